@@ -1,0 +1,92 @@
+using System.Globalization;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Regions;
+
+namespace CaseGrains.Domain.Identity;
+
+/// <summary>
+/// A parsed NIK (Nomor Induk Kependudukan): 6-digit region (province, kab/kota, kecamatan), 6-digit birth
+/// date (day + 40 for women, month, 2-digit year), 4-digit sequence. Personal data: never log it; use
+/// <see cref="Masked"/> for display and a keyed hash for look-ups.
+/// </summary>
+public sealed class Nik
+{
+    private Nik(string value, string regencyCode, string districtCode, DateOnly birthDate, Gender gender)
+    {
+        Value = value;
+        RegencyCode = regencyCode;
+        DistrictCode = districtCode;
+        BirthDate = birthDate;
+        Gender = gender;
+    }
+
+    /// <summary>The 16 digits. Personal data.</summary>
+    public string Value { get; }
+
+    /// <summary>Kab/kota of registration, dotted (<c>35.79</c>).</summary>
+    public string RegencyCode { get; }
+
+    /// <summary>Kecamatan of registration, dotted (<c>35.79.01</c>); it may no longer exist after a split.</summary>
+    public string DistrictCode { get; }
+
+    public DateOnly BirthDate { get; }
+
+    public Gender Gender { get; }
+
+    /// <summary>First four and last two digits visible: <c>3579**********01</c>.</summary>
+    public string Masked => Mask(Value);
+
+    public static string Mask(string nik) =>
+        nik.Length == 16 ? string.Concat(nik.AsSpan(0, 4), new string('*', 10), nik.AsSpan(14, 2)) : new string('*', nik.Length);
+
+    /// <summary>
+    /// Parses and validates a NIK. <paramref name="today"/> resolves the two-digit birth year (the latest
+    /// century that is not in the future). Returns a refusal naming what is wrong, never the digits.
+    /// </summary>
+    public static Result<Nik> Parse(string? input, RegionTable regions, DateOnly today)
+    {
+        if (input is null || input.Length != 16 || !input.All(char.IsAsciiDigit))
+        {
+            return Refusals.NikFormat();
+        }
+
+        var province = input[..2];
+        var regency = $"{province}.{input.Substring(2, 2)}";
+        var district = $"{regency}.{input.Substring(4, 2)}";
+        if (regions.Find(province) is null || regions.Find(regency) is null)
+        {
+            return Refusals.NikRegion();
+        }
+
+        var day = int.Parse(input.AsSpan(6, 2), CultureInfo.InvariantCulture);
+        var month = int.Parse(input.AsSpan(8, 2), CultureInfo.InvariantCulture);
+        var yy = int.Parse(input.AsSpan(10, 2), CultureInfo.InvariantCulture);
+        var gender = day > 40 ? Gender.Female : Gender.Male;
+        if (day > 40)
+        {
+            day -= 40;
+        }
+
+        var year = 2000 + yy > today.Year ? 1900 + yy : 2000 + yy;
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return Refusals.NikBirthDate();
+        }
+
+        var birthDate = new DateOnly(year, month, day);
+        if (birthDate > today)
+        {
+            return Refusals.NikBirthDate();
+        }
+
+        if (input.AsSpan(12, 4).SequenceEqual("0000"))
+        {
+            return Refusals.NikFormat();
+        }
+
+        return new Nik(input, regency, district, birthDate, gender);
+    }
+
+    /// <summary>Never the digits: a NIK must not reach logs through a stray ToString.</summary>
+    public override string ToString() => Masked;
+}

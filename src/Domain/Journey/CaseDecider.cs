@@ -1,0 +1,275 @@
+using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Regions;
+
+namespace CaseGrains.Domain.Journey;
+
+/// <summary>
+/// Decides whether a command is accepted against a case's state. Pure: the same state, command and
+/// context always give the same event or refusal. The caller appends the event and folds it with
+/// <see cref="CaseState.Apply"/>.
+/// </summary>
+public static class CaseDecider
+{
+    public const int MaxNameLength = 200;
+    public const int MaxShortText = 200;
+    public const int MaxLongText = 2000;
+    public const int MaxNeeds = 20;
+
+    public static Result<CaseEvent> Decide(CaseState? state, CaseCommand command, DecisionContext ctx)
+    {
+        if (command is OpenCase open)
+        {
+            return state is null ? DecideOpen(open) : new Refusal("case.already_exists", "Kasus ini sudah ada.", "This case already exists.");
+        }
+
+        if (state is null)
+        {
+            return Refusals.CaseNotFound();
+        }
+
+        if (command is ReopenCase reopen)
+        {
+            return Transitions.Next(state.Status, CaseAction.Reopen) is null ? Refusals.CaseNotClosed()
+                : Text(reopen.Reason, "reason", MaxLongText, required: true) ?? (Result<CaseEvent>)new CaseReopened(reopen.Reason.Trim());
+        }
+
+        if (state.Status != CaseStatus.Open)
+        {
+            return Refusals.CaseClosed(state.Status);
+        }
+
+        return command switch
+        {
+            RecordConsent c => Text(c.Method, "method", MaxShortText, required: true) ?? (Result<CaseEvent>)new ConsentRecorded(c.Method.Trim()),
+            RecordAssessment a => DecideAssessment(state, a),
+            StartStage c => DecideStage(state, c.Stage, StageAction.Start, null, ctx),
+            CompleteStage c => DecideStage(state, c.Stage, StageAction.Complete, null, ctx),
+            SkipStage c => DecideStage(state, c.Stage, StageAction.Skip, c.Reason, ctx),
+            CloseCase c => Text(c.Note, "note", MaxLongText, required: false)
+                ?? (Result<CaseEvent>)new CaseClosed(c.Reason, c.Note?.Trim(), state.ActiveStage),
+            RecordTrainingCompletion t => DecideTraining(state, t, ctx.Policy),
+            AssignMentor m => Text(m.MentorId, "mentorId", MaxShortText, required: true)
+                ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
+            LogMentoringSession m => DecideSession(state, m, ctx),
+            RecordMatchOutcome m => DecideMatch(state, m),
+            RecordFinancingDecision f => DecideFinancing(state, f),
+            RecordOutcomes o => DecideOutcomes(state, o),
+            _ => throw new InvalidOperationException($"No decision rule for {command.GetType().Name}."),
+        };
+    }
+
+    private static Result<CaseEvent> DecideOpen(OpenCase c)
+    {
+        var bad = Text(c.FullName, "fullName", MaxNameLength, required: true) ?? Region(c.RegionCode, "regionCode");
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (c.Nib is not null && (c.Nib.Length != 13 || !c.Nib.All(char.IsAsciiDigit)))
+        {
+            return new Refusal("nib.invalid_format", "NIB harus terdiri dari 13 digit angka.", "A NIB is 13 digits.") { Field = "nib" };
+        }
+
+        if (!Enum.IsDefined(c.Segment))
+        {
+            return Refusals.Required("segment");
+        }
+
+        return new CaseOpened(c.CaseNumber, c.NikHash, c.NikMasked, c.FullName.Trim(), c.Gender, c.BirthDate,
+            c.RegionCode, c.Segment, c.Nib, c.ConsentGiven);
+    }
+
+    private static Result<CaseEvent> DecideStage(CaseState s, Stage stage, StageAction action, string? reason, DecisionContext ctx)
+    {
+        if (!Enum.IsDefined(stage))
+        {
+            return Refusals.Required("stage");
+        }
+
+        var from = s[stage].State;
+        if (Transitions.Next(from, action) is null)
+        {
+            return Refusals.StageTransition(stage, from, action);
+        }
+
+        if (action is StageAction.Start or StageAction.Skip)
+        {
+            // Stages run in order, one at a time: everything before must be done, and nothing else active.
+            var blocking = Enum.GetValues<Stage>().Where(x => x < stage && !s[x].IsDone).Select(x => (Stage?)x).FirstOrDefault()
+                ?? (action == StageAction.Start ? s.ActiveStage : null);
+            if (blocking is { } b)
+            {
+                return Refusals.StageOutOfOrder(stage, b);
+            }
+        }
+
+        switch (action)
+        {
+            case StageAction.Skip when !Transitions.Skippable.Contains(stage):
+                return Refusals.StageNotSkippable(stage);
+            case StageAction.Skip:
+                return Text(reason, "reason", MaxLongText, required: true) ?? (Result<CaseEvent>)new StageSkipped(stage, reason!.Trim());
+            case StageAction.Complete:
+                return Gates.Check(s, stage, ctx.Policy) ?? (Result<CaseEvent>)new StageCompleted(stage);
+            default:
+                return new StageStarted(stage);
+        }
+    }
+
+    private static Result<CaseEvent> DecideAssessment(CaseState s, RecordAssessment a)
+    {
+        if (s[Stage.Assessment].State != StageState.Active)
+        {
+            return Refusals.StageNotActive(Stage.Assessment);
+        }
+
+        var bad = Text(a.Sector, "sector", MaxShortText, required: true)
+            ?? NonNegative(a.AnnualTurnoverIdr, "annualTurnoverIdr")
+            ?? NonNegative(a.BusinessCapitalIdr, "businessCapitalIdr")
+            ?? Range(a.Workers, "workers", 0, 1_000_000);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (a.Needs is null || a.Needs.Count == 0)
+        {
+            return Refusals.Required("needs");
+        }
+
+        if (a.Needs.Count > MaxNeeds)
+        {
+            return Refusals.OutOfRange("needs", $"1..{MaxNeeds}");
+        }
+
+        foreach (var need in a.Needs)
+        {
+            if (Text(need, "needs", MaxShortText, required: true) is { } r)
+            {
+                return r;
+            }
+        }
+
+        return new AssessmentRecorded(a.Sector.Trim(), a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers,
+            [.. a.Needs.Select(n => n.Trim())], UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr));
+    }
+
+    private static Result<CaseEvent> DecideTraining(CaseState s, RecordTrainingCompletion t, JourneyPolicy policy)
+    {
+        if (s[Stage.Training].State != StageState.Active)
+        {
+            return Refusals.StageNotActive(Stage.Training);
+        }
+
+        var bad = Text(t.OfferId, "offerId", MaxShortText, required: true)
+            ?? Text(t.CourseName, "courseName", MaxShortText, required: true)
+            ?? Range(t.AttendancePercent, "attendancePercent", 0, 100)
+            ?? (t.AttendanceThresholdPercent is { } th ? Range(th, "attendanceThresholdPercent", 1, 100) : null);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        var threshold = t.AttendanceThresholdPercent ?? policy.DefaultAttendanceThresholdPercent;
+        return new TrainingCompletionRecorded(t.OfferId.Trim(), t.CourseName.Trim(), t.AttendancePercent, threshold, t.AttendancePercent >= threshold);
+    }
+
+    private static Result<CaseEvent> DecideSession(CaseState s, LogMentoringSession m, DecisionContext ctx)
+    {
+        if (s.MentorId is null)
+        {
+            return Refusals.MentorRequired();
+        }
+
+        var bad = Text(m.Topic, "topic", MaxShortText, required: true)
+            ?? Text(m.Notes, "notes", MaxLongText, required: false)
+            ?? Text(m.NextStep, "nextStep", MaxLongText, required: false);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (m.Date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || m.Date < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime.AddDays(-1)))
+        {
+            return Refusals.OutOfRange("date", "between the case's opening and today");
+        }
+
+        return new MentoringSessionLogged(m.Date, m.Topic.Trim(), m.Notes?.Trim(), m.NextStep?.Trim());
+    }
+
+    private static Result<CaseEvent> DecideMatch(CaseState s, RecordMatchOutcome m)
+    {
+        if (s[Stage.Matching].State != StageState.Active)
+        {
+            return Refusals.StageNotActive(Stage.Matching);
+        }
+
+        var bad = Text(m.PartnerName, "partnerName", MaxShortText, required: true)
+            ?? Text(m.Reason, "reason", MaxLongText, required: m.Outcome == MatchOutcome.Declined);
+        return bad ?? (Result<CaseEvent>)new MatchOutcomeRecorded(m.PartnerName.Trim(), m.Outcome, m.Reason?.Trim());
+    }
+
+    private static Result<CaseEvent> DecideFinancing(CaseState s, RecordFinancingDecision f)
+    {
+        if (s[Stage.Financing].State != StageState.Active)
+        {
+            return Refusals.StageNotActive(Stage.Financing);
+        }
+
+        var bad = Text(f.ProductName, "productName", MaxShortText, required: true)
+            ?? Text(f.Lender, "lender", MaxShortText, required: true)
+            ?? (f.AmountIdr <= 0 ? Refusals.OutOfRange("amountIdr", "> 0") : null)
+            ?? Text(f.Reason, "reason", MaxLongText, required: f.Decision == FinancingDecision.Rejected);
+        return bad ?? (Result<CaseEvent>)new FinancingDecisionRecorded(f.ProductName.Trim(), f.Lender.Trim(), f.AmountIdr, f.Decision, f.Reason?.Trim());
+    }
+
+    private static Result<CaseEvent> DecideOutcomes(CaseState s, RecordOutcomes o)
+    {
+        if (s[Stage.Graduated].State != StageState.Active)
+        {
+            return Refusals.StageNotActive(Stage.Graduated);
+        }
+
+        var bad = NonNegative(o.AnnualTurnoverAfterIdr, "annualTurnoverAfterIdr")
+            ?? NonNegative(o.BusinessCapitalAfterIdr, "businessCapitalAfterIdr")
+            ?? Range(o.WorkersAfter, "workersAfter", 0, 1_000_000);
+        return bad ?? (Result<CaseEvent>)new OutcomesRecorded(o.AnnualTurnoverAfterIdr, o.BusinessCapitalAfterIdr, o.WorkersAfter,
+            UmkmClassifier.Derive(o.AnnualTurnoverAfterIdr, o.BusinessCapitalAfterIdr));
+    }
+
+    /// <summary>Null when the text is acceptable: present if required, not blank, within the length, no control characters.</summary>
+    public static Refusal? Text(string? value, string field, int max, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return required || value is { Length: > 0 } ? Refusals.Required(field) : null;
+        }
+
+        if (value.Length > max)
+        {
+            return Refusals.TooLong(field, max);
+        }
+
+        return value.Any(ch => char.IsControl(ch) && ch is not '\n' and not '\r' and not '\t')
+            ? new Refusal("input.control_characters", $"Kolom '{field}' berisi karakter kontrol.", $"'{field}' contains control characters.") { Field = field }
+            : null;
+    }
+
+    public static Refusal? Region(string? code, string field)
+    {
+        var level = RegionTable.LevelOf(code);
+        if (level is null || !RegionTable.Kemendagri.IsKnown(code!))
+        {
+            return Refusals.UnknownRegion(field);
+        }
+
+        return level is RegionLevel.District or RegionLevel.Village ? null : Refusals.RegionTooCoarse(field);
+    }
+
+    private static Refusal? NonNegative(long value, string field) =>
+        value < 0 ? Refusals.OutOfRange(field, ">= 0") : null;
+
+    private static Refusal? Range(int value, string field, int min, int max) =>
+        value < min || value > max ? Refusals.OutOfRange(field, $"{min}..{max}") : null;
+}

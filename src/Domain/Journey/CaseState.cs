@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using CaseGrains.Domain.Business;
+
+namespace CaseGrains.Domain.Journey;
+
+public sealed record StageProgress(StageState State, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? SkipReason)
+{
+    public static StageProgress NotStarted { get; } = new(StageState.NotStarted, null, null, null);
+
+    public bool IsDone => State is StageState.Completed or StageState.Skipped;
+}
+
+public sealed record BusinessProfile(
+    string Sector,
+    long AnnualTurnoverIdr,
+    long BusinessCapitalIdr,
+    int Workers,
+    IReadOnlyList<string> Needs,
+    UmkmClass UmkmClass);
+
+public sealed record TrainingCompletion(string OfferId, string CourseName, int AttendancePercent, int ThresholdPercent, bool Passed);
+
+public sealed record MatchRecord(string PartnerName, MatchOutcome Outcome, string? Reason);
+
+public sealed record FinancingRecord(string ProductName, string Lender, long AmountIdr, FinancingDecision Decision, string? Reason);
+
+public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter, UmkmClass UmkmClassAfter);
+
+/// <summary>
+/// A case as its events left it. Built only by <see cref="Apply"/>; <see cref="Version"/> is the sequence
+/// number of the last event applied.
+/// </summary>
+public sealed record CaseState
+{
+    public required string CaseNumber { get; init; }
+    public required string NikHash { get; init; }
+    public required string NikMasked { get; init; }
+    public required string FullName { get; init; }
+    public required Gender Gender { get; init; }
+    public required DateOnly BirthDate { get; init; }
+    public required string RegionCode { get; init; }
+    public required Segment Segment { get; init; }
+    public string? Nib { get; init; }
+    public bool HasConsent { get; init; }
+    public CaseStatus Status { get; init; }
+    public CloseReason? CloseReason { get; init; }
+    public required ImmutableDictionary<Stage, StageProgress> Stages { get; init; }
+    public BusinessProfile? Profile { get; init; }
+    public ImmutableList<TrainingCompletion> Trainings { get; init; } = [];
+    public string? MentorId { get; init; }
+    public int MentoringSessions { get; init; }
+    public ImmutableList<MatchRecord> Matches { get; init; } = [];
+    public ImmutableList<FinancingRecord> Financing { get; init; } = [];
+    public Outcomes? Outcomes { get; init; }
+    public required DateTimeOffset OpenedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public int Version { get; init; }
+
+    /// <summary>The stage that is Active, if any (at most one is).</summary>
+    public Stage? ActiveStage => Stages.Where(s => s.Value.State == StageState.Active).Select(s => (Stage?)s.Key).FirstOrDefault();
+
+    /// <summary>The furthest stage that has started, completed or been skipped: where the case "is".</summary>
+    public Stage CurrentStage => ActiveStage
+        ?? Enum.GetValues<Stage>().LastOrDefault(s => Stages[s].State != StageState.NotStarted);
+
+    public StageProgress this[Stage stage] => Stages[stage];
+
+    /// <summary>Folds one event into the state. <paramref name="seq"/> and <paramref name="at"/> come from the timeline.</summary>
+    public static CaseState Apply(CaseState? state, CaseEvent @event, int seq, DateTimeOffset at)
+    {
+        if (@event is CaseOpened opened)
+        {
+            if (state is not null)
+            {
+                throw new InvalidOperationException("CaseOpened applied to an existing case.");
+            }
+
+            var stages = Enum.GetValues<Stage>().ToImmutableDictionary(s => s, _ => StageProgress.NotStarted)
+                .SetItem(Stage.Intake, new StageProgress(StageState.Active, at, null, null));
+            return new CaseState
+            {
+                CaseNumber = opened.CaseNumber,
+                NikHash = opened.NikHash,
+                NikMasked = opened.NikMasked,
+                FullName = opened.FullName,
+                Gender = opened.Gender,
+                BirthDate = opened.BirthDate,
+                RegionCode = opened.RegionCode,
+                Segment = opened.Segment,
+                Nib = opened.Nib,
+                HasConsent = opened.ConsentGiven,
+                Status = CaseStatus.Open,
+                Stages = stages,
+                OpenedAt = at,
+                UpdatedAt = at,
+                Version = seq,
+            };
+        }
+
+        var s = state ?? throw new InvalidOperationException($"{@event.Type} applied before CaseOpened.");
+        s = @event switch
+        {
+            ConsentRecorded => s with { HasConsent = true },
+            AssessmentRecorded a => s with
+            {
+                Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),
+            },
+            StageStarted e => s.WithStage(e.Stage, new StageProgress(StageState.Active, at, null, null)),
+            StageCompleted e => (e.Stage == Stage.Graduated ? s with { Status = CaseStatus.Graduated } : s)
+                .WithStage(e.Stage, s[e.Stage] with { State = StageState.Completed, EndedAt = at }),
+            StageSkipped e => s.WithStage(e.Stage, s[e.Stage] with { State = StageState.Skipped, EndedAt = at, SkipReason = e.Reason }),
+            CaseClosed e => s with { Status = CaseStatus.Closed, CloseReason = e.Reason },
+            CaseReopened => s with { Status = CaseStatus.Open, CloseReason = null },
+            TrainingCompletionRecorded e => s with
+            {
+                Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),
+            },
+            MentorAssigned e => s with { MentorId = e.MentorId },
+            MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1 },
+            MatchOutcomeRecorded e => s with { Matches = s.Matches.Add(new MatchRecord(e.PartnerName, e.Outcome, e.Reason)) },
+            FinancingDecisionRecorded e => s with
+            {
+                Financing = s.Financing.Add(new FinancingRecord(e.ProductName, e.Lender, e.AmountIdr, e.Decision, e.Reason)),
+            },
+            OutcomesRecorded e => s with
+            {
+                Outcomes = new Outcomes(e.AnnualTurnoverAfterIdr, e.BusinessCapitalAfterIdr, e.WorkersAfter, e.UmkmClassAfter),
+            },
+            _ => throw new InvalidOperationException($"No rule to apply {@event.Type}."),
+        };
+        return s with { Version = seq, UpdatedAt = at };
+    }
+
+    private CaseState WithStage(Stage stage, StageProgress progress) => this with { Stages = Stages.SetItem(stage, progress) };
+}

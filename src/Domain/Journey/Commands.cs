@@ -1,0 +1,69 @@
+using CaseGrains.Domain.Identity;
+
+namespace CaseGrains.Domain.Journey;
+
+/// <summary>What a caller asks of a case. The decider turns an accepted command into exactly one event.</summary>
+public abstract record CaseCommand;
+
+/// <summary>
+/// Intake. The caller (the registry) has parsed the NIK and computed its keyed hash; the case only ever holds
+/// the hash, the masked form and what the NIK says (birth date, gender), never the digits.
+/// </summary>
+public sealed record OpenCase(
+    string CaseNumber,
+    string NikHash,
+    string NikMasked,
+    Gender Gender,
+    DateOnly BirthDate,
+    string FullName,
+    string RegionCode,
+    Segment Segment,
+    string? Nib,
+    bool ConsentGiven) : CaseCommand
+{
+    public static OpenCase For(string caseNumber, Nik nik, string nikHash, string fullName, string regionCode, Segment segment, string? nib, bool consentGiven) =>
+        new(caseNumber, nikHash, nik.Masked, nik.Gender, nik.BirthDate, fullName, regionCode, segment, nib, consentGiven);
+}
+
+public sealed record RecordConsent(string Method) : CaseCommand;
+
+/// <summary>Assessment: the business profile and the needs that the later stages serve.</summary>
+public sealed record RecordAssessment(
+    string Sector,
+    long AnnualTurnoverIdr,
+    long BusinessCapitalIdr,
+    int Workers,
+    IReadOnlyList<string> Needs) : CaseCommand;
+
+public sealed record StartStage(Stage Stage) : CaseCommand;
+
+public sealed record CompleteStage(Stage Stage) : CaseCommand;
+
+public sealed record SkipStage(Stage Stage, string Reason) : CaseCommand;
+
+public sealed record CloseCase(CloseReason Reason, string? Note) : CaseCommand;
+
+public sealed record ReopenCase(string Reason) : CaseCommand;
+
+/// <summary>A completed course enrolment (supplied by the services catalog later).</summary>
+public sealed record RecordTrainingCompletion(
+    string OfferId,
+    string CourseName,
+    int AttendancePercent,
+    int? AttendanceThresholdPercent) : CaseCommand;
+
+public sealed record AssignMentor(string MentorId) : CaseCommand;
+
+public sealed record LogMentoringSession(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseCommand;
+
+public sealed record RecordMatchOutcome(string PartnerName, MatchOutcome Outcome, string? Reason) : CaseCommand;
+
+public sealed record RecordFinancingDecision(
+    string ProductName,
+    string Lender,
+    long AmountIdr,
+    FinancingDecision Decision,
+    string? Reason) : CaseCommand;
+
+/// <summary>Outcome indicators at graduation: turnover after, jobs, and (derived) the class change.</summary>
+public sealed record RecordOutcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter) : CaseCommand;

@@ -1,0 +1,80 @@
+using CaseGrains.Domain.Business;
+
+namespace CaseGrains.Domain.Journey;
+
+/// <summary>
+/// A fact in a case's timeline. The class name is the stored type name: renaming a subclass breaks stored
+/// timelines (a test pins the set). Payloads never hold the clear NIK.
+/// </summary>
+public abstract record CaseEvent
+{
+    /// <summary>The stored type name (kept in its own column, not in the payload).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Type => GetType().Name;
+}
+
+public sealed record CaseOpened(
+    string CaseNumber,
+    string NikHash,
+    string NikMasked,
+    string FullName,
+    Gender Gender,
+    DateOnly BirthDate,
+    string RegionCode,
+    Segment Segment,
+    string? Nib,
+    bool ConsentGiven) : CaseEvent;
+
+public sealed record ConsentRecorded(string Method) : CaseEvent;
+
+public sealed record AssessmentRecorded(
+    string Sector,
+    long AnnualTurnoverIdr,
+    long BusinessCapitalIdr,
+    int Workers,
+    IReadOnlyList<string> Needs,
+    UmkmClass UmkmClass) : CaseEvent;
+
+public sealed record StageStarted(Stage Stage) : CaseEvent;
+
+public sealed record StageCompleted(Stage Stage) : CaseEvent;
+
+public sealed record StageSkipped(Stage Stage, string Reason) : CaseEvent;
+
+public sealed record CaseClosed(CloseReason Reason, string? Note, Stage? ActiveStage) : CaseEvent;
+
+public sealed record CaseReopened(string Reason) : CaseEvent;
+
+public sealed record TrainingCompletionRecorded(
+    string OfferId,
+    string CourseName,
+    int AttendancePercent,
+    int AttendanceThresholdPercent,
+    bool Passed) : CaseEvent;
+
+public sealed record MentorAssigned(string MentorId, string? PreviousMentorId) : CaseEvent;
+
+public sealed record MentoringSessionLogged(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseEvent;
+
+public sealed record MatchOutcomeRecorded(string PartnerName, MatchOutcome Outcome, string? Reason) : CaseEvent;
+
+public sealed record FinancingDecisionRecorded(
+    string ProductName,
+    string Lender,
+    long AmountIdr,
+    FinancingDecision Decision,
+    string? Reason) : CaseEvent;
+
+public sealed record OutcomesRecorded(
+    long AnnualTurnoverAfterIdr,
+    long BusinessCapitalAfterIdr,
+    int WorkersAfter,
+    UmkmClass UmkmClassAfter) : CaseEvent;
+
+/// <summary>The stored type names, from the sealed subclasses above.</summary>
+public static class CaseEventTypes
+{
+    public static IReadOnlyDictionary<string, Type> ByName { get; } = typeof(CaseEvent).Assembly.GetTypes()
+        .Where(t => t.IsSealed && t.IsSubclassOf(typeof(CaseEvent)))
+        .ToDictionary(t => t.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using CaseGrains.Domain.Journey;
+
+namespace CaseGrains.Domain;
+
+/// <summary>
+/// Every refusal the domain gives, with its stable code. Codes are part of the API contract: add new ones,
+/// never rename. Messages name the rule in words a caseworker understands.
+/// </summary>
+public static class Refusals
+{
+    public static Refusal NikFormat() => new(
+        "nik.invalid_format",
+        "NIK harus terdiri dari 16 digit angka.",
+        "A NIK is 16 digits.") { Field = "nik" };
+
+    public static Refusal NikRegion() => new(
+        "nik.unknown_region",
+        "Kode wilayah pada NIK (provinsi dan kabupaten/kota) tidak dikenal.",
+        "The region part of the NIK (province and kab/kota) is not a known region.") { Field = "nik" };
+
+    public static Refusal NikBirthDate() => new(
+        "nik.invalid_birth_date",
+        "Tanggal lahir pada NIK tidak valid (untuk perempuan, tanggal ditambah 40).",
+        "The birth date part of the NIK is not a valid date (women's day is day + 40).") { Field = "nik" };
+
+    public static Refusal UnknownRegion(string field) => new(
+        "region.unknown",
+        "Kode wilayah tidak dikenal (format Kemendagri, mis. 35.79.01).",
+        "Unknown region code (Kemendagri format, e.g. 35.79.01).") { Field = field };
+
+    public static Refusal RegionTooCoarse(string field) => new(
+        "region.too_coarse",
+        "Wilayah penerima manfaat harus setingkat kecamatan atau desa/kelurahan.",
+        "A beneficiary's region must be a kecamatan or a desa/kelurahan.") { Field = field };
+
+    public static Refusal Required(string field) => new(
+        "input.required",
+        $"Kolom '{field}' wajib diisi.",
+        $"'{field}' is required.") { Field = field };
+
+    public static Refusal TooLong(string field, int max) => new(
+        "input.too_long",
+        $"Kolom '{field}' paling banyak {max} karakter.",
+        $"'{field}' is at most {max} characters.") { Field = field };
+
+    public static Refusal OutOfRange(string field, string range) => new(
+        "input.out_of_range",
+        $"Nilai '{field}' harus {range}.",
+        $"'{field}' must be {range}.") { Field = field };
+
+    public static Refusal CaseClosed(CaseStatus status) => new(
+        "case.not_open",
+        status == CaseStatus.Graduated
+            ? "Kasus sudah selesai (mandiri); tidak ada langkah lagi."
+            : "Kasus sudah ditutup; buka kembali (oleh supervisor) sebelum melanjutkan.",
+        status == CaseStatus.Graduated
+            ? "The case has graduated; no further steps are possible."
+            : "The case is closed; a supervisor must reopen it first.");
+
+    public static Refusal CaseNotClosed() => new(
+        "case.not_closed",
+        "Hanya kasus yang ditutup yang dapat dibuka kembali.",
+        "Only a closed case can be reopened.");
+
+    public static Refusal StageTransition(Stage stage, StageState state, StageAction action) => new(
+        "stage.transition_not_allowed",
+        $"Tahap {Names.Id(stage)} berstatus {Names.Id(state)}; tidak dapat {Names.Id(action)}.",
+        $"Stage {stage} is {state}; it cannot be {Names.En(action)}.")
+    { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["state"] = state.ToString() } };
+
+    public static Refusal StageOutOfOrder(Stage stage, Stage blocking) => new(
+        "stage.out_of_order",
+        $"Tahap {Names.Id(stage)} belum dapat dimulai: tahap {Names.Id(blocking)} belum selesai atau dilewati.",
+        $"Stage {stage} cannot start yet: stage {blocking} is not completed or skipped.")
+    { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["blockingStage"] = blocking.ToString() } };
+
+    public static Refusal StageNotSkippable(Stage stage) => new(
+        "stage.not_skippable",
+        $"Tahap {Names.Id(stage)} tidak boleh dilewati.",
+        $"Stage {stage} cannot be skipped.");
+
+    public static Refusal StageNotActive(Stage stage) => new(
+        "stage.not_active",
+        $"Langkah ini hanya dapat dicatat saat tahap {Names.Id(stage)} aktif.",
+        $"This can only be recorded while stage {stage} is active.")
+    { Details = new Dictionary<string, string> { ["stage"] = stage.ToString() } };
+
+    public static Refusal MentorRequired() => new(
+        "mentor.not_assigned",
+        "Belum ada pendamping yang ditugaskan pada kasus ini.",
+        "No mentor is assigned to this case.");
+
+    public static Refusal Gate(Stage stage, string gate, string indonesian, string english) => new(
+        $"gate.{gate}",
+        $"Tahap {Names.Id(stage)} belum dapat diselesaikan: {indonesian}",
+        $"Stage {stage} cannot be completed: {english}")
+    { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["gate"] = gate } };
+
+    public static Refusal DuplicateCase(string existingCaseNumber) => new(
+        "case.duplicate",
+        $"Penerima manfaat dengan NIK ini sudah memiliki kasus terbuka: {existingCaseNumber}.",
+        $"A beneficiary with this NIK already has an open case: {existingCaseNumber}.")
+    { Details = new Dictionary<string, string> { ["existingCaseNumber"] = existingCaseNumber } };
+
+    public static Refusal StaleVersion(int currentVersion) => new(
+        "case.version_conflict",
+        $"Kasus sudah berubah (versi sekarang {currentVersion.ToString(CultureInfo.InvariantCulture)}); muat ulang lalu coba lagi.",
+        $"The case has changed (current version {currentVersion.ToString(CultureInfo.InvariantCulture)}); reload and try again.")
+    { Details = new Dictionary<string, string> { ["currentVersion"] = currentVersion.ToString(CultureInfo.InvariantCulture) } };
+
+    public static Refusal CaseNotFound() => new(
+        "case.not_found",
+        "Kasus tidak ditemukan.",
+        "Case not found.");
+
+    public static Refusal CommandIdReused() => new(
+        "command.id_reused",
+        "ID perintah ini sudah dipakai untuk perintah lain.",
+        "This command id was already used for a different command.") { Field = "commandId" };
+
+    /// <summary>Indonesian and English names for enum values used inside messages.</summary>
+    public static class Names
+    {
+        public static string Id(Stage stage) => stage switch
+        {
+            Stage.Intake => "Pendaftaran",
+            Stage.Assessment => "Asesmen",
+            Stage.Training => "Pelatihan",
+            Stage.Mentoring => "Pendampingan",
+            Stage.Matching => "Pencocokan Bisnis",
+            Stage.Financing => "Pembiayaan",
+            Stage.Graduated => "Mandiri",
+            _ => stage.ToString(),
+        };
+
+        public static string Id(StageState state) => state switch
+        {
+            StageState.NotStarted => "belum dimulai",
+            StageState.Active => "aktif",
+            StageState.Completed => "selesai",
+            StageState.Skipped => "dilewati",
+            _ => state.ToString(),
+        };
+
+        public static string Id(StageAction action) => action switch
+        {
+            StageAction.Start => "dimulai",
+            StageAction.Complete => "diselesaikan",
+            StageAction.Skip => "dilewati",
+            _ => action.ToString(),
+        };
+
+        public static string En(StageAction action) => action switch
+        {
+            StageAction.Start => "started",
+            StageAction.Complete => "completed",
+            StageAction.Skip => "skipped",
+            _ => action.ToString(),
+        };
+    }
+}

@@ -1,0 +1,166 @@
+using CaseGrains.Domain.Journey;
+
+namespace CaseGrains.Grains.Abstractions;
+
+/// <summary>
+/// A journey command as clients send it (also the JSON body of the REST endpoints). Every command carries a
+/// client-chosen <see cref="CommandId"/>: a repeat returns the first outcome and appends nothing. When
+/// <see cref="ExpectedVersion"/> is given and the case has moved on, the command is refused with the current version.
+/// Value-typed fields are nullable so that a missing field is refused by name instead of defaulting.
+/// </summary>
+[GenerateSerializer, Alias("cg.CaseCommandRequest")]
+public abstract record CaseCommandRequest
+{
+    /// <summary>Client-chosen idempotency key, unique per case (1–100 characters).</summary>
+    [Id(0)] public string? CommandId { get; init; }
+
+    /// <summary>The case version the caller decided on; null to skip the check.</summary>
+    [Id(1)] public int? ExpectedVersion { get; init; }
+}
+
+/// <summary>Records how consent was obtained (Intake gate).</summary>
+[GenerateSerializer, Alias("cg.RecordConsentRequest")]
+public sealed record RecordConsentRequest : CaseCommandRequest
+{
+    /// <summary>How consent was given, e.g. "signed form", "verbal with witness".</summary>
+    [Id(0)] public string? Method { get; init; }
+}
+
+/// <summary>Assessment: business profile and needs (Assessment gate). The UMKM class is derived, never sent.</summary>
+[GenerateSerializer, Alias("cg.RecordAssessmentRequest")]
+public sealed record RecordAssessmentRequest : CaseCommandRequest
+{
+    [Id(0)] public string? Sector { get; init; }
+    /// <summary>Annual sales (omzet) in whole rupiah.</summary>
+    [Id(1)] public long? AnnualTurnoverIdr { get; init; }
+    /// <summary>Business capital excluding land and buildings, in whole rupiah.</summary>
+    [Id(2)] public long? BusinessCapitalIdr { get; init; }
+    [Id(3)] public int? Workers { get; init; }
+    [Id(4)] public IReadOnlyList<string>? Needs { get; init; }
+}
+
+/// <summary>Start, complete or skip a stage (the action is the endpoint; the reason is needed to skip).</summary>
+[GenerateSerializer, Alias("cg.StageCommandRequest")]
+public sealed record StageCommandRequest : CaseCommandRequest
+{
+    [Id(0)] public Stage? Stage { get; init; }
+    [Id(1)] public StageAction? Action { get; init; }
+    [Id(2)] public string? Reason { get; init; }
+}
+
+/// <summary>Close an open case with a reason.</summary>
+[GenerateSerializer, Alias("cg.CloseCaseRequest")]
+public sealed record CloseCaseRequest : CaseCommandRequest
+{
+    [Id(0)] public CloseReason? Reason { get; init; }
+    [Id(1)] public string? Note { get; init; }
+}
+
+/// <summary>Reopen a closed case (a supervisor's decision; roles arrive with sign-in).</summary>
+[GenerateSerializer, Alias("cg.ReopenCaseRequest")]
+public sealed record ReopenCaseRequest : CaseCommandRequest
+{
+    [Id(0)] public string? Reason { get; init; }
+}
+
+/// <summary>A completed course enrolment (Training gate). The services catalog will supply these.</summary>
+[GenerateSerializer, Alias("cg.RecordTrainingCompletionRequest")]
+public sealed record RecordTrainingCompletionRequest : CaseCommandRequest
+{
+    [Id(0)] public string? OfferId { get; init; }
+    [Id(1)] public string? CourseName { get; init; }
+    [Id(2)] public int? AttendancePercent { get; init; }
+    /// <summary>The course's threshold; the programme default (80%) when absent.</summary>
+    [Id(3)] public int? AttendanceThresholdPercent { get; init; }
+}
+
+/// <summary>Assign or reassign the case's mentor (Mentoring gate).</summary>
+[GenerateSerializer, Alias("cg.AssignMentorRequest")]
+public sealed record AssignMentorRequest : CaseCommandRequest
+{
+    [Id(0)] public string? MentorId { get; init; }
+}
+
+/// <summary>A mentoring session (Mentoring gate counts them).</summary>
+[GenerateSerializer, Alias("cg.LogMentoringSessionRequest")]
+public sealed record LogMentoringSessionRequest : CaseCommandRequest
+{
+    [Id(0)] public DateOnly? Date { get; init; }
+    [Id(1)] public string? Topic { get; init; }
+    [Id(2)] public string? Notes { get; init; }
+    [Id(3)] public string? NextStep { get; init; }
+}
+
+/// <summary>The outcome of a business match (Matching gate).</summary>
+[GenerateSerializer, Alias("cg.RecordMatchOutcomeRequest")]
+public sealed record RecordMatchOutcomeRequest : CaseCommandRequest
+{
+    [Id(0)] public string? PartnerName { get; init; }
+    [Id(1)] public MatchOutcome? Outcome { get; init; }
+    /// <summary>Required when declined.</summary>
+    [Id(2)] public string? Reason { get; init; }
+}
+
+/// <summary>A final financing decision (Financing gate). Amounts are whole rupiah.</summary>
+[GenerateSerializer, Alias("cg.RecordFinancingDecisionRequest")]
+public sealed record RecordFinancingDecisionRequest : CaseCommandRequest
+{
+    [Id(0)] public string? ProductName { get; init; }
+    [Id(1)] public string? Lender { get; init; }
+    [Id(2)] public long? AmountIdr { get; init; }
+    [Id(3)] public FinancingDecision? Decision { get; init; }
+    /// <summary>Required when rejected.</summary>
+    [Id(4)] public string? Reason { get; init; }
+}
+
+/// <summary>Outcome indicators at graduation (Graduated gate); the class after is derived.</summary>
+[GenerateSerializer, Alias("cg.RecordOutcomesRequest")]
+public sealed record RecordOutcomesRequest : CaseCommandRequest
+{
+    [Id(0)] public long? AnnualTurnoverAfterIdr { get; init; }
+    [Id(1)] public long? BusinessCapitalAfterIdr { get; init; }
+    [Id(2)] public int? WorkersAfter { get; init; }
+}
+
+/// <summary>Intake: registers a beneficiary and opens their case. The NIK is personal data.</summary>
+[GenerateSerializer, Alias("cg.IntakeRequest")]
+public sealed record IntakeRequest
+{
+    [Id(0)] public string? CommandId { get; init; }
+    /// <summary>16-digit NIK. Never logged; stored only as a keyed hash and a masked form in the timeline.</summary>
+    [Id(1)] public string? Nik { get; init; }
+    [Id(2)] public string? FullName { get; init; }
+    /// <summary>Kecamatan or desa/kelurahan code, Kemendagri dotted form (35.79.01 or 35.79.01.2001).</summary>
+    [Id(3)] public string? RegionCode { get; init; }
+    [Id(4)] public Segment? Segment { get; init; }
+    /// <summary>Optional 13-digit NIB (business identity from OSS).</summary>
+    [Id(5)] public string? Nib { get; init; }
+    /// <summary>Whether consent was recorded at intake (Intake gate).</summary>
+    [Id(6)] public bool? ConsentGiven { get; init; }
+
+    /// <summary>Never the NIK.</summary>
+    public override string ToString() => $"IntakeRequest {{ CommandId = {CommandId}, RegionCode = {RegionCode}, Segment = {Segment} }}";
+}
+
+/// <summary>Who acts. Sign-in replaces the development identity; the timeline records this for every event.</summary>
+[GenerateSerializer, Immutable, Alias("cg.Actor")]
+public sealed record Actor([property: Id(0)] string Id, [property: Id(1)] string Role);
+
+/// <summary>
+/// Opens a case (sent by the beneficiary registry after intake checks; not exposed over HTTP). Holds the NIK's
+/// keyed hash and masked form, never the digits.
+/// </summary>
+[GenerateSerializer, Alias("cg.OpenCaseRequest")]
+public sealed record OpenCaseRequest : CaseCommandRequest
+{
+    [Id(0)] public required string CaseNumber { get; init; }
+    [Id(1)] public required string NikHash { get; init; }
+    [Id(2)] public required string NikMasked { get; init; }
+    [Id(3)] public required Gender Gender { get; init; }
+    [Id(4)] public required DateOnly BirthDate { get; init; }
+    [Id(5)] public required string FullName { get; init; }
+    [Id(6)] public required string RegionCode { get; init; }
+    [Id(7)] public required Segment Segment { get; init; }
+    [Id(8)] public string? Nib { get; init; }
+    [Id(9)] public required bool ConsentGiven { get; init; }
+}

@@ -1,0 +1,144 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Journey;
+
+namespace CaseGrains.Grains.Abstractions;
+
+/// <summary>A refusal as it crosses the wire: stable code, messages in both languages, field and details.</summary>
+[GenerateSerializer, Immutable, Alias("cg.RefusalInfo")]
+public sealed record RefusalInfo(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Indonesian,
+    [property: Id(2)] string English,
+    [property: Id(3)] string? Field,
+    [property: Id(4)] IReadOnlyDictionary<string, string> Details)
+{
+    public static RefusalInfo From(Refusal r) => new(r.Code, r.Indonesian, r.English, r.Field, r.Details);
+}
+
+/// <summary>
+/// The outcome of a command: accepted (with the sequence number of the event it appended and the case version
+/// after it), or refused (nothing appended). <see cref="Replayed"/> is true when this is the stored outcome of
+/// an earlier identical command id.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.CommandOutcome")]
+public sealed record CommandOutcome(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] bool Accepted,
+    [property: Id(2)] long? Seq,
+    [property: Id(3)] string? EventType,
+    [property: Id(4)] int Version,
+    [property: Id(5)] RefusalInfo? Refusal,
+    [property: Id(6)] bool Replayed);
+
+/// <summary>One stage of the journey as a caller sees it, with whether its gate is met and what is missing.</summary>
+[GenerateSerializer, Immutable, Alias("cg.StageView")]
+public sealed record StageView(
+    [property: Id(0)] Stage Stage,
+    [property: Id(1)] StageState State,
+    [property: Id(2)] DateTimeOffset? StartedAt,
+    [property: Id(3)] DateTimeOffset? EndedAt,
+    [property: Id(4)] string? SkipReason,
+    [property: Id(5)] bool GateMet,
+    [property: Id(6)] RefusalInfo? GateMissing);
+
+/// <summary>A case as callers see it. Holds the masked NIK only.</summary>
+[GenerateSerializer, Immutable, Alias("cg.CaseView")]
+public sealed record CaseView(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] int Version,
+    [property: Id(2)] CaseStatus Status,
+    [property: Id(3)] CloseReason? CloseReason,
+    [property: Id(4)] Stage CurrentStage,
+    [property: Id(5)] string NikMasked,
+    [property: Id(6)] string FullName,
+    [property: Id(7)] Gender Gender,
+    [property: Id(8)] string RegionCode,
+    [property: Id(9)] string RegionName,
+    [property: Id(10)] Segment Segment,
+    [property: Id(11)] string? Nib,
+    [property: Id(12)] bool ConsentRecorded,
+    [property: Id(13)] IReadOnlyList<StageView> Stages,
+    [property: Id(14)] BusinessProfileView? Profile,
+    [property: Id(15)] string? MentorId,
+    [property: Id(16)] int MentoringSessions,
+    [property: Id(17)] int TrainingsPassed,
+    [property: Id(18)] int MatchOutcomes,
+    [property: Id(19)] int FinancingDecisions,
+    [property: Id(20)] OutcomesView? Outcomes,
+    [property: Id(21)] DateTimeOffset OpenedAt,
+    [property: Id(22)] DateTimeOffset UpdatedAt);
+
+[GenerateSerializer, Immutable, Alias("cg.BusinessProfileView")]
+public sealed record BusinessProfileView(
+    [property: Id(0)] string Sector,
+    [property: Id(1)] long AnnualTurnoverIdr,
+    [property: Id(2)] long BusinessCapitalIdr,
+    [property: Id(3)] int Workers,
+    [property: Id(4)] IReadOnlyList<string> Needs,
+    [property: Id(5)] Domain.Business.UmkmClass UmkmClass);
+
+[GenerateSerializer, Immutable, Alias("cg.OutcomesView")]
+public sealed record OutcomesView(
+    [property: Id(0)] long AnnualTurnoverAfterIdr,
+    [property: Id(1)] long BusinessCapitalAfterIdr,
+    [property: Id(2)] int WorkersAfter,
+    [property: Id(3)] Domain.Business.UmkmClass UmkmClassAfter,
+    [property: Id(4)] Domain.Business.UmkmClass? UmkmClassBefore);
+
+/// <summary>One event of a case's timeline as stored: sequence number, type, actor, time, payload (JSON), hash chain.</summary>
+[GenerateSerializer, Immutable, Alias("cg.TimelineEntry")]
+public sealed record TimelineEntry(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string Type,
+    [property: Id(3)] string ActorId,
+    [property: Id(4)] string ActorRole,
+    [property: Id(5)] DateTimeOffset OccurredAt,
+    [property: Id(6)] string PayloadJson,
+    [property: Id(7)] string CommandId,
+    [property: Id(8)] string PrevHash,
+    [property: Id(9)] string Hash);
+
+/// <summary>The result of recomputing a case's hash chain from its stored events.</summary>
+[GenerateSerializer, Immutable, Alias("cg.ChainVerification")]
+public sealed record ChainVerification(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] bool Valid,
+    [property: Id(2)] long EventsChecked,
+    [property: Id(3)] long? FirstBrokenSeq,
+    [property: Id(4)] string? Problem,
+    [property: Id(5)] string? HeadHash);
+
+/// <summary>A row of the case list (from the search projection).</summary>
+[GenerateSerializer, Immutable, Alias("cg.CaseSummary")]
+public sealed record CaseSummary(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] string FullName,
+    [property: Id(2)] string NikMasked,
+    [property: Id(3)] string RegionCode,
+    [property: Id(4)] Segment Segment,
+    [property: Id(5)] Gender Gender,
+    [property: Id(6)] CaseStatus Status,
+    [property: Id(7)] Stage CurrentStage,
+    [property: Id(8)] StageState CurrentStageState,
+    [property: Id(9)] int Version,
+    [property: Id(10)] DateTimeOffset OpenedAt,
+    [property: Id(11)] DateTimeOffset UpdatedAt);
+
+/// <summary>Filters for the case list. Region matches the code and everything under it (35.79 → all of Kota Batu).</summary>
+[GenerateSerializer, Immutable, Alias("cg.CaseQuery")]
+public sealed record CaseQuery(
+    [property: Id(0)] string? RegionCode,
+    [property: Id(1)] Stage? Stage,
+    [property: Id(2)] Segment? Segment,
+    [property: Id(3)] CaseStatus? Status,
+    [property: Id(4)] string? Text,
+    [property: Id(5)] int Page,
+    [property: Id(6)] int PageSize);
+
+[GenerateSerializer, Immutable, Alias("cg.CasePage")]
+public sealed record CasePage(
+    [property: Id(0)] IReadOnlyList<CaseSummary> Items,
+    [property: Id(1)] int Page,
+    [property: Id(2)] int PageSize,
+    [property: Id(3)] long Total);

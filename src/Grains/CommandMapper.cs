@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CaseGrains.Domain;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Storage;
+
+namespace CaseGrains.Grains;
+
+/// <summary>Maps wire contracts to domain commands; a missing required value is refused by name.</summary>
+internal static class CommandMapper
+{
+    public const int MaxCommandIdLength = 100;
+
+    public static Result<CaseCommand> ToDomain(CaseCommandRequest request) => request switch
+    {
+        OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.BirthDate, o.FullName,
+            o.RegionCode, o.Segment, o.Nib, o.ConsentGiven),
+        RecordConsentRequest c => new RecordConsent(c.Method!),
+        RecordAssessmentRequest a => Need(a.AnnualTurnoverIdr, "annualTurnoverIdr", out var turnover)
+            ?? Need(a.BusinessCapitalIdr, "businessCapitalIdr", out var capital)
+            ?? Need(a.Workers, "workers", out var workers)
+            ?? (Result<CaseCommand>)new RecordAssessment(a.Sector!, turnover, capital, workers, a.Needs ?? []),
+        StageCommandRequest s => Need(s.Stage, "stage", out var stage) ?? Need(s.Action, "action", out var action)
+            ?? (Result<CaseCommand>)(action switch
+            {
+                StageAction.Start => new StartStage(stage),
+                StageAction.Complete => new CompleteStage(stage),
+                _ => new SkipStage(stage, s.Reason!),
+            }),
+        CloseCaseRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new CloseCase(reason, c.Note),
+        ReopenCaseRequest r => new ReopenCase(r.Reason!),
+        RecordTrainingCompletionRequest t => Need(t.AttendancePercent, "attendancePercent", out var attendance)
+            ?? (Result<CaseCommand>)new RecordTrainingCompletion(t.OfferId!, t.CourseName!, attendance, t.AttendanceThresholdPercent),
+        AssignMentorRequest m => new AssignMentor(m.MentorId!),
+        LogMentoringSessionRequest m => Need(m.Date, "date", out var date)
+            ?? (Result<CaseCommand>)new LogMentoringSession(date, m.Topic!, m.Notes, m.NextStep),
+        RecordMatchOutcomeRequest m => Need(m.Outcome, "outcome", out var outcome)
+            ?? (Result<CaseCommand>)new RecordMatchOutcome(m.PartnerName!, outcome, m.Reason),
+        RecordFinancingDecisionRequest f => Need(f.AmountIdr, "amountIdr", out var amount) ?? Need(f.Decision, "decision", out var decision)
+            ?? (Result<CaseCommand>)new RecordFinancingDecision(f.ProductName!, f.Lender!, amount, decision, f.Reason),
+        RecordOutcomesRequest o => Need(o.AnnualTurnoverAfterIdr, "annualTurnoverAfterIdr", out var after)
+            ?? Need(o.BusinessCapitalAfterIdr, "businessCapitalAfterIdr", out var capitalAfter)
+            ?? Need(o.WorkersAfter, "workersAfter", out var workersAfter)
+            ?? (Result<CaseCommand>)new RecordOutcomes(after, capitalAfter, workersAfter),
+        _ => throw new InvalidOperationException($"No mapping for {request.GetType().Name}."),
+    };
+
+    /// <summary>Null when the command id is usable.</summary>
+    public static Refusal? CheckCommandId(string? commandId) =>
+        string.IsNullOrWhiteSpace(commandId) ? Refusals.Required("commandId")
+        : commandId.Length > MaxCommandIdLength ? Refusals.TooLong("commandId", MaxCommandIdLength)
+        : commandId.Any(char.IsControl) ? Refusals.OutOfRange("commandId", "printable characters") : null;
+
+    /// <summary>Fingerprint of a command's content (without its id and expected version), to detect a reused id.</summary>
+    public static string Fingerprint(CaseCommandRequest request)
+    {
+        var body = request with { CommandId = null, ExpectedVersion = null };
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), EventJson.Options);
+        return Convert.ToHexStringLower(SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(body.GetType().Name), .. json]));
+    }
+
+    private static Refusal? Need<T>(T? value, string field, out T result) where T : struct
+    {
+        result = value.GetValueOrDefault();
+        return value.HasValue ? null : Refusals.Required(field);
+    }
+}

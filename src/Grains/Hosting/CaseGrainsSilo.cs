@@ -1,0 +1,59 @@
+using CaseGrains.Grains.Identity;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace CaseGrains.Grains.Hosting;
+
+/// <summary>
+/// The one silo configuration, used by src/Silo and by the silo that src/WebFrontend co-hosts in embedded mode.
+/// Providers are chosen by configuration; settings are validated at start-up.
+/// </summary>
+public static class CaseGrainsSilo
+{
+    /// <summary>Grains, storage and clustering for a localhost (embedded) silo.</summary>
+    public static ISiloBuilder AddCaseGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = silo.AddCaseGrainsServices(configuration);
+        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ServiceId);
+        return silo;
+    }
+
+    /// <summary>Grains, storage and options without clustering (test clusters bring their own).</summary>
+    public static CaseGrainsOptions AddCaseGrainsServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var settings = configuration.GetSection(CaseGrainsOptions.Section).Get<CaseGrainsOptions>() ?? new CaseGrainsOptions();
+        var invalid = new CaseGrainsOptionsValidator().Validate(null, settings);
+        if (invalid.Failed)
+        {
+            // Fail before anything touches the disk, naming the key.
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), invalid.Failures);
+        }
+
+        // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
+        silo.Services.AddOptions<CaseGrainsOptions>()
+            .Bind(configuration.GetSection(CaseGrainsOptions.Section))
+            .ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<CaseGrainsOptions>, CaseGrainsOptionsValidator>();
+        silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
+        silo.Services.AddSingleton<NikHasher>();
+        silo.Services.AddSingleton<ICaseEventStore, SqliteCaseEventStore>();
+
+        // The schema must exist before any grain reads or writes: apply it before the silo starts.
+        Directory.CreateDirectory(Path.GetDirectoryName(settings.DatabasePath)!);
+        SqliteSchema.Apply(settings.SqliteConnectionString);
+
+        silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
+        {
+            o.Invariant = ProviderNames.SqliteInvariant;
+            o.ConnectionString = settings.SqliteConnectionString;
+        });
+        silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+        return settings;
+    }
+}

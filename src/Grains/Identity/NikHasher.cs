@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+using CaseGrains.Grains.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains.Identity;
+
+/// <summary>
+/// Keyed hash (HMAC-SHA256) of a NIK: the only form in which a NIK is looked up or stored as a key.
+/// Without the key the hash cannot be reversed by enumerating the (small) NIK space.
+/// </summary>
+public sealed class NikHasher
+{
+    private readonly byte[] _key;
+
+    public NikHasher(IOptions<CaseGrainsOptions> options)
+    {
+        _key = LoadOrCreateKey(options.Value);
+    }
+
+    public string Hash(string nik) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(nik)));
+
+    private static byte[] LoadOrCreateKey(CaseGrainsOptions o)
+    {
+        if (!string.IsNullOrWhiteSpace(o.NikHmacKey))
+        {
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(o.NikHmacKey);
+            }
+            catch (FormatException)
+            {
+                throw new OptionsValidationException($"{CaseGrainsOptions.Section}:NikHmacKey", typeof(CaseGrainsOptions),
+                    [$"{CaseGrainsOptions.Section}:NikHmacKey must be base64."]);
+            }
+
+            return key.Length >= 32 ? key : throw new OptionsValidationException($"{CaseGrainsOptions.Section}:NikHmacKey",
+                typeof(CaseGrainsOptions), [$"{CaseGrainsOptions.Section}:NikHmacKey must decode to at least 32 bytes."]);
+        }
+
+        var path = Path.Combine(Path.GetFullPath(o.DataDirectory), "nik-hmac.key");
+        if (File.Exists(path))
+        {
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var fresh = RandomNumberGenerator.GetBytes(32);
+        File.WriteAllText(path, Convert.ToBase64String(fresh));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return fresh;
+    }
+}

@@ -1,0 +1,249 @@
+using Microsoft.Extensions.DependencyInjection;
+using CaseGrains.Domain;
+using CaseGrains.Domain.Identity;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Regions;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Identity;
+using Orleans.Concurrency;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// One person in the programme, keyed by the keyed hash of their NIK: the consistency boundary of
+/// "one open case per beneficiary". Holds pointers to case numbers, never the NIK.
+/// </summary>
+[Alias("cg.IBeneficiaryRegistryGrain")]
+public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
+{
+    [Alias("Open")]
+    Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, Actor actor);
+
+    /// <summary>True when <paramref name="caseNumber"/> may be this person's open case (used by reopen).</summary>
+    [Alias("Claim")]
+    Task<bool> Claim(string caseNumber);
+
+    [Alias("Release")]
+    Task Release(string caseNumber);
+
+    [Alias("GetOpenCase")]
+    Task<string?> GetOpenCase();
+}
+
+/// <summary>
+/// Registry grain keys. The prefix keeps the key from parsing as a hexadecimal integer, which Orleans' ADO.NET
+/// storage would otherwise fold into a numeric key (dotnet/orleans#9706).
+/// </summary>
+public static class RegistryKeys
+{
+    public static string For(string nikHash) => "nik-" + nikHash;
+}
+
+/// <summary>Hands out case numbers for one kab/kota (<c>3579-000001</c>, <c>3579-000002</c> …), never twice.</summary>
+[Alias("cg.ICaseNumberGrain")]
+public interface ICaseNumberGrain : IGrainWithStringKey
+{
+    [Alias("Next")]
+    Task<string> Next();
+}
+
+[GenerateSerializer, Alias("cg.RegistryState")]
+public sealed class RegistryState
+{
+    [Id(0)] public string? CurrentCase { get; set; }
+    [Id(1)] public string? CurrentCommandId { get; set; }
+    [Id(2)] public string? PendingCase { get; set; }
+    [Id(3)] public string? PendingCommandId { get; set; }
+    [Id(4)] public List<string> History { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("cg.CaseNumberState")]
+public sealed class CaseNumberState
+{
+    [Id(0)] public long Last { get; set; }
+}
+
+public sealed class BeneficiaryRegistryGrain(
+    [PersistentState("registry", ProviderNames.GrainState)] IPersistentState<RegistryState> entry) : Grain, IBeneficiaryRegistryGrain
+{
+    private RegistryState S => entry.State;
+
+    public async Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var commandId = request.CommandId!;
+
+        // A pending number whose case was actually opened (a crash after the open) is the current case.
+        if (S.PendingCase is { } pending && S.PendingCommandId != commandId && await StatusOf(pending) is not null)
+        {
+            S.CurrentCase = pending;
+            S.CurrentCommandId = S.PendingCommandId;
+            S.PendingCase = S.PendingCommandId = null;
+            await entry.WriteStateAsync();
+        }
+
+        if (S.CurrentCase is { } current)
+        {
+            if (S.CurrentCommandId == commandId)
+            {
+                // The same intake again: the case answers with its first outcome.
+                return await Case(current).Execute(request with { CaseNumber = current }, actor);
+            }
+
+            if (await StatusOf(current) == CaseStatus.Open)
+            {
+                return new CommandOutcome(current, false, null, null, 0, RefusalInfo.From(Refusals.DuplicateCase(current)), false);
+            }
+        }
+
+        string number;
+        if (S.PendingCase is { } resumed && S.PendingCommandId == commandId)
+        {
+            number = resumed;
+        }
+        else
+        {
+            // Validate before spending a case number.
+            var check = CommandMapper.ToDomain(request with { CaseNumber = "pending" });
+            var decided = check.IsRefused ? default : CaseDecider.Decide(null, check.Value, new DecisionContext(DateTimeOffset.UnixEpoch, JourneyPolicy.Default));
+            if (check.IsRefused || decided.IsRefused)
+            {
+                return new CommandOutcome("", false, null, null, 0, RefusalInfo.From(check.Refusal ?? decided.Refusal!), false);
+            }
+
+            number = await GrainFactory.GetGrain<ICaseNumberGrain>(regencyCode).Next();
+            S.PendingCase = number;
+            S.PendingCommandId = commandId;
+            await entry.WriteStateAsync();
+        }
+
+        var outcome = await Case(number).Execute(request with { CaseNumber = number }, actor);
+        if (outcome.Accepted)
+        {
+            S.CurrentCase = number;
+            S.CurrentCommandId = commandId;
+            S.PendingCase = S.PendingCommandId = null;
+            if (!S.History.Contains(number))
+            {
+                S.History.Add(number);
+            }
+
+            await entry.WriteStateAsync();
+        }
+
+        return outcome;
+    }
+
+    public async Task<bool> Claim(string caseNumber)
+    {
+        if (S.CurrentCase is { } current && current != caseNumber && await StatusOf(current) == CaseStatus.Open)
+        {
+            return false;
+        }
+
+        if (S.CurrentCase != caseNumber)
+        {
+            S.CurrentCase = caseNumber;
+            S.CurrentCommandId = null;
+            await entry.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    public async Task Release(string caseNumber)
+    {
+        if (S.CurrentCase == caseNumber)
+        {
+            S.CurrentCase = S.CurrentCommandId = null;
+            await entry.WriteStateAsync();
+        }
+    }
+
+    public async Task<string?> GetOpenCase() =>
+        S.CurrentCase is { } c && await StatusOf(c) == CaseStatus.Open ? c : null;
+
+    private ICaseGrain Case(string number) => GrainFactory.GetGrain<ICaseGrain>(number);
+
+    private Task<CaseStatus?> StatusOf(string number) => Case(number).GetStatus();
+}
+
+public sealed class CaseNumberGrain(
+    [PersistentState("sequence", ProviderNames.GrainState)] IPersistentState<CaseNumberState> sequence) : Grain, ICaseNumberGrain
+{
+    public async Task<string> Next()
+    {
+        sequence.State.Last++;
+        await sequence.WriteStateAsync();
+        return CaseNumbers.Format(this.GetPrimaryKeyString(), sequence.State.Last);
+    }
+}
+
+/// <summary>Case numbers: the kab/kota code without its dot, a dash, six or more digits.</summary>
+public static class CaseNumbers
+{
+    public static string Format(string regencyCode, long n) =>
+        $"{regencyCode.Replace(".", "", StringComparison.Ordinal)}-{n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>True for the shape <c>3579-000123</c> (used to answer 404 early for malformed numbers).</summary>
+    public static bool IsWellFormed(string? s) =>
+        s is { Length: >= 11 and <= 24 } && s[4] == '-' && s.AsSpan(0, 4).IndexOfAnyExceptInRange('0', '9') < 0
+        && s.AsSpan(5).IndexOfAnyExceptInRange('0', '9') < 0;
+}
+
+/// <summary>Intake entry point: validates the NIK against the region table, hashes it, routes to the person's registry entry.</summary>
+[StatelessWorker]
+public sealed class IntakeGrain(NikHasher hasher, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, IIntakeGrain
+{
+    public async Task<CommandOutcome> Open(IntakeRequest request, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var refusal = CommandMapper.CheckCommandId(request.CommandId)
+            ?? (request.Segment is null ? Refusals.Required("segment") : null)
+            ?? (request.ConsentGiven is null ? Refusals.Required("consentGiven") : null)
+            ?? CaseDecider.Region(request.RegionCode, "regionCode");
+        if (refusal is not null)
+        {
+            return Refused(refusal);
+        }
+
+        var nik = Nik.Parse(request.Nik, RegionTable.Kemendagri, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (nik.IsRefused)
+        {
+            return Refused(nik.Refusal!);
+        }
+
+        var hash = hasher.Hash(nik.Value.Value);
+        var open = new OpenCaseRequest
+        {
+            CommandId = request.CommandId,
+            CaseNumber = "",
+            NikHash = hash,
+            NikMasked = nik.Value.Masked,
+            Gender = nik.Value.Gender,
+            BirthDate = nik.Value.BirthDate,
+            FullName = request.FullName!,
+            RegionCode = request.RegionCode!,
+            Segment = request.Segment!.Value,
+            Nib = string.IsNullOrWhiteSpace(request.Nib) ? null : request.Nib.Trim(),
+            ConsentGiven = request.ConsentGiven!.Value,
+        };
+        return await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(hash)).Open(open, RegionTable.RegencyOf(request.RegionCode!)!, actor);
+    }
+
+    private static CommandOutcome Refused(Refusal r) => new("", false, null, null, 0, RefusalInfo.From(r), false);
+}
+
+[StatelessWorker]
+public sealed class CaseSearchGrain(Storage.ICaseEventStore store) : Grain, ICaseSearchGrain
+{
+    public const int MaxPageSize = 200;
+
+    public Task<CasePage> Search(CaseQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, MaxPageSize) };
+        return store.SearchAsync(q, CancellationToken.None);
+    }
+}

@@ -1,0 +1,63 @@
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.Grains.Storage;
+
+/// <summary>One timeline row as stored. <see cref="CommandHash"/> fingerprints the command so a reused id is detected.</summary>
+public sealed record StoredEvent(
+    string CaseNumber,
+    long Seq,
+    string Type,
+    string ActorId,
+    string ActorRole,
+    DateTimeOffset OccurredAt,
+    string PayloadJson,
+    string CommandId,
+    string CommandHash,
+    string PrevHash,
+    string Hash)
+{
+    public TimelineEntry ToEntry() => new(CaseNumber, Seq, Type, ActorId, ActorRole, OccurredAt, PayloadJson, CommandId, PrevHash, Hash);
+}
+
+/// <summary>The stored outcome of a refused command, so a repeat returns the same refusal.</summary>
+public sealed record StoredRefusal(string CommandId, string CommandHash, string RefusalJson, int Version);
+
+/// <summary>The case-list projection row, written in the same transaction as the event that changed it.</summary>
+public sealed record CaseIndexRow(
+    string CaseNumber,
+    string FullName,
+    string NikMasked,
+    string RegionCode,
+    string Segment,
+    string Gender,
+    string Status,
+    string CurrentStage,
+    string CurrentStageState,
+    int Version,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The case timeline store: append-only (no update or delete path exists), one row per event keyed by
+/// (case, seq) and unique per (case, command id). An append writes one event row and one projection row,
+/// atomically; it never touches earlier events.
+/// </summary>
+public interface ICaseEventStore
+{
+    /// <summary>Every event of a case, oldest first, and its refused command ids.</summary>
+    Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct);
+
+    Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct);
+
+    Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct);
+
+    Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct);
+
+    /// <summary>False when the seq or the command id is already taken (another activation wrote first).</summary>
+    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct);
+
+    /// <summary>False when the command id already has an outcome.</summary>
+    Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct);
+
+    Task<CasePage> SearchAsync(CaseQuery query, CancellationToken ct);
+}

@@ -1,0 +1,261 @@
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains.Storage;
+
+/// <summary>The embedded timeline store: the project's tables in the same SQLite file as Orleans' grain state.</summary>
+public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseEventStore
+{
+    private const int SqliteConstraint = 19;
+    private readonly string _connectionString = options.Value.SqliteConnectionString;
+
+    private const string EventColumns =
+        "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
+
+    public async Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        var events = await ReadEventsAsync(conn, caseNumber, 0, int.MaxValue, ct);
+        var refused = new List<string>();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT command_id FROM case_refusals WHERE case_number = $case";
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            refused.Add(reader.GetString(0));
+        }
+
+        return (events, refused);
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        return await ReadEventsAsync(conn, caseNumber, afterSeq, limit, ct);
+    }
+
+    public async Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {EventColumns} FROM case_events WHERE case_number = $case AND command_id = $cid";
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$cid", commandId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
+    }
+
+    public async Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT command_id, command_hash, refusal, version FROM case_refusals WHERE case_number = $case AND command_id = $cid";
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$cid", commandId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new StoredRefusal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3))
+            : null;
+    }
+
+    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    {
+        var (e, row) = (@event, index);
+        await using var conn = await OpenAsync(ct);
+        await using var tx = conn.BeginTransaction();
+        try
+        {
+            await using (var insert = conn.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = $"""
+                    INSERT INTO case_events ({EventColumns})
+                    VALUES ($case, $seq, $type, $actor, $role, $at, $payload, $cid, $chash, $prev, $hash)
+                    """;
+                insert.Parameters.AddWithValue("$case", e.CaseNumber);
+                insert.Parameters.AddWithValue("$seq", e.Seq);
+                insert.Parameters.AddWithValue("$type", e.Type);
+                insert.Parameters.AddWithValue("$actor", e.ActorId);
+                insert.Parameters.AddWithValue("$role", e.ActorRole);
+                insert.Parameters.AddWithValue("$at", EventChain.FormatTime(e.OccurredAt));
+                insert.Parameters.AddWithValue("$payload", e.PayloadJson);
+                insert.Parameters.AddWithValue("$cid", e.CommandId);
+                insert.Parameters.AddWithValue("$chash", e.CommandHash);
+                insert.Parameters.AddWithValue("$prev", e.PrevHash);
+                insert.Parameters.AddWithValue("$hash", e.Hash);
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var upsert = conn.CreateCommand())
+            {
+                upsert.Transaction = tx;
+                upsert.CommandText = """
+                    INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
+                                            current_stage, current_stage_state, version, opened_at, updated_at)
+                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated)
+                    ON CONFLICT (case_number) DO UPDATE SET
+                        full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
+                        status = excluded.status, current_stage = excluded.current_stage,
+                        current_stage_state = excluded.current_stage_state, version = excluded.version,
+                        updated_at = excluded.updated_at
+                    """;
+                upsert.Parameters.AddWithValue("$case", row.CaseNumber);
+                upsert.Parameters.AddWithValue("$name", row.FullName);
+                upsert.Parameters.AddWithValue("$nik", row.NikMasked);
+                upsert.Parameters.AddWithValue("$region", row.RegionCode);
+                upsert.Parameters.AddWithValue("$segment", row.Segment);
+                upsert.Parameters.AddWithValue("$gender", row.Gender);
+                upsert.Parameters.AddWithValue("$status", row.Status);
+                upsert.Parameters.AddWithValue("$stage", row.CurrentStage);
+                upsert.Parameters.AddWithValue("$stageState", row.CurrentStageState);
+                upsert.Parameters.AddWithValue("$version", row.Version);
+                upsert.Parameters.AddWithValue("$opened", EventChain.FormatTime(row.OpenedAt));
+                upsert.Parameters.AddWithValue("$updated", EventChain.FormatTime(row.UpdatedAt));
+                await upsert.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+    }
+
+    public async Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at)
+            VALUES ($case, $cid, $chash, $refusal, $version, $at) ON CONFLICT DO NOTHING
+            """;
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$cid", refusal.CommandId);
+        cmd.Parameters.AddWithValue("$chash", refusal.CommandHash);
+        cmd.Parameters.AddWithValue("$refusal", refusal.RefusalJson);
+        cmd.Parameters.AddWithValue("$version", refusal.Version);
+        cmd.Parameters.AddWithValue("$at", EventChain.FormatTime(at));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<CasePage> SearchAsync(CaseQuery query, CancellationToken ct)
+    {
+        var q = query;
+        var where = new List<string>();
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        if (!string.IsNullOrEmpty(q.RegionCode))
+        {
+            where.Add("(region_code = $region OR region_code LIKE $regionPrefix ESCAPE '\\')");
+            cmd.Parameters.AddWithValue("$region", q.RegionCode);
+            cmd.Parameters.AddWithValue("$regionPrefix", EscapeLike(q.RegionCode) + ".%");
+        }
+
+        if (q.Stage is { } stage)
+        {
+            where.Add("current_stage = $stage");
+            cmd.Parameters.AddWithValue("$stage", stage.ToString());
+        }
+
+        if (q.Segment is { } segment)
+        {
+            where.Add("segment = $segment");
+            cmd.Parameters.AddWithValue("$segment", segment.ToString());
+        }
+
+        if (q.Status is { } status)
+        {
+            where.Add("status = $status");
+            cmd.Parameters.AddWithValue("$status", status.ToString());
+        }
+
+        if (!string.IsNullOrWhiteSpace(q.Text))
+        {
+            where.Add("(full_name LIKE $text ESCAPE '\\' OR case_number LIKE $text ESCAPE '\\')");
+            cmd.Parameters.AddWithValue("$text", "%" + EscapeLike(q.Text.Trim()) + "%");
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        cmd.CommandText = $"""
+            SELECT case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage,
+                   current_stage_state, version, opened_at, updated_at, COUNT(*) OVER () AS total
+            FROM case_index {filter}
+            ORDER BY case_number
+            LIMIT $limit OFFSET $offset
+            """;
+        cmd.Parameters.AddWithValue("$limit", q.PageSize);
+        cmd.Parameters.AddWithValue("$offset", (long)(q.Page - 1) * q.PageSize);
+        var items = new List<CaseSummary>();
+        long total = 0;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new CaseSummary(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    Enum.Parse<Segment>(reader.GetString(4)), Enum.Parse<Gender>(reader.GetString(5)),
+                    Enum.Parse<CaseStatus>(reader.GetString(6)), Enum.Parse<Stage>(reader.GetString(7)),
+                    Enum.Parse<StageState>(reader.GetString(8)), reader.GetInt32(9),
+                    EventChain.ParseTime(reader.GetString(10)), EventChain.ParseTime(reader.GetString(11))));
+                total = reader.GetInt64(12);
+            }
+        }
+
+        if (items.Count == 0 && q.Page > 1)
+        {
+            // Past the last page: still report the total.
+            await using var count = conn.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM case_index {filter}";
+            foreach (SqliteParameter p in cmd.Parameters)
+            {
+                if (p.ParameterName is not "$limit" and not "$offset")
+                {
+                    count.Parameters.AddWithValue(p.ParameterName, p.Value);
+                }
+            }
+
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
+        return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(SqliteConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {EventColumns} FROM case_events WHERE case_number = $case AND seq > $after ORDER BY seq LIMIT $limit";
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$after", afterSeq);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        var list = new List<StoredEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadEvent(reader));
+        }
+
+        return list;
+    }
+
+    private static StoredEvent ReadEvent(SqliteDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)),
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10));
+}

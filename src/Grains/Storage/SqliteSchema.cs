@@ -1,0 +1,118 @@
+using Microsoft.Data.Sqlite;
+
+namespace CaseGrains.Grains.Storage;
+
+/// <summary>
+/// The embedded database's schema, versioned and idempotent: applied at start-up, safe on an already-migrated file.
+/// Holds Orleans' ADO.NET grain-storage table and query texts (written here from the provider's contract; the
+/// packages ship no scripts) and the project's own tables.
+/// </summary>
+public static class SqliteSchema
+{
+    /// <summary>Ordered migrations. Never edit a shipped one: add the next.</summary>
+    internal static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } =
+    [
+        (1, "orleans grain storage", OrleansStorageSql.Schema),
+        (2, "case timeline, refusals and case list", """
+            CREATE TABLE case_events (
+                case_number  TEXT    NOT NULL,
+                seq          INTEGER NOT NULL CHECK (seq >= 1),
+                type         TEXT    NOT NULL,
+                actor_id     TEXT    NOT NULL,
+                actor_role   TEXT    NOT NULL,
+                occurred_at  TEXT    NOT NULL,
+                payload      TEXT    NOT NULL,
+                command_id   TEXT    NOT NULL,
+                command_hash TEXT    NOT NULL,
+                prev_hash    TEXT    NOT NULL,
+                hash         TEXT    NOT NULL,
+                PRIMARY KEY (case_number, seq),
+                UNIQUE (case_number, command_id)
+            ) WITHOUT ROWID;
+
+            -- The timeline is append-only: the database itself refuses edits and deletions.
+            CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+            BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+            CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+            BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+
+            CREATE TABLE case_refusals (
+                case_number  TEXT    NOT NULL,
+                command_id   TEXT    NOT NULL,
+                command_hash TEXT    NOT NULL,
+                refusal      TEXT    NOT NULL,
+                version      INTEGER NOT NULL,
+                recorded_at  TEXT    NOT NULL,
+                PRIMARY KEY (case_number, command_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE case_index (
+                case_number         TEXT    NOT NULL PRIMARY KEY,
+                full_name           TEXT    NOT NULL,
+                nik_masked          TEXT    NOT NULL,
+                region_code         TEXT    NOT NULL,
+                segment             TEXT    NOT NULL,
+                gender              TEXT    NOT NULL,
+                status              TEXT    NOT NULL,
+                current_stage       TEXT    NOT NULL,
+                current_stage_state TEXT    NOT NULL,
+                version             INTEGER NOT NULL,
+                opened_at           TEXT    NOT NULL,
+                updated_at          TEXT    NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX case_index_region ON case_index (region_code);
+            CREATE INDEX case_index_stage ON case_index (current_stage, region_code);
+            CREATE INDEX case_index_segment ON case_index (segment, region_code);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>Applies the migrations the file lacks, each in its own transaction. Returns the versions applied.</summary>
+    public static IReadOnlyList<int> Apply(string connectionString)
+    {
+        using var conn = new SqliteConnection(connectionString);
+        conn.Open();
+        using (var wal = conn.CreateCommand())
+        {
+            // WAL lets readers run beside the single writer; synchronous=FULL (the default) keeps commits durable.
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        using (var create = conn.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
+
+        var applied = new List<int>();
+        foreach (var (version, name, sql) in Migrations)
+        {
+            using var tx = conn.BeginTransaction();
+            using var check = conn.CreateCommand();
+            check.Transaction = tx;
+            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
+            check.Parameters.AddWithValue("$v", version);
+            if ((long)check.ExecuteScalar()! > 0)
+            {
+                continue;
+            }
+
+            using var run = conn.CreateCommand();
+            run.Transaction = tx;
+            run.CommandText = sql;
+            run.ExecuteNonQuery();
+            using var mark = conn.CreateCommand();
+            mark.Transaction = tx;
+            mark.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+            mark.Parameters.AddWithValue("$v", version);
+            mark.Parameters.AddWithValue("$n", name);
+            mark.ExecuteNonQuery();
+            tx.Commit();
+            applied.Add(version);
+        }
+
+        return applied;
+    }
+}

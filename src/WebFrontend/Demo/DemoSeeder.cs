@@ -1,0 +1,149 @@
+using System.Globalization;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.WebFrontend.Demo;
+
+/// <summary>
+/// <c>--seed-demo</c>: a few dozen Kota Batu beneficiaries across the four segments, walked to different stages
+/// through the same commands a caseworker sends. Command ids are fixed, so running it again adds nothing.
+/// The NIKs are synthetic (Kota Batu kecamatan codes, sequence 9xxx).
+/// </summary>
+public sealed partial class DemoSeeder(IGrainFactory grains, ILogger<DemoSeeder> logger)
+{
+    public const int Beneficiaries = 40;
+
+    private static readonly Actor Seeder = new("demo-seed", "Caseworker");
+
+    private static readonly string[] Names =
+    [
+        "Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Prasetyo", "Sri Wahyuni", "Joko Susilo", "Rina Kartika",
+        "Eko Saputra", "Nur Hidayah", "Hendra Gunawan", "Ayu Puspita", "Bambang Irawan", "Fitri Handayani",
+        "Rudi Hartono", "Yuliana Sari", "Slamet Riyadi", "Wulan Dari", "Teguh Wibowo", "Ratna Sari", "Dimas Aditya",
+    ];
+
+    private static readonly (string Code, string Name)[] Villages =
+    [
+        ("35.79.01.1001", "Sisir"), ("35.79.01.2003", "Oro-Oro Ombo"), ("35.79.02.2004", "Bumiaji"),
+        ("35.79.02.2008", "Tulungrejo"), ("35.79.03.2001", "Dadaprejo"), ("35.79.03.2006", "Tlekung"),
+    ];
+
+    private static readonly string[] Sectors = ["Kuliner", "Kerajinan", "Pertanian apel", "Fesyen", "Jasa wisata", "Perdagangan"];
+
+    public async Task<int> SeedAsync()
+    {
+        var opened = 0;
+        for (var i = 0; i < Beneficiaries; i++)
+        {
+            var caseNumber = await OpenAsync(i);
+            if (caseNumber is null)
+            {
+                continue;
+            }
+
+            opened++;
+            await AdvanceAsync(grains.GetGrain<ICaseGrain>(caseNumber), i, (Stage)(i % 7), i);
+        }
+
+        LogSeeded(opened);
+        return opened;
+    }
+
+    private async Task<string?> OpenAsync(int i)
+    {
+        var village = Villages[i % Villages.Length];
+        var female = i % 2 == 0;
+        var day = 1 + (i % 28) + (female ? 40 : 0);
+        var nik = string.Create(CultureInfo.InvariantCulture, $"{village.Code[..8].Replace(".", "", StringComparison.Ordinal)}{day:D2}{1 + (i % 12):D2}{70 + (i % 30):D2}{9000 + i:D4}");
+        var outcome = await grains.GetGrain<IIntakeGrain>(0).Open(new IntakeRequest
+        {
+            CommandId = $"demo-{i}-intake",
+            Nik = nik,
+            FullName = Names[i % Names.Length] + (i >= Names.Length ? " " + (i / Names.Length + 1).ToString(CultureInfo.InvariantCulture) : ""),
+            RegionCode = village.Code,
+            Segment = (Segment)(i % 4),
+            ConsentGiven = i % 9 != 0,
+        }, Seeder);
+        if (!outcome.Accepted)
+        {
+            LogSkipped(i, outcome.Refusal?.Code);
+        }
+
+        return outcome.Accepted ? outcome.CaseNumber : null;
+    }
+
+    /// <summary>Walks a case up to <paramref name="target"/> (exclusive), satisfying each gate on the way.</summary>
+    private static async Task AdvanceAsync(ICaseGrain c, int i, Stage target, int seed)
+    {
+        var step = 0;
+        async Task Do(CaseCommandRequest cmd) => await c.Execute(cmd with { CommandId = $"demo-{i}-{step++}" }, Seeder);
+        StageCommandRequest Stage(Stage s, StageAction a, string? reason = null) => new() { Stage = s, Action = a, Reason = reason };
+
+        if (target <= Domain.Journey.Stage.Intake)
+        {
+            return;
+        }
+
+        await Do(new RecordConsentRequest { Method = "Formulir persetujuan ditandatangani" });
+        await Do(Stage(Domain.Journey.Stage.Intake, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Assessment, StageAction.Start));
+        if (target <= Domain.Journey.Stage.Assessment)
+        {
+            return;
+        }
+
+        await Do(new RecordAssessmentRequest
+        {
+            Sector = Sectors[seed % Sectors.Length],
+            AnnualTurnoverIdr = 60_000_000L * (1 + (seed % 10)),
+            BusinessCapitalIdr = 15_000_000L * (1 + (seed % 5)),
+            Workers = 1 + (seed % 6),
+            Needs = ["pemasaran digital", "pembukuan"],
+        });
+        await Do(Stage(Domain.Journey.Stage.Assessment, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Training, StageAction.Start));
+        if (target <= Domain.Journey.Stage.Training)
+        {
+            return;
+        }
+
+        await Do(new RecordTrainingCompletionRequest { OfferId = "pelatihan-digital-batu-2026", CourseName = "Pemasaran Digital Dasar", AttendancePercent = 90 });
+        await Do(Stage(Domain.Journey.Stage.Training, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Mentoring, StageAction.Start));
+        if (target <= Domain.Journey.Stage.Mentoring)
+        {
+            return;
+        }
+
+        await Do(new AssignMentorRequest { MentorId = "mentor-batu-01" });
+        for (var s = 0; s < 3; s++)
+        {
+            await Do(new LogMentoringSessionRequest { Date = new DateOnly(2026, 9, 1 + (s * 7)), Topic = "Pendampingan usaha", NextStep = "Lanjutkan" });
+        }
+
+        await Do(Stage(Domain.Journey.Stage.Mentoring, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Matching, StageAction.Start));
+        if (target <= Domain.Journey.Stage.Matching)
+        {
+            return;
+        }
+
+        await Do(new RecordMatchOutcomeRequest { PartnerName = "Koperasi Apel Batu", Outcome = MatchOutcome.Contracted });
+        await Do(Stage(Domain.Journey.Stage.Matching, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Financing, StageAction.Start));
+        if (target <= Domain.Journey.Stage.Financing)
+        {
+            return;
+        }
+
+        await Do(new RecordFinancingDecisionRequest { ProductName = "KUR Mikro", Lender = "Bank Jatim", AmountIdr = 25_000_000, Decision = FinancingDecision.Disbursed });
+        await Do(Stage(Domain.Journey.Stage.Financing, StageAction.Complete));
+        await Do(Stage(Domain.Journey.Stage.Graduated, StageAction.Start));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo seed: {Count} demo cases present")]
+    private partial void LogSeeded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo seed: beneficiary {Index} not opened ({Code})")]
+    private partial void LogSkipped(int index, string? code);
+}

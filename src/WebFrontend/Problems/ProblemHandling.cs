@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace CaseGrains.WebFrontend.Problems;
+
+/// <summary>
+/// Everything that is not a refusal still answers problem+json with a stable code: malformed or oversized
+/// bodies, unknown routes, and (without details) unexpected failures. Never a stack trace.
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var english = ProblemResults.PrefersEnglish(httpContext);
+        var (status, code, id, en) = exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (413, "request.too_large", "Isi permintaan terlalu besar.", "The request body is too large."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+                (415, "request.unsupported_media_type", "Isi permintaan harus application/json.", "The request body must be application/json."),
+            BadHttpRequestException bad =>
+                (bad.StatusCode, "request.malformed", "Permintaan tidak dapat dibaca: " + Describe(bad), "The request could not be read: " + Describe(bad)),
+            _ => (500, "server.error", "Terjadi kesalahan pada server.", "The server failed to process the request."),
+        };
+        if (status >= 500)
+        {
+            LogUnhandled(exception, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = status,
+                Type = ProblemResults.TypePrefix + code,
+                Title = english ? en : id,
+                Detail = english ? en : id,
+                Extensions = { ["code"] = code },
+            },
+        });
+    }
+
+    // Names the JSON path at fault and what kind of fault, without echoing input or internal type names.
+    private static string Describe(BadHttpRequestException ex) => ex.InnerException switch
+    {
+        System.Text.Json.JsonException { Path: { } path } json when json.Message.Contains("could not be mapped", StringComparison.Ordinal) =>
+            $"{path}: unknown field",
+        System.Text.Json.JsonException { Path: "$" or null } => "invalid JSON",
+        System.Text.Json.JsonException { Path: { } path } => $"{path}: invalid value or type",
+        _ when ex.Message.Contains("no body was provided", StringComparison.Ordinal) => "a JSON body is required",
+        _ => "invalid request",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]
+    private partial void LogUnhandled(Exception ex, PathString path);
+}

@@ -1,0 +1,71 @@
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.WebFrontend.Problems;
+
+/// <summary>
+/// Maps refusals to HTTP problem+json: a stable <c>code</c>, the message in the caller's language
+/// (Bahasa Indonesia unless <c>Accept-Language</c> prefers English), and the field and details when known.
+/// </summary>
+public static class ProblemResults
+{
+    public const string TypePrefix = "urn:casegrains:problem:";
+
+    public static bool PrefersEnglish(HttpContext context) =>
+        context.Request.Headers.AcceptLanguage.ToString().TrimStart().StartsWith("en", StringComparison.OrdinalIgnoreCase);
+
+    public static int StatusFor(string code) => code switch
+    {
+        "case.not_found" or "region.not_found" => StatusCodes.Status404NotFound,
+        "case.duplicate" or "case.version_conflict" or "command.id_reused" or "case.already_exists" => StatusCodes.Status409Conflict,
+        _ when code.StartsWith("input.", StringComparison.Ordinal) || code.StartsWith("nik.", StringComparison.Ordinal)
+            || code.StartsWith("nib.", StringComparison.Ordinal) || code.StartsWith("region.", StringComparison.Ordinal)
+            || code.StartsWith("request.", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
+    public static IResult From(HttpContext context, RefusalInfo refusal, bool replayed = false)
+    {
+        var english = PrefersEnglish(context);
+        var extensions = new Dictionary<string, object?> { ["code"] = refusal.Code };
+        if (refusal.Field is not null)
+        {
+            extensions["field"] = refusal.Field;
+        }
+
+        foreach (var (key, value) in refusal.Details)
+        {
+            extensions[key] = value;
+        }
+
+        if (replayed)
+        {
+            context.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return Results.Problem(
+            type: TypePrefix + refusal.Code,
+            title: english ? refusal.English : refusal.Indonesian,
+            detail: english ? refusal.English : refusal.Indonesian,
+            statusCode: StatusFor(refusal.Code),
+            extensions: extensions);
+    }
+
+    public static IResult Bad(HttpContext context, string code, string indonesian, string english, string? field = null) =>
+        From(context, new RefusalInfo(code, indonesian, english, field, new Dictionary<string, string>()));
+
+    public static IResult NotFound(HttpContext context) => From(context, RefusalInfo.From(Domain.Refusals.CaseNotFound()));
+}
+
+/// <summary>Stable codes for errors the framework itself raises (no route, wrong method, body too large …).</summary>
+public static class HttpProblems
+{
+    public static (string Code, string Indonesian, string English) Describe(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ("request.malformed", "Permintaan tidak dapat dibaca.", "The request could not be read."),
+        StatusCodes.Status404NotFound => ("http.not_found", "Alamat tidak ditemukan.", "No such resource."),
+        StatusCodes.Status405MethodNotAllowed => ("http.method_not_allowed", "Metode HTTP tidak diizinkan di alamat ini.", "This HTTP method is not allowed here."),
+        StatusCodes.Status413PayloadTooLarge => ("request.too_large", "Isi permintaan terlalu besar.", "The request body is too large."),
+        StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type", "Isi permintaan harus application/json.", "The request body must be application/json."),
+        _ => ($"http.{status}", "Permintaan gagal.", "The request failed."),
+    };
+}

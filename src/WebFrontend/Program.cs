@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.WebFrontend.Apis;
+using CaseGrains.WebFrontend.Auth;
+using CaseGrains.WebFrontend.Demo;
+using CaseGrains.WebFrontend.Problems;
+using Microsoft.AspNetCore.Http.Json;
+
+var builder = WebApplication.CreateBuilder(args);
+var seedDemo = args.Contains("--seed-demo", StringComparer.Ordinal);
+
+// Embedded default: a silo co-hosted in this process, all state in one SQLite file (see README).
+builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration));
+
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebLimits.MaxRequestBodyBytes);
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.MaxDepth = 16;
+});
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+{
+    // Every problem carries a stable code, including the framework's own (404 route, 405 method).
+    if (!ctx.ProblemDetails.Extensions.ContainsKey("code"))
+    {
+        var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
+        var (code, id, en) = HttpProblems.Describe(status);
+        ctx.ProblemDetails.Extensions["code"] = code;
+        ctx.ProblemDetails.Type = ProblemResults.TypePrefix + code;
+        ctx.ProblemDetails.Title = ProblemResults.PrefersEnglish(ctx.HttpContext) ? en : id;
+    }
+
+    ctx.ProblemDetails.Extensions.Remove("exception");
+});
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.AddOptions<DevelopmentActorOptions>().BindConfiguration(DevelopmentActorOptions.Section);
+builder.Services.AddSingleton<CurrentActor>();
+builder.Services.AddSingleton<DemoSeeder>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+app.MapCaseApi();
+app.MapRegionApi();
+
+if (seedDemo)
+{
+    app.Lifetime.ApplicationStarted.Register(() => _ = SeedAsync(app.Services));
+}
+
+await app.RunAsync();
+
+static async Task SeedAsync(IServiceProvider services)
+{
+    try
+    {
+        await services.GetRequiredService<DemoSeeder>().SeedAsync();
+    }
+    catch (Exception ex) when (ex is not OutOfMemoryException)
+    {
+        services.GetRequiredService<ILoggerFactory>().CreateLogger("DemoSeed").LogError(ex, "Demo seed failed");
+    }
+}
+
+/// <summary>Entry point, public for WebApplicationFactory in tests.</summary>
+public partial class Program;
+
+/// <summary>Request limits, in one place.</summary>
+internal static class WebLimits
+{
+    public const long MaxRequestBodyBytes = 64 * 1024;
+}

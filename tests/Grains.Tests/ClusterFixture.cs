@@ -1,0 +1,93 @@
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Domain.Journey;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace CaseGrains.Grains.Tests;
+
+/// <summary>One in-process silo per test collection over a real SQLite file in a temp folder; each test uses fresh keys.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private int _nikSequence;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "casegrains-grain-tests-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The journey's clock (event times). Orleans keeps its own.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero));
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public string ConnectionString => new CaseGrainsOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
+
+    public static Actor Caseworker { get; } = new("cw-test", "Caseworker");
+
+    public async Task InitializeAsync()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CaseGrains:DataDirectory"] = DataDirectory })
+            .Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<TimeProvider>(ProviderNames.Clock, Clock);
+            silo.AddCaseGrainsServices(config);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    /// <summary>A valid, unused Kota Batu NIK (kecamatan Batu, born 1 Jan 1990, sequence from a counter).</summary>
+    public string NextNik(bool female = false) =>
+        $"357901{(female ? 41 : 1):D2}0190{Interlocked.Increment(ref _nikSequence):D4}";
+
+    /// <summary>Opens a case through intake and returns its grain.</summary>
+    public async Task<ICaseGrain> OpenCaseAsync(bool consent = true, string? nik = null, Segment segment = Segment.Umkm)
+    {
+        var outcome = await Grains.GetGrain<IIntakeGrain>(0).Open(new IntakeRequest
+        {
+            CommandId = Guid.NewGuid().ToString(),
+            Nik = nik ?? NextNik(),
+            FullName = "Penerima Uji",
+            RegionCode = "35.79.01",
+            Segment = segment,
+            ConsentGiven = consent,
+        }, Caseworker);
+        Assert.True(outcome.Accepted, outcome.Refusal?.Code);
+        return Grains.GetGrain<ICaseGrain>(outcome.CaseNumber);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Command shorthands for tests.</summary>
+public static class Cmd
+{
+    public static string NewId() => Guid.NewGuid().ToString();
+
+    public static StageCommandRequest Stage(Stage stage, StageAction action, string? reason = null, string? id = null, int? expectedVersion = null) =>
+        new() { Stage = stage, Action = action, Reason = reason, CommandId = id ?? NewId(), ExpectedVersion = expectedVersion };
+
+    public static RecordConsentRequest Consent(string? id = null) => new() { Method = "signed form", CommandId = id ?? NewId() };
+
+    public static RecordAssessmentRequest Assessment(long turnover = 600_000_000, long capital = 150_000_000) => new()
+    {
+        CommandId = NewId(), Sector = "Kuliner", AnnualTurnoverIdr = turnover, BusinessCapitalIdr = capital, Workers = 3, Needs = ["pemasaran digital"],
+    };
+}
