@@ -74,6 +74,14 @@ public sealed class BeneficiaryRegistryGrain(
         ArgumentNullException.ThrowIfNull(request);
         var commandId = request.CommandId!;
 
+        // Bad input is reported as such before anything else is looked at, and spends no case number.
+        var check = CommandMapper.ToDomain(request with { CaseNumber = "pending" });
+        var decided = check.IsRefused ? default : CaseDecider.Decide(null, check.Value, new DecisionContext(DateTimeOffset.UnixEpoch, JourneyPolicy.Default));
+        if (check.IsRefused || decided.IsRefused)
+        {
+            return new CommandOutcome("", false, null, null, 0, RefusalInfo.From(check.Refusal ?? decided.Refusal!), false);
+        }
+
         // A pending number whose case was actually opened (a crash after the open) is the current case.
         if (S.PendingCase is { } pending && S.PendingCommandId != commandId && await StatusOf(pending) is not null)
         {
@@ -104,14 +112,6 @@ public sealed class BeneficiaryRegistryGrain(
         }
         else
         {
-            // Validate before spending a case number.
-            var check = CommandMapper.ToDomain(request with { CaseNumber = "pending" });
-            var decided = check.IsRefused ? default : CaseDecider.Decide(null, check.Value, new DecisionContext(DateTimeOffset.UnixEpoch, JourneyPolicy.Default));
-            if (check.IsRefused || decided.IsRefused)
-            {
-                return new CommandOutcome("", false, null, null, 0, RefusalInfo.From(check.Refusal ?? decided.Refusal!), false);
-            }
-
             number = await GrainFactory.GetGrain<ICaseNumberGrain>(regencyCode).Next();
             S.PendingCase = number;
             S.PendingCommandId = commandId;

@@ -67,14 +67,9 @@ public sealed class Nik
             day -= 40;
         }
 
-        var year = 2000 + yy > today.Year ? 1900 + yy : 2000 + yy;
-        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
-        {
-            return Refusals.NikBirthDate();
-        }
-
-        var birthDate = new DateOnly(year, month, day);
-        if (birthDate > today)
+        // The latest century in which the date exists and is not after today (2 June 25, read on 1 June 2025, is 1925).
+        DateOnly? birthDate = ValidDate(2000 + yy, month, day) is { } recent && recent <= today ? recent : ValidDate(1900 + yy, month, day);
+        if (birthDate is null || birthDate > today)
         {
             return Refusals.NikBirthDate();
         }
@@ -84,8 +79,11 @@ public sealed class Nik
             return Refusals.NikFormat();
         }
 
-        return new Nik(input, regency, district, birthDate, gender);
+        return new Nik(input, regency, district, birthDate.Value, gender);
     }
+
+    private static DateOnly? ValidDate(int year, int month, int day) =>
+        month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
 
     /// <summary>Never the digits: a NIK must not reach logs through a stray ToString.</summary>
     public override string ToString() => Masked;

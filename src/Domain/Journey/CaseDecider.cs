@@ -33,7 +33,8 @@ public static class CaseDecider
                 : Text(reopen.Reason, "reason", MaxLongText, required: true) ?? (Result<CaseEvent>)new CaseReopened(reopen.Reason.Trim());
         }
 
-        if (state.Status != CaseStatus.Open)
+        // Every other command needs an open case; Close is the case table's Open → Closed move.
+        if (state.Status != CaseStatus.Open || (command is CloseCase && Transitions.Next(state.Status, CaseAction.Close) is null))
         {
             return Refusals.CaseClosed(state.Status);
         }
@@ -45,8 +46,9 @@ public static class CaseDecider
             StartStage c => DecideStage(state, c.Stage, StageAction.Start, null, ctx),
             CompleteStage c => DecideStage(state, c.Stage, StageAction.Complete, null, ctx),
             SkipStage c => DecideStage(state, c.Stage, StageAction.Skip, c.Reason, ctx),
-            CloseCase c => Text(c.Note, "note", MaxLongText, required: false)
-                ?? (Result<CaseEvent>)new CaseClosed(c.Reason, c.Note?.Trim(), state.ActiveStage),
+            CloseCase c => (Enum.IsDefined(c.Reason) ? null : Refusals.Required("reason"))
+                ?? Text(c.Note, "note", MaxLongText, required: false)
+                ?? (Result<CaseEvent>)new CaseClosed(c.Reason, Optional(c.Note), state.ActiveStage),
             RecordTrainingCompletion t => DecideTraining(state, t, ctx.Policy),
             AssignMentor m => Text(m.MentorId, "mentorId", MaxShortText, required: true)
                 ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
@@ -87,6 +89,12 @@ public static class CaseDecider
             return Refusals.Required("stage");
         }
 
+        // Input first: a skip without a reason is bad input whatever the case's state.
+        if (action == StageAction.Skip && Text(reason, "reason", MaxLongText, required: true) is { } badReason)
+        {
+            return badReason;
+        }
+
         var from = s[stage].State;
         if (Transitions.Next(from, action) is null)
         {
@@ -109,7 +117,7 @@ public static class CaseDecider
             case StageAction.Skip when !Transitions.Skippable.Contains(stage):
                 return Refusals.StageNotSkippable(stage);
             case StageAction.Skip:
-                return Text(reason, "reason", MaxLongText, required: true) ?? (Result<CaseEvent>)new StageSkipped(stage, reason!.Trim());
+                return new StageSkipped(stage, reason!.Trim());
             case StageAction.Complete:
                 return Gates.Check(s, stage, ctx.Policy) ?? (Result<CaseEvent>)new StageCompleted(stage);
             default:
@@ -195,7 +203,7 @@ public static class CaseDecider
             return Refusals.OutOfRange("date", "between the case's opening and today");
         }
 
-        return new MentoringSessionLogged(m.Date, m.Topic.Trim(), m.Notes?.Trim(), m.NextStep?.Trim());
+        return new MentoringSessionLogged(m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep));
     }
 
     private static Result<CaseEvent> DecideMatch(CaseState s, RecordMatchOutcome m)
@@ -207,7 +215,7 @@ public static class CaseDecider
 
         var bad = Text(m.PartnerName, "partnerName", MaxShortText, required: true)
             ?? Text(m.Reason, "reason", MaxLongText, required: m.Outcome == MatchOutcome.Declined);
-        return bad ?? (Result<CaseEvent>)new MatchOutcomeRecorded(m.PartnerName.Trim(), m.Outcome, m.Reason?.Trim());
+        return bad ?? (Result<CaseEvent>)new MatchOutcomeRecorded(m.PartnerName.Trim(), m.Outcome, Optional(m.Reason));
     }
 
     private static Result<CaseEvent> DecideFinancing(CaseState s, RecordFinancingDecision f)
@@ -221,7 +229,7 @@ public static class CaseDecider
             ?? Text(f.Lender, "lender", MaxShortText, required: true)
             ?? (f.AmountIdr <= 0 ? Refusals.OutOfRange("amountIdr", "> 0") : null)
             ?? Text(f.Reason, "reason", MaxLongText, required: f.Decision == FinancingDecision.Rejected);
-        return bad ?? (Result<CaseEvent>)new FinancingDecisionRecorded(f.ProductName.Trim(), f.Lender.Trim(), f.AmountIdr, f.Decision, f.Reason?.Trim());
+        return bad ?? (Result<CaseEvent>)new FinancingDecisionRecorded(f.ProductName.Trim(), f.Lender.Trim(), f.AmountIdr, f.Decision, Optional(f.Reason));
     }
 
     private static Result<CaseEvent> DecideOutcomes(CaseState s, RecordOutcomes o)
@@ -238,12 +246,15 @@ public static class CaseDecider
             UmkmClassifier.Derive(o.AnnualTurnoverAfterIdr, o.BusinessCapitalAfterIdr));
     }
 
-    /// <summary>Null when the text is acceptable: present if required, not blank, within the length, no control characters.</summary>
+    /// <summary>
+    /// Null when the text is acceptable: present and not blank if required (an optional blank counts as absent),
+    /// within the length, no control characters.
+    /// </summary>
     public static Refusal? Text(string? value, string field, int max, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return required || value is { Length: > 0 } ? Refusals.Required(field) : null;
+            return required ? Refusals.Required(field) : null;
         }
 
         if (value.Length > max)
@@ -255,6 +266,9 @@ public static class CaseDecider
             ? new Refusal("input.control_characters", $"Kolom '{field}' berisi karakter kontrol.", $"'{field}' contains control characters.") { Field = field }
             : null;
     }
+
+    /// <summary>An optional text as stored: trimmed, and null when blank.</summary>
+    private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static Refusal? Region(string? code, string field)
     {

@@ -52,7 +52,7 @@ public sealed class RegionTable
         }
 
         var level = LevelOf(code);
-        return level == RegionLevel.Village && _byCode.ContainsKey(ParentCode(code)!);
+        return level == RegionLevel.Village && code[^4] is '1' or '2' && _byCode.ContainsKey(ParentCode(code)!);
     }
 
     /// <summary>The level implied by a code's shape, or null when the shape is not a region code.</summary>

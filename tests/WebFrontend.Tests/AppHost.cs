@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// The real app (co-hosted silo, SQLite file in a temp folder) on Kestrel at 127.0.0.1 with free ports.
+/// Start it again over the same folder to test a restart.
+/// </summary>
+public sealed class AppHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private AppHost(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        _factory = new KestrelFactory(new Dictionary<string, string>
+        {
+            ["CaseGrains:DataDirectory"] = dataDirectory,
+            ["CaseGrains:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CaseGrains:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        _factory.StartServer();
+        Client = _factory.CreateClient();
+    }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static AppHost Start(string? dataDirectory = null) =>
+        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")));
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    public static void DeleteData(string dataDirectory)
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    public async Task<JsonElement> PostOk(string path, object body, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await Client.PostAsJsonAsync(path, body, Json);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"POST {path} → {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<JsonElement> GetOk(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} → {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Kestrel on a free loopback port (a real socket, for real clients), with the given settings.</summary>
+internal sealed class KestrelFactory : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public KestrelFactory(IReadOnlyDictionary<string, string> settings)
+    {
+        _settings = settings;
+        UseKestrel(0);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>One app for the API tests that do not restart it.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    private int _nik;
+
+    public AppHost App { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        App = AppHost.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        var dir = App.DataDirectory;
+        await App.DisposeAsync();
+        AppHost.DeleteData(dir);
+    }
+
+    /// <summary>A valid unused Kota Batu NIK (kecamatan Bumiaji, born 15 Aug 1985).</summary>
+    public string NextNik() => $"357902150885{Interlocked.Increment(ref _nik):D4}";
+
+    public async Task<string> OpenCaseAsync(bool consent = true)
+    {
+        var body = await App.PostOk("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(),
+            nik = NextNik(),
+            fullName = "Bambang Irawan",
+            regionCode = "35.79.02.2004",
+            segment = "EkonomiKreatif",
+            consentGiven = consent,
+        }, HttpStatusCode.Created);
+        return body.GetProperty("caseNumber").GetString()!;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>Bad input answers 4xx problem+json with a stable code, changes nothing, and is never a 500.</summary>
+[Collection(AppCollection.Name)]
+public sealed class BadInputTests(AppFixture fx)
+{
+    private AppHost App => fx.App;
+
+    public static TheoryData<string, string, string?, HttpStatusCode, string> CommandCases => new()
+    {
+        // path suffix, content type, body, status, code
+        { "/consent", "application/json", "{\"commandId\":", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "application/json", "not json at all", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "application/json", "[]", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "application/json", null, HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "text/plain", "{\"commandId\":\"a\",\"method\":\"x\"}", HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"methd\":\"x\"}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "input.required" },
+        { "/consent", "application/json", "{\"method\":\"x\"}", HttpStatusCode.BadRequest, "input.required" },
+        { "/consent", "application/json", "{\"commandId\":\"" + new string('c', 101) + "\",\"method\":\"x\"}", HttpStatusCode.BadRequest, "input.too_long" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"" + new string('m', 201) + "\"}", HttpStatusCode.BadRequest, "input.too_long" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"a\\u0000b\"}", HttpStatusCode.BadRequest, "input.control_characters" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":42}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"x\",\"expectedVersion\":\"one\"}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/close", "application/json", "{\"commandId\":\"a\",\"reason\":\"Bored\"}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/close", "application/json", "{\"commandId\":\"a\",\"reason\":1}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/close", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "input.required" },
+        { "/stages/Nope/start", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
+        { "/stages/3/start", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
+        { "/stages/training/skip", "application/json", "{\"commandId\":\"a\",\"reason\":\"  \"}", HttpStatusCode.BadRequest, "input.required" },
+        { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1e30,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1.5,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.UnprocessableEntity, "stage.not_active" },
+        { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-02-30\",\"topic\":\"x\"}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-11-01\",\"topic\":\"x\"}", HttpStatusCode.UnprocessableEntity, "mentor.not_assigned" },
+        { "/financing-decisions", "application/json", "{\"commandId\":\"a\",\"productName\":\"KUR\",\"lender\":\"BRI\",\"amountIdr\":-5,\"decision\":\"Disbursed\"}", HttpStatusCode.UnprocessableEntity, "stage.not_active" },
+        { "/reopen", "application/json", "{\"commandId\":\"a\",\"reason\":\"x\"}", HttpStatusCode.UnprocessableEntity, "case.not_closed" },
+        { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"'; DROP TABLE case_events; --\",\"expectedVersion\":99}", HttpStatusCode.Conflict, "case.version_conflict" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CommandCases))]
+    public async Task BadCommand_IsAProblemWithAStableCode_AndChangesNothing(string suffix, string contentType, string? body, HttpStatusCode status, string code)
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        using var content = body is null ? null : new StringContent(body, Encoding.UTF8, contentType);
+
+        using var response = await App.Client.PostAsync($"/api/cases/{n}{suffix}", content);
+
+        await AssertProblem(response, status, code);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    public static TheoryData<string, HttpStatusCode, string> IntakeCases => new()
+    {
+        { "{\"commandId\":\"i\",\"nik\":\"35790215088\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_format" },
+        { "{\"commandId\":\"i\",\"nik\":\"35790216088500x1\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_format" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579027208850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_birth_date" },
+        { "{\"commandId\":\"i\",\"nik\":\"9979021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.unknown_region" },
+        { "{\"commandId\":\"i\",\"nik\":3579021608850001,\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Retail\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":0,\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "input.required" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "region.too_coarse" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.09\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "region.unknown" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02' OR 1=1 --\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "region.unknown" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "input.required" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true,\"nib\":\"12\"}", HttpStatusCode.BadRequest, "nib.invalid_format" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\"}", HttpStatusCode.BadRequest, "input.required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(IntakeCases))]
+    public async Task BadIntake_IsAProblemWithAStableCode_AndOpensNoCase(string body, HttpStatusCode status, string code)
+    {
+        var before = (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await App.Client.PostAsync("/api/cases", content);
+
+        await AssertProblem(response, status, code);
+        Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413Problem()
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        var body = "{\"commandId\":\"big\",\"method\":\"" + new string('x', 70 * 1024) + "\"}";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await App.Client.PostAsync($"/api/cases/{n}/consent", content);
+
+        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/cases/3579-999999", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("GET", "/api/cases/not-a-case", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("GET", "/api/cases/3579-999999/timeline", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("GET", "/api/cases/3579-999999/verify", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("POST", "/api/cases/3579-999999/consent", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("POST", "/api/cases/%27%3B--/consent", HttpStatusCode.NotFound, "case.not_found")]
+    [InlineData("GET", "/api/cases?stage=Flying", HttpStatusCode.BadRequest, "request.malformed")]
+    [InlineData("GET", "/api/cases?page=abc", HttpStatusCode.BadRequest, "request.malformed")]
+    [InlineData("GET", "/api/regions/99.99", HttpStatusCode.NotFound, "region.not_found")]
+    [InlineData("GET", "/api/nothing-here", HttpStatusCode.NotFound, "http.not_found")]
+    [InlineData("DELETE", "/api/cases", HttpStatusCode.MethodNotAllowed, "http.method_not_allowed")]
+    public async Task UnknownOrMalformedAddress_IsAProblem(string method, string path, HttpStatusCode status, string code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = JsonContent.Create(new { commandId = "x", method = "y" });
+        }
+
+        using var response = await App.Client.SendAsync(request);
+
+        await AssertProblem(response, status, code);
+    }
+
+    [Theory]
+    [InlineData("?after=-1")]
+    [InlineData("?limit=0")]
+    [InlineData("?limit=100000")]
+    [InlineData("?after=x")]
+    public async Task TimelineWithBadParameters_IsA400Problem(string query)
+    {
+        var n = await fx.OpenCaseAsync();
+
+        using var response = await App.Client.GetAsync($"/api/cases/{n}/timeline{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+    }
+
+    private async Task<string> Snapshot(string caseNumber) =>
+        (await App.GetOk($"/api/cases/{caseNumber}")).GetRawText() + (await App.GetOk($"/api/cases/{caseNumber}/timeline")).GetRawText();
+}
