@@ -38,6 +38,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddOptions<DevelopmentActorOptions>().BindConfiguration(DevelopmentActorOptions.Section);
 builder.Services.AddSingleton<CurrentActor>();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();

@@ -9,7 +9,7 @@ namespace CaseGrains.WebFrontend.Demo;
 /// through the same commands a caseworker sends. Command ids are fixed, so running it again adds nothing.
 /// The NIKs are synthetic (Kota Batu kecamatan codes, sequence 9xxx).
 /// </summary>
-public sealed partial class DemoSeeder(IGrainFactory grains, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     public const int Beneficiaries = 40;
 
@@ -73,10 +73,19 @@ public sealed partial class DemoSeeder(IGrainFactory grains, ILogger<DemoSeeder>
     }
 
     /// <summary>Walks a case up to <paramref name="target"/> (exclusive), satisfying each gate on the way.</summary>
-    private static async Task AdvanceAsync(ICaseGrain c, int i, Stage target, int seed)
+    private async Task AdvanceAsync(ICaseGrain c, int i, Stage target, int seed)
     {
         var step = 0;
-        async Task Do(CaseCommandRequest cmd) => await c.Execute(cmd with { CommandId = $"demo-{i}-{step++}" }, Seeder);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        async Task Do(CaseCommandRequest cmd)
+        {
+            var outcome = await c.Execute(cmd with { CommandId = $"demo-{i}-{step++}" }, Seeder);
+            if (!outcome.Accepted)
+            {
+                throw new InvalidOperationException($"Demo seed step {cmd.GetType().Name} on {outcome.CaseNumber} was refused: {outcome.Refusal?.Code}");
+            }
+        }
+
         StageCommandRequest Stage(Stage s, StageAction a, string? reason = null) => new() { Stage = s, Action = a, Reason = reason };
 
         if (target <= Domain.Journey.Stage.Intake)
@@ -118,7 +127,7 @@ public sealed partial class DemoSeeder(IGrainFactory grains, ILogger<DemoSeeder>
         await Do(new AssignMentorRequest { MentorId = "mentor-batu-01" });
         for (var s = 0; s < 3; s++)
         {
-            await Do(new LogMentoringSessionRequest { Date = new DateOnly(2026, 9, 1 + (s * 7)), Topic = "Pendampingan usaha", NextStep = "Lanjutkan" });
+            await Do(new LogMentoringSessionRequest { Date = today, Topic = $"Pendampingan usaha #{s + 1}", NextStep = "Lanjutkan" });
         }
 
         await Do(Stage(Domain.Journey.Stage.Mentoring, StageAction.Complete));
