@@ -17,7 +17,7 @@ public sealed class AppHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
-    private AppHost(string dataDirectory)
+    private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides)
     {
         DataDirectory = dataDirectory;
         var siloPort = FreePort();
@@ -25,10 +25,12 @@ public sealed class AppHost : IAsyncDisposable
         _factory = new KestrelFactory(new Dictionary<string, string>
         {
             ["CaseGrains:DataDirectory"] = dataDirectory,
+            // Apps of parallel test classes must never form one cluster; stable per folder so a restart matches.
+            ["CaseGrains:ServiceId"] = "cg-test-" + Path.GetFileName(dataDirectory),
             ["CaseGrains:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CaseGrains:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _factory.StartServer();
         Client = _factory.CreateClient();
     }
@@ -41,8 +43,8 @@ public sealed class AppHost : IAsyncDisposable
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public static AppHost Start(string? dataDirectory = null) =>
-        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")));
+    public static AppHost Start(string? dataDirectory = null, IReadOnlyDictionary<string, string>? overrides = null) =>
+        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")), overrides);
 
     public async ValueTask DisposeAsync()
     {

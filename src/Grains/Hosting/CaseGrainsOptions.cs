@@ -75,6 +75,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
             errors.Add($"{s}:GatewayPort must be 1..65535.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.NikHmacKey) && NikKeyBytes(options.NikHmacKey) is not { Length: >= 32 })
+        {
+            errors.Add($"{s}:NikHmacKey must be base64 of at least 32 bytes.");
+        }
+
         if (options.Journey.MentoringSessionsRequired is < 1 or > 100)
         {
             errors.Add($"{s}:Journey:MentoringSessionsRequired must be 1..100.");
@@ -86,5 +91,12 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The decoded key, or null when it is not base64.</summary>
+    public static byte[]? NikKeyBytes(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var written) ? buffer[..written] : null;
     }
 }

@@ -24,19 +24,8 @@ public sealed class NikHasher
     {
         if (!string.IsNullOrWhiteSpace(o.NikHmacKey))
         {
-            byte[] key;
-            try
-            {
-                key = Convert.FromBase64String(o.NikHmacKey);
-            }
-            catch (FormatException)
-            {
-                throw new OptionsValidationException($"{CaseGrainsOptions.Section}:NikHmacKey", typeof(CaseGrainsOptions),
-                    [$"{CaseGrainsOptions.Section}:NikHmacKey must be base64."]);
-            }
-
-            return key.Length >= 32 ? key : throw new OptionsValidationException($"{CaseGrainsOptions.Section}:NikHmacKey",
-                typeof(CaseGrainsOptions), [$"{CaseGrainsOptions.Section}:NikHmacKey must decode to at least 32 bytes."]);
+            // Shape checked at start-up by CaseGrainsOptionsValidator.
+            return CaseGrainsOptionsValidator.NikKeyBytes(o.NikHmacKey)!;
         }
 
         var path = Path.Combine(Path.GetFullPath(o.DataDirectory), "nik-hmac.key");
