@@ -103,6 +103,22 @@ public static class Refusals
         $"A beneficiary with this NIK already has an open case: {existingCaseNumber}.")
     { Details = new Dictionary<string, string> { ["existingCaseNumber"] = existingCaseNumber } };
 
+    /// <summary>The person has an open case the caller may not see: say so, without its number.</summary>
+    public static Refusal DuplicateCaseElsewhere() => new(
+        "case.duplicate",
+        "Penerima manfaat dengan NIK ini sudah memiliki kasus terbuka yang ditangani di wilayah lain.",
+        "A beneficiary with this NIK already has an open case handled in another region.");
+
+    public static Refusal UnknownMentor() => new(
+        "mentor.unknown",
+        "Pendamping tidak dikenal: ID ini bukan akun pendamping yang aktif.",
+        "Unknown mentor: this id is not an active mentor account.") { Field = "mentorId" };
+
+    public static Refusal NikNotStored() => new(
+        "nik.not_stored",
+        "NIK kasus ini tidak tersimpan.",
+        "This case's NIK is not stored.");
+
     public static Refusal StaleVersion(int currentVersion) => new(
         "case.version_conflict",
         $"Kasus sudah berubah (versi sekarang {currentVersion.ToString(CultureInfo.InvariantCulture)}); muat ulang lalu coba lagi.",
@@ -113,6 +129,11 @@ public static class Refusals
         "case.not_found",
         "Kasus tidak ditemukan.",
         "Case not found.");
+
+    public static Refusal Forbidden() => new(
+        "access.forbidden",
+        "Peran Anda tidak berwenang melakukan tindakan ini.",
+        "Your role is not allowed to do this.");
 
     public static Refusal CommandIdReused() => new(
         "command.id_reused",

@@ -142,9 +142,18 @@ public sealed record IntakeRequest
     public override string ToString() => $"IntakeRequest {{ CommandId = {CommandId}, RegionCode = {RegionCode}, Segment = {Segment} }}";
 }
 
-/// <summary>Who acts. Sign-in replaces the development identity; the timeline records this for every event.</summary>
+/// <summary>
+/// Who acts: the authenticated user's id, role and regions, resolved by the web layer from the user's account on
+/// every request. Grains check it against the case (row-level access) and record it on every event.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cg.Actor")]
-public sealed record Actor([property: Id(0)] string Id, [property: Id(1)] string Role);
+public sealed record Actor(
+    [property: Id(0)] string Id,
+    [property: Id(1)] Domain.Access.Role Role,
+    [property: Id(2)] IReadOnlyList<string> Regions)
+{
+    public Domain.Access.Caller ToCaller() => new(Id, Role, Regions);
+}
 
 /// <summary>
 /// Opens a case (sent by the beneficiary registry after intake checks; not exposed over HTTP). Holds the NIK's
@@ -157,7 +166,7 @@ public sealed record OpenCaseRequest : CaseCommandRequest
     [Id(1)] public required string NikHash { get; init; }
     [Id(2)] public required string NikMasked { get; init; }
     [Id(3)] public required Gender Gender { get; init; }
-    [Id(4)] public required DateOnly BirthDate { get; init; }
+    [Id(4)] public required int BirthYear { get; init; }
     [Id(5)] public required string FullName { get; init; }
     [Id(6)] public required string RegionCode { get; init; }
     [Id(7)] public required Segment Segment { get; init; }

@@ -13,24 +13,35 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("Execute")]
     Task<CommandOutcome> Execute(CaseCommandRequest command, Actor actor);
 
-    /// <summary>The case, or null when no case has this number.</summary>
+    /// <summary>The case, or null when no case has this number or it is outside the caller's scope. Audited.</summary>
     [Alias("GetView")]
-    Task<CaseView?> GetView();
-
-    /// <summary>Events with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>.</summary>
-    [Alias("GetTimeline")]
-    Task<IReadOnlyList<TimelineEntry>> GetTimeline(long afterSeq, int limit);
+    Task<CaseView?> GetView(Actor caller, string purpose);
 
     /// <summary>
-    /// The case's status, or null when it does not exist. Interleaves with a running command so that the
-    /// registry can probe a case that is itself waiting on the registry.
+    /// Events with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>;
+    /// null when the case does not exist or is outside the caller's scope. Audited.
     /// </summary>
-    [Alias("GetStatus"), AlwaysInterleave]
-    Task<Domain.Journey.CaseStatus?> GetStatus();
+    [Alias("GetTimeline")]
+    Task<IReadOnlyList<TimelineEntry>?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose);
 
-    /// <summary>Recomputes the hash chain over every stored event.</summary>
+    /// <summary>Recomputes the hash chain over every stored event; null when not found or out of scope.</summary>
     [Alias("VerifyChain")]
-    Task<ChainVerification?> VerifyChain();
+    Task<ChainVerification?> VerifyChain(Actor caller);
+
+    /// <summary>The clear NIK for a stated purpose, to the roles that need it; audited.</summary>
+    [Alias("RevealNik")]
+    Task<NikReveal> RevealNik(Actor caller, string purpose);
+
+    /// <summary>Who accessed the case (supervisors of its region); null when not found or not allowed.</summary>
+    [Alias("GetAccessLog")]
+    Task<IReadOnlyList<AccessLogEntry>?> GetAccessLog(Actor caller, int limit);
+
+    /// <summary>
+    /// Status, region and mentor, or null when the case does not exist: for the registry and tests, never for
+    /// callers. Interleaves with a running command so that the registry can probe a case waiting on the registry.
+    /// </summary>
+    [Alias("GetScope"), AlwaysInterleave]
+    Task<CaseScope?> GetScope();
 }
 
 /// <summary>Entry point of intake: validates the NIK and routes to the person's registry entry. Stateless.</summary>
@@ -45,6 +56,7 @@ public interface IIntakeGrain : IGrainWithIntegerKey
 [Alias("cg.ICaseSearchGrain")]
 public interface ICaseSearchGrain : IGrainWithIntegerKey
 {
+    /// <summary>The cases the caller may see that match the query; null when the caller's role may not list cases.</summary>
     [Alias("Search")]
-    Task<CasePage> Search(CaseQuery query);
+    Task<CasePage?> Search(CaseQuery query, Actor caller);
 }

@@ -142,3 +142,27 @@ public sealed record CasePage(
     [property: Id(1)] int Page,
     [property: Id(2)] int PageSize,
     [property: Id(3)] long Total);
+
+/// <summary>One access to a case's personal data or one command on it: who, role, what, why, when.</summary>
+[GenerateSerializer, Immutable, Alias("cg.AccessLogEntry")]
+public sealed record AccessLogEntry(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] string UserId,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string Action,
+    [property: Id(4)] string Purpose,
+    [property: Id(5)] DateTimeOffset At);
+
+/// <summary>Where a case is and who mentors it: enough for the registry to decide what a caller may be told.</summary>
+[GenerateSerializer, Immutable, Alias("cg.CaseScope")]
+public sealed record CaseScope(
+    [property: Id(0)] CaseStatus Status,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string? MentorId);
+
+/// <summary>A clear NIK revealed for a stated purpose (audited), or a refusal.</summary>
+[GenerateSerializer, Immutable, Alias("cg.NikReveal")]
+public sealed record NikReveal([property: Id(0)] string? Nik, [property: Id(1)] RefusalInfo? Refusal)
+{
+    public override string ToString() => Refusal is null ? "NikReveal { revealed }" : $"NikReveal {{ {Refusal.Code} }}";
+}

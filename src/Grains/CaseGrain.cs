@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +20,7 @@ namespace CaseGrains.Grains;
 public sealed partial class CaseGrain(
     ICaseEventStore store,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
+    NikProtector nikProtector,
     IOptions<CaseGrainsOptions> options,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain
 {
@@ -44,6 +47,12 @@ public sealed partial class CaseGrain(
             return Refused(badId);
         }
 
+        // Access first: a caller outside the case's scope learns nothing, not even whether a command id was used.
+        if (AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command)) is { } denied)
+        {
+            return Refused(denied);
+        }
+
         var fingerprint = CommandMapper.Fingerprint(command);
 
         // Another activation (during a silo failure) may have appended first: reload and decide again.
@@ -65,24 +74,72 @@ public sealed partial class CaseGrain(
         }
     }
 
-    public Task<CaseView?> GetView() => Task.FromResult(_state is null ? null : ViewMapper.ToView(_state, _policy));
-
-    public Task<CaseStatus?> GetStatus() => Task.FromResult(_state?.Status);
-
-    public async Task<IReadOnlyList<TimelineEntry>> GetTimeline(long afterSeq, int limit)
+    public async Task<CaseView?> GetView(Actor caller, string purpose)
     {
-        if (_state is null)
+        if (!CanRead(caller))
         {
-            return [];
+            return null;
         }
 
+        await AuditAsync(caller, "read-case", purpose);
+        return ViewMapper.ToView(_state!, _policy);
+    }
+
+    public Task<CaseScope?> GetScope() =>
+        Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
+
+    public async Task<IReadOnlyList<TimelineEntry>?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose)
+    {
+        if (!CanRead(caller))
+        {
+            return null;
+        }
+
+        await AuditAsync(caller, "read-timeline", purpose);
         var events = await store.ReadAsync(CaseNumber, Math.Max(0, afterSeq), Math.Clamp(limit, 1, 1000), CancellationToken.None);
         return [.. events.Select(e => e.ToEntry())];
     }
 
-    public async Task<ChainVerification?> VerifyChain()
+    public async Task<NikReveal> RevealNik(Actor caller, string purpose)
     {
-        if (_state is null)
+        if (!CanRead(caller))
+        {
+            return new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
+        }
+
+        if (!AccessPolicy.MayRevealNik(caller.ToCaller(), _state!))
+        {
+            return new NikReveal(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        if (CaseDecider.Text(purpose, "purpose", CaseDecider.MaxShortText, required: true) is { } badPurpose)
+        {
+            return new NikReveal(null, RefusalInfo.From(badPurpose));
+        }
+
+        var protectedNik = await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).GetProtectedNik();
+        if (protectedNik is null)
+        {
+            return new NikReveal(null, RefusalInfo.From(Refusals.NikNotStored()));
+        }
+
+        await AuditAsync(caller, "reveal-nik", purpose);
+        return new NikReveal(nikProtector.Unprotect(protectedNik), null);
+    }
+
+    public async Task<IReadOnlyList<AccessLogEntry>?> GetAccessLog(Actor caller, int limit)
+    {
+        if (!CanRead(caller) || !AccessPolicy.MayReadAccessLog(caller.ToCaller(), _state!))
+        {
+            return null;
+        }
+
+        return await store.ReadAccessLogAsync(CaseNumber, Math.Clamp(limit, 1, 1000), CancellationToken.None);
+    }
+
+    public async Task<ChainVerification?> VerifyChain(Actor caller)
+    {
+        if (!CanRead(caller))
         {
             return null;
         }
@@ -106,6 +163,13 @@ public sealed partial class CaseGrain(
             expectedSeq++;
         }
 
+        // Rows removed from the end leave a consistent chain: compare with what this activation knows it appended.
+        if (events.Count != _state!.Version || prev != _head)
+        {
+            return new ChainVerification(CaseNumber, false, events.Count, events.Count + 1L,
+                $"events missing: the case is at version {_state.Version}, the table holds {events.Count}", prev);
+        }
+
         return new ChainVerification(CaseNumber, true, events.Count, null, null, prev);
     }
 
@@ -119,32 +183,41 @@ public sealed partial class CaseGrain(
         var version = _state?.Version ?? 0;
         if (command.ExpectedVersion is { } expected && expected != version)
         {
-            return await RefuseAsync(commandId, fingerprint, Refusals.StaleVersion(version));
+            return await RefuseAsync(commandId, fingerprint, actor, Refusals.StaleVersion(version));
         }
 
         var mapped = CommandMapper.ToDomain(command);
         if (mapped.IsRefused)
         {
-            return await RefuseAsync(commandId, fingerprint, mapped.Refusal!);
+            return await RefuseAsync(commandId, fingerprint, actor, mapped.Refusal!);
+        }
+
+        if (mapped.Value is AssignMentor assign && !await IsMentorAsync(assign.MentorId))
+        {
+            return await RefuseAsync(commandId, fingerprint, actor, Refusals.UnknownMentor());
         }
 
         var now = clock.GetUtcNow();
         var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, _policy));
         if (decision.IsRefused)
         {
-            return await RefuseAsync(commandId, fingerprint, decision.Refusal!);
+            return await RefuseAsync(commandId, fingerprint, actor, decision.Refusal!);
         }
 
         var @event = decision.Value;
-        if (@event is CaseReopened && !await ClaimRegistryAsync())
+        if (@event is CaseReopened && await ClaimRegistryAsync() is { } openCase)
         {
-            return await RefuseAsync(commandId, fingerprint, Refusals.DuplicateCase(await RegistryHolderAsync() ?? "?"));
+            // Name the other open case only to someone who may see it.
+            var other = await GrainFactory.GetGrain<ICaseGrain>(openCase).GetScope();
+            var visible = other is not null && AccessPolicy.CanRead(actor.ToCaller(), other.RegionCode, other.MentorId);
+            return await RefuseAsync(commandId, fingerprint, actor, visible ? Refusals.DuplicateCase(openCase) : Refusals.DuplicateCaseElsewhere());
         }
 
         var seq = version + 1;
         var payload = EventJson.Serialize(@event);
-        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actor.Id, actor.Role, now, commandId, payload);
-        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actor.Id, actor.Role, now, payload, commandId, fingerprint, _head, hash);
+        var role = actor.Role.ToString();
+        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actor.Id, role, now, commandId, payload);
+        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actor.Id, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
         if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), CancellationToken.None))
         {
@@ -169,19 +242,19 @@ public sealed partial class CaseGrain(
         if (await store.FindByCommandAsync(CaseNumber, commandId, CancellationToken.None) is { } e)
         {
             return e.CommandHash == fingerprint
-                ? new CommandOutcome(CaseNumber, true, e.Seq, e.Type, version, null, true)
+                ? new CommandOutcome(CaseNumber, true, e.Seq, e.Type, checked((int)e.Seq), null, true)
                 : Refused(Refusals.CommandIdReused());
         }
 
         var refusal = await store.FindRefusalAsync(CaseNumber, commandId, CancellationToken.None)
             ?? throw new InvalidOperationException($"Case {CaseNumber}: answered command has no stored outcome.");
         return refusal.CommandHash == fingerprint
-            ? new CommandOutcome(CaseNumber, false, null, null, version,
+            ? new CommandOutcome(CaseNumber, false, null, null, refusal.Version,
                 JsonSerializer.Deserialize<RefusalInfo>(refusal.RefusalJson, EventJson.Options), true)
             : Refused(Refusals.CommandIdReused());
     }
 
-    private async Task<CommandOutcome?> RefuseAsync(string commandId, string fingerprint, Refusal refusal)
+    private async Task<CommandOutcome?> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
     {
         var info = RefusalInfo.From(refusal);
         var version = _state?.Version ?? 0;
@@ -191,7 +264,7 @@ public sealed partial class CaseGrain(
             return new CommandOutcome(CaseNumber, false, null, null, 0, info, false);
         }
 
-        var stored = new StoredRefusal(commandId, fingerprint, JsonSerializer.Serialize(info, EventJson.Options), version);
+        var stored = new StoredRefusal(commandId, fingerprint, JsonSerializer.Serialize(info, EventJson.Options), version, actor.Id, actor.Role.ToString());
         if (!await store.TryRecordRefusalAsync(CaseNumber, stored, clock.GetUtcNow(), CancellationToken.None))
         {
             return null;
@@ -205,24 +278,37 @@ public sealed partial class CaseGrain(
     private CommandOutcome Refused(Refusal refusal) =>
         new(CaseNumber, false, null, null, _state?.Version ?? 0, RefusalInfo.From(refusal), false);
 
-    private Task<bool> ClaimRegistryAsync() =>
+    private async Task<bool> IsMentorAsync(string? mentorId) =>
+        UserIds.IsValid(mentorId?.Trim()) && (await GrainFactory.GetGrain<IUserGrain>(mentorId!.Trim()).GetActor())?.Role == Role.Mentor;
+
+    private Task<string?> ClaimRegistryAsync() =>
         GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Claim(CaseNumber);
 
-    private Task<string?> RegistryHolderAsync() =>
-        GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).GetOpenCase();
+    // One-way and best effort: the registry checks a case's real status before refusing an intake, so a lost
+    // release cannot block the beneficiary, and a close never waits on the registry.
+    private Task ReleaseRegistryAsync() =>
+        GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Release(CaseNumber);
 
-    private async Task ReleaseRegistryAsync()
+    private bool CanRead(Actor caller)
     {
-        // Best effort: the registry checks a case's real status before refusing an intake, so a lost release
-        // cannot block the beneficiary.
-        try
+        if (_state is null)
         {
-            await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Release(CaseNumber);
+            // A probe of a number that has no case: do not keep an empty activation around.
+            DeactivateOnIdle();
+            return false;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReleaseFailed(ex, CaseNumber);
-        }
+
+        return AccessPolicy.CanRead(caller.ToCaller(), _state);
+    }
+
+    private Task AuditAsync(Actor caller, string action, string purpose) =>
+        store.RecordAccessAsync(new AccessLogEntry(CaseNumber, caller.Id, caller.Role.ToString(), action, Purpose(purpose), clock.GetUtcNow()), CancellationToken.None);
+
+    /// <summary>A stated purpose as recorded: trimmed, control characters dropped, at most 200 characters.</summary>
+    private static string Purpose(string? purpose)
+    {
+        var clean = new string((purpose ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return clean.Length == 0 ? "case-work" : clean[..Math.Min(clean.Length, CaseDecider.MaxShortText)];
     }
 
     private async Task LoadAsync(CancellationToken ct)
@@ -252,6 +338,4 @@ public sealed partial class CaseGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: append conflict (attempt {Attempt}); reloading from the store")]
     private partial void LogAppendConflict(string caseNumber, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: could not release the registry entry")]
-    private partial void LogReleaseFailed(Exception ex, string caseNumber);
 }

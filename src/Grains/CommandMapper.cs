@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Storage;
@@ -14,7 +15,7 @@ internal static class CommandMapper
 
     public static Result<CaseCommand> ToDomain(CaseCommandRequest request) => request switch
     {
-        OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.BirthDate, o.FullName,
+        OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.BirthYear, o.FullName,
             o.RegionCode, o.Segment, o.Nib, o.ConsentGiven),
         RecordConsentRequest c => new RecordConsent(c.Method!),
         RecordAssessmentRequest a => Need(a.AnnualTurnoverIdr, "annualTurnoverIdr", out var turnover)
@@ -45,6 +46,20 @@ internal static class CommandMapper
             ?? (Result<CaseCommand>)new RecordOutcomes(after, capitalAfter, workersAfter),
         _ => throw new InvalidOperationException($"No mapping for {request.GetType().Name}."),
     };
+
+    /// <summary>What a request is, for access checks (known even when its fields are missing).</summary>
+    public static CommandKind KindOf(CaseCommandRequest request) => request switch
+    {
+        OpenCaseRequest => CommandKind.Intake,
+        AssignMentorRequest => CommandKind.AssignMentor,
+        LogMentoringSessionRequest => CommandKind.LogMentoringSession,
+        CloseCaseRequest => CommandKind.Close,
+        ReopenCaseRequest => CommandKind.Reopen,
+        _ => CommandKind.JourneyStep,
+    };
+
+    /// <summary>The region an intake would open its case in (null for other commands).</summary>
+    public static string? RegionOf(CaseCommandRequest request) => (request as OpenCaseRequest)?.RegionCode;
 
     /// <summary>Null when the command id is usable.</summary>
     public static Refusal? CheckCommandId(string? commandId) =>

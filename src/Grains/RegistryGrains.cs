@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Identity;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Regions;
@@ -17,18 +18,23 @@ namespace CaseGrains.Grains;
 [Alias("cg.IBeneficiaryRegistryGrain")]
 public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
 {
+    /// <summary>Opens the person's case unless they have one open. Keeps the encrypted NIK.</summary>
     [Alias("Open")]
-    Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, Actor actor);
+    Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, string protectedNik, Actor actor);
 
-    /// <summary>True when <paramref name="caseNumber"/> may be this person's open case (used by reopen).</summary>
+    /// <summary>
+    /// Makes <paramref name="caseNumber"/> this person's open case (used by reopen). Null on success; otherwise the
+    /// number of the other case that is open.
+    /// </summary>
     [Alias("Claim")]
-    Task<bool> Claim(string caseNumber);
+    Task<string?> Claim(string caseNumber);
 
-    [Alias("Release")]
+    [Alias("Release"), OneWay]
     Task Release(string caseNumber);
 
-    [Alias("GetOpenCase")]
-    Task<string?> GetOpenCase();
+    /// <summary>The NIK encrypted with Data Protection (only the case's audited reveal decrypts it).</summary>
+    [Alias("GetProtectedNik"), AlwaysInterleave]
+    Task<string?> GetProtectedNik();
 }
 
 /// <summary>
@@ -55,7 +61,9 @@ public sealed class RegistryState
     [Id(1)] public string? CurrentCommandId { get; set; }
     [Id(2)] public string? PendingCase { get; set; }
     [Id(3)] public string? PendingCommandId { get; set; }
-    [Id(4)] public List<string> History { get; set; } = [];
+    [Id(5)] public string? ProtectedNik { get; set; }
+    /// <summary>Every intake command this person received and its first outcome: a repeat answers from here.</summary>
+    [Id(6)] public Dictionary<string, CommandOutcome> Intakes { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("cg.CaseNumberState")]
@@ -69,7 +77,7 @@ public sealed class BeneficiaryRegistryGrain(
 {
     private RegistryState S => entry.State;
 
-    public async Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, Actor actor)
+    public async Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, string protectedNik, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(request);
         var commandId = request.CommandId!;
@@ -83,7 +91,7 @@ public sealed class BeneficiaryRegistryGrain(
         }
 
         // A pending number whose case was actually opened (a crash after the open) is the current case.
-        if (S.PendingCase is { } pending && S.PendingCommandId != commandId && await StatusOf(pending) is not null)
+        if (S.PendingCase is { } pending && S.PendingCommandId != commandId && await ScopeOf(pending) is not null)
         {
             S.CurrentCase = pending;
             S.CurrentCommandId = S.PendingCommandId;
@@ -91,18 +99,21 @@ public sealed class BeneficiaryRegistryGrain(
             await entry.WriteStateAsync();
         }
 
-        if (S.CurrentCase is { } current)
+        // A repeated intake answers with its first outcome, whatever happened to the case since.
+        if (S.Intakes.TryGetValue(commandId, out var first))
         {
-            if (S.CurrentCommandId == commandId)
-            {
-                // The same intake again: the case answers with its first outcome.
-                return await Case(current).Execute(request with { CaseNumber = current }, actor);
-            }
+            return first with { Replayed = true };
+        }
 
-            if (await StatusOf(current) == CaseStatus.Open)
-            {
-                return new CommandOutcome(current, false, null, null, 0, RefusalInfo.From(Refusals.DuplicateCase(current)), false);
-            }
+        if (S.CurrentCase is { } current && await ScopeOf(current) is { Status: CaseStatus.Open } scope)
+        {
+            // Name the open case only to someone who may see it.
+            var refusal = AccessPolicy.CanRead(actor.ToCaller(), scope.RegionCode, scope.MentorId)
+                ? Refusals.DuplicateCase(current) : Refusals.DuplicateCaseElsewhere();
+            var duplicate = new CommandOutcome("", false, null, null, 0, RefusalInfo.From(refusal), false);
+            S.Intakes[commandId] = duplicate;
+            await entry.WriteStateAsync();
+            return duplicate;
         }
 
         string number;
@@ -115,6 +126,7 @@ public sealed class BeneficiaryRegistryGrain(
             number = await GrainFactory.GetGrain<ICaseNumberGrain>(regencyCode).Next();
             S.PendingCase = number;
             S.PendingCommandId = commandId;
+            S.ProtectedNik = protectedNik;
             await entry.WriteStateAsync();
         }
 
@@ -124,22 +136,18 @@ public sealed class BeneficiaryRegistryGrain(
             S.CurrentCase = number;
             S.CurrentCommandId = commandId;
             S.PendingCase = S.PendingCommandId = null;
-            if (!S.History.Contains(number))
-            {
-                S.History.Add(number);
-            }
-
+            S.Intakes[commandId] = outcome;
             await entry.WriteStateAsync();
         }
 
         return outcome;
     }
 
-    public async Task<bool> Claim(string caseNumber)
+    public async Task<string?> Claim(string caseNumber)
     {
-        if (S.CurrentCase is { } current && current != caseNumber && await StatusOf(current) == CaseStatus.Open)
+        if (S.CurrentCase is { } current && current != caseNumber && (await ScopeOf(current))?.Status == CaseStatus.Open)
         {
-            return false;
+            return current;
         }
 
         if (S.CurrentCase != caseNumber)
@@ -149,7 +157,7 @@ public sealed class BeneficiaryRegistryGrain(
             await entry.WriteStateAsync();
         }
 
-        return true;
+        return null;
     }
 
     public async Task Release(string caseNumber)
@@ -161,12 +169,11 @@ public sealed class BeneficiaryRegistryGrain(
         }
     }
 
-    public async Task<string?> GetOpenCase() =>
-        S.CurrentCase is { } c && await StatusOf(c) == CaseStatus.Open ? c : null;
+    public Task<string?> GetProtectedNik() => Task.FromResult(S.ProtectedNik);
 
     private ICaseGrain Case(string number) => GrainFactory.GetGrain<ICaseGrain>(number);
 
-    private Task<CaseStatus?> StatusOf(string number) => Case(number).GetStatus();
+    private Task<CaseScope?> ScopeOf(string number) => Case(number).GetScope();
 }
 
 public sealed class CaseNumberGrain(
@@ -194,7 +201,7 @@ public static class CaseNumbers
 
 /// <summary>Intake entry point: validates the NIK against the region table, hashes it, routes to the person's registry entry.</summary>
 [StatelessWorker]
-public sealed class IntakeGrain(NikHasher hasher, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, IIntakeGrain
+public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, IIntakeGrain
 {
     public async Task<CommandOutcome> Open(IntakeRequest request, Actor actor)
     {
@@ -202,7 +209,8 @@ public sealed class IntakeGrain(NikHasher hasher, [FromKeyedServices(ProviderNam
         var refusal = CommandMapper.CheckCommandId(request.CommandId)
             ?? (request.Segment is null ? Refusals.Required("segment") : null)
             ?? (request.ConsentGiven is null ? Refusals.Required("consentGiven") : null)
-            ?? CaseDecider.Region(request.RegionCode, "regionCode");
+            ?? CaseDecider.Region(request.RegionCode, "regionCode")
+            ?? AccessPolicy.CheckCommand(actor.ToCaller(), null, CommandKind.Intake, request.RegionCode);
         if (refusal is not null)
         {
             return Refused(refusal);
@@ -222,14 +230,15 @@ public sealed class IntakeGrain(NikHasher hasher, [FromKeyedServices(ProviderNam
             NikHash = hash,
             NikMasked = nik.Value.Masked,
             Gender = nik.Value.Gender,
-            BirthDate = nik.Value.BirthDate,
+            BirthYear = nik.Value.BirthDate.Year,
             FullName = request.FullName!,
             RegionCode = request.RegionCode!,
             Segment = request.Segment!.Value,
             Nib = string.IsNullOrWhiteSpace(request.Nib) ? null : request.Nib.Trim(),
             ConsentGiven = request.ConsentGiven!.Value,
         };
-        return await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(hash)).Open(open, RegionTable.RegencyOf(request.RegionCode!)!, actor);
+        return await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(hash))
+            .Open(open, RegionTable.RegencyOf(request.RegionCode!)!, protector.Protect(nik.Value.Value), actor);
     }
 
     private static CommandOutcome Refused(Refusal r) => new("", false, null, null, 0, RefusalInfo.From(r), false);
@@ -240,10 +249,17 @@ public sealed class CaseSearchGrain(Storage.ICaseEventStore store) : Grain, ICas
 {
     public const int MaxPageSize = 200;
 
-    public Task<CasePage> Search(CaseQuery query)
+    public async Task<CasePage?> Search(CaseQuery query, Actor caller)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!AccessPolicy.MayListCases(caller.Role))
+        {
+            return null;
+        }
+
+        var scope = caller.Role == Role.Mentor ? new Storage.ListScope(null, caller.Id) : new Storage.ListScope(caller.Regions, null);
         var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, MaxPageSize) };
-        return store.SearchAsync(q, CancellationToken.None);
+        return await store.SearchAsync(q, scope, CancellationToken.None);
     }
 }

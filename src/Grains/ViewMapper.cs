@@ -40,5 +40,5 @@ internal static class ViewMapper
 
     public static CaseIndexRow ToIndexRow(CaseState s) => new(
         s.CaseNumber, s.FullName, s.NikMasked, s.RegionCode, s.Segment.ToString(), s.Gender.ToString(), s.Status.ToString(),
-        s.CurrentStage.ToString(), s[s.CurrentStage].State.ToString(), s.Version, s.OpenedAt, s.UpdatedAt);
+        s.CurrentStage.ToString(), s[s.CurrentStage].State.ToString(), s.Version, s.OpenedAt, s.UpdatedAt, s.MentorId);
 }

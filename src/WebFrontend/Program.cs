@@ -36,8 +36,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
-builder.Services.AddOptions<DevelopmentActorOptions>().BindConfiguration(DevelopmentActorOptions.Section);
-builder.Services.AddSingleton<CurrentActor>();
+builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DemoSeeder>();
 
@@ -45,8 +44,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+app.UseCaseGrainsAuth();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).AllowAnonymous().ExcludeFromDescription();
+app.MapAuthApi();
+app.MapUserApi();
 app.MapCaseApi();
 app.MapRegionApi();
 

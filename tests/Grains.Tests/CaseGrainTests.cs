@@ -1,3 +1,4 @@
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Business;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Grains.Abstractions;
@@ -16,7 +17,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
     public async Task Intake_OpensCaseWithRegionPrefixedNumber_AndTimelineStartsAtSeq1()
     {
         var c = await fx.OpenCaseAsync();
-        var view = await c.GetView();
+        var view = await c.GetView(Cw, "test");
 
         Assert.NotNull(view);
         Assert.Matches(@"^3579-\d{6}$", view.CaseNumber);
@@ -24,12 +25,12 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.Equal(Stage.Intake, view.CurrentStage);
         Assert.Equal(StageState.Active, view.Stages[0].State);
         Assert.Equal("3579**********" + view.NikMasked[^2..], view.NikMasked);
-        var timeline = await c.GetTimeline(0, 100);
-        var opened = Assert.Single(timeline);
+        var timeline = await c.GetTimeline(Cw, 0, 100, "test");
+        var opened = Assert.Single(timeline!);
         Assert.Equal(1, opened.Seq);
         Assert.Equal("CaseOpened", opened.Type);
         Assert.Equal(Cw.Id, opened.ActorId);
-        Assert.Equal(Cw.Role, opened.ActorRole);
+        Assert.Equal(Cw.Role.ToString(), opened.ActorRole);
         Assert.Equal(fx.Clock.GetUtcNow(), opened.OccurredAt);
     }
 
@@ -47,7 +48,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.True(again.Accepted);
         Assert.True(again.Replayed);
         Assert.Equal(first.Seq, again.Seq);
-        Assert.Equal(2, (await c.GetTimeline(0, 100)).Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.False(repeat.Accepted);
         Assert.True(repeat.Replayed);
         Assert.Equal(refused.Refusal.Code, repeat.Refusal!.Code);
-        Assert.Equal(2, (await c.GetTimeline(0, 100)).Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
 
         Assert.False(reused.Accepted);
         Assert.Equal("command.id_reused", reused.Refusal!.Code);
-        Assert.Equal(2, (await c.GetView())!.Version);
+        Assert.Equal(2, (await c.GetView(Cw, "test"))!.Version);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
     public async Task Execute_RefusedCommand_ChangesNothing()
     {
         var c = await fx.OpenCaseAsync();
-        var before = await c.GetView();
+        var before = await c.GetView(Cw, "test");
 
         var refused = await c.Execute(Cmd.Stage(Stage.Financing, StageAction.Start), Cw);
         var missing = await c.Execute(new RecordConsentRequest { CommandId = Cmd.NewId() }, Cw);
@@ -114,9 +115,9 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.Equal("method", missing.Refusal.Field);
         Assert.Equal("input.required", noId.Refusal!.Code);
         Assert.Equal("commandId", noId.Refusal.Field);
-        var after = await c.GetView();
+        var after = await c.GetView(Cw, "test");
         Assert.Equal(before!.Version, after!.Version);
-        Assert.Single(await c.GetTimeline(0, 100));
+        Assert.Single((await c.GetTimeline(Cw, 0, 100, "test"))!);
     }
 
     [Fact]
@@ -128,9 +129,9 @@ public sealed class CaseGrainTests(ClusterFixture fx)
 
         Assert.All(outcomes, o => Assert.True(o.Accepted));
         Assert.Equal(Enumerable.Range(2, 40).Select(i => (long?)i), outcomes.Select(o => o.Seq).Order());
-        var timeline = await c.GetTimeline(0, 1000);
+        var timeline = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
         Assert.Equal(Enumerable.Range(1, 41).Select(i => (long)i), timeline.Select(e => e.Seq));
-        Assert.True((await c.VerifyChain())!.Valid);
+        Assert.True((await c.VerifyChain(Cw))!.Valid);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
 
         Assert.Single(outcomes, o => !o.Replayed);
         Assert.All(outcomes, o => Assert.Equal(2, o.Seq));
-        Assert.Equal(2, (await c.GetTimeline(0, 100)).Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
     }
 
     [Fact]
@@ -155,9 +156,9 @@ public sealed class CaseGrainTests(ClusterFixture fx)
             Assert.True((await c.Execute(Cmd.Consent(), Cw)).Accepted);
         }
 
-        var since4 = await c.GetTimeline(4, 100);
-        var page = await c.GetTimeline(4, 3);
-        var none = await c.GetTimeline(10, 100);
+        var since4 = (await c.GetTimeline(Cw, 4, 100, "test"))!;
+        var page = (await c.GetTimeline(Cw, 4, 3, "test"))!;
+        var none = (await c.GetTimeline(Cw, 10, 100, "test"))!;
 
         Assert.Equal([5L, 6, 7, 8, 9, 10], since4.Select(e => e.Seq));
         Assert.Equal([5L, 6, 7], page.Select(e => e.Seq));
@@ -171,8 +172,8 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         var c = await fx.OpenCaseAsync();
         await c.Execute(Cmd.Consent(), Cw);
         await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw);
-        var number = (await c.GetView())!.CaseNumber;
-        Assert.True((await c.VerifyChain())!.Valid);
+        var number = (await c.GetView(Cw, "test"))!.CaseNumber;
+        Assert.True((await c.VerifyChain(Cw))!.Valid);
 
         // An attacker with write access to the file: drop the guard, rewrite history.
         await using (var conn = new SqliteConnection(fx.ConnectionString))
@@ -194,11 +195,53 @@ public sealed class CaseGrainTests(ClusterFixture fx)
             await tx.CommitAsync();
         }
 
-        var result = await c.VerifyChain();
+        var result = await c.VerifyChain(Cw);
 
         Assert.False(result!.Valid);
         Assert.Equal(2, result.FirstBrokenSeq);
         Assert.Equal(1, result.EventsChecked);
+    }
+
+    [Fact]
+    public async Task VerifyChain_DetectsEventsRemovedFromTheEnd()
+    {
+        var c = await fx.OpenCaseAsync();
+        await c.Execute(Cmd.Consent(), Cw);
+        await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw);
+        var number = (await c.GetView(Cw, "test"))!.CaseNumber;
+
+        await using (var conn = new SqliteConnection(fx.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = """
+                DROP TRIGGER case_events_no_delete;
+                DELETE FROM case_events WHERE case_number = $c AND seq = 3;
+                CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+                """;
+            cmd.Parameters.AddWithValue("$c", number);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var result = await c.VerifyChain(Cw);
+
+        Assert.False(result!.Valid);
+        Assert.Equal(3, result.FirstBrokenSeq);
+        Assert.Contains("missing", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_ReportsTheVersionAfterTheOriginalCommand_NotTheCurrentOne()
+    {
+        var c = await fx.OpenCaseAsync();
+        var consent = Cmd.Consent();
+        await c.Execute(consent, Cw);
+        await c.Execute(Cmd.Consent(), Cw);
+
+        var replay = await c.Execute(consent, Cw);
+
+        Assert.Equal(2, replay.Version);
+        Assert.Equal(2, replay.Seq);
     }
 
     [Fact]
@@ -210,10 +253,10 @@ public sealed class CaseGrainTests(ClusterFixture fx)
             await c.Execute(Cmd.Consent(), Cw);
         }
 
-        var number = (await c.GetView())!.CaseNumber;
-        var before = await c.GetTimeline(0, 1000);
+        var number = (await c.GetView(Cw, "test"))!.CaseNumber;
+        var before = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
         await c.Execute(Cmd.Consent(), Cw);
-        var after = await c.GetTimeline(0, 1000);
+        var after = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
 
         Assert.Equal(before, after.Take(before.Count));
         Assert.Equal(before.Count + 1, after.Count);
@@ -238,11 +281,11 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw);
         var refusedCmd = Cmd.Stage(Stage.Training, StageAction.Start);
         var refused = await c.Execute(refusedCmd, Cw);
-        var before = await c.GetView();
+        var before = await c.GetView(Cw, "test");
 
         await c.Cast<IGrainManagementExtension>().DeactivateOnIdle();
         var reloaded = fx.Grains.GetGrain<ICaseGrain>(before!.CaseNumber);
-        var rebuilt = await reloaded.GetView();
+        var rebuilt = await reloaded.GetView(Cw, "test");
         var replay = await reloaded.Execute(consent, Cw);
         var replayRefused = await reloaded.Execute(refusedCmd, Cw);
         var next = await reloaded.Execute(Cmd.Stage(Stage.Assessment, StageAction.Start), Cw);
@@ -253,7 +296,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.True(replayRefused.Replayed);
         Assert.Equal(refused.Refusal!.Code, replayRefused.Refusal!.Code);
         Assert.Equal(4, next.Seq);
-        Assert.True((await reloaded.VerifyChain())!.Valid);
+        Assert.True((await reloaded.VerifyChain(Cw))!.Valid);
     }
 
     [Fact]
@@ -282,6 +325,8 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         await Ok(Cmd.Stage(Stage.Training, StageAction.Complete));
         await Ok(Cmd.Stage(Stage.Mentoring, StageAction.Start));
         await Refused(Cmd.Stage(Stage.Mentoring, StageAction.Complete), "gate.mentoring.no_mentor");
+        await Refused(new AssignMentorRequest { CommandId = Cmd.NewId(), MentorId = "cw-test" }, "mentor.unknown");
+        await fx.UserAsync("m-1", Role.Mentor);
         await Ok(new AssignMentorRequest { CommandId = Cmd.NewId(), MentorId = "m-1" });
         for (var i = 0; i < 3; i++)
         {
@@ -302,11 +347,11 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         await Ok(Cmd.Stage(Stage.Graduated, StageAction.Complete));
         await Refused(Cmd.Consent(), "case.not_open");
 
-        var view = (await c.GetView())!;
+        var view = (await c.GetView(Cw, "test"))!;
         Assert.Equal(CaseStatus.Graduated, view.Status);
         Assert.Equal(StageState.Skipped, view.Stages.Single(s => s.Stage == Stage.Matching).State);
         Assert.Equal(UmkmClass.Micro, view.Outcomes!.UmkmClassBefore);
         Assert.Equal(UmkmClass.Small, view.Outcomes.UmkmClassAfter);
-        Assert.True((await c.VerifyChain())!.Valid);
+        Assert.True((await c.VerifyChain(Cw))!.Valid);
     }
 }

@@ -1,5 +1,6 @@
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +26,20 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string ConnectionString => new CaseGrainsOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
 
-    public static Actor Caseworker { get; } = new("cw-test", "Caseworker");
+    public static Actor Caseworker { get; } = new("cw-test", Role.Caseworker, ["35.79"]);
+
+    public static Actor Admin { get; } = new("admin-test", Role.Admin, []);
+
+    public static Actor Supervisor { get; } = new("sv-test", Role.Supervisor, ["35.79"]);
+
+    /// <summary>Creates (or updates) an account; returns its actor.</summary>
+    public async Task<Actor> UserAsync(string userId, Role role, params string[] regions)
+    {
+        var outcome = await Grains.GetGrain<IUserGrain>(userId).Upsert(
+            new UpsertUserRequest { DisplayName = userId, Role = role, Regions = regions, Password = "correct horse battery" }, Admin);
+        Assert.Null(outcome.Refusal);
+        return new Actor(userId, role, regions);
+    }
 
     public async Task InitializeAsync()
     {

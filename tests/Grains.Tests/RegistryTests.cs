@@ -46,7 +46,7 @@ public sealed class RegistryTests(ClusterFixture fx)
         Assert.True(again.Accepted);
         Assert.True(again.Replayed);
         Assert.Equal(first.CaseNumber, again.CaseNumber);
-        Assert.Single(await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).GetTimeline(0, 10));
+        Assert.Single((await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).GetTimeline(Cw, 0, 10, "test"))!);
     }
 
     [Fact]
@@ -58,13 +58,13 @@ public sealed class RegistryTests(ClusterFixture fx)
         Assert.True((await oldCase.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, Cw)).Accepted);
 
         var fresh = await Intake.Open(Request(nik), Cw);
-        var reopen = await oldCase.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali ke Batu" }, Cw);
+        var reopen = await oldCase.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali ke Batu" }, ClusterFixture.Supervisor);
 
         Assert.True(fresh.Accepted);
         Assert.NotEqual(old.CaseNumber, fresh.CaseNumber);
         Assert.Equal("case.duplicate", reopen.Refusal!.Code);
         Assert.Equal(fresh.CaseNumber, reopen.Refusal.Details["existingCaseNumber"]);
-        Assert.Equal(CaseStatus.Closed, await oldCase.GetStatus());
+        Assert.Equal(CaseStatus.Closed, (await oldCase.GetScope())!.Status);
     }
 
     [Fact]
@@ -76,14 +76,31 @@ public sealed class RegistryTests(ClusterFixture fx)
         await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw);
         await c.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.DroppedOut, Note = "Pindah kerja" }, Cw);
 
-        var reopen = await c.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali aktif" }, Cw);
+        var byCaseworker = await c.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali aktif" }, Cw);
+        var reopen = await c.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali aktif" }, ClusterFixture.Supervisor);
         var intake = await Intake.Open(Request(nik), Cw);
 
+        Assert.Equal("access.forbidden", byCaseworker.Refusal!.Code);
         Assert.True(reopen.Accepted);
-        var view = (await c.GetView())!;
+        var view = (await c.GetView(Cw, "test"))!;
         Assert.Equal(CaseStatus.Open, view.Status);
         Assert.Equal(StageState.Completed, view.Stages[0].State);
         Assert.Equal("case.duplicate", intake.Refusal!.Code);
+    }
+
+    [Fact]
+    public async Task RepeatedIntakeCommand_AfterTheCaseWasClosed_ReturnsTheFirstOutcome_AndOpensNoSecondCase()
+    {
+        var request = Request(fx.NextNik());
+        var first = await Intake.Open(request, Cw);
+        await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, Cw);
+
+        var again = await Intake.Open(request, Cw);
+
+        Assert.True(again.Accepted);
+        Assert.True(again.Replayed);
+        Assert.Equal(first.CaseNumber, again.CaseNumber);
+        Assert.Equal(CaseStatus.Closed, (await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).GetScope())!.Status);
     }
 
     [Fact]

@@ -5,7 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using CaseGrains.Domain.Access;
+using CaseGrains.Grains.Abstractions;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseGrains.WebFrontend.Tests;
 
@@ -17,6 +20,7 @@ public sealed class AppHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Clients are disposed with the host.")]
     private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides)
     {
         DataDirectory = dataDirectory;
@@ -30,14 +34,81 @@ public sealed class AppHost : IAsyncDisposable
             ["CaseGrains:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CaseGrains:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["CaseGrains:Auth:JwtSigningKey"] = SigningKey,
+            ["CaseGrains:Auth:RequestsPerMinute"] = "1000000",
+            ["CaseGrains:Auth:SignInsPerMinute"] = "100000",
         }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _factory.StartServer();
-        Client = _factory.CreateClient();
+        Anonymous = _factory.CreateClient();
+        foreach (var (userId, role, regions) in Users)
+        {
+            var outcome = Grains.GetGrain<IUserGrain>(userId).Upsert(
+                new UpsertUserRequest { DisplayName = userId, Role = role, Regions = regions, Password = Password }, SystemAdmin).GetAwaiter().GetResult();
+            Assert.Null(outcome.Refusal);
+        }
+
+        Client = ClientFor(Caseworker).GetAwaiter().GetResult();
     }
+
+    /// <summary>The test's signing key (so a test can forge an expired token).</summary>
+    public const string SigningKey = "dGVzdC1zaWduaW5nLWtleS1vZi0zMi1ieXRlcy0xMjM0NTY3OA==";
+
+    public const string Password = "correct horse battery staple";
+
+    public const string Caseworker = "petugas";
+    public const string Supervisor = "supervisor";
+    public const string Mentor = "pendamping";
+    public const string Analyst = "analis";
+    public const string Administrator = "admin";
+
+    /// <summary>The accounts every test app has: Kota Batu staff, a mentor, the ministry, an admin.</summary>
+    public static IReadOnlyList<(string UserId, Role Role, string[] Regions)> Users { get; } =
+    [
+        (Caseworker, Role.Caseworker, ["35.79"]),
+        (Supervisor, Role.Supervisor, ["35.79"]),
+        (Mentor, Role.Mentor, []),
+        (Analyst, Role.MinistryAnalyst, []),
+        (Administrator, Role.Admin, []),
+    ];
+
+    private static readonly Actor SystemAdmin = new("system", Role.Admin, []);
 
     public string DataDirectory { get; }
 
+    /// <summary>Signed in as the Kota Batu caseworker.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>Not signed in.</summary>
+    public HttpClient Anonymous { get; }
+
+    public IGrainFactory Grains => _factory.Services.GetRequiredService<IGrainFactory>();
+
+    public Uri BaseAddress => Anonymous.BaseAddress!;
+
+    /// <summary>A client holding a bearer token for <paramref name="userId"/>.</summary>
+    public async Task<HttpClient> ClientFor(string userId, string password = Password)
+    {
+        var token = await TokenFor(userId, password);
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<string> TokenFor(string userId, string password = Password)
+    {
+        using var response = await Anonymous.PostAsJsonAsync("/api/auth/token", new { userId, password });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"sign-in of {userId} failed: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Creates another account (through the grain, as an admin would).</summary>
+    public async Task CreateUser(string userId, Role role, params string[] regions)
+    {
+        var outcome = await Grains.GetGrain<IUserGrain>(userId).Upsert(
+            new UpsertUserRequest { DisplayName = userId, Role = role, Regions = regions, Password = Password }, SystemAdmin);
+        Assert.Null(outcome.Refusal);
+    }
 
     public IServiceProvider Services => _factory.Services;
 
@@ -49,6 +120,7 @@ public sealed class AppHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         await _factory.DisposeAsync();
         SqliteConnection.ClearAllPools();
     }

@@ -32,6 +32,8 @@ public sealed class BadInputTests(AppFixture fx)
         { "/close", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "input.required" },
         { "/stages/Nope/start", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
         { "/stages/3/start", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
+        { "/stages/intake,assessment/complete", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
+        { "/stages/1,2/start", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "request.unknown_stage" },
         { "/stages/training/skip", "application/json", "{\"commandId\":\"a\",\"reason\":\"  \"}", HttpStatusCode.BadRequest, "input.required" },
         { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1e30,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.BadRequest, "request.malformed" },
         { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1.5,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.BadRequest, "request.malformed" },
@@ -39,7 +41,7 @@ public sealed class BadInputTests(AppFixture fx)
         { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-02-30\",\"topic\":\"x\"}", HttpStatusCode.BadRequest, "request.malformed" },
         { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-11-01\",\"topic\":\"x\"}", HttpStatusCode.UnprocessableEntity, "mentor.not_assigned" },
         { "/financing-decisions", "application/json", "{\"commandId\":\"a\",\"productName\":\"KUR\",\"lender\":\"BRI\",\"amountIdr\":-5,\"decision\":\"Disbursed\"}", HttpStatusCode.UnprocessableEntity, "stage.not_active" },
-        { "/reopen", "application/json", "{\"commandId\":\"a\",\"reason\":\"x\"}", HttpStatusCode.UnprocessableEntity, "case.not_closed" },
+        { "/reopen", "application/json", "{\"commandId\":\"a\",\"reason\":\"x\"}", HttpStatusCode.Forbidden, "access.forbidden" },
         { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"'; DROP TABLE case_events; --\",\"expectedVersion\":99}", HttpStatusCode.Conflict, "case.version_conflict" },
     };
 
@@ -109,7 +111,9 @@ public sealed class BadInputTests(AppFixture fx)
     [InlineData("GET", "/api/cases/3579-999999/verify", HttpStatusCode.NotFound, "case.not_found")]
     [InlineData("POST", "/api/cases/3579-999999/consent", HttpStatusCode.NotFound, "case.not_found")]
     [InlineData("POST", "/api/cases/%27%3B--/consent", HttpStatusCode.NotFound, "case.not_found")]
-    [InlineData("GET", "/api/cases?stage=Flying", HttpStatusCode.BadRequest, "request.malformed")]
+    [InlineData("GET", "/api/cases?stage=Flying", HttpStatusCode.BadRequest, "request.unknown_value")]
+    [InlineData("GET", "/api/cases?stage=1", HttpStatusCode.BadRequest, "request.unknown_value")]
+    [InlineData("GET", "/api/cases?segment=Umkm,Koperasi", HttpStatusCode.BadRequest, "request.unknown_value")]
     [InlineData("GET", "/api/cases?page=abc", HttpStatusCode.BadRequest, "request.malformed")]
     [InlineData("GET", "/api/regions/99.99", HttpStatusCode.NotFound, "region.not_found")]
     [InlineData("GET", "/api/nothing-here", HttpStatusCode.NotFound, "http.not_found")]

@@ -88,7 +88,8 @@ public sealed class CaseApiTests(AppFixture fx)
         Assert.Equal([4, 5, 6], since3.EnumerateArray().Select(e => e.GetProperty("seq").GetInt32()));
         Assert.Equal("Kerajinan", since3[0].GetProperty("payload").GetProperty("sector").GetString());
         Assert.Equal("StageSkipped", since3[2].GetProperty("type").GetString());
-        Assert.Equal("dev-caseworker", since3[2].GetProperty("actorId").GetString());
+        Assert.Equal(AppHost.Caseworker, since3[2].GetProperty("actorId").GetString());
+        Assert.Equal("Caseworker", since3[2].GetProperty("actorRole").GetString());
         var verify = await App.GetOk($"{u}/verify");
         Assert.True(verify.GetProperty("valid").GetBoolean());
         Assert.Equal(6, verify.GetProperty("eventsChecked").GetInt32());

@@ -37,7 +37,7 @@ public sealed record CaseState
     public required string NikMasked { get; init; }
     public required string FullName { get; init; }
     public required Gender Gender { get; init; }
-    public required DateOnly BirthDate { get; init; }
+    public required int BirthYear { get; init; }
     public required string RegionCode { get; init; }
     public required Segment Segment { get; init; }
     public string? Nib { get; init; }
@@ -84,7 +84,7 @@ public sealed record CaseState
                 NikMasked = opened.NikMasked,
                 FullName = opened.FullName,
                 Gender = opened.Gender,
-                BirthDate = opened.BirthDate,
+                BirthYear = opened.BirthYear,
                 RegionCode = opened.RegionCode,
                 Segment = opened.Segment,
                 Nib = opened.Nib,

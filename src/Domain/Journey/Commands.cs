@@ -14,7 +14,7 @@ public sealed record OpenCase(
     string NikHash,
     string NikMasked,
     Gender Gender,
-    DateOnly BirthDate,
+    int BirthYear,
     string FullName,
     string RegionCode,
     Segment Segment,
@@ -22,7 +22,7 @@ public sealed record OpenCase(
     bool ConsentGiven) : CaseCommand
 {
     public static OpenCase For(string caseNumber, Nik nik, string nikHash, string fullName, string regionCode, Segment segment, string? nib, bool consentGiven) =>
-        new(caseNumber, nikHash, nik.Masked, nik.Gender, nik.BirthDate, fullName, regionCode, segment, nib, consentGiven);
+        new(caseNumber, nikHash, nik.Masked, nik.Gender, nik.BirthDate.Year, fullName, regionCode, segment, nib, consentGiven);
 }
 
 public sealed record RecordConsent(string Method) : CaseCommand;

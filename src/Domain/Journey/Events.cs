@@ -19,7 +19,7 @@ public sealed record CaseOpened(
     string NikMasked,
     string FullName,
     Gender Gender,
-    DateOnly BirthDate,
+    int BirthYear,
     string RegionCode,
     Segment Segment,
     string? Nib,

@@ -1,5 +1,6 @@
 using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,11 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<IValidateOptions<CaseGrainsOptions>, CaseGrainsOptionsValidator>();
         silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
         silo.Services.AddSingleton<NikHasher>();
+        silo.Services.AddSingleton<NikProtector>();
+        // Data Protection keys (NIK encryption) live beside the database in embedded mode; see docs/storage.md.
+        silo.Services.AddDataProtection()
+            .SetApplicationName("CaseGrains")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(settings.DataDirectory), "keys")));
         silo.Services.AddSingleton<ICaseEventStore, SqliteCaseEventStore>();
 
         // The schema must exist before any grain reads or writes: apply it before the silo starts.

@@ -28,20 +28,6 @@ public sealed class NikHasher
             return CaseGrainsOptionsValidator.NikKeyBytes(o.NikHmacKey)!;
         }
 
-        var path = Path.Combine(Path.GetFullPath(o.DataDirectory), "nik-hmac.key");
-        if (File.Exists(path))
-        {
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var fresh = RandomNumberGenerator.GetBytes(32);
-        File.WriteAllText(path, Convert.ToBase64String(fresh));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        return fresh;
+        return KeyFiles.LoadOrCreate(Path.Combine(Path.GetFullPath(o.DataDirectory), "nik-hmac.key"), $"{CaseGrainsOptions.Section}:NikHmacKey");
     }
 }

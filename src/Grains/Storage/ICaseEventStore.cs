@@ -20,7 +20,7 @@ public sealed record StoredEvent(
 }
 
 /// <summary>The stored outcome of a refused command, so a repeat returns the same refusal.</summary>
-public sealed record StoredRefusal(string CommandId, string CommandHash, string RefusalJson, int Version);
+public sealed record StoredRefusal(string CommandId, string CommandHash, string RefusalJson, int Version, string ActorId, string ActorRole);
 
 /// <summary>The case-list projection row, written in the same transaction as the event that changed it.</summary>
 public sealed record CaseIndexRow(
@@ -35,7 +35,8 @@ public sealed record CaseIndexRow(
     string CurrentStageState,
     int Version,
     DateTimeOffset OpenedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? MentorId);
 
 /// <summary>
 /// The case timeline store: append-only (no update or delete path exists), one row per event keyed by
@@ -59,5 +60,14 @@ public interface ICaseEventStore
     /// <summary>False when the command id already has an outcome.</summary>
     Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct);
 
-    Task<CasePage> SearchAsync(CaseQuery query, CancellationToken ct);
+    /// <summary>The case list, restricted to what <paramref name="scope"/> may see.</summary>
+    Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct);
+
+    Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct);
+
+    /// <summary>Reads of personal data, accepted commands (the timeline) and refused ones, newest first.</summary>
+    Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct);
 }
+
+/// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
+public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);

@@ -54,12 +54,13 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT command_id, command_hash, refusal, version FROM case_refusals WHERE case_number = $case AND command_id = $cid";
+        cmd.CommandText = "SELECT command_id, command_hash, refusal, version, actor_id, actor_role FROM case_refusals WHERE case_number = $case AND command_id = $cid";
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$cid", commandId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new StoredRefusal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3))
+            ? new StoredRefusal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? "" : reader.GetString(4), reader.IsDBNull(5) ? "" : reader.GetString(5))
             : null;
     }
 
@@ -96,13 +97,13 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 upsert.Transaction = tx;
                 upsert.CommandText = """
                     INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                            current_stage, current_stage_state, version, opened_at, updated_at)
-                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated)
+                                            current_stage, current_stage_state, version, opened_at, updated_at, mentor_id)
+                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated, $mentor)
                     ON CONFLICT (case_number) DO UPDATE SET
                         full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
                         status = excluded.status, current_stage = excluded.current_stage,
                         current_stage_state = excluded.current_stage_state, version = excluded.version,
-                        updated_at = excluded.updated_at
+                        updated_at = excluded.updated_at, mentor_id = excluded.mentor_id
                     """;
                 upsert.Parameters.AddWithValue("$case", row.CaseNumber);
                 upsert.Parameters.AddWithValue("$name", row.FullName);
@@ -116,6 +117,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 upsert.Parameters.AddWithValue("$version", row.Version);
                 upsert.Parameters.AddWithValue("$opened", EventChain.FormatTime(row.OpenedAt));
                 upsert.Parameters.AddWithValue("$updated", EventChain.FormatTime(row.UpdatedAt));
+                upsert.Parameters.AddWithValue("$mentor", (object?)row.MentorId ?? DBNull.Value);
                 await upsert.ExecuteNonQueryAsync(ct);
             }
 
@@ -134,29 +136,47 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at)
-            VALUES ($case, $cid, $chash, $refusal, $version, $at) ON CONFLICT DO NOTHING
+            INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at, actor_id, actor_role)
+            VALUES ($case, $cid, $chash, $refusal, $version, $at, $actor, $role) ON CONFLICT DO NOTHING
             """;
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$cid", refusal.CommandId);
         cmd.Parameters.AddWithValue("$chash", refusal.CommandHash);
         cmd.Parameters.AddWithValue("$refusal", refusal.RefusalJson);
         cmd.Parameters.AddWithValue("$version", refusal.Version);
+        cmd.Parameters.AddWithValue("$actor", refusal.ActorId);
+        cmd.Parameters.AddWithValue("$role", refusal.ActorRole);
         cmd.Parameters.AddWithValue("$at", EventChain.FormatTime(at));
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    public async Task<CasePage> SearchAsync(CaseQuery query, CancellationToken ct)
+    public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
     {
         var q = query;
         var where = new List<string>();
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
+        if (scope.MentorId is not null)
+        {
+            where.Add("mentor_id = $scopeMentor");
+            cmd.Parameters.AddWithValue("$scopeMentor", scope.MentorId);
+        }
+
+        if (scope.Regions is not null)
+        {
+            // Each region served, and everything under it; no regions means no rows.
+            var served = scope.Regions.Select((r, i) =>
+            {
+                cmd.Parameters.AddWithValue($"$scopeRegion{i}", r);
+                return $"region_code = $scopeRegion{i} OR {UnderRegion($"$scopeRegion{i}")}";
+            }).ToList();
+            where.Add(served.Count == 0 ? "0" : "(" + string.Join(" OR ", served) + ")");
+        }
+
         if (!string.IsNullOrEmpty(q.RegionCode))
         {
-            where.Add("(region_code = $region OR region_code LIKE $regionPrefix ESCAPE '\\')");
+            where.Add($"(region_code = $region OR {UnderRegion("$region")})");
             cmd.Parameters.AddWithValue("$region", q.RegionCode);
-            cmd.Parameters.AddWithValue("$regionPrefix", EscapeLike(q.RegionCode) + ".%");
         }
 
         if (q.Stage is { } stage)
@@ -227,6 +247,53 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
 
         return new CasePage(items, q.Page, q.PageSize, total);
     }
+
+    public async Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
+            VALUES ($case, $user, $role, $action, $purpose, $at)
+            """;
+        cmd.Parameters.AddWithValue("$case", entry.CaseNumber);
+        cmd.Parameters.AddWithValue("$user", entry.UserId);
+        cmd.Parameters.AddWithValue("$role", entry.Role);
+        cmd.Parameters.AddWithValue("$action", entry.Action);
+        cmd.Parameters.AddWithValue("$purpose", entry.Purpose);
+        cmd.Parameters.AddWithValue("$at", EventChain.FormatTime(entry.At));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT case_number, user_id, role, action, purpose, at FROM (
+                SELECT case_number, user_id, role, action, purpose, at FROM access_audit WHERE case_number = $case
+                UNION ALL
+                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at FROM case_events WHERE case_number = $case
+                UNION ALL
+                SELECT case_number, actor_id, actor_role, 'refused-command', json_extract(refusal, '$.code'), recorded_at
+                FROM case_refusals WHERE case_number = $case AND actor_id IS NOT NULL)
+            ORDER BY at DESC LIMIT $limit
+            """;
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        var list = new List<AccessLogEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), EventChain.ParseTime(reader.GetString(5))));
+        }
+
+        return list;
+    }
+
+    /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
+    private static string UnderRegion(string parameter) => $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";
 
     private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

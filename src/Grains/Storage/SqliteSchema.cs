@@ -64,6 +64,28 @@ public static class SqliteSchema
             CREATE INDEX case_index_stage ON case_index (current_stage, region_code);
             CREATE INDEX case_index_segment ON case_index (segment, region_code);
             """),
+        (3, "access audit and mentor on the case list", """
+            ALTER TABLE case_index ADD COLUMN mentor_id TEXT NULL;
+            ALTER TABLE case_refusals ADD COLUMN actor_id TEXT NULL;
+            ALTER TABLE case_refusals ADD COLUMN actor_role TEXT NULL;
+            CREATE INDEX case_index_mentor ON case_index (mentor_id);
+
+            -- Who read or changed a case's personal data, when, and for what purpose. Append-only too.
+            CREATE TABLE access_audit (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                case_number TEXT NOT NULL,
+                user_id     TEXT NOT NULL,
+                role        TEXT NOT NULL,
+                action      TEXT NOT NULL,
+                purpose     TEXT NOT NULL,
+                at          TEXT NOT NULL
+            );
+            CREATE INDEX access_audit_case ON access_audit (case_number, id);
+            CREATE TRIGGER access_audit_no_update BEFORE UPDATE ON access_audit
+            BEGIN SELECT RAISE(ABORT, 'access_audit is append-only'); END;
+            CREATE TRIGGER access_audit_no_delete BEFORE DELETE ON access_audit
+            BEGIN SELECT RAISE(ABORT, 'access_audit is append-only'); END;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

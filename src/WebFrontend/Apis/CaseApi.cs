@@ -13,13 +13,18 @@ public static class CaseApi
 
     public static RouteGroupBuilder MapCaseApi(this IEndpointRouteBuilder app)
     {
-        var cases = app.MapGroup("/api/cases").WithTags("Cases");
+        var cases = app.MapGroup("/api/cases").WithTags("Cases").RequireAuthorization(Policies.CaseWork);
 
-        cases.MapPost("/", Intake).WithName("Intake").WithSummary("Register a beneficiary and open their case (intake).");
-        cases.MapGet("/", Search).WithName("SearchCases").WithSummary("List and search cases (paged).");
+        cases.MapPost("/", Intake).RequireAuthorization(Policies.Intake)
+            .WithName("Intake").WithSummary("Register a beneficiary and open their case (intake).");
+        cases.MapGet("/", Search).WithName("SearchCases").WithSummary("List and search the cases in the caller's scope (paged).");
         cases.MapGet("/{caseNumber}", Get).WithName("GetCase");
         cases.MapGet("/{caseNumber}/timeline", Timeline).WithName("GetTimeline").WithSummary("Timeline events after seq N.");
         cases.MapGet("/{caseNumber}/verify", Verify).WithName("VerifyChain").WithSummary("Recompute the timeline's hash chain.");
+        cases.MapPost("/{caseNumber}/nik/reveal", RevealNik).WithName("RevealNik")
+            .WithSummary("The clear NIK, for a stated purpose (caseworkers and supervisors of the region; audited).");
+        cases.MapGet("/{caseNumber}/access-log", AccessLog).WithName("GetAccessLog")
+            .WithSummary("Who read or changed the case, when and why (supervisors of the region).");
 
         var commands = cases.MapGroup("/{caseNumber}").WithTags("Journey commands");
         commands.MapPost("/consent", (HttpContext http, string caseNumber, RecordConsentRequest body) => Send(http, caseNumber, body)).WithName("RecordConsent");
@@ -41,6 +46,11 @@ public static class CaseApi
         return cases;
     }
 
+    /// <summary>Header naming why personal data is read (recorded in the access log); "case-work" when absent.</summary>
+    public const string PurposeHeader = "X-Purpose";
+
+    private static string Purpose(HttpContext http) => http.Request.Headers[PurposeHeader].ToString();
+
     private static async Task<IResult> Intake(HttpContext http, IntakeRequest body, IGrainFactory grains, CurrentActor actor)
     {
         var outcome = await grains.GetGrain<IIntakeGrain>(0).Open(body, actor.For(http));
@@ -54,15 +64,26 @@ public static class CaseApi
     }
 
     private static async Task<IResult> Search(
-        IGrainFactory grains, string? region, Stage? stage, Segment? segment, CaseStatus? status, string? q, int? page, int? pageSize)
+        HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status,
+        string? q, int? page, int? pageSize)
     {
-        var query = new CaseQuery(region?.Trim(), stage, segment, status, q, page ?? 1, pageSize ?? 50);
-        return Results.Ok(await grains.GetGrain<ICaseSearchGrain>(0).Search(query));
+        if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
+            || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
+        {
+            return ProblemResults.Bad(http, "request.unknown_value", "Nilai filter tidak dikenal (stage, segment atau status).",
+                "Unknown filter value (stage, segment or status).");
+        }
+
+        var query = new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page ?? 1, pageSize ?? 50);
+        return await grains.GetGrain<ICaseSearchGrain>(0).Search(query, actor.For(http)) is { } result
+            ? Results.Ok(result)
+            : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));
     }
 
-    private static async Task<IResult> Get(HttpContext http, string caseNumber, IGrainFactory grains)
+    private static async Task<IResult> Get(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber) || await grains.GetGrain<ICaseGrain>(caseNumber).GetView() is not { } view)
+        if (!CaseNumbers.IsWellFormed(caseNumber)
+            || await grains.GetGrain<ICaseGrain>(caseNumber).GetView(actor.For(http), Purpose(http)) is not { } view)
         {
             return ProblemResults.NotFound(http);
         }
@@ -71,7 +92,7 @@ public static class CaseApi
         return Results.Ok(view);
     }
 
-    private static async Task<IResult> Timeline(HttpContext http, string caseNumber, IGrainFactory grains, long? after, int? limit)
+    private static async Task<IResult> Timeline(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, long? after, int? limit)
     {
         if (after is < 0 || limit is < 1 or > MaxTimelinePage)
         {
@@ -79,19 +100,18 @@ public static class CaseApi
                 $"'after' harus ≥ 0 dan 'limit' 1..{MaxTimelinePage}.", $"'after' must be ≥ 0 and 'limit' 1..{MaxTimelinePage}.");
         }
 
-        var grain = grains.GetGrain<ICaseGrain>(caseNumber);
-        if (!CaseNumbers.IsWellFormed(caseNumber) || await grain.GetStatus() is null)
+        if (!CaseNumbers.IsWellFormed(caseNumber)
+            || await grains.GetGrain<ICaseGrain>(caseNumber).GetTimeline(actor.For(http), after ?? 0, limit ?? 100, Purpose(http)) is not { } entries)
         {
             return ProblemResults.NotFound(http);
         }
 
-        var entries = await grain.GetTimeline(after ?? 0, limit ?? 100);
         return Results.Ok(entries.Select(TimelineEvent.From));
     }
 
-    private static async Task<IResult> Verify(HttpContext http, string caseNumber, IGrainFactory grains)
+    private static async Task<IResult> Verify(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber) || await grains.GetGrain<ICaseGrain>(caseNumber).VerifyChain() is not { } result)
+        if (!CaseNumbers.IsWellFormed(caseNumber) || await grains.GetGrain<ICaseGrain>(caseNumber).VerifyChain(actor.For(http)) is not { } result)
         {
             return ProblemResults.NotFound(http);
         }
@@ -99,9 +119,32 @@ public static class CaseApi
         return Results.Ok(result);
     }
 
+    private static async Task<IResult> RevealNik(HttpContext http, string caseNumber, RevealNikRequest body, IGrainFactory grains, CurrentActor actor)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber))
+        {
+            return ProblemResults.NotFound(http);
+        }
+
+        var reveal = await grains.GetGrain<ICaseGrain>(caseNumber).RevealNik(actor.For(http), body.Purpose ?? "");
+        http.Response.Headers.CacheControl = "no-store";
+        return reveal.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(new { nik = reveal.Nik });
+    }
+
+    private static async Task<IResult> AccessLog(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, int? limit)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber)
+            || await grains.GetGrain<ICaseGrain>(caseNumber).GetAccessLog(actor.For(http), limit ?? 200) is not { } log)
+        {
+            return ProblemResults.NotFound(http);
+        }
+
+        return Results.Ok(log);
+    }
+
     private static Task<IResult> StageCommand(HttpContext http, string caseNumber, string stage, StageAction action, StageCommandRequest body)
     {
-        if (!Enum.TryParse<Stage>(stage, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(stage, out _))
+        if (!StrictEnum.TryParse<Stage>(stage, out var parsed))
         {
             return Task.FromResult(ProblemResults.Bad(http, "request.unknown_stage",
                 $"Tahap '{stage}' tidak dikenal.", $"Unknown stage '{stage}'.", "stage"));
@@ -138,6 +181,9 @@ public static class CaseApi
     }
 }
 
+/// <summary>Why the clear NIK is needed; recorded in the case's access log.</summary>
+public sealed record RevealNikRequest(string? Purpose);
+
 /// <summary>A timeline event over HTTP: the stored payload as a JSON object, with its chain hashes.</summary>
 public sealed record TimelineEvent(
     string CaseNumber,
@@ -153,7 +199,34 @@ public sealed record TimelineEvent(
 {
     public static TimelineEvent From(TimelineEntry e)
     {
-        using var doc = System.Text.Json.JsonDocument.Parse(e.PayloadJson);
-        return new(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, doc.RootElement.Clone(), e.PrevHash, e.Hash);
+        // The NIK's keyed hash is an internal link to the registry, not something a reader needs.
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(e.PayloadJson)!.AsObject();
+        payload.Remove("nikHash");
+        return new(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId,
+            System.Text.Json.JsonSerializer.SerializeToElement(payload), e.PrevHash, e.Hash);
+    }
+}
+
+/// <summary>Enum values from the URL: an exact name (any case), never a number or a comma list.</summary>
+public static class StrictEnum
+{
+    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
+    {
+        var name = Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase));
+        value = name is null ? default : Enum.Parse<T>(name);
+        return name is not null;
+    }
+
+    public static bool TryParseOptional<T>(string? text, out T? value) where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var ok = TryParse<T>(text, out var parsed);
+        value = ok ? parsed : null;
+        return ok;
     }
 }

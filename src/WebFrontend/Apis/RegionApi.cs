@@ -8,7 +8,8 @@ public static class RegionApi
 {
     public static void MapRegionApi(this IEndpointRouteBuilder app)
     {
-        var regions = app.MapGroup("/api/regions").WithTags("Regions");
+        // Public reference data (Kemendagri codes, ODbL): no personal data, no sign-in needed.
+        var regions = app.MapGroup("/api/regions").WithTags("Regions").AllowAnonymous();
         regions.MapGet("/", (string? parent) => Results.Ok(
             (parent is null
                 ? RegionTable.Kemendagri.All.Where(r => r.Level == RegionLevel.Province).OrderBy(r => r.Code, StringComparer.Ordinal)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Grains.Abstractions;
 
@@ -13,7 +14,46 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
 {
     public const int Beneficiaries = 40;
 
-    private static readonly Actor Seeder = new("demo-seed", "Caseworker");
+    /// <summary>The demo accounts: one per role. Passwords are random and printed once, when the account is created.</summary>
+    public static IReadOnlyList<(string UserId, string Name, Role Role, string[] Regions)> Accounts { get; } =
+    [
+        ("admin", "Admin Sistem", Role.Admin, []),
+        ("petugas.batu", "Petugas Kota Batu", Role.Caseworker, ["35.79"]),
+        ("supervisor.batu", "Supervisor Kota Batu", Role.Supervisor, ["35.79"]),
+        (MentorId, "Pendamping Kota Batu", Role.Mentor, []),
+        ("analis.kemenko", "Analis Kemenko PM", Role.MinistryAnalyst, []),
+    ];
+
+    public const string MentorId = "pendamping.batu";
+
+    private static readonly Actor Seeder = new("petugas.batu", Role.Caseworker, ["35.79"]);
+
+    private static readonly Actor SystemAdmin = new("system", Role.Admin, []);
+
+    /// <summary>Creates the demo accounts that do not exist yet; returns their (user id, password) once.</summary>
+    public async Task<IReadOnlyList<(string UserId, Role Role, string Password)>> SeedAccountsAsync()
+    {
+        var created = new List<(string, Role, string)>();
+        foreach (var (userId, name, role, regions) in Accounts)
+        {
+            var user = grains.GetGrain<IUserGrain>(userId);
+            if (await user.GetView() is not null)
+            {
+                continue;
+            }
+
+            var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            var outcome = await user.Upsert(new UpsertUserRequest { DisplayName = name, Role = role, Regions = regions, Password = password }, SystemAdmin);
+            if (outcome.Refusal is { } r)
+            {
+                throw new InvalidOperationException($"Demo account {userId} was refused: {r.Code}");
+            }
+
+            created.Add((userId, role, password));
+        }
+
+        return created;
+    }
 
     private static readonly string[] Names =
     [
@@ -32,6 +72,17 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
 
     public async Task<int> SeedAsync()
     {
+        var accounts = await SeedAccountsAsync();
+        if (accounts.Count > 0)
+        {
+            // Printed once, to the console only (not the log), when the accounts are created.
+            Console.WriteLine("Demo accounts (shown once; change them before any real use):");
+            foreach (var (userId, role, password) in accounts)
+            {
+                Console.WriteLine($"  {role,-16} {userId,-18} {password}");
+            }
+        }
+
         var opened = 0;
         for (var i = 0; i < Beneficiaries; i++)
         {
@@ -124,7 +175,7 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             return;
         }
 
-        await Do(new AssignMentorRequest { MentorId = "mentor-batu-01" });
+        await Do(new AssignMentorRequest { MentorId = MentorId });
         for (var s = 0; s < 3; s++)
         {
             await Do(new LogMentoringSessionRequest { Date = today, Topic = $"Pendampingan usaha #{s + 1}", NextStep = "Lanjutkan" });

@@ -15,11 +15,15 @@ public static class ProblemResults
 
     public static int StatusFor(string code) => code switch
     {
-        "case.not_found" or "region.not_found" => StatusCodes.Status404NotFound,
+        "case.not_found" or "region.not_found" or "user.not_found" => StatusCodes.Status404NotFound,
+        "access.forbidden" => StatusCodes.Status403Forbidden,
+        "auth.invalid_credentials" => StatusCodes.Status401Unauthorized,
+        "auth.locked_out" => StatusCodes.Status423Locked,
         "case.duplicate" or "case.version_conflict" or "command.id_reused" or "case.already_exists" => StatusCodes.Status409Conflict,
         _ when code.StartsWith("input.", StringComparison.Ordinal) || code.StartsWith("nik.", StringComparison.Ordinal)
             || code.StartsWith("nib.", StringComparison.Ordinal) || code.StartsWith("region.", StringComparison.Ordinal)
-            || code.StartsWith("request.", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+            || code.StartsWith("request.", StringComparison.Ordinal) || code.StartsWith("user.", StringComparison.Ordinal)
+            => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 

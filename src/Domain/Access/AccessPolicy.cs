@@ -1,0 +1,89 @@
+using CaseGrains.Domain.Journey;
+
+namespace CaseGrains.Domain.Access;
+
+/// <summary>The roles of the programme. A user has exactly one.</summary>
+public enum Role
+{
+    Caseworker,
+    Mentor,
+    Supervisor,
+    MinistryAnalyst,
+    Admin,
+}
+
+/// <summary>Who is asking: user id, role and (for region-scoped roles) the regions they serve.</summary>
+public sealed record Caller(string UserId, Role Role, IReadOnlyList<string> Regions)
+{
+    /// <summary>True when <paramref name="regionCode"/> is one of the caller's regions or lies under one.</summary>
+    public bool Serves(string regionCode) =>
+        Regions.Any(r => regionCode == r || regionCode.StartsWith(r + ".", StringComparison.Ordinal));
+}
+
+/// <summary>What a command is, for access purposes.</summary>
+public enum CommandKind
+{
+    Intake,
+    JourneyStep,
+    AssignMentor,
+    LogMentoringSession,
+    Close,
+    Reopen,
+}
+
+/// <summary>
+/// Row-level access, decided in one place (docs/access.md has the same table). Region-scoped roles see the
+/// cases of their regions (and everything under them); a mentor sees the cases assigned to them; the ministry and
+/// admins see no individual case. A case outside the caller's scope answers exactly like a case that does not exist.
+/// </summary>
+public static class AccessPolicy
+{
+    public static bool CanRead(Caller caller, string regionCode, string? mentorId) => caller.Role switch
+    {
+        Role.Caseworker or Role.Supervisor => caller.Serves(regionCode),
+        Role.Mentor => mentorId is not null && mentorId == caller.UserId,
+        _ => false,
+    };
+
+    public static bool CanRead(Caller caller, CaseState state) => CanRead(caller, state.RegionCode, state.MentorId);
+
+    /// <summary>Whether the role may issue this kind of command on a case it can read (intake: in its region).</summary>
+    public static bool MayIssue(Role role, CommandKind kind) => kind switch
+    {
+        CommandKind.LogMentoringSession => role is Role.Mentor or Role.Caseworker or Role.Supervisor,
+        CommandKind.Reopen => role is Role.Supervisor,
+        CommandKind.Intake or CommandKind.JourneyStep or CommandKind.AssignMentor or CommandKind.Close =>
+            role is Role.Caseworker or Role.Supervisor,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Null when allowed; otherwise the refusal to give. Out of scope is "not found", never "forbidden".
+    /// <paramref name="intakeRegion"/> is the region of the case an intake would open.
+    /// </summary>
+    public static Refusal? CheckCommand(Caller caller, CaseState? state, CommandKind kind, string? intakeRegion = null)
+    {
+        if (kind == CommandKind.Intake)
+        {
+            return MayIssue(caller.Role, kind) && intakeRegion is not null && caller.Serves(intakeRegion) ? null : Refusals.Forbidden();
+        }
+
+        if (state is null || !CanRead(caller, state))
+        {
+            return Refusals.CaseNotFound();
+        }
+
+        return MayIssue(caller.Role, kind) ? null : Refusals.Forbidden();
+    }
+
+    /// <summary>Who may see the clear NIK (with a stated purpose, audited): the region's caseworkers and supervisors.</summary>
+    public static bool MayRevealNik(Caller caller, CaseState state) =>
+        caller.Role is Role.Caseworker or Role.Supervisor && CanRead(caller, state);
+
+    /// <summary>Who may read a case's access log.</summary>
+    public static bool MayReadAccessLog(Caller caller, CaseState state) =>
+        caller.Role is Role.Supervisor && CanRead(caller, state);
+
+    /// <summary>Who may list cases (filtered to their scope).</summary>
+    public static bool MayListCases(Role role) => role is Role.Caseworker or Role.Supervisor or Role.Mentor;
+}

@@ -1,0 +1,84 @@
+using CaseGrains.Domain.Access;
+
+namespace CaseGrains.Grains.Abstractions;
+
+/// <summary>A user account as shown to admins and to the user. Never holds the password hash.</summary>
+[GenerateSerializer, Immutable, Alias("cg.UserView")]
+public sealed record UserView(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] Role Role,
+    [property: Id(3)] IReadOnlyList<string> Regions,
+    [property: Id(4)] bool Disabled,
+    [property: Id(5)] DateTimeOffset? LockedUntil,
+    [property: Id(6)] string? ExternalSubject,
+    [property: Id(7)] DateTimeOffset CreatedAt);
+
+/// <summary>Create or update an account (admin). The user id is the grain key: 3–64 of a–z, 0–9, '.', '-', '_'.</summary>
+[GenerateSerializer, Alias("cg.UpsertUserRequest")]
+public sealed record UpsertUserRequest
+{
+    [Id(0)] public string? DisplayName { get; init; }
+    [Id(1)] public Role? Role { get; init; }
+    /// <summary>Regions served (Caseworker, Supervisor): Kemendagri codes, any level.</summary>
+    [Id(2)] public IReadOnlyList<string>? Regions { get; init; }
+    /// <summary>New password (12–128 characters); required when creating a local account.</summary>
+    [Id(3)] public string? Password { get; init; }
+    [Id(4)] public bool? Disabled { get; init; }
+    /// <summary>The subject (<c>sub</c>) of this person at the external OpenID Connect provider, if any.</summary>
+    [Id(5)] public string? ExternalSubject { get; init; }
+
+    public override string ToString() => $"UpsertUserRequest {{ Role = {Role}, Disabled = {Disabled} }}";
+}
+
+public enum SignInStatus
+{
+    Succeeded,
+    InvalidCredentials,
+    LockedOut,
+    Disabled,
+}
+
+[GenerateSerializer, Immutable, Alias("cg.SignInResult")]
+public sealed record SignInResult(
+    [property: Id(0)] SignInStatus Status,
+    [property: Id(1)] Actor? Actor,
+    [property: Id(2)] DateTimeOffset? LockedUntil);
+
+/// <summary>The outcome of an account change: the account, or a refusal.</summary>
+[GenerateSerializer, Immutable, Alias("cg.UserOutcome")]
+public sealed record UserOutcome([property: Id(0)] UserView? User, [property: Id(1)] RefusalInfo? Refusal);
+
+/// <summary>One account; the key is the user id. Lock-out counting is consistent because one activation owns it.</summary>
+[Alias("cg.IUserGrain")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account, or updates the fields given. Only admins reach this.</summary>
+    [Alias("Upsert")]
+    Task<UserOutcome> Upsert(UpsertUserRequest request, Actor admin);
+
+    [Alias("GetView")]
+    Task<UserView?> GetView();
+
+    /// <summary>Checks a password; counts failures and locks the account after too many.</summary>
+    [Alias("SignIn")]
+    Task<SignInResult> SignIn(string password);
+
+    /// <summary>The actor for an authenticated request, or null when the account no longer exists or is disabled.</summary>
+    [Alias("GetActor")]
+    Task<Actor?> GetActor();
+}
+
+/// <summary>The list of accounts (admin listing, external-subject look-up). One grain: accounts change rarely.</summary>
+[Alias("cg.IUserDirectoryGrain")]
+public interface IUserDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Register")]
+    Task Register(string userId, string? externalSubject);
+
+    [Alias("List")]
+    Task<IReadOnlyList<string>> List();
+
+    [Alias("FindByExternalSubject")]
+    Task<string?> FindByExternalSubject(string subject);
+}

@@ -1,0 +1,261 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using CaseGrains.Domain.Access;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.WebFrontend.Problems;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CaseGrains.WebFrontend.Auth;
+
+/// <summary>Policy names. Every endpoint names one (or allows anonymous access explicitly); a test enforces it.</summary>
+public static class Policies
+{
+    /// <summary>Any signed-in, enabled account.</summary>
+    public const string SignedIn = "signed-in";
+
+    /// <summary>Roles that work on individual cases (the grains then check the case itself).</summary>
+    public const string CaseWork = "case-work";
+
+    /// <summary>Roles that open cases.</summary>
+    public const string Intake = "intake";
+
+    public const string Admin = "admin";
+
+    /// <summary>Rate-limit policy for sign-in endpoints.</summary>
+    public const string SignInRate = "sign-in";
+}
+
+public static class AuthSetup
+{
+    public const string SmartScheme = "cookie-or-bearer";
+    public const string CookieName = "casegrains.session";
+    public const string AntiforgeryHeader = "X-CSRF-TOKEN";
+
+    public static void AddCaseGrainsAuth(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(AuthSettings.Section).Get<AuthSettings>() ?? new AuthSettings();
+        var invalid = new AuthSettingsValidator().Validate(null, settings);
+        if (invalid.Failed)
+        {
+            throw new OptionsValidationException(AuthSettings.Section, typeof(AuthSettings), invalid.Failures);
+        }
+
+        var dataDirectory = builder.Configuration[$"{CaseGrainsOptions.Section}:DataDirectory"] ?? "data";
+        var signingKey = new SymmetricSecurityKey(settings.ResolveSigningKey(dataDirectory));
+        builder.Services.AddOptions<AuthSettings>().Bind(builder.Configuration.GetSection(AuthSettings.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthSettings>, AuthSettingsValidator>();
+        builder.Services.AddSingleton(new TokenIssuer(signingKey, settings));
+        builder.Services.AddSingleton<CurrentActor>();
+
+        var auth = builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = SmartScheme;
+                o.DefaultChallengeScheme = SmartScheme;
+            })
+            .AddPolicyScheme(SmartScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                // Secure whenever the request is HTTPS (behind TLS or a proxy that forwards the scheme).
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(settings.CookieLifetimeMinutes);
+                o.SlidingExpiration = true;
+                // An API answers 401/403 problems, never a redirect to a login page.
+                o.Events.OnRedirectToLogin = ctx => WriteProblemAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => WriteProblemAsync(ctx.HttpContext, StatusCodes.Status403Forbidden);
+            })
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = settings.Issuer,
+                    ValidAudience = settings.Audience,
+                    IssuerSigningKey = signingKey,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = CurrentActor.UserIdClaim,
+                };
+                o.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async ctx =>
+                    {
+                        ctx.HandleResponse();
+                        await WriteProblemAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized,
+                            ctx.AuthenticateFailure is SecurityTokenExpiredException ? "auth.token_expired" : null);
+                    },
+                    OnForbidden = ctx => WriteProblemAsync(ctx.HttpContext, StatusCodes.Status403Forbidden),
+                };
+            });
+
+        if (settings.Oidc.Enabled)
+        {
+            auth.AddOpenIdConnect(o =>
+            {
+                o.Authority = settings.Oidc.Authority;
+                o.ClientId = settings.Oidc.ClientId;
+                o.ClientSecret = settings.Oidc.ClientSecret;
+                o.ResponseType = "code";
+                o.UsePkce = true;
+                o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.CallbackPath = "/api/auth/oidc/callback";
+                o.MapInboundClaims = false;
+                o.Scope.Clear();
+                o.Scope.Add("openid");
+                o.Scope.Add("profile");
+                o.Events.OnTokenValidated = async ctx =>
+                {
+                    // The provider proves who the person is; the programme's own account says what they may do.
+                    var subject = ctx.Principal?.FindFirstValue(settings.Oidc.SubjectClaim);
+                    var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
+                    var userId = subject is null ? null : await grains.GetGrain<IUserDirectoryGrain>(0).FindByExternalSubject(subject);
+                    if (userId is null)
+                    {
+                        ctx.Fail("No CaseGrains account is linked to this identity.");
+                        return;
+                    }
+
+                    ctx.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(CurrentActor.UserIdClaim, userId)],
+                        OpenIdConnectDefaults.AuthenticationScheme, CurrentActor.UserIdClaim, ClaimTypes.Role));
+                };
+            });
+        }
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.CaseWork, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor), nameof(Role.Mentor)))
+            .AddPolicy(Policies.Intake, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor)))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)));
+
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.HeaderName = AntiforgeryHeader;
+            o.Cookie.Name = "casegrains.csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
+            {
+                var key = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } user ? "u:" + user : "ip:" + ctx.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.RequestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            o.AddPolicy(Policies.SignInRate, ctx => RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.SignInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.OnRejected = async (ctx, ct) =>
+            {
+                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await WriteProblemAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests);
+            };
+        });
+    }
+
+    /// <summary>
+    /// After authentication: resolve the actor from the account (401 when it is gone or disabled) and, for
+    /// cookie-authenticated writes, require the antiforgery token. Then security headers on every response.
+    /// </summary>
+    public static void UseCaseGrainsAuth(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            var headers = ctx.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            if (ctx.Request.IsHttps)
+            {
+                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+            }
+
+            await next();
+        });
+        app.UseAuthentication();
+        app.Use(async (ctx, next) =>
+        {
+            if (!await CurrentActor.ResolveAsync(ctx, ctx.RequestServices.GetRequiredService<IGrainFactory>()))
+            {
+                await WriteProblemAsync(ctx, StatusCodes.Status401Unauthorized, "auth.account_unavailable");
+                return;
+            }
+
+            var cookieAuthenticated = ctx.User.Identity is { IsAuthenticated: true, AuthenticationType: var type }
+                && type is CookieAuthenticationDefaults.AuthenticationScheme or OpenIdConnectDefaults.AuthenticationScheme;
+            if (cookieAuthenticated && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
+                && !HttpMethods.IsOptions(ctx.Request.Method))
+            {
+                try
+                {
+                    await ctx.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(ctx);
+                }
+                catch (AntiforgeryValidationException)
+                {
+                    await WriteProblemAsync(ctx, StatusCodes.Status400BadRequest, "auth.antiforgery_failed");
+                    return;
+                }
+            }
+
+            await next();
+        });
+        app.UseRateLimiter();
+        app.UseAuthorization();
+    }
+
+    internal static async Task WriteProblemAsync(HttpContext ctx, int status, string? code = null)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        var (defaultCode, id, en) = HttpProblems.Describe(status);
+        code ??= defaultCode;
+        (id, en) = code switch
+        {
+            "auth.token_expired" => ("Token sudah kedaluwarsa; masuk lagi.", "The token has expired; sign in again."),
+            "auth.account_unavailable" => ("Akun tidak ada atau dinonaktifkan.", "The account does not exist or is disabled."),
+            "auth.antiforgery_failed" => ("Token antiforgery tidak ada atau tidak valid.", "The antiforgery token is missing or invalid."),
+            _ => (id, en),
+        };
+        ctx.Response.StatusCode = status;
+        await ctx.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = ctx,
+            ProblemDetails =
+            {
+                Status = status,
+                Type = ProblemResults.TypePrefix + code,
+                Title = ProblemResults.PrefersEnglish(ctx) ? en : id,
+                Extensions = { ["code"] = code },
+            },
+        });
+    }
+}
