@@ -32,9 +32,9 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("RevealNik")]
     Task<NikReveal> RevealNik(Actor caller, string purpose);
 
-    /// <summary>Who accessed the case (supervisors of its region); null when not found or not allowed.</summary>
+    /// <summary>Who accessed the case (supervisors of its region), newest first, or the refusal.</summary>
     [Alias("GetAccessLog")]
-    Task<IReadOnlyList<AccessLogEntry>?> GetAccessLog(Actor caller, int limit);
+    Task<AccessLog> GetAccessLog(Actor caller, int limit);
 
     /// <summary>
     /// Status, region and mentor, or null when the case does not exist: for the registry and tests, never for

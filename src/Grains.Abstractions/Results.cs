@@ -166,3 +166,7 @@ public sealed record NikReveal([property: Id(0)] string? Nik, [property: Id(1)] 
 {
     public override string ToString() => Refusal is null ? "NikReveal { revealed }" : $"NikReveal {{ {Refusal.Code} }}";
 }
+
+/// <summary>A case's access log, or why it is not shown (not found / forbidden).</summary>
+[GenerateSerializer, Immutable, Alias("cg.AccessLog")]
+public sealed record AccessLog([property: Id(0)] IReadOnlyList<AccessLogEntry>? Entries, [property: Id(1)] RefusalInfo? Refusal);

@@ -127,14 +127,16 @@ public sealed partial class CaseGrain(
         return new NikReveal(nikProtector.Unprotect(protectedNik), null);
     }
 
-    public async Task<IReadOnlyList<AccessLogEntry>?> GetAccessLog(Actor caller, int limit)
+    public async Task<AccessLog> GetAccessLog(Actor caller, int limit)
     {
-        if (!CanRead(caller) || !AccessPolicy.MayReadAccessLog(caller.ToCaller(), _state!))
+        if (!CanRead(caller))
         {
-            return null;
+            return new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
         }
 
-        return await store.ReadAccessLogAsync(CaseNumber, Math.Clamp(limit, 1, 1000), CancellationToken.None);
+        return AccessPolicy.MayReadAccessLog(caller.ToCaller(), _state!)
+            ? new AccessLog(await store.ReadAccessLogAsync(CaseNumber, Math.Clamp(limit, 1, 1000), CancellationToken.None), null)
+            : new AccessLog(null, RefusalInfo.From(Refusals.Forbidden()));
     }
 
     public async Task<ChainVerification?> VerifyChain(Actor caller)

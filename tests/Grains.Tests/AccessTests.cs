@@ -101,10 +101,10 @@ public sealed class AccessTests(ClusterFixture fx)
 
         Assert.Equal("input.required", noPurpose.Refusal!.Code);
         Assert.Equal(nik, revealed.Nik);
-        Assert.Null(byCaseworker);
-        Assert.Contains(log!, e => e.Action == "reveal-nik" && e.Purpose == "Verifikasi KTP untuk KUR" && e.UserId == Cw.Id);
-        Assert.Contains(log!, e => e.Action == "command" && e.Purpose == "ConsentRecorded");
-        Assert.Contains(log!, e => e.Action == "command" && e.Purpose == "CaseOpened");
+        Assert.Equal("access.forbidden", byCaseworker.Refusal!.Code);
+        Assert.Contains(log.Entries!, e => e.Action == "reveal-nik" && e.Purpose == "Verifikasi KTP untuk KUR" && e.UserId == Cw.Id);
+        Assert.Contains(log.Entries!, e => e.Action == "command" && e.Purpose == "ConsentRecorded");
+        Assert.Contains(log.Entries!, e => e.Action == "command" && e.Purpose == "CaseOpened");
     }
 
     [Fact]

@@ -133,13 +133,13 @@ public static class CaseApi
 
     private static async Task<IResult> AccessLog(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, int? limit)
     {
-        if (!CaseNumbers.IsWellFormed(caseNumber)
-            || await grains.GetGrain<ICaseGrain>(caseNumber).GetAccessLog(actor.For(http), limit ?? 200) is not { } log)
+        if (!CaseNumbers.IsWellFormed(caseNumber))
         {
             return ProblemResults.NotFound(http);
         }
 
-        return Results.Ok(log);
+        var log = await grains.GetGrain<ICaseGrain>(caseNumber).GetAccessLog(actor.For(http), limit ?? 200);
+        return log.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(log.Entries);
     }
 
     private static Task<IResult> StageCommand(HttpContext http, string caseNumber, string stage, StageAction action, StageCommandRequest body)

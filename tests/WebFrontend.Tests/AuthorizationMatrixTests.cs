@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseGrains.Domain.Access;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// Every endpoint the app actually maps × every role × a case in and out of the caller's scope. A new endpoint
+/// fails here until it declares a policy and its row is added to <see cref="Expected"/> (and docs/access.md).
+/// </summary>
+public sealed class AuthorizationMatrixTests : IAsyncLifetime
+{
+    private const string Anonymous = "anonymous";
+    private AppHost _app = null!;
+    private string _inScope = "";
+    private string _outOfScope = "";
+
+    /// <summary>
+    /// What a caller gets: A = allowed (any answer but 401/403/404), F = 403, N = 404, U = 401; '*' in the table is a
+    /// public endpoint: reachable without sign-in, any answer but a 5xx (a wrong password is a 401 from the handler).
+    /// </summary>
+    private enum Outcome
+    {
+        A,
+        F,
+        N,
+        U,
+    }
+
+    private static readonly string[] Callers = [AppHost.Caseworker, AppHost.Supervisor, AppHost.Mentor, AppHost.Analyst, AppHost.Administrator, Anonymous];
+
+    // Per endpoint: expected outcome per caller, in the order of Callers, for a case in scope and one out of scope.
+    // For endpoints without a case, both columns are the same.
+    private static readonly Dictionary<string, (string InScope, string OutOfScope)> Expected = new()
+    {
+        //                                                     cw sv me an ad anon        cw sv me an ad anon
+        ["GET /"] = ("******", "******"),
+        ["GET /openapi/{documentName}.json"] = ("******", "******"),
+        ["POST /api/auth/token"] = ("******", "******"),
+        ["POST /api/auth/login"] = ("******", "******"),
+        ["GET /api/auth/oidc/login"] = ("******", "******"),
+        ["POST /api/auth/logout"] = ("AAAAAU", "AAAAAU"),
+        ["GET /api/auth/antiforgery"] = ("AAAAAU", "AAAAAU"),
+        ["GET /api/me"] = ("AAAAAU", "AAAAAU"),
+        ["GET /api/regions/"] = ("******", "******"),
+        ["GET /api/regions/{code}"] = ("******", "******"),
+        ["GET /api/regions/attribution"] = ("******", "******"),
+        ["GET /api/users/"] = ("FFFFAU", "FFFFAU"),
+        ["GET /api/users/{userId}"] = ("FFFFAU", "FFFFAU"),
+        ["PUT /api/users/{userId}"] = ("FFFFAU", "FFFFAU"),
+        ["POST /api/cases/"] = ("AAFFFU", "FFFFFU"),
+        ["GET /api/cases/"] = ("AAAFFU", "AAAFFU"),
+        ["GET /api/cases/{caseNumber}"] = ("AAAFFU", "NNNFFU"),
+        ["GET /api/cases/{caseNumber}/timeline"] = ("AAAFFU", "NNNFFU"),
+        ["GET /api/cases/{caseNumber}/verify"] = ("AAAFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/nik/reveal"] = ("AAFFFU", "NNNFFU"),
+        ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/start"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/complete"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/skip"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/close"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/reopen"] = ("FAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/trainings"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/mentor"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/mentoring-sessions"] = ("AAAFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/matches"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/financing-decisions"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFU", "NNNFFU"),
+    };
+
+    public async Task InitializeAsync()
+    {
+        _app = AppHost.Start();
+        await _app.CreateUser("petugas.malang", Role.Caseworker, "35.07");
+        using var malang = await _app.ClientFor("petugas.malang");
+        _inScope = await Open(_app.Client, "35.79.01");
+        _outOfScope = await Open(malang, "35.07.01");
+        await _app.PostOk($"/api/cases/{_inScope}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+    }
+
+    public async Task DisposeAsync()
+    {
+        var dir = _app.DataDirectory;
+        await _app.DisposeAsync();
+        AppHost.DeleteData(dir);
+    }
+
+    [Fact]
+    public void EveryEndpoint_DeclaresAPolicyOrAnonymousAccess_AndHasARowInTheMatrix()
+    {
+        var endpoints = Endpoints();
+
+        Assert.NotEmpty(endpoints);
+        foreach (var (key, endpoint) in endpoints)
+        {
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Where(a => a.Policy is not null).ToList();
+            Assert.True(anonymous || policies.Count > 0, $"{key} declares no authorization policy");
+            Assert.True(Expected.ContainsKey(key), $"{key} has no row in the authorization matrix");
+        }
+
+        Assert.Empty(Expected.Keys.Except(endpoints.Select(e => e.Key)));
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_ForEveryRole_InAndOutOfScope_AnswersAsTheMatrixSays()
+    {
+        var clients = new Dictionary<string, HttpClient> { [Anonymous] = _app.Anonymous };
+        foreach (var user in Callers.Where(c => c != Anonymous))
+        {
+            clients[user] = await _app.ClientFor(user);
+        }
+
+        var failures = new List<string>();
+        foreach (var (key, _) in Endpoints())
+        {
+            foreach (var (scope, caseNumber, column) in new[] { ("in", _inScope, 0), ("out", _outOfScope, 1) })
+            {
+                var expected = column == 0 ? Expected[key].InScope : Expected[key].OutOfScope;
+                for (var i = 0; i < Callers.Length; i++)
+                {
+                    var caller = Callers[i];
+                    using var response = await Send(clients[caller], key, caseNumber, scope);
+                    if (expected[i] == '*')
+                    {
+                        Assert.True((int)response.StatusCode < 500, $"{key} as {caller}: {(int)response.StatusCode}");
+                        continue;
+                    }
+
+                    var want = Enum.Parse<Outcome>(expected[i].ToString());
+                    var got = (int)response.StatusCode switch
+                    {
+                        401 => Outcome.U,
+                        403 => Outcome.F,
+                        404 => Outcome.N,
+                        _ => Outcome.A,
+                    };
+                    var body = await response.Content.ReadAsStringAsync();
+                    if (got != want)
+                    {
+                        failures.Add($"{key} as {caller} ({scope} of scope): expected {want}, got {(int)response.StatusCode} {body[..Math.Min(160, body.Length)]}");
+                    }
+
+                    if ((int)response.StatusCode >= 500)
+                    {
+                        failures.Add($"{key} as {caller} ({scope}): server error {body}");
+                    }
+
+                    if (got is Outcome.N or Outcome.F && caseNumber.Length > 0 && body.Contains("Penerima Matriks", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{key} as {caller} ({scope}): a refusal revealed case data");
+                    }
+                }
+            }
+        }
+
+        foreach (var client in clients.Where(c => c.Key != Anonymous))
+        {
+            client.Value.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private List<KeyValuePair<string, RouteEndpoint>> Endpoints() =>
+        [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => new KeyValuePair<string, RouteEndpoint>($"{m} {Normalize(e.RoutePattern.RawText)}", e)))];
+
+    private static string Normalize(string? pattern) => "/" + (pattern ?? "").TrimStart('/');
+
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string key, string caseNumber, string scope)
+    {
+        var method = key[..key.IndexOf(' ', StringComparison.Ordinal)];
+        var path = key[(method.Length + 1)..]
+            .Replace("{caseNumber}", caseNumber, StringComparison.Ordinal)
+            .Replace("{stage}", "training", StringComparison.Ordinal)
+            .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
+            .Replace("{code}", "35.79", StringComparison.Ordinal)
+            .Replace("{documentName}", "v1", StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT")
+        {
+            request.Content = JsonContent.Create(Body(path, scope));
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static object Body(string path, string scope) => path switch
+    {
+        "/api/auth/token" or "/api/auth/login" => new { userId = "nobody", password = "wrong password" },
+        "/api/cases/" or "/api/cases" => new
+        {
+            commandId = Guid.NewGuid().ToString(), nik = "3579011508900001", fullName = "Penerima Matriks",
+            regionCode = scope == "in" ? "35.79.01" : "35.07.01", segment = "Umkm", consentGiven = true,
+        },
+        _ when path.StartsWith("/api/users/", StringComparison.Ordinal) => new { displayName = "Petugas" },
+        _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) => new { purpose = "matriks akses" },
+        _ when path.EndsWith("/mentoring-sessions", StringComparison.Ordinal) => new
+        {
+            commandId = Guid.NewGuid().ToString(), date = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), topic = "Matriks",
+        },
+        _ => new { commandId = Guid.NewGuid().ToString() },
+    };
+
+    private static async Task<string> Open(HttpClient client, string region)
+    {
+        using var response = await client.PostAsJsonAsync("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(),
+            nik = region.StartsWith("35.79", StringComparison.Ordinal) ? "3579015508900003" : "3507015508900004",
+            fullName = "Penerima Matriks",
+            regionCode = region,
+            segment = "Koperasi",
+            consentGiven = true,
+        });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("caseNumber").GetString()!;
+    }
+}
