@@ -44,6 +44,9 @@ public sealed class AuthSettings
         public string SubjectClaim { get; set; } = "sub";
 
         public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
+
+        /// <summary>Plain HTTP is accepted only for a provider on this machine (development, tests).</summary>
+        public bool IsLoopbackHttp => Uri.TryCreate(Authority, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
     }
 
     /// <summary>The signing key bytes: configured, or generated once beside the database.</summary>
@@ -86,9 +89,10 @@ public sealed class AuthSettingsValidator : IValidateOptions<AuthSettings>
             errors.Add($"{s}:RequestsPerMinute and {s}:SignInsPerMinute must be at least 1.");
         }
 
-        if (options.Oidc.Enabled && (string.IsNullOrWhiteSpace(options.Oidc.ClientId) || !Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out _)))
+        if (options.Oidc.Enabled && (string.IsNullOrWhiteSpace(options.Oidc.ClientId) || !Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out var authority)
+            || (authority.Scheme != Uri.UriSchemeHttps && !options.Oidc.IsLoopbackHttp)))
         {
-            errors.Add($"{s}:Oidc:ClientId is required and {s}:Oidc:Authority must be an absolute URL when OpenID Connect is enabled.");
+            errors.Add($"{s}:Oidc:ClientId is required and {s}:Oidc:Authority must be an https URL (http only on loopback) when OpenID Connect is enabled.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -107,6 +107,7 @@ public static class AuthSetup
             auth.AddOpenIdConnect(o =>
             {
                 o.Authority = settings.Oidc.Authority;
+                o.RequireHttpsMetadata = !settings.Oidc.IsLoopbackHttp;
                 o.ClientId = settings.Oidc.ClientId;
                 o.ClientSecret = settings.Oidc.ClientSecret;
                 o.ResponseType = "code";

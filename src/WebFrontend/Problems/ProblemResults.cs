@@ -70,6 +70,9 @@ public static class HttpProblems
         StatusCodes.Status405MethodNotAllowed => ("http.method_not_allowed", "Metode HTTP tidak diizinkan di alamat ini.", "This HTTP method is not allowed here."),
         StatusCodes.Status413PayloadTooLarge => ("request.too_large", "Isi permintaan terlalu besar.", "The request body is too large."),
         StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type", "Isi permintaan harus application/json.", "The request body must be application/json."),
+        StatusCodes.Status429TooManyRequests => ("request.rate_limited", "Terlalu banyak permintaan; coba lagi sebentar lagi.", "Too many requests; try again shortly."),
+        StatusCodes.Status401Unauthorized => ("auth.required", "Masuk terlebih dahulu.", "Sign in first."),
+        StatusCodes.Status403Forbidden => ("access.forbidden", "Peran Anda tidak berwenang melakukan tindakan ini.", "Your role is not allowed to do this."),
         _ => ($"http.{status}", "Permintaan gagal.", "The request failed."),
     };
 }

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CaseGrains.Domain.Access;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// ≥ 10,000 requests from 50 users of every role, with mentors assigned and reassigned between rounds, checked
+/// against the test's own model of who may see what: no response may reveal a case outside the caller's scope.
+/// </summary>
+public sealed class RandomizedAccessTests
+{
+    private const int Rounds = 20;
+    private const int RequestsPerRound = 520;
+    private static readonly string[] Kecamatan = ["35.79.01", "35.79.02", "35.79.03", "35.07.01", "35.07.02"];
+
+    private sealed record User(string Id, Role Role, string[] Regions, HttpClient Client);
+
+    private sealed record Case(string Number, string Region, string Name)
+    {
+        public string? Mentor { get; set; }
+    }
+
+    [Fact]
+    public async Task TenThousandRandomRequests_FromFiftyUsers_NeverRevealACaseOutsideTheCallersScope()
+    {
+        await using var app = AppHost.Start();
+        var random = new Random(20261127);
+        try
+        {
+            var users = new List<User>();
+            async Task Add(string id, Role role, params string[] regions)
+            {
+                await app.CreateUser(id, role, regions);
+                users.Add(new User(id, role, regions, await app.ClientFor(id)));
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                await Add($"cw{i:D2}", Role.Caseworker, i % 4 == 0 ? Kecamatan[i % 5][..5] : Kecamatan[i % 5]);
+            }
+
+            for (var i = 0; i < 5; i++)
+            {
+                await Add($"sv{i}", Role.Supervisor, i < 3 ? "35.79" : "35.07");
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                await Add($"mt{i:D2}", Role.Mentor);
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                await Add($"an{i}", Role.MinistryAnalyst);
+            }
+
+            for (var i = 0; i < 2; i++)
+            {
+                await Add($"ad{i}", Role.Admin);
+            }
+
+            Assert.Equal(50, users.Count);
+            var mentors = users.Where(u => u.Role == Role.Mentor).ToList();
+
+            // 60 cases across five kecamatan of Kota Batu and Kabupaten Malang, opened by a caseworker of each.
+            var cases = new List<Case>();
+            for (var i = 0; i < 60; i++)
+            {
+                var region = Kecamatan[i % 5];
+                var opener = users.First(u => u.Role == Role.Caseworker && u.Regions[0] == region);
+                var name = $"Warga Acak {i:D2}";
+                using var response = await opener.Client.PostAsJsonAsync("/api/cases", new
+                {
+                    commandId = Guid.NewGuid().ToString(), nik = $"{region.Replace(".", "", StringComparison.Ordinal)}1508{80 + (i % 20):D2}{i + 1:D4}",
+                    fullName = name, regionCode = region, segment = "Umkm", consentGiven = true,
+                });
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+                cases.Add(new Case(JsonDocument.Parse(text).RootElement.GetProperty("caseNumber").GetString()!, region, name));
+            }
+
+            bool CanSee(User u, Case c) => u.Role switch
+            {
+                Role.Caseworker or Role.Supervisor => u.Regions.Any(r => c.Region == r || c.Region.StartsWith(r + ".", StringComparison.Ordinal)),
+                Role.Mentor => c.Mentor == u.Id,
+                _ => false,
+            };
+
+            var violations = new ConcurrentQueue<string>();
+            var allowedSeen = 0;
+            var requests = 0;
+            for (var round = 0; round < Rounds; round++)
+            {
+                // Reassignments happen between rounds, so the model is exact while requests run.
+                for (var k = 0; k < 6; k++)
+                {
+                    var c = cases[random.Next(cases.Count)];
+                    var mentor = mentors[random.Next(mentors.Count)];
+                    var assigner = users.First(u => u.Role == Role.Supervisor && CanSee(u, c));
+                    using var assign = await assigner.Client.PostAsJsonAsync($"/api/cases/{c.Number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = mentor.Id });
+                    Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
+                    c.Mentor = mentor.Id;
+                    requests++;
+                }
+
+                var work = Enumerable.Range(0, RequestsPerRound).Select(_ => (User: users[random.Next(users.Count)], Case: cases[random.Next(cases.Count)], Kind: random.Next(6))).ToList();
+                await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (w, ct) =>
+                {
+                    var (user, c, kind) = w;
+                    using var request = kind switch
+                    {
+                        0 => new HttpRequestMessage(HttpMethod.Get, $"/api/cases/{c.Number}"),
+                        1 => new HttpRequestMessage(HttpMethod.Get, $"/api/cases/{c.Number}/timeline"),
+                        2 => new HttpRequestMessage(HttpMethod.Get, "/api/cases?pageSize=200"),
+                        3 => new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{c.Number}/nik/reveal") { Content = JsonContent.Create(new { purpose = "uji acak" }) },
+                        4 => new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{c.Number}/mentoring-sessions")
+                        {
+                            Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), topic = "Acak" }),
+                        },
+                        _ => new HttpRequestMessage(HttpMethod.Get, $"/api/cases/{c.Number}/verify"),
+                    };
+                    using var response = await user.Client.SendAsync(request, ct);
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    Interlocked.Increment(ref requests);
+                    var status = (int)response.StatusCode;
+                    if (status >= 500)
+                    {
+                        violations.Enqueue($"{user.Id} {request.RequestUri}: {status}");
+                    }
+
+                    if (kind == 2)
+                    {
+                        if (status == 200)
+                        {
+                            foreach (var item in JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray())
+                            {
+                                var listed = cases.FirstOrDefault(x => x.Number == item.GetProperty("caseNumber").GetString());
+                                if (listed is not null && !CanSee(user, listed))
+                                {
+                                    violations.Enqueue($"{user.Id} listed {listed.Number} outside their scope");
+                                }
+                            }
+                        }
+
+                        return;
+                    }
+
+                    var visible = CanSee(user, c);
+                    var revealsCase = status is >= 200 and < 300 || body.Contains(c.Name, StringComparison.Ordinal);
+                    if (!visible && revealsCase)
+                    {
+                        violations.Enqueue($"{user.Id} ({user.Role}) got {status} for {request.RequestUri} outside their scope");
+                    }
+
+                    if (!visible && status is not (403 or 404))
+                    {
+                        violations.Enqueue($"{user.Id} ({user.Role}) got {status} (not 403/404) for {request.RequestUri} outside their scope");
+                    }
+
+                    if (visible && status is >= 200 and < 300)
+                    {
+                        Interlocked.Increment(ref allowedSeen);
+                    }
+                });
+            }
+
+            Assert.True(requests >= 10_000, $"only {requests} requests");
+            Assert.True(violations.IsEmpty, string.Join("\n", violations.Take(20)));
+            Assert.True(allowedSeen > 1_000, $"only {allowedSeen} allowed requests succeeded: the test did not exercise access");
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>Personal data in logs, rate limits, the external identity provider, account administration, the NIK reveal.</summary>
+public sealed class SecurityTests
+{
+    [Fact]
+    public async Task AFullScenario_LogsAtEveryLevel_WithoutASingleNik()
+    {
+        var sink = new CollectingLoggerProvider();
+        var dir = Path.Combine(Path.GetTempPath(), "casegrains-logs-" + Guid.NewGuid().ToString("N"));
+        const string nik = "3579025203880011", badNik = "3579027703880012";
+        await using (var app = AppHost.Start(dir, new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:Orleans"] = "Trace", ["Logging:LogLevel:Microsoft"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace", ["Logging:LogLevel:Polly"] = "Trace", ["Logging:LogLevel:CaseGrains"] = "Trace",
+        }, sink))
+        {
+            var created = await app.PostOk("/api/cases", new { commandId = "log-1", nik, fullName = "Sri Log", regionCode = "35.79.02", segment = "Umkm", consentGiven = true }, HttpStatusCode.Created);
+            var number = created.GetProperty("caseNumber").GetString();
+            await app.Client.PostAsJsonAsync("/api/cases", new { commandId = "log-2", nik, fullName = "Sri Log", regionCode = "35.79.02", segment = "Umkm", consentGiven = true });
+            await app.Client.PostAsJsonAsync("/api/cases", new { commandId = "log-3", nik = badNik, fullName = "X", regionCode = "35.79.02", segment = "Umkm", consentGiven = true });
+            await app.Client.PostAsync("/api/cases", new StringContent($"{{\"nik\":\"{nik}\",", System.Text.Encoding.UTF8, "application/json"));
+            await app.PostOk($"/api/cases/{number}/consent", new { commandId = "log-4", method = "form" });
+            await app.PostOk($"/api/cases/{number}/nik/reveal", new { purpose = "uji log" });
+            await app.GetOk($"/api/cases/{number}");
+            await app.GetOk($"/api/cases/{number}/timeline");
+        }
+
+        AppHost.DeleteData(dir);
+        Assert.True(sink.Messages.Count > 100, $"only {sink.Messages.Count} log lines: the capture is not working");
+        Assert.DoesNotContain(sink.Messages, m => m.Contains(nik, StringComparison.Ordinal) || m.Contains(badNik, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TooManyRequests_Are429Problems_WithRetryAfter_PerUser()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Auth:RequestsPerMinute"] = "5" });
+        try
+        {
+            var statuses = new List<HttpStatusCode>();
+            HttpResponseMessage? limited = null;
+            for (var i = 0; i < 8; i++)
+            {
+                var response = await app.Client.GetAsync("/api/me");
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    limited ??= response;
+                }
+            }
+
+            using var other = await app.ClientFor(AppHost.Supervisor);
+            using var otherUser = await other.GetAsync("/api/me");
+
+            Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+            Assert.Equal("request.rate_limited", (await limited!.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.True(limited.Headers.RetryAfter is not null);
+            Assert.Equal(HttpStatusCode.OK, otherUser.StatusCode);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task WithAnOidcProviderConfigured_SignInRedirectsToItsAuthorizationEndpoint_WithPkce()
+    {
+        // A stand-in provider on loopback that publishes only its discovery document (no user ever signs in here).
+        var idp = WebApplication.CreateBuilder();
+        idp.WebHost.UseUrls("http://127.0.0.1:0");
+        idp.Logging.ClearProviders();
+        await using var provider = idp.Build();
+        string? authority = null;
+        provider.MapGet("/.well-known/openid-configuration", () => Results.Json(new
+        {
+            issuer = authority,
+            authorization_endpoint = authority + "/authorize",
+            token_endpoint = authority + "/token",
+            jwks_uri = authority + "/jwks",
+            response_types_supported = new[] { "code" },
+            subject_types_supported = new[] { "public" },
+            id_token_signing_alg_values_supported = new[] { "RS256" },
+        }));
+        provider.MapGet("/jwks", () => Results.Json(new { keys = Array.Empty<object>() }));
+        await provider.StartAsync();
+        authority = provider.Urls.First();
+
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string>
+        {
+            ["CaseGrains:Auth:Oidc:Authority"] = authority,
+            ["CaseGrains:Auth:Oidc:ClientId"] = "casegrains-web",
+            ["CaseGrains:Auth:Oidc:ClientSecret"] = "secret",
+        });
+        try
+        {
+            using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+            using var response = await noRedirect.GetAsync("/api/auth/oidc/login");
+
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            var location = response.Headers.Location!.ToString();
+            Assert.StartsWith(authority + "/authorize?", location, StringComparison.Ordinal);
+            Assert.Contains("client_id=casegrains-web", location, StringComparison.Ordinal);
+            Assert.Contains("code_challenge=", location, StringComparison.Ordinal);
+            Assert.Contains("response_type=code", location, StringComparison.Ordinal);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+            await provider.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnAdmin_CreatesAUserWithRoleAndRegions_WhoCanThenSignIn_AndBadAccountInputIsRefused()
+    {
+        await using var app = AppHost.Start();
+        try
+        {
+            using var admin = await app.ClientFor(AppHost.Administrator);
+            using var created = await admin.PutAsJsonAsync("/api/users/petugas.junrejo", new
+            {
+                displayName = "Petugas Junrejo", role = "Caseworker", regions = new[] { "35.79.03" }, password = "kata sandi panjang sekali",
+            });
+            using var shortPassword = await admin.PutAsJsonAsync("/api/users/x.short", new { displayName = "X", role = "Mentor", password = "pendek" });
+            using var badRegion = await admin.PutAsJsonAsync("/api/users/x.region", new { displayName = "X", role = "Caseworker", regions = new[] { "99.99" }, password = "kata sandi panjang sekali" });
+            using var noRegion = await admin.PutAsJsonAsync("/api/users/x.noregion", new { displayName = "X", role = "Supervisor", password = "kata sandi panjang sekali" });
+            using var badId = await admin.PutAsJsonAsync("/api/users/Bad%20Id", new { displayName = "X", role = "Mentor", password = "kata sandi panjang sekali" });
+            using var byCaseworker = await app.Client.PutAsJsonAsync("/api/users/sneaky", new { displayName = "X", role = "Admin", password = "kata sandi panjang sekali" });
+            var list = await admin.GetFromJsonAsync<JsonElement>("/api/users");
+            using var newcomer = await app.ClientFor("petugas.junrejo", "kata sandi panjang sekali");
+            var me = await newcomer.GetFromJsonAsync<JsonElement>("/api/me");
+
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            Assert.DoesNotContain("kata sandi", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal("input.out_of_range", (await shortPassword.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal("region.unknown", (await badRegion.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal("user.regions_required", (await noRegion.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal("user.invalid_id", (await badId.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal(HttpStatusCode.Forbidden, byCaseworker.StatusCode);
+            Assert.Contains(list.EnumerateArray(), u => u.GetProperty("userId").GetString() == "petugas.junrejo");
+            Assert.DoesNotContain(list.EnumerateArray(), u => u.GetProperty("userId").GetString() == "sneaky");
+            Assert.Equal("35.79.03", me.GetProperty("regions")[0].GetString());
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task RevealingTheNik_NeedsAPurpose_IsNotCached_AndShowsInTheSupervisorsAccessLog()
+    {
+        await using var app = AppHost.Start();
+        try
+        {
+            const string nik = "3579016105910031";
+            var number = (await app.PostOk("/api/cases", new { commandId = "r1", nik, fullName = "Ani Reveal", regionCode = "35.79.01", segment = "Umkm", consentGiven = true }, HttpStatusCode.Created))
+                .GetProperty("caseNumber").GetString();
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/cases/{number}");
+            request.Headers.Add("X-Purpose", "Verifikasi dokumen KUR");
+            using var read = await app.Client.SendAsync(request);
+            using var noPurpose = await app.Client.PostAsJsonAsync($"/api/cases/{number}/nik/reveal", new { purpose = "" });
+            using var revealed = await app.Client.PostAsJsonAsync($"/api/cases/{number}/nik/reveal", new { purpose = "Pencocokan data bank" });
+            using var supervisor = await app.ClientFor(AppHost.Supervisor);
+            var log = await supervisor.GetFromJsonAsync<JsonElement>($"/api/cases/{number}/access-log");
+            using var caseworkerLog = await app.Client.GetAsync($"/api/cases/{number}/access-log");
+
+            Assert.DoesNotContain(nik, await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, noPurpose.StatusCode);
+            Assert.Equal(nik, (await revealed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nik").GetString());
+            Assert.Equal("no-store", revealed.Headers.CacheControl!.ToString());
+            Assert.Contains(log.EnumerateArray(), e => e.GetProperty("action").GetString() == "reveal-nik"
+                && e.GetProperty("purpose").GetString() == "Pencocokan data bank" && e.GetProperty("userId").GetString() == AppHost.Caseworker);
+            Assert.Contains(log.EnumerateArray(), e => e.GetProperty("action").GetString() == "read-case"
+                && e.GetProperty("purpose").GetString() == "Verifikasi dokumen KUR");
+            Assert.Equal(HttpStatusCode.Forbidden, caseworkerLog.StatusCode);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    /// <summary>Keeps every formatted log line and exception text, from every category, at every level.</summary>
+    private sealed class CollectingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collector(CollectingLoggerProvider owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                owner.Messages.Enqueue($"{category} scope: {state}");
+                return null;
+            }
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Messages.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception} {state}");
+        }
+    }
+}
