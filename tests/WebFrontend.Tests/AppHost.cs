@@ -209,14 +209,14 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>A valid unused Kota Batu NIK (kecamatan Bumiaji, born 15 Aug 1985).</summary>
     public string NextNik() => $"357902150885{Interlocked.Increment(ref _nik):D4}";
 
-    public async Task<string> OpenCaseAsync(bool consent = true)
+    public async Task<string> OpenCaseAsync(bool consent = true, string region = "35.79.02.2004")
     {
         var body = await App.PostOk("/api/cases", new
         {
             commandId = Guid.NewGuid().ToString(),
             nik = NextNik(),
             fullName = "Bambang Irawan",
-            regionCode = "35.79.02.2004",
+            regionCode = region,
             segment = "EkonomiKreatif",
             consentGiven = consent,
         }, HttpStatusCode.Created);

@@ -150,15 +150,17 @@ public sealed class CaseApiTests(AppFixture fx)
         var mine = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            mine.Add(await fx.OpenCaseAsync());
+            // A desa of its own, so other tests' cases never push these off the page.
+            mine.Add(await fx.OpenCaseAsync(region: "35.79.02.2010"));
         }
 
         await App.PostOk($"/api/cases/{mine[0]}/stages/intake/complete", Cmd());
         await App.PostOk($"/api/cases/{mine[0]}/stages/assessment/start", Cmd());
 
-        var bumiaji = await App.GetOk("/api/cases?region=35.79.02&pageSize=200");
-        var assessment = await App.GetOk("/api/cases?region=35.79.02.2004&stage=Assessment&segment=EkonomiKreatif&pageSize=200");
-        var page2 = await App.GetOk("/api/cases?region=35.79.02&pageSize=2&page=2");
+        var bumiaji = await App.GetOk("/api/cases?region=35.79.02.2010&pageSize=200");
+        var assessment = await App.GetOk("/api/cases?region=35.79.02&stage=Assessment&segment=EkonomiKreatif&pageSize=200");
+        var page2 = await App.GetOk("/api/cases?region=35.79.02.2010&pageSize=2&page=2");
+        var wholeKecamatan = await App.GetOk("/api/cases?region=35.79.02&pageSize=1");
         var elsewhere = await App.GetOk("/api/cases?region=35.07");
         var byNumber = await App.GetOk($"/api/cases?q={mine[3]}");
 
@@ -170,6 +172,8 @@ public sealed class CaseApiTests(AppFixture fx)
         Assert.Equal(numbers.Skip(2).Take(2), page2.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("caseNumber").GetString()));
         Assert.Equal(bumiaji.GetProperty("total").GetInt64(), page2.GetProperty("total").GetInt64());
         Assert.Equal(0, elsewhere.GetProperty("total").GetInt64());
+        Assert.Equal(5, bumiaji.GetProperty("total").GetInt64());
+        Assert.True(wholeKecamatan.GetProperty("total").GetInt64() >= 5);
         Assert.Equal(mine[3], byNumber.GetProperty("items")[0].GetProperty("caseNumber").GetString());
     }
 
