@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http.Json;
 
 var builder = WebApplication.CreateBuilder(args);
 var seedDemo = args.Contains("--seed-demo", StringComparer.Ordinal);
+var adminIndex = Array.IndexOf(args, "--create-admin");
+var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIndex + 1] : null;
 
 // Embedded default: a silo co-hosted in this process, all state in one SQLite file (see README).
 builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration));
@@ -52,18 +54,27 @@ app.MapUserApi();
 app.MapCaseApi();
 app.MapRegionApi();
 
-if (seedDemo)
+if (seedDemo || createAdmin is not null)
 {
-    app.Lifetime.ApplicationStarted.Register(() => _ = SeedAsync(app.Services));
+    app.Lifetime.ApplicationStarted.Register(() => _ = SeedAsync(app.Services, seedDemo, createAdmin));
 }
 
 await app.RunAsync();
 
-static async Task SeedAsync(IServiceProvider services)
+static async Task SeedAsync(IServiceProvider services, bool demo, string? admin)
 {
     try
     {
-        await services.GetRequiredService<DemoSeeder>().SeedAsync();
+        var seeder = services.GetRequiredService<DemoSeeder>();
+        if (admin is not null)
+        {
+            await seeder.CreateAdminAsync(admin.Trim().ToLowerInvariant());
+        }
+
+        if (demo)
+        {
+            await seeder.SeedAsync();
+        }
     }
     catch (Exception ex) when (ex is not OutOfMemoryException)
     {

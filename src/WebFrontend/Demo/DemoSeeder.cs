@@ -30,6 +30,29 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
 
     private static readonly Actor SystemAdmin = new("system", Role.Admin, []);
 
+    /// <summary>
+    /// <c>--create-admin &lt;userId&gt;</c>: the first administrator of a real installation. Creates the account with a
+    /// random password, printed once to the console; does nothing if the account exists.
+    /// </summary>
+    public async Task<string?> CreateAdminAsync(string userId)
+    {
+        var user = grains.GetGrain<IUserGrain>(userId);
+        if (await user.GetView() is not null)
+        {
+            return null;
+        }
+
+        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(15));
+        var outcome = await user.Upsert(new UpsertUserRequest { DisplayName = userId, Role = Role.Admin, Password = password }, SystemAdmin);
+        if (outcome.Refusal is { } r)
+        {
+            throw new InvalidOperationException($"The admin account {userId} was refused: {r.Code} {r.English}");
+        }
+
+        Console.WriteLine($"Admin account created (shown once): {userId} {password}");
+        return password;
+    }
+
     /// <summary>Creates the demo accounts that do not exist yet; returns their (user id, password) once.</summary>
     public async Task<IReadOnlyList<(string UserId, Role Role, string Password)>> SeedAccountsAsync()
     {
