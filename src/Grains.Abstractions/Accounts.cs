@@ -10,7 +10,6 @@ public sealed record UserView(
     [property: Id(2)] Role Role,
     [property: Id(3)] IReadOnlyList<string> Regions,
     [property: Id(4)] bool Disabled,
-    [property: Id(5)] DateTimeOffset? LockedUntil,
     [property: Id(6)] string? ExternalSubject,
     [property: Id(7)] DateTimeOffset CreatedAt);
 
@@ -39,11 +38,13 @@ public enum SignInStatus
     Disabled,
 }
 
+/// <summary>The outcome of a sign-in; <see cref="SessionVersion"/> goes into the cookie or token and must still match later.</summary>
 [GenerateSerializer, Immutable, Alias("cg.SignInResult")]
 public sealed record SignInResult(
     [property: Id(0)] SignInStatus Status,
     [property: Id(1)] Actor? Actor,
-    [property: Id(2)] DateTimeOffset? LockedUntil);
+    [property: Id(2)] DateTimeOffset? LockedUntil,
+    [property: Id(3)] int SessionVersion = 0);
 
 /// <summary>The outcome of an account change: the account, or a refusal.</summary>
 [GenerateSerializer, Immutable, Alias("cg.UserOutcome")]
@@ -60,21 +61,36 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetView")]
     Task<UserView?> GetView();
 
-    /// <summary>Checks a password; counts failures and locks the account after too many.</summary>
+    /// <summary>
+    /// Checks a password. Failures are counted per client address (<paramref name="client"/>) in memory: after too many,
+    /// that address is locked out of this id for a while. Unknown ids answer exactly like known ones.
+    /// </summary>
     [Alias("SignIn")]
-    Task<SignInResult> SignIn(string password);
+    Task<SignInResult> SignIn(string password, string client);
 
-    /// <summary>The actor for an authenticated request, or null when the account no longer exists or is disabled.</summary>
+    /// <summary>
+    /// The actor for an authenticated request, or null when the account is gone, disabled, or its sessions were ended
+    /// (password change, sign-out, disable) after <paramref name="sessionVersion"/> was issued.
+    /// </summary>
     [Alias("GetActor")]
-    Task<Actor?> GetActor();
+    Task<Actor?> GetActor(int sessionVersion);
+
+    /// <summary>Sign-in proven by the external OpenID Connect provider: the account's actor and session version, if enabled.</summary>
+    [Alias("SignInExternal")]
+    Task<SignInResult> SignInExternal();
+
+    /// <summary>Ends every session of this account (sign-out everywhere).</summary>
+    [Alias("EndSessions")]
+    Task EndSessions();
 }
 
 /// <summary>The list of accounts (admin listing, external-subject look-up). One grain: accounts change rarely.</summary>
 [Alias("cg.IUserDirectoryGrain")]
 public interface IUserDirectoryGrain : IGrainWithIntegerKey
 {
+    /// <summary>Records the account; false when <paramref name="externalSubject"/> is already linked to another account.</summary>
     [Alias("Register")]
-    Task Register(string userId, string? externalSubject);
+    Task<bool> Register(string userId, string? externalSubject);
 
     [Alias("List")]
     Task<IReadOnlyList<string>> List();

@@ -166,7 +166,6 @@ public sealed record OpenCaseRequest : CaseCommandRequest
     [Id(1)] public required string NikHash { get; init; }
     [Id(2)] public required string NikMasked { get; init; }
     [Id(3)] public required Gender Gender { get; init; }
-    [Id(4)] public required int BirthYear { get; init; }
     [Id(5)] public required string FullName { get; init; }
     [Id(6)] public required string RegionCode { get; init; }
     [Id(7)] public required Segment Segment { get; init; }

@@ -50,7 +50,20 @@ public sealed partial class CaseGrain(
         // Access first: a caller outside the case's scope learns nothing, not even whether a command id was used.
         if (AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command)) is { } denied)
         {
-            return Refused(denied);
+            if (_state is null || denied.Code == Refusals.CaseNotFound().Code)
+            {
+                // Out of scope (or no case): answer exactly as for a missing case; the attempt is in the case's access log.
+                if (_state is not null)
+                {
+                    await AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
+                }
+
+                return new CommandOutcome(CaseNumber, false, null, null, 0, RefusalInfo.From(denied), false);
+            }
+
+            // In scope but not the role's to do: an answer like any other refusal, recorded against the command id.
+            return await RefuseAsync(command.CommandId!, CommandMapper.Fingerprint(command), actor, denied)
+                ?? Refused(denied);
         }
 
         var fingerprint = CommandMapper.Fingerprint(command);
@@ -76,7 +89,7 @@ public sealed partial class CaseGrain(
 
     public async Task<CaseView?> GetView(Actor caller, string purpose)
     {
-        if (!CanRead(caller))
+        if (!await CanReadAsync(caller))
         {
             return null;
         }
@@ -90,7 +103,7 @@ public sealed partial class CaseGrain(
 
     public async Task<IReadOnlyList<TimelineEntry>?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose)
     {
-        if (!CanRead(caller))
+        if (!await CanReadAsync(caller))
         {
             return null;
         }
@@ -102,13 +115,14 @@ public sealed partial class CaseGrain(
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose)
     {
-        if (!CanRead(caller))
+        if (!await CanReadAsync(caller))
         {
             return new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
         }
 
         if (!AccessPolicy.MayRevealNik(caller.ToCaller(), _state!))
         {
+            await AuditAsync(caller, "reveal-nik-denied", purpose);
             return new NikReveal(null, RefusalInfo.From(Refusals.Forbidden()));
         }
 
@@ -129,7 +143,7 @@ public sealed partial class CaseGrain(
 
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit)
     {
-        if (!CanRead(caller))
+        if (!await CanReadAsync(caller))
         {
             return new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
         }
@@ -141,7 +155,7 @@ public sealed partial class CaseGrain(
 
     public async Task<ChainVerification?> VerifyChain(Actor caller)
     {
-        if (!CanRead(caller))
+        if (!await CanReadAsync(caller))
         {
             return null;
         }
@@ -281,7 +295,7 @@ public sealed partial class CaseGrain(
         new(CaseNumber, false, null, null, _state?.Version ?? 0, RefusalInfo.From(refusal), false);
 
     private async Task<bool> IsMentorAsync(string? mentorId) =>
-        UserIds.IsValid(mentorId?.Trim()) && (await GrainFactory.GetGrain<IUserGrain>(mentorId!.Trim()).GetActor())?.Role == Role.Mentor;
+        UserIds.IsValid(mentorId?.Trim()) && await GrainFactory.GetGrain<IUserGrain>(mentorId!.Trim()).GetView() is { Disabled: false, Role: Role.Mentor };
 
     private Task<string?> ClaimRegistryAsync() =>
         GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Claim(CaseNumber);
@@ -291,7 +305,7 @@ public sealed partial class CaseGrain(
     private Task ReleaseRegistryAsync() =>
         GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Release(CaseNumber);
 
-    private bool CanRead(Actor caller)
+    private async Task<bool> CanReadAsync(Actor caller)
     {
         if (_state is null)
         {
@@ -300,7 +314,14 @@ public sealed partial class CaseGrain(
             return false;
         }
 
-        return AccessPolicy.CanRead(caller.ToCaller(), _state);
+        if (AccessPolicy.CanRead(caller.ToCaller(), _state))
+        {
+            return true;
+        }
+
+        // Out of scope: the caller sees "not found"; the case's supervisors see the attempt.
+        await AuditAsync(caller, "denied-read", "");
+        return false;
     }
 
     private Task AuditAsync(Actor caller, string action, string purpose) =>

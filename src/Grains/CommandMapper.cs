@@ -15,7 +15,7 @@ internal static class CommandMapper
 
     public static Result<CaseCommand> ToDomain(CaseCommandRequest request) => request switch
     {
-        OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.BirthYear, o.FullName,
+        OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.FullName,
             o.RegionCode, o.Segment, o.Nib, o.ConsentGiven),
         RecordConsentRequest c => new RecordConsent(c.Method!),
         RecordAssessmentRequest a => Need(a.AnnualTurnoverIdr, "annualTurnoverIdr", out var turnover)

@@ -102,6 +102,13 @@ public sealed class BeneficiaryRegistryGrain(
         // A repeated intake answers with its first outcome, whatever happened to the case since.
         if (S.Intakes.TryGetValue(commandId, out var first))
         {
+            // The first outcome again, but a case number only to someone who may see that case.
+            if (first.Accepted && await ScopeOf(first.CaseNumber) is { } opened
+                && !AccessPolicy.CanRead(actor.ToCaller(), opened.RegionCode, opened.MentorId))
+            {
+                return new CommandOutcome("", false, null, null, 0, RefusalInfo.From(Refusals.DuplicateCaseElsewhere()), true);
+            }
+
             return first with { Replayed = true };
         }
 
@@ -230,7 +237,6 @@ public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromK
             NikHash = hash,
             NikMasked = nik.Value.Masked,
             Gender = nik.Value.Gender,
-            BirthYear = nik.Value.BirthDate.Year,
             FullName = request.FullName!,
             RegionCode = request.RegionCode!,
             Segment = request.Segment!.Value,
@@ -245,7 +251,7 @@ public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromK
 }
 
 [StatelessWorker]
-public sealed class CaseSearchGrain(Storage.ICaseEventStore store) : Grain, ICaseSearchGrain
+public sealed class CaseSearchGrain(Storage.ICaseEventStore store, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
 {
     public const int MaxPageSize = 200;
 
@@ -260,6 +266,11 @@ public sealed class CaseSearchGrain(Storage.ICaseEventStore store) : Grain, ICas
 
         var scope = caller.Role == Role.Mentor ? new Storage.ListScope(null, caller.Id) : new Storage.ListScope(caller.Regions, null);
         var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, MaxPageSize) };
-        return await store.SearchAsync(q, scope, CancellationToken.None);
+        var page = await store.SearchAsync(q, scope, CancellationToken.None);
+        // A listed case's name and masked NIK are personal data too: each listing is in that case's access log.
+        var now = clock.GetUtcNow();
+        await store.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", "case-list", now))],
+            CancellationToken.None);
+        return page;
     }
 }

@@ -19,10 +19,9 @@ public sealed class UserAccountState
     [Id(2)] public List<string> Regions { get; set; } = [];
     [Id(3)] public string? PasswordHash { get; set; }
     [Id(4)] public bool Disabled { get; set; }
-    [Id(5)] public int FailedSignIns { get; set; }
-    [Id(6)] public DateTimeOffset? LockedUntil { get; set; }
     [Id(7)] public string? ExternalSubject { get; set; }
     [Id(8)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(9)] public int SessionVersion { get; set; }
 }
 
 /// <summary>
@@ -32,6 +31,7 @@ public sealed class UserAccountState
 public sealed partial class UserGrain(
     [PersistentState("account", ProviderNames.GrainState)] IPersistentState<UserAccountState> account,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
+    Storage.ICaseEventStore store,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     public const int MaxFailedSignIns = 5;
@@ -40,6 +40,10 @@ public sealed partial class UserGrain(
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
     private static readonly PasswordHasher<UserAccountState> Hasher = new();
+
+    // Failed sign-ins per client address, in memory only: no write on a failure (so known and unknown ids behave
+    // alike), and a lock-out bars one address, never the account for everyone.
+    private readonly Dictionary<string, (int Failures, DateTimeOffset? LockedUntil)> _failures = new(StringComparer.Ordinal);
 
     private UserAccountState S => account.State;
 
@@ -54,6 +58,13 @@ public sealed partial class UserGrain(
             return Refused(Refusals.Forbidden());
         }
 
+        if (admin.Id == UserId && (request.Role is { } newRole && newRole != S.Role || request.Regions is not null || request.Disabled == true))
+        {
+            // No one grants themselves access: another admin must change an admin's own role, regions or status.
+            return Refused(new Refusal("user.self_change", "Admin tidak dapat mengubah peran, wilayah, atau status akunnya sendiri.",
+                "An admin cannot change their own role, regions or status.") { Field = "role" });
+        }
+
         var creating = !account.RecordExists;
         var refusal = Validate(request, creating);
         if (refusal is not null)
@@ -66,77 +77,113 @@ public sealed partial class UserGrain(
             S.CreatedAt = clock.GetUtcNow();
         }
 
+        var subject = request.ExternalSubject is { } sub ? (string.IsNullOrWhiteSpace(sub) ? null : sub.Trim()) : S.ExternalSubject;
+        if (!await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Register(UserId, subject))
+        {
+            return Refused(new Refusal("user.external_subject_taken", "Identitas eksternal ini sudah tertaut ke akun lain.",
+                "This external identity is already linked to another account.") { Field = "externalSubject" });
+        }
+
+        var before = account.RecordExists ? $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}" : "(new)";
         S.DisplayName = request.DisplayName?.Trim() ?? S.DisplayName;
         S.Role = request.Role ?? S.Role;
         S.Regions = request.Regions is { } regions ? [.. regions.Select(r => r.Trim()).Distinct(StringComparer.Ordinal)] : S.Regions;
         S.Disabled = request.Disabled ?? S.Disabled;
-        S.ExternalSubject = request.ExternalSubject is { } sub ? (string.IsNullOrWhiteSpace(sub) ? null : sub.Trim()) : S.ExternalSubject;
+        S.ExternalSubject = subject;
+        if (request.Password is not null || request.Disabled == true)
+        {
+            // A new password or a disable ends every existing session.
+            S.SessionVersion++;
+        }
+
         if (request.Password is not null)
         {
             S.PasswordHash = Hasher.HashPassword(S, request.Password);
-            S.FailedSignIns = 0;
-            S.LockedUntil = null;
+            _failures.Clear();
         }
 
         await account.WriteStateAsync();
-        await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Register(UserId, S.ExternalSubject);
+        var after = $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}{(request.Password is null ? "" : " password-set")}";
+        await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, admin.Id, admin.Role.ToString(), "account-change",
+            $"{before} -> {after}", clock.GetUtcNow()), CancellationToken.None);
         LogUpserted(UserId, S.Role, admin.Id);
         return new UserOutcome(View(), null);
     }
 
     public Task<UserView?> GetView() => Task.FromResult(account.RecordExists ? View() : null);
 
-    public async Task<SignInResult> SignIn(string password)
-    {
-        if (!account.RecordExists || S.PasswordHash is null || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
-        {
-            // Same answer as a wrong password: no account enumeration. Hash anyway so timing does not tell either.
-            Hasher.VerifyHashedPassword(new UserAccountState(), DummyHash.Value, password ?? "");
-            return new SignInResult(SignInStatus.InvalidCredentials, null, null);
-        }
+    public Task<SignInResult> SignIn(string password, string client) => Task.FromResult(CheckPassword(password, client));
 
+    private SignInResult CheckPassword(string password, string client)
+    {
         var now = clock.GetUtcNow();
-        if (S.LockedUntil is { } until && until > now)
+        var key = client ?? "";
+        var (failures, lockedUntil) = _failures.GetValueOrDefault(key);
+        if (lockedUntil is { } until && until > now)
         {
             return new SignInResult(SignInStatus.LockedOut, null, until);
         }
 
-        if (Hasher.VerifyHashedPassword(S, S.PasswordHash, password) == PasswordVerificationResult.Failed)
+        bool ok;
+        if (account.RecordExists && S.PasswordHash is not null && !string.IsNullOrEmpty(password) && password.Length <= MaxPasswordLength)
         {
-            S.FailedSignIns++;
-            if (S.FailedSignIns >= MaxFailedSignIns)
-            {
-                S.LockedUntil = now + LockoutDuration;
-                S.FailedSignIns = 0;
-                LogLockedOut(UserId);
-            }
-
-            await account.WriteStateAsync();
-            return S.LockedUntil is { } locked && locked > now
-                ? new SignInResult(SignInStatus.LockedOut, null, locked)
-                : new SignInResult(SignInStatus.InvalidCredentials, null, null);
+            ok = Hasher.VerifyHashedPassword(S, S.PasswordHash, password) != PasswordVerificationResult.Failed;
+        }
+        else
+        {
+            // Hash anyway, so timing does not tell whether the id exists.
+            Hasher.VerifyHashedPassword(new UserAccountState(), DummyHash.Value, password ?? "");
+            ok = false;
         }
 
+        if (!ok)
+        {
+            failures++;
+            if (failures >= MaxFailedSignIns)
+            {
+                _failures[key] = (0, now + LockoutDuration);
+                LogLockedOut(UserId);
+                return new SignInResult(SignInStatus.LockedOut, null, now + LockoutDuration);
+            }
+
+            if (_failures.Count > 10_000)
+            {
+                _failures.Clear();
+            }
+
+            _failures[key] = (failures, null);
+            return new SignInResult(SignInStatus.InvalidCredentials, null, null);
+        }
+
+        _failures.Remove(key);
         if (S.Disabled)
         {
             return new SignInResult(SignInStatus.Disabled, null, null);
         }
 
-        if (S.FailedSignIns != 0 || S.LockedUntil is not null)
-        {
-            S.FailedSignIns = 0;
-            S.LockedUntil = null;
-            await account.WriteStateAsync();
-        }
-
-        return new SignInResult(SignInStatus.Succeeded, ToActor(), null);
+        return new SignInResult(SignInStatus.Succeeded, ToActor(), null, S.SessionVersion);
     }
 
-    public Task<Actor?> GetActor() => Task.FromResult(account.RecordExists && !S.Disabled ? ToActor() : null);
+    public Task<SignInResult> SignInExternal() => Task.FromResult(
+        account.RecordExists && !S.Disabled
+            ? new SignInResult(SignInStatus.Succeeded, ToActor(), null, S.SessionVersion)
+            : new SignInResult(SignInStatus.Disabled, null, null));
+
+    public async Task EndSessions()
+    {
+        if (account.RecordExists)
+        {
+            S.SessionVersion++;
+            await account.WriteStateAsync();
+        }
+    }
+
+    public Task<Actor?> GetActor(int sessionVersion) =>
+        Task.FromResult(account.RecordExists && !S.Disabled && sessionVersion == S.SessionVersion ? ToActor() : null);
 
     private Actor ToActor() => new(UserId, S.Role, S.Regions);
 
-    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.LockedUntil, S.ExternalSubject, S.CreatedAt);
+    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.ExternalSubject, S.CreatedAt);
 
     private Refusal? Validate(UpsertUserRequest r, bool creating)
     {
@@ -228,8 +275,13 @@ public sealed class UserDirectoryState
 public sealed class UserDirectoryGrain(
     [PersistentState("directory", ProviderNames.GrainState)] IPersistentState<UserDirectoryState> directory) : Grain, IUserDirectoryGrain
 {
-    public async Task Register(string userId, string? externalSubject)
+    public async Task<bool> Register(string userId, string? externalSubject)
     {
+        if (externalSubject is not null && directory.State.ByExternalSubject.TryGetValue(externalSubject, out var holder) && holder != userId)
+        {
+            return false;
+        }
+
         var changed = directory.State.UserIds.Add(userId);
         foreach (var stale in directory.State.ByExternalSubject.Where(kv => kv.Value == userId && kv.Key != externalSubject).Select(kv => kv.Key).ToList())
         {
@@ -247,6 +299,8 @@ public sealed class UserDirectoryGrain(
         {
             await directory.WriteStateAsync();
         }
+
+        return true;
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. directory.State.UserIds]);

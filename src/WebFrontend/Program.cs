@@ -12,7 +12,7 @@ var adminIndex = Array.IndexOf(args, "--create-admin");
 var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIndex + 1] : null;
 
 // Embedded default: a silo co-hosted in this process, all state in one SQLite file (see README).
-builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration));
+builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration, openGateway: false));
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebLimits.MaxRequestBodyBytes);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

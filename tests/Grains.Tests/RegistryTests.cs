@@ -104,6 +104,23 @@ public sealed class RegistryTests(ClusterFixture fx)
     }
 
     [Fact]
+    public async Task ARepeatedIntake_ByACallerWhoCannotSeeTheCase_DoesNotLearnItsNumber()
+    {
+        var request = Request(fx.NextNik());
+        var first = await Intake.Open(request, Cw);
+        var stranger = new Actor("cw-stranger", Domain.Access.Role.Caseworker, ["35.79.03"]);
+
+        var replay = await Intake.Open(request, stranger);
+
+        // The region check refuses the stranger before the registry answers (which would also withhold the number).
+        Assert.True(first.Accepted);
+        Assert.False(replay.Accepted);
+        Assert.Equal("access.forbidden", replay.Refusal!.Code);
+        Assert.DoesNotContain(first.CaseNumber, replay.Refusal.English, StringComparison.Ordinal);
+        Assert.Equal("", replay.CaseNumber);
+    }
+
+    [Fact]
     public async Task ConcurrentIntakes_InOneRegency_GetDistinctCaseNumbers()
     {
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Intake.Open(Request(fx.NextNik(), region: "35.79.03.2001"), Cw)));

@@ -127,6 +127,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 {
                     var caller = Callers[i];
                     using var response = await Send(clients[caller], key, caseNumber, scope);
+                    if (key == "POST /api/auth/logout" && caller != Anonymous)
+                    {
+                        // Signing out ends the account's sessions: sign in again for the rest of the matrix.
+                        clients[caller].Dispose();
+                        clients[caller] = await _app.ClientFor(caller);
+                    }
+
                     if (expected[i] == '*')
                     {
                         Assert.True((int)response.StatusCode < 500, $"{key} as {caller}: {(int)response.StatusCode}");
@@ -156,6 +163,17 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                     {
                         failures.Add($"{key} as {caller} ({scope}): a refusal revealed case data");
                     }
+
+                    if (scope == "out" && got == Outcome.N && key.Contains("{caseNumber}", StringComparison.Ordinal))
+                    {
+                        // Out of scope must read exactly like a case that does not exist.
+                        using var missing = await Send(clients[caller], key, "3579-999999", scope);
+                        var missingBody = await missing.Content.ReadAsStringAsync();
+                        if (missing.StatusCode != response.StatusCode || WithoutTrace(missingBody) != WithoutTrace(body))
+                        {
+                            failures.Add($"{key} as {caller}: out of scope answered differently from a missing case: {body} vs {missingBody}");
+                        }
+                    }
                 }
             }
         }
@@ -172,6 +190,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(m => new KeyValuePair<string, RouteEndpoint>($"{m} {Normalize(e.RoutePattern.RawText)}", e)))];
+
+    private static string WithoutTrace(string problem) =>
+        System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
 
     private static string Normalize(string? pattern) => "/" + (pattern ?? "").TrimStart('/');
 

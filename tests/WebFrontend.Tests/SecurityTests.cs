@@ -192,6 +192,73 @@ public sealed class SecurityTests
         }
     }
 
+    [Fact]
+    public async Task TheEmbeddedSilo_OpensNoGateway_SoNoOtherProcessCanCallItsGrains()
+    {
+        var gatewayPort = 0;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            gatewayPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string>
+        {
+            ["CaseGrains:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        try
+        {
+            using var tcp = new System.Net.Sockets.TcpClient();
+            var refused = await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => tcp.ConnectAsync(IPAddress.Loopback, gatewayPort));
+            Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/api/me")).StatusCode);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task BehindAKnownTlsProxy_TheSessionCookieIsSecure_AndHstsIsSent()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Web:KnownProxies:0"] = "127.0.0.1" });
+        try
+        {
+            using var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
+            {
+                Content = JsonContent.Create(new { userId = AppHost.Caseworker, password = AppHost.Password }),
+            };
+            login.Headers.Add("X-Forwarded-Proto", "https");
+            using var response = await app.Anonymous.SendAsync(login);
+
+            var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("casegrains.session=", StringComparison.Ordinal));
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.True(response.Headers.Contains("Strict-Transport-Security"));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task TheDataFolder_IsOnlyForTheServiceUser()
+    {
+        await using var app = AppHost.Start();
+        try
+        {
+            // The database, its WAL files, the key ring and the key files are all inside.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(app.DataDirectory));
+            Assert.True(File.Exists(Path.Combine(app.DataDirectory, "casegrains.db")));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
     /// <summary>Keeps every formatted log line and exception text, from every category, at every level.</summary>
     private sealed class CollectingLoggerProvider : ILoggerProvider
     {

@@ -61,6 +61,70 @@ public sealed class SignInTests(AppFixture fx)
     }
 
     [Fact]
+    public async Task AnUnknownId_GetsExactlyTheSameAnswers_AsAKnownOne_ThroughTheLockOut()
+    {
+        await App.CreateUser("known.one", Role.Caseworker, "35.79");
+        async Task<List<string>> Answers(string id)
+        {
+            var codes = new List<string>();
+            for (var i = 0; i < 6; i++)
+            {
+                using var r = await App.Anonymous.PostAsJsonAsync("/api/auth/token", new { userId = id, password = "nope nope nope" });
+                codes.Add($"{(int)r.StatusCode} {(await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()}");
+            }
+
+            return codes;
+        }
+
+        Assert.Equal(await Answers("known.one"), await Answers("unknown.one"));
+    }
+
+    [Theory]
+    [InlineData("wrong-key")]
+    [InlineData("wrong-audience")]
+    [InlineData("wrong-issuer")]
+    [InlineData("no-session")]
+    public async Task ATokenNotIssuedByThisServer_Is401(string flaw)
+    {
+        var key = flaw == "wrong-key" ? Convert.FromBase64String("b3RoZXIta2V5LW9mLTMyLWJ5dGVzLWZvci1zaWduaW5nISE=") : Convert.FromBase64String(AppHost.SigningKey);
+        var claims = new List<Claim> { new("sub", AppHost.Caseworker) };
+        if (flaw != "no-session")
+        {
+            claims.Add(new Claim("sv", "0"));
+        }
+
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = flaw == "wrong-issuer" ? "someone-else" : "casegrains",
+            Audience = flaw == "wrong-audience" ? "other-api" : "casegrains-api",
+            Subject = new ClaimsIdentity(claims),
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        request.Headers.Authorization = new("Bearer", token);
+
+        using var response = await App.Anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ANewPassword_EndsTheOldTokenAtOnce()
+    {
+        await App.CreateUser("rotates", Role.Caseworker, "35.79");
+        using var client = await App.ClientFor("rotates");
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+
+        using var reset = await admin.PutAsJsonAsync("/api/users/rotates", new { password = "a brand new long password" });
+        using var after = await client.GetAsync("/api/me");
+
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task AnExpiredToken_Is401_TokenExpired()
     {
         var handler = new JsonWebTokenHandler();
@@ -68,7 +132,7 @@ public sealed class SignInTests(AppFixture fx)
         {
             Issuer = "casegrains",
             Audience = "casegrains-api",
-            Subject = new ClaimsIdentity([new Claim("sub", AppHost.Caseworker)]),
+            Subject = new ClaimsIdentity([new Claim("sub", AppHost.Caseworker), new Claim("sv", "0")]),
             NotBefore = DateTime.UtcNow.AddHours(-3),
             IssuedAt = DateTime.UtcNow.AddHours(-3),
             Expires = DateTime.UtcNow.AddHours(-2),
@@ -125,11 +189,13 @@ public sealed class SignInTests(AppFixture fx)
     [Fact]
     public async Task CookieSignIn_IsHttpOnlyAndStrict_AndWritesNeedTheAntiforgeryToken()
     {
+        // Its own account: signing out ends every session of the account, and the other tests share the caseworker's.
+        await App.CreateUser("cookie.user", Role.Caseworker, "35.79");
         var cookies = new CookieContainer();
         using var handler = new HttpClientHandler { CookieContainer = cookies };
         using var browser = new HttpClient(handler) { BaseAddress = App.BaseAddress };
 
-        using var login = await browser.PostAsJsonAsync("/api/auth/login", new { userId = AppHost.Caseworker, password = AppHost.Password });
+        using var login = await browser.PostAsJsonAsync("/api/auth/login", new { userId = "cookie.user", password = AppHost.Password });
         var body = await login.Content.ReadFromJsonAsync<JsonElement>();
         var setCookie = string.Join("\n", login.Headers.GetValues("Set-Cookie"));
         using var read = await browser.GetAsync("/api/cases");
@@ -140,8 +206,13 @@ public sealed class SignInTests(AppFixture fx)
         using var accepted = await browser.SendAsync(withToken);
         using var logout = new HttpRequestMessage(HttpMethod.Post, "/api/auth/logout");
         logout.Headers.Add(body.GetProperty("antiforgeryHeader").GetString()!, body.GetProperty("antiforgeryToken").GetString());
+        var sessionCookie = cookies.GetCookies(App.BaseAddress)["casegrains.session"]!.Value;
         using var loggedOut = await browser.SendAsync(logout);
         using var afterLogout = await browser.GetAsync("/api/cases");
+        // A copy of the old cookie, replayed by someone else, is refused by the server too.
+        using var replay = new HttpRequestMessage(HttpMethod.Get, "/api/cases");
+        replay.Headers.Add("Cookie", $"casegrains.session={sessionCookie}");
+        using var replayed = await App.Anonymous.SendAsync(replay);
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         Assert.Contains("casegrains.session=", setCookie, StringComparison.Ordinal);
@@ -153,6 +224,7 @@ public sealed class SignInTests(AppFixture fx)
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, loggedOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, afterLogout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public static class CaseDecider
             return Refusals.Required("segment");
         }
 
-        return new CaseOpened(c.CaseNumber, c.NikHash, c.NikMasked, c.FullName.Trim(), c.Gender, c.BirthYear,
+        return new CaseOpened(c.CaseNumber, c.NikHash, c.NikMasked, c.FullName.Trim(), c.Gender,
             c.RegionCode, c.Segment, c.Nib, c.ConsentGiven);
     }
 

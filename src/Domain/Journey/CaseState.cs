@@ -37,7 +37,6 @@ public sealed record CaseState
     public required string NikMasked { get; init; }
     public required string FullName { get; init; }
     public required Gender Gender { get; init; }
-    public required int BirthYear { get; init; }
     public required string RegionCode { get; init; }
     public required Segment Segment { get; init; }
     public string? Nib { get; init; }
@@ -84,7 +83,6 @@ public sealed record CaseState
                 NikMasked = opened.NikMasked,
                 FullName = opened.FullName,
                 Gender = opened.Gender,
-                BirthYear = opened.BirthYear,
                 RegionCode = opened.RegionCode,
                 Segment = opened.Segment,
                 Nib = opened.Nib,

@@ -7,14 +7,14 @@ public abstract record CaseCommand;
 
 /// <summary>
 /// Intake. The caller (the registry) has parsed the NIK and computed its keyed hash; the case only ever holds
-/// the hash, the masked form and what the NIK says (birth date, gender), never the digits.
+/// the hash, the masked form and the gender the NIK encodes: never the digits, nor the birth date (which would
+/// narrow the masked NIK down to a few hundred candidates).
 /// </summary>
 public sealed record OpenCase(
     string CaseNumber,
     string NikHash,
     string NikMasked,
     Gender Gender,
-    int BirthYear,
     string FullName,
     string RegionCode,
     Segment Segment,
@@ -22,7 +22,7 @@ public sealed record OpenCase(
     bool ConsentGiven) : CaseCommand
 {
     public static OpenCase For(string caseNumber, Nik nik, string nikHash, string fullName, string regionCode, Segment segment, string? nib, bool consentGiven) =>
-        new(caseNumber, nikHash, nik.Masked, nik.Gender, nik.BirthDate.Year, fullName, regionCode, segment, nib, consentGiven);
+        new(caseNumber, nikHash, nik.Masked, nik.Gender, fullName, regionCode, segment, nib, consentGiven);
 }
 
 public sealed record RecordConsent(string Method) : CaseCommand;

@@ -19,7 +19,6 @@ public sealed record CaseOpened(
     string NikMasked,
     string FullName,
     Gender Gender,
-    int BirthYear,
     string RegionCode,
     Segment Segment,
     string? Nib,

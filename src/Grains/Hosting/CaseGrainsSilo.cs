@@ -15,11 +15,20 @@ namespace CaseGrains.Grains.Hosting;
 /// </summary>
 public static class CaseGrainsSilo
 {
-    /// <summary>Grains, storage and clustering for a localhost (embedded) silo.</summary>
-    public static ISiloBuilder AddCaseGrains(this ISiloBuilder silo, IConfiguration configuration)
+    /// <summary>
+    /// Grains, storage and clustering for a localhost silo. <paramref name="openGateway"/> is false when the silo is
+    /// co-hosted with its only client (the embedded WebFrontend): grains trust the caller identity they are given, so no
+    /// other process may reach them through a gateway.
+    /// </summary>
+    public static ISiloBuilder AddCaseGrains(this ISiloBuilder silo, IConfiguration configuration, bool openGateway = true)
     {
         var settings = silo.AddCaseGrainsServices(configuration);
         silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ServiceId);
+        if (!openGateway)
+        {
+            silo.Configure<EndpointOptions>(o => o.GatewayPort = 0);
+        }
+
         return silo;
     }
 
@@ -51,7 +60,18 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<ICaseEventStore, SqliteCaseEventStore>();
 
         // The schema must exist before any grain reads or writes: apply it before the silo starts.
-        Directory.CreateDirectory(Path.GetDirectoryName(settings.DatabasePath)!);
+        // The folder holds personal data and keys: only this user may enter it.
+        var folder = Path.GetDirectoryName(settings.DatabasePath)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         SqliteSchema.Apply(settings.SqliteConnectionString);
 
         silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>

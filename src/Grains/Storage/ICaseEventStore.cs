@@ -65,6 +65,9 @@ public interface ICaseEventStore
 
     Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct);
 
+    /// <summary>Several access records in one transaction (a listed page).</summary>
+    Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct);
+
     /// <summary>Reads of personal data, accepted commands (the timeline) and refused ones, newest first.</summary>
     Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct);
 }

@@ -13,6 +13,8 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     private const int SqliteConstraint = 19;
     private readonly string _connectionString = options.Value.SqliteConnectionString;
 
+    private static readonly string[] AuditParameters = ["$case", "$user", "$role", "$action", "$purpose", "$at"];
+
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
@@ -248,21 +250,32 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         return new CasePage(items, q.Page, q.PageSize, total);
     }
 
-    public async Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct)
+    public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);
+
+    public async Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
     {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
         await using var conn = await OpenAsync(ct);
+        await using var tx = conn.BeginTransaction();
         await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
             VALUES ($case, $user, $role, $action, $purpose, $at)
             """;
-        cmd.Parameters.AddWithValue("$case", entry.CaseNumber);
-        cmd.Parameters.AddWithValue("$user", entry.UserId);
-        cmd.Parameters.AddWithValue("$role", entry.Role);
-        cmd.Parameters.AddWithValue("$action", entry.Action);
-        cmd.Parameters.AddWithValue("$purpose", entry.Purpose);
-        cmd.Parameters.AddWithValue("$at", EventChain.FormatTime(entry.At));
-        await cmd.ExecuteNonQueryAsync(ct);
+        var p = AuditParameters.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
+        foreach (var e in entries)
+        {
+            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) =
+                (e.CaseNumber, e.UserId, e.Role, e.Action, e.Purpose, EventChain.FormatTime(e.At));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
     }
 
     public async Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;
@@ -26,11 +25,13 @@ public static class AuthApi
             .WithName("IssueToken").WithSummary("Exchange a user id and password for a bearer token.");
         auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(Policies.SignInRate)
             .WithName("Login").WithSummary("Sign in with a cookie (web UI); answers the antiforgery token to send on writes.");
-        auth.MapPost("/logout", async (HttpContext http) =>
+        auth.MapPost("/logout", async (HttpContext http, CurrentActor actor, IGrainFactory grains) =>
         {
+            // Ends every session of the account on the server (a copied cookie or token stops working too).
+            await grains.GetGrain<IUserGrain>(actor.For(http).Id).EndSessions();
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
-        }).RequireAuthorization(Policies.SignedIn).WithName("Logout");
+        }).RequireAuthorization(Policies.SignedIn).WithName("Logout").WithSummary("Sign out everywhere.");
         auth.MapGet("/antiforgery", (HttpContext http, IAntiforgery antiforgery) =>
             Results.Ok(new { token = antiforgery.GetAndStoreTokens(http).RequestToken, headerName = AuthSetup.AntiforgeryHeader }))
             .RequireAuthorization(Policies.SignedIn).WithName("GetAntiforgeryToken");
@@ -44,35 +45,35 @@ public static class AuthApi
 
     private static async Task<IResult> Token(HttpContext http, SignInRequest body, IGrainFactory grains, TokenIssuer issuer, TimeProvider clock)
     {
-        var result = await SignInAsync(grains, body);
+        var result = await SignInAsync(http, grains, body);
         if (result.Status != SignInStatus.Succeeded)
         {
             return Failed(http, result);
         }
 
-        var (token, expires) = issuer.Issue(result.Actor!, clock.GetUtcNow());
+        var (token, expires) = issuer.Issue(result.Actor!, result.SessionVersion, clock.GetUtcNow());
         return Results.Ok(new { accessToken = token, tokenType = "Bearer", expiresAt = expires, userId = result.Actor!.Id, role = result.Actor.Role });
     }
 
-    private static async Task<IResult> Login(HttpContext http, SignInRequest body, IGrainFactory grains, IAntiforgery antiforgery)
+    private static async Task<IResult> Login(HttpContext http, SignInRequest body, IGrainFactory grains, IAntiforgery antiforgery, TimeProvider clock)
     {
-        var result = await SignInAsync(grains, body);
+        var result = await SignInAsync(http, grains, body);
         if (result.Status != SignInStatus.Succeeded)
         {
             return Failed(http, result);
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(CurrentActor.UserIdClaim, result.Actor!.Id)],
-            CookieAuthenticationDefaults.AuthenticationScheme, CurrentActor.UserIdClaim, ClaimTypes.Role));
+        var principal = CurrentActor.CookiePrincipal(result.Actor!, result.SessionVersion, clock.GetUtcNow(), CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         http.User = principal;
         var tokens = antiforgery.GetAndStoreTokens(http);
-        return Results.Ok(new { userId = result.Actor.Id, role = result.Actor.Role, antiforgeryToken = tokens.RequestToken, antiforgeryHeader = AuthSetup.AntiforgeryHeader });
+        return Results.Ok(new { userId = result.Actor!.Id, role = result.Actor.Role, antiforgeryToken = tokens.RequestToken, antiforgeryHeader = AuthSetup.AntiforgeryHeader });
     }
 
-    private static Task<SignInResult> SignInAsync(IGrainFactory grains, SignInRequest body) =>
+    // Every well-formed id goes to its grain, existing or not, so both answer alike (and lock alike per address).
+    private static Task<SignInResult> SignInAsync(HttpContext http, IGrainFactory grains, SignInRequest body) =>
         Grains.UserIds.IsValid(body.UserId?.Trim().ToLowerInvariant()) && body.Password is not null
-            ? grains.GetGrain<IUserGrain>(body.UserId!.Trim().ToLowerInvariant()).SignIn(body.Password)
+            ? grains.GetGrain<IUserGrain>(body.UserId!.Trim().ToLowerInvariant()).SignIn(body.Password, http.Connection.RemoteIpAddress?.ToString() ?? "")
             : Task.FromResult(new SignInResult(SignInStatus.InvalidCredentials, null, null));
 
     private static IResult Failed(HttpContext http, SignInResult result) => result.Status switch

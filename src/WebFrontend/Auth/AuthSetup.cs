@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -70,7 +71,7 @@ public static class AuthSetup
                 o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                // Secure whenever the request is HTTPS (behind TLS or a proxy that forwards the scheme).
+                // Secure whenever the request is HTTPS: directly, or behind a proxy listed in CaseGrains:Web:KnownProxies.
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(settings.CookieLifetimeMinutes);
                 o.SlidingExpiration = true;
@@ -124,14 +125,20 @@ public static class AuthSetup
                     var subject = ctx.Principal?.FindFirstValue(settings.Oidc.SubjectClaim);
                     var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
                     var userId = subject is null ? null : await grains.GetGrain<IUserDirectoryGrain>(0).FindByExternalSubject(subject);
-                    if (userId is null)
+                    var result = userId is null ? null : await grains.GetGrain<IUserGrain>(userId).SignInExternal();
+                    if (result is not { Status: SignInStatus.Succeeded, Actor: { } actor })
                     {
-                        ctx.Fail("No CaseGrains account is linked to this identity.");
+                        ctx.Fail("No enabled CaseGrains account is linked to this identity.");
                         return;
                     }
 
-                    ctx.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(CurrentActor.UserIdClaim, userId)],
-                        OpenIdConnectDefaults.AuthenticationScheme, CurrentActor.UserIdClaim, ClaimTypes.Role));
+                    ctx.Principal = CurrentActor.CookiePrincipal(actor, result.SessionVersion, DateTimeOffset.UtcNow, OpenIdConnectDefaults.AuthenticationScheme);
+                };
+                // A provider identity with no linked account is a 401 problem, not an exception.
+                o.Events.OnRemoteFailure = async ctx =>
+                {
+                    ctx.HandleResponse();
+                    await WriteProblemAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized, "auth.external_identity_not_linked");
                 };
             });
         }
@@ -183,6 +190,15 @@ public static class AuthSetup
     /// </summary>
     public static void UseCaseGrainsAuth(this WebApplication app)
     {
+        // Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto only when it is listed.
+        var proxies = app.Configuration.GetSection("CaseGrains:Web:KnownProxies").Get<string[]>() ?? [];
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        foreach (var proxy in proxies)
+        {
+            forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        }
+
+        app.UseForwardedHeaders(forwarded);
         app.Use(async (ctx, next) =>
         {
             var headers = ctx.Response.Headers;
@@ -244,6 +260,7 @@ public static class AuthSetup
             "auth.token_expired" => ("Token sudah kedaluwarsa; masuk lagi.", "The token has expired; sign in again."),
             "auth.account_unavailable" => ("Akun tidak ada atau dinonaktifkan.", "The account does not exist or is disabled."),
             "auth.antiforgery_failed" => ("Token antiforgery tidak ada atau tidak valid.", "The antiforgery token is missing or invalid."),
+            "auth.external_identity_not_linked" => ("Identitas ini tidak tertaut ke akun aktif.", "This identity is not linked to an enabled account."),
             _ => (id, en),
         };
         ctx.Response.StatusCode = status;

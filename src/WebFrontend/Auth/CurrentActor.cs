@@ -14,6 +14,14 @@ public sealed class CurrentActor
 
     public const string UserIdClaim = "sub";
 
+    /// <summary>The account's session version when the cookie or token was issued; a later sign-out or password change ends it.</summary>
+    public const string SessionClaim = "sv";
+
+    /// <summary>When the cookie session began (unix seconds); sessions end after <see cref="AbsoluteSessionLifetime"/> whatever the sliding renewals.</summary>
+    public const string SessionStartClaim = "ss";
+
+    public static readonly TimeSpan AbsoluteSessionLifetime = TimeSpan.FromHours(12);
+
     /// <summary>The actor resolved for this request. Only endpoints that require authorization ask for it.</summary>
     public Actor For(HttpContext context) =>
         context.Items[ItemKey] as Actor ?? throw new InvalidOperationException("No authenticated actor on this request.");
@@ -27,7 +35,14 @@ public sealed class CurrentActor
         }
 
         var userId = context.User.FindFirstValue(UserIdClaim);
-        var actor = userId is null ? null : await grains.GetGrain<IUserGrain>(userId).GetActor();
+        var started = long.TryParse(context.User.FindFirstValue(SessionStartClaim), out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : (DateTimeOffset?)null;
+        if (userId is null || !int.TryParse(context.User.FindFirstValue(SessionClaim), out var session)
+            || (started is { } begun && DateTimeOffset.UtcNow - begun > AbsoluteSessionLifetime))
+        {
+            return false;
+        }
+
+        var actor = await grains.GetGrain<IUserGrain>(userId).GetActor(session);
         if (actor is null)
         {
             return false;
@@ -36,8 +51,16 @@ public sealed class CurrentActor
         context.Items[ItemKey] = actor;
         // Roles for endpoint policies come from the account, not from what the token said at issue time.
         context.User = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(UserIdClaim, actor.Id), new Claim(ClaimTypes.Role, actor.Role.ToString())],
+            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, session.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+             new Claim(ClaimTypes.Role, actor.Role.ToString())],
             context.User.Identity.AuthenticationType, UserIdClaim, ClaimTypes.Role));
         return true;
     }
+
+    /// <summary>The principal a cookie sign-in stores: user, session version, session start.</summary>
+    public static ClaimsPrincipal CookiePrincipal(Actor actor, int sessionVersion, DateTimeOffset now, string scheme) =>
+        new(new ClaimsIdentity(
+            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, sessionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+             new Claim(SessionStartClaim, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            scheme, UserIdClaim, ClaimTypes.Role));
 }

@@ -10,7 +10,7 @@ public sealed class TokenIssuer(SymmetricSecurityKey key, AuthSettings settings)
 {
     private readonly JsonWebTokenHandler _handler = new();
 
-    public (string Token, DateTimeOffset ExpiresAt) Issue(Actor actor, DateTimeOffset now)
+    public (string Token, DateTimeOffset ExpiresAt) Issue(Actor actor, int sessionVersion, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var expires = now.AddMinutes(settings.TokenLifetimeMinutes);
@@ -18,7 +18,8 @@ public sealed class TokenIssuer(SymmetricSecurityKey key, AuthSettings settings)
         {
             Issuer = settings.Issuer,
             Audience = settings.Audience,
-            Subject = new ClaimsIdentity([new Claim(CurrentActor.UserIdClaim, actor.Id), new Claim("role", actor.Role.ToString())]),
+            Subject = new ClaimsIdentity([new Claim(CurrentActor.UserIdClaim, actor.Id), new Claim("role", actor.Role.ToString()),
+                new Claim(CurrentActor.SessionClaim, sessionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
