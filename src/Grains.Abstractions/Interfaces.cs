@@ -37,6 +37,16 @@ public interface ICaseGrain : IGrainWithStringKey
     Task<AccessLog> GetAccessLog(Actor caller, int limit);
 
     /// <summary>
+    /// Follows the case live (caseworkers and supervisors of its region; its mentor follows it anyway): events go to
+    /// the caller's feed while they may read the case. False (like "not found") when they may not.
+    /// </summary>
+    [Alias("Follow")]
+    Task<bool> Follow(Actor caller);
+
+    [Alias("Unfollow")]
+    Task Unfollow(string userId);
+
+    /// <summary>
     /// Status, region and mentor, or null when the case does not exist: for the registry and tests, never for
     /// callers. Interleaves with a running command so that the registry can probe a case waiting on the registry.
     /// </summary>

@@ -31,6 +31,9 @@ public sealed partial class CaseGrain(
     };
 
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
+
+    // Users following this case live (in memory: frontends renew follows periodically, so a deactivation loses nothing for long).
+    private readonly Dictionary<string, DateTimeOffset> _followers = new(StringComparer.Ordinal);
     private CaseState? _state;
     private string _head = EventChain.Genesis;
 
@@ -100,6 +103,23 @@ public sealed partial class CaseGrain(
 
     public Task<CaseScope?> GetScope() =>
         Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
+
+    public async Task<bool> Follow(Actor caller)
+    {
+        if (!await CanReadAsync(caller))
+        {
+            return false;
+        }
+
+        _followers[caller.Id] = clock.GetUtcNow();
+        return true;
+    }
+
+    public Task Unfollow(string userId)
+    {
+        _followers.Remove(userId);
+        return Task.CompletedTask;
+    }
 
     public async Task<IReadOnlyList<TimelineEntry>?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose)
     {
@@ -229,6 +249,12 @@ public sealed partial class CaseGrain(
             return await RefuseAsync(commandId, fingerprint, actor, visible ? Refusals.DuplicateCase(openCase) : Refusals.DuplicateCaseElsewhere());
         }
 
+        if (@event is MentorAssigned assigned && assigned.MentorId != assigned.PreviousMentorId
+            && await GrainFactory.GetGrain<IMentorGrain>(assigned.MentorId).Reserve(CaseNumber) is { } full)
+        {
+            return await RefuseAsync(commandId, fingerprint, actor, new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field });
+        }
+
         var seq = version + 1;
         var payload = EventJson.Serialize(@event);
         var role = actor.Role.ToString();
@@ -240,6 +266,7 @@ public sealed partial class CaseGrain(
             return null;
         }
 
+        var previous = _state;
         _state = next;
         _head = hash;
         _answered.Add(commandId);
@@ -248,6 +275,8 @@ public sealed partial class CaseGrain(
         {
             await ReleaseRegistryAsync();
         }
+
+        await AfterAppendAsync(@event, stored.ToEntry(), previous);
 
         return new CommandOutcome(CaseNumber, true, seq, @event.Type, seq, null, false);
     }
@@ -293,6 +322,49 @@ public sealed partial class CaseGrain(
 
     private CommandOutcome Refused(Refusal refusal) =>
         new(CaseNumber, false, null, null, _state?.Version ?? 0, RefusalInfo.From(refusal), false);
+
+    /// <summary>
+    /// Caseloads follow the case's mentor and status; then the live push: the previous mentor is told their access
+    /// ended before anything else is sent, and the event goes to the current mentor and to the followers who may still
+    /// read the case. Awaited in order, so each feed receives a case's events in sequence.
+    /// </summary>
+    private async Task AfterAppendAsync(CaseEvent @event, TimelineEntry entry, CaseState? previous)
+    {
+        var mentorBefore = previous?.MentorId;
+        var mentorNow = _state!.MentorId;
+        if (mentorBefore is not null && mentorBefore != mentorNow)
+        {
+            await GrainFactory.GetGrain<IMentorGrain>(mentorBefore).Release(CaseNumber);
+            await GrainFactory.GetGrain<IUserFeedGrain>(mentorBefore).Publish(new FeedItem(mentorBefore, CaseNumber, null, AccessEnded: true));
+        }
+
+        if (mentorNow is not null && (@event is CaseClosed || _state.Status == CaseStatus.Graduated))
+        {
+            await GrainFactory.GetGrain<IMentorGrain>(mentorNow).Release(CaseNumber);
+        }
+        else if (mentorNow is not null && @event is CaseReopened)
+        {
+            // A reopened case counts again, even if that takes the mentor over capacity (a supervisor's decision).
+            await GrainFactory.GetGrain<IMentorGrain>(mentorNow).Reserve(CaseNumber);
+        }
+
+        if (mentorNow is not null)
+        {
+            await GrainFactory.GetGrain<IUserFeedGrain>(mentorNow).Publish(new FeedItem(mentorNow, CaseNumber, entry, AccessEnded: false));
+        }
+
+        foreach (var follower in _followers.Keys.Where(f => f != mentorNow).ToList())
+        {
+            var view = await GrainFactory.GetGrain<IUserGrain>(follower).GetView();
+            var stillAllowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), _state);
+            if (!stillAllowed)
+            {
+                _followers.Remove(follower);
+            }
+
+            await GrainFactory.GetGrain<IUserFeedGrain>(follower).Publish(new FeedItem(follower, CaseNumber, stillAllowed ? entry : null, AccessEnded: !stillAllowed));
+        }
+    }
 
     private async Task<bool> IsMentorAsync(string? mentorId) =>
         UserIds.IsValid(mentorId?.Trim()) && await GrainFactory.GetGrain<IUserGrain>(mentorId!.Trim()).GetView() is { Disabled: false, Role: Role.Mentor };

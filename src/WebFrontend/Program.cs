@@ -3,6 +3,8 @@ using CaseGrains.Grains.Hosting;
 using CaseGrains.WebFrontend.Apis;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Demo;
+using CaseGrains.WebFrontend.Hubs;
+using CaseGrains.WebFrontend.Realtime;
 using CaseGrains.WebFrontend.Problems;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -40,6 +42,11 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
+    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
+builder.Services.AddSingleton<FeedRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRelay>());
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
@@ -52,7 +59,9 @@ app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).AllowAnonymous().Exc
 app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();
+app.MapMentorApi();
 app.MapRegionApi();
+app.MapHub<CaseHub>(CaseHub.Path);
 
 if (seedDemo || createAdmin is not null)
 {

@@ -72,6 +72,11 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/cases/{caseNumber}/matches"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/financing-decisions"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFU", "NNNFFU"),
+        ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
+        ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
+        // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
+        ["GET /hubs/cases/negotiate"] = ("AAAFFU", "AAAFFU"),
+        ["GET /hubs/cases"] = ("AAAFFU", "AAAFFU"),
     };
 
     public async Task InitializeAsync()
@@ -97,13 +102,23 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var endpoints = Endpoints();
 
         Assert.NotEmpty(endpoints);
+        var problems = new List<string>();
         foreach (var (key, endpoint) in endpoints)
         {
             var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Where(a => a.Policy is not null).ToList();
-            Assert.True(anonymous || policies.Count > 0, $"{key} declares no authorization policy");
-            Assert.True(Expected.ContainsKey(key), $"{key} has no row in the authorization matrix");
+            if (!anonymous && policies.Count == 0)
+            {
+                problems.Add($"{key} declares no authorization policy");
+            }
+
+            if (!Expected.ContainsKey(key))
+            {
+                problems.Add($"{key} has no row in the authorization matrix");
+            }
         }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
 
         Assert.Empty(Expected.Keys.Except(endpoints.Select(e => e.Key)));
     }
@@ -118,7 +133,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         }
 
         var failures = new List<string>();
-        foreach (var (key, _) in Endpoints())
+        foreach (var (key, _) in Endpoints().Where(e => !e.Key.Contains("/hubs/", StringComparison.Ordinal)))
         {
             foreach (var (scope, caseNumber, column) in new[] { ("in", _inScope, 0), ("out", _outOfScope, 1) })
             {
@@ -203,6 +218,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{caseNumber}", caseNumber, StringComparison.Ordinal)
             .Replace("{stage}", "training", StringComparison.Ordinal)
             .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
+            .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -223,6 +239,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             regionCode = scope == "in" ? "35.79.01" : "35.07.01", segment = "Umkm", consentGiven = true,
         },
         _ when path.StartsWith("/api/users/", StringComparison.Ordinal) => new { displayName = "Petugas" },
+        _ when path.EndsWith("/profile", StringComparison.Ordinal) => new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 },
         _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) => new { purpose = "matriks akses" },
         _ when path.EndsWith("/mentoring-sessions", StringComparison.Ordinal) => new
         {

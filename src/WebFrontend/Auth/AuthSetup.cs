@@ -31,6 +31,9 @@ public static class Policies
 
     public const string Admin = "admin";
 
+    /// <summary>Who sets mentor profiles: supervisors and admins.</summary>
+    public const string MentorAdmin = "mentor-admin";
+
     /// <summary>Rate-limit policy for sign-in endpoints.</summary>
     public const string SignInRate = "sign-in";
 }
@@ -64,6 +67,7 @@ public static class AuthSetup
             })
             .AddPolicyScheme(SmartScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                || (ctx.Request.Path.StartsWithSegments("/hubs") && ctx.Request.Query.ContainsKey("access_token"))
                     ? JwtBearerDefaults.AuthenticationScheme
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -93,6 +97,16 @@ public static class AuthSetup
                 };
                 o.Events = new JwtBearerEvents
                 {
+                    // WebSockets cannot carry an Authorization header: SignalR clients send the token in the query.
+                    OnMessageReceived = ctx =>
+                    {
+                        if (ctx.HttpContext.Request.Path.StartsWithSegments("/hubs") && ctx.Request.Query["access_token"] is { Count: > 0 } token)
+                        {
+                            ctx.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = async ctx =>
                     {
                         ctx.HandleResponse();
@@ -148,7 +162,8 @@ public static class AuthSetup
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.CaseWork, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor), nameof(Role.Mentor)))
             .AddPolicy(Policies.Intake, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor)))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
+            .AddPolicy(Policies.MentorAdmin, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Supervisor)));
 
         builder.Services.AddAntiforgery(o =>
         {

@@ -1,0 +1,73 @@
+using CaseGrains.Domain.Access;
+
+namespace CaseGrains.Grains.Abstractions;
+
+/// <summary>What a user's feed carries: a case event (with its sequence number), or the end of access to a case.</summary>
+[GenerateSerializer, Immutable, Alias("cg.FeedItem")]
+public sealed record FeedItem(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string CaseNumber,
+    [property: Id(2)] TimelineEntry? Event,
+    [property: Id(3)] bool AccessEnded);
+
+/// <summary>A frontend process: receives the feed items of the users connected to it.</summary>
+[Alias("cg.IFeedObserver")]
+public interface IFeedObserver : IGrainObserver
+{
+    [Alias("OnFeedItem")]
+    void OnFeedItem(FeedItem item);
+}
+
+/// <summary>
+/// One user's live feed. Cases push to it; the frontends where the user is connected subscribe to it (one
+/// subscription per frontend per connected user, renewed periodically, so a deactivation loses nothing for long).
+/// </summary>
+[Alias("cg.IUserFeedGrain")]
+public interface IUserFeedGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task Subscribe(IFeedObserver frontend);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IFeedObserver frontend);
+
+    [Alias("Publish"), Orleans.Concurrency.AlwaysInterleave]
+    Task Publish(FeedItem item);
+}
+
+/// <summary>A mentor's profile: what they can help with, where, and how many active cases they can carry.</summary>
+[GenerateSerializer, Immutable, Alias("cg.MentorProfile")]
+public sealed record MentorProfile(
+    [property: Id(0)] IReadOnlyList<string> Sectors,
+    [property: Id(1)] IReadOnlyList<string> Regions,
+    [property: Id(2)] int Capacity);
+
+[GenerateSerializer, Immutable, Alias("cg.MentorCaseload")]
+public sealed record MentorCaseload(
+    [property: Id(0)] string MentorId,
+    [property: Id(1)] MentorProfile Profile,
+    [property: Id(2)] IReadOnlyList<string> ActiveCases);
+
+/// <summary>A mentor's caseload: the capacity that assignment respects.</summary>
+[Alias("cg.IMentorGrain")]
+public interface IMentorGrain : IGrainWithStringKey
+{
+    [Alias("SetProfile")]
+    Task<RefusalInfo?> SetProfile(MentorProfile profile, Actor actor);
+
+    [Alias("GetCaseload")]
+    Task<MentorCaseload> GetCaseload();
+
+    /// <summary>Takes the case on; a refusal (at capacity) when the mentor is full.</summary>
+    [Alias("Reserve")]
+    Task<RefusalInfo?> Reserve(string caseNumber);
+
+    [Alias("Release")]
+    Task Release(string caseNumber);
+}
+
+/// <summary>Roles that may set a mentor's profile.</summary>
+public static class MentorAdministration
+{
+    public static bool MayManage(Role role) => role is Role.Admin or Role.Supervisor;
+}

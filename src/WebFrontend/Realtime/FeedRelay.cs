@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.WebFrontend.Apis;
+using CaseGrains.WebFrontend.Hubs;
+using Microsoft.AspNetCore.SignalR;
+
+namespace CaseGrains.WebFrontend.Realtime;
+
+/// <summary>
+/// The push path inside one frontend: one observer object for the whole process, subscribed to the feed grain of
+/// each user connected here (one subscription per user, whatever their number of connections and cases), renewed
+/// every <see cref="RenewEvery"/> together with the users' follows. Feed items go to that user's connections.
+/// </summary>
+public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub, ICaseClient> hub, ILogger<FeedRelay> logger)
+    : IFeedObserver, IHostedService, IDisposable
+{
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
+    private IFeedObserver? _self;
+    private Timer? _renew;
+
+    public void OnFeedItem(FeedItem item)
+    {
+        var client = hub.Clients.User(item.UserId);
+        var send = item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber) : client.CaseEvent(TimelineEvent.From(item.Event));
+        _ = send.ContinueWith(t => LogPushFailed(t.Exception!, item.UserId), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    public async Task ConnectAsync(string userId, string connectionId)
+    {
+        var connections = _users.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
+        connections[connectionId] = new(StringComparer.Ordinal);
+        await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self);
+    }
+
+    public async Task DisconnectAsync(string userId, string connectionId)
+    {
+        if (_users.TryGetValue(userId, out var connections) && connections.TryRemove(connectionId, out _) && connections.IsEmpty)
+        {
+            _users.TryRemove(userId, out _);
+            await grains.GetGrain<IUserFeedGrain>(userId).Unsubscribe(Self);
+        }
+    }
+
+    public void Followed(string userId, string connectionId, string caseNumber)
+    {
+        if (_users.TryGetValue(userId, out var connections) && connections.TryGetValue(connectionId, out var cases))
+        {
+            cases[caseNumber] = 0;
+        }
+    }
+
+    /// <summary>True when no connection of the user here follows the case any more.</summary>
+    public bool Unfollowed(string userId, string connectionId, string caseNumber)
+    {
+        if (!_users.TryGetValue(userId, out var connections))
+        {
+            return true;
+        }
+
+        if (connections.TryGetValue(connectionId, out var cases))
+        {
+            cases.TryRemove(caseNumber, out _);
+        }
+
+        return !connections.Values.Any(c => c.ContainsKey(caseNumber));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _renew = new Timer(_ => _ = RenewAsync(), null, RenewEvery, RenewEvery);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _renew?.Change(Timeout.Infinite, Timeout.Infinite);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _renew?.Dispose();
+
+    private IFeedObserver Self => _self ??= grains.CreateObjectReference<IFeedObserver>(this);
+
+    private async Task RenewAsync()
+    {
+        foreach (var (userId, connections) in _users)
+        {
+            try
+            {
+                await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self);
+                var actor = await grains.GetGrain<IUserGrain>(userId).GetView();
+                foreach (var caseNumber in connections.Values.SelectMany(c => c.Keys).Distinct())
+                {
+                    if (actor is not null)
+                    {
+                        await grains.GetGrain<ICaseGrain>(caseNumber).Follow(new Actor(userId, actor.Role, actor.Regions));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogRenewFailed(ex, userId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live push to user {UserId} failed")]
+    private partial void LogPushFailed(Exception ex, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live subscriptions of user {UserId} failed")]
+    private partial void LogRenewFailed(Exception ex, string userId);
+}
