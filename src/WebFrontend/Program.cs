@@ -14,7 +14,16 @@ var adminIndex = Array.IndexOf(args, "--create-admin");
 var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIndex + 1] : null;
 
 // Embedded default: a silo co-hosted in this process, all state in one SQLite file (see README).
-builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration, openGateway: false));
+// Client mode: an Orleans client of separately run silos (src/Silo); several frontends can share them.
+var settings = CaseGrainsSilo.ReadSettings(builder.Configuration);
+if (settings.Mode == Modes.Client)
+{
+    builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings));
+}
+else
+{
+    builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration, openGateway: false));
+}
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebLimits.MaxRequestBodyBytes);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

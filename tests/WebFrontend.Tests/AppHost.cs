@@ -42,6 +42,12 @@ public sealed class AppHost : IAsyncDisposable
         Anonymous = _factory.CreateClient();
         foreach (var (userId, role, regions) in Users)
         {
+            // Only missing accounts: setting a password again would (rightly) end sessions of other hosts on the same cluster.
+            if (Grains.GetGrain<IUserGrain>(userId).GetView().GetAwaiter().GetResult() is not null)
+            {
+                continue;
+            }
+
             var outcome = Grains.GetGrain<IUserGrain>(userId).Upsert(
                 new UpsertUserRequest { DisplayName = userId, Role = role, Regions = regions, Password = Password }, SystemAdmin).GetAwaiter().GetResult();
             Assert.Null(outcome.Refusal);

@@ -7,6 +7,12 @@ public sealed class CaseGrainsOptions
 {
     public const string Section = "CaseGrains";
 
+    /// <summary>
+    /// <c>CaseGrains:Mode</c> of the WebFrontend: <c>Embedded</c> (co-hosts its silo; the default) or <c>Client</c> (an
+    /// Orleans client of the silos at <c>CaseGrains:GatewayPort</c>; cluster membership on PostgreSQL comes with cluster mode).
+    /// </summary>
+    public string Mode { get; set; } = Modes.Embedded;
+
     /// <summary><c>CaseGrains:DataDirectory</c>: folder of the embedded SQLite file (created if missing).</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -60,6 +66,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
             errors.Add($"{s}:DatabaseFile must name a file.");
         }
 
+        if (options.Mode is not (Modes.Embedded or Modes.Client))
+        {
+            errors.Add($"{s}:Mode must be {Modes.Embedded} or {Modes.Client}.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ServiceId))
         {
             errors.Add($"{s}:ServiceId must not be empty.");
@@ -99,4 +110,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         var buffer = new byte[value.Length];
         return Convert.TryFromBase64String(value.Trim(), buffer, out var written) ? buffer[..written] : null;
     }
+}
+
+/// <summary>How the WebFrontend reaches its grains.</summary>
+public static class Modes
+{
+    public const string Embedded = "Embedded";
+    public const string Client = "Client";
 }

@@ -32,18 +32,31 @@ public static class CaseGrainsSilo
         return silo;
     }
 
+    /// <summary>Reads and validates the settings, failing with the key's name.</summary>
+    public static CaseGrainsOptions ReadSettings(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var settings = configuration.GetSection(CaseGrainsOptions.Section).Get<CaseGrainsOptions>() ?? new CaseGrainsOptions();
+        var invalid = new CaseGrainsOptionsValidator().Validate(null, settings);
+        return invalid.Failed
+            ? throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), invalid.Failures)
+            : settings;
+    }
+
+    /// <summary>An Orleans client of the localhost silo's gateway (WebFrontend in <c>Client</c> mode).</summary>
+    public static IClientBuilder UseCaseGrainsCluster(this IClientBuilder client, CaseGrainsOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(settings);
+        return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ServiceId);
+    }
+
     /// <summary>Grains, storage and options without clustering (test clusters bring their own).</summary>
     public static CaseGrainsOptions AddCaseGrainsServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        ArgumentNullException.ThrowIfNull(configuration);
-        var settings = configuration.GetSection(CaseGrainsOptions.Section).Get<CaseGrainsOptions>() ?? new CaseGrainsOptions();
-        var invalid = new CaseGrainsOptionsValidator().Validate(null, settings);
-        if (invalid.Failed)
-        {
-            // Fail before anything touches the disk, naming the key.
-            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), invalid.Failures);
-        }
+        // Fail before anything touches the disk, naming the key.
+        var settings = ReadSettings(configuration);
 
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
         silo.Services.AddOptions<CaseGrainsOptions>()

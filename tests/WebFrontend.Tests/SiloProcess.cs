@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>A real src/Silo process on loopback with free ports and its own data folder; killed on dispose.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private SiloProcess(Process process, int gatewayPort, string serviceId, string dataDirectory)
+    {
+        _process = process;
+        GatewayPort = gatewayPort;
+        ServiceId = serviceId;
+        DataDirectory = dataDirectory;
+    }
+
+    public int GatewayPort { get; }
+
+    public string ServiceId { get; }
+
+    public string DataDirectory { get; }
+
+    public static async Task<SiloProcess> StartAsync()
+    {
+        var dll = SiloAssembly();
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-silo-" + Guid.NewGuid().ToString("N"));
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var serviceId = "cg-silo-" + Path.GetFileName(dataDirectory);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var arg in new[]
+        {
+            dll, $"--CaseGrains:DataDirectory={dataDirectory}", $"--CaseGrains:SiloPort={siloPort}", $"--CaseGrains:GatewayPort={gatewayPort}",
+            $"--CaseGrains:ServiceId={serviceId}", "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("The silo process did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var silo = new SiloProcess(process, gatewayPort, serviceId, dataDirectory);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The silo exited with code {process.ExitCode}.");
+            }
+
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, gatewayPort);
+                return silo;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        AppHost.DeleteData(DataDirectory);
+    }
+
+    private static string SiloAssembly()
+    {
+        var here = AppContext.BaseDirectory;
+        var dir = new DirectoryInfo(here);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CaseGrains.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var configuration = here.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Repository root not found."),
+            "src", "Silo", "bin", configuration, "net10.0", "CaseGrains.Silo.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"Build src/Silo first: {dll} is missing.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

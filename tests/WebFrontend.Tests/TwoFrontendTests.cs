@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>A real silo process and two frontends as its clients: a push crosses from one frontend to the other.</summary>
+public sealed class TwoFrontendTests
+{
+    [Fact]
+    public async Task ACommandThroughOneFrontend_ReachesAMentorConnectedToTheOther()
+    {
+        await using var silo = await SiloProcess.StartAsync();
+        var client = new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["CaseGrains:ServiceId"] = silo.ServiceId,
+        };
+        await using var frontendA = AppHost.Start(overrides: client);
+        await using var frontendB = AppHost.Start(overrides: client);
+        try
+        {
+            var events = Channel.CreateUnbounded<JsonElement>();
+            var token = await frontendB.TokenFor(AppHost.Mentor);
+            await using var mentor = new HubConnectionBuilder()
+                .WithUrl(new Uri(frontendB.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+                .Build();
+            mentor.On<JsonElement>("CaseEvent", e => events.Writer.TryWrite(e));
+            await mentor.StartAsync();
+
+            var number = (await frontendA.PostOk("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = "3579025508910021", fullName = "Warga Dua Frontend",
+                regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString();
+            await frontendA.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+            await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" });
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var first = await events.Reader.ReadAsync(cts.Token);
+            var second = await events.Reader.ReadAsync(cts.Token);
+
+            Assert.Equal(number, first.GetProperty("caseNumber").GetString());
+            Assert.Equal([2L, 3L], new[] { first, second }.Select(e => e.GetProperty("seq").GetInt64()));
+            Assert.Equal("ConsentRecorded", second.GetProperty("type").GetString());
+            // Both frontends see the same case: the state lives in the silo, not in either frontend.
+            using var viaB = await frontendB.Client.GetAsync($"/api/cases/{number}");
+            Assert.Equal(HttpStatusCode.OK, viaB.StatusCode);
+        }
+        finally
+        {
+            AppHost.DeleteData(frontendA.DataDirectory);
+            AppHost.DeleteData(frontendB.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task WhenTheMentorsFrontendRestarts_TheClientResumesOnANewOne_AndMissesNothing()
+    {
+        await using var silo = await SiloProcess.StartAsync();
+        var client = new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["CaseGrains:ServiceId"] = silo.ServiceId,
+        };
+        await using var frontendA = AppHost.Start(overrides: client);
+        var frontendB = AppHost.Start(overrides: client);
+        try
+        {
+            var number = (await frontendA.PostOk("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = "3579025508910022", fullName = "Warga Restart",
+                regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+            await frontendA.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+            var token = await frontendB.TokenFor(AppHost.Mentor);
+            var events = Channel.CreateUnbounded<JsonElement>();
+            var before = new HubConnectionBuilder()
+                .WithUrl(new Uri(frontendB.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .Build();
+            before.On<JsonElement>("CaseEvent", e => events.Writer.TryWrite(e));
+            await before.StartAsync();
+            await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" });
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var last = (await events.Reader.ReadAsync(cts.Token)).GetProperty("seq").GetInt64();
+
+            // The mentor's frontend goes away; work goes on through the other one.
+            await before.DisposeAsync();
+            var dir = frontendB.DataDirectory;
+            await frontendB.DisposeAsync();
+            AppHost.DeleteData(dir);
+            await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "again" });
+            await frontendA.PostOk($"/api/cases/{number}/stages/intake/complete", new { commandId = Guid.NewGuid().ToString() });
+
+            frontendB = AppHost.Start(overrides: client);
+            await using var after = new HubConnectionBuilder()
+                .WithUrl(new Uri(frontendB.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+                .Build();
+            await after.StartAsync();
+            var resumed = await after.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long> { [number] = last });
+
+            Assert.Equal([last + 1, last + 2], resumed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()));
+        }
+        finally
+        {
+            AppHost.DeleteData(frontendA.DataDirectory);
+            AppHost.DeleteData(frontendB.DataDirectory);
+            await frontendB.DisposeAsync();
+        }
+    }
+}
