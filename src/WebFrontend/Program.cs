@@ -62,9 +62,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// The web UI (built from ClientApp into wwwroot): public files; everything it shows comes through the API and hub.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseCaseGrainsAuth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).AllowAnonymous().ExcludeFromDescription();
 app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();

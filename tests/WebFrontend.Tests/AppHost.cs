@@ -21,7 +21,7 @@ public sealed class AppHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Clients are disposed with the host.")]
-    private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides, Microsoft.Extensions.Logging.ILoggerProvider? logs)
+    private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides, Microsoft.Extensions.Logging.ILoggerProvider? logs, int port)
     {
         DataDirectory = dataDirectory;
         var siloPort = FreePort();
@@ -37,7 +37,7 @@ public sealed class AppHost : IAsyncDisposable
             ["CaseGrains:Auth:JwtSigningKey"] = SigningKey,
             ["CaseGrains:Auth:RequestsPerMinute"] = "1000000",
             ["CaseGrains:Auth:SignInsPerMinute"] = "100000",
-        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), logs);
+        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), logs, port);
         _factory.StartServer();
         Anonymous = _factory.CreateClient();
         foreach (var (userId, role, regions) in Users)
@@ -121,8 +121,10 @@ public sealed class AppHost : IAsyncDisposable
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public static AppHost Start(string? dataDirectory = null, IReadOnlyDictionary<string, string>? overrides = null,
-        Microsoft.Extensions.Logging.ILoggerProvider? logs = null) =>
-        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")), overrides, logs);
+        Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0) =>
+        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")), overrides, logs, port);
+
+    public static int FreeTcpPort() => FreePort();
 
     public async ValueTask DisposeAsync()
     {
@@ -171,11 +173,11 @@ internal sealed class KestrelFactory : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly Microsoft.Extensions.Logging.ILoggerProvider? _logs;
 
-    public KestrelFactory(IReadOnlyDictionary<string, string> settings, Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
+    public KestrelFactory(IReadOnlyDictionary<string, string> settings, Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0)
     {
         _settings = settings;
         _logs = logs;
-        UseKestrel(0);
+        UseKestrel(port);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

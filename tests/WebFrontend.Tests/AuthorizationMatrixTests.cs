@@ -38,7 +38,6 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly Dictionary<string, (string InScope, string OutOfScope)> Expected = new()
     {
         //                                                     cw sv me an ad anon        cw sv me an ad anon
-        ["GET /"] = ("******", "******"),
         ["GET /openapi/{documentName}.json"] = ("******", "******"),
         ["POST /api/auth/token"] = ("******", "******"),
         ["POST /api/auth/login"] = ("******", "******"),

@@ -241,8 +241,9 @@ public static class AuthSetup
 
             var cookieAuthenticated = ctx.User.Identity is { IsAuthenticated: true, AuthenticationType: var type }
                 && type is CookieAuthenticationDefaults.AuthenticationScheme or OpenIdConnectDefaults.AuthenticationScheme;
+            // The hub's negotiate POST changes nothing (and the SameSite=Strict cookie already keeps other sites out).
             if (cookieAuthenticated && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
-                && !HttpMethods.IsOptions(ctx.Request.Method))
+                && !HttpMethods.IsOptions(ctx.Request.Method) && !ctx.Request.Path.StartsWithSegments("/hubs"))
             {
                 try
                 {

@@ -1,0 +1,83 @@
+// Bahasa Indonesia by default, English on request; the choice is kept in this browser.
+const messages = {
+  id: {
+    "app.title": "Perintis Berdaya Connect",
+    "auth.title": "Masuk",
+    "auth.userId": "ID pengguna",
+    "auth.password": "Kata sandi",
+    "auth.submit": "Masuk",
+    "auth.logout": "Keluar",
+    "auth.failed": "ID pengguna atau kata sandi salah.",
+    "mentor.title": "Kasus dampingan saya",
+    "mentor.empty": "Belum ada kasus yang ditugaskan.",
+    "case.stage": "Tahap",
+    "case.updated": "Perubahan terakhir",
+    "case.back": "← Kembali",
+    "case.timeline": "Riwayat kasus",
+    "session.title": "Catat sesi pendampingan",
+    "session.date": "Tanggal",
+    "session.topic": "Topik",
+    "session.notes": "Catatan",
+    "session.next": "Langkah berikutnya",
+    "session.submit": "Simpan sesi",
+    "session.saved": "Sesi tersimpan.",
+    "live.reconnecting": "Koneksi terputus — menghubungkan ulang…",
+    "live.ended": "Kasus ini tidak lagi ditugaskan kepada Anda.",
+    "error.generic": "Terjadi kesalahan.",
+  },
+  en: {
+    "app.title": "Perintis Berdaya Connect",
+    "auth.title": "Sign in",
+    "auth.userId": "User id",
+    "auth.password": "Password",
+    "auth.submit": "Sign in",
+    "auth.logout": "Sign out",
+    "auth.failed": "Wrong user id or password.",
+    "mentor.title": "My mentoring cases",
+    "mentor.empty": "No cases are assigned to you yet.",
+    "case.stage": "Stage",
+    "case.updated": "Last change",
+    "case.back": "← Back",
+    "case.timeline": "Case timeline",
+    "session.title": "Log a mentoring session",
+    "session.date": "Date",
+    "session.topic": "Topic",
+    "session.notes": "Notes",
+    "session.next": "Next step",
+    "session.submit": "Save session",
+    "session.saved": "Session saved.",
+    "live.reconnecting": "Connection lost — reconnecting…",
+    "live.ended": "This case is no longer assigned to you.",
+    "error.generic": "Something went wrong.",
+  },
+} as const;
+
+export type Lang = keyof typeof messages;
+export type Key = keyof (typeof messages)["id"];
+
+const stages: Record<Lang, Record<string, string>> = {
+  id: { Intake: "Pendaftaran", Assessment: "Asesmen", Training: "Pelatihan", Mentoring: "Pendampingan", Matching: "Pencocokan Bisnis", Financing: "Pembiayaan", Graduated: "Mandiri" },
+  en: { Intake: "Intake", Assessment: "Assessment", Training: "Training", Mentoring: "Mentoring", Matching: "Matching", Financing: "Financing", Graduated: "Graduated" },
+};
+
+export let lang: Lang = localStorage.getItem("lang") === "en" ? "en" : "id";
+
+export function setLang(next: Lang): void {
+  lang = next;
+  localStorage.setItem("lang", next);
+  document.documentElement.lang = next;
+}
+
+export const t = (key: Key): string => messages[lang][key];
+
+export const stageName = (stage: string): string => stages[lang][stage] ?? stage;
+
+export const formatTime = (iso: string): string =>
+  new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Jakarta" }).format(new Date(iso));
+
+/** Translates every element carrying data-i18n. */
+export function translatePage(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>("[data-i18n]").forEach((el) => {
+    el.textContent = t(el.dataset.i18n as Key);
+  });
+}

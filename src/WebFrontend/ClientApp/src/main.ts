@@ -1,0 +1,238 @@
+import { HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
+
+// The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
+// All rules live on the server; this page only shows what the API and the hub send.
+
+interface Me { id: string; role: string; regions: string[] }
+interface CaseView { caseNumber: string; version: number; currentStage: string; fullName: string; status: string; updatedAt: string }
+interface TimelineEvent { caseNumber: string; seq: number; type: string; actorId: string; occurredAt: string; payload: Record<string, unknown> }
+
+const app = document.getElementById("app")!;
+const status = document.getElementById("status")!;
+const logoutButton = document.getElementById("logout") as HTMLButtonElement;
+const langButton = document.getElementById("lang") as HTMLButtonElement;
+
+let antiforgery: string | null = null;
+let me: Me | null = null;
+let hub: HubConnection | null = null;
+const cases = new Map<string, CaseView>();
+const lastSeq = new Map<string, number>();
+let openCase: string | null = null;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<{ ok: boolean; status: number; data: T }> {
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const text = await response.text();
+  return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function showStatus(text: string | null): void {
+  status.hidden = text === null;
+  status.textContent = text ?? "";
+}
+
+// ---- sign-in -------------------------------------------------------------------------------------------------
+
+function renderLogin(message?: string): void {
+  logoutButton.hidden = true;
+  const userId = el("input", { id: "userId", name: "userId", autocomplete: "username", required: true });
+  const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const form = el("form", { className: "card", id: "login" },
+    el("h1", { textContent: t("auth.title") }),
+    el("label", { htmlFor: "userId", textContent: t("auth.userId") }), userId,
+    el("label", { htmlFor: "password", textContent: t("auth.password") }), password,
+    el("button", { className: "primary", type: "submit", textContent: t("auth.submit") }),
+    ...(message ? [el("p", { className: "error", textContent: message })] : []));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const result = await api<{ antiforgeryToken: string }>("POST", "/api/auth/login", { userId: userId.value, password: password.value });
+    if (!result.ok) return renderLogin(t("auth.failed"));
+    antiforgery = result.data.antiforgeryToken;
+    await start();
+  });
+  app.replaceChildren(form);
+  userId.focus();
+}
+
+// ---- live connection -----------------------------------------------------------------------------------------
+
+async function connect(): Promise<void> {
+  hub = new HubConnectionBuilder()
+    .withUrl("/hubs/cases")
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(1000 * 2 ** ctx.previousRetryCount, 10000) })
+    .configureLogging(LogLevel.Warning)
+    .build();
+  hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
+  hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
+  hub.onreconnecting(() => showStatus(t("live.reconnecting")));
+  hub.onreconnected(() => void resume());
+  hub.onclose(() => {
+    // Automatic reconnect gave up (e.g. the server was away for long): keep trying in the background.
+    showStatus(t("live.reconnecting"));
+    setTimeout(() => void restart(), 3000);
+  });
+  await hub.start();
+  showStatus(null);
+}
+
+async function restart(): Promise<void> {
+  try {
+    await connect();
+    await resume();
+  } catch {
+    setTimeout(() => void restart(), 3000);
+  }
+}
+
+/** After a reconnect: exactly the missed events for the cases we have, or "access ended". */
+async function resume(): Promise<void> {
+  if (!hub || hub.state !== HubConnectionState.Connected) return;
+  const have: Record<string, number> = {};
+  lastSeq.forEach((seq, caseNumber) => (have[caseNumber] = seq));
+  const result = await hub.invoke<{ events: TimelineEvent[]; accessEnded: string[] }>("Resume", have);
+  result.accessEnded.forEach(onAccessEnded);
+  for (const e of result.events) await onEvent(e);
+  // Cases assigned while we were away.
+  await loadCaseload();
+  showStatus(null);
+}
+
+async function onEvent(e: TimelineEvent): Promise<void> {
+  const known = lastSeq.get(e.caseNumber) ?? 0;
+  if (e.seq <= known) return; // a duplicate (live and resumed)
+  lastSeq.set(e.caseNumber, e.seq);
+  const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(e.caseNumber)}`);
+  if (view.ok) cases.set(e.caseNumber, view.data);
+  if (openCase === e.caseNumber) await renderCase(e.caseNumber);
+  else renderCaseload(e.caseNumber);
+}
+
+function onAccessEnded(caseNumber: string): void {
+  cases.delete(caseNumber);
+  lastSeq.delete(caseNumber);
+  if (openCase === caseNumber) {
+    openCase = null;
+    showStatus(t("live.ended"));
+  }
+  if (openCase === null) renderCaseload();
+}
+
+// ---- pages ---------------------------------------------------------------------------------------------------
+
+async function loadCaseload(): Promise<void> {
+  if (!me) return;
+  const caseload = await api<{ activeCases: string[] }>("GET", `/api/mentors/${encodeURIComponent(me.id)}/caseload`);
+  if (!caseload.ok) return;
+  for (const caseNumber of caseload.data.activeCases) {
+    if (cases.has(caseNumber)) continue;
+    const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
+    if (view.ok) {
+      cases.set(caseNumber, view.data);
+      lastSeq.set(caseNumber, view.data.version);
+    }
+  }
+  if (openCase === null) renderCaseload();
+}
+
+function renderCaseload(changed?: string): void {
+  openCase = null;
+  const list = el("ul", { className: "cases", id: "cases" });
+  [...cases.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).forEach((c) => {
+    const link = el("a", { href: `#/cases/${c.caseNumber}` },
+      el("strong", { textContent: `${c.fullName} · ${c.caseNumber}` }),
+      el("div", { className: "meta", textContent: `${t("case.stage")}: ${stageName(c.currentStage)} · ${t("case.updated")}: ${formatTime(c.updatedAt)}` }));
+    const item = el("li", { className: c.caseNumber === changed ? "changed" : "" }, link);
+    item.dataset.case = c.caseNumber;
+    item.dataset.version = String(c.version);
+    item.dataset.stage = c.currentStage;
+    list.append(item);
+  });
+  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), cases.size ? list : el("p", { textContent: t("mentor.empty") }));
+  if (changed) setTimeout(() => document.querySelector(`li[data-case="${changed}"]`)?.classList.remove("changed"), 4000);
+}
+
+async function renderCase(caseNumber: string): Promise<void> {
+  openCase = caseNumber;
+  const [view, timeline] = await Promise.all([
+    api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
+    api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`),
+  ]);
+  if (!view.ok || !timeline.ok) {
+    onAccessEnded(caseNumber);
+    return;
+  }
+  const events = el("ol", { className: "timeline", id: "timeline" },
+    ...timeline.data.map((e) => el("li", {},
+      el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`)));
+  const today = new Date().toISOString().slice(0, 10);
+  const date = el("input", { id: "date", type: "date", value: today, required: true });
+  const topic = el("input", { id: "topic", required: true, maxLength: 200 });
+  const notes = el("textarea", { id: "notes", maxLength: 2000 });
+  const next = el("input", { id: "next", maxLength: 2000 });
+  const message = el("p", { id: "session-message", role: "status" });
+  const form = el("form", { className: "card", id: "session" },
+    el("h2", { textContent: t("session.title") }),
+    el("label", { htmlFor: "date", textContent: t("session.date") }), date,
+    el("label", { htmlFor: "topic", textContent: t("session.topic") }), topic,
+    el("label", { htmlFor: "notes", textContent: t("session.notes") }), notes,
+    el("label", { htmlFor: "next", textContent: t("session.next") }), next,
+    el("button", { className: "primary", type: "submit", textContent: t("session.submit") }), message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const result = await api<{ detail?: string }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}/mentoring-sessions`, {
+      commandId: crypto.randomUUID(), expectedVersion: cases.get(caseNumber)?.version, date: date.value, topic: topic.value,
+      notes: notes.value || null, nextStep: next.value || null,
+    });
+    message.textContent = result.ok ? t("session.saved") : (result.data?.detail ?? t("error.generic"));
+  });
+  app.replaceChildren(
+    el("a", { href: "#/", textContent: t("case.back") }),
+    el("h1", { textContent: `${view.data.fullName} · ${view.data.caseNumber}` }),
+    el("p", { id: "stage", textContent: `${t("case.stage")}: ${stageName(view.data.currentStage)}` }),
+    el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), events),
+    form);
+}
+
+async function route(): Promise<void> {
+  const match = /^#\/cases\/(.+)$/.exec(location.hash);
+  if (match) await renderCase(decodeURIComponent(match[1]));
+  else renderCaseload();
+}
+
+async function start(): Promise<void> {
+  const who = await api<Me>("GET", "/api/me");
+  if (!who.ok) return renderLogin();
+  me = who.data;
+  if (!antiforgery) antiforgery = (await api<{ token: string }>("GET", "/api/auth/antiforgery")).data.token;
+  logoutButton.hidden = false;
+  await loadCaseload();
+  await connect();
+  await route();
+}
+
+langButton.addEventListener("click", () => {
+  setLang(lang === "id" ? "en" : "id");
+  langButton.textContent = lang === "id" ? "EN" : "ID";
+  translatePage();
+  void (me ? route() : Promise.resolve(renderLogin()));
+});
+logoutButton.addEventListener("click", async () => {
+  await api("POST", "/api/auth/logout");
+  await hub?.stop();
+  location.reload();
+});
+window.addEventListener("hashchange", () => void route());
+
+setLang(lang);
+langButton.textContent = lang === "id" ? "EN" : "ID";
+translatePage();
+void start();

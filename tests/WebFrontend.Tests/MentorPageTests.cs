@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Playwright;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// The mentor page in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright), on a 360 px phone
+/// viewport: a caseworker's action updates the page without a reload, and the page recovers when its server goes away.
+/// </summary>
+public sealed class MentorPageTests
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        // A missing browser is a failure, never a skip: .ci/run installs Debian's chromium.
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (as .ci/run does)");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        return (playwright, browser);
+    }
+
+    private static async Task<IPage> SignInAsMentorAsync(IBrowser browser, Uri baseAddress)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = baseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.FillAsync("#userId", AppHost.Mentor);
+        await page.FillAsync("#password", AppHost.Password);
+        await page.ClickAsync("#login button[type=submit]");
+        await page.WaitForSelectorAsync("#cases, main p");
+        return page;
+    }
+
+    private static async Task<string> OpenAssignedCaseAsync(AppHost app, string nik)
+    {
+        var number = (await app.PostOk("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(), nik, fullName = "Ibu Sri Rahayu", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+        }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+        await app.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+        return number;
+    }
+
+    [Fact]
+    public async Task ACaseworkersAction_UpdatesTheMentorPageWithoutReload_AndTheMentorLogsASession()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(app, "3579026107900041");
+            var page = await SignInAsMentorAsync(browser, app.BaseAddress);
+            var row = page.Locator($"li[data-case='{number}']");
+            await Assertions.Expect(row).ToContainTextAsync("Pendaftaran");
+            Assert.Equal("Kasus dampingan saya", await page.TextContentAsync("h1"));
+            await page.EvaluateAsync("() => { window.__noReload = true; }");
+
+            await app.PostOk($"/api/cases/{number}/stages/intake/complete", new { commandId = Guid.NewGuid().ToString() });
+            await app.PostOk($"/api/cases/{number}/stages/assessment/start", new { commandId = Guid.NewGuid().ToString() });
+
+            await Assertions.Expect(row).ToContainTextAsync("Asesmen");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-version", "4");
+            await Assertions.Expect(row).ToHaveClassAsync("changed");
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page reloaded");
+
+            // Open the case, log a session: the timeline grows by itself.
+            await row.Locator("a").ClickAsync();
+            await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(4);
+            await page.FillAsync("#topic", "Pembukuan sederhana");
+            await page.FillAsync("#next", "Rekap kas mingguan");
+            await page.ClickAsync("#session button[type=submit]");
+            await Assertions.Expect(page.Locator("#session-message")).ToHaveTextAsync("Sesi tersimpan.");
+            await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(5);
+
+            // English on request.
+            await page.ClickAsync("#lang");
+            await Assertions.Expect(page.Locator("#session h2")).ToHaveTextAsync("Log a mentoring session");
+            var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(width <= 360, $"the page is {width} px wide on a 360 px phone");
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task WhenTheServerGoesAway_ThePageSaysReconnecting_ThenResumesWithWhatItMissed()
+    {
+        await using var silo = await SiloProcess.StartAsync();
+        var client = new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["CaseGrains:ServiceId"] = silo.ServiceId,
+        };
+        var port = AppHost.FreeTcpPort();
+        await using var other = AppHost.Start(overrides: client);
+        var served = AppHost.Start(overrides: client, port: port);
+        var (playwright, browser) = await LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(other, "3579026107900042");
+            var page = await SignInAsMentorAsync(browser, served.BaseAddress);
+            var row = page.Locator($"li[data-case='{number}']");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-version", "2");
+
+            // The page's server goes away; work goes on through the other frontend.
+            var dir = served.DataDirectory;
+            await served.DisposeAsync();
+            AppHost.DeleteData(dir);
+            await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("menghubungkan ulang");
+            await other.PostOk($"/api/cases/{number}/stages/intake/complete", new { commandId = Guid.NewGuid().ToString() });
+
+            served = AppHost.Start(overrides: client, port: port);
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-version", "3", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#status")).ToBeHiddenAsync();
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(other.DataDirectory);
+            AppHost.DeleteData(served.DataDirectory);
+            await served.DisposeAsync();
+        }
+    }
+}
