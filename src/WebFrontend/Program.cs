@@ -51,7 +51,13 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
+// Pings every 5 s; clients give up on a silent server after 15 s (ClientApp sets the same), so a dead server is noticed fast.
+builder.Services.AddSignalR(o =>
+    {
+        o.MaximumReceiveMessageSize = 64 * 1024;
+        o.KeepAliveInterval = TimeSpan.FromSeconds(5);
+        o.ClientTimeoutInterval = TimeSpan.FromSeconds(15);
+    })
     .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
 builder.Services.AddSingleton<FeedRelay>();
@@ -59,6 +65,8 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRelay>());
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
+// Resolve the relay now, so a bad live setting stops start-up naming its key.
+app.Services.GetRequiredService<FeedRelay>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -14,6 +14,8 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "", "CaseGrains:Auth:Oidc:Authority", "https://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:JwtSigningKey", "c2hvcnQ=")]
     [InlineData("CaseGrains:Auth:TokenLifetimeMinutes", "0")]
+    [InlineData("CaseGrains:Live:RenewSeconds", "0")]
+    [InlineData("CaseGrains:Mode", "Cloud")]
     public void ABadSetting_StopsStartUp_NamingTheKey(string key, string value, string? otherKey = null, string? otherValue = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "casegrains-config-" + Guid.NewGuid().ToString("N"));

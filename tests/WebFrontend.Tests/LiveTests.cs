@@ -13,13 +13,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>Real SignalR clients over 127.0.0.1 against the real app: push, order, resume, revocation, scope.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class LiveTests : IAsyncLifetime
 {
     private AppHost _app = null!;
 
     public Task InitializeAsync()
     {
-        _app = AppHost.Start();
+        _app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Live:RenewSeconds"] = "1" });
         return Task.CompletedTask;
     }
 
@@ -52,6 +53,9 @@ public sealed class LiveTests : IAsyncLifetime
             client.Connection.On<JsonElement>("CaseEvent", e => client.Events.Writer.TryWrite(e));
             client.Connection.On<string>("AccessEnded", c => client.Ended.Writer.TryWrite(c));
             await client.Connection.StartAsync();
+            // The protocol: connect, then Resume. The server runs invocations only after the connection's feed is
+            // subscribed, so from here on nothing can fall between "what I had" and "what is pushed".
+            await client.Connection.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>());
             return client;
         }
 
@@ -166,6 +170,39 @@ public sealed class LiveTests : IAsyncLifetime
         Assert.Equal(3, live.GetProperty("seq").GetInt64());
         Assert.Equal(missing.Message, outside.Message);
         Assert.False(malang.Events.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task WhenAFeedGrainIsDeactivated_TheFrontendsSubscriptionIsReestablished_AndEventsFlowAgain()
+    {
+        var number = await OpenAssignedCaseAsync();
+        await using var mentor = await LiveClient.ConnectAsync(_app, AppHost.Mentor);
+        await Consent(number);
+        await mentor.NextEventAsync();
+
+        // The feed grain (and its in-memory observers) goes away, as on idle collection or a silo failure.
+        await _app.Grains.GetGrain<CaseGrains.Grains.Abstractions.IUserFeedGrain>(AppHost.Mentor)
+            .Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+
+        // Within a renewal period (1 s here) events reach the mentor again, without reconnecting.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        JsonElement? received = null;
+        while (received is null && DateTime.UtcNow < deadline)
+        {
+            var sent = (await Consent(number)).GetProperty("seq").GetInt64();
+            try
+            {
+                var e = await mentor.NextEventAsync(TimeSpan.FromSeconds(2));
+                received = e.GetProperty("seq").GetInt64() == sent ? e : null;
+            }
+            catch (OperationCanceledException)
+            {
+                // Not yet re-subscribed: the client would resume from the gap; try again.
+            }
+        }
+
+        Assert.NotNull(received);
+        Assert.Equal(HubConnectionState.Connected, mentor.Connection.State);
     }
 
     [Fact]

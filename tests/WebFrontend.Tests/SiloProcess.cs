@@ -84,7 +84,10 @@ public sealed class SiloProcess : IAsyncDisposable
         AppHost.DeleteData(DataDirectory);
     }
 
-    private static string SiloAssembly()
+    private static string SiloAssembly() => BuiltAssembly("Silo", "CaseGrains.Silo.dll");
+
+    /// <summary>The built assembly of a src project, from the same configuration as the tests.</summary>
+    public static string BuiltAssembly(string project, string file)
     {
         var here = AppContext.BaseDirectory;
         var dir = new DirectoryInfo(here);
@@ -95,11 +98,11 @@ public sealed class SiloProcess : IAsyncDisposable
 
         var configuration = here.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Repository root not found."),
-            "src", "Silo", "bin", configuration, "net10.0", "CaseGrains.Silo.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"Build src/Silo first: {dll} is missing.");
+            "src", project, "bin", configuration, "net10.0", file);
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"Build src/{project} first: {dll} is missing.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

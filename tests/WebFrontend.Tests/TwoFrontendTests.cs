@@ -10,55 +10,52 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>A real silo process and two frontends as its clients: a push crosses from one frontend to the other.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class TwoFrontendTests
 {
     [Fact]
-    public async Task ACommandThroughOneFrontend_ReachesAMentorConnectedToTheOther()
+    public async Task ACommandThroughOneFrontendProcess_ReachesAMentorConnectedToAnotherProcess()
     {
         await using var silo = await SiloProcess.StartAsync();
-        var client = new Dictionary<string, string>
+        await using var frontendA = await WebFrontendProcess.StartAsync(silo, createAdmin: "admin.cluster");
+        await using var frontendB = await WebFrontendProcess.StartAsync(silo);
+        using var admin = await frontendA.ClientForAsync("admin.cluster", await frontendA.AdminPasswordAsync());
+        foreach (var (id, role, regions) in new[] { ("petugas.two", "Caseworker", new[] { "35.79" }), ("mentor.two", "Mentor", Array.Empty<string>()) })
         {
-            ["CaseGrains:Mode"] = "Client",
-            ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
-            ["CaseGrains:ServiceId"] = silo.ServiceId,
-        };
-        await using var frontendA = AppHost.Start(overrides: client);
-        await using var frontendB = AppHost.Start(overrides: client);
-        try
-        {
-            var events = Channel.CreateUnbounded<JsonElement>();
-            var token = await frontendB.TokenFor(AppHost.Mentor);
-            await using var mentor = new HubConnectionBuilder()
-                .WithUrl(new Uri(frontendB.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-                .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-                .Build();
-            mentor.On<JsonElement>("CaseEvent", e => events.Writer.TryWrite(e));
-            await mentor.StartAsync();
-
-            var number = (await frontendA.PostOk("/api/cases", new
-            {
-                commandId = Guid.NewGuid().ToString(), nik = "3579025508910021", fullName = "Warga Dua Frontend",
-                regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
-            }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString();
-            await frontendA.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
-            await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" });
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var first = await events.Reader.ReadAsync(cts.Token);
-            var second = await events.Reader.ReadAsync(cts.Token);
-
-            Assert.Equal(number, first.GetProperty("caseNumber").GetString());
-            Assert.Equal([2L, 3L], new[] { first, second }.Select(e => e.GetProperty("seq").GetInt64()));
-            Assert.Equal("ConsentRecorded", second.GetProperty("type").GetString());
-            // Both frontends see the same case: the state lives in the silo, not in either frontend.
-            using var viaB = await frontendB.Client.GetAsync($"/api/cases/{number}");
-            Assert.Equal(HttpStatusCode.OK, viaB.StatusCode);
+            using var created = await admin.PutAsJsonAsync($"/api/users/{id}", new { displayName = id, role, regions, password = AppHost.Password });
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }
-        finally
+
+        using var caseworker = await frontendA.ClientForAsync("petugas.two", AppHost.Password);
+        using var mentorApi = await frontendB.ClientForAsync("mentor.two", AppHost.Password);
+        var token = mentorApi.DefaultRequestHeaders.Authorization!.Parameter;
+        var events = Channel.CreateUnbounded<JsonElement>();
+        await using var mentor = new HubConnectionBuilder()
+            .WithUrl(new Uri(frontendB.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .Build();
+        mentor.On<JsonElement>("CaseEvent", e => events.Writer.TryWrite(e));
+        await mentor.StartAsync();
+        await mentor.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>());
+
+        using var opened = await caseworker.PostAsJsonAsync("/api/cases", new
         {
-            AppHost.DeleteData(frontendA.DataDirectory);
-            AppHost.DeleteData(frontendB.DataDirectory);
-        }
+            commandId = Guid.NewGuid().ToString(), nik = "3579025508910021", fullName = "Warga Dua Frontend",
+            regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+        });
+        var number = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("caseNumber").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await caseworker.PostAsJsonAsync($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = "mentor.two" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await caseworker.PostAsJsonAsync($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" })).StatusCode);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = await events.Reader.ReadAsync(cts.Token);
+        var second = await events.Reader.ReadAsync(cts.Token);
+
+        Assert.Equal(number, first.GetProperty("caseNumber").GetString());
+        Assert.Equal([2L, 3L], new[] { first, second }.Select(e => e.GetProperty("seq").GetInt64()));
+        Assert.Equal("ConsentRecorded", second.GetProperty("type").GetString());
+        // The state lives in the silo: the other frontend serves the same case.
+        Assert.Equal(HttpStatusCode.OK, (await mentorApi.GetAsync($"/api/cases/{number}")).StatusCode);
     }
 
     [Fact]
@@ -88,6 +85,7 @@ public sealed class TwoFrontendTests
                 .Build();
             before.On<JsonElement>("CaseEvent", e => events.Writer.TryWrite(e));
             await before.StartAsync();
+            await before.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>());
             await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" });
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var last = (await events.Reader.ReadAsync(cts.Token)).GetProperty("seq").GetInt64();

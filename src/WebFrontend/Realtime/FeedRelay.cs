@@ -9,12 +9,15 @@ namespace CaseGrains.WebFrontend.Realtime;
 /// <summary>
 /// The push path inside one frontend: one observer object for the whole process, subscribed to the feed grain of
 /// each user connected here (one subscription per user, whatever their number of connections and cases), renewed
-/// every <see cref="RenewEvery"/> together with the users' follows. Feed items go to that user's connections.
+/// every <see cref="RenewKey"/> seconds together with the users' follows. Feed items go to that user's connections.
 /// </summary>
-public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub, ICaseClient> hub, ILogger<FeedRelay> logger)
+public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub, ICaseClient> hub, IConfiguration configuration, ILogger<FeedRelay> logger)
     : IFeedObserver, IHostedService, IDisposable
 {
-    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
+    /// <summary><c>CaseGrains:Live:RenewSeconds</c>: how often subscriptions and follows are renewed (1–60, default 30; they expire after 2 minutes).</summary>
+    public const string RenewKey = "CaseGrains:Live:RenewSeconds";
+
+    private readonly TimeSpan _renewEvery = ReadRenewInterval(configuration);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
     private IFeedObserver? _self;
@@ -70,7 +73,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _renew = new Timer(_ => _ = RenewAsync(), null, RenewEvery, RenewEvery);
+        _renew = new Timer(_ => _ = RenewAsync(), null, _renewEvery, _renewEvery);
         return Task.CompletedTask;
     }
 
@@ -81,6 +84,14 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     }
 
     public void Dispose() => _renew?.Dispose();
+
+    private static TimeSpan ReadRenewInterval(IConfiguration configuration)
+    {
+        var seconds = configuration.GetValue(RenewKey, 30);
+        return seconds is >= 1 and <= 60
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new Microsoft.Extensions.Options.OptionsValidationException(RenewKey, typeof(FeedRelay), [$"{RenewKey} must be 1..60."]);
+    }
 
     private IFeedObserver Self => _self ??= grains.CreateObjectReference<IFeedObserver>(this);
 

@@ -1,4 +1,4 @@
-import { HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
@@ -67,10 +67,14 @@ function renderLogin(message?: string): void {
 
 async function connect(): Promise<void> {
   hub = new HubConnectionBuilder()
-    .withUrl("/hubs/cases")
+    // WebSockets only: a dropped socket is noticed at once (the fallback transports notice much later, if at all).
+    .withUrl("/hubs/cases", { transport: HttpTransportType.WebSockets, skipNegotiation: true })
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(1000 * 2 ** ctx.previousRetryCount, 10000) })
     .configureLogging(LogLevel.Warning)
     .build();
+  // The server pings every 5 s: a silent server for 15 s is gone, and we start reconnecting.
+  hub.serverTimeoutInMilliseconds = 15000;
+  hub.keepAliveIntervalInMilliseconds = 5000;
   hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
   hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
   hub.onreconnecting(() => showStatus(t("live.reconnecting")));
@@ -109,10 +113,15 @@ async function resume(): Promise<void> {
 async function onEvent(e: TimelineEvent): Promise<void> {
   const known = lastSeq.get(e.caseNumber) ?? 0;
   if (e.seq <= known) return; // a duplicate (live and resumed)
+  if (known > 0 && e.seq > known + 1) {
+    // A gap (the feed was rebuilt, or events raced): fetch exactly what is missing, in order.
+    await resume();
+    return;
+  }
   lastSeq.set(e.caseNumber, e.seq);
   const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(e.caseNumber)}`);
   if (view.ok) cases.set(e.caseNumber, view.data);
-  if (openCase === e.caseNumber) await renderCase(e.caseNumber);
+  if (openCase === e.caseNumber) await refreshCase(e.caseNumber);
   else renderCaseload(e.caseNumber);
 }
 
@@ -170,9 +179,7 @@ async function renderCase(caseNumber: string): Promise<void> {
     onAccessEnded(caseNumber);
     return;
   }
-  const events = el("ol", { className: "timeline", id: "timeline" },
-    ...timeline.data.map((e) => el("li", {},
-      el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`)));
+  const events = el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(timeline.data));
   const today = new Date().toISOString().slice(0, 10);
   const date = el("input", { id: "date", type: "date", value: today, required: true });
   const topic = el("input", { id: "topic", required: true, maxLength: 200 });
@@ -202,6 +209,21 @@ async function renderCase(caseNumber: string): Promise<void> {
     form);
 }
 
+/** A live update of the open case: the stage and the timeline only, so a form being filled in is left alone. */
+async function refreshCase(caseNumber: string): Promise<void> {
+  const [view, timeline] = await Promise.all([
+    api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
+    api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`),
+  ]);
+  if (!view.ok || !timeline.ok) return onAccessEnded(caseNumber);
+  document.getElementById("stage")?.replaceChildren(`${t("case.stage")}: ${stageName(view.data.currentStage)}`);
+  document.getElementById("timeline")?.replaceChildren(...timelineItems(timeline.data));
+}
+
+function timelineItems(events: TimelineEvent[]): HTMLLIElement[] {
+  return events.map((e) => el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`));
+}
+
 async function route(): Promise<void> {
   const match = /^#\/cases\/(.+)$/.exec(location.hash);
   if (match) await renderCase(decodeURIComponent(match[1]));
@@ -216,6 +238,8 @@ async function start(): Promise<void> {
   logoutButton.hidden = false;
   await loadCaseload();
   await connect();
+  // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
+  await resume();
   await route();
 }
 
