@@ -72,16 +72,19 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(_process, DataDirectory);
+
+    /// <summary>Kills a child process (and its children), waits for it, and deletes its data folder.</summary>
+    internal static async ValueTask StopAsync(Process process, string dataDirectory)
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
 
-        _process.Dispose();
-        AppHost.DeleteData(DataDirectory);
+        process.Dispose();
+        AppHost.DeleteData(dataDirectory);
     }
 
     private static string SiloAssembly() => BuiltAssembly("Silo", "CaseGrains.Silo.dll");

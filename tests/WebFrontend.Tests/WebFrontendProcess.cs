@@ -103,15 +103,5 @@ public sealed class WebFrontendProcess : IAsyncDisposable
         return http;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        AppHost.DeleteData(DataDirectory);
-    }
+    public ValueTask DisposeAsync() => SiloProcess.StopAsync(_process, DataDirectory);
 }
