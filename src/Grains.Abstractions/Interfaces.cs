@@ -70,3 +70,11 @@ public interface ICaseSearchGrain : IGrainWithIntegerKey
     [Alias("Search")]
     Task<CasePage?> Search(CaseQuery query, Actor caller);
 }
+
+/// <summary>Readiness probe: answers when a silo is reachable and can reach its database.</summary>
+[Alias("cg.IHealthGrain")]
+public interface IHealthGrain : IGrainWithIntegerKey
+{
+    [Alias("Ready")]
+    Task<bool> Ready();
+}

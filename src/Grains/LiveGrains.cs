@@ -122,3 +122,10 @@ public sealed class MentorGrain(
         }
     }
 }
+
+/// <summary>Readiness: a silo answers and its database does too. Stateless, so any silo may answer.</summary>
+[Orleans.Concurrency.StatelessWorker]
+public sealed class HealthGrain(Storage.ICaseEventStore store) : Grain, IHealthGrain
+{
+    public Task<bool> Ready() => store.PingAsync(CancellationToken.None);
+}

@@ -51,6 +51,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: [HealthApi.ReadyTag]);
 // Pings every 5 s; clients give up on a silent server after 15 s (ClientApp sets the same), so a dead server is noticed fast.
 builder.Services.AddSignalR(o =>
     {
@@ -75,6 +76,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseCaseGrainsAuth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapHealthApi();
 app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();

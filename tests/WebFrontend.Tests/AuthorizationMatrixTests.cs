@@ -39,6 +39,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     {
         //                                                     cw sv me an ad anon        cw sv me an ad anon
         ["GET /openapi/{documentName}.json"] = ("******", "******"),
+        ["GET /health/live"] = ("******", "******"),
+        ["GET /health/ready"] = ("******", "******"),
         ["POST /api/auth/token"] = ("******", "******"),
         ["POST /api/auth/login"] = ("******", "******"),
         ["GET /api/auth/oidc/login"] = ("******", "******"),

@@ -72,7 +72,10 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => StopAsync(_process, DataDirectory);
+    private int _disposed;
+
+    /// <summary>Stops the silo (a test may stop it early; a second dispose does nothing).</summary>
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? StopAsync(_process, DataDirectory) : ValueTask.CompletedTask;
 
     /// <summary>Kills a child process (and its children), waits for it, and deletes its data folder.</summary>
     internal static async ValueTask StopAsync(Process process, string dataDirectory)

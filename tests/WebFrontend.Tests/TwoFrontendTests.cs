@@ -115,4 +115,34 @@ public sealed class TwoFrontendTests
             await frontendB.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Readiness_FollowsTheSilo_WhileLivenessFollowsTheProcess()
+    {
+        var silo = await SiloProcess.StartAsync();
+        await using var frontend = AppHost.Start(overrides: new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["CaseGrains:ServiceId"] = silo.ServiceId,
+        });
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await frontend.Anonymous.GetAsync("/health/live")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await frontend.Anonymous.GetAsync("/health/ready")).StatusCode);
+
+            await silo.DisposeAsync();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var ready = await frontend.Anonymous.GetAsync("/health/ready");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"readiness took {clock.Elapsed.TotalSeconds:F1} s to answer");
+            Assert.Equal(HttpStatusCode.OK, (await frontend.Anonymous.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+            AppHost.DeleteData(frontend.DataDirectory);
+        }
+    }
 }

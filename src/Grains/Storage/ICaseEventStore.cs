@@ -65,6 +65,9 @@ public interface ICaseEventStore
 
     Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct);
 
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken ct);
+
     /// <summary>Several access records in one transaction (a listed page).</summary>
     Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct);
 

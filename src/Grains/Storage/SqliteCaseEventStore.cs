@@ -252,6 +252,14 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
 
     public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);
 
+    public async Task<bool> PingAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM schema_migrations";
+        return (long)(await cmd.ExecuteScalarAsync(ct))! > 0;
+    }
+
     public async Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
     {
         if (entries.Count == 0)
