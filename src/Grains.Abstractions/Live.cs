@@ -1,5 +1,3 @@
-using CaseGrains.Domain.Access;
-
 namespace CaseGrains.Grains.Abstractions;
 
 /// <summary>What a user's feed carries: a case event (with its sequence number), or the end of access to a case.</summary>
@@ -48,15 +46,20 @@ public sealed record MentorCaseload(
     [property: Id(1)] MentorProfile Profile,
     [property: Id(2)] IReadOnlyList<string> ActiveCases);
 
-/// <summary>A mentor's caseload: the capacity that assignment respects.</summary>
+/// <summary>A mentor's caseload for a caller, or why it is not shown (no such mentor / not allowed / bad profile).</summary>
+[GenerateSerializer, Immutable, Alias("cg.MentorCaseloadResult")]
+public sealed record MentorCaseloadResult([property: Id(0)] MentorCaseload? Caseload, [property: Id(1)] RefusalInfo? Refusal);
+
+/// <summary>A mentor's caseload: the capacity that assignment respects. The key is the mentor's user id.</summary>
 [Alias("cg.IMentorGrain")]
 public interface IMentorGrain : IGrainWithStringKey
 {
+    /// <summary>Sets the profile (supervisors, admins) and answers the caseload.</summary>
     [Alias("SetProfile")]
-    Task<RefusalInfo?> SetProfile(MentorProfile profile, Actor actor);
+    Task<MentorCaseloadResult> SetProfile(MentorProfile profile, Actor actor);
 
     [Alias("GetCaseload")]
-    Task<MentorCaseload> GetCaseload();
+    Task<MentorCaseloadResult> GetCaseload(Actor caller);
 
     /// <summary>Takes the case on; a refusal (at capacity) when the mentor is full.</summary>
     [Alias("Reserve")]
@@ -64,10 +67,4 @@ public interface IMentorGrain : IGrainWithStringKey
 
     [Alias("Release")]
     Task Release(string caseNumber);
-}
-
-/// <summary>Roles that may set a mentor's profile.</summary>
-public static class MentorAdministration
-{
-    public static bool MayManage(Role role) => role is Role.Admin or Role.Supervisor;
 }

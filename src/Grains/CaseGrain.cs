@@ -33,7 +33,7 @@ public sealed partial class CaseGrain(
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
 
     // Users following this case live (in memory: frontends renew follows periodically, so a deactivation loses nothing for long).
-    private readonly Dictionary<string, DateTimeOffset> _followers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _followers = new(StringComparer.Ordinal);
     private CaseState? _state;
     private string _head = EventChain.Genesis;
 
@@ -50,23 +50,17 @@ public sealed partial class CaseGrain(
             return Refused(badId);
         }
 
-        // Access first: a caller outside the case's scope learns nothing, not even whether a command id was used.
-        if (AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command)) is { } denied)
+        // Out of scope (or no case): answer exactly as for a missing case, before anything else, so the caller learns
+        // nothing, not even whether a command id was used. The attempt goes to the case's access log.
+        var access = AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command));
+        if (access is not null && (_state is null || access.Code == Refusals.CaseNotFound().Code))
         {
-            if (_state is null || denied.Code == Refusals.CaseNotFound().Code)
+            if (_state is not null)
             {
-                // Out of scope (or no case): answer exactly as for a missing case; the attempt is in the case's access log.
-                if (_state is not null)
-                {
-                    await AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
-                }
-
-                return new CommandOutcome(CaseNumber, false, null, null, 0, RefusalInfo.From(denied), false);
+                await AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
             }
 
-            // In scope but not the role's to do: an answer like any other refusal, recorded against the command id.
-            return await RefuseAsync(command.CommandId!, CommandMapper.Fingerprint(command), actor, denied)
-                ?? Refused(denied);
+            return new CommandOutcome(CaseNumber, false, null, null, 0, RefusalInfo.From(access), false);
         }
 
         var fingerprint = CommandMapper.Fingerprint(command);
@@ -74,7 +68,7 @@ public sealed partial class CaseGrain(
         // Another activation (during a silo failure) may have appended first: reload and decide again.
         for (var attempt = 1; ; attempt++)
         {
-            var outcome = await TryExecuteAsync(command, command.CommandId!, fingerprint, actor);
+            var outcome = await TryExecuteAsync(command, command.CommandId!, fingerprint, actor, access);
             if (outcome is not null)
             {
                 return outcome;
@@ -111,7 +105,7 @@ public sealed partial class CaseGrain(
             return false;
         }
 
-        _followers[caller.Id] = clock.GetUtcNow();
+        _followers.Add(caller.Id);
         return true;
     }
 
@@ -209,11 +203,17 @@ public sealed partial class CaseGrain(
         return new ChainVerification(CaseNumber, true, events.Count, null, null, prev);
     }
 
-    private async Task<CommandOutcome?> TryExecuteAsync(CaseCommandRequest command, string commandId, string fingerprint, Actor actor)
+    private async Task<CommandOutcome?> TryExecuteAsync(CaseCommandRequest command, string commandId, string fingerprint, Actor actor, Refusal? forbidden)
     {
         if (_answered.Contains(commandId))
         {
             return await ReplayAsync(commandId, fingerprint);
+        }
+
+        // In scope but not the role's to do: a refusal like any other, recorded against the command id.
+        if (forbidden is not null)
+        {
+            return await RefuseAsync(commandId, fingerprint, actor, forbidden);
         }
 
         var version = _state?.Version ?? 0;
@@ -271,11 +271,6 @@ public sealed partial class CaseGrain(
         _head = hash;
         _answered.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actor.Id);
-        if (@event is CaseClosed || next.Status == CaseStatus.Graduated)
-        {
-            await ReleaseRegistryAsync();
-        }
-
         await AfterAppendAsync(@event, stored.ToEntry(), previous);
 
         return new CommandOutcome(CaseNumber, true, seq, @event.Type, seq, null, false);
@@ -283,7 +278,6 @@ public sealed partial class CaseGrain(
 
     private async Task<CommandOutcome> ReplayAsync(string commandId, string fingerprint)
     {
-        var version = _state?.Version ?? 0;
         if (await store.FindByCommandAsync(CaseNumber, commandId, CancellationToken.None) is { } e)
         {
             return e.CommandHash == fingerprint
@@ -324,12 +318,19 @@ public sealed partial class CaseGrain(
         new(CaseNumber, false, null, null, _state?.Version ?? 0, RefusalInfo.From(refusal), false);
 
     /// <summary>
-    /// Caseloads follow the case's mentor and status; then the live push: the previous mentor is told their access
+    /// The consequences of an accepted event, in one place: a closed or graduated case releases the person's registry
+    /// entry; caseloads follow the case's mentor and status; then the live push: the previous mentor is told their access
     /// ended before anything else is sent, and the event goes to the current mentor and to the followers who may still
     /// read the case. Awaited in order, so each feed receives a case's events in sequence.
     /// </summary>
     private async Task AfterAppendAsync(CaseEvent @event, TimelineEntry entry, CaseState? previous)
     {
+        var ended = @event is CaseClosed || _state!.Status == CaseStatus.Graduated;
+        if (ended)
+        {
+            await ReleaseRegistryAsync();
+        }
+
         var mentorBefore = previous?.MentorId;
         var mentorNow = _state!.MentorId;
         if (mentorBefore is not null && mentorBefore != mentorNow)
@@ -338,7 +339,7 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<IUserFeedGrain>(mentorBefore).Publish(new FeedItem(mentorBefore, CaseNumber, null, AccessEnded: true));
         }
 
-        if (mentorNow is not null && (@event is CaseClosed || _state.Status == CaseStatus.Graduated))
+        if (mentorNow is not null && ended)
         {
             await GrainFactory.GetGrain<IMentorGrain>(mentorNow).Release(CaseNumber);
         }
@@ -353,7 +354,7 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<IUserFeedGrain>(mentorNow).Publish(new FeedItem(mentorNow, CaseNumber, entry, AccessEnded: false));
         }
 
-        foreach (var follower in _followers.Keys.Where(f => f != mentorNow).ToList())
+        foreach (var follower in _followers.Where(f => f != mentorNow).ToList())
         {
             var view = await GrainFactory.GetGrain<IUserGrain>(follower).GetView();
             var stillAllowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), _state);

@@ -1,4 +1,5 @@
 using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Regions;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
@@ -61,39 +62,46 @@ public sealed class MentorGrain(
 
     private MentorState S => mentor.State;
 
-    public async Task<RefusalInfo?> SetProfile(MentorProfile profile, Actor actor)
+    public async Task<MentorCaseloadResult> SetProfile(MentorProfile profile, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(actor);
-        if (!MentorAdministration.MayManage(actor.Role))
+        var refusal = !AccessPolicy.MayManageMentors(actor.Role) ? Refusals.Forbidden()
+            : !await IsMentorAccountAsync() ? MentorNotFound()
+            : profile.Capacity is < 1 or > MaxCapacity ? Refusals.OutOfRange("capacity", $"1..{MaxCapacity}")
+            : profile.Regions.Any(r => r is null || !RegionTable.Kemendagri.IsKnown(r)) ? Refusals.UnknownRegion("regions")
+            : profile.Sectors.Count > 30 || profile.Sectors.Any(x => Domain.Journey.CaseDecider.Text(x, "sectors", 100, required: true) is not null)
+                ? Refusals.OutOfRange("sectors", "1..30 names of at most 100 characters")
+            : null;
+        if (refusal is not null)
         {
-            return RefusalInfo.From(Refusals.Forbidden());
-        }
-
-        if (profile.Capacity is < 1 or > MaxCapacity)
-        {
-            return RefusalInfo.From(Refusals.OutOfRange("capacity", $"1..{MaxCapacity}"));
-        }
-
-        if (profile.Regions.Any(r => r is null || !RegionTable.Kemendagri.IsKnown(r)))
-        {
-            return RefusalInfo.From(Refusals.UnknownRegion("regions"));
-        }
-
-        if (profile.Sectors.Count > 30 || profile.Sectors.Any(x => Domain.Journey.CaseDecider.Text(x, "sectors", 100, required: true) is not null))
-        {
-            return RefusalInfo.From(Refusals.OutOfRange("sectors", "1..30 names of at most 100 characters"));
+            return new MentorCaseloadResult(null, RefusalInfo.From(refusal));
         }
 
         S.Sectors = [.. profile.Sectors.Select(x => x.Trim())];
         S.Regions = [.. profile.Regions];
         S.Capacity = profile.Capacity;
         await mentor.WriteStateAsync();
-        return null;
+        return new MentorCaseloadResult(Caseload(), null);
     }
 
-    public Task<MentorCaseload> GetCaseload() =>
-        Task.FromResult(new MentorCaseload(this.GetPrimaryKeyString(), new MentorProfile(S.Sectors, S.Regions, S.Capacity), [.. S.ActiveCases]));
+    public async Task<MentorCaseloadResult> GetCaseload(Actor caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var refusal = !AccessPolicy.MayReadCaseload(caller.ToCaller(), MentorId) ? Refusals.Forbidden()
+            : !await IsMentorAccountAsync() ? MentorNotFound()
+            : null;
+        return refusal is null ? new MentorCaseloadResult(Caseload(), null) : new MentorCaseloadResult(null, RefusalInfo.From(refusal));
+    }
+
+    private string MentorId => this.GetPrimaryKeyString();
+
+    private MentorCaseload Caseload() => new(MentorId, new MentorProfile(S.Sectors, S.Regions, S.Capacity), [.. S.ActiveCases]);
+
+    private async Task<bool> IsMentorAccountAsync() =>
+        UserIds.IsValid(MentorId) && await GrainFactory.GetGrain<IUserGrain>(MentorId).GetView() is { Role: Domain.Access.Role.Mentor };
+
+    private static Refusal MentorNotFound() => new("user.not_found", "Pendamping tidak ditemukan.", "Mentor not found.");
 
     public async Task<RefusalInfo?> Reserve(string caseNumber)
     {

@@ -84,6 +84,17 @@ public static class AccessPolicy
     public static bool MayReadAccessLog(Caller caller, CaseState state) =>
         caller.Role is Role.Supervisor && CanRead(caller, state);
 
+    /// <summary>Who may read a mentor's caseload: the mentor themself, and the caseworkers and supervisors who assign mentors.</summary>
+    public static bool MayReadCaseload(Caller caller, string mentorId) => caller.Role switch
+    {
+        Role.Mentor => caller.UserId == mentorId,
+        Role.Caseworker or Role.Supervisor => true,
+        _ => false,
+    };
+
+    /// <summary>Who may set a mentor's profile (sectors, regions, capacity).</summary>
+    public static bool MayManageMentors(Role role) => role is Role.Admin or Role.Supervisor;
+
     /// <summary>Who may list cases (filtered to their scope).</summary>
     public static bool MayListCases(Role role) => role is Role.Caseworker or Role.Supervisor or Role.Mentor;
 }

@@ -34,27 +34,37 @@ public sealed class CurrentActor
             return true;
         }
 
-        var userId = context.User.FindFirstValue(UserIdClaim);
-        var started = long.TryParse(context.User.FindFirstValue(SessionStartClaim), out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : (DateTimeOffset?)null;
-        if (userId is null || !int.TryParse(context.User.FindFirstValue(SessionClaim), out var session)
-            || (started is { } begun && DateTimeOffset.UtcNow - begun > AbsoluteSessionLifetime))
-        {
-            return false;
-        }
-
-        var actor = await grains.GetGrain<IUserGrain>(userId).GetActor(session);
+        var actor = await LookupAsync(context.User, grains);
         if (actor is null)
         {
             return false;
         }
 
+        var session = context.User.FindFirstValue(SessionClaim)!;
         context.Items[ItemKey] = actor;
         // Roles for endpoint policies come from the account, not from what the token said at issue time.
         context.User = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, session.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-             new Claim(ClaimTypes.Role, actor.Role.ToString())],
+            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, session), new Claim(ClaimTypes.Role, actor.Role.ToString())],
             context.User.Identity.AuthenticationType, UserIdClaim, ClaimTypes.Role));
         return true;
+    }
+
+    /// <summary>
+    /// The account behind a signed-in principal as it is now, or null when the principal names no user, its session
+    /// was ended (sign-out, new password, disable) or it is older than <see cref="AbsoluteSessionLifetime"/>.
+    /// Used for every HTTP request and every hub call.
+    /// </summary>
+    public static async Task<Actor?> LookupAsync(ClaimsPrincipal? user, IGrainFactory grains)
+    {
+        var userId = user?.FindFirstValue(UserIdClaim);
+        var started = long.TryParse(user?.FindFirstValue(SessionStartClaim), out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : (DateTimeOffset?)null;
+        if (userId is null || !int.TryParse(user!.FindFirstValue(SessionClaim), out var session)
+            || (started is { } begun && DateTimeOffset.UtcNow - begun > AbsoluteSessionLifetime))
+        {
+            return null;
+        }
+
+        return await grains.GetGrain<IUserGrain>(userId).GetActor(session);
     }
 
     /// <summary>The principal a cookie sign-in stores: user, session version, session start.</summary>

@@ -101,13 +101,9 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
         }
     }
 
-    private async Task<Actor> ActorAsync()
-    {
-        // The account as it is now, not as it was at connect time.
-        var session = int.TryParse(Context.User?.FindFirst(CurrentActor.SessionClaim)?.Value, out var s) ? s : -1;
-        return await grains.GetGrain<IUserGrain>(Context.UserIdentifier!).GetActor(session)
-            ?? throw new HubException("auth.account_unavailable");
-    }
+    // The account as it is now, not as it was at connect time.
+    private async Task<Actor> ActorAsync() =>
+        await CurrentActor.LookupAsync(Context.User, grains) ?? throw new HubException("auth.account_unavailable");
 }
 
 /// <summary>SignalR's user id is the account id (the <c>sub</c> claim).</summary>
