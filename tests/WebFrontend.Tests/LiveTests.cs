@@ -61,7 +61,7 @@ public sealed class LiveTests : IAsyncLifetime
 
         public async Task<JsonElement> NextEventAsync(TimeSpan? timeout = null)
         {
-            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
             return await Events.Reader.ReadAsync(cts.Token);
         }
 

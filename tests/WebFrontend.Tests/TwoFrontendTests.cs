@@ -47,7 +47,7 @@ public sealed class TwoFrontendTests
         Assert.Equal(HttpStatusCode.OK, (await caseworker.PostAsJsonAsync($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = "mentor.two" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await caseworker.PostAsJsonAsync($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" })).StatusCode);
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var first = await events.Reader.ReadAsync(cts.Token);
         var second = await events.Reader.ReadAsync(cts.Token);
 
@@ -87,7 +87,7 @@ public sealed class TwoFrontendTests
             await before.StartAsync();
             await before.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>());
             await frontendA.PostOk($"/api/cases/{number}/consent", new { commandId = Guid.NewGuid().ToString(), method = "form" });
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var last = (await events.Reader.ReadAsync(cts.Token)).GetProperty("seq").GetInt64();
 
             // The mentor's frontend goes away; work goes on through the other one.
