@@ -22,8 +22,22 @@ public sealed partial class CaseGrain(
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     NikProtector nikProtector,
     IOptions<CaseGrainsOptions> options,
-    ILogger<CaseGrain> logger) : Grain, ICaseGrain
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
+    /// <summary>The durable timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
+    internal const string SlaReminder = "sla";
+
+    /// <summary>Who the timeline names for events the case's own timer appends.</summary>
+    internal const string SystemActorId = "system:sla";
+    internal const string SystemRole = "System";
+
+    private readonly SlaPolicy _sla = options.Value.Sla.ToPolicy();
+    private readonly TimeSpan _slaRetry = options.Value.Sla.CheckPeriod;
+
+    // What this activation last asked the reminder service for: null = unknown (e.g. just activated).
+    private DateTimeOffset? _slaAimedAt;
+    private bool? _slaRegistered;
+
     private readonly JourneyPolicy _policy = new()
     {
         MentoringSessionsRequired = options.Value.Journey.MentoringSessionsRequired,
@@ -255,11 +269,25 @@ public sealed partial class CaseGrain(
             return await RefuseAsync(commandId, fingerprint, actor, new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field });
         }
 
-        var seq = version + 1;
+        if (await AppendAsync(@event, commandId, fingerprint, actor.Id, actor.Role.ToString(), now) is not { } seq)
+        {
+            return null;
+        }
+
+        await AimSlaTimerAsync(@event);
+        return new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
+    }
+
+    /// <summary>
+    /// Appends one event (one insert; earlier rows untouched), folds it, and runs its consequences. Null when another
+    /// activation appended first (the caller reloads and decides again).
+    /// </summary>
+    private async Task<long?> AppendAsync(CaseEvent @event, string commandId, string fingerprint, string actorId, string role, DateTimeOffset now)
+    {
+        var seq = (_state?.Version ?? 0) + 1;
         var payload = EventJson.Serialize(@event);
-        var role = actor.Role.ToString();
-        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actor.Id, role, now, commandId, payload);
-        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actor.Id, role, now, payload, commandId, fingerprint, _head, hash);
+        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
+        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
         if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), CancellationToken.None))
         {
@@ -270,10 +298,87 @@ public sealed partial class CaseGrain(
         _state = next;
         _head = hash;
         _answered.Add(commandId);
-        LogAccepted(CaseNumber, seq, @event.Type, actor.Id);
+        LogAccepted(CaseNumber, seq, @event.Type, actorId);
         await AfterAppendAsync(@event, stored.ToEntry(), previous);
+        return seq;
+    }
 
-        return new CommandOutcome(CaseNumber, true, seq, @event.Type, seq, null, false);
+    /// <summary>
+    /// The SLA timer fired: append what is due (a breach, then an escalation if its grace has passed too), then aim the
+    /// timer at the next deadline. Each SLA event has a stable command id, so a repeated tick appends nothing twice.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != SlaReminder)
+        {
+            return;
+        }
+
+        _slaRegistered = true;
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            if (_sla.Next(_state, now).Event is not { } due)
+            {
+                break;
+            }
+
+            var commandId = SlaPolicy.CommandIdFor(due);
+            if (_answered.Contains(commandId))
+            {
+                break;
+            }
+
+            if (await AppendAsync(due, commandId, commandId, SystemActorId, SystemRole, now) is null)
+            {
+                LogAppendConflict(CaseNumber, attempt + 1);
+                await LoadAsync(CancellationToken.None);
+            }
+        }
+
+        _slaAimedAt = null;
+        await AimSlaTimerAsync(null);
+    }
+
+    /// <summary>
+    /// Points the case's durable reminder at the next SLA deadline, or removes it when none is left. Only events that
+    /// move a deadline touch the reminder table, so an ordinary command costs no extra write.
+    /// </summary>
+    private async Task AimSlaTimerAsync(CaseEvent? cause)
+    {
+        if (cause is not (null or CaseOpened or StageStarted or StageCompleted or StageSkipped or CaseClosed or CaseReopened))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var step = _sla.Next(_state, now);
+        if (step.Event is null && step.At is null)
+        {
+            if (_slaRegistered != false)
+            {
+                if (await this.GetReminder(SlaReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                _slaRegistered = false;
+                _slaAimedAt = null;
+            }
+
+            return;
+        }
+
+        var at = step.At ?? now;
+        if (_slaAimedAt == at)
+        {
+            return;
+        }
+
+        var dueIn = at - now;
+        await this.RegisterOrUpdateReminder(SlaReminder, dueIn < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : dueIn, _slaRetry);
+        _slaAimedAt = at;
+        _slaRegistered = true;
     }
 
     private async Task<CommandOutcome> ReplayAsync(string commandId, string fingerprint)
@@ -365,6 +470,46 @@ public sealed partial class CaseGrain(
 
             await GrainFactory.GetGrain<IUserFeedGrain>(follower).Publish(new FeedItem(follower, CaseNumber, stillAllowed ? entry : null, AccessEnded: !stillAllowed));
         }
+
+        if (@event is SlaEscalated)
+        {
+            await NotifySupervisorsAsync(entry);
+        }
+    }
+
+    /// <summary>
+    /// An escalation goes to the supervisors of the most specific level that has any for the case's region: the
+    /// kab/kota's, else the province's (each such supervisor may read the case).
+    /// </summary>
+    private async Task NotifySupervisorsAsync(TimelineEntry entry)
+    {
+        var region = _state!.RegionCode;
+        var supervisors = new List<(string UserId, int Depth)>();
+        foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
+        {
+            var view = await GrainFactory.GetGrain<IUserGrain>(userId).GetView();
+            if (view is { Disabled: false, Role: Role.Supervisor } && new Caller(userId, view.Role, view.Regions) is var caller
+                && AccessPolicy.CanRead(caller, _state))
+            {
+                var depth = view.Regions.Where(r => region == r || region.StartsWith(r + ".", StringComparison.Ordinal)).Max(r => r.Length);
+                supervisors.Add((userId, depth));
+            }
+        }
+
+        if (supervisors.Count == 0)
+        {
+            LogNoSupervisor(CaseNumber, region);
+            return;
+        }
+
+        var deepest = supervisors.Max(s => s.Depth);
+        foreach (var (userId, _) in supervisors.Where(s => s.Depth == deepest))
+        {
+            if (!_followers.Contains(userId) && userId != _state.MentorId)
+            {
+                await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
+            }
+        }
     }
 
     private async Task<bool> IsMentorAsync(string? mentorId) =>
@@ -430,6 +575,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
     private partial void LogRefused(string caseNumber, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: SLA escalation found no supervisor serving {RegionCode}")]
+    private partial void LogNoSupervisor(string caseNumber, string regionCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: append conflict (attempt {Attempt}); reloading from the store")]
     private partial void LogAppendConflict(string caseNumber, int attempt);

@@ -14,14 +14,21 @@ var adminIndex = Array.IndexOf(args, "--create-admin");
 var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIndex + 1] : null;
 
 // Embedded default: a silo co-hosted in this process, all state in one SQLite file (see README).
-// Client mode: an Orleans client of separately run silos (src/Silo); several frontends can share them.
+// CaseGrains:Frontend=Client: an Orleans client of separately run silos (src/Silo); several frontends can share them.
+// Cluster mode: the silos (and this frontend's Data Protection keys) are on PostgreSQL; see docs/cluster.md.
 var settings = CaseGrainsSilo.ReadSettings(builder.Configuration);
-if (settings.Mode == Modes.Client)
+if (settings.EffectiveFrontend == FrontendHosting.Client)
 {
-    builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings));
+    builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings, builder.Configuration));
+    if (settings.IsCluster)
+    {
+        // Cookies issued by one frontend must open on every other: one key ring, in the cluster database.
+        CaseGrainsSilo.UseSharedKeyRing(builder.Services, builder.Configuration[CaseGrainsSilo.ConnectionStringKey]!);
+    }
 }
 else
 {
+    // A co-hosted silo in Cluster mode joins the cluster with its gateway closed (see CaseGrainsSilo.AddCaseGrains).
     builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration, openGateway: false));
 }
 

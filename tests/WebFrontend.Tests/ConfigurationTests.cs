@@ -16,17 +16,41 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:Auth:TokenLifetimeMinutes", "0")]
     [InlineData("CaseGrains:Live:RenewSeconds", "0")]
     [InlineData("CaseGrains:Mode", "Cloud")]
+    [InlineData("CaseGrains:Frontend", "Both")]
+    [InlineData("CaseGrains:HealthPort", "0")]
+    [InlineData("CaseGrains:Sla:Targets:Bogus", "1.00:00:00")]
+    [InlineData("CaseGrains:Sla:Targets:Training", "-1.00:00:00")]
+    [InlineData("CaseGrains:Sla:CheckPeriod", "00:00:00")]
+    [InlineData("CaseGrains:NikHmacKey", "", "CaseGrains:Mode", "Cluster")]
+    [InlineData("ConnectionStrings:CaseGrains", "", "CaseGrains:Mode", "Cluster")]
+    [InlineData("ConnectionStrings:CaseGrains", "Host=127.0.0.1;NoSuchKeyword=1", "CaseGrains:Mode", "Cluster")]
     public void ABadSetting_StopsStartUp_NamingTheKey(string key, string value, string? otherKey = null, string? otherValue = null)
+    {
+        var settings = new Dictionary<string, string> { [key] = value };
+        if (otherKey is not null)
+        {
+            settings[otherKey] = otherValue!;
+        }
+
+        AssertStartUpFails(settings, key);
+    }
+
+    [Fact]
+    public void ClusterMode_WithoutASharedJwtKey_StopsStartUp_NamingTheKey() =>
+        // Everything else a cluster frontend needs is there; no database is contacted before the check.
+        AssertStartUpFails(new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Cluster",
+            ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
+            ["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]),
+            ["CaseGrains:Auth:JwtSigningKey"] = "",
+        }, "CaseGrains:Auth:JwtSigningKey");
+
+    private static void AssertStartUpFails(Dictionary<string, string> settings, string key)
     {
         var dir = Path.Combine(Path.GetTempPath(), "casegrains-config-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var settings = new Dictionary<string, string> { [key] = value };
-            if (otherKey is not null)
-            {
-                settings[otherKey] = otherValue!;
-            }
-
             var ex = Assert.ThrowsAny<Exception>(() => AppHost.Start(dir, settings));
 
             var validation = ex as OptionsValidationException ?? ex.InnerException as OptionsValidationException

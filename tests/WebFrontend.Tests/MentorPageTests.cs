@@ -100,7 +100,7 @@ public sealed class MentorPageTests
         await using var silo = await SiloProcess.StartAsync();
         var client = new Dictionary<string, string>
         {
-            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:Frontend"] = "Client",
             ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["CaseGrains:ServiceId"] = silo.ServiceId,
         };

@@ -64,7 +64,7 @@ public sealed class TwoFrontendTests
         await using var silo = await SiloProcess.StartAsync();
         var client = new Dictionary<string, string>
         {
-            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:Frontend"] = "Client",
             ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["CaseGrains:ServiceId"] = silo.ServiceId,
         };
@@ -122,7 +122,7 @@ public sealed class TwoFrontendTests
         var silo = await SiloProcess.StartAsync();
         await using var frontend = AppHost.Start(overrides: new Dictionary<string, string>
         {
-            ["CaseGrains:Mode"] = "Client",
+            ["CaseGrains:Frontend"] = "Client",
             ["CaseGrains:GatewayPort"] = silo.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["CaseGrains:ServiceId"] = silo.ServiceId,
         });

@@ -32,7 +32,7 @@ public sealed class WebFrontendProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
         foreach (var arg in new[]
         {
-            dll, "--urls", $"http://127.0.0.1:{port}", "--CaseGrains:Mode=Client", $"--CaseGrains:GatewayPort={silo.GatewayPort}",
+            dll, "--urls", $"http://127.0.0.1:{port}", "--CaseGrains:Frontend=Client", $"--CaseGrains:GatewayPort={silo.GatewayPort}",
             $"--CaseGrains:ServiceId={silo.ServiceId}", $"--CaseGrains:DataDirectory={dataDirectory}",
             $"--CaseGrains:Auth:JwtSigningKey={AppHost.SigningKey}", "--Logging:LogLevel:Default=Warning",
         })

@@ -5,6 +5,12 @@ namespace CaseGrains.Domain.Journey;
 
 public sealed record StageProgress(StageState State, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? SkipReason)
 {
+    /// <summary>This activation of the stage ran past its target.</summary>
+    public bool SlaBreached { get; init; }
+
+    /// <summary>… and was escalated to the region's supervisors.</summary>
+    public bool SlaEscalated { get; init; }
+
     public static StageProgress NotStarted { get; } = new(StageState.NotStarted, null, null, null);
 
     public bool IsDone => State is StageState.Completed or StageState.Skipped;
@@ -124,6 +130,8 @@ public sealed record CaseState
             {
                 Outcomes = new Outcomes(e.AnnualTurnoverAfterIdr, e.BusinessCapitalAfterIdr, e.WorkersAfter, e.UmkmClassAfter),
             },
+            SlaBreached e => s.WithStage(e.Stage, s[e.Stage] with { SlaBreached = true }),
+            SlaEscalated e => s.WithStage(e.Stage, s[e.Stage] with { SlaEscalated = true }),
             _ => throw new InvalidOperationException($"No rule to apply {@event.Type}."),
         };
         return s with { Version = seq, UpdatedAt = at };

@@ -70,6 +70,12 @@ public sealed record OutcomesRecorded(
     int WorkersAfter,
     UmkmClass UmkmClassAfter) : CaseEvent;
 
+/// <summary>A stage ran past its target (<see cref="SlaPolicy"/>); appended by the case's timer, not by a person.</summary>
+public sealed record SlaBreached(Stage Stage, DateTimeOffset StartedAt, DateTimeOffset DueAt) : CaseEvent;
+
+/// <summary>A breached stage stayed overdue past the grace period; escalated to the supervisors of <see cref="SupervisorRegion"/>.</summary>
+public sealed record SlaEscalated(Stage Stage, DateTimeOffset DueAt, string SupervisorRegion) : CaseEvent;
+
 /// <summary>The stored type names, from the sealed subclasses above.</summary>
 public static class CaseEventTypes
 {

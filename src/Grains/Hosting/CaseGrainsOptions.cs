@@ -1,3 +1,4 @@
+using CaseGrains.Domain.Journey;
 using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains.Hosting;
@@ -8,10 +9,35 @@ public sealed class CaseGrainsOptions
     public const string Section = "CaseGrains";
 
     /// <summary>
-    /// <c>CaseGrains:Mode</c> of the WebFrontend: <c>Embedded</c> (co-hosts its silo; the default) or <c>Client</c> (an
-    /// Orleans client of the silos at <c>CaseGrains:GatewayPort</c>; cluster membership on PostgreSQL comes with cluster mode).
+    /// <c>CaseGrains:Mode</c>: <c>Embedded</c> (the default: one SQLite file, a localhost silo) or <c>Cluster</c> (silos
+    /// form a cluster on PostgreSQL: membership, grain state, reminders and the project's tables; the connection string
+    /// is <c>ConnectionStrings:CaseGrains</c>).
     /// </summary>
     public string Mode { get; set; } = Modes.Embedded;
+
+    /// <summary>
+    /// <c>CaseGrains:Frontend</c> (WebFrontend only): <c>Silo</c> co-hosts a silo in the web process, <c>Client</c> makes it
+    /// an Orleans client of separately run silos (src/Silo). Empty means <c>Silo</c> in Embedded mode, <c>Client</c> in Cluster mode.
+    /// </summary>
+    public string? Frontend { get; set; }
+
+    /// <summary><c>CaseGrains:ClusterId</c>: Orleans cluster id (membership rows are keyed by it). Defaults to the service id.</summary>
+    public string? ClusterId { get; set; }
+
+    /// <summary>
+    /// <c>CaseGrains:AdvertisedAddress</c> (Cluster mode): the IP address or host name other silos and clients reach this
+    /// silo at. Empty: Orleans picks a local address (Kubernetes hosting sets it from the pod's IP).
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary><c>CaseGrains:HealthPort</c>: the standalone silo's HTTP port for /health/live and /health/ready.</summary>
+    public int HealthPort { get; set; } = 8081;
+
+    /// <summary><c>CaseGrains:Kubernetes</c>: use Orleans' Kubernetes hosting (pod labels and downward-API variables).</summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary><c>CaseGrains:Sla:*</c>: stage target durations, escalation grace period and the check period.</summary>
+    public SlaSettings Sla { get; set; } = new();
 
     /// <summary><c>CaseGrains:DataDirectory</c>: folder of the embedded SQLite file (created if missing).</summary>
     public string DataDirectory { get; set; } = "data";
@@ -40,6 +66,60 @@ public sealed class CaseGrainsOptions
 
     public string SqliteConnectionString => $"Data Source={DatabasePath};Default Timeout=30;Pooling=True";
 
+    public bool IsCluster => Mode == Modes.Cluster;
+
+    public string EffectiveClusterId => string.IsNullOrWhiteSpace(ClusterId) ? ServiceId : ClusterId;
+
+    /// <summary>How the WebFrontend reaches grains, after the mode's default is applied.</summary>
+    public string EffectiveFrontend => string.IsNullOrWhiteSpace(Frontend) ? (IsCluster ? FrontendHosting.Client : FrontendHosting.Silo) : Frontend;
+
+    /// <summary>Stage SLAs. Targets default to <see cref="SlaPolicy.Default"/>; a stage's key overrides its target.</summary>
+    public sealed class SlaSettings
+    {
+        /// <summary><c>CaseGrains:Sla:Targets:&lt;Stage&gt;</c>, e.g. <c>CaseGrains:Sla:Targets:Assessment = 14.00:00:00</c>.</summary>
+        public Dictionary<string, TimeSpan> Targets { get; set; } = [];
+
+        /// <summary><c>CaseGrains:Sla:EscalationGrace</c>: how long a breached stage may stay overdue before escalation.</summary>
+        public TimeSpan EscalationGrace { get; set; } = SlaPolicy.Default.EscalationGrace;
+
+        /// <summary>
+        /// <c>CaseGrains:Sla:CheckPeriod</c>: the timer's retry period after its due time (a tick that failed, e.g. during a
+        /// silo failure, comes again after this). Default one hour; at least one second.
+        /// </summary>
+        public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromHours(1);
+
+        public SlaPolicy ToPolicy() => SlaPolicy.Default with
+        {
+            Targets = SlaPolicy.Default.Targets.SetItems(Targets.Select(t => KeyValuePair.Create(Enum.Parse<Stage>(t.Key, ignoreCase: true), t.Value))),
+            EscalationGrace = EscalationGrace,
+        };
+
+        internal IEnumerable<string> Validate(string prefix)
+        {
+            foreach (var (stage, target) in Targets)
+            {
+                if (!Enum.TryParse<Stage>(stage, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(stage, out _))
+                {
+                    yield return $"{prefix}:Targets:{stage} is not a stage ({string.Join(", ", Enum.GetNames<Stage>())}).";
+                }
+                else if (target <= TimeSpan.Zero)
+                {
+                    yield return $"{prefix}:Targets:{stage} must be a positive duration.";
+                }
+            }
+
+            if (EscalationGrace < TimeSpan.Zero)
+            {
+                yield return $"{prefix}:EscalationGrace must not be negative.";
+            }
+
+            if (CheckPeriod < TimeSpan.FromSeconds(1) || CheckPeriod > TimeSpan.FromDays(1))
+            {
+                yield return $"{prefix}:CheckPeriod must be between 00:00:01 and 1.00:00:00.";
+            }
+        }
+    }
+
     public sealed class JourneySettings
     {
         public int MentoringSessionsRequired { get; set; } = 3;
@@ -66,10 +146,28 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
             errors.Add($"{s}:DatabaseFile must name a file.");
         }
 
-        if (options.Mode is not (Modes.Embedded or Modes.Client))
+        if (options.Mode is not (Modes.Embedded or Modes.Cluster))
         {
-            errors.Add($"{s}:Mode must be {Modes.Embedded} or {Modes.Client}.");
+            errors.Add($"{s}:Mode must be {Modes.Embedded} or {Modes.Cluster}.");
         }
+
+        if (!string.IsNullOrWhiteSpace(options.Frontend) && options.Frontend is not (FrontendHosting.Silo or FrontendHosting.Client))
+        {
+            errors.Add($"{s}:Frontend must be {FrontendHosting.Silo} or {FrontendHosting.Client}.");
+        }
+
+        if (options.HealthPort is < 1 or > 65535)
+        {
+            errors.Add($"{s}:HealthPort must be 1..65535.");
+        }
+
+        if (options.IsCluster && string.IsNullOrWhiteSpace(options.NikHmacKey))
+        {
+            // Every silo must hash a NIK the same way, and the key must not sit in the database beside the hashes.
+            errors.Add($"{s}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo).");
+        }
+
+        errors.AddRange(options.Sla.Validate($"{s}:Sla"));
 
         if (string.IsNullOrWhiteSpace(options.ServiceId))
         {
@@ -112,9 +210,16 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
     }
 }
 
-/// <summary>How the WebFrontend reaches its grains.</summary>
+/// <summary>Where state lives and how silos find each other.</summary>
 public static class Modes
 {
     public const string Embedded = "Embedded";
+    public const string Cluster = "Cluster";
+}
+
+/// <summary>How the WebFrontend reaches its grains.</summary>
+public static class FrontendHosting
+{
+    public const string Silo = "Silo";
     public const string Client = "Client";
 }

@@ -1,29 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
 using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
+using CaseGrains.Grains.Storage.Postgres;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
 
 namespace CaseGrains.Grains.Hosting;
 
 /// <summary>
-/// The one silo configuration, used by src/Silo and by the silo that src/WebFrontend co-hosts in embedded mode.
-/// Providers are chosen by configuration; settings are validated at start-up.
+/// The one silo configuration, used by src/Silo and by the silo src/WebFrontend co-hosts, in both modes. Providers are
+/// chosen by <c>CaseGrains:Mode</c>; settings are validated at start-up and a bad one fails naming its key.
 /// </summary>
 public static class CaseGrainsSilo
 {
+    /// <summary>The PostgreSQL connection string's configuration key (environment: <c>ConnectionStrings__CaseGrains</c>).</summary>
+    public const string ConnectionStringKey = "ConnectionStrings:CaseGrains";
+
+    /// <summary>The ADO.NET invariant of Npgsql, as Orleans' providers know it.</summary>
+    public const string NpgsqlInvariant = "Npgsql";
+
     /// <summary>
-    /// Grains, storage and clustering for a localhost silo. <paramref name="openGateway"/> is false when the silo is
+    /// Grains, storage, reminders and clustering. Embedded: a localhost silo on SQLite. Cluster: membership, grain state,
+    /// reminders and the project's tables on PostgreSQL. <paramref name="openGateway"/> is false when the silo is
     /// co-hosted with its only client (the embedded WebFrontend): grains trust the caller identity they are given, so no
     /// other process may reach them through a gateway.
     /// </summary>
     public static ISiloBuilder AddCaseGrains(this ISiloBuilder silo, IConfiguration configuration, bool openGateway = true)
     {
         var settings = silo.AddCaseGrainsServices(configuration);
-        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ServiceId);
+        if (settings.IsCluster)
+        {
+            var connectionString = configuration[ConnectionStringKey]!;
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = settings.ServiceId;
+                o.ClusterId = settings.EffectiveClusterId;
+            });
+            if (settings.Kubernetes)
+            {
+                // Pod IP, names and the orleans/serviceId + orleans/clusterId labels come from the pod (see deploy/k8s).
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.ConfigureEndpoints(ResolveAdvertisedAddress(settings.AdvertisedAddress), settings.SiloPort,
+                    openGateway ? settings.GatewayPort : 0, listenOnAnyHostAddress: true);
+            }
+
+            ConfigureFailureDetection(silo);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.EffectiveClusterId);
+        }
+
         if (!openGateway)
         {
             silo.Configure<EndpointOptions>(o => o.GatewayPort = 0);
@@ -32,30 +74,61 @@ public static class CaseGrainsSilo
         return silo;
     }
 
-    /// <summary>Reads and validates the settings, failing with the key's name.</summary>
+    /// <summary>Reads and validates the settings (and, in Cluster mode, the connection string), failing with the key's name.</summary>
     public static CaseGrainsOptions ReadSettings(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var settings = configuration.GetSection(CaseGrainsOptions.Section).Get<CaseGrainsOptions>() ?? new CaseGrainsOptions();
         var invalid = new CaseGrainsOptionsValidator().Validate(null, settings);
-        return invalid.Failed
-            ? throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), invalid.Failures)
+        var failures = invalid.Failed ? invalid.Failures.ToList() : [];
+        if (settings.IsCluster && ConnectionStringProblem(configuration[ConnectionStringKey]) is { } problem)
+        {
+            failures.Add(problem);
+        }
+
+        return failures.Count > 0
+            ? throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), failures)
             : settings;
     }
 
-    /// <summary>An Orleans client of the localhost silo's gateway (WebFrontend in <c>Client</c> mode).</summary>
-    public static IClientBuilder UseCaseGrainsCluster(this IClientBuilder client, CaseGrainsOptions settings)
+    /// <summary>
+    /// An Orleans client of the silos: the localhost gateway in Embedded mode, or every silo that the PostgreSQL
+    /// membership table lists as active in Cluster mode.
+    /// </summary>
+    public static IClientBuilder UseCaseGrainsCluster(this IClientBuilder client, CaseGrainsOptions settings, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
-        return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ServiceId);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!settings.IsCluster)
+        {
+            return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.EffectiveClusterId);
+        }
+
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = NpgsqlInvariant;
+            o.ConnectionString = configuration[ConnectionStringKey];
+        });
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ServiceId = settings.ServiceId;
+            o.ClusterId = settings.EffectiveClusterId;
+        });
+        // A call in flight to a silo that died fails within this, not the 30 s default; the gateway list is re-read often.
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        return client;
     }
 
-    /// <summary>Grains, storage and options without clustering (test clusters bring their own).</summary>
+    /// <summary>How long a grain call may take before it fails (silos and clients; Cluster mode).</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Grains, storage, reminders and options without clustering (test clusters bring their own).</summary>
     public static CaseGrainsOptions AddCaseGrainsServices(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        // Fail before anything touches the disk, naming the key.
+        // Fail before anything touches the disk or the database, naming the key.
         var settings = ReadSettings(configuration);
 
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
@@ -66,10 +139,35 @@ public static class CaseGrainsSilo
         silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
-        // Data Protection keys (NIK encryption) live beside the database in embedded mode; see docs/storage.md.
-        silo.Services.AddDataProtection()
-            .SetApplicationName("CaseGrains")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(settings.DataDirectory), "keys")));
+        var dataProtection = silo.Services.AddDataProtection().SetApplicationName(DataProtectionApplication);
+        silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+        silo.AddReminders();
+        // Reminders may fire as often as the SLA check period asks (tests use seconds; production an hour).
+        silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.Sla.CheckPeriod < o.MinimumReminderPeriod
+            ? settings.Sla.CheckPeriod : o.MinimumReminderPeriod);
+
+        if (settings.IsCluster)
+        {
+            var connectionString = configuration[ConnectionStringKey]!;
+            UseSharedKeyRing(silo.Services, connectionString);
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+            silo.Services.AddSingleton<ICaseEventStore, PostgresCaseEventStore>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
+            silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+            return settings;
+        }
+
+        // Embedded: Data Protection keys (NIK encryption) live beside the database; see docs/storage.md.
+        dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(settings.DataDirectory), "keys")));
         silo.Services.AddSingleton<ICaseEventStore, SqliteCaseEventStore>();
 
         // The schema must exist before any grain reads or writes: apply it before the silo starts.
@@ -92,7 +190,95 @@ public static class CaseGrainsSilo
             o.Invariant = ProviderNames.SqliteInvariant;
             o.ConnectionString = settings.SqliteConnectionString;
         });
-        silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = ProviderNames.SqliteInvariant;
+            o.ConnectionString = settings.SqliteConnectionString;
+        });
         return settings;
+    }
+
+    /// <summary>The Data Protection application name every host shares (a different name would isolate its keys).</summary>
+    public const string DataProtectionApplication = "CaseGrains";
+
+    /// <summary>Keeps the Data Protection key ring in the cluster database (silos and frontends of one cluster share it).</summary>
+    public static void UseSharedKeyRing(IServiceCollection services, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddDataProtection().SetApplicationName(DataProtectionApplication);
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(connectionString));
+    }
+
+    /// <summary>
+    /// Failure detection (Cluster mode): a silo probes others every 2 s and gives up on a probe after 2 s; three missed
+    /// probes make it suspect; a suspect with enough votes is declared dead and its grains move. With these values a
+    /// silo killed without warning is declared dead in about 6–8 s (measured by the fault test) against 10–15 s with
+    /// Orleans' defaults; calls in flight to it fail within <see cref="ResponseTimeout"/>.
+    /// </summary>
+    private static void ConfigureFailureDetection(ISiloBuilder silo)
+    {
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(2);
+            o.NumMissedProbesLimit = 3;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+        });
+        silo.Configure<SiloMessagingOptions>(o =>
+        {
+            o.ResponseTimeout = ResponseTimeout;
+            o.SystemResponseTimeout = ResponseTimeout;
+        });
+    }
+
+    private static IPAddress ResolveAdvertisedAddress(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            // No address given: the first non-loopback IPv4 address of this host, else loopback.
+            return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+                ?? IPAddress.Loopback;
+        }
+
+        return IPAddress.TryParse(value, out var ip) ? ip
+            : Dns.GetHostAddresses(value).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+              ?? throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                  [$"{CaseGrainsOptions.Section}:AdvertisedAddress '{value}' resolves to no IPv4 address."]);
+    }
+
+    private static string? ConnectionStringProblem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"{ConnectionStringKey} must be set in {Modes.Cluster} mode (a PostgreSQL connection string).";
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(value);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return $"{ConnectionStringKey} is not a valid PostgreSQL connection string: {ex.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Refuses to start a silo on a database the migrate step has not brought to this version: checked first thing in
+    /// the silo's lifecycle, before membership or storage touch a table.
+    /// </summary>
+    private sealed class SchemaCheck(string connectionString) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(SchemaCheck), ServiceLifecycleStage.First, async ct =>
+            {
+                var version = await PostgresSchema.CurrentVersionAsync(connectionString, ct);
+                if (version < PostgresSchema.LatestVersion)
+                {
+                    throw new InvalidOperationException(
+                        $"The database is at schema version {version}, this build needs {PostgresSchema.LatestVersion}: run `CaseGrains.Silo migrate` first.");
+                }
+            });
     }
 }

@@ -113,4 +113,62 @@ internal static class OrleansStorageSql
         ')
         ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
         """;
+
+    /// <summary>
+    /// Orleans' ADO.NET reminder table on SQLite, from the 10.4.2 reminder provider's contract: rows are read by column
+    /// name (GrainId, ReminderName, StartTime, Period, Version); an upsert returns the new Version; a delete answers a
+    /// single boolean-ish column. The hash range of a silo wraps around when begin ≥ end (ReadRangeRows2Key).
+    /// </summary>
+    public const string Reminders = """
+        CREATE TABLE OrleansRemindersTable
+        (
+            ServiceId    TEXT    NOT NULL,
+            GrainId      TEXT    NOT NULL,
+            ReminderName TEXT    NOT NULL,
+            StartTime    TEXT    NOT NULL,
+            Period       INTEGER NOT NULL,
+            GrainHash    INTEGER NOT NULL,
+            Version      INTEGER NOT NULL,
+            PRIMARY KEY (ServiceId, GrainId, ReminderName)
+        ) WITHOUT ROWID;
+        CREATE INDEX IX_OrleansReminders_Hash ON OrleansRemindersTable (ServiceId, GrainHash);
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('UpsertReminderRowKey', '
+        INSERT INTO OrleansRemindersTable (ServiceId, GrainId, ReminderName, StartTime, Period, GrainHash, Version)
+        VALUES (@ServiceId, @GrainId, @ReminderName, @StartTime, @Period, @GrainHash, 0)
+        ON CONFLICT (ServiceId, GrainId, ReminderName) DO UPDATE SET
+            StartTime = excluded.StartTime, Period = excluded.Period, GrainHash = excluded.GrainHash, Version = Version + 1
+        RETURNING Version;
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadReminderRowsKey', '
+        SELECT GrainId, ReminderName, StartTime, Period, Version FROM OrleansRemindersTable
+        WHERE ServiceId = @ServiceId AND GrainId = @GrainId;
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadReminderRowKey', '
+        SELECT GrainId, ReminderName, StartTime, Period, Version FROM OrleansRemindersTable
+        WHERE ServiceId = @ServiceId AND GrainId = @GrainId AND ReminderName = @ReminderName;
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadRangeRows1Key', '
+        SELECT GrainId, ReminderName, StartTime, Period, Version FROM OrleansRemindersTable
+        WHERE ServiceId = @ServiceId AND GrainHash > @BeginHash AND GrainHash <= @EndHash;
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadRangeRows2Key', '
+        SELECT GrainId, ReminderName, StartTime, Period, Version FROM OrleansRemindersTable
+        WHERE ServiceId = @ServiceId AND (GrainHash > @BeginHash OR GrainHash <= @EndHash);
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteReminderRowKey', '
+        DELETE FROM OrleansRemindersTable
+        WHERE ServiceId = @ServiceId AND GrainId = @GrainId AND ReminderName = @ReminderName AND Version = @Version;
+        SELECT changes() AS Deleted;
+        ');
+
+        INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteReminderRowsKey', '
+        DELETE FROM OrleansRemindersTable WHERE ServiceId = @ServiceId;
+        ');
+        """;
 }

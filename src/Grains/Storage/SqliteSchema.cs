@@ -86,6 +86,7 @@ public static class SqliteSchema
             CREATE TRIGGER access_audit_no_delete BEFORE DELETE ON access_audit
             BEGIN SELECT RAISE(ABORT, 'access_audit is append-only'); END;
             """),
+        (4, "orleans reminders (stage SLA timers)", OrleansStorageSql.Reminders),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

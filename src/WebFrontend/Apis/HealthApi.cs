@@ -32,7 +32,7 @@ public static class HealthApi
 
     public static void MapHealthApi(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapHealthChecks(Grains.Hosting.HealthPaths.Live, new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks(Grains.Hosting.HealthPaths.Ready, new() { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
     }
 }

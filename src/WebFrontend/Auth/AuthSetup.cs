@@ -53,6 +53,13 @@ public static class AuthSetup
             throw new OptionsValidationException(AuthSettings.Section, typeof(AuthSettings), invalid.Failures);
         }
 
+        if (builder.Configuration[$"{CaseGrainsOptions.Section}:Mode"] == Modes.Cluster && string.IsNullOrWhiteSpace(settings.JwtSigningKey))
+        {
+            // Every frontend of a cluster must accept the tokens any other issued: no per-machine key file.
+            throw new OptionsValidationException(AuthSettings.Section, typeof(AuthSettings),
+                [$"{AuthSettings.Section}:JwtSigningKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every frontend)."]);
+        }
+
         var dataDirectory = builder.Configuration[$"{CaseGrainsOptions.Section}:DataDirectory"] ?? "data";
         var signingKey = new SymmetricSecurityKey(settings.ResolveSigningKey(dataDirectory));
         builder.Services.AddOptions<AuthSettings>().Bind(builder.Configuration.GetSection(AuthSettings.Section)).ValidateOnStart();

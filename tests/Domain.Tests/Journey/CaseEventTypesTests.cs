@@ -23,6 +23,8 @@ public sealed class CaseEventTypesTests
             "MentorAssigned",
             "MentoringSessionLogged",
             "OutcomesRecorded",
+            "SlaBreached",
+            "SlaEscalated",
             "StageCompleted",
             "StageSkipped",
             "StageStarted",

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+
+namespace CaseGrains.Domain.Journey;
+
+/// <summary>
+/// Stage service levels: each stage has a target duration from the moment it became Active. Past the target the case
+/// gets <see cref="SlaBreached"/> (an alert to whoever works the case); past a further grace period it gets
+/// <see cref="SlaEscalated"/>, which goes to the supervisors of the case's region. Pure: time is passed in.
+/// </summary>
+public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, TimeSpan EscalationGrace)
+{
+    /// <summary>The programme's default targets (calendar time), overridable per stage by configuration.</summary>
+    public static SlaPolicy Default { get; } = new(new Dictionary<Stage, TimeSpan>
+    {
+        [Stage.Intake] = TimeSpan.FromDays(7),
+        [Stage.Assessment] = TimeSpan.FromDays(14),
+        [Stage.Training] = TimeSpan.FromDays(60),
+        [Stage.Mentoring] = TimeSpan.FromDays(90),
+        [Stage.Matching] = TimeSpan.FromDays(60),
+        [Stage.Financing] = TimeSpan.FromDays(60),
+        [Stage.Graduated] = TimeSpan.FromDays(30),
+    }.ToImmutableDictionary(), TimeSpan.FromDays(7));
+
+    /// <summary>The stage's target, or null when the stage has none (no timer).</summary>
+    public TimeSpan? TargetFor(Stage stage) => Targets.TryGetValue(stage, out var t) ? t : null;
+
+    /// <summary>
+    /// What the SLA timer should do for <paramref name="state"/> at <paramref name="now"/>: append an event now, wait
+    /// until a time, or nothing (no open case, no active stage, or already escalated).
+    /// </summary>
+    public SlaStep Next(CaseState? state, DateTimeOffset now)
+    {
+        if (state is not { Status: CaseStatus.Open } || state.ActiveStage is not { } stage
+            || state[stage].StartedAt is not { } started || TargetFor(stage) is not { } target)
+        {
+            return SlaStep.Nothing;
+        }
+
+        var progress = state[stage];
+        var due = started + target;
+        if (!progress.SlaBreached)
+        {
+            return now >= due ? SlaStep.Append(new SlaBreached(stage, started, due)) : SlaStep.WaitUntil(due);
+        }
+
+        if (progress.SlaEscalated)
+        {
+            return SlaStep.Nothing;
+        }
+
+        var escalateAt = due + EscalationGrace;
+        return now >= escalateAt ? SlaStep.Append(new SlaEscalated(stage, due, SupervisorRegion(state.RegionCode))) : SlaStep.WaitUntil(escalateAt);
+    }
+
+    /// <summary>
+    /// The administrative level an escalation goes to: the case's kab/kota (its supervisors, or failing those the
+    /// province's, serve it).
+    /// </summary>
+    public static string SupervisorRegion(string regionCode)
+    {
+        ArgumentNullException.ThrowIfNull(regionCode);
+        var parts = regionCode.Split('.');
+        return parts.Length >= 2 ? parts[0] + "." + parts[1] : regionCode;
+    }
+
+    /// <summary>A stable command id for a timer's event: a repeated or concurrent tick appends it once.</summary>
+    public static string CommandIdFor(CaseEvent slaEvent) => slaEvent switch
+    {
+        SlaBreached b => $"sla:{b.Stage}:{b.StartedAt.UtcTicks}:breached",
+        SlaEscalated e => $"sla:{e.Stage}:{e.DueAt.UtcTicks}:escalated",
+        _ => throw new ArgumentException("Not an SLA event.", nameof(slaEvent)),
+    };
+}
+
+/// <summary>The SLA timer's next step.</summary>
+public sealed record SlaStep(CaseEvent? Event, DateTimeOffset? At)
+{
+    public static SlaStep Nothing { get; } = new(null, null);
+
+    public static SlaStep Append(CaseEvent e) => new(e, null);
+
+    public static SlaStep WaitUntil(DateTimeOffset at) => new(null, at);
+}

@@ -1,0 +1,317 @@
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseGrains.Grains.Storage.Postgres;
+
+/// <summary>
+/// The cluster timeline store: the same contract as the embedded one, on PostgreSQL. An append is one transaction
+/// (event row + case-list row); the primary key (case, seq) and the unique (case, command id) make a second activation's
+/// write fail instead of forking the timeline.
+/// </summary>
+public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStore
+{
+    private const string EventColumns =
+        "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
+
+    public async Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var events = await ReadEventsAsync(conn, caseNumber, 0, int.MaxValue, ct);
+        var refused = new List<string>();
+        await using var cmd = new NpgsqlCommand("SELECT command_id FROM case_refusals WHERE case_number = @case", conn);
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            refused.Add(reader.GetString(0));
+        }
+
+        return (events, refused);
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await ReadEventsAsync(conn, caseNumber, afterSeq, limit, ct);
+    }
+
+    public async Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case AND command_id = @cid");
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("cid", commandId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
+    }
+
+    public async Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT command_id, command_hash, refusal, version, actor_id, actor_role FROM case_refusals WHERE case_number = @case AND command_id = @cid");
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("cid", commandId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new StoredRefusal(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? "" : reader.GetString(4), reader.IsDBNull(5) ? "" : reader.GetString(5))
+            : null;
+    }
+
+    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    {
+        var (e, row) = (@event, index);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = new NpgsqlBatchCommand($"""
+            INSERT INTO case_events ({EventColumns})
+            VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
+            """);
+        insert.Parameters.AddWithValue("case", e.CaseNumber);
+        insert.Parameters.AddWithValue("seq", e.Seq);
+        insert.Parameters.AddWithValue("type", e.Type);
+        insert.Parameters.AddWithValue("actor", e.ActorId);
+        insert.Parameters.AddWithValue("role", e.ActorRole);
+        insert.Parameters.AddWithValue("at", EventChain.FormatTime(e.OccurredAt));
+        insert.Parameters.AddWithValue("payload", e.PayloadJson);
+        insert.Parameters.AddWithValue("cid", e.CommandId);
+        insert.Parameters.AddWithValue("chash", e.CommandHash);
+        insert.Parameters.AddWithValue("prev", e.PrevHash);
+        insert.Parameters.AddWithValue("hash", e.Hash);
+        batch.BatchCommands.Add(insert);
+        var upsert = new NpgsqlBatchCommand("""
+            INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
+                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id)
+            VALUES (@case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor)
+            ON CONFLICT (case_number) DO UPDATE SET
+                full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
+                status = excluded.status, current_stage = excluded.current_stage,
+                current_stage_state = excluded.current_stage_state, version = excluded.version,
+                updated_at = excluded.updated_at, mentor_id = excluded.mentor_id
+            """);
+        upsert.Parameters.AddWithValue("case", row.CaseNumber);
+        upsert.Parameters.AddWithValue("name", row.FullName);
+        upsert.Parameters.AddWithValue("nik", row.NikMasked);
+        upsert.Parameters.AddWithValue("region", row.RegionCode);
+        upsert.Parameters.AddWithValue("segment", row.Segment);
+        upsert.Parameters.AddWithValue("gender", row.Gender);
+        upsert.Parameters.AddWithValue("status", row.Status);
+        upsert.Parameters.AddWithValue("stage", row.CurrentStage);
+        upsert.Parameters.AddWithValue("stageState", row.CurrentStageState);
+        upsert.Parameters.AddWithValue("version", row.Version);
+        upsert.Parameters.AddWithValue("opened", row.OpenedAt.ToUniversalTime());
+        upsert.Parameters.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
+        upsert.Parameters.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
+        batch.BatchCommands.Add(upsert);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+    }
+
+    public async Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at, actor_id, actor_role)
+            VALUES (@case, @cid, @chash, @refusal, @version, @at, @actor, @role) ON CONFLICT DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("cid", refusal.CommandId);
+        cmd.Parameters.AddWithValue("chash", refusal.CommandHash);
+        cmd.Parameters.AddWithValue("refusal", refusal.RefusalJson);
+        cmd.Parameters.AddWithValue("version", refusal.Version);
+        cmd.Parameters.AddWithValue("actor", refusal.ActorId);
+        cmd.Parameters.AddWithValue("role", refusal.ActorRole);
+        cmd.Parameters.AddWithValue("at", at.ToUniversalTime());
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
+    {
+        var q = query;
+        var where = new List<string>();
+        await using var cmd = db.CreateCommand();
+        if (scope.MentorId is not null)
+        {
+            where.Add("mentor_id = @scopeMentor");
+            cmd.Parameters.AddWithValue("scopeMentor", scope.MentorId);
+        }
+
+        if (scope.Regions is not null)
+        {
+            // Each region served, and everything under it; no regions means no rows.
+            var served = scope.Regions.Select((r, i) =>
+            {
+                cmd.Parameters.AddWithValue($"scopeRegion{i}", r);
+                return $"region_code = @scopeRegion{i} OR {UnderRegion($"@scopeRegion{i}")}";
+            }).ToList();
+            where.Add(served.Count == 0 ? "false" : "(" + string.Join(" OR ", served) + ")");
+        }
+
+        if (!string.IsNullOrEmpty(q.RegionCode))
+        {
+            where.Add($"(region_code = @region OR {UnderRegion("@region")})");
+            cmd.Parameters.AddWithValue("region", q.RegionCode);
+        }
+
+        if (q.Stage is { } stage)
+        {
+            where.Add("current_stage = @stage");
+            cmd.Parameters.AddWithValue("stage", stage.ToString());
+        }
+
+        if (q.Segment is { } segment)
+        {
+            where.Add("segment = @segment");
+            cmd.Parameters.AddWithValue("segment", segment.ToString());
+        }
+
+        if (q.Status is { } status)
+        {
+            where.Add("status = @status");
+            cmd.Parameters.AddWithValue("status", status.ToString());
+        }
+
+        if (!string.IsNullOrWhiteSpace(q.Text))
+        {
+            where.Add("(full_name ILIKE @text ESCAPE '\\' OR case_number LIKE @text ESCAPE '\\')");
+            cmd.Parameters.AddWithValue("text", "%" + EscapeLike(q.Text.Trim()) + "%");
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        cmd.CommandText = $"""
+            SELECT case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage,
+                   current_stage_state, version, opened_at, updated_at, count(*) OVER () AS total
+            FROM case_index {filter}
+            ORDER BY case_number
+            LIMIT @limit OFFSET @offset
+            """;
+        cmd.Parameters.AddWithValue("limit", q.PageSize);
+        cmd.Parameters.AddWithValue("offset", (long)(q.Page - 1) * q.PageSize);
+        var items = new List<CaseSummary>();
+        long total = 0;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new CaseSummary(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    Enum.Parse<Segment>(reader.GetString(4)), Enum.Parse<Gender>(reader.GetString(5)),
+                    Enum.Parse<CaseStatus>(reader.GetString(6)), Enum.Parse<Stage>(reader.GetString(7)),
+                    Enum.Parse<StageState>(reader.GetString(8)), reader.GetInt32(9),
+                    reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11)));
+                total = reader.GetInt64(12);
+            }
+        }
+
+        if (items.Count == 0 && q.Page > 1)
+        {
+            // Past the last page: still report the total.
+            await using var count = db.CreateCommand($"SELECT count(*) FROM case_index {filter}");
+            foreach (NpgsqlParameter p in cmd.Parameters)
+            {
+                if (p.ParameterName is not "limit" and not "offset")
+                {
+                    count.Parameters.AddWithValue(p.ParameterName, p.Value!);
+                }
+            }
+
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
+        return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);
+
+    public async Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        // One statement for the page: unnest the columns.
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
+            SELECT * FROM unnest(@case, @user, @role, @action, @purpose, @at)
+            """);
+        cmd.Parameters.AddWithValue("case", entries.Select(e => e.CaseNumber).ToArray());
+        cmd.Parameters.AddWithValue("user", entries.Select(e => e.UserId).ToArray());
+        cmd.Parameters.AddWithValue("role", entries.Select(e => e.Role).ToArray());
+        cmd.Parameters.AddWithValue("action", entries.Select(e => e.Action).ToArray());
+        cmd.Parameters.AddWithValue("purpose", entries.Select(e => e.Purpose).ToArray());
+        cmd.Parameters.AddWithValue("at", entries.Select(e => e.At.ToUniversalTime()).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM schema_migrations");
+        return (long)(await cmd.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    public async Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct)
+    {
+        // The timeline keeps its hashed time as text; the other two are timestamps.
+        await using var cmd = db.CreateCommand("""
+            SELECT case_number, user_id, role, action, purpose, at FROM (
+                SELECT case_number, user_id, role, action, purpose, at FROM access_audit WHERE case_number = @case
+                UNION ALL
+                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at::timestamptz FROM case_events WHERE case_number = @case
+                UNION ALL
+                SELECT case_number, actor_id, actor_role, 'refused-command', refusal::json ->> 'code', recorded_at
+                FROM case_refusals WHERE case_number = @case AND actor_id IS NOT NULL) AS log
+            ORDER BY at DESC LIMIT @limit
+            """);
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("limit", limit);
+        var list = new List<AccessLogEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
+    private static string UnderRegion(string parameter) =>
+        $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";
+
+    private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT {EventColumns} FROM case_events WHERE case_number = @case AND seq > @after ORDER BY seq LIMIT @limit", conn);
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("after", afterSeq);
+        cmd.Parameters.AddWithValue("limit", (long)limit);
+        var list = new List<StoredEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadEvent(reader));
+        }
+
+        return list;
+    }
+
+    private static StoredEvent ReadEvent(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)),
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10));
+}

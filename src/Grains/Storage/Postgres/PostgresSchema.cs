@@ -1,0 +1,177 @@
+using Npgsql;
+
+namespace CaseGrains.Grains.Storage.Postgres;
+
+/// <summary>
+/// The cluster database's schema, versioned and idempotent: <c>dotnet run --project src/Silo -- migrate</c> applies the
+/// versions a database lacks, each in one transaction, under an advisory lock (two migrators never interleave).
+/// Holds Orleans' ADO.NET tables and query texts (storage, membership, reminders) and the project's own tables.
+/// </summary>
+public static class PostgresSchema
+{
+    /// <summary>Serializes concurrent migrators (any constant unique to this application).</summary>
+    private const long MigrationLock = 0x4361_7365_4772_6E73; // "CaseGrns"
+
+    /// <summary>Ordered migrations. Never edit a shipped one: add the next.</summary>
+    internal static IReadOnlyList<(int Version, string Name, string Sql)> Migrations { get; } =
+    [
+        (1, "orleans storage, membership and reminders", OrleansPostgresSql.Tables + QueryInserts()),
+        (2, "case timeline, refusals, case list, access audit, data protection keys", """
+            CREATE FUNCTION casegrains_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+            END $$;
+
+            CREATE TABLE case_events (
+                case_number  text   NOT NULL,
+                seq          bigint NOT NULL CHECK (seq >= 1),
+                type         text   NOT NULL,
+                actor_id     text   NOT NULL,
+                actor_role   text   NOT NULL,
+                occurred_at  text   NOT NULL, -- the exact text the hash chain covers
+                payload      text   NOT NULL,
+                command_id   text   NOT NULL,
+                command_hash text   NOT NULL,
+                prev_hash    text   NOT NULL,
+                hash         text   NOT NULL,
+                PRIMARY KEY (case_number, seq),
+                UNIQUE (case_number, command_id)
+            );
+            CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON case_events
+                FOR EACH STATEMENT EXECUTE FUNCTION casegrains_append_only();
+
+            CREATE TABLE case_refusals (
+                case_number  text        NOT NULL,
+                command_id   text        NOT NULL,
+                command_hash text        NOT NULL,
+                refusal      text        NOT NULL,
+                version      integer     NOT NULL,
+                recorded_at  timestamptz NOT NULL,
+                actor_id     text        NULL,
+                actor_role   text        NULL,
+                PRIMARY KEY (case_number, command_id)
+            );
+
+            CREATE TABLE case_index (
+                case_number         text        NOT NULL PRIMARY KEY,
+                full_name           text        NOT NULL,
+                nik_masked          text        NOT NULL,
+                region_code         text        COLLATE "C" NOT NULL, -- code order, for the region-prefix ranges
+                segment             text        NOT NULL,
+                gender              text        NOT NULL,
+                status              text        NOT NULL,
+                current_stage       text        NOT NULL,
+                current_stage_state text        NOT NULL,
+                version             integer     NOT NULL,
+                opened_at           timestamptz NOT NULL,
+                updated_at          timestamptz NOT NULL,
+                mentor_id           text        NULL
+            );
+            CREATE INDEX case_index_region ON case_index (region_code);
+            CREATE INDEX case_index_stage ON case_index (current_stage, region_code);
+            CREATE INDEX case_index_segment ON case_index (segment, region_code);
+            CREATE INDEX case_index_mentor ON case_index (mentor_id);
+
+            CREATE TABLE access_audit (
+                id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                case_number text        NOT NULL,
+                user_id     text        NOT NULL,
+                role        text        NOT NULL,
+                action      text        NOT NULL,
+                purpose     text        NOT NULL,
+                at          timestamptz NOT NULL
+            );
+            CREATE INDEX access_audit_case ON access_audit (case_number, id);
+            CREATE TRIGGER access_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON access_audit
+                FOR EACH STATEMENT EXECUTE FUNCTION casegrains_append_only();
+
+            -- The Data Protection key ring every silo and frontend of the cluster shares (NIK encryption, cookies).
+            CREATE TABLE dataprotection_keys (
+                friendly_name text        NOT NULL PRIMARY KEY,
+                xml           text        NOT NULL,
+                created_at    timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>Applies the migrations the database lacks. Returns the versions applied (empty when up to date).</summary>
+    public static async Task<IReadOnlyList<int>> ApplyAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using (var create = new NpgsqlCommand("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+            """, conn))
+        {
+            try
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
+            {
+                // Two migrators created it at once; the other one won.
+            }
+        }
+
+        var applied = new List<int>();
+        foreach (var (version, name, sql) in Migrations)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", conn, tx))
+            {
+                lockCmd.Parameters.AddWithValue("lock", MigrationLock);
+                await lockCmd.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var check = new NpgsqlCommand("SELECT count(*) FROM schema_migrations WHERE version = @v", conn, tx))
+            {
+                check.Parameters.AddWithValue("v", version);
+                if ((long)(await check.ExecuteScalarAsync(ct))! > 0)
+                {
+                    await tx.RollbackAsync(ct);
+                    continue;
+                }
+            }
+
+            await using (var run = new NpgsqlCommand(sql, conn, tx))
+            {
+                await run.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var mark = new NpgsqlCommand("INSERT INTO schema_migrations (version, name) VALUES (@v, @n)", conn, tx))
+            {
+                mark.Parameters.AddWithValue("v", version);
+                mark.Parameters.AddWithValue("n", name);
+                await mark.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+            applied.Add(version);
+        }
+
+        return applied;
+    }
+
+    /// <summary>The schema version a database is at (0 when never migrated).</summary>
+    public static async Task<int> CurrentVersionAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('schema_migrations') IS NOT NULL", conn))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                return 0;
+            }
+        }
+
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_migrations", conn);
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The query texts as SQL inserts, with dollar quoting so the texts need no escaping.</summary>
+    private static string QueryInserts() => string.Concat(OrleansPostgresSql.Queries.Select(q =>
+        $"\nINSERT INTO orleansquery (querykey, querytext) VALUES ('{q.Key}', $query${q.Text}$query$);"));
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Tests.Support;
+
+namespace CaseGrains.Domain.Tests.Journey;
+
+public sealed class SlaPolicyTests
+{
+    private static readonly SlaPolicy Policy = SlaPolicy.Default;
+
+    /// <summary>When the active stage of <paramref name="c"/> started (the scenario folds event n at OpenedAt + n hours).</summary>
+    private static DateTimeOffset StartedAt(CaseScenario c) => c.State[c.State.ActiveStage!.Value].StartedAt!.Value;
+
+    [Theory]
+    [InlineData(Stage.Intake)]
+    [InlineData(Stage.Assessment)]
+    [InlineData(Stage.Training)]
+    [InlineData(Stage.Mentoring)]
+    [InlineData(Stage.Matching)]
+    [InlineData(Stage.Financing)]
+    [InlineData(Stage.Graduated)]
+    public void Next_BeforeTheTarget_WaitsUntilStartPlusTheStagesTarget(Stage stage)
+    {
+        var c = CaseScenario.WithStage(stage, StageState.Active);
+        var due = StartedAt(c) + Policy.Targets[stage];
+
+        var step = Policy.Next(c.State, due.AddTicks(-1));
+
+        Assert.Null(step.Event);
+        Assert.Equal(due, step.At);
+    }
+
+    [Fact]
+    public void Next_AtTheTarget_AppendsSlaBreached_NamingStageStartAndDue()
+    {
+        var c = CaseScenario.WithStage(Stage.Assessment, StageState.Active);
+        var started = StartedAt(c);
+        var due = started + TimeSpan.FromDays(14);
+
+        var step = Policy.Next(c.State, due);
+
+        Assert.Equal(new SlaBreached(Stage.Assessment, started, due), step.Event);
+    }
+
+    [Fact]
+    public void Next_AfterABreach_WaitsForTheGrace_ThenEscalatesToTheKabKota()
+    {
+        var c = CaseScenario.WithStage(Stage.Assessment, StageState.Active);
+        var due = StartedAt(c) + TimeSpan.FromDays(14);
+        c.Apply(Policy.Next(c.State, due).Event!);
+        Assert.True(c.State[Stage.Assessment].SlaBreached);
+
+        var waiting = Policy.Next(c.State, due.AddDays(1));
+        var escalating = Policy.Next(c.State, due + Policy.EscalationGrace);
+
+        Assert.Equal(due + Policy.EscalationGrace, waiting.At);
+        Assert.Equal(new SlaEscalated(Stage.Assessment, due, "35.79"), escalating.Event);
+        c.Apply(escalating.Event!);
+        Assert.Same(SlaStep.Nothing, Policy.Next(c.State, due.AddYears(1)));
+    }
+
+    [Fact]
+    public void Next_ForAClosedCase_OrAStageWithoutTarget_DoesNothing()
+    {
+        var closed = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new CloseCase(CloseReason.DroppedOut, null));
+        var noTargets = Policy with { Targets = ImmutableDictionary<Stage, TimeSpan>.Empty };
+        var open = CaseScenario.WithStage(Stage.Training, StageState.Active);
+
+        Assert.Same(SlaStep.Nothing, Policy.Next(closed.State, DateTimeOffset.MaxValue.AddYears(-1)));
+        Assert.Same(SlaStep.Nothing, noTargets.Next(open.State, DateTimeOffset.MaxValue.AddYears(-1)));
+        Assert.Same(SlaStep.Nothing, Policy.Next(null, DateTimeOffset.UnixEpoch));
+    }
+
+    [Fact]
+    public void AStageStartedAgain_AfterABreach_HasAFreshTimer()
+    {
+        // Completing the breached stage and starting the next one: the next stage's timer starts clean.
+        var c = CaseScenario.WithStage(Stage.Assessment, StageState.Active);
+        c.Apply(Policy.Next(c.State, DateTimeOffset.MaxValue.AddYears(-1)).Event!);
+        c.Complete(Stage.Assessment).Start(Stage.Training);
+
+        var step = Policy.Next(c.State, StartedAt(c));
+
+        Assert.False(c.State[Stage.Training].SlaBreached);
+        Assert.Equal(StartedAt(c) + TimeSpan.FromDays(60), step.At);
+    }
+
+    [Fact]
+    public void CommandIds_AreStablePerStageActivation_SoARepeatedTickAppendsOnce()
+    {
+        var t = new DateTimeOffset(2025, 3, 3, 2, 0, 0, TimeSpan.Zero);
+        var a = SlaPolicy.CommandIdFor(new SlaBreached(Stage.Training, t, t.AddDays(60)));
+        var b = SlaPolicy.CommandIdFor(new SlaBreached(Stage.Training, t, t.AddDays(60)));
+        var other = SlaPolicy.CommandIdFor(new SlaBreached(Stage.Training, t.AddDays(1), t.AddDays(61)));
+        var escalation = SlaPolicy.CommandIdFor(new SlaEscalated(Stage.Training, t.AddDays(60), "35.79"));
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, other);
+        Assert.NotEqual(a, escalation);
+    }
+
+    [Theory]
+    [InlineData("35.79.01.2001", "35.79")]
+    [InlineData("35.79.01", "35.79")]
+    [InlineData("35.79", "35.79")]
+    [InlineData("35", "35")]
+    public void SupervisorRegion_IsTheKabKotaOfTheCase(string region, string expected) =>
+        Assert.Equal(expected, SlaPolicy.SupervisorRegion(region));
+}
