@@ -161,12 +161,6 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
             errors.Add($"{s}:HealthPort must be 1..65535.");
         }
 
-        if (options.IsCluster && string.IsNullOrWhiteSpace(options.NikHmacKey))
-        {
-            // Every silo must hash a NIK the same way, and the key must not sit in the database beside the hashes.
-            errors.Add($"{s}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo).");
-        }
-
         errors.AddRange(options.Sla.Validate($"{s}:Sla"));
 
         if (string.IsNullOrWhiteSpace(options.ServiceId))

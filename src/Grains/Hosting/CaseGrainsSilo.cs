@@ -52,6 +52,11 @@ public static class CaseGrainsSilo
             {
                 // Pod IP, names and the orleans/serviceId + orleans/clusterId labels come from the pod (see deploy/k8s).
                 silo.UseKubernetesHosting();
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = settings.SiloPort;
+                    o.GatewayPort = openGateway ? settings.GatewayPort : 0;
+                });
             }
             else
             {
@@ -130,6 +135,13 @@ public static class CaseGrainsSilo
         ArgumentNullException.ThrowIfNull(silo);
         // Fail before anything touches the disk or the database, naming the key.
         var settings = ReadSettings(configuration);
+        if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.NikHmacKey))
+        {
+            // Every silo must hash a NIK the same way, and the key must not sit in the database beside the hashes.
+            // (Only silos hash NIKs: a frontend that is an Orleans client needs no key.)
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                [$"{CaseGrainsOptions.Section}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
+        }
 
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
         silo.Services.AddOptions<CaseGrainsOptions>()

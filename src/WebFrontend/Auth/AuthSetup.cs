@@ -220,6 +220,12 @@ public static class AuthSetup
             forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         }
 
+        // Or a whole network (CIDR), for proxies without a fixed address such as a Kubernetes ingress controller's pods.
+        foreach (var network in app.Configuration.GetSection("CaseGrains:Web:KnownNetworks").Get<string[]>() ?? [])
+        {
+            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        }
+
         app.UseForwardedHeaders(forwarded);
         app.Use(async (ctx, next) =>
         {
