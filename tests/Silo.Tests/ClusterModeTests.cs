@@ -145,4 +145,35 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         var cases = await cluster.OpenCasesAsync(5);
         Assert.Equal(5, cases.Count);
     }
+
+    [Fact]
+    public async Task StageSlaTimers_AreRemindersInPostgres_AndFireAfterEverySiloWasKilledAndReplaced()
+    {
+        string[] sla = ["--CaseGrains:Sla:Targets:Intake=00:00:05", "--CaseGrains:Sla:CheckPeriod=00:00:01", "--CaseGrains:Sla:EscalationGrace=01:00:00"];
+        await using var cluster = await TestCluster.StartAsync(server, 1, sla);
+        var number = (await cluster.OpenCasesAsync(1))[0];
+        await using var conn = new NpgsqlConnection(cluster.Spec.ConnectionString);
+        await conn.OpenAsync();
+        await using (var reminder = new NpgsqlCommand("SELECT count(*) FROM orleansreminderstable WHERE grainid = @g AND remindername = 'sla'", conn))
+        {
+            reminder.Parameters.AddWithValue("g", "case/" + number);
+            Assert.Equal(1L, (long)(await reminder.ExecuteScalarAsync())!);
+        }
+
+        // No silo survives: the timer exists only as its row in PostgreSQL.
+        await cluster.Nodes[0].KillAsync();
+        await cluster.AddSiloAsync(sla);
+
+        await using var breached = new NpgsqlCommand("SELECT count(*) FROM case_events WHERE case_number = @c AND type = 'SlaBreached'", conn);
+        breached.Parameters.AddWithValue("c", number);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long found;
+        while ((found = (long)(await breached.ExecuteScalarAsync())!) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(1L, found);
+        output.WriteLine($"case {number}: SlaBreached appended by the replacement silo");
+    }
 }

@@ -31,43 +31,6 @@ public sealed class LiveTests : IAsyncLifetime
         AppHost.DeleteData(dir);
     }
 
-    /// <summary>A hub connection for a user, recording what the server pushes.</summary>
-    private sealed class LiveClient : IAsyncDisposable
-    {
-        public Channel<JsonElement> Events { get; } = Channel.CreateUnbounded<JsonElement>();
-
-        public Channel<string> Ended { get; } = Channel.CreateUnbounded<string>();
-
-        public HubConnection Connection { get; private init; } = null!;
-
-        public static async Task<LiveClient> ConnectAsync(AppHost app, string userId)
-        {
-            var token = await app.TokenFor(userId);
-            var client = new LiveClient
-            {
-                Connection = new HubConnectionBuilder()
-                    .WithUrl(new Uri(app.BaseAddress, "/hubs/cases"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-                    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-                    .Build(),
-            };
-            client.Connection.On<JsonElement>("CaseEvent", e => client.Events.Writer.TryWrite(e));
-            client.Connection.On<string>("AccessEnded", c => client.Ended.Writer.TryWrite(c));
-            await client.Connection.StartAsync();
-            // The protocol: connect, then Resume. The server runs invocations only after the connection's feed is
-            // subscribed, so from here on nothing can fall between "what I had" and "what is pushed".
-            await client.Connection.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>());
-            return client;
-        }
-
-        public async Task<JsonElement> NextEventAsync(TimeSpan? timeout = null)
-        {
-            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-            return await Events.Reader.ReadAsync(cts.Token);
-        }
-
-        public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
-    }
-
     private async Task<string> OpenAssignedCaseAsync(string mentorId = AppHost.Mentor)
     {
         var number = (await _app.PostOk("/api/cases", new
