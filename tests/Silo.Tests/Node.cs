@@ -89,9 +89,7 @@ public sealed class Node : IAsyncDisposable
             .. spec.CommonArguments(), $"--urls=http://127.0.0.1:{http}", $"--CaseGrains:HealthPort={http}",
             $"--CaseGrains:SiloPort={silo}", $"--CaseGrains:GatewayPort={gateway}", .. extra,
         ]);
-        var node = new Node(name, process, http, silo, gateway);
-        await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
-        return node;
+        return await ReadyOrKilledAsync(new Node(name, process, http, silo, gateway));
     }
 
     public static async Task<Node> StartFrontendAsync(ClusterSpec spec, string name, params string[] extra)
@@ -99,9 +97,22 @@ public sealed class Node : IAsyncDisposable
         var http = PostgresServer.FreePort();
         var process = Start(Assembly("WebFrontend", "CaseGrains.WebFrontend.dll"),
             [.. spec.CommonArguments(), $"--urls=http://127.0.0.1:{http}", .. extra]);
-        var node = new Node(name, process, http, 0, 0);
-        await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
-        return node;
+        return await ReadyOrKilledAsync(new Node(name, process, http, 0, 0));
+    }
+
+    /// <summary>A node that never became ready must not outlive the test.</summary>
+    private static async Task<Node> ReadyOrKilledAsync(Node node)
+    {
+        try
+        {
+            await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Polls /health/ready until it answers 200.</summary>
