@@ -37,6 +37,7 @@ public sealed partial class CaseGrain(
     // What this activation last asked the reminder service for: null = unknown (e.g. just activated).
     private DateTimeOffset? _slaAimedAt;
     private bool? _slaRegistered;
+    private bool _slaAimFailed;
 
     private readonly JourneyPolicy _policy = new()
     {
@@ -274,7 +275,7 @@ public sealed partial class CaseGrain(
             return null;
         }
 
-        await AimSlaTimerAsync(@event);
+        await TryAimSlaTimerAsync(@event);
         return new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
     }
 
@@ -338,6 +339,26 @@ public sealed partial class CaseGrain(
 
         _slaAimedAt = null;
         await AimSlaTimerAsync(null);
+    }
+
+    /// <summary>
+    /// Aims the SLA timer after an accepted command without failing the command: the event is already durable, so a
+    /// reminder-table error is logged and the timer is aimed again with the next command of any kind.
+    /// </summary>
+    private async Task TryAimSlaTimerAsync(CaseEvent @event)
+    {
+        try
+        {
+            await AimSlaTimerAsync(_slaAimFailed ? null : @event);
+            _slaAimFailed = false;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _slaAimFailed = true;
+            _slaAimedAt = null;
+            _slaRegistered = null;
+            LogSlaAimFailed(ex, CaseNumber);
+        }
     }
 
     /// <summary>
@@ -575,6 +596,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
     private partial void LogRefused(string caseNumber, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the SLA timer could not be aimed; retrying with the next command")]
+    private partial void LogSlaAimFailed(Exception exception, string caseNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: SLA escalation found no supervisor serving {RegionCode}")]
     private partial void LogNoSupervisor(string caseNumber, string regionCode);

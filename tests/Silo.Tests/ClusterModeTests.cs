@@ -129,6 +129,41 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task AFrontendThatCoHostsASilo_JoinsTheCluster_WithItsGatewayClosed_AndServesRequests()
+    {
+        await using var cluster = await TestCluster.StartAsync(server, silos: 1);
+        await cluster.Grains.GetGrain<IUserGrain>("cw-cohost").Upsert(new UpsertUserRequest
+        {
+            DisplayName = "Petugas", Role = Role.Caseworker, Regions = ["35.79"], Password = "correct horse battery staple",
+        }, Admin);
+
+        await using var front = await Node.StartFrontendAsync(cluster.Spec, "cohosting-frontend",
+            "--CaseGrains:Frontend=Silo", $"--CaseGrains:SiloPort={PostgresServer.FreePort()}");
+
+        await using (var conn = new NpgsqlConnection(cluster.Spec.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var members = new NpgsqlCommand("SELECT count(*) FILTER (WHERE proxyport > 0), count(*) FILTER (WHERE proxyport = 0) FROM orleansmembershiptable WHERE status = 3", conn);
+            await using var r = await members.ExecuteReaderAsync();
+            await r.ReadAsync();
+            Assert.Equal(1L, r.GetInt64(0)); // the standalone silo, with its gateway
+            Assert.Equal(1L, r.GetInt64(1)); // the frontend's silo: no gateway (grains trust the actor they are given)
+        }
+
+        using var http = new HttpClient { BaseAddress = front.BaseAddress };
+        using var tokenResponse = await http.PostAsJsonAsync("/api/auth/token", new { userId = "cw-cohost", password = "correct horse battery staple" });
+        Assert.True(tokenResponse.IsSuccessStatusCode, await tokenResponse.Content.ReadAsStringAsync());
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        using var opened = await http.PostAsJsonAsync("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(), nik = "3579014101900042", fullName = "Warga Klaster",
+            regionCode = "35.79.01", segment = "Umkm", consentGiven = true,
+        });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+    }
+
+    [Fact]
     public async Task ASiloStoppedWithSigterm_ExitsCleanly_AndLeavesTheClusterAsDead()
     {
         await using var cluster = await TestCluster.StartAsync(server, silos: 2);
