@@ -275,7 +275,6 @@ public sealed partial class CaseGrain(
             return null;
         }
 
-        await TryAimSlaTimerAsync(@event);
         return new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
     }
 
@@ -300,6 +299,8 @@ public sealed partial class CaseGrain(
         _head = hash;
         _answered.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
+        // The timer first: a push that fails after this must not leave the case without its deadline.
+        await TryAimSlaTimerAsync(@event);
         await AfterAppendAsync(@event, stored.ToEntry(), previous);
         return seq;
     }
@@ -342,14 +343,16 @@ public sealed partial class CaseGrain(
     }
 
     /// <summary>
-    /// Aims the SLA timer after an accepted command without failing the command: the event is already durable, so a
-    /// reminder-table error is logged and the timer is aimed again with the next command of any kind.
+    /// Aims the SLA timer after an accepted event without failing the command: the event is already durable, so a
+    /// reminder-table error is logged and the timer is aimed again with the next event of any kind. The first event
+    /// after an activation always aims it (the activation does not know what the reminder table holds), which also
+    /// gives a timer to a case whose previous activation died between its append and its aim.
     /// </summary>
     private async Task TryAimSlaTimerAsync(CaseEvent @event)
     {
         try
         {
-            await AimSlaTimerAsync(_slaAimFailed ? null : @event);
+            await AimSlaTimerAsync(_slaAimFailed || _slaRegistered is null ? null : @event);
             _slaAimFailed = false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -492,44 +495,52 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<IUserFeedGrain>(follower).Publish(new FeedItem(follower, CaseNumber, stillAllowed ? entry : null, AccessEnded: !stillAllowed));
         }
 
-        if (@event is SlaEscalated)
+        if (@event is SlaEscalated escalated)
         {
-            await NotifySupervisorsAsync(entry);
+            await NotifySupervisorsAsync(escalated, entry);
         }
     }
 
     /// <summary>
-    /// An escalation goes to the supervisors of the most specific level that has any for the case's region: the
-    /// kab/kota's, else the province's (each such supervisor may read the case).
+    /// An escalation goes to the supervisors of the level the event names (the case's kab/kota) or, when it has none,
+    /// of the level above (the province). Best effort after the event is durable: a failed delivery is logged, and the
+    /// event stays on the timeline and in the supervisors' case lists.
     /// </summary>
-    private async Task NotifySupervisorsAsync(TimelineEntry entry)
+    private async Task NotifySupervisorsAsync(SlaEscalated escalated, TimelineEntry entry)
     {
-        var region = _state!.RegionCode;
-        var supervisors = new List<(string UserId, int Depth)>();
-        foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
+        try
         {
-            var view = await GrainFactory.GetGrain<IUserGrain>(userId).GetView();
-            if (view is { Disabled: false, Role: Role.Supervisor } && new Caller(userId, view.Role, view.Regions) is var caller
-                && AccessPolicy.CanRead(caller, _state))
+            var target = escalated.SupervisorRegion;
+            var supervisors = new List<(string UserId, int Depth)>();
+            foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
             {
-                var depth = view.Regions.Where(r => region == r || region.StartsWith(r + ".", StringComparison.Ordinal)).Max(r => r.Length);
-                supervisors.Add((userId, depth));
+                var view = await GrainFactory.GetGrain<IUserGrain>(userId).GetView();
+                if (view is { Disabled: false, Role: Role.Supervisor } && new Caller(userId, view.Role, view.Regions).Serves(target))
+                {
+                    // How specific the supervisor's level is: a kab/kota supervisor (35.79) beats a provincial one (35).
+                    var depth = view.Regions.Where(r => target == r || target.StartsWith(r + ".", StringComparison.Ordinal)).Max(r => r.Length);
+                    supervisors.Add((userId, depth));
+                }
+            }
+
+            if (supervisors.Count == 0)
+            {
+                LogNoSupervisor(CaseNumber, target);
+                return;
+            }
+
+            var level = supervisors.Max(s => s.Depth);
+            foreach (var (userId, _) in supervisors.Where(s => s.Depth == level))
+            {
+                if (!_followers.Contains(userId) && userId != _state!.MentorId)
+                {
+                    await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
+                }
             }
         }
-
-        if (supervisors.Count == 0)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogNoSupervisor(CaseNumber, region);
-            return;
-        }
-
-        var deepest = supervisors.Max(s => s.Depth);
-        foreach (var (userId, _) in supervisors.Where(s => s.Depth == deepest))
-        {
-            if (!_followers.Contains(userId) && userId != _state.MentorId)
-            {
-                await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
-            }
+            LogEscalationNotDelivered(ex, CaseNumber);
         }
     }
 
@@ -599,6 +610,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the SLA timer could not be aimed; retrying with the next command")]
     private partial void LogSlaAimFailed(Exception exception, string caseNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: an SLA escalation could not be pushed to the supervisors")]
+    private partial void LogEscalationNotDelivered(Exception exception, string caseNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: SLA escalation found no supervisor serving {RegionCode}")]
     private partial void LogNoSupervisor(string caseNumber, string regionCode);

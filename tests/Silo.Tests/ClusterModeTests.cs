@@ -195,12 +195,13 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
             Assert.Equal(1L, (long)(await reminder.ExecuteScalarAsync())!);
         }
 
+        await using var breached = new NpgsqlCommand("SELECT count(*) FROM case_events WHERE case_number = @c AND type = 'SlaBreached'", conn);
+        breached.Parameters.AddWithValue("c", number);
+        Assert.Equal(0L, (long)(await breached.ExecuteScalarAsync())!);
+
         // No silo survives: the timer exists only as its row in PostgreSQL.
         await cluster.Nodes[0].KillAsync();
         await cluster.AddSiloAsync(sla);
-
-        await using var breached = new NpgsqlCommand("SELECT count(*) FROM case_events WHERE case_number = @c AND type = 'SlaBreached'", conn);
-        breached.Parameters.AddWithValue("c", number);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         long found;
         while ((found = (long)(await breached.ExecuteScalarAsync())!) == 0 && DateTime.UtcNow < deadline)

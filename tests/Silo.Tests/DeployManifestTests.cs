@@ -657,6 +657,28 @@ public sealed partial class DeployManifestTests
     }
 
     [Fact]
+    public void SiloPorts_AreReachableOnlyFromTheClustersOwnPods()
+    {
+        // Grains trust the actor a call carries: any pod that could reach the silo or gateway port could act as anyone.
+        var policy = Deploy.Kubernetes.Find(o => o.Kind == "NetworkPolicy");
+        Require(policy is not null, "deploy/k8s has no NetworkPolicy guarding the silo pods");
+        Require(Str(At(policy!.Node, "spec", "podSelector", "matchLabels", "app.kubernetes.io/component")) == "silo",
+            $"{policy.File}: the policy must select the silo pods");
+        var rules = Items(At(policy.Node, "spec", "ingress")).ToList();
+        string[] ComponentsAllowedOn(int port) =>
+        [
+            .. rules.Where(r => Items(At(r, "ports")).Any(p => Str(At(p, "port")) == port.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .SelectMany(r => At(r, "from") is { } from
+                    ? Items(from).Select(f => Str(At(f, "podSelector", "matchLabels", "app.kubernetes.io/component")) ?? "any")
+                    : ["any"])
+                .Distinct().Order(StringComparer.Ordinal),
+        ];
+        var defaults = new CaseGrainsOptions();
+        Assert.Equal(["silo"], ComponentsAllowedOn(defaults.SiloPort));
+        Assert.Equal(["frontend", "silo"], ComponentsAllowedOn(defaults.GatewayPort));
+    }
+
+    [Fact]
     public void ComposeVariables_AreAllDocumented_InEnvExample()
     {
         var compose = Path.Combine(Deploy.Root, "deploy", "compose", "compose.yaml");

@@ -38,7 +38,10 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         // Recovery: the time from the kill until every case has had a command acknowledged again.
         var recovery = load.RecoveredWithin(killedAt, cases);
         output.WriteLine($"kill -9 of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged ({load.FailedAttempts} attempts failed and were retried); " +
-            $"all {Cases} cases accepting commands again {recovery.TotalSeconds:F1} s after the kill");
+            $"{load.Opened.Count} intakes during the run; all {Cases} cases accepting commands again {recovery.TotalSeconds:F1} s after the kill");
+        // The kill hit work in flight (else this run showed nothing about recovery).
+        Assert.True(load.FailedAttempts > 0, "no command failed: the killed silo carried none of the load");
+        Assert.NotEmpty(load.Opened);
         await AssertNothingLostAsync(cluster, load, cases);
         Assert.True(recovery <= TimeSpan.FromSeconds(15), $"cases usable again only {recovery.TotalSeconds:F1} s after the kill (target ≤ 15 s)");
     }
@@ -78,6 +81,10 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         }
 
         Assert.Empty(missing);
+
+        // Every acknowledged intake opened exactly one case (the retries with the same command id opened nothing more).
+        Assert.All(load.Opened, c => Assert.Single(timelines[c], e => e.Type == "CaseOpened"));
+        Assert.Equal(cases.Count + load.Opened.Count, timelines.Values.Sum(t => t.Count(e => e.Type == "CaseOpened")));
         var consentEvents = timelines.Values.Sum(t => t.Count(e => e.Type == "ConsentRecorded"));
         Assert.Equal(load.AcknowledgedCount, consentEvents);
 
@@ -111,12 +118,20 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         public Load(TestCluster cluster, IReadOnlyList<string> cases)
         {
             _cluster = cluster;
-            _workers = [.. Enumerable.Range(0, Workers).Select(w => Task.Run(() => WorkAsync([.. cases.Where((_, i) => i % Workers == w)])))];
+            _workers =
+            [
+                .. Enumerable.Range(0, Workers).Select(w => Task.Run(() => WorkAsync([.. cases.Where((_, i) => i % Workers == w)]))),
+                // Intakes too: they write grain state (registry, case numbers), so storage rows are written through the fault.
+                .. Enumerable.Range(0, 2).Select(_ => Task.Run(IntakeAsync)),
+            ];
         }
 
         public ConcurrentQueue<(string CaseNumber, string CommandId, long At)> Acknowledged { get; } = new();
 
         public int AcknowledgedCount => Acknowledged.Count;
+
+        /// <summary>Cases opened by acknowledged intakes during the run.</summary>
+        public ConcurrentQueue<string> Opened { get; } = new();
 
         /// <summary>Failed attempts by kind (for the report).</summary>
         public ConcurrentDictionary<string, int> Errors { get; } = new();
@@ -172,6 +187,31 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
             }
 
             _stop.Dispose();
+        }
+
+        private async Task IntakeAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var intake = _cluster.NewIntake();
+                while (true)
+                {
+                    try
+                    {
+                        var outcome = await _cluster.Grains.GetGrain<IIntakeGrain>(0).Open(intake, TestCluster.Caseworker);
+                        Assert.True(outcome.Accepted, outcome.Refusal?.Code);
+                        Opened.Enqueue(outcome.CaseNumber);
+                        break;
+                    }
+                    catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+                    {
+                        Interlocked.Increment(ref _failed);
+                        await Task.Delay(100);
+                    }
+                }
+
+                await Task.Delay(20);
+            }
         }
 
         private async Task WorkAsync(string[] cases)

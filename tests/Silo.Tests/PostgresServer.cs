@@ -48,7 +48,6 @@ public sealed class PostgresServer : IAsyncLifetime
             await cmd.ExecuteNonQueryAsync();
         }
 
-        // Pooling off for the test's own checks; the apps under test pool as they do in production.
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 

@@ -68,15 +68,7 @@ public sealed class TestCluster : IAsyncDisposable
         var numbers = new List<string>();
         foreach (var chunk in Enumerable.Range(0, count).Chunk(16))
         {
-            var opened = await Task.WhenAll(chunk.Select(_ => Grains.GetGrain<IIntakeGrain>(0).Open(new IntakeRequest
-            {
-                CommandId = Guid.NewGuid().ToString(),
-                Nik = $"357901{1 + (Interlocked.Increment(ref _nik) % 28):D2}0190{_nik:D4}",
-                FullName = "Penerima Klaster",
-                RegionCode = "35.79.01",
-                Segment = Segment.Umkm,
-                ConsentGiven = true,
-            }, Caseworker)));
+            var opened = await Task.WhenAll(chunk.Select(_ => Grains.GetGrain<IIntakeGrain>(0).Open(NewIntake(), Caseworker)));
             foreach (var o in opened)
             {
                 Assert.True(o.Accepted, o.Refusal?.Code);
@@ -85,6 +77,21 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return numbers;
+    }
+
+    /// <summary>An intake of a new Kota Batu beneficiary (a distinct, valid NIK each time).</summary>
+    public IntakeRequest NewIntake()
+    {
+        var n = Interlocked.Increment(ref _nik);
+        return new IntakeRequest
+        {
+            CommandId = Guid.NewGuid().ToString(),
+            Nik = $"357901{1 + (n % 28):D2}{1 + (n / 28 % 12):D2}90{n % 10000:D4}",
+            FullName = "Penerima Klaster",
+            RegionCode = "35.79.01",
+            Segment = Segment.Umkm,
+            ConsentGiven = true,
+        };
     }
 
     /// <summary>Reads every stored event of the database, grouped by case, straight from PostgreSQL.</summary>

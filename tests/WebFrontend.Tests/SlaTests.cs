@@ -74,7 +74,8 @@ public sealed class SlaTests
     [Fact]
     public async Task CompletingTheStageInTime_StopsItsTimer_AndTheNextStageGetsItsOwn()
     {
-        var settings = new Dictionary<string, string>(FastSla) { ["CaseGrains:Sla:Targets:Intake"] = "00:00:05", ["CaseGrains:Sla:Targets:Assessment"] = "00:00:02" };
+        // Intake's 3 s deadline passes while Assessment runs toward its 6 s one.
+        var settings = new Dictionary<string, string>(FastSla) { ["CaseGrains:Sla:Targets:Assessment"] = "00:00:06" };
         await using var app = AppHost.Start(overrides: settings);
         try
         {
@@ -87,6 +88,8 @@ public sealed class SlaTests
             var breached = await NextOfTypeAsync(caseworker, "SlaBreached");
 
             Assert.Equal("Assessment", breached.GetProperty("payload").GetProperty("stage").GetString());
+            var opened = (await app.GetOk($"/api/cases/{number}/timeline")).EnumerateArray().First().GetProperty("occurredAt").GetDateTimeOffset();
+            Assert.True(breached.GetProperty("occurredAt").GetDateTimeOffset() - opened >= TimeSpan.FromSeconds(3), "Intake's deadline had not passed yet");
             var timeline = await app.GetOk($"/api/cases/{number}/timeline");
             Assert.DoesNotContain(timeline.EnumerateArray(), e => e.GetProperty("type").GetString() == "SlaBreached"
                 && e.GetProperty("payload").GetProperty("stage").GetString() == "Intake");
@@ -101,7 +104,7 @@ public sealed class SlaTests
     public async Task TheTimer_SurvivesARestart_OfTheEmbeddedApp()
     {
         var dir = Path.Combine(Path.GetTempPath(), "casegrains-sla-" + Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string>(FastSla) { ["CaseGrains:Sla:Targets:Intake"] = "00:00:04" };
+        var settings = new Dictionary<string, string>(FastSla) { ["CaseGrains:Sla:Targets:Intake"] = "00:00:06" };
         try
         {
             string number;
@@ -111,13 +114,15 @@ public sealed class SlaTests
             }
 
             // Stopped before the target: only the reminder row in the SQLite file can bring the case back to life.
+            var restartedAt = DateTimeOffset.UtcNow;
             await using var second = AppHost.Start(dir, settings);
             await using var caseworker = await LiveClient.ConnectAsync(second, AppHost.Caseworker);
             var missed = await caseworker.Connection.InvokeAsync<JsonElement>("Follow", number, 0L);
-            var breached = missed.EnumerateArray().Any(e => e.GetProperty("type").GetString() == "SlaBreached")
-                || (await NextOfTypeAsync(caseworker, "SlaBreached")).ValueKind == JsonValueKind.Object;
+            var breached = missed.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "SlaBreached").ToList() is { Count: > 0 } early
+                ? early[0]
+                : await NextOfTypeAsync(caseworker, "SlaBreached");
 
-            Assert.True(breached);
+            Assert.True(breached.GetProperty("occurredAt").GetDateTimeOffset() >= restartedAt, "the breach was appended before the restart");
         }
         finally
         {

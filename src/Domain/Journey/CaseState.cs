@@ -58,6 +58,9 @@ public sealed record CaseState
     public ImmutableList<FinancingRecord> Financing { get; init; } = [];
     public Outcomes? Outcomes { get; init; }
     public required DateTimeOffset OpenedAt { get; init; }
+
+    /// <summary>When the case was last reopened (the SLA clock of the active stage restarts then).</summary>
+    public DateTimeOffset? ReopenedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public int Version { get; init; }
 
@@ -114,7 +117,9 @@ public sealed record CaseState
                 .WithStage(e.Stage, s[e.Stage] with { State = StageState.Completed, EndedAt = at }),
             StageSkipped e => s.WithStage(e.Stage, s[e.Stage] with { State = StageState.Skipped, EndedAt = at, SkipReason = e.Reason }),
             CaseClosed e => s with { Status = CaseStatus.Closed, CloseReason = e.Reason },
-            CaseReopened => s with { Status = CaseStatus.Open, CloseReason = null },
+            // A reopened case's active stage gets a fresh SLA clock: time spent closed is not overdue work.
+            CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaBreached = false, SlaEscalated = false }) : s)
+                with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at },
             TrainingCompletionRecorded e => s with
             {
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),

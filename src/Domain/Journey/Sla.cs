@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace CaseGrains.Domain.Journey;
 
 /// <summary>
-/// Stage service levels: each stage has a target duration from the moment it became Active. Past the target the case
+/// Stage service levels: each stage has a target duration from the moment it became Active (or the case was reopened). Past the target the case
 /// gets <see cref="SlaBreached"/> (an alert to whoever works the case); past a further grace period it gets
 /// <see cref="SlaEscalated"/>, which goes to the supervisors of the case's region. Pure: time is passed in.
 /// </summary>
@@ -37,10 +37,11 @@ public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, Tim
         }
 
         var progress = state[stage];
-        var due = started + target;
+        var clock = state.ReopenedAt is { } reopened && reopened > started ? reopened : started;
+        var due = clock + target;
         if (!progress.SlaBreached)
         {
-            return now >= due ? SlaStep.Append(new SlaBreached(stage, started, due)) : SlaStep.WaitUntil(due);
+            return now >= due ? SlaStep.Append(new SlaBreached(stage, clock, due)) : SlaStep.WaitUntil(due);
         }
 
         if (progress.SlaEscalated)

@@ -106,4 +106,18 @@ public sealed class SlaPolicyTests
     [InlineData("35", "35")]
     public void SupervisorRegion_IsTheKabKotaOfTheCase(string region, string expected) =>
         Assert.Equal(expected, SlaPolicy.SupervisorRegion(region));
+
+    [Fact]
+    public void AReopenedCase_RestartsTheActiveStagesClock_AndClearsItsBreach()
+    {
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active);
+        c.Apply(Policy.Next(c.State, DateTimeOffset.MaxValue.AddYears(-1)).Event!);
+        c.Do(new CloseCase(CloseReason.Moved, null)).Do(new ReopenCase("Kembali ke Batu"));
+        var reopenedAt = c.State.ReopenedAt!.Value;
+
+        var step = Policy.Next(c.State, reopenedAt);
+
+        Assert.False(c.State[Stage.Training].SlaBreached);
+        Assert.Equal(reopenedAt + TimeSpan.FromDays(60), step.At);
+    }
 }

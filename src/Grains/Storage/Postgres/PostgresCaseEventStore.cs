@@ -63,9 +63,8 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
     {
         var (e, row) = (@event, index);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn, tx);
+        // One round trip: a batch without an explicit transaction runs as one implicit transaction (all or nothing).
+        await using var batch = db.CreateBatch();
         var insert = new NpgsqlBatchCommand($"""
             INSERT INTO case_events ({EventColumns})
             VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
@@ -109,12 +108,10 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         try
         {
             await batch.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
             return true;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            await tx.RollbackAsync(ct);
             return false;
         }
     }

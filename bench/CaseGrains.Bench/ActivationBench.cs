@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CaseGrains.Bench;
+
+/// <summary>
+/// Memory per active case and cold activation rate, in a real silo hosted by this process (the same configuration the
+/// hosts use: SQLite in Embedded mode, PostgreSQL in Cluster mode). Cases are written to the store exactly as the case
+/// grain writes them (one CaseOpened event each), then activated by a grain call: each activation loads its timeline
+/// from the database.
+/// </summary>
+internal static class ActivationBench
+{
+    public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["CaseGrains:DataDirectory"] = dataDirectory,
+            ["CaseGrains:ServiceId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
+            ["CaseGrains:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CaseGrains:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CaseGrains:AdvertisedAddress"] = "127.0.0.1",
+        };
+        if (postgres is not null)
+        {
+            settings["CaseGrains:Mode"] = Modes.Cluster;
+            settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
+            settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
+            await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
+        }
+
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
+        builder.UseOrleans(silo => silo.AddCaseGrains(config, openGateway: false));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var store = host.Services.GetRequiredService<ICaseEventStore>();
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var prefix = $"7{Random.Shared.Next(100, 999)}-";
+            var numbers = Enumerable.Range(0, cases).Select(i => $"{prefix}{i:D6}").ToArray();
+
+            log.WriteLine($"writing {cases} cases to the {(postgres is null ? "SQLite file" : "PostgreSQL database")}");
+            var seeding = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(numbers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (n, ct) =>
+            {
+                var (e, index) = Seeding.Opened(n, DateTimeOffset.UtcNow);
+                await store.TryAppendAsync(e, index, ct);
+            });
+            log.WriteLine($"  {cases / seeding.Elapsed.TotalSeconds:F0} appends/s while seeding");
+
+            var heapBefore = Heap();
+            var rssBefore = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
+            log.WriteLine($"activating {cases} cases, {concurrency} calls in flight (random order)");
+            var order = numbers.OrderBy(_ => Random.Shared.Next()).ToArray();
+            var activating = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (n, _) =>
+            {
+                if (await grains.GetGrain<ICaseGrain>(n).GetScope() is null)
+                {
+                    throw new InvalidOperationException($"case {n} activated without its timeline");
+                }
+            });
+            var rate = cases / activating.Elapsed.TotalSeconds;
+            var heapAfter = Heap();
+            var rssAfter = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
+            var perCase = (heapAfter - heapBefore) / (double)cases;
+            return $"""
+                cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")})
+                cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
+                managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
+                peak RSS              {rssBefore / 1048576.0:F0} MiB → {rssAfter / 1048576.0:F0} MiB
+                """;
+        }
+        finally
+        {
+            await host.StopAsync();
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in /tmp.
+            }
+        }
+    }
+
+    private static long Heap()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

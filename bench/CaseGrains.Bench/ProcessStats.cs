@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace CaseGrains.Bench;
+
+/// <summary>CPU time and peak resident memory of processes, read from /proc (Linux), sampled at the start and end of a run.</summary>
+internal sealed class ProcessStats
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    private readonly Dictionary<int, (string Name, double CpuSeconds)> _start = [];
+
+    public ProcessStats(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            if (Read(pid) is { } s)
+            {
+                _start[pid] = (s.Name, s.CpuSeconds);
+            }
+        }
+    }
+
+    /// <summary>The CaseGrains processes on this machine (silos, frontends) besides this one.</summary>
+    public static IEnumerable<int> FindCaseGrainsProcesses() =>
+        Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && CommandLine(pid) is { } cmd
+                && (cmd.Contains("CaseGrains.Silo.dll", StringComparison.Ordinal) || cmd.Contains("CaseGrains.WebFrontend.dll", StringComparison.Ordinal)
+                    || cmd.Contains("postgres", StringComparison.Ordinal)));
+
+    /// <summary>Per process: CPU used since the start, as a share of one core, and the peak resident set.</summary>
+    public IReadOnlyList<(int Pid, string Name, double CpuCores, long PeakRssBytes)> Finish(TimeSpan elapsed)
+    {
+        var list = new List<(int, string, double, long)>();
+        foreach (var (pid, (name, cpu)) in _start)
+        {
+            if (Read(pid) is { } now)
+            {
+                list.Add((pid, name, (now.CpuSeconds - cpu) / elapsed.TotalSeconds, now.PeakRss));
+            }
+        }
+
+        return list;
+    }
+
+    public static (string Name, double CpuSeconds, long PeakRss)? Read(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            var hwm = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var peak = hwm is null ? 0 : long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            return (Describe(pid), cpu, peak);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(int pid)
+    {
+        var cmd = CommandLine(pid) ?? "";
+        return cmd.Contains("CaseGrains.Silo.dll", StringComparison.Ordinal) ? "silo"
+            : cmd.Contains("CaseGrains.WebFrontend.dll", StringComparison.Ordinal) ? "frontend"
+            : cmd.Contains("postgres", StringComparison.Ordinal) ? "postgres"
+            : cmd.Split(' ')[0];
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using CaseGrains.Bench;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using CaseGrains.Grains.Storage.Postgres;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+// CaseGrains benchmarks; see BENCHMARKS.md for the method and the exact commands.
+//   load        --url U --admin-user A --admin-password P [--cases N] [--mentors M] [--workers K] [--rate R]
+//               [--duration S] [--warmup S] [--postgres CS] [--baseline true|false]
+//   baseline    [--postgres CS] [--concurrency K] [--duration S]
+//   activation  --cases N [--concurrency C] [--postgres CS]
+var command = args.Length > 0 ? args[0] : "help";
+var options = Args.Parse(args.Skip(1));
+var output = Console.Out;
+switch (command)
+{
+    case "load":
+    {
+        var load = new LoadOptions
+        {
+            Url = new Uri(options.Required("url")),
+            AdminUser = options.Required("admin-user"),
+            AdminPassword = options.Required("admin-password"),
+            Cases = options.Int("cases", 1000),
+            Mentors = options.Int("mentors", 50),
+            Workers = options.Int("workers", 16),
+            Rate = options.Double("rate", 0),
+            Duration = TimeSpan.FromSeconds(options.Double("duration", 30)),
+            Warmup = TimeSpan.FromSeconds(options.Double("warmup", 5)),
+            Postgres = options.Optional("postgres"),
+        };
+        var report = await new LoadTest(load, output).RunAsync();
+        output.WriteLine(report.Format());
+        if (options.Optional("baseline") != "false")
+        {
+            await BaselineAsync(load.Postgres, load.Workers, TimeSpan.FromSeconds(10), report);
+        }
+
+        return report.Acknowledged > 0 ? 0 : 1;
+    }
+
+    case "baseline":
+        await BaselineAsync(options.Optional("postgres"), options.Int("concurrency", 16), TimeSpan.FromSeconds(options.Double("duration", 10)), null);
+        return 0;
+
+    case "activation":
+        output.WriteLine(await ActivationBench.RunAsync(options.Int("cases", 100_000), options.Int("concurrency", 64), options.Optional("postgres"), output));
+        return 0;
+
+    default:
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation [options]  (see BENCHMARKS.md)");
+        return 2;
+}
+
+async Task BaselineAsync(string? postgres, int concurrency, TimeSpan duration, LoadReport? report)
+{
+    // The database doing exactly the case grain's append, at the load's concurrency.
+    double appends;
+    (double Young, double Old) byAge;
+    string where;
+    if (postgres is not null)
+    {
+        await PostgresSchema.ApplyAsync(postgres);
+        await using var source = NpgsqlDataSource.Create(postgres);
+        var store = new PostgresCaseEventStore(source);
+        appends = await Baselines.AppendRateAsync(store, concurrency, duration);
+        byAge = await Baselines.AppendCostByAgeAsync(store, 10, 1000, 500);
+        where = "PostgreSQL";
+    }
+    else
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "casegrains-baseline-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var settings = new CaseGrainsOptions { DataDirectory = dir };
+        SqliteSchema.Apply(settings.SqliteConnectionString);
+        var store = new SqliteCaseEventStore(Options.Create(settings));
+        appends = await Baselines.AppendRateAsync(store, concurrency, duration);
+        byAge = await Baselines.AppendCostByAgeAsync(store, 10, 1000, 500);
+        Directory.Delete(dir, recursive: true);
+        where = "SQLite (a fresh file in /tmp)";
+    }
+
+    var (echo, echoLatency) = await Baselines.SignalREchoAsync(concurrency, TimeSpan.FromSeconds(5));
+    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+        -- physical limits, same machine --
+        {where} append (event row + case-list row, one transaction), {concurrency} at once: {appends:F0}/s
+        append to a case at 10 events: {byAge.Young:F0}/s · at 1,000 events: {byAge.Old:F0}/s (one writer; flat = same cost)
+        SignalR round trip to an empty hub, {concurrency} clients: {echo:F0}/s · p50 {echoLatency.GetValueAtPercentile(50) / 1000.0:F2} ms · p99 {echoLatency.GetValueAtPercentile(99) / 1000.0:F2} ms
+        """));
+    if (report is not null)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratios: end-to-end commands/s ÷ raw appends/s = {report.CommandsPerSecond / appends:F2} · POST→mentor p99 ÷ SignalR round-trip p99 = {report.PercentileMs(99) / (echoLatency.GetValueAtPercentile(99) / 1000.0):F1}"));
+    }
+}
+
+/// <summary>--name value pairs.</summary>
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public static Args Parse(IEnumerable<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? key = null;
+        foreach (var a in args)
+        {
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                key = a[2..];
+                values[key] = "true";
+            }
+            else if (key is not null)
+            {
+                values[key] = a;
+                key = null;
+            }
+        }
+
+        return new Args(values);
+    }
+
+    public string Required(string name) => values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
+
+    public string? Optional(string name) => values.GetValueOrDefault(name);
+
+    public int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public double Double(string name, double fallback) => values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}
