@@ -1,0 +1,67 @@
+using CaseGrains.Bench;
+using CaseGrains.Domain.Access;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Storage.Postgres;
+using Npgsql;
+
+namespace CaseGrains.Silo.Tests;
+
+/// <summary>
+/// A few seconds of each benchmark against a tiny real deployment, so the load generator cannot rot. The figures are
+/// not judged here (performance lives in bench/ and BENCHMARKS.md); only that every part measures something.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BenchSmokeTests(PostgresServer server)
+{
+    [Fact]
+    public async Task TheLoadGenerator_DrivesACluster_AndMeasuresCommandsAndPushLatency()
+    {
+        await using var cluster = await TestCluster.StartAsync(server, silos: 1);
+        await cluster.Grains.GetGrain<IUserGrain>("bench-admin").Upsert(new UpsertUserRequest
+        {
+            DisplayName = "Bench", Role = Role.Admin, Regions = [], Password = "bench admin password",
+        }, new Actor("system", Role.Admin, []));
+        await using var front = await Node.StartFrontendAsync(cluster.Spec, "frontend",
+            "--CaseGrains:Auth:RequestsPerMinute=1000000", "--CaseGrains:Auth:SignInsPerMinute=100000");
+
+        var report = await new LoadTest(new LoadOptions
+        {
+            Url = front.BaseAddress, AdminUser = "bench-admin", AdminPassword = "bench admin password",
+            Cases = 20, Mentors = 2, Workers = 2, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1),
+            Postgres = cluster.Spec.ConnectionString,
+        }, TextWriter.Null).RunAsync();
+
+        Assert.True(report.Acknowledged > 0, report.Format());
+        Assert.Equal(0, report.ErrorCount);
+        Assert.True(report.Latency.TotalCount > 0, "no pushed event was timed");
+        Assert.True(report.CommitsPerSecond > 0);
+        Assert.Contains(report.Processes, p => p.Name == "frontend" && p.PeakRssBytes > 0);
+    }
+
+    [Fact]
+    public async Task TheBaselines_MeasureTheDatabaseAppendAndSignalR()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        var store = new PostgresCaseEventStore(source);
+
+        var appends = await Baselines.AppendRateAsync(store, 4, TimeSpan.FromSeconds(1));
+        var (young, old) = await Baselines.AppendCostByAgeAsync(store, 10, 50, 20);
+        var (echo, latency) = await Baselines.SignalREchoAsync(2, TimeSpan.FromSeconds(1));
+
+        Assert.True(appends > 0 && young > 0 && old > 0 && echo > 0);
+        Assert.True(latency.TotalCount > 0);
+    }
+
+    [Fact]
+    public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+
+        var report = await ActivationBench.RunAsync(200, 16, connectionString, TextWriter.Null);
+
+        Assert.Contains("cold activations", report, StringComparison.Ordinal);
+        Assert.Contains("bytes per active case", report, StringComparison.Ordinal);
+    }
+}
