@@ -11,6 +11,7 @@ using Npgsql;
 //               [--duration S] [--warmup S] [--postgres CS] [--baseline true|false]
 //   baseline    [--postgres CS] [--concurrency K] [--duration S]
 //   activation  --cases N [--concurrency C] [--postgres CS]
+//   connections --url U --admin-user A --admin-password P --frontend-pid PID [--users U] [--connections C]
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -47,6 +48,11 @@ switch (command)
 
     case "activation":
         output.WriteLine(await ActivationBench.RunAsync(options.Int("cases", 100_000), options.Int("concurrency", 64), options.Optional("postgres"), output));
+        return 0;
+
+    case "connections":
+        output.WriteLine(await ConnectionsBench.RunAsync(new Uri(options.Required("url")), options.Required("admin-user"), options.Required("admin-password"),
+            options.Int("users", 500), options.Int("connections", 10_000), options.Int("frontend-pid", 0), output));
         return 0;
 
     default:

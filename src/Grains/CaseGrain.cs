@@ -9,7 +9,6 @@ using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains;
 
@@ -21,7 +20,7 @@ public sealed partial class CaseGrain(
     ICaseEventStore store,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     NikProtector nikProtector,
-    IOptions<CaseGrainsOptions> options,
+    CasePolicies policies,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     /// <summary>The durable timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
@@ -31,24 +30,20 @@ public sealed partial class CaseGrain(
     internal const string SystemActorId = "system:sla";
     internal const string SystemRole = "System";
 
-    private readonly SlaPolicy _sla = options.Value.Sla.ToPolicy();
-    private readonly TimeSpan _slaRetry = options.Value.Sla.CheckPeriod;
+    private readonly SlaPolicy _sla = policies.Sla;
+    private readonly TimeSpan _slaRetry = policies.SlaRetry;
 
     // What this activation last asked the reminder service for: null = unknown (e.g. just activated).
     private DateTimeOffset? _slaAimedAt;
     private bool? _slaRegistered;
     private bool _slaAimFailed;
 
-    private readonly JourneyPolicy _policy = new()
-    {
-        MentoringSessionsRequired = options.Value.Journey.MentoringSessionsRequired,
-        DefaultAttendanceThresholdPercent = options.Value.Journey.DefaultAttendanceThresholdPercent,
-    };
+    private readonly JourneyPolicy _policy = policies.Journey;
 
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
 
     // Users following this case live (in memory: frontends renew follows periodically, so a deactivation loses nothing for long).
-    private readonly HashSet<string> _followers = new(StringComparer.Ordinal);
+    private HashSet<string>? _followers;
     private CaseState? _state;
     private string _head = EventChain.Genesis;
 
@@ -120,13 +115,13 @@ public sealed partial class CaseGrain(
             return false;
         }
 
-        _followers.Add(caller.Id);
+        (_followers ??= new HashSet<string>(StringComparer.Ordinal)).Add(caller.Id);
         return true;
     }
 
     public Task Unfollow(string userId)
     {
-        _followers.Remove(userId);
+        _followers?.Remove(userId);
         return Task.CompletedTask;
     }
 
@@ -483,13 +478,13 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<IUserFeedGrain>(mentorNow).Publish(new FeedItem(mentorNow, CaseNumber, entry, AccessEnded: false));
         }
 
-        foreach (var follower in _followers.Where(f => f != mentorNow).ToList())
+        foreach (var follower in _followers?.Where(f => f != mentorNow).ToList() ?? [])
         {
             var view = await GrainFactory.GetGrain<IUserGrain>(follower).GetView();
             var stillAllowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), _state);
             if (!stillAllowed)
             {
-                _followers.Remove(follower);
+                _followers!.Remove(follower);
             }
 
             await GrainFactory.GetGrain<IUserFeedGrain>(follower).Publish(new FeedItem(follower, CaseNumber, stillAllowed ? entry : null, AccessEnded: !stillAllowed));
@@ -532,7 +527,7 @@ public sealed partial class CaseGrain(
             var level = supervisors.Max(s => s.Depth);
             foreach (var (userId, _) in supervisors.Where(s => s.Depth == level))
             {
-                if (!_followers.Contains(userId) && userId != _state!.MentorId)
+                if (_followers?.Contains(userId) != true && userId != _state!.MentorId)
                 {
                     await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
                 }

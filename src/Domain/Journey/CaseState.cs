@@ -49,7 +49,7 @@ public sealed record CaseState
     public bool HasConsent { get; init; }
     public CaseStatus Status { get; init; }
     public CloseReason? CloseReason { get; init; }
-    public required ImmutableDictionary<Stage, StageProgress> Stages { get; init; }
+    public required StageTable Stages { get; init; }
     public BusinessProfile? Profile { get; init; }
     public ImmutableList<TrainingCompletion> Trainings { get; init; } = [];
     public string? MentorId { get; init; }
@@ -65,7 +65,7 @@ public sealed record CaseState
     public int Version { get; init; }
 
     /// <summary>The stage that is Active, if any (at most one is).</summary>
-    public Stage? ActiveStage => Stages.Where(s => s.Value.State == StageState.Active).Select(s => (Stage?)s.Key).FirstOrDefault();
+    public Stage? ActiveStage => Stages.Entries.Where(s => s.Value.State == StageState.Active).Select(s => (Stage?)s.Key).FirstOrDefault();
 
     /// <summary>The furthest stage that has started, completed or been skipped: where the case "is".</summary>
     public Stage CurrentStage => ActiveStage
@@ -83,8 +83,7 @@ public sealed record CaseState
                 throw new InvalidOperationException("CaseOpened applied to an existing case.");
             }
 
-            var stages = Enum.GetValues<Stage>().ToImmutableDictionary(s => s, _ => StageProgress.NotStarted)
-                .SetItem(Stage.Intake, new StageProgress(StageState.Active, at, null, null));
+            var stages = StageTable.Opened(at);
             return new CaseState
             {
                 CaseNumber = opened.CaseNumber,

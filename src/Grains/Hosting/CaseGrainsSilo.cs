@@ -149,6 +149,7 @@ public static class CaseGrainsSilo
             .ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<CaseGrainsOptions>, CaseGrainsOptionsValidator>();
         silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
+        silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
         var dataProtection = silo.Services.AddDataProtection().SetApplicationName(DataProtectionApplication);

@@ -173,7 +173,7 @@ public sealed class StageDecisionTests
         {
             c.Start(stage);
             Assert.Equal(stage, c.State.ActiveStage);
-            Assert.Single(c.State.Stages, s => s.Value.State == Active);
+            Assert.Single(c.State.Stages.Entries, s => s.Value.State == Active);
             c.MeetGate(stage).Do(new CompleteStage(stage));
             Assert.Null(c.State.ActiveStage);
             Assert.Equal(stage, c.State.CurrentStage);

@@ -18,18 +18,29 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
 
     public async Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var events = await ReadEventsAsync(conn, caseNumber, 0, int.MaxValue, ct);
+        // One round trip for an activation: the events, then the refused command ids.
+        await using var batch = db.CreateBatch();
+        var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
+        events.Parameters.AddWithValue("case", caseNumber);
+        var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
+        refusals.Parameters.AddWithValue("case", caseNumber);
+        batch.BatchCommands.Add(events);
+        batch.BatchCommands.Add(refusals);
+        var list = new List<StoredEvent>();
         var refused = new List<string>();
-        await using var cmd = new NpgsqlCommand("SELECT command_id FROM case_refusals WHERE case_number = @case", conn);
-        cmd.Parameters.AddWithValue("case", caseNumber);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(ReadEvent(reader));
+        }
+
+        await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             refused.Add(reader.GetString(0));
         }
 
-        return (events, refused);
+        return (list, refused);
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)

@@ -1,0 +1,22 @@
+using CaseGrains.Domain.Journey;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains.Hosting;
+
+/// <summary>
+/// The journey and SLA policies built once from the settings and shared by every case grain (a per-activation copy
+/// would cost every active case hundreds of bytes).
+/// </summary>
+public sealed class CasePolicies(IOptions<CaseGrainsOptions> options)
+{
+    public JourneyPolicy Journey { get; } = new()
+    {
+        MentoringSessionsRequired = options.Value.Journey.MentoringSessionsRequired,
+        DefaultAttendanceThresholdPercent = options.Value.Journey.DefaultAttendanceThresholdPercent,
+    };
+
+    public SlaPolicy Sla { get; } = options.Value.Sla.ToPolicy();
+
+    /// <summary>The SLA timer's retry period after its due time.</summary>
+    public TimeSpan SlaRetry { get; } = options.Value.Sla.CheckPeriod;
+}
