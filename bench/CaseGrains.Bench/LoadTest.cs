@@ -84,6 +84,10 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
     private const string Password = "bench password 12345";
     private static readonly string[] BatuRegion = ["35.79"];
     private readonly ConcurrentDictionary<string, long> _sentAt = new();
+    // Commands acknowledged inside the window, and every command whose event reached its mentor (in either order).
+    private readonly ConcurrentQueue<string> _acknowledgedIds = new();
+    private readonly ConcurrentDictionary<string, string> _caseOf = new();
+    private readonly ConcurrentDictionary<string, bool> _pushedIds = new();
     private readonly LongHistogram _latency = new(TimeSpan.FromMinutes(1).Ticks / 10, 3);
     private readonly ConcurrentDictionary<string, long> _errors = new();
     private long _acknowledged;
@@ -132,6 +136,7 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         });
 
         log.WriteLine("connecting mentors");
+        var stopping = false;
         var connections = new List<HubConnection>();
         foreach (var mentor in mentors)
         {
@@ -144,6 +149,18 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
                     o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 })
                 .Build();
+            // As the web page does: the server drops a client silent for 15 s, so ping every 5 s.
+            connection.KeepAliveInterval = TimeSpan.FromSeconds(5);
+            connection.ServerTimeout = TimeSpan.FromSeconds(15);
+            connection.Closed += _ =>
+            {
+                if (!stopping)
+                {
+                    _errors.AddOrUpdate("mentor connection closed", 1, (_, n) => n + 1);
+                }
+
+                return Task.CompletedTask;
+            };
             connection.On<JsonElement>("CaseEvent", OnPushed);
             await connection.StartAsync(ct);
             await connection.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long>(), ct);
@@ -177,8 +194,12 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         var processes = stats.Finish(elapsed);
         await stop.CancelAsync();
         await Task.WhenAll(workers);
-        // Let the last pushes arrive before the mentors disconnect (they do not count: the window has closed).
-        await Task.Delay(500, CancellationToken.None);
+        stopping = true;
+        // Let the last pushes arrive before the mentors disconnect (they count as delivered, not in the latency).
+        for (var i = 0; i < 100 && _acknowledgedIds.Any(c => !_pushedIds.ContainsKey(c)); i++)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
         foreach (var c in connections)
         {
             await c.DisposeAsync();
@@ -190,6 +211,14 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
             latency = (LongHistogram)_latency.Copy();
         }
 
+        if (_acknowledgedIds.Count(c => !_pushedIds.ContainsKey(c)) is > 0 and var unpushed)
+        {
+            var lostCases = _acknowledgedIds.Where(c => !_pushedIds.ContainsKey(c)).Select(c => _caseOf[c]).ToHashSet();
+            var mentorOf = cases.Select((c, i) => (c, i % mentors.Length)).ToDictionary(x => x.c, x => x.Item2);
+            log.WriteLine($"not pushed: {unpushed} commands on {lostCases.Count} cases of {lostCases.Select(c => mentorOf[c]).Distinct().Count()} mentors");
+            _errors["acknowledged but never pushed to the mentor within 10 s"] = unpushed;
+        }
+
         return new LoadReport(elapsed.TotalSeconds, acknowledged, new Dictionary<string, long>(_errors), Interlocked.Read(ref _pushed),
             latency, commitsBefore is { } b && commitsAfter is { } a ? (a - b) / elapsed.TotalSeconds : null, processes);
     }
@@ -197,7 +226,12 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
     private void OnPushed(JsonElement e)
     {
         var now = Stopwatch.GetTimestamp();
-        if (e.TryGetProperty("commandId", out var id) && id.GetString() is { } commandId && _sentAt.TryRemove(commandId, out var sent) && _measuring)
+        if (e.TryGetProperty("commandId", out var id) && id.GetString() is { } commandId)
+        {
+            _pushedIds[commandId] = true;
+        }
+
+        if (e.TryGetProperty("commandId", out var cid) && cid.GetString() is { } command && _sentAt.TryRemove(command, out var sent) && _measuring)
         {
             Interlocked.Increment(ref _pushed);
             var micros = (now - sent) * 1_000_000 / Stopwatch.Frequency;
@@ -246,6 +280,8 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
                     if (_measuring)
                     {
                         Interlocked.Increment(ref _acknowledged);
+                        _acknowledgedIds.Enqueue(commandId);
+                        _caseOf[commandId] = cases[i % cases.Length];
                     }
                 }
                 else
