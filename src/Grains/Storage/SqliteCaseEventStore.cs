@@ -8,8 +8,12 @@ using Microsoft.Extensions.Options;
 namespace CaseGrains.Grains.Storage;
 
 /// <summary>The embedded timeline store: the project's tables in the same SQLite file as Orleans' grain state.</summary>
-public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseEventStore
+public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseEventStore, IDisposable
 {
+    // SQLite has one writer at a time; a second one gets SQLITE_BUSY and Microsoft.Data.Sqlite retries it after a
+    // 150 ms sleep (on an Orleans scheduler thread). Queueing this process's writers here instead keeps the tail short.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     private const int SqliteConstraint = 19;
     private readonly string _connectionString = options.Value.SqliteConnectionString;
 
@@ -67,6 +71,19 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     }
 
     public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        try
+        {
+            return await AppendAsync(@event, index, ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<bool> AppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
     {
         var (e, row) = (@event, index);
         await using var conn = await OpenAsync(ct);
@@ -134,6 +151,19 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     }
 
     public async Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        try
+        {
+            return await RecordRefusalAsync(caseNumber, refusal, at, ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<bool> RecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
@@ -267,6 +297,21 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
             return;
         }
 
+        await _writer.WaitAsync(ct);
+        try
+        {
+            await RecordAccessBatchAsync(entries, ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private async Task RecordAccessBatchAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
+    {
         await using var conn = await OpenAsync(ct);
         await using var tx = conn.BeginTransaction();
         await using var cmd = conn.CreateCommand();
