@@ -74,10 +74,18 @@ internal static class ActivationBench
             var heapAfter = Heap();
             var rssAfter = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
             var perCase = (heapAfter - heapBefore) / (double)cases;
+
+            // The floor: the same number of the smallest grain there is (no state, one reference), to see what an
+            // activation costs Orleans itself.
+            log.WriteLine($"activating {cases} minimal grains for the Orleans floor");
+            await Parallel.ForEachAsync(numbers, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+                async (n, _) => await grains.GetGrain<IProbeGrain>(n).Ping());
+            var perMinimal = (Heap() - heapAfter) / (double)cases;
             return $"""
                 cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")})
                 cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
                 managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
+                Orleans floor         {perMinimal:F0} bytes per activation of a grain with no state (so the case itself holds {perCase - perMinimal:F0})
                 peak RSS              {rssBefore / 1048576.0:F0} MiB → {rssAfter / 1048576.0:F0} MiB
                 """;
         }

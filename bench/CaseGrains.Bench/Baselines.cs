@@ -46,35 +46,51 @@ internal static class Baselines
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Append cost at two case ages: appends/s to a case holding <paramref name="young"/> vs <paramref name="old"/> events.</summary>
+    /// <summary>
+    /// Append cost at two case ages: appends/s to a case holding <paramref name="young"/> events vs one holding
+    /// <paramref name="old"/>, one writer, measured in alternating rounds so that drift of the machine hits both alike.
+    /// </summary>
     public static async Task<(double Young, double Old)> AppendCostByAgeAsync(ICaseEventStore store, int young, int old, int appends)
     {
-        async Task<double> Measure(int age)
+        async Task<(string Case, long Seq, string Prev)> Build(int age)
         {
             var caseNumber = $"8{Random.Shared.Next(100, 999)}-{age:D6}";
             var (first, index) = Seeding.Opened(caseNumber, DateTimeOffset.UtcNow);
             await store.TryAppendAsync(first, index, CancellationToken.None);
             var prev = first.Hash;
-            long seq = 2;
-            for (; seq <= age; seq++)
+            for (long seq = 2; seq <= age; seq++)
             {
                 var (e, row) = Seeding.Consent(caseNumber, seq, prev, DateTimeOffset.UtcNow);
                 await store.TryAppendAsync(e, row, CancellationToken.None);
                 prev = e.Hash;
             }
 
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < appends; i++, seq++)
-            {
-                var (e, row) = Seeding.Consent(caseNumber, seq, prev, DateTimeOffset.UtcNow);
-                await store.TryAppendAsync(e, row, CancellationToken.None);
-                prev = e.Hash;
-            }
-
-            return appends / watch.Elapsed.TotalSeconds;
+            return (caseNumber, age + 1, prev);
         }
 
-        return (await Measure(young), await Measure(old));
+        var cases = new[] { await Build(young), await Build(old) };
+        var elapsed = new double[2];
+        const int Rounds = 10;
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var which = 0; which < 2; which++)
+            {
+                var (caseNumber, seq, prev) = cases[which];
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < appends / Rounds; i++, seq++)
+                {
+                    var (e, row) = Seeding.Consent(caseNumber, seq, prev, DateTimeOffset.UtcNow);
+                    await store.TryAppendAsync(e, row, CancellationToken.None);
+                    prev = e.Hash;
+                }
+
+                elapsed[which] += watch.Elapsed.TotalSeconds;
+                cases[which] = (caseNumber, seq, prev);
+            }
+        }
+
+        var perCase = appends / Rounds * Rounds;
+        return (perCase / elapsed[0], perCase / elapsed[1]);
     }
 
     /// <summary>A hub that answers at once, on loopback: round trips/s and latency with <paramref name="clients"/> clients flat out.</summary>
