@@ -47,6 +47,33 @@ internal static class Baselines
     }
 
     /// <summary>
+    /// The database's own limit for this write: the same append statement, one transaction (one commit) per append,
+    /// from <paramref name="concurrency"/> writers (what a one-commit-per-command design can at most reach).
+    /// </summary>
+    public static async Task<double> OneCommitPerAppendRateAsync(Npgsql.NpgsqlDataSource source, int concurrency, TimeSpan duration)
+    {
+        var prefix = "6" + Random.Shared.Next(100, 999) + "-";
+        var count = 0L;
+        using var stop = new CancellationTokenSource(duration);
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var caseNumber = $"{prefix}{w:D6}";
+            var prev = "";
+            for (long seq = 1; !stop.IsCancellationRequested; seq++)
+            {
+                var (e, row) = seq == 1 ? Seeding.Opened(caseNumber, DateTimeOffset.UtcNow) : Seeding.Consent(caseNumber, seq, prev, DateTimeOffset.UtcNow);
+                await using var batch = source.CreateBatch();
+                batch.BatchCommands.Add(Grains.Storage.Postgres.PostgresCaseEventStore.AppendCommand(e, row));
+                await batch.ExecuteNonQueryAsync();
+                prev = e.Hash;
+                Interlocked.Increment(ref count);
+            }
+        })));
+        return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
     /// Append cost at two case ages: appends/s to a case holding <paramref name="young"/> events vs one holding
     /// <paramref name="old"/>, one writer, measured in alternating rounds so that drift of the machine hits both alike.
     /// </summary>

@@ -1,17 +1,19 @@
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
+using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace CaseGrains.Grains.Storage.Postgres;
 
 /// <summary>
-/// The cluster timeline store: the same contract as the embedded one, on PostgreSQL. An append is one transaction
-/// (event row + case-list row); the primary key (case, seq) and the unique (case, command id) make a second activation's
-/// write fail instead of forking the timeline.
+/// The cluster timeline store: the same contract as the embedded one, on PostgreSQL. An append is atomic (event row +
+/// case-list row) and committed before it is acknowledged; appends waiting at the same moment share one commit (group
+/// commit). The primary key (case, seq) and the unique (case, command id) make a second activation's write fail
+/// instead of forking the timeline.
 /// </summary>
-public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStore
+public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStore, IDisposable
 {
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
@@ -71,60 +73,153 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
             : null;
     }
 
-    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    /// <summary>
+    /// Queues the append for the next group commit and waits for its own outcome: nothing is acknowledged before the
+    /// transaction holding it committed. See <see cref="WriteLoopAsync"/>.
+    /// </summary>
+    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
     {
-        var (e, row) = (@event, index);
-        // One round trip: a batch without an explicit transaction runs as one implicit transaction (all or nothing).
-        await using var batch = db.CreateBatch();
-        var insert = new NpgsqlBatchCommand($"""
-            INSERT INTO case_events ({EventColumns})
-            VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
-            """);
-        insert.Parameters.AddWithValue("case", e.CaseNumber);
-        insert.Parameters.AddWithValue("seq", e.Seq);
-        insert.Parameters.AddWithValue("type", e.Type);
-        insert.Parameters.AddWithValue("actor", e.ActorId);
-        insert.Parameters.AddWithValue("role", e.ActorRole);
-        insert.Parameters.AddWithValue("at", EventChain.FormatTime(e.OccurredAt));
-        insert.Parameters.AddWithValue("payload", e.PayloadJson);
-        insert.Parameters.AddWithValue("cid", e.CommandId);
-        insert.Parameters.AddWithValue("chash", e.CommandHash);
-        insert.Parameters.AddWithValue("prev", e.PrevHash);
-        insert.Parameters.AddWithValue("hash", e.Hash);
-        batch.BatchCommands.Add(insert);
-        var upsert = new NpgsqlBatchCommand("""
+        if (Interlocked.Exchange(ref _writersStarted, 1) == 0)
+        {
+            // Long-lived loops of this singleton, started on first use (they end when the store is disposed).
+            for (var i = 0; i < Writers; i++)
+            {
+                _ = Task.Run(() => WriteLoopAsync(db), CancellationToken.None);
+            }
+        }
+
+        var pending = new PendingAppend(@event, index, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _appends.Writer.TryWrite(pending) ? pending.Done.Task : throw new ObjectDisposedException(nameof(PostgresCaseEventStore));
+    }
+
+    public void Dispose() => _appends.Writer.TryComplete();
+
+    private sealed record PendingAppend(StoredEvent Event, CaseIndexRow Index, TaskCompletionSource<bool> Done);
+
+    private const int Writers = 4;
+    private const int MaxGroup = 64;
+
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>();
+    private int _writersStarted;
+
+    /// <summary>
+    /// Group commit: each writer takes every append waiting (up to <see cref="MaxGroup"/>) and writes them in one
+    /// round trip and one transaction, one statement per append, each answering whether its event row went in (a
+    /// conflicting one — seq or command id taken by another activation — inserts nothing and touches no case-list row,
+    /// without failing the others). With a few writers, a lone append never waits for a group to fill; under load the
+    /// groups grow and the commits per command fall.
+    /// </summary>
+    private async Task WriteLoopAsync(NpgsqlDataSource source)
+    {
+        var group = new List<PendingAppend>(MaxGroup);
+        var reader = _appends.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var appended = await WriteGroupAsync(source, group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Done.TrySetResult(appended[i]);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Nothing of the group committed: each caller sees the failure and may retry (same command id).
+                foreach (var p in group)
+                {
+                    p.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One append as one statement: the event row, and the case-list row only if the event row went in (a conflict
+    /// inserts nothing and returns no row). Public for the benchmark's one-commit-per-append baseline.
+    /// </summary>
+    public static NpgsqlBatchCommand AppendCommand(StoredEvent e, CaseIndexRow row)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(row);
+        var command = new NpgsqlBatchCommand($"""
+            WITH appended AS (
+                INSERT INTO case_events ({EventColumns})
+                VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
+                ON CONFLICT DO NOTHING
+                RETURNING case_number)
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
                                     current_stage, current_stage_state, version, opened_at, updated_at, mentor_id)
-            VALUES (@case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor)
+            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor
+            FROM appended
             ON CONFLICT (case_number) DO UPDATE SET
                 full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
                 status = excluded.status, current_stage = excluded.current_stage,
                 current_stage_state = excluded.current_stage_state, version = excluded.version,
                 updated_at = excluded.updated_at, mentor_id = excluded.mentor_id
+            RETURNING 1
             """);
-        upsert.Parameters.AddWithValue("case", row.CaseNumber);
-        upsert.Parameters.AddWithValue("name", row.FullName);
-        upsert.Parameters.AddWithValue("nik", row.NikMasked);
-        upsert.Parameters.AddWithValue("region", row.RegionCode);
-        upsert.Parameters.AddWithValue("segment", row.Segment);
-        upsert.Parameters.AddWithValue("gender", row.Gender);
-        upsert.Parameters.AddWithValue("status", row.Status);
-        upsert.Parameters.AddWithValue("stage", row.CurrentStage);
-        upsert.Parameters.AddWithValue("stageState", row.CurrentStageState);
-        upsert.Parameters.AddWithValue("version", row.Version);
-        upsert.Parameters.AddWithValue("opened", row.OpenedAt.ToUniversalTime());
-        upsert.Parameters.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
-        upsert.Parameters.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
-        batch.BatchCommands.Add(upsert);
-        try
+        var p = command.Parameters;
+        p.AddWithValue("case", e.CaseNumber);
+        p.AddWithValue("seq", e.Seq);
+        p.AddWithValue("type", e.Type);
+        p.AddWithValue("actor", e.ActorId);
+        p.AddWithValue("role", e.ActorRole);
+        p.AddWithValue("at", EventChain.FormatTime(e.OccurredAt));
+        p.AddWithValue("payload", e.PayloadJson);
+        p.AddWithValue("cid", e.CommandId);
+        p.AddWithValue("chash", e.CommandHash);
+        p.AddWithValue("prev", e.PrevHash);
+        p.AddWithValue("hash", e.Hash);
+        p.AddWithValue("name", row.FullName);
+        p.AddWithValue("nik", row.NikMasked);
+        p.AddWithValue("region", row.RegionCode);
+        p.AddWithValue("segment", row.Segment);
+        p.AddWithValue("gender", row.Gender);
+        p.AddWithValue("status", row.Status);
+        p.AddWithValue("stage", row.CurrentStage);
+        p.AddWithValue("stageState", row.CurrentStageState);
+        p.AddWithValue("version", row.Version);
+        p.AddWithValue("opened", row.OpenedAt.ToUniversalTime());
+        p.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
+        p.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
+        return command;
+    }
+
+    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, List<PendingAppend> group)
+    {
+        await using var batch = source.CreateBatch();
+        foreach (var (e, row, _) in group)
         {
-            await batch.ExecuteNonQueryAsync(ct);
-            return true;
+            batch.BatchCommands.Add(AppendCommand(e, row));
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+
+        // No explicit transaction: the batch is one implicit transaction, committed once for the whole group.
+        var appended = new bool[group.Count];
+        await using var reader = await batch.ExecuteReaderAsync();
+        for (var i = 0; i < group.Count; i++)
         {
-            return false;
+            appended[i] = await reader.ReadAsync();
+            while (await reader.ReadAsync())
+            {
+                // Drain: one row per statement at most.
+            }
+
+            await reader.NextResultAsync();
         }
+
+        return appended;
     }
 
     public async Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct)
