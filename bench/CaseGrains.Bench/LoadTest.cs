@@ -26,6 +26,8 @@ internal sealed record LoadOptions
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>PostgreSQL connection string, for commits/s (pg_stat_database).</summary>
     public string? Postgres { get; init; }
+    /// <summary>The embedded deployment's SQLite file, for appends committed/s (timeline rows; one transaction each).</summary>
+    public string? Sqlite { get; init; }
     /// <summary>Processes whose CPU and peak memory are reported; empty = every CaseGrains and postgres process found.</summary>
     public IReadOnlyList<int> Pids { get; init; } = [];
 }
@@ -41,6 +43,9 @@ internal sealed record LoadReport(
     IReadOnlyList<(int Pid, string Name, double CpuCores, long PeakRssBytes)> Processes)
 {
     public double CommandsPerSecond => Acknowledged / Seconds;
+
+    /// <summary>The database rate counts SQLite timeline appends (no commit counter there), not PostgreSQL commits.</summary>
+    public bool SqliteAppends { get; init; }
 
     public long ErrorCount => Errors.Values.Sum();
 
@@ -59,7 +64,7 @@ internal sealed record LoadReport(
         };
         if (CommitsPerSecond is { } c)
         {
-            lines.Add($"database commits  {c:F0}/s");
+            lines.Add(SqliteAppends ? $"database appends  {c:F0}/s committed (SQLite: one transaction each)" : $"database commits  {c:F0}/s");
         }
 
         foreach (var group in Processes.GroupBy(p => p.Name))
@@ -220,7 +225,10 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         }
 
         return new LoadReport(elapsed.TotalSeconds, acknowledged, new Dictionary<string, long>(_errors), Interlocked.Read(ref _pushed),
-            latency, commitsBefore is { } b && commitsAfter is { } a ? (a - b) / elapsed.TotalSeconds : null, processes);
+            latency, commitsBefore is { } b && commitsAfter is { } a ? (a - b) / elapsed.TotalSeconds : null, processes)
+        {
+            SqliteAppends = options.Sqlite is not null,
+        };
     }
 
     private void OnPushed(JsonElement e)
@@ -308,6 +316,15 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
 
     private async Task<long?> CommitsAsync()
     {
+        if (options.Sqlite is not null)
+        {
+            await using var file = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={options.Sqlite};Mode=ReadOnly");
+            await file.OpenAsync();
+            await using var rows = file.CreateCommand();
+            rows.CommandText = "SELECT (SELECT count(*) FROM case_events) + (SELECT count(*) FROM case_refusals)";
+            return (long)(await rows.ExecuteScalarAsync())!;
+        }
+
         if (options.Postgres is null)
         {
             return null;

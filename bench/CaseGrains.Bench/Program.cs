@@ -8,7 +8,7 @@ using Npgsql;
 
 // CaseGrains benchmarks; see BENCHMARKS.md for the method and the exact commands.
 //   load        --url U --admin-user A --admin-password P [--cases N] [--mentors M] [--workers K] [--rate R]
-//               [--duration S] [--warmup S] [--postgres CS] [--baseline true|false]
+//               [--duration S] [--warmup S] [--postgres CS | --sqlite FILE] [--baseline true|false]
 //   baseline    [--postgres CS] [--concurrency K] [--duration S]
 //   activation  --cases N [--concurrency C] [--postgres CS]
 //   connections --url U --admin-user A --admin-password P --frontend-pid PID [--users U] [--connections C]
@@ -31,6 +31,7 @@ switch (command)
             Duration = TimeSpan.FromSeconds(options.Double("duration", 30)),
             Warmup = TimeSpan.FromSeconds(options.Double("warmup", 5)),
             Postgres = options.Optional("postgres"),
+            Sqlite = options.Optional("sqlite"),
         };
         var report = await new LoadTest(load, output).RunAsync();
         output.WriteLine(report.Format());
