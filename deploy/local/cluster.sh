@@ -3,19 +3,23 @@
 # a throwaway PostgreSQL, the migrate step, N silos and M frontends on free ports. Prints the URLs; Ctrl+C (or any
 # exit) stops everything it started and deletes the throwaway database.
 #
-#   deploy/local/cluster.sh [--silos N] [--frontends M] [--seed-demo] [--release]
+#   deploy/local/cluster.sh [--silos N] [--frontends M] [--cohost] [--seed-demo] [--release]
+#
+# --cohost: each frontend also hosts a silo that joins the cluster (CaseGrains:Frontend=Silo, gateway closed);
+# with --silos 0 there are no standalone silos at all.
 #
 # Works as root too (PostgreSQL's initdb refuses root, so the server runs as the postgres user).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-silos=2 frontends=1 seed="" configuration=Debug
+silos=2 frontends=1 seed="" configuration=Debug cohost=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) silos=$2; shift 2 ;;
     --frontends) frontends=$2; shift 2 ;;
     --seed-demo) seed=--seed-demo; shift ;;
     --release) configuration=Release; shift ;;
-    *) echo "usage: $0 [--silos N] [--frontends M] [--seed-demo] [--release]" >&2; exit 2 ;;
+    --cohost) cohost=1; shift ;;
+    *) echo "usage: $0 [--silos N] [--frontends M] [--cohost] [--seed-demo] [--release]" >&2; exit 2 ;;
   esac
 done
 
@@ -84,6 +88,7 @@ done
 for i in $(seq 1 "$frontends"); do
   http=$(free_port)
   args=(--urls "http://127.0.0.1:$http" --contentRoot "$repo/src/WebFrontend")
+  [ -n "$cohost" ] && args+=(--CaseGrains:Frontend=Silo --CaseGrains:SiloPort="$(free_port)")
   [ "$i" = 1 ] && [ -n "$seed" ] && args+=("$seed")
   dotnet "$web_dll" "${args[@]}" >"$work/frontend$i.log" 2>&1 &
   pids+=($!)
