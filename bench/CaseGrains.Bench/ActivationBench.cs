@@ -78,14 +78,16 @@ internal static class ActivationBench
             // The floor: the same number of the smallest grain there is (no state, one reference), to see what an
             // activation costs Orleans itself.
             log.WriteLine($"activating {cases} minimal grains for the Orleans floor");
+            var probing = Stopwatch.StartNew();
             await Parallel.ForEachAsync(numbers, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
                 async (n, _) => await grains.GetGrain<IProbeGrain>(n).Ping());
+            var probeRate = cases / probing.Elapsed.TotalSeconds;
             var perMinimal = (Heap() - heapAfter) / (double)cases;
             return $"""
                 cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")})
                 cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
                 managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
-                Orleans floor         {perMinimal:F0} bytes per activation of a grain with no state (so the case itself holds {perCase - perMinimal:F0})
+                Orleans floor         {perMinimal:F0} bytes per activation of a grain with no state (so the case itself holds {perCase - perMinimal:F0}); {probeRate:F0} such activations/s (no database)
                 peak RSS              {rssBefore / 1048576.0:F0} MiB → {rssAfter / 1048576.0:F0} MiB
                 """;
         }

@@ -18,31 +18,87 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
-    public async Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
+    /// <summary>
+    /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
+    /// trip (two statements each), like appends share a commit: cold activations are dominated by round trips.
+    /// </summary>
+    public Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
     {
-        // One round trip for an activation: the events, then the refused command ids.
-        await using var batch = db.CreateBatch();
-        var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
-        events.Parameters.AddWithValue("case", caseNumber);
-        var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
-        refusals.Parameters.AddWithValue("case", caseNumber);
-        batch.BatchCommands.Add(events);
-        batch.BatchCommands.Add(refusals);
-        var list = new List<StoredEvent>();
-        var refused = new List<string>();
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadEvent(reader));
-        }
+        StartLoops();
+        var pending = new PendingLoad(caseNumber, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _loads.Writer.TryWrite(pending) ? pending.Done.Task : throw new ObjectDisposedException(nameof(PostgresCaseEventStore));
+    }
 
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            refused.Add(reader.GetString(0));
-        }
+    private sealed record PendingLoad(string CaseNumber, TaskCompletionSource<(IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> Done);
 
-        return (list, refused);
+    private readonly Channel<PendingLoad> _loads = Channel.CreateUnbounded<PendingLoad>();
+
+    private async Task LoadLoopAsync(NpgsqlDataSource source)
+    {
+        var group = new List<PendingLoad>(MaxGroup);
+        var reader = _loads.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await using var batch = source.CreateBatch();
+                foreach (var load in group)
+                {
+                    var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
+                    events.Parameters.AddWithValue("case", load.CaseNumber);
+                    var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
+                    refusals.Parameters.AddWithValue("case", load.CaseNumber);
+                    batch.BatchCommands.Add(events);
+                    batch.BatchCommands.Add(refusals);
+                }
+
+                var results = new (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[group.Count];
+                await using (var rows = await batch.ExecuteReaderAsync())
+                {
+                    for (var i = 0; i < group.Count; i++)
+                    {
+                        var list = new List<StoredEvent>();
+                        while (await rows.ReadAsync())
+                        {
+                            list.Add(ReadEvent(rows));
+                        }
+
+                        await rows.NextResultAsync();
+                        var refused = new List<string>();
+                        while (await rows.ReadAsync())
+                        {
+                            refused.Add(rows.GetString(0));
+                        }
+
+                        await rows.NextResultAsync();
+                        results[i] = (list, refused);
+                    }
+                }
+
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Done.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                foreach (var load in group)
+                {
+                    load.Done.TrySetException(ex);
+                }
+            }
+        }
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
@@ -79,20 +135,29 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// </summary>
     public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
     {
-        if (Interlocked.Exchange(ref _writersStarted, 1) == 0)
-        {
-            // Long-lived loops of this singleton, started on first use (they end when the store is disposed).
-            for (var i = 0; i < Writers; i++)
-            {
-                _ = Task.Run(() => WriteLoopAsync(db), CancellationToken.None);
-            }
-        }
-
+        StartLoops();
         var pending = new PendingAppend(@event, index, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         return _appends.Writer.TryWrite(pending) ? pending.Done.Task : throw new ObjectDisposedException(nameof(PostgresCaseEventStore));
     }
 
-    public void Dispose() => _appends.Writer.TryComplete();
+    public void Dispose()
+    {
+        _appends.Writer.TryComplete();
+        _loads.Writer.TryComplete();
+    }
+
+    /// <summary>Long-lived loops of this singleton, started on first use; they end when the store is disposed.</summary>
+    private void StartLoops()
+    {
+        if (Interlocked.Exchange(ref _writersStarted, 1) == 0)
+        {
+            for (var i = 0; i < Writers; i++)
+            {
+                _ = Task.Run(() => WriteLoopAsync(db), CancellationToken.None);
+                _ = Task.Run(() => LoadLoopAsync(db), CancellationToken.None);
+            }
+        }
+    }
 
     private sealed record PendingAppend(StoredEvent Event, CaseIndexRow Index, TaskCompletionSource<bool> Done);
 
