@@ -1,0 +1,81 @@
+using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Journey;
+
+namespace CaseGrains.Domain.Services;
+
+/// <summary>What an offer in the services catalog is.</summary>
+public enum OfferType
+{
+    Training,
+    MentoringProgramme,
+    Matchmaking,
+    FinancingProduct,
+}
+
+/// <summary>The government level that runs an offer, or a hexa-helix partner.</summary>
+public enum OfferLevel
+{
+    Pusat,
+    Provinsi,
+    KabKota,
+    Desa,
+    Partner,
+}
+
+/// <summary>A partner's role in the hexa-helix (required when the level is <see cref="OfferLevel.Partner"/>).</summary>
+public enum HexaHelixRole
+{
+    Government,
+    Business,
+    Academia,
+    Media,
+    Community,
+    Society,
+}
+
+/// <summary>When an offer runs (inclusive dates).</summary>
+public sealed record OfferPeriod(DateOnly Start, DateOnly End)
+{
+    public bool Overlaps(OfferPeriod other) => Start <= other.End && other.Start <= End;
+}
+
+/// <summary>For a financing product: the amounts it lends (exact rupiah) and the UMKM classes it serves.</summary>
+public sealed record FinancingTerms(long MinAmountIdr, long MaxAmountIdr, IReadOnlyList<UmkmClass> EligibleClasses);
+
+/// <summary>
+/// One service in the catalog (katalog layanan): a course, a mentoring programme, a matchmaking (buyer, partner or
+/// event) or a financing product, from a provider at a level, for some segments in some regions, for a period, with a
+/// capacity (seats, caseload or quota). Regions cover everything under them (35.79 covers every kecamatan of Kota Batu).
+/// </summary>
+public sealed record Offer
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required OfferType Type { get; init; }
+    /// <summary>What the offer is about, e.g. "pemasaran digital"; compared case- and space-insensitively.</summary>
+    public required string Category { get; init; }
+    public required string Provider { get; init; }
+    public required OfferLevel Level { get; init; }
+    public HexaHelixRole? PartnerRole { get; init; }
+    public required IReadOnlyList<Segment> Segments { get; init; }
+    public required IReadOnlyList<string> Regions { get; init; }
+    public required OfferPeriod Period { get; init; }
+    public required int Capacity { get; init; }
+    public FinancingTerms? Financing { get; init; }
+
+    /// <summary>The category as compared: trimmed, lower-case, inner spaces collapsed.</summary>
+    public string CategoryKey => string.Join(' ', Category.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>True when the offer reaches <paramref name="regionCode"/>: one of its regions is it or contains it.</summary>
+    public bool Covers(string regionCode) => Regions.Any(r => Contains(r, regionCode));
+
+    /// <summary>True when the two offers reach a common place (one's region equal to, above or below the other's).</summary>
+    public bool SharesRegionWith(Offer other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Regions.Any(a => other.Regions.Any(b => Contains(a, b) || Contains(b, a)));
+    }
+
+    private static bool Contains(string outer, string inner) =>
+        inner == outer || inner.StartsWith(outer + ".", StringComparison.Ordinal);
+}
