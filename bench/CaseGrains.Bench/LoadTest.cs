@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HdrHistogram;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
@@ -86,7 +85,6 @@ internal sealed record LoadReport(
 /// </summary>
 internal sealed class LoadTest(LoadOptions options, TextWriter log)
 {
-    private const string Password = "bench password 12345";
     private static readonly string[] BatuRegion = ["35.79"];
     private readonly ConcurrentDictionary<string, long> _sentAt = new();
     // Commands acknowledged inside the window, and every command whose event reached its mentor (in either order).
@@ -104,19 +102,19 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var http = new HttpClient(handler) { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
         var run = Guid.NewGuid().ToString("N")[..6];
-        var admin = await TokenAsync(http, options.AdminUser, options.AdminPassword);
+        var admin = await BenchClient.TokenAsync(http, options.AdminUser, options.AdminPassword);
 
         log.WriteLine($"setting up: {options.Workers} caseworkers, {options.Mentors} mentors, {options.Cases} cases (run {run})");
         var caseworkers = Enumerable.Range(0, options.Workers).Select(i => $"bench-{run}-cw{i}").ToArray();
         var mentors = Enumerable.Range(0, options.Mentors).Select(i => $"bench-{run}-m{i}").ToArray();
-        await ForEachAsync(caseworkers, 8, id => PutUserAsync(http, admin, id, "Caseworker", BatuRegion));
+        await ForEachAsync(caseworkers, 8, id => BenchClient.PutUserAsync(http, admin, id, "Caseworker", BatuRegion));
         await ForEachAsync(mentors, 8, async id =>
         {
-            await PutUserAsync(http, admin, id, "Mentor", []);
+            await BenchClient.PutUserAsync(http, admin, id, "Mentor", []);
             await SendAsync(http, HttpMethod.Put, $"/api/mentors/{id}/profile", admin, new { sectors = Array.Empty<string>(), regions = BatuRegion, capacity = 500 });
         });
         var tokens = new ConcurrentDictionary<string, string>();
-        await ForEachAsync(caseworkers.Concat(mentors), 8, async id => tokens[id] = await TokenAsync(http, id, Password));
+        await ForEachAsync(caseworkers.Concat(mentors), 8, async id => tokens[id] = await BenchClient.TokenAsync(http, id, BenchClient.Password));
 
         var cases = new string[options.Cases];
         var salt = Random.Shared.Next(0, 900_000);
@@ -145,18 +143,7 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         var connections = new List<HubConnection>();
         foreach (var mentor in mentors)
         {
-            var token = tokens[mentor];
-            var connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(options.Url, "/hubs/cases"), o =>
-                {
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                    o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                })
-                .Build();
-            // As the web page does: the server drops a client silent for 15 s, so ping every 5 s.
-            connection.KeepAliveInterval = TimeSpan.FromSeconds(5);
-            connection.ServerTimeout = TimeSpan.FromSeconds(15);
+            var connection = BenchClient.MentorHub(options.Url, tokens[mentor]);
             connection.Closed += _ =>
             {
                 if (!stopping)
@@ -172,7 +159,6 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
             connections.Add(connection);
         }
 
-        var stats = new ProcessStats(options.Pids.Count > 0 ? options.Pids : ProcessStats.FindCaseGrainsProcesses());
         log.WriteLine($"running: {(options.Rate > 0 ? $"{options.Rate}/s" : "flat out")} for {options.Warmup.TotalSeconds:F0} s warm-up + {options.Duration.TotalSeconds:F0} s");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var perWorker = caseworkers.Select((cw, w) => (tokens[cw], cases.Where((_, i) => i % caseworkers.Length == w).ToArray())).ToArray();
@@ -190,7 +176,7 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
 
         _measuring = true;
         var measured = Stopwatch.StartNew();
-        stats = new ProcessStats(options.Pids.Count > 0 ? options.Pids : ProcessStats.FindCaseGrainsProcesses());
+        var stats = new ProcessStats(options.Pids.Count > 0 ? options.Pids : ProcessStats.FindCaseGrainsProcesses());
         await Task.Delay(options.Duration, ct);
         _measuring = false;
         var elapsed = measured.Elapsed;
@@ -234,12 +220,13 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
     private void OnPushed(JsonElement e)
     {
         var now = Stopwatch.GetTimestamp();
-        if (e.TryGetProperty("commandId", out var id) && id.GetString() is { } commandId)
+        if (!e.TryGetProperty("commandId", out var id) || id.GetString() is not { } commandId)
         {
-            _pushedIds[commandId] = true;
+            return;
         }
 
-        if (e.TryGetProperty("commandId", out var cid) && cid.GetString() is { } command && _sentAt.TryRemove(command, out var sent) && _measuring)
+        _pushedIds[commandId] = true;
+        if (_sentAt.TryRemove(commandId, out var sent) && _measuring)
         {
             Interlocked.Increment(ref _pushed);
             var micros = (now - sent) * 1_000_000 / Stopwatch.Frequency;
@@ -347,18 +334,6 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
         n /= 12;
         return $"357901{day:D2}{month:D2}{n % 100:D2}{seq:D4}";
     }
-
-    private static async Task<string> TokenAsync(HttpClient http, string user, string password)
-    {
-        using var response = await http.PostAsJsonAsync("/api/auth/token", new { userId = user, password });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return response.IsSuccessStatusCode
-            ? body.GetProperty("accessToken").GetString()!
-            : throw new InvalidOperationException($"sign-in of {user} failed: {(int)response.StatusCode} {body}");
-    }
-
-    private static async Task PutUserAsync(HttpClient http, string admin, string id, string role, string[] regions) =>
-        await SendAsync(http, HttpMethod.Put, $"/api/users/{id}", admin, new { displayName = id, role, regions, password = Password });
 
     private static async Task<JsonElement?> SendAsync(HttpClient http, HttpMethod method, string path, string token, object body, bool allowConflict = false)
     {

@@ -60,6 +60,11 @@ internal sealed class ProcessStats
         }
     }
 
+    /// <summary>The process's resident set now.</summary>
+    public static long Rss(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
     private static string? CommandLine(int pid)
     {
         try

@@ -505,32 +505,25 @@ public sealed partial class CaseGrain(
     {
         try
         {
-            var target = escalated.SupervisorRegion;
-            var supervisors = new List<(string UserId, int Depth)>();
+            var supervisors = new List<Caller>();
             foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
             {
-                var view = await GrainFactory.GetGrain<IUserGrain>(userId).GetView();
-                if (view is { Disabled: false, Role: Role.Supervisor } && new Caller(userId, view.Role, view.Regions).Serves(target))
+                if (await GrainFactory.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false, Role: Role.Supervisor } view)
                 {
-                    // How specific the supervisor's level is: a kab/kota supervisor (35.79) beats a provincial one (35).
-                    var depth = view.Regions.Where(r => target == r || target.StartsWith(r + ".", StringComparison.Ordinal)).Max(r => r.Length);
-                    supervisors.Add((userId, depth));
+                    supervisors.Add(new Caller(userId, view.Role, view.Regions));
                 }
             }
 
-            if (supervisors.Count == 0)
+            var recipients = SlaPolicy.EscalationRecipients(supervisors, escalated.SupervisorRegion);
+            if (recipients.Count == 0)
             {
-                LogNoSupervisor(CaseNumber, target);
+                LogNoSupervisor(CaseNumber, escalated.SupervisorRegion);
                 return;
             }
 
-            var level = supervisors.Max(s => s.Depth);
-            foreach (var (userId, _) in supervisors.Where(s => s.Depth == level))
+            foreach (var userId in recipients.Select(r => r.UserId).Where(u => _followers?.Contains(u) != true && u != _state!.MentorId))
             {
-                if (_followers?.Contains(userId) != true && userId != _state!.MentorId)
-                {
-                    await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
-                }
+                await GrainFactory.GetGrain<IUserFeedGrain>(userId).Publish(new FeedItem(userId, CaseNumber, entry, AccessEnded: false));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CaseGrains.Domain.Access;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -62,6 +63,20 @@ public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, Tim
         ArgumentNullException.ThrowIfNull(regionCode);
         var parts = regionCode.Split('.');
         return parts.Length >= 2 ? parts[0] + "." + parts[1] : regionCode;
+    }
+
+    /// <summary>
+    /// Who an escalation for <paramref name="supervisorRegion"/> goes to: among the active supervisors serving it, those
+    /// of the most specific level (a kab/kota supervisor of 35.79 before a provincial one of 35). Empty when none serves it.
+    /// </summary>
+    public static IReadOnlyList<Caller> EscalationRecipients(IEnumerable<Caller> supervisors, string supervisorRegion)
+    {
+        var serving = supervisors
+            .Where(s => s.Role == Role.Supervisor && s.Serves(supervisorRegion))
+            .Select(s => (Caller: s, Depth: s.Regions.Where(r => supervisorRegion == r || supervisorRegion.StartsWith(r + ".", StringComparison.Ordinal)).Max(r => r.Length)))
+            .ToList();
+        var level = serving.Count == 0 ? 0 : serving.Max(s => s.Depth);
+        return [.. serving.Where(s => s.Depth == level).Select(s => s.Caller)];
     }
 
     /// <summary>A stable command id for a timer's event: a repeated or concurrent tick appends it once.</summary>

@@ -185,79 +185,25 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
     {
         var q = query;
-        var where = new List<string>();
+        var filter = CaseListFilter.Build(q, scope, "LIKE");
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        if (scope.MentorId is not null)
+        cmd.CommandText = filter.PageSql;
+        foreach (var (name, value) in filter.Parameters)
         {
-            where.Add("mentor_id = $scopeMentor");
-            cmd.Parameters.AddWithValue("$scopeMentor", scope.MentorId);
+            cmd.Parameters.AddWithValue(name, value);
         }
 
-        if (scope.Regions is not null)
-        {
-            // Each region served, and everything under it; no regions means no rows.
-            var served = scope.Regions.Select((r, i) =>
-            {
-                cmd.Parameters.AddWithValue($"$scopeRegion{i}", r);
-                return $"region_code = $scopeRegion{i} OR {UnderRegion($"$scopeRegion{i}")}";
-            }).ToList();
-            where.Add(served.Count == 0 ? "0" : "(" + string.Join(" OR ", served) + ")");
-        }
-
-        if (!string.IsNullOrEmpty(q.RegionCode))
-        {
-            where.Add($"(region_code = $region OR {UnderRegion("$region")})");
-            cmd.Parameters.AddWithValue("$region", q.RegionCode);
-        }
-
-        if (q.Stage is { } stage)
-        {
-            where.Add("current_stage = $stage");
-            cmd.Parameters.AddWithValue("$stage", stage.ToString());
-        }
-
-        if (q.Segment is { } segment)
-        {
-            where.Add("segment = $segment");
-            cmd.Parameters.AddWithValue("$segment", segment.ToString());
-        }
-
-        if (q.Status is { } status)
-        {
-            where.Add("status = $status");
-            cmd.Parameters.AddWithValue("$status", status.ToString());
-        }
-
-        if (!string.IsNullOrWhiteSpace(q.Text))
-        {
-            where.Add("(full_name LIKE $text ESCAPE '\\' OR case_number LIKE $text ESCAPE '\\')");
-            cmd.Parameters.AddWithValue("$text", "%" + EscapeLike(q.Text.Trim()) + "%");
-        }
-
-        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
-        cmd.CommandText = $"""
-            SELECT case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage,
-                   current_stage_state, version, opened_at, updated_at, COUNT(*) OVER () AS total
-            FROM case_index {filter}
-            ORDER BY case_number
-            LIMIT $limit OFFSET $offset
-            """;
-        cmd.Parameters.AddWithValue("$limit", q.PageSize);
-        cmd.Parameters.AddWithValue("$offset", (long)(q.Page - 1) * q.PageSize);
+        cmd.Parameters.AddWithValue("@limit", q.PageSize);
+        cmd.Parameters.AddWithValue("@offset", (long)(q.Page - 1) * q.PageSize);
         var items = new List<CaseSummary>();
         long total = 0;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                items.Add(new CaseSummary(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    Enum.Parse<Segment>(reader.GetString(4)), Enum.Parse<Gender>(reader.GetString(5)),
-                    Enum.Parse<CaseStatus>(reader.GetString(6)), Enum.Parse<Stage>(reader.GetString(7)),
-                    Enum.Parse<StageState>(reader.GetString(8)), reader.GetInt32(9),
-                    EventChain.ParseTime(reader.GetString(10)), EventChain.ParseTime(reader.GetString(11))));
-                total = reader.GetInt64(12);
+                (var item, total) = CaseListFilter.ReadRow(reader, (r, i) => EventChain.ParseTime(r.GetString(i)));
+                items.Add(item);
             }
         }
 
@@ -265,13 +211,10 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         {
             // Past the last page: still report the total.
             await using var count = conn.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM case_index {filter}";
-            foreach (SqliteParameter p in cmd.Parameters)
+            count.CommandText = filter.CountSql;
+            foreach (var (name, value) in filter.Parameters)
             {
-                if (p.ParameterName is not "$limit" and not "$offset")
-                {
-                    count.Parameters.AddWithValue(p.ParameterName, p.Value);
-                }
+                count.Parameters.AddWithValue(name, value);
             }
 
             total = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -358,11 +301,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         return list;
     }
 
-    /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
-    private static string UnderRegion(string parameter) => $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";
 
-    private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
-        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Tests.Support;
 
@@ -119,5 +120,19 @@ public sealed class SlaPolicyTests
 
         Assert.False(c.State[Stage.Training].SlaBreached);
         Assert.Equal(reopenedAt + TimeSpan.FromDays(60), step.At);
+    }
+
+    [Fact]
+    public void Escalations_GoToTheMostSpecificSupervisorsServingTheKabKota()
+    {
+        var kota = new Caller("sv-batu", Role.Supervisor, ["35.79"]);
+        var province = new Caller("sv-jatim", Role.Supervisor, ["35"]);
+        var kecamatan = new Caller("sv-bumiaji", Role.Supervisor, ["35.79.02"]);
+        var elsewhere = new Caller("sv-malang", Role.Supervisor, ["35.73"]);
+        var caseworker = new Caller("cw-batu", Role.Caseworker, ["35.79"]);
+
+        Assert.Equal([kota], SlaPolicy.EscalationRecipients([province, kota, kecamatan, elsewhere, caseworker], "35.79"));
+        Assert.Equal([province], SlaPolicy.EscalationRecipients([province, kecamatan, elsewhere], "35.79"));
+        Assert.Empty(SlaPolicy.EscalationRecipients([kecamatan, elsewhere], "35.79"));
     }
 }

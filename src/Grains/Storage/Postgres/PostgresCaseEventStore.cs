@@ -1,7 +1,6 @@
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
-using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,87 +17,54 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
+    private const int Loops = 4;
+    private const int MaxGroup = 64;
+
+    private readonly RequestGroups<string, (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
+
     /// <summary>
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
     /// trip (two statements each), like appends share a commit: cold activations are dominated by round trips.
     /// </summary>
-    public Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
+    public Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct) =>
+        _loads.SubmitAsync(caseNumber);
+
+    private static async Task<(IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<string> caseNumbers)
     {
-        StartLoops();
-        var pending = new PendingLoad(caseNumber, new(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _loads.Writer.TryWrite(pending) ? pending.Done.Task : throw new ObjectDisposedException(nameof(PostgresCaseEventStore));
-    }
-
-    private sealed record PendingLoad(string CaseNumber, TaskCompletionSource<(IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> Done);
-
-    private readonly Channel<PendingLoad> _loads = Channel.CreateUnbounded<PendingLoad>();
-
-    private async Task LoadLoopAsync(NpgsqlDataSource source)
-    {
-        var group = new List<PendingLoad>(MaxGroup);
-        var reader = _loads.Reader;
-        while (await reader.WaitToReadAsync())
+        await using var batch = source.CreateBatch();
+        foreach (var caseNumber in caseNumbers)
         {
-            group.Clear();
-            while (group.Count < MaxGroup && reader.TryRead(out var next))
-            {
-                group.Add(next);
-            }
-
-            if (group.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                await using var batch = source.CreateBatch();
-                foreach (var load in group)
-                {
-                    var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
-                    events.Parameters.AddWithValue("case", load.CaseNumber);
-                    var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
-                    refusals.Parameters.AddWithValue("case", load.CaseNumber);
-                    batch.BatchCommands.Add(events);
-                    batch.BatchCommands.Add(refusals);
-                }
-
-                var results = new (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[group.Count];
-                await using (var rows = await batch.ExecuteReaderAsync())
-                {
-                    for (var i = 0; i < group.Count; i++)
-                    {
-                        var list = new List<StoredEvent>();
-                        while (await rows.ReadAsync())
-                        {
-                            list.Add(ReadEvent(rows));
-                        }
-
-                        await rows.NextResultAsync();
-                        var refused = new List<string>();
-                        while (await rows.ReadAsync())
-                        {
-                            refused.Add(rows.GetString(0));
-                        }
-
-                        await rows.NextResultAsync();
-                        results[i] = (list, refused);
-                    }
-                }
-
-                for (var i = 0; i < group.Count; i++)
-                {
-                    group[i].Done.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                foreach (var load in group)
-                {
-                    load.Done.TrySetException(ex);
-                }
-            }
+            var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
+            events.Parameters.AddWithValue("case", caseNumber);
+            var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
+            refusals.Parameters.AddWithValue("case", caseNumber);
+            batch.BatchCommands.Add(events);
+            batch.BatchCommands.Add(refusals);
         }
+
+        var results = new (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[caseNumbers.Count];
+        await using var rows = await batch.ExecuteReaderAsync();
+        for (var i = 0; i < caseNumbers.Count; i++)
+        {
+            var list = new List<StoredEvent>();
+            while (await rows.ReadAsync())
+            {
+                list.Add(ReadEvent(rows));
+            }
+
+            await rows.NextResultAsync();
+            var refused = new List<string>();
+            while (await rows.ReadAsync())
+            {
+                refused.Add(rows.GetString(0));
+            }
+
+            await rows.NextResultAsync();
+            results[i] = (list, refused);
+        }
+
+        return results;
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
@@ -130,84 +96,17 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     }
 
     /// <summary>
-    /// Queues the append for the next group commit and waits for its own outcome: nothing is acknowledged before the
-    /// transaction holding it committed. See <see cref="WriteLoopAsync"/>.
+    /// Queued for the next group commit: appends waiting at the same moment are written in one round trip and one
+    /// transaction, one statement each answering whether its event row went in (a conflicting one — seq or command id
+    /// taken by another activation — inserts nothing and touches no case-list row, without failing the others). The
+    /// caller's answer comes after that commit, so nothing is acknowledged before it is durable.
     /// </summary>
-    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
-    {
-        StartLoops();
-        var pending = new PendingAppend(@event, index, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _appends.Writer.TryWrite(pending) ? pending.Done.Task : throw new ObjectDisposedException(nameof(PostgresCaseEventStore));
-    }
+    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct) => _appends.SubmitAsync((@event, index));
 
     public void Dispose()
     {
-        _appends.Writer.TryComplete();
-        _loads.Writer.TryComplete();
-    }
-
-    /// <summary>Long-lived loops of this singleton, started on first use; they end when the store is disposed.</summary>
-    private void StartLoops()
-    {
-        if (Interlocked.Exchange(ref _writersStarted, 1) == 0)
-        {
-            for (var i = 0; i < Writers; i++)
-            {
-                _ = Task.Run(() => WriteLoopAsync(db), CancellationToken.None);
-                _ = Task.Run(() => LoadLoopAsync(db), CancellationToken.None);
-            }
-        }
-    }
-
-    private sealed record PendingAppend(StoredEvent Event, CaseIndexRow Index, TaskCompletionSource<bool> Done);
-
-    private const int Writers = 4;
-    private const int MaxGroup = 64;
-
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>();
-    private int _writersStarted;
-
-    /// <summary>
-    /// Group commit: each writer takes every append waiting (up to <see cref="MaxGroup"/>) and writes them in one
-    /// round trip and one transaction, one statement per append, each answering whether its event row went in (a
-    /// conflicting one — seq or command id taken by another activation — inserts nothing and touches no case-list row,
-    /// without failing the others). With a few writers, a lone append never waits for a group to fill; under load the
-    /// groups grow and the commits per command fall.
-    /// </summary>
-    private async Task WriteLoopAsync(NpgsqlDataSource source)
-    {
-        var group = new List<PendingAppend>(MaxGroup);
-        var reader = _appends.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            group.Clear();
-            while (group.Count < MaxGroup && reader.TryRead(out var next))
-            {
-                group.Add(next);
-            }
-
-            if (group.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                var appended = await WriteGroupAsync(source, group);
-                for (var i = 0; i < group.Count; i++)
-                {
-                    group[i].Done.TrySetResult(appended[i]);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Nothing of the group committed: each caller sees the failure and may retry (same command id).
-                foreach (var p in group)
-                {
-                    p.Done.TrySetException(ex);
-                }
-            }
-        }
+        _appends.Dispose();
+        _loads.Dispose();
     }
 
     /// <summary>
@@ -262,10 +161,10 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         return command;
     }
 
-    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, List<PendingAppend> group)
+    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index)> group)
     {
         await using var batch = source.CreateBatch();
-        foreach (var (e, row, _) in group)
+        foreach (var (e, row) in group)
         {
             batch.BatchCommands.Add(AppendCommand(e, row));
         }
@@ -307,91 +206,33 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
     {
         var q = query;
-        var where = new List<string>();
-        await using var cmd = db.CreateCommand();
-        if (scope.MentorId is not null)
+        var filter = CaseListFilter.Build(q, scope, "ILIKE");
+        await using var cmd = db.CreateCommand(filter.PageSql);
+        foreach (var (name, value) in filter.Parameters)
         {
-            where.Add("mentor_id = @scopeMentor");
-            cmd.Parameters.AddWithValue("scopeMentor", scope.MentorId);
+            cmd.Parameters.AddWithValue(name, value);
         }
 
-        if (scope.Regions is not null)
-        {
-            // Each region served, and everything under it; no regions means no rows.
-            var served = scope.Regions.Select((r, i) =>
-            {
-                cmd.Parameters.AddWithValue($"scopeRegion{i}", r);
-                return $"region_code = @scopeRegion{i} OR {UnderRegion($"@scopeRegion{i}")}";
-            }).ToList();
-            where.Add(served.Count == 0 ? "false" : "(" + string.Join(" OR ", served) + ")");
-        }
-
-        if (!string.IsNullOrEmpty(q.RegionCode))
-        {
-            where.Add($"(region_code = @region OR {UnderRegion("@region")})");
-            cmd.Parameters.AddWithValue("region", q.RegionCode);
-        }
-
-        if (q.Stage is { } stage)
-        {
-            where.Add("current_stage = @stage");
-            cmd.Parameters.AddWithValue("stage", stage.ToString());
-        }
-
-        if (q.Segment is { } segment)
-        {
-            where.Add("segment = @segment");
-            cmd.Parameters.AddWithValue("segment", segment.ToString());
-        }
-
-        if (q.Status is { } status)
-        {
-            where.Add("status = @status");
-            cmd.Parameters.AddWithValue("status", status.ToString());
-        }
-
-        if (!string.IsNullOrWhiteSpace(q.Text))
-        {
-            where.Add("(full_name ILIKE @text ESCAPE '\\' OR case_number LIKE @text ESCAPE '\\')");
-            cmd.Parameters.AddWithValue("text", "%" + EscapeLike(q.Text.Trim()) + "%");
-        }
-
-        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
-        cmd.CommandText = $"""
-            SELECT case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage,
-                   current_stage_state, version, opened_at, updated_at, count(*) OVER () AS total
-            FROM case_index {filter}
-            ORDER BY case_number
-            LIMIT @limit OFFSET @offset
-            """;
-        cmd.Parameters.AddWithValue("limit", q.PageSize);
-        cmd.Parameters.AddWithValue("offset", (long)(q.Page - 1) * q.PageSize);
+        cmd.Parameters.AddWithValue("@limit", q.PageSize);
+        cmd.Parameters.AddWithValue("@offset", (long)(q.Page - 1) * q.PageSize);
         var items = new List<CaseSummary>();
         long total = 0;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                items.Add(new CaseSummary(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    Enum.Parse<Segment>(reader.GetString(4)), Enum.Parse<Gender>(reader.GetString(5)),
-                    Enum.Parse<CaseStatus>(reader.GetString(6)), Enum.Parse<Stage>(reader.GetString(7)),
-                    Enum.Parse<StageState>(reader.GetString(8)), reader.GetInt32(9),
-                    reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11)));
-                total = reader.GetInt64(12);
+                (var item, total) = CaseListFilter.ReadRow(reader, (r, i) => r.GetFieldValue<DateTimeOffset>(i));
+                items.Add(item);
             }
         }
 
         if (items.Count == 0 && q.Page > 1)
         {
             // Past the last page: still report the total.
-            await using var count = db.CreateCommand($"SELECT count(*) FROM case_index {filter}");
-            foreach (NpgsqlParameter p in cmd.Parameters)
+            await using var count = db.CreateCommand(filter.CountSql);
+            foreach (var (name, value) in filter.Parameters)
             {
-                if (p.ParameterName is not "limit" and not "offset")
-                {
-                    count.Parameters.AddWithValue(p.ParameterName, p.Value!);
-                }
+                count.Parameters.AddWithValue(name, value);
             }
 
             total = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -455,12 +296,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         return list;
     }
 
-    /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
-    private static string UnderRegion(string parameter) =>
-        $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";
 
-    private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
-        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
     {
