@@ -20,7 +20,7 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
     {
         await using var cluster = await TestCluster.StartAsync(server, silos: 2);
         var cases = await cluster.OpenCasesAsync(Cases);
-        await using var load = new Load(cluster, cases);
+        await using var load = new Load(cluster, cases, intakeWorkers: 2);
 
         await load.RunUntilAsync(acknowledged: 600);
         var killedAt = Stopwatch.GetTimestamp();
@@ -60,6 +60,11 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         await load.StopAsync();
 
         output.WriteLine($"SIGTERM + restart of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged, {load.FailedAttempts} failed attempts");
+        foreach (var (error, n) in load.Errors)
+        {
+            output.WriteLine($"{n} × {error}");
+        }
+
         Assert.Equal(0, exitCode);
         Assert.Equal(0, load.FailedAttempts);
         await AssertNothingLostAsync(cluster, load, cases);
@@ -115,14 +120,14 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         private readonly Task[] _workers;
         private int _failed;
 
-        public Load(TestCluster cluster, IReadOnlyList<string> cases)
+        public Load(TestCluster cluster, IReadOnlyList<string> cases, int intakeWorkers = 0)
         {
             _cluster = cluster;
             _workers =
             [
                 .. Enumerable.Range(0, Workers).Select(w => Task.Run(() => WorkAsync([.. cases.Where((_, i) => i % Workers == w)]))),
                 // Intakes too: they write grain state (registry, case numbers), so storage rows are written through the fault.
-                .. Enumerable.Range(0, 2).Select(_ => Task.Run(IntakeAsync)),
+                .. Enumerable.Range(0, intakeWorkers).Select(_ => Task.Run(IntakeAsync)),
             ];
         }
 
@@ -206,6 +211,7 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
                     catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
                     {
                         Interlocked.Increment(ref _failed);
+                        Errors.AddOrUpdate("intake: " + ex.GetType().Name + ": " + ex.Message[..Math.Min(ex.Message.Length, 300)], 1, (_, n) => n + 1);
                         await Task.Delay(100);
                     }
                 }
