@@ -63,17 +63,6 @@ public sealed record ReopenCaseRequest : CaseCommandRequest
     [Id(0)] public string? Reason { get; init; }
 }
 
-/// <summary>A completed course enrolment (Training gate). The services catalog will supply these.</summary>
-[GenerateSerializer, Alias("cg.RecordTrainingCompletionRequest")]
-public sealed record RecordTrainingCompletionRequest : CaseCommandRequest
-{
-    [Id(0)] public string? OfferId { get; init; }
-    [Id(1)] public string? CourseName { get; init; }
-    [Id(2)] public int? AttendancePercent { get; init; }
-    /// <summary>The course's threshold; the programme default (80%) when absent.</summary>
-    [Id(3)] public int? AttendanceThresholdPercent { get; init; }
-}
-
 /// <summary>Assign or reassign the case's mentor (Mentoring gate).</summary>
 [GenerateSerializer, Alias("cg.AssignMentorRequest")]
 public sealed record AssignMentorRequest : CaseCommandRequest
@@ -89,28 +78,6 @@ public sealed record LogMentoringSessionRequest : CaseCommandRequest
     [Id(1)] public string? Topic { get; init; }
     [Id(2)] public string? Notes { get; init; }
     [Id(3)] public string? NextStep { get; init; }
-}
-
-/// <summary>The outcome of a business match (Matching gate).</summary>
-[GenerateSerializer, Alias("cg.RecordMatchOutcomeRequest")]
-public sealed record RecordMatchOutcomeRequest : CaseCommandRequest
-{
-    [Id(0)] public string? PartnerName { get; init; }
-    [Id(1)] public MatchOutcome? Outcome { get; init; }
-    /// <summary>Required when declined.</summary>
-    [Id(2)] public string? Reason { get; init; }
-}
-
-/// <summary>A final financing decision (Financing gate). Amounts are whole rupiah.</summary>
-[GenerateSerializer, Alias("cg.RecordFinancingDecisionRequest")]
-public sealed record RecordFinancingDecisionRequest : CaseCommandRequest
-{
-    [Id(0)] public string? ProductName { get; init; }
-    [Id(1)] public string? Lender { get; init; }
-    [Id(2)] public long? AmountIdr { get; init; }
-    [Id(3)] public FinancingDecision? Decision { get; init; }
-    /// <summary>Required when rejected.</summary>
-    [Id(4)] public string? Reason { get; init; }
 }
 
 /// <summary>Outcome indicators at graduation (Graduated gate); the class after is derived.</summary>

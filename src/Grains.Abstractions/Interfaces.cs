@@ -52,6 +52,17 @@ public interface ICaseGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GetScope"), AlwaysInterleave]
     Task<CaseScope?> GetScope();
+
+    /// <summary>
+    /// A place freed up in an offer whose waiting list the case is on (sent by the offer's roster, one-way so the roster
+    /// never waits on a case). The case records the promotion and confirms, or gives the place back if it no longer waits.
+    /// </summary>
+    [Alias("SeatGranted"), OneWay]
+    Task SeatGranted(string offerId);
+
+    /// <summary>Ranked candidates (mentors, courses, partners, financing) with their reasons, for the caseworkers of the case.</summary>
+    [Alias("Match")]
+    Task<MatchResult> Match(Actor caller, Domain.Services.CandidateKind kind, long? amountIdr, int limit);
 }
 
 /// <summary>Entry point of intake: validates the NIK and routes to the person's registry entry. Stateless.</summary>

@@ -66,7 +66,33 @@ public sealed record CaseView(
     [property: Id(19)] int FinancingDecisions,
     [property: Id(20)] OutcomesView? Outcomes,
     [property: Id(21)] DateTimeOffset OpenedAt,
-    [property: Id(22)] DateTimeOffset UpdatedAt);
+    [property: Id(22)] DateTimeOffset UpdatedAt,
+    [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments);
+
+/// <summary>One enrolment of the case in a catalog offer: where it stands, and the facts of its type (amounts in whole rupiah).</summary>
+[GenerateSerializer, Immutable, Alias("cg.EnrolmentView")]
+public sealed record EnrolmentView(
+    [property: Id(0)] string OfferId,
+    [property: Id(1)] string OfferName,
+    [property: Id(2)] Domain.Services.OfferType OfferType,
+    [property: Id(3)] string Provider,
+    [property: Id(4)] Domain.Services.OfferLevel Level,
+    [property: Id(5)] Domain.Services.EnrolmentStatus Status,
+    [property: Id(6)] DateTimeOffset Since,
+    [property: Id(7)] int? WaitlistPosition,
+    [property: Id(8)] DateTimeOffset? RespondBy,
+    [property: Id(9)] bool ResponseOverdue,
+    [property: Id(10)] long? AmountIdr,
+    [property: Id(11)] long? PlafondIdr,
+    [property: Id(12)] long? DisbursedIdr,
+    [property: Id(13)] DateOnly? DisbursedOn,
+    [property: Id(14)] Domain.Services.RepaymentStatus? Repayment,
+    [property: Id(15)] int? AttendancePercent,
+    [property: Id(16)] int? AttendanceThresholdPercent,
+    [property: Id(17)] bool? Passed,
+    [property: Id(18)] MatchOutcome? Outcome,
+    [property: Id(19)] string? Reason,
+    [property: Id(20)] IReadOnlyList<string> OverlapsAcknowledged);
 
 [GenerateSerializer, Immutable, Alias("cg.BusinessProfileView")]
 public sealed record BusinessProfileView(

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Services;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
@@ -26,9 +27,18 @@ public sealed partial class CaseGrain(
     /// <summary>The durable timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
     internal const string SlaReminder = "sla";
 
+    /// <summary>The durable timer of the earliest unanswered referral's response deadline.</summary>
+    internal const string ReferralReminder = "referral";
+
     /// <summary>Who the timeline names for events the case's own timer appends.</summary>
     internal const string SystemActorId = "system:sla";
     internal const string SystemRole = "System";
+
+    /// <summary>Who the timeline names for a waiting-list promotion (the offer's roster gave the place).</summary>
+    internal const string RosterActorId = "system:roster";
+
+    /// <summary>Who the timeline names for an overdue referral.</summary>
+    internal const string ReferralActorId = "system:referral";
 
     private readonly SlaPolicy _sla = policies.Sla;
     private readonly TimeSpan _slaRetry = policies.SlaRetry;
@@ -39,6 +49,10 @@ public sealed partial class CaseGrain(
     private bool _slaAimFailed;
 
     private readonly JourneyPolicy _policy = policies.Journey;
+
+    // The referral timer as this activation last aimed it (null = unknown).
+    private DateTimeOffset? _referralAimedAt;
+    private bool? _referralRegistered;
 
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
 
@@ -232,7 +246,8 @@ public sealed partial class CaseGrain(
             return await RefuseAsync(commandId, fingerprint, actor, Refusals.StaleVersion(version));
         }
 
-        var mapped = CommandMapper.ToDomain(command);
+        var now = clock.GetUtcNow();
+        var mapped = command is EnrolRequest enrol ? await PrepareEnrolmentAsync(enrol, now) : CommandMapper.ToDomain(command);
         if (mapped.IsRefused)
         {
             return await RefuseAsync(commandId, fingerprint, actor, mapped.Refusal!);
@@ -243,10 +258,15 @@ public sealed partial class CaseGrain(
             return await RefuseAsync(commandId, fingerprint, actor, Refusals.UnknownMentor());
         }
 
-        var now = clock.GetUtcNow();
         var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, _policy));
         if (decision.IsRefused)
         {
+            if (mapped.Value is Enrol reserved)
+            {
+                // The place was taken for a command that is not going ahead: give it back.
+                await GrainFactory.GetGrain<IOfferGrain>(reserved.Offer.Id).Release(CaseNumber);
+            }
+
             return await RefuseAsync(commandId, fingerprint, actor, decision.Refusal!);
         }
 
@@ -284,7 +304,7 @@ public sealed partial class CaseGrain(
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
-        if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), CancellationToken.None))
+        if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), ViewMapper.ToEnrolmentRows(_state, next), CancellationToken.None))
         {
             return null;
         }
@@ -294,8 +314,9 @@ public sealed partial class CaseGrain(
         _head = hash;
         _answered.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
-        // The timer first: a push that fails after this must not leave the case without its deadline.
+        // The timers first: a push that fails after this must not leave the case without its deadlines.
         await TryAimSlaTimerAsync(@event);
+        await TryAimReferralTimerAsync(@event);
         await AfterAppendAsync(@event, stored.ToEntry(), previous);
         return seq;
     }
@@ -306,6 +327,12 @@ public sealed partial class CaseGrain(
     /// </summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ReferralReminder)
+        {
+            await ReferralTickAsync();
+            return;
+        }
+
         if (reminderName != SlaReminder)
         {
             return;
@@ -455,6 +482,8 @@ public sealed partial class CaseGrain(
             await ReleaseRegistryAsync();
         }
 
+        await ReleasePlacesAsync(previous);
+
         var mentorBefore = previous?.MentorId;
         var mentorNow = _state!.MentorId;
         if (mentorBefore is not null && mentorBefore != mentorNow)
@@ -532,6 +561,210 @@ public sealed partial class CaseGrain(
         }
     }
 
+    /// <summary>
+    /// Enrolment needs the offer (as it is now) and a place on its roster before the decision: the rules are checked
+    /// first so that a refused enrolment takes no place, then the place (or waiting-list position) is reserved.
+    /// </summary>
+    private async Task<Result<CaseCommand>> PrepareEnrolmentAsync(EnrolRequest request, DateTimeOffset now)
+    {
+        if (CaseDecider.Text(request.OfferId, "offerId", 64, required: true) is { } badId)
+        {
+            return badId;
+        }
+
+        var offerId = request.OfferId!.Trim();
+        var offer = OfferRules.IsValidId(offerId) ? await GrainFactory.GetGrain<IOfferGrain>(offerId).Get() : null;
+        if (offer is null)
+        {
+            return new Refusal("offer.not_found", "Layanan tidak ditemukan di katalog.", "No such offer in the catalog.") { Field = "offerId" };
+        }
+
+        var acknowledge = request.AcknowledgeOverlap ?? false;
+        if (_state is null || _state.Status != CaseStatus.Open)
+        {
+            // Let the decider give its usual answer for a missing or closed case.
+            return new Enrol(offer, SeatOutcome.Granted, 0, acknowledge, request.AmountIdr);
+        }
+
+        var check = EnrolmentDecider.Check(_state, offer, acknowledge, request.AmountIdr, now);
+        if (check.IsRefused)
+        {
+            return check.Refusal!;
+        }
+
+        var grant = await GrainFactory.GetGrain<IOfferGrain>(offerId).Reserve(CaseNumber);
+        return grant.Refusal is { } full
+            ? new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field }
+            : new Enrol(offer, grant.Outcome, grant.WaitlistPosition, acknowledge, request.AmountIdr);
+    }
+
+    /// <summary>Gives back the places (or waiting-list entries) of the enrolments the last event ended.</summary>
+    private async Task ReleasePlacesAsync(CaseState? previous)
+    {
+        static bool Holds(Enrolment e) => e.HoldsSeat || e.Status == EnrolmentStatus.Waitlisted;
+        for (var i = 0; i < (previous?.Enrolments.Count ?? 0); i++)
+        {
+            var before = previous!.Enrolments[i];
+            if (!ReferenceEquals(before, _state!.Enrolments[i]) && Holds(before) && !Holds(_state.Enrolments[i]))
+            {
+                await GrainFactory.GetGrain<IOfferGrain>(before.Offer.Id).Release(CaseNumber);
+            }
+        }
+    }
+
+    public async Task SeatGranted(string offerId)
+    {
+        var roster = GrainFactory.GetGrain<IOfferGrain>(offerId);
+        var current = _state is null ? null : EnrolmentDecider.Current(_state, offerId);
+        if (current is { Status: EnrolmentStatus.Waitlisted })
+        {
+            var commandId = $"waitlist-promoted:{current.Seq}";
+            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), _policy));
+            if (!_answered.Contains(commandId) && !decision.IsRefused
+                && await AppendAsync(decision.Value, commandId, commandId, RosterActorId, SystemRole, clock.GetUtcNow()) is null)
+            {
+                // Another activation appended meanwhile; the roster repeats its notice and the reloaded case answers it.
+                await LoadAsync(CancellationToken.None);
+                return;
+            }
+
+            current = EnrolmentDecider.Current(_state!, offerId);
+        }
+
+        if (current is { HoldsSeat: true })
+        {
+            await roster.ConfirmSeat(CaseNumber);
+        }
+        else
+        {
+            // No longer waiting (withdrawn, case closed): the place goes to the next case.
+            await roster.Release(CaseNumber);
+        }
+    }
+
+    public async Task<MatchResult> Match(Actor caller, CandidateKind kind, long? amountIdr, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!await CanReadAsync(caller))
+        {
+            return new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
+        }
+
+        if (!AccessPolicy.MayIssue(caller.Role, CommandKind.JourneyStep) || !Enum.IsDefined(kind))
+        {
+            return new MatchResult(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        if (amountIdr is < 1)
+        {
+            return new MatchResult(null, RefusalInfo.From(Refusals.OutOfRange("amountIdr", "> 0")));
+        }
+
+        var state = _state!;
+        if (kind == CandidateKind.Mentor)
+        {
+            var mentors = new List<MentorInfo>();
+            foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
+            {
+                if (await GrainFactory.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false, Role: Role.Mentor } view
+                    && (await GrainFactory.GetGrain<IMentorGrain>(userId).GetCaseload(caller)).Caseload is { } load)
+                {
+                    mentors.Add(new MentorInfo(userId, view.DisplayName, load.Profile.Sectors, load.Profile.Regions, load.Profile.Capacity, load.ActiveCases.Count));
+                }
+            }
+
+            return new MatchResult(Matching.Mentors(state, mentors, limit), null);
+        }
+
+        var lists = await Task.WhenAll(CatalogKeys.Reaching(state.RegionCode).Select(k => GrainFactory.GetGrain<ICatalogGrain>(k).List()));
+        var offers = lists.SelectMany(l => l).DistinctBy(o => o.Id).Where(o => o.Covers(state.RegionCode)).ToList();
+        var places = await Task.WhenAll(offers.Select(o => GrainFactory.GetGrain<IOfferGrain>(o.Id).GetPlaces()));
+        var catalog = offers.Zip(places, (o, p) => new OfferInfo(o, p?.Free ?? 0));
+        return new MatchResult(Matching.Offers(state, kind, catalog, clock.GetUtcNow(), amountIdr, limit), null);
+    }
+
+    /// <summary>Appends what is overdue among the referrals (each once: a stable command id per enrolment), then re-aims.</summary>
+    private async Task ReferralTickAsync()
+    {
+        _referralRegistered = true;
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            if (EnrolmentDecider.NextReferralDeadline(_state, now).Due is not { } due)
+            {
+                break;
+            }
+
+            var commandId = $"referral-overdue:{_state!.LastEnrolment(due.OfferId).Seq}";
+            if (_answered.Contains(commandId))
+            {
+                break;
+            }
+
+            if (await AppendAsync(due, commandId, commandId, ReferralActorId, SystemRole, now) is null)
+            {
+                LogAppendConflict(CaseNumber, attempt + 1);
+                await LoadAsync(CancellationToken.None);
+            }
+        }
+
+        _referralAimedAt = null;
+        await AimReferralTimerAsync();
+    }
+
+    /// <summary>Re-aims the referral timer after an event that can move a referral deadline; a failure waits for the next event.</summary>
+    private async Task TryAimReferralTimerAsync(CaseEvent @event)
+    {
+        if (_referralRegistered is not null && @event is not (ReferralOffered or ReferralAccepted or ReferralDeclined or ReferralResponseOverdue
+            or EnrolmentWithdrawn or CaseClosed or CaseReopened))
+        {
+            return;
+        }
+
+        try
+        {
+            await AimReferralTimerAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _referralAimedAt = null;
+            _referralRegistered = null;
+            LogSlaAimFailed(ex, CaseNumber);
+        }
+    }
+
+    private async Task AimReferralTimerAsync()
+    {
+        var now = clock.GetUtcNow();
+        var (due, at) = EnrolmentDecider.NextReferralDeadline(_state, now);
+        var target = due is not null ? now : at;
+        if (target is null)
+        {
+            if (_referralRegistered != false)
+            {
+                if (await this.GetReminder(ReferralReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                _referralRegistered = false;
+                _referralAimedAt = null;
+            }
+
+            return;
+        }
+
+        if (_referralAimedAt == target)
+        {
+            return;
+        }
+
+        var dueIn = target.Value - now;
+        await this.RegisterOrUpdateReminder(ReferralReminder, dueIn < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : dueIn, _slaRetry);
+        _referralAimedAt = target;
+        _referralRegistered = true;
+    }
+
     private async Task<bool> IsMentorAsync(string? mentorId) =>
         UserIds.IsValid(mentorId?.Trim()) && await GrainFactory.GetGrain<IUserGrain>(mentorId!.Trim()).GetView() is { Disabled: false, Role: Role.Mentor };
 
@@ -596,7 +829,7 @@ public sealed partial class CaseGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
     private partial void LogRefused(string caseNumber, string code);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the SLA timer could not be aimed; retrying with the next command")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: a timer (SLA or referral) could not be aimed; retrying with the next command")]
     private partial void LogSlaAimFailed(Exception exception, string caseNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: an SLA escalation could not be pushed to the supervisors")]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Storage;
 
@@ -31,19 +32,27 @@ internal static class CommandMapper
             }),
         CloseCaseRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new CloseCase(reason, c.Note),
         ReopenCaseRequest r => new ReopenCase(r.Reason!),
-        RecordTrainingCompletionRequest t => Need(t.AttendancePercent, "attendancePercent", out var attendance)
-            ?? (Result<CaseCommand>)new RecordTrainingCompletion(t.OfferId!, t.CourseName!, attendance, t.AttendanceThresholdPercent),
         AssignMentorRequest m => new AssignMentor(m.MentorId!),
         LogMentoringSessionRequest m => Need(m.Date, "date", out var date)
             ?? (Result<CaseCommand>)new LogMentoringSession(date, m.Topic!, m.Notes, m.NextStep),
-        RecordMatchOutcomeRequest m => Need(m.Outcome, "outcome", out var outcome)
-            ?? (Result<CaseCommand>)new RecordMatchOutcome(m.PartnerName!, outcome, m.Reason),
-        RecordFinancingDecisionRequest f => Need(f.AmountIdr, "amountIdr", out var amount) ?? Need(f.Decision, "decision", out var decision)
-            ?? (Result<CaseCommand>)new RecordFinancingDecision(f.ProductName!, f.Lender!, amount, decision, f.Reason),
         RecordOutcomesRequest o => Need(o.AnnualTurnoverAfterIdr, "annualTurnoverAfterIdr", out var after)
             ?? Need(o.BusinessCapitalAfterIdr, "businessCapitalAfterIdr", out var capitalAfter)
             ?? Need(o.WorkersAfter, "workersAfter", out var workersAfter)
             ?? (Result<CaseCommand>)new RecordOutcomes(after, capitalAfter, workersAfter),
+        WithdrawEnrolmentRequest w => new WithdrawEnrolment(w.OfferId!, w.Reason!),
+        CompleteTrainingRequest t => Need(t.AttendancePercent, "attendancePercent", out var attendance)
+            ?? (Result<CaseCommand>)new CompleteTraining(t.OfferId!, attendance),
+        CompleteProgrammeRequest p => new CompleteProgramme(p.OfferId!, p.Note),
+        RespondToReferralRequest r => Need(r.Accepted, "accepted", out var accepted)
+            ?? (Result<CaseCommand>)new RespondToReferral(r.OfferId!, accepted, r.Reason),
+        ReportReferralOutcomeRequest o => Need(o.Outcome, "outcome", out var outcome)
+            ?? (Result<CaseCommand>)new ReportReferralOutcome(o.OfferId!, outcome, o.Reason),
+        DecideFinancingRequest d => Need(d.Approved, "approved", out var approved)
+            ?? (Result<CaseCommand>)new DecideFinancing(d.OfferId!, approved, d.PlafondIdr, d.Reason),
+        DisburseFinancingRequest d => Need(d.AmountIdr, "amountIdr", out var amount) ?? Need(d.Date, "date", out var date)
+            ?? (Result<CaseCommand>)new DisburseFinancing(d.OfferId!, amount, date),
+        RecordRepaymentRequest r => Need(r.Status, "status", out var repayment) ?? (Result<CaseCommand>)new RecordRepayment(r.OfferId!, repayment),
+        // Enrolment needs the offer and a place from its roster first: the case grain builds that command itself.
         _ => throw new InvalidOperationException($"No mapping for {request.GetType().Name}."),
     };
 

@@ -36,7 +36,30 @@ internal static class ViewMapper
         s.Financing.Count,
         s.Outcomes is { } o ? new OutcomesView(o.AnnualTurnoverAfterIdr, o.BusinessCapitalAfterIdr, o.WorkersAfter, o.UmkmClassAfter, s.Profile?.UmkmClass) : null,
         s.OpenedAt,
-        s.UpdatedAt);
+        s.UpdatedAt,
+        [.. s.Enrolments.Select(e => new EnrolmentView(e.Offer.Id, e.Offer.Name, e.Offer.Type, e.Offer.Provider, e.Offer.Level, e.Status, e.Since,
+            e.WaitlistPosition, e.RespondBy, e.ResponseOverdue, e.AmountIdr, e.PlafondIdr, e.DisbursedIdr, e.DisbursedOn, e.Repayment, e.AttendancePercent,
+            e.Offer.Type == Domain.Services.OfferType.Training ? e.Offer.AttendanceThresholdPercent ?? policy.DefaultAttendanceThresholdPercent : null,
+            e.Passed, e.Outcome, e.Reason, e.OverlapsAcknowledged))]);
+
+    /// <summary>The projection rows of the enrolments an event added or changed (compared by reference: Apply keeps unchanged ones).</summary>
+    public static IReadOnlyList<EnrolmentRow> ToEnrolmentRows(CaseState? previous, CaseState next)
+    {
+        var rows = new List<EnrolmentRow>();
+        for (var i = 0; i < next.Enrolments.Count; i++)
+        {
+            var e = next.Enrolments[i];
+            if (previous is not null && i < previous.Enrolments.Count && ReferenceEquals(previous.Enrolments[i], e))
+            {
+                continue;
+            }
+
+            rows.Add(new EnrolmentRow(next.CaseNumber, e.Seq, e.Offer.Id, e.Offer.Type.ToString(), e.Offer.Name, e.Offer.Provider, next.RegionCode,
+                next.Segment.ToString(), e.Status.ToString(), e.Counts, e.AmountIdr, e.PlafondIdr, e.DisbursedIdr, e.Repayment?.ToString(), next.UpdatedAt));
+        }
+
+        return rows;
+    }
 
     public static CaseIndexRow ToIndexRow(CaseState s) => new(
         s.CaseNumber, s.FullName, s.NikMasked, s.RegionCode, s.Segment.ToString(), s.Gender.ToString(), s.Status.ToString(),

@@ -88,6 +88,7 @@ app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();
 app.MapMentorApi();
+app.MapCatalogApi();
 app.MapRegionApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 

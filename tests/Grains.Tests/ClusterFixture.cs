@@ -41,6 +41,31 @@ public sealed class ClusterFixture : IAsyncLifetime
         return new Actor(userId, role, regions);
     }
 
+    /// <summary>A new catalog offer reaching Kota Batu for every segment (a fresh id per call); returns its id.</summary>
+    public async Task<string> OfferAsync(Domain.Services.OfferType type, int capacity = 30, int? threshold = null, string category = "Pemasaran Digital")
+    {
+        var id = "offer-" + Guid.NewGuid().ToString("N")[..12];
+        var offer = new Domain.Services.Offer
+        {
+            Id = id,
+            Name = $"{category} ({id})",
+            Type = type,
+            Category = category,
+            Provider = "Dinas Koperasi Kota Batu",
+            Level = Domain.Services.OfferLevel.KabKota,
+            Segments = Enum.GetValues<Segment>(),
+            Regions = ["35.79"],
+            Period = new(new DateOnly(2026, 1, 1), new DateOnly(2030, 12, 31)),
+            Capacity = capacity,
+            AttendanceThresholdPercent = threshold,
+            Financing = type == Domain.Services.OfferType.FinancingProduct
+                ? new Domain.Services.FinancingTerms(1_000_000, 50_000_000, [Domain.Business.UmkmClass.Micro, Domain.Business.UmkmClass.Small])
+                : null,
+        };
+        var saved = await Grains.GetGrain<IOfferGrain>(id).Save(offer, Admin);
+        return saved.Refusal is null ? id : throw new InvalidOperationException($"Test offer refused: {saved.Refusal.Code}");
+    }
+
     public async Task InitializeAsync()
     {
         var config = new ConfigurationBuilder()

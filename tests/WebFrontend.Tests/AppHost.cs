@@ -201,10 +201,11 @@ public sealed class AppFixture : IAsyncLifetime
 
     public AppHost App { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         App = AppHost.Start();
-        return Task.CompletedTask;
+        // The sample Kota Batu catalog (samples/catalog-kota-batu.csv), so enrolment endpoints have offers to work with.
+        await App.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
     }
 
     public async Task DisposeAsync()

@@ -67,12 +67,25 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/cases/{caseNumber}/stages/{stage}/skip"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/close"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/reopen"] = ("FAFFFU", "NNNFFU"),
-        ["POST /api/cases/{caseNumber}/trainings"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/mentor"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/mentoring-sessions"] = ("AAAFFU", "NNNFFU"),
-        ["POST /api/cases/{caseNumber}/matches"] = ("AAFFFU", "NNNFFU"),
-        ["POST /api/cases/{caseNumber}/financing-decisions"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/withdraw"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/complete"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-response"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-outcome"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/financing-decision"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/disbursement"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/repayment"] = ("AAFFFU", "NNNFFU"),
+        ["GET /api/cases/{caseNumber}/candidates"] = ("AAFFFU", "NNNFFU"),
+        ["GET /api/offers/"] = ("AAAAAU", "AAAAAU"),
+        ["GET /api/offers/{offerId}"] = ("AAAAAU", "AAAAAU"),
+        ["PUT /api/offers/{offerId}"] = ("FFFFAU", "FFFFAU"),
+        ["POST /api/offers/import"] = ("FFFFAU", "FFFFAU"),
+        ["GET /api/catalog/redundancy"] = ("FFFAAU", "FFFAAU"),
+        ["GET /api/financing/totals"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
@@ -83,6 +96,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = AppHost.Start();
+        await _app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
         await _app.CreateUser("petugas.malang", Role.Caseworker, "35.07");
         using var malang = await _app.ClientFor("petugas.malang");
         _inScope = await Open(_app.Client, "35.79.01");
@@ -221,6 +235,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
             .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)
+            .Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT")

@@ -40,7 +40,12 @@ public sealed class BadInputTests(AppFixture fx)
         { "/assessment", "application/json", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":1,\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", HttpStatusCode.UnprocessableEntity, "stage.not_active" },
         { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-02-30\",\"topic\":\"x\"}", HttpStatusCode.BadRequest, "request.malformed" },
         { "/mentoring-sessions", "application/json", "{\"commandId\":\"a\",\"date\":\"2026-11-01\",\"topic\":\"x\"}", HttpStatusCode.UnprocessableEntity, "mentor.not_assigned" },
-        { "/financing-decisions", "application/json", "{\"commandId\":\"a\",\"productName\":\"KUR\",\"lender\":\"BRI\",\"amountIdr\":-5,\"decision\":\"Disbursed\"}", HttpStatusCode.UnprocessableEntity, "stage.not_active" },
+        { "/enrolments", "application/json", "{\"commandId\":\"a\",\"offerId\":\"kur-bri-mikro\",\"amountIdr\":-5}", HttpStatusCode.UnprocessableEntity, "financing.profile_missing" },
+        { "/enrolments", "application/json", "{\"commandId\":\"a\",\"offerId\":\"tidak-ada\"}", HttpStatusCode.NotFound, "offer.not_found" },
+        { "/enrolments", "application/json", "{\"commandId\":\"a\",\"offerId\":\"BAD ID!\"}", HttpStatusCode.NotFound, "offer.not_found" },
+        { "/enrolments", "application/json", "{\"commandId\":\"a\",\"offerId\":\"buku-batu-2026\",\"amountIdr\":1.5}", HttpStatusCode.BadRequest, "request.malformed" },
+        { "/enrolments/buku-batu-2026/attendance", "application/json", "{\"commandId\":\"a\",\"attendancePercent\":90}", HttpStatusCode.UnprocessableEntity, "enrolment.not_found" },
+        { "/enrolments/buku-batu-2026/referral-response", "application/json", "{\"commandId\":\"a\"}", HttpStatusCode.BadRequest, "input.required" },
         { "/reopen", "application/json", "{\"commandId\":\"a\",\"reason\":\"x\"}", HttpStatusCode.Forbidden, "access.forbidden" },
         { "/consent", "application/json", "{\"commandId\":\"a\",\"method\":\"'; DROP TABLE case_events; --\",\"expectedVersion\":99}", HttpStatusCode.Conflict, "case.version_conflict" },
     };

@@ -25,11 +25,11 @@ public sealed class FieldFuzzTests(AppFixture fx)
         ("/stages/training/skip", typeof(StageCommandRequest), """{"reason":"sudah ikut"}"""),
         ("/close", typeof(CloseCaseRequest), """{"reason":"Moved","note":"pindah"}"""),
         ("/reopen", typeof(ReopenCaseRequest), """{"reason":"kembali"}"""),
-        ("/trainings", typeof(RecordTrainingCompletionRequest), """{"offerId":"o1","courseName":"Dasar","attendancePercent":90}"""),
+        ("/enrolments", typeof(EnrolRequest), """{"offerId":"buku-batu-2026"}"""),
         ("/mentor", typeof(AssignMentorRequest), """{"mentorId":"pendamping"}"""),
         ("/mentoring-sessions", typeof(LogMentoringSessionRequest), """{"date":"2026-11-27","topic":"Kas"}"""),
-        ("/matches", typeof(RecordMatchOutcomeRequest), """{"partnerName":"Koperasi","outcome":"Accepted"}"""),
-        ("/financing-decisions", typeof(RecordFinancingDecisionRequest), """{"productName":"KUR","lender":"BRI","amountIdr":1000000,"decision":"Disbursed"}"""),
+        ("/enrolments/buku-batu-2026/attendance", typeof(CompleteTrainingRequest), """{"attendancePercent":90}"""),
+        ("/enrolments/kur-bri-mikro/financing-decision", typeof(DecideFinancingRequest), """{"approved":false,"reason":"agunan"}"""),
         ("/outcomes", typeof(RecordOutcomesRequest), """{"annualTurnoverAfterIdr":1,"businessCapitalAfterIdr":1,"workersAfter":1}"""),
     ];
 

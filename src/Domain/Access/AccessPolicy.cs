@@ -95,6 +95,17 @@ public static class AccessPolicy
     /// <summary>Who may set a mentor's profile (sectors, regions, capacity).</summary>
     public static bool MayManageMentors(Role role) => role is Role.Admin or Role.Supervisor;
 
+    /// <summary>
+    /// Who may read a region's programme figures (redundancy map counts, financing totals; aggregates, no personal data):
+    /// the ministry and admins anywhere, supervisors and caseworkers for the regions they serve.
+    /// </summary>
+    public static bool MayReadProgrammeFigures(Caller caller, string regionCode) => caller.Role switch
+    {
+        Role.MinistryAnalyst or Role.Admin => true,
+        Role.Supervisor or Role.Caseworker => caller.Serves(regionCode),
+        _ => false,
+    };
+
     /// <summary>Who may list cases (filtered to their scope).</summary>
     public static bool MayListCases(Role role) => role is Role.Caseworker or Role.Supervisor or Role.Mentor;
 }

@@ -49,13 +49,12 @@ public static class CaseDecider
             CloseCase c => (Enum.IsDefined(c.Reason) ? null : Refusals.Required("reason"))
                 ?? Text(c.Note, "note", MaxLongText, required: false)
                 ?? (Result<CaseEvent>)new CaseClosed(c.Reason, Optional(c.Note), state.ActiveStage),
-            RecordTrainingCompletion t => DecideTraining(state, t, ctx.Policy),
             AssignMentor m => Text(m.MentorId, "mentorId", MaxShortText, required: true)
                 ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
             LogMentoringSession m => DecideSession(state, m, ctx),
-            RecordMatchOutcome m => DecideMatch(state, m),
-            RecordFinancingDecision f => DecideFinancing(state, f),
             RecordOutcomes o => DecideOutcomes(state, o),
+            Enrol or WithdrawEnrolment or CompleteTraining or CompleteProgramme or PromoteFromWaitlist or RespondToReferral
+                or ReportReferralOutcome or DecideFinancing or DisburseFinancing or RecordRepayment => EnrolmentDecider.Decide(state, command, ctx),
             _ => throw new InvalidOperationException($"No decision rule for {command.GetType().Name}."),
         };
     }
@@ -163,26 +162,6 @@ public static class CaseDecider
             [.. a.Needs.Select(n => n.Trim())], UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr));
     }
 
-    private static Result<CaseEvent> DecideTraining(CaseState s, RecordTrainingCompletion t, JourneyPolicy policy)
-    {
-        if (s[Stage.Training].State != StageState.Active)
-        {
-            return Refusals.StageNotActive(Stage.Training);
-        }
-
-        var bad = Text(t.OfferId, "offerId", MaxShortText, required: true)
-            ?? Text(t.CourseName, "courseName", MaxShortText, required: true)
-            ?? Range(t.AttendancePercent, "attendancePercent", 0, 100)
-            ?? (t.AttendanceThresholdPercent is { } th ? Range(th, "attendanceThresholdPercent", 1, 100) : null);
-        if (bad is not null)
-        {
-            return bad;
-        }
-
-        var threshold = t.AttendanceThresholdPercent ?? policy.DefaultAttendanceThresholdPercent;
-        return new TrainingCompletionRecorded(t.OfferId.Trim(), t.CourseName.Trim(), t.AttendancePercent, threshold, t.AttendancePercent >= threshold);
-    }
-
     private static Result<CaseEvent> DecideSession(CaseState s, LogMentoringSession m, DecisionContext ctx)
     {
         if (s.MentorId is null)
@@ -204,32 +183,6 @@ public static class CaseDecider
         }
 
         return new MentoringSessionLogged(m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep));
-    }
-
-    private static Result<CaseEvent> DecideMatch(CaseState s, RecordMatchOutcome m)
-    {
-        if (s[Stage.Matching].State != StageState.Active)
-        {
-            return Refusals.StageNotActive(Stage.Matching);
-        }
-
-        var bad = Text(m.PartnerName, "partnerName", MaxShortText, required: true)
-            ?? Text(m.Reason, "reason", MaxLongText, required: m.Outcome == MatchOutcome.Declined);
-        return bad ?? (Result<CaseEvent>)new MatchOutcomeRecorded(m.PartnerName.Trim(), m.Outcome, Optional(m.Reason));
-    }
-
-    private static Result<CaseEvent> DecideFinancing(CaseState s, RecordFinancingDecision f)
-    {
-        if (s[Stage.Financing].State != StageState.Active)
-        {
-            return Refusals.StageNotActive(Stage.Financing);
-        }
-
-        var bad = Text(f.ProductName, "productName", MaxShortText, required: true)
-            ?? Text(f.Lender, "lender", MaxShortText, required: true)
-            ?? (f.AmountIdr <= 0 ? Refusals.OutOfRange("amountIdr", "> 0") : null)
-            ?? Text(f.Reason, "reason", MaxLongText, required: f.Decision == FinancingDecision.Rejected);
-        return bad ?? (Result<CaseEvent>)new FinancingDecisionRecorded(f.ProductName.Trim(), f.Lender.Trim(), f.AmountIdr, f.Decision, Optional(f.Reason));
     }
 
     private static Result<CaseEvent> DecideOutcomes(CaseState s, RecordOutcomes o)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Services;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -57,6 +58,9 @@ public sealed record CaseState
     public ImmutableList<MatchRecord> Matches { get; init; } = [];
     public ImmutableList<FinancingRecord> Financing { get; init; } = [];
     public Outcomes? Outcomes { get; init; }
+
+    /// <summary>Every enrolment in the services catalog, oldest first (a withdrawn one stays, and a new one may follow).</summary>
+    public ImmutableList<Enrolment> Enrolments { get; init; } = [];
     public required DateTimeOffset OpenedAt { get; init; }
 
     /// <summary>When the case was last reopened (the SLA clock of the active stage restarts then).</summary>
@@ -115,14 +119,23 @@ public sealed record CaseState
             StageCompleted e => (e.Stage == Stage.Graduated ? s with { Status = CaseStatus.Graduated } : s)
                 .WithStage(e.Stage, s[e.Stage] with { State = StageState.Completed, EndedAt = at }),
             StageSkipped e => s.WithStage(e.Stage, s[e.Stage] with { State = StageState.Skipped, EndedAt = at, SkipReason = e.Reason }),
-            CaseClosed e => s with { Status = CaseStatus.Closed, CloseReason = e.Reason },
+            // Closing ends what had not finished (waiting, enrolled, referrals, undecided applications); a disbursed loan stays.
+            CaseClosed e => s with
+            {
+                Status = CaseStatus.Closed,
+                CloseReason = e.Reason,
+                Enrolments = [.. s.Enrolments.Select(x => x.Status is EnrolmentStatus.Waitlisted or EnrolmentStatus.Enrolled or EnrolmentStatus.ReferralOffered
+                    or EnrolmentStatus.ReferralAccepted or EnrolmentStatus.Applied or EnrolmentStatus.Approved
+                    ? x with { Status = EnrolmentStatus.Withdrawn, Reason = ClosedReason, Since = at }
+                    : x)],
+            },
             // A reopened case's active stage gets a fresh SLA clock: time spent closed is not overdue work.
             CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaBreached = false, SlaEscalated = false }) : s)
                 with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at },
-            TrainingCompletionRecorded e => s with
+            TrainingCompletionRecorded e => (s with
             {
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),
-            },
+            }).Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Completed, AttendancePercent = e.AttendancePercent, Passed = e.Passed, Since = at }),
             MentorAssigned e => s with { MentorId = e.MentorId },
             MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1 },
             MatchOutcomeRecorded e => s with { Matches = s.Matches.Add(new MatchRecord(e.PartnerName, e.Outcome, e.Reason)) },
@@ -134,11 +147,76 @@ public sealed record CaseState
             {
                 Outcomes = new Outcomes(e.AnnualTurnoverAfterIdr, e.BusinessCapitalAfterIdr, e.WorkersAfter, e.UmkmClassAfter),
             },
+            Enrolled e => s.AddEnrolment(new Enrolment(seq, e.Offer, EnrolmentStatus.Enrolled, at) { OverlapsAcknowledged = e.OverlapsAcknowledged }),
+            Waitlisted e => s.AddEnrolment(new Enrolment(seq, e.Offer, EnrolmentStatus.Waitlisted, at)
+            {
+                WaitlistPosition = e.Position,
+                OverlapsAcknowledged = e.OverlapsAcknowledged,
+            }),
+            ReferralOffered e => s.AddEnrolment(new Enrolment(seq, e.Offer, EnrolmentStatus.ReferralOffered, at)
+            {
+                RespondBy = e.RespondBy,
+                OverlapsAcknowledged = e.OverlapsAcknowledged,
+            }),
+            FinancingApplied e => s.AddEnrolment(new Enrolment(seq, e.Offer, EnrolmentStatus.Applied, at)
+            {
+                AmountIdr = e.AmountIdr,
+                OverlapsAcknowledged = e.OverlapsAcknowledged,
+            }),
+            WaitlistPromoted e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Enrolled, WaitlistPosition = null, Since = at }),
+            EnrolmentWithdrawn e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Withdrawn, Reason = e.Reason, Since = at }),
+            EnrolmentCompleted e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Completed, Reason = e.Note, Since = at }),
+            ReferralAccepted e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.ReferralAccepted, Since = at }),
+            ReferralDeclined e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.ReferralDeclined, Reason = e.Reason, Since = at }) is var declined
+                ? declined with { Matches = declined.Matches.Add(new MatchRecord(declined.LastEnrolment(e.OfferId).Offer.Provider, MatchOutcome.Declined, e.Reason)) }
+                : s,
+            ReferralResponseOverdue e => s.Enrol(e.OfferId, x => x with { ResponseOverdue = true }),
+            ReferralOutcomeReported e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.ReferralClosed, Outcome = e.Outcome, Reason = e.Reason, Since = at }) is var closed
+                ? closed with { Matches = closed.Matches.Add(new MatchRecord(closed.LastEnrolment(e.OfferId).Offer.Provider, e.Outcome, e.Reason)) }
+                : s,
+            FinancingApproved e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Approved, PlafondIdr = e.PlafondIdr, Since = at }),
+            FinancingRejected e => s.Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Rejected, Reason = e.Reason, Since = at }) is var rejected
+                ? rejected.WithFinancing(e.OfferId, FinancingDecision.Rejected, e.Reason)
+                : s,
+            FinancingDisbursed e => s.Enrol(e.OfferId, x => x with
+            {
+                Status = EnrolmentStatus.Disbursed,
+                DisbursedIdr = e.AmountIdr,
+                DisbursedOn = e.Date,
+                Repayment = RepaymentStatus.Current,
+                Since = at,
+            }).WithFinancing(e.OfferId, FinancingDecision.Disbursed, null),
+            RepaymentStatusRecorded e => s.Enrol(e.OfferId, x => x with { Repayment = e.Status }),
             SlaBreached e => s.WithStage(e.Stage, s[e.Stage] with { SlaBreached = true }),
             SlaEscalated e => s.WithStage(e.Stage, s[e.Stage] with { SlaEscalated = true }),
             _ => throw new InvalidOperationException($"No rule to apply {@event.Type}."),
         };
         return s with { Version = seq, UpdatedAt = at };
+    }
+
+    /// <summary>The reason recorded on enrolments that a case's closing ended.</summary>
+    public const string ClosedReason = "case closed";
+
+    /// <summary>The latest enrolment in an offer (an event about an offer always refers to it).</summary>
+    public Enrolment LastEnrolment(string offerId) => Enrolments.FindLast(e => e.Offer.Id == offerId)
+        ?? throw new InvalidOperationException($"No enrolment in offer {offerId}.");
+
+    private CaseState AddEnrolment(Enrolment enrolment) => this with { Enrolments = Enrolments.Add(enrolment) };
+
+    /// <summary>Changes the latest enrolment in the offer; a course completion without a catalog enrolment (older timelines) changes nothing.</summary>
+    private CaseState Enrol(string offerId, Func<Enrolment, Enrolment> change)
+    {
+        var index = Enrolments.FindLastIndex(e => e.Offer.Id == offerId);
+        return index < 0 ? this : this with { Enrolments = Enrolments.SetItem(index, change(Enrolments[index])) };
+    }
+
+    private CaseState WithFinancing(string offerId, FinancingDecision decision, string? reason)
+    {
+        var e = LastEnrolment(offerId);
+        return this with
+        {
+            Financing = Financing.Add(new FinancingRecord(e.Offer.Name, e.Offer.Provider, e.DisbursedIdr ?? e.AmountIdr ?? 0, decision, reason)),
+        };
     }
 
     private CaseState WithStage(Stage stage, StageProgress progress) => this with { Stages = Stages.SetItem(stage, progress) };

@@ -45,25 +45,9 @@ public sealed record CloseCase(CloseReason Reason, string? Note) : CaseCommand;
 
 public sealed record ReopenCase(string Reason) : CaseCommand;
 
-/// <summary>A completed course enrolment (supplied by the services catalog later).</summary>
-public sealed record RecordTrainingCompletion(
-    string OfferId,
-    string CourseName,
-    int AttendancePercent,
-    int? AttendanceThresholdPercent) : CaseCommand;
-
 public sealed record AssignMentor(string MentorId) : CaseCommand;
 
 public sealed record LogMentoringSession(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseCommand;
-
-public sealed record RecordMatchOutcome(string PartnerName, MatchOutcome Outcome, string? Reason) : CaseCommand;
-
-public sealed record RecordFinancingDecision(
-    string ProductName,
-    string Lender,
-    long AmountIdr,
-    FinancingDecision Decision,
-    string? Reason) : CaseCommand;
 
 /// <summary>Outcome indicators at graduation: turnover after, jobs, and (derived) the class change.</summary>
 public sealed record RecordOutcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter) : CaseCommand;

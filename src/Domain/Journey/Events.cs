@@ -55,8 +55,10 @@ public sealed record MentorAssigned(string MentorId, string? PreviousMentorId) :
 
 public sealed record MentoringSessionLogged(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseEvent;
 
+/// <summary>Legacy (before the services catalog): a free-text match outcome. No longer produced; stored timelines still hold it.</summary>
 public sealed record MatchOutcomeRecorded(string PartnerName, MatchOutcome Outcome, string? Reason) : CaseEvent;
 
+/// <summary>Legacy (before the financing pipeline): a free-text final decision. No longer produced; stored timelines still hold it.</summary>
 public sealed record FinancingDecisionRecorded(
     string ProductName,
     string Lender,

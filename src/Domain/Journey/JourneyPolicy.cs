@@ -10,6 +10,9 @@ public sealed record JourneyPolicy
 
     /// <summary>Training gate: attendance needed when the course names no threshold (default 80%).</summary>
     public int DefaultAttendanceThresholdPercent { get; init; } = 80;
+
+    /// <summary>How long a partner has to answer a referral before the case records it as overdue (default 7 days).</summary>
+    public TimeSpan ReferralResponseTime { get; init; } = TimeSpan.FromDays(7);
 }
 
 /// <summary>What a decision may depend on besides the state and the command: the time, and the policy.</summary>

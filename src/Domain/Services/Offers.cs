@@ -63,11 +63,23 @@ public sealed record Offer
     public required int Capacity { get; init; }
     public FinancingTerms? Financing { get; init; }
 
+    /// <summary>Training: the attendance a participant needs to pass (the Training gate uses it); null = the programme default.</summary>
+    public int? AttendanceThresholdPercent { get; init; }
+
+    /// <summary>Business sectors the offer serves (buyers, partners, lenders); empty = every sector.</summary>
+    public IReadOnlyList<string> Sectors { get; init; } = [];
+
+    /// <summary>A region code that stands for the whole country (a Pusat offer everywhere).</summary>
+    public const string National = "ID";
+
     /// <summary>The category as compared: trimmed, lower-case, inner spaces collapsed.</summary>
-    public string CategoryKey => string.Join(' ', Category.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    public string CategoryKey => Key(Category);
 
     /// <summary>True when the offer reaches <paramref name="regionCode"/>: one of its regions is it or contains it.</summary>
     public bool Covers(string regionCode) => Regions.Any(r => Contains(r, regionCode));
+
+    /// <summary>True when the offer reaches <paramref name="regionCode"/> or some place inside it (a listing for that region shows it).</summary>
+    public bool Touches(string regionCode) => Covers(regionCode) || Regions.Any(r => Contains(regionCode, r));
 
     /// <summary>True when the two offers reach a common place (one's region equal to, above or below the other's).</summary>
     public bool SharesRegionWith(Offer other)
@@ -76,6 +88,19 @@ public sealed record Offer
         return Regions.Any(a => other.Regions.Any(b => Contains(a, b) || Contains(b, a)));
     }
 
-    private static bool Contains(string outer, string inner) =>
-        inner == outer || inner.StartsWith(outer + ".", StringComparison.Ordinal);
+    /// <summary>Whether a seat (or caseload place, or quota) is given back when a participant completes.</summary>
+    public bool CompletionFreesSeat => Type is OfferType.MentoringProgramme or OfferType.Matchmaking;
+
+    /// <summary>True when the offer runs on <paramref name="day"/> or later (it has not ended).</summary>
+    public bool IsOpenOn(DateOnly day) => Period.End >= day;
+
+    /// <summary>True when the offer serves <paramref name="sector"/> (compared like categories), or every sector.</summary>
+    public bool ServesSector(string? sector) =>
+        Sectors.Count == 0 || (sector is not null && Sectors.Any(s => Key(s) == Key(sector)));
+
+    /// <summary>A text as compared: trimmed, lower-case, inner spaces collapsed.</summary>
+    public static string Key(string text) => string.Join(' ', text.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    internal static bool Contains(string outer, string inner) =>
+        outer == National || inner == outer || inner.StartsWith(outer + ".", StringComparison.Ordinal);
 }

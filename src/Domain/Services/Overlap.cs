@@ -54,7 +54,7 @@ public static class Overlap
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<Offer>> RedundancyMap(IEnumerable<Offer> catalog, string regionCode)
     {
-        var offers = catalog.Where(o => o.Regions.Any(r => r == regionCode || r.StartsWith(regionCode + ".", StringComparison.Ordinal)) || o.Covers(regionCode))
+        var offers = catalog.Where(o => o.Touches(regionCode))
             .OrderBy(o => o.Id, StringComparer.Ordinal).ToList();
         var group = Enumerable.Range(0, offers.Count).ToArray();
         int Find(int i) => group[i] == i ? i : group[i] = Find(group[i]);

@@ -39,6 +39,27 @@ public sealed record CaseIndexRow(
     string? MentorId);
 
 /// <summary>
+/// The enrolment projection row of one enrolment (case, the seq that created it), written in the same transaction as the
+/// event that changed it: the source of the catalog's beneficiary counts and the financing totals. Amounts in whole rupiah.
+/// </summary>
+public sealed record EnrolmentRow(
+    string CaseNumber,
+    long EnrolmentSeq,
+    string OfferId,
+    string OfferType,
+    string OfferName,
+    string Provider,
+    string RegionCode,
+    string Segment,
+    string Status,
+    bool Counts,
+    long? AmountIdr,
+    long? PlafondIdr,
+    long? DisbursedIdr,
+    string? Repayment,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
 /// The case timeline store: append-only (no update or delete path exists), one row per event keyed by
 /// (case, seq) and unique per (case, command id). An append writes one event row and one projection row,
 /// atomically; it never touches earlier events.
@@ -54,8 +75,17 @@ public interface ICaseEventStore
 
     Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct);
 
-    /// <summary>False when the seq or the command id is already taken (another activation wrote first).</summary>
-    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct);
+    /// <summary>
+    /// False when the seq or the command id is already taken (another activation wrote first). The case-list row and the
+    /// enrolment rows the event changed are written with it, or not at all.
+    /// </summary>
+    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct);
+
+    /// <summary>Beneficiaries (distinct cases of the region) whose enrolment in each offer counts (received or receiving).</summary>
+    Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct);
+
+    /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
+    Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct);
 
     /// <summary>False when the command id already has an outcome.</summary>
     Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct);
@@ -77,3 +107,10 @@ public interface ICaseEventStore
 
 /// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
 public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);
+
+public static class CaseEventStoreExtensions
+{
+    /// <summary>An append that changes no enrolment.</summary>
+    public static Task<bool> TryAppendAsync(this ICaseEventStore store, StoredEvent @event, CaseIndexRow index, CancellationToken ct) =>
+        store.TryAppendAsync(@event, index, [], ct);
+}

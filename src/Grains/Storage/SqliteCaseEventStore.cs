@@ -70,12 +70,12 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
             : null;
     }
 
-    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         try
         {
-            return await AppendAsync(@event, index, ct);
+            return await AppendAsync(@event, index, enrolments, ct);
         }
         finally
         {
@@ -83,7 +83,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         }
     }
 
-    private async Task<bool> AppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct)
+    private async Task<bool> AppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct)
     {
         var (e, row) = (@event, index);
         await using var conn = await OpenAsync(ct);
@@ -138,6 +138,34 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 upsert.Parameters.AddWithValue("$updated", EventChain.FormatTime(row.UpdatedAt));
                 upsert.Parameters.AddWithValue("$mentor", (object?)row.MentorId ?? DBNull.Value);
                 await upsert.ExecuteNonQueryAsync(ct);
+            }
+
+            foreach (var en in enrolments)
+            {
+                await using var enrolment = conn.CreateCommand();
+                enrolment.Transaction = tx;
+                enrolment.CommandText = $"""
+                    INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
+                    VALUES (@case, @eseq, @offer, @type, @name, @provider, @region, @segment, @status, @counts, @amount, @plafond, @disbursed, @repayment, @updated)
+                    {EnrolmentProjection.UpdateOnConflict}
+                    """;
+                var p = enrolment.Parameters;
+                p.AddWithValue("@case", en.CaseNumber);
+                p.AddWithValue("@eseq", en.EnrolmentSeq);
+                p.AddWithValue("@offer", en.OfferId);
+                p.AddWithValue("@type", en.OfferType);
+                p.AddWithValue("@name", en.OfferName);
+                p.AddWithValue("@provider", en.Provider);
+                p.AddWithValue("@region", en.RegionCode);
+                p.AddWithValue("@segment", en.Segment);
+                p.AddWithValue("@status", en.Status);
+                p.AddWithValue("@counts", en.Counts ? 1 : 0);
+                p.AddWithValue("@amount", (object?)en.AmountIdr ?? DBNull.Value);
+                p.AddWithValue("@plafond", (object?)en.PlafondIdr ?? DBNull.Value);
+                p.AddWithValue("@disbursed", (object?)en.DisbursedIdr ?? DBNull.Value);
+                p.AddWithValue("@repayment", (object?)en.Repayment ?? DBNull.Value);
+                p.AddWithValue("@updated", EventChain.FormatTime(en.UpdatedAt));
+                await enrolment.ExecuteNonQueryAsync(ct);
             }
 
             await tx.CommitAsync(ct);
@@ -221,6 +249,47 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         }
 
         return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct)
+    {
+        if (offerIds.Count == 0)
+        {
+            return new Dictionary<string, long>();
+        }
+
+        var (sql, parameters) = EnrolmentProjection.BeneficiariesQuery(regionCode, offerIds);
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await EnrolmentProjection.ReadCountsAsync(reader, ct);
+    }
+
+    public async Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)
+    {
+        var (sql, parameters) = EnrolmentProjection.FinancingQuery(regionCode);
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        var totals = new List<FinancingTotal>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            totals.Add(EnrolmentProjection.ReadTotal(reader));
+        }
+
+        return totals;
     }
 
     public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);

@@ -87,6 +87,7 @@ public static class SqliteSchema
             BEGIN SELECT RAISE(ABORT, 'access_audit is append-only'); END;
             """),
         (4, "orleans reminders (stage SLA timers)", OrleansStorageSql.Reminders),
+        (5, "enrolment projection (catalog counts, financing totals)", EnrolmentProjection.Table("TEXT")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -37,12 +37,32 @@ public static class CaseApi
             StageCommand(http, caseNumber, stage, StageAction.Skip, body)).WithName("SkipStage");
         commands.MapPost("/close", (HttpContext http, string caseNumber, CloseCaseRequest body) => Send(http, caseNumber, body)).WithName("CloseCase");
         commands.MapPost("/reopen", (HttpContext http, string caseNumber, ReopenCaseRequest body) => Send(http, caseNumber, body)).WithName("ReopenCase");
-        commands.MapPost("/trainings", (HttpContext http, string caseNumber, RecordTrainingCompletionRequest body) => Send(http, caseNumber, body)).WithName("RecordTrainingCompletion");
         commands.MapPost("/mentor", (HttpContext http, string caseNumber, AssignMentorRequest body) => Send(http, caseNumber, body)).WithName("AssignMentor");
         commands.MapPost("/mentoring-sessions", (HttpContext http, string caseNumber, LogMentoringSessionRequest body) => Send(http, caseNumber, body)).WithName("LogMentoringSession");
-        commands.MapPost("/matches", (HttpContext http, string caseNumber, RecordMatchOutcomeRequest body) => Send(http, caseNumber, body)).WithName("RecordMatchOutcome");
-        commands.MapPost("/financing-decisions", (HttpContext http, string caseNumber, RecordFinancingDecisionRequest body) => Send(http, caseNumber, body)).WithName("RecordFinancingDecision");
         commands.MapPost("/outcomes", (HttpContext http, string caseNumber, RecordOutcomesRequest body) => Send(http, caseNumber, body)).WithName("RecordOutcomes");
+
+        // Enrolment in catalog offers: the place or waiting list, overlap warnings, referrals, the financing pipeline.
+        var enrolments = commands.MapGroup("/enrolments").WithTags("Enrolments");
+        enrolments.MapPost("/", (HttpContext http, string caseNumber, EnrolRequest body) => Send(http, caseNumber, body)).WithName("Enrol")
+            .WithSummary("Enrol in an offer: a course/programme place or its waiting list, a referral to a partner, or a financing application.");
+        enrolments.MapPost("/{offerId}/withdraw", (HttpContext http, string caseNumber, string offerId, WithdrawEnrolmentRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("WithdrawEnrolment");
+        enrolments.MapPost("/{offerId}/attendance", (HttpContext http, string caseNumber, string offerId, CompleteTrainingRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteTraining").WithSummary("A course ended: attendance, judged by the course's threshold.");
+        enrolments.MapPost("/{offerId}/complete", (HttpContext http, string caseNumber, string offerId, CompleteProgrammeRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteProgramme");
+        enrolments.MapPost("/{offerId}/referral-response", (HttpContext http, string caseNumber, string offerId, RespondToReferralRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("RespondToReferral");
+        enrolments.MapPost("/{offerId}/referral-outcome", (HttpContext http, string caseNumber, string offerId, ReportReferralOutcomeRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("ReportReferralOutcome");
+        enrolments.MapPost("/{offerId}/financing-decision", (HttpContext http, string caseNumber, string offerId, DecideFinancingRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("DecideFinancing");
+        enrolments.MapPost("/{offerId}/disbursement", (HttpContext http, string caseNumber, string offerId, DisburseFinancingRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("DisburseFinancing");
+        enrolments.MapPost("/{offerId}/repayment", (HttpContext http, string caseNumber, string offerId, RecordRepaymentRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("RecordRepayment");
+        cases.MapGet("/{caseNumber}/candidates", Candidates).WithName("MatchCandidates")
+            .WithSummary("Ranked candidates for the case (kind = Mentor (default), Course, Partner, Financing), each score broken into reasons.");
         return cases;
     }
 
@@ -107,6 +127,23 @@ public static class CaseApi
         }
 
         return Results.Ok(entries.Select(TimelineEvent.From));
+    }
+
+    private static async Task<IResult> Candidates(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, string? kind, long? amountIdr, int? limit)
+    {
+        if (!StrictEnum.TryParse<Domain.Services.CandidateKind>(kind ?? nameof(Domain.Services.CandidateKind.Mentor), out var parsed) || limit is < 1 or > 100)
+        {
+            return ProblemResults.Bad(http, "request.unknown_value", "Parameter 'kind' (Mentor, Course, Partner, Financing) atau 'limit' (1..100) tidak valid.",
+                "'kind' (Mentor, Course, Partner, Financing) or 'limit' (1..100) is not valid.", "kind");
+        }
+
+        if (!CaseNumbers.IsWellFormed(caseNumber))
+        {
+            return ProblemResults.NotFound(http);
+        }
+
+        var result = await grains.GetGrain<ICaseGrain>(caseNumber).Match(actor.For(http), parsed, amountIdr, limit ?? 20);
+        return result.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(result.Candidates);
     }
 
     private static async Task<IResult> Verify(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor)

@@ -106,6 +106,7 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             }
         }
 
+        await SeedCatalogAsync();
         var opened = 0;
         for (var i = 0; i < Beneficiaries; i++)
         {
@@ -121,6 +122,19 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
 
         LogSeeded(opened);
         return opened;
+    }
+
+    /// <summary>The sample Kota Batu catalog (samples/catalog-kota-batu.csv); re-importing changes nothing.</summary>
+    public async Task SeedCatalogAsync()
+    {
+        using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream("catalog-kota-batu.csv")
+            ?? throw new InvalidOperationException("The sample catalog is not embedded.");
+        using var reader = new StreamReader(stream);
+        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(await reader.ReadToEndAsync(), SystemAdmin);
+        if (report.Refusal is { } r || report.Rejected > 0)
+        {
+            throw new InvalidOperationException($"The sample catalog was refused: {report.Refusal?.Code ?? report.Rows.First(x => x.Problem is not null).Problem!.Code}");
+        }
     }
 
     private async Task<string?> OpenAsync(int i)
@@ -190,7 +204,8 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             return;
         }
 
-        await Do(new RecordTrainingCompletionRequest { OfferId = "pelatihan-digital-batu-2026", CourseName = "Pemasaran Digital Dasar", AttendancePercent = 90 });
+        await Do(new EnrolRequest { OfferId = "buku-batu-2026" });
+        await Do(new CompleteTrainingRequest { OfferId = "buku-batu-2026", AttendancePercent = 90 });
         await Do(Stage(Domain.Journey.Stage.Training, StageAction.Complete));
         await Do(Stage(Domain.Journey.Stage.Mentoring, StageAction.Start));
         if (target <= Domain.Journey.Stage.Mentoring)
@@ -211,7 +226,9 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             return;
         }
 
-        await Do(new RecordMatchOutcomeRequest { PartnerName = "Koperasi Apel Batu", Outcome = MatchOutcome.Contracted });
+        await Do(new EnrolRequest { OfferId = "buyer-hotel-2026" });
+        await Do(new RespondToReferralRequest { OfferId = "buyer-hotel-2026", Accepted = true });
+        await Do(new ReportReferralOutcomeRequest { OfferId = "buyer-hotel-2026", Outcome = MatchOutcome.Contracted });
         await Do(Stage(Domain.Journey.Stage.Matching, StageAction.Complete));
         await Do(Stage(Domain.Journey.Stage.Financing, StageAction.Start));
         if (target <= Domain.Journey.Stage.Financing)
@@ -219,7 +236,9 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             return;
         }
 
-        await Do(new RecordFinancingDecisionRequest { ProductName = "KUR Mikro", Lender = "Bank Jatim", AmountIdr = 25_000_000, Decision = FinancingDecision.Disbursed });
+        await Do(new EnrolRequest { OfferId = "kur-bri-mikro", AmountIdr = 25_000_000 });
+        await Do(new DecideFinancingRequest { OfferId = "kur-bri-mikro", Approved = true, PlafondIdr = 25_000_000 });
+        await Do(new DisburseFinancingRequest { OfferId = "kur-bri-mikro", AmountIdr = 25_000_000, Date = today });
         await Do(Stage(Domain.Journey.Stage.Financing, StageAction.Complete));
         await Do(Stage(Domain.Journey.Stage.Graduated, StageAction.Start));
     }

@@ -15,7 +15,8 @@ public static class ProblemResults
 
     public static int StatusFor(string code) => code switch
     {
-        "case.not_found" or "region.not_found" or "user.not_found" => StatusCodes.Status404NotFound,
+        "case.not_found" or "region.not_found" or "user.not_found" or "offer.not_found" => StatusCodes.Status404NotFound,
+        "offer.full" => StatusCodes.Status409Conflict,
         "access.forbidden" => StatusCodes.Status403Forbidden,
         "auth.invalid_credentials" => StatusCodes.Status401Unauthorized,
         "auth.locked_out" => StatusCodes.Status423Locked,
@@ -23,6 +24,7 @@ public static class ProblemResults
         _ when code.StartsWith("input.", StringComparison.Ordinal) || code.StartsWith("nik.", StringComparison.Ordinal)
             || code.StartsWith("nib.", StringComparison.Ordinal) || code.StartsWith("region.", StringComparison.Ordinal)
             || code.StartsWith("request.", StringComparison.Ordinal) || code.StartsWith("user.", StringComparison.Ordinal)
+            || code.StartsWith("offer.", StringComparison.Ordinal) || code.StartsWith("import.", StringComparison.Ordinal)
             => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status422UnprocessableEntity,
     };

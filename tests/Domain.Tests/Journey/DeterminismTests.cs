@@ -10,13 +10,14 @@ public sealed class DeterminismTests
     {
         { Stage.Intake,     new RecordConsent("Tanda tangan basah") },
         { Stage.Assessment, new RecordAssessment("Kuliner", 3_000_000_000, 0, 5, ["Modal", "Pemasaran"]) },
-        { Stage.Training,   new RecordTrainingCompletion("offer-1", "Pembukuan", 79, null) },
+        { Stage.Training,   new Enrol(TestOffers.Course(), Domain.Services.SeatOutcome.Granted, 0, false, null) },
         { Stage.Training,   new SkipStage(Stage.Training, "Sudah terlatih") },
         { Stage.Training,   new CloseCase(CloseReason.Moved, "Pindah") },
         { Stage.Training,   new CompleteStage(Stage.Training) },
         { Stage.Mentoring,  new AssignMentor("mentor-7") },
-        { Stage.Matching,   new RecordMatchOutcome("CV Sari Apel", MatchOutcome.Declined, "Harga") },
-        { Stage.Financing,  new RecordFinancingDecision("KUR", "Bank Jatim", 10_000_000, FinancingDecision.Rejected, "Agunan") },
+        { Stage.Matching,   new Enrol(TestOffers.Buyer(), Domain.Services.SeatOutcome.Granted, 0, false, null) },
+        { Stage.Financing,  new Enrol(TestOffers.Kur(), Domain.Services.SeatOutcome.Granted, 0, false, 10_000_000) },
+        { Stage.Financing,  new DecideFinancing("kur-9", false, null, "Agunan") },
         { Stage.Graduated,  new RecordOutcomes(16_000_000_000, 0, 12) },
         { Stage.Graduated,  new StartStage(Stage.Graduated) },
     };

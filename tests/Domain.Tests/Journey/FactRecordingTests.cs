@@ -13,17 +13,8 @@ public sealed class FactRecordingTests
     private static RecordAssessment Assessment(string sector = "Kuliner", long turnover = 300_000_000, long capital = 50_000_000, int workers = 2, string[]? needs = null) =>
         new(sector, turnover, capital, workers, needs ?? ["Pemasaran digital"]);
 
-    private static RecordTrainingCompletion Training(string offerId = "offer-1", string courseName = "Pembukuan", int attendance = 90, int? threshold = null) =>
-        new(offerId, courseName, attendance, threshold);
-
     private static LogMentoringSession Session(string topic = "Pembukuan", string? notes = null, string? nextStep = null, DateOnly? date = null) =>
         new(date ?? CaseScenario.SessionDate, topic, notes, nextStep);
-
-    private static RecordMatchOutcome Match(string partner = "CV Sari Apel", MatchOutcome outcome = MatchOutcome.Accepted, string? reason = null) =>
-        new(partner, outcome, reason);
-
-    private static RecordFinancingDecision Financing(string product = "KUR Mikro", string lender = "Bank Jatim", long amount = 25_000_000, string? reason = null) =>
-        new(product, lender, amount, FinancingDecision.Disbursed, reason);
 
     /// <summary>A case whose active stage is <paramref name="active"/> (null: between Assessment and Training), mentor assigned.</summary>
     private static CaseScenario CaseWithActive(Stage? active) =>
@@ -35,13 +26,6 @@ public sealed class FactRecordingTests
         // active stage       command                          needs stage
         { Stage.Intake,      Assessment(),                    Stage.Assessment },
         { Stage.Training,    Assessment(),                    Stage.Assessment },
-        { Stage.Assessment,  Training(),                      Stage.Training },
-        { null,              Training(),                      Stage.Training },
-        { Stage.Mentoring,   Training(),                      Stage.Training },
-        { Stage.Mentoring,   Match(),                         Stage.Matching },
-        { Stage.Financing,   Match(),                         Stage.Matching },
-        { Stage.Matching,    Financing(),                     Stage.Financing },
-        { Stage.Graduated,   Financing(),                     Stage.Financing },
         { Stage.Financing,   new RecordOutcomes(1, 1, 1),     Stage.Graduated },
     };
 
@@ -121,24 +105,12 @@ public sealed class FactRecordingTests
         { Stage.Assessment, Assessment(needs: [.. Enumerable.Repeat("Modal", CaseDecider.MaxNeeds + 1)]), "input.out_of_range", "needs" },
         { Stage.Assessment, Assessment(needs: ["Modal", " "]),                          "input.required",             "needs" },
         { Stage.Assessment, Assessment(needs: [Long201]),                               "input.too_long",             "needs" },
-        { Stage.Training,   Training(offerId: ""),                                      "input.required",             "offerId" },
-        { Stage.Training,   Training(courseName: Long201),                              "input.too_long",             "courseName" },
-        { Stage.Training,   Training(attendance: 101),                                  "input.out_of_range",         "attendancePercent" },
-        { Stage.Training,   Training(attendance: -1),                                   "input.out_of_range",         "attendancePercent" },
-        { Stage.Training,   Training(threshold: 0),                                     "input.out_of_range",         "attendanceThresholdPercent" },
-        { Stage.Training,   Training(threshold: 101),                                   "input.out_of_range",         "attendanceThresholdPercent" },
         { Stage.Mentoring,  new AssignMentor(" "),                                      "input.required",             "mentorId" },
         { Stage.Mentoring,  Session(topic: ""),                                         "input.required",             "topic" },
         { Stage.Mentoring,  Session(notes: Long2001),                                   "input.too_long",             "notes" },
         { Stage.Mentoring,  Session(nextStep: "Lanjut\u0000"),                          "input.control_characters",   "nextStep" },
         { Stage.Mentoring,  Session(date: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(60)), "input.out_of_range", "date" },
         { Stage.Mentoring,  Session(date: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(-2)), "input.out_of_range", "date" },
-        { Stage.Matching,   Match(partner: " "),                                        "input.required",             "partnerName" },
-        { Stage.Matching,   Match(reason: "Harga\u0085tinggi"),                         "input.control_characters",   "reason" },
-        { Stage.Financing,  Financing(amount: 0),                                       "input.out_of_range",         "amountIdr" },
-        { Stage.Financing,  Financing(amount: -5_000_000),                              "input.out_of_range",         "amountIdr" },
-        { Stage.Financing,  Financing(lender: ""),                                      "input.required",             "lender" },
-        { Stage.Financing,  Financing(reason: Long2001),                                "input.too_long",             "reason" },
         { Stage.Graduated,  new RecordOutcomes(-1, 0, 0),                               "input.out_of_range",         "annualTurnoverAfterIdr" },
         { Stage.Graduated,  new RecordOutcomes(0, -1, 0),                               "input.out_of_range",         "businessCapitalAfterIdr" },
         { Stage.Graduated,  new RecordOutcomes(0, 0, -1),                               "input.out_of_range",         "workersAfter" },
@@ -192,14 +164,5 @@ public sealed class FactRecordingTests
         Assert.Equal("Kerajinan", recorded.Sector);
         Assert.Equal(needs.Select(n => n.Trim()), recorded.Needs);
         Assert.Equal(recorded.Needs, c.State.Profile!.Needs);
-    }
-
-    [Fact]
-    public void RecordAttendance_AtBounds_IsAccepted()
-    {
-        var c = CaseWithActive(Stage.Training);
-
-        ResultAssert.Accepted<TrainingCompletionRecorded>(c.Decide(Training(attendance: 0, threshold: 1)));
-        ResultAssert.Accepted<TrainingCompletionRecorded>(c.Decide(Training(attendance: 100, threshold: 100)));
     }
 }

@@ -79,10 +79,9 @@ public sealed class GateTests
     [InlineData(90, 90, 90, true)]
     public void Complete_Training_PassesOnlyWhenAttendanceMeetsThreshold(int attendance, int? courseThreshold, int thresholdUsed, bool passes)
     {
-        var c = CaseScenario.WithStage(Stage.Training, StageState.Active);
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active).Enrol(TestOffers.Course(threshold: courseThreshold));
 
-        var recorded = ResultAssert.Accepted<TrainingCompletionRecorded>(
-            c.Decide(new RecordTrainingCompletion("offer-1", "Pembukuan Sederhana", attendance, courseThreshold)));
+        var recorded = ResultAssert.Accepted<TrainingCompletionRecorded>(c.Decide(new CompleteTraining("course-1", attendance)));
         c.Apply(recorded);
 
         Assert.Equal(thresholdUsed, recorded.AttendanceThresholdPercent);
@@ -93,9 +92,10 @@ public sealed class GateTests
     [Fact]
     public void Complete_Training_WhenPolicyLowersDefaultThreshold_UsesThePolicy()
     {
-        var c = CaseScenario.WithStage(Stage.Training, StageState.Active, new JourneyPolicy { DefaultAttendanceThresholdPercent = 60 });
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active, new JourneyPolicy { DefaultAttendanceThresholdPercent = 60 })
+            .Enrol(TestOffers.Course());
 
-        var recorded = ResultAssert.Accepted<TrainingCompletionRecorded>(c.Decide(new RecordTrainingCompletion("offer-1", "Pembukuan", 65, null)));
+        var recorded = ResultAssert.Accepted<TrainingCompletionRecorded>(c.Decide(new CompleteTraining("course-1", 65)));
 
         Assert.Equal(60, recorded.AttendanceThresholdPercent);
         Assert.True(recorded.Passed);
@@ -105,10 +105,10 @@ public sealed class GateTests
     public void Complete_Training_WhenOneEnrolmentFailedAndAnotherPassed_IsAccepted()
     {
         var c = CaseScenario.WithStage(Stage.Training, StageState.Active)
-            .Do(new RecordTrainingCompletion("offer-1", "Pembukuan", 50, null));
+            .Enrol(TestOffers.Course()).Do(new CompleteTraining("course-1", 50));
         ResultAssert.Refused(c.Decide(new CompleteStage(Stage.Training)), "gate.training.no_completed_enrolment");
 
-        c.Do(new RecordTrainingCompletion("offer-2", "Pemasaran Digital", 95, null));
+        c.Enrol(TestOffers.Course("course-2", "Pemasaran Digital")).Do(new CompleteTraining("course-2", 95));
 
         ResultAssert.Accepted<StageCompleted>(c.Decide(new CompleteStage(Stage.Training)));
         Assert.Equal(2, c.State.Trainings.Count);
@@ -166,11 +166,12 @@ public sealed class GateTests
     [InlineData(MatchOutcome.Declined, "Harga tidak cocok")]
     public void Complete_Matching_WithAnyRecordedOutcome_IsAccepted(MatchOutcome outcome, string? reason)
     {
-        var c = CaseScenario.WithStage(Stage.Matching, StageState.Active);
-        var recorded = ResultAssert.Accepted<MatchOutcomeRecorded>(c.Decide(new RecordMatchOutcome("CV Sari Apel", outcome, reason)));
+        var c = CaseScenario.WithStage(Stage.Matching, StageState.Active).Enrol(TestOffers.Buyer()).Do(new RespondToReferral("buyer-1", true, null));
+        ResultAssert.Refused(c.Decide(new CompleteStage(Stage.Matching)), "gate.matching.no_outcome");
+        var recorded = ResultAssert.Accepted<ReferralOutcomeReported>(c.Decide(new ReportReferralOutcome("buyer-1", outcome, reason)));
         c.Apply(recorded);
 
-        Assert.Equal(new MatchOutcomeRecorded("CV Sari Apel", outcome, reason), recorded);
+        Assert.Equal(new MatchRecord("Koperasi Apel Batu", outcome, reason), Assert.Single(c.State.Matches));
         ResultAssert.Accepted<StageCompleted>(c.Decide(new CompleteStage(Stage.Matching)));
     }
 
@@ -178,11 +179,11 @@ public sealed class GateTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
-    public void RecordMatchOutcome_DeclinedWithoutReason_IsRefusedAsRequired(string? reason)
+    public void ReportReferralOutcome_DeclinedWithoutReason_IsRefusedAsRequired(string? reason)
     {
-        var c = CaseScenario.WithStage(Stage.Matching, StageState.Active);
+        var c = CaseScenario.WithStage(Stage.Matching, StageState.Active).Enrol(TestOffers.Buyer()).Do(new RespondToReferral("buyer-1", true, null));
 
-        ResultAssert.Refused(c.Decide(new RecordMatchOutcome("CV Sari Apel", MatchOutcome.Declined, reason)), "input.required", "reason");
+        ResultAssert.Refused(c.Decide(new ReportReferralOutcome("buyer-1", MatchOutcome.Declined, reason)), "input.required", "reason");
     }
 
     [Theory]
@@ -190,11 +191,22 @@ public sealed class GateTests
     [InlineData(FinancingDecision.Rejected, "Agunan tidak mencukupi")]
     public void Complete_Financing_WithFinalDecision_IsAccepted(FinancingDecision decision, string? reason)
     {
-        var c = CaseScenario.WithStage(Stage.Financing, StageState.Active);
-        c.Apply(ResultAssert.Accepted<FinancingDecisionRecorded>(
-            c.Decide(new RecordFinancingDecision("KUR Mikro", "Bank Jatim", 25_000_000, decision, reason))));
+        var c = CaseScenario.WithStage(Stage.Financing, StageState.Active).Enrol(TestOffers.Kur(), 25_000_000);
+        if (decision == FinancingDecision.Rejected)
+        {
+            c.Do(new DecideFinancing("kur-1", false, null, reason));
+        }
+        else
+        {
+            c.Do(new DecideFinancing("kur-1", true, 25_000_000, null));
+            // Approved is not final: the gate waits for the money.
+            ResultAssert.Refused(c.Decide(new CompleteStage(Stage.Financing)), "gate.financing.no_decision");
+            c.Do(new DisburseFinancing("kur-1", 20_000_000, CaseScenario.SessionDate));
+        }
 
-        Assert.Equal(decision, Assert.Single(c.State.Financing).Decision);
+        var record = Assert.Single(c.State.Financing);
+        Assert.Equal(decision, record.Decision);
+        Assert.Equal(decision == FinancingDecision.Disbursed ? 20_000_000 : 25_000_000, record.AmountIdr);
         ResultAssert.Accepted<StageCompleted>(c.Decide(new CompleteStage(Stage.Financing)));
     }
 
@@ -202,12 +214,12 @@ public sealed class GateTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("  ")]
-    public void RecordFinancingDecision_RejectedWithoutReason_IsRefusedAsRequired(string? reason)
+    public void DecideFinancing_RejectedWithoutReason_IsRefusedAsRequired(string? reason)
     {
-        var c = CaseScenario.WithStage(Stage.Financing, StageState.Active);
+        var c = CaseScenario.WithStage(Stage.Financing, StageState.Active).Enrol(TestOffers.Kur(), 25_000_000);
 
         ResultAssert.Refused(
-            c.Decide(new RecordFinancingDecision("KUR Mikro", "Bank Jatim", 25_000_000, FinancingDecision.Rejected, reason)),
+            c.Decide(new DecideFinancing("kur-1", false, null, reason)),
             "input.required",
             "reason");
     }

@@ -1,6 +1,7 @@
 using CaseGrains.Domain.Identity;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Regions;
+using CaseGrains.Domain.Services;
 
 namespace CaseGrains.Domain.Tests.Support;
 
@@ -125,13 +126,19 @@ internal sealed class CaseScenario
     {
         Stage.Intake => State.HasConsent ? this : Do(new RecordConsent("Tanda tangan basah")),
         Stage.Assessment => Do(new RecordAssessment("Kuliner", 300_000_000, 50_000_000, 2, ["Pemasaran digital"])),
-        Stage.Training => Do(new RecordTrainingCompletion("offer-1", "Pemasaran Digital untuk UMKM", 90, null)),
+        Stage.Training => Enrol(TestOffers.Course()).Do(new CompleteTraining("course-1", 90)),
         Stage.Mentoring => AssignMentorIfNone().LogSessions(Context.Policy.MentoringSessionsRequired - State.MentoringSessions),
-        Stage.Matching => Do(new RecordMatchOutcome("Koperasi Apel Batu", MatchOutcome.Accepted, null)),
-        Stage.Financing => Do(new RecordFinancingDecision("KUR Mikro", "Bank Rakyat Indonesia", 50_000_000, FinancingDecision.Disbursed, null)),
+        Stage.Matching => Enrol(TestOffers.Buyer()).Do(new RespondToReferral("buyer-1", true, null))
+            .Do(new ReportReferralOutcome("buyer-1", MatchOutcome.Accepted, null)),
+        Stage.Financing => Enrol(TestOffers.Kur(), 50_000_000).Do(new DecideFinancing("kur-1", true, 50_000_000, null))
+            .Do(new DisburseFinancing("kur-1", 50_000_000, SessionDate.AddDays(20))),
         Stage.Graduated => Do(new RecordOutcomes(600_000_000, 80_000_000, 4)),
         _ => throw new ArgumentOutOfRangeException(nameof(stage)),
     };
+
+    /// <summary>Enrols in an offer with a place granted (the roster's answer), acknowledging overlaps if asked to.</summary>
+    public CaseScenario Enrol(Offer offer, long? amountIdr = null, bool acknowledgeOverlap = false) =>
+        Do(new Enrol(offer, SeatOutcome.Granted, 0, acknowledgeOverlap, amountIdr));
 
     public CaseScenario AssignMentorIfNone() => State.MentorId is null ? Do(new AssignMentor("mentor-7")) : this;
 

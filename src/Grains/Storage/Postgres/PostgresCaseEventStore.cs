@@ -21,7 +21,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const int MaxGroup = 64;
 
     private readonly RequestGroups<string, (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
-    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, IReadOnlyList<EnrolmentRow> Enrolments), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
 
     /// <summary>
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
@@ -101,7 +101,8 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// taken by another activation — inserts nothing and touches no case-list row, without failing the others). The
     /// caller's answer comes after that commit, so nothing is acknowledged before it is durable.
     /// </summary>
-    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CancellationToken ct) => _appends.SubmitAsync((@event, index));
+    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct) =>
+        _appends.SubmitAsync((@event, index, enrolments));
 
     public void Dispose()
     {
@@ -113,16 +114,26 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// One append as one statement: the event row, and the case-list row only if the event row went in (a conflict
     /// inserts nothing and returns no row). Public for the benchmark's one-commit-per-append baseline.
     /// </summary>
-    public static NpgsqlBatchCommand AppendCommand(StoredEvent e, CaseIndexRow row)
+    public static NpgsqlBatchCommand AppendCommand(StoredEvent e, CaseIndexRow row, IReadOnlyList<EnrolmentRow>? enrolments = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(row);
+        enrolments ??= [];
+        // The enrolment rows ride in the same statement, joined to the appended row: no event row, no projection write.
+        var enrolmentCte = enrolments.Count == 0 ? "" : $"""
+            , enrolments AS (
+                INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
+                SELECT v.* FROM appended, (VALUES {string.Join(", ", enrolments.Select((_, i) =>
+                    $"(@e{i}case, @e{i}seq, @e{i}offer, @e{i}type, @e{i}name, @e{i}provider, @e{i}region, @e{i}segment, @e{i}status, @e{i}counts, @e{i}amount, @e{i}plafond, @e{i}disbursed, @e{i}repayment, @e{i}updated)"))})
+                    AS v({EnrolmentProjection.Columns})
+                {EnrolmentProjection.UpdateOnConflict})
+            """;
         var command = new NpgsqlBatchCommand($"""
             WITH appended AS (
                 INSERT INTO case_events ({EventColumns})
                 VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
                 ON CONFLICT DO NOTHING
-                RETURNING case_number)
+                RETURNING case_number){enrolmentCte}
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
                                     current_stage, current_stage_state, version, opened_at, updated_at, mentor_id)
             SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor
@@ -158,15 +169,35 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         p.AddWithValue("opened", row.OpenedAt.ToUniversalTime());
         p.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
         p.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
+        for (var i = 0; i < enrolments.Count; i++)
+        {
+            var en = enrolments[i];
+            p.Add(new NpgsqlParameter($"e{i}case", NpgsqlDbType.Text) { Value = en.CaseNumber });
+            p.Add(new NpgsqlParameter($"e{i}seq", NpgsqlDbType.Bigint) { Value = en.EnrolmentSeq });
+            p.Add(new NpgsqlParameter($"e{i}offer", NpgsqlDbType.Text) { Value = en.OfferId });
+            p.Add(new NpgsqlParameter($"e{i}type", NpgsqlDbType.Text) { Value = en.OfferType });
+            p.Add(new NpgsqlParameter($"e{i}name", NpgsqlDbType.Text) { Value = en.OfferName });
+            p.Add(new NpgsqlParameter($"e{i}provider", NpgsqlDbType.Text) { Value = en.Provider });
+            p.Add(new NpgsqlParameter($"e{i}region", NpgsqlDbType.Text) { Value = en.RegionCode });
+            p.Add(new NpgsqlParameter($"e{i}segment", NpgsqlDbType.Text) { Value = en.Segment });
+            p.Add(new NpgsqlParameter($"e{i}status", NpgsqlDbType.Text) { Value = en.Status });
+            p.Add(new NpgsqlParameter($"e{i}counts", NpgsqlDbType.Integer) { Value = en.Counts ? 1 : 0 });
+            p.Add(new NpgsqlParameter($"e{i}amount", NpgsqlDbType.Bigint) { Value = (object?)en.AmountIdr ?? DBNull.Value });
+            p.Add(new NpgsqlParameter($"e{i}plafond", NpgsqlDbType.Bigint) { Value = (object?)en.PlafondIdr ?? DBNull.Value });
+            p.Add(new NpgsqlParameter($"e{i}disbursed", NpgsqlDbType.Bigint) { Value = (object?)en.DisbursedIdr ?? DBNull.Value });
+            p.Add(new NpgsqlParameter($"e{i}repayment", NpgsqlDbType.Text) { Value = (object?)en.Repayment ?? DBNull.Value });
+            p.Add(new NpgsqlParameter($"e{i}updated", NpgsqlDbType.TimestampTz) { Value = en.UpdatedAt.ToUniversalTime() });
+        }
+
         return command;
     }
 
-    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index)> group)
+    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, IReadOnlyList<EnrolmentRow> Enrolments)> group)
     {
         await using var batch = source.CreateBatch();
-        foreach (var (e, row) in group)
+        foreach (var (e, row, enrolments) in group)
         {
-            batch.BatchCommands.Add(AppendCommand(e, row));
+            batch.BatchCommands.Add(AppendCommand(e, row, enrolments));
         }
 
         // No explicit transaction: the batch is one implicit transaction, committed once for the whole group.
@@ -239,6 +270,43 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         }
 
         return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct)
+    {
+        if (offerIds.Count == 0)
+        {
+            return new Dictionary<string, long>();
+        }
+
+        var (sql, parameters) = EnrolmentProjection.BeneficiariesQuery(regionCode, offerIds);
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await EnrolmentProjection.ReadCountsAsync(reader, ct);
+    }
+
+    public async Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)
+    {
+        var (sql, parameters) = EnrolmentProjection.FinancingQuery(regionCode);
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        var totals = new List<FinancingTotal>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            totals.Add(EnrolmentProjection.ReadTotal(reader));
+        }
+
+        return totals;
     }
 
     public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);

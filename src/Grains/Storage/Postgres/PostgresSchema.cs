@@ -92,6 +92,7 @@ public static class PostgresSchema
                 created_at    timestamptz NOT NULL DEFAULT now()
             );
             """),
+        (3, "enrolment projection (catalog counts, financing totals)", EnrolmentProjection.Table("TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,0 +1,225 @@
+using System.Globalization;
+using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Services;
+
+namespace CaseGrains.Domain.Journey;
+
+/// <summary>
+/// The enrolment rules (issue 7): who may enrol in an offer, the overlap check, and each later step of an enrolment
+/// (attendance, referral answers, the financing pipeline). Pure, like <see cref="CaseDecider"/>, which calls it.
+/// </summary>
+public static class EnrolmentDecider
+{
+    /// <summary>
+    /// Whether the case may enrol in <paramref name="offer"/> now, before a place is asked for: the offer runs, reaches the
+    /// case's region and segment, the case is not in it already, financing fits the business, and no overlap stands in
+    /// the way. Returns the overlapping offers (warned ones need <paramref name="acknowledgeOverlap"/>).
+    /// </summary>
+    public static Result<EnrolmentCheck> Check(CaseState s, Offer offer, bool acknowledgeOverlap, long? amountIdr, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(offer);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (!offer.IsOpenOn(today))
+        {
+            return new Refusal("enrolment.offer_ended", $"Layanan '{offer.Name}' sudah berakhir ({Day(offer.Period.End)}).",
+                $"'{offer.Name}' has ended ({Day(offer.Period.End)}).") { Field = "offerId" };
+        }
+
+        if (!offer.Covers(s.RegionCode))
+        {
+            return new Refusal("enrolment.region_not_covered", $"Layanan '{offer.Name}' tidak menjangkau wilayah penerima manfaat.",
+                $"'{offer.Name}' does not reach the beneficiary's region.") { Field = "offerId" };
+        }
+
+        if (!offer.Segments.Contains(s.Segment))
+        {
+            return new Refusal("enrolment.segment_not_targeted", $"Layanan '{offer.Name}' tidak ditujukan untuk segmen {s.Segment}.",
+                $"'{offer.Name}' does not target the {s.Segment} segment.") { Field = "offerId" };
+        }
+
+        if (Current(s, offer.Id) is not null)
+        {
+            return new Refusal("enrolment.already_enrolled", $"Penerima manfaat sudah terdaftar pada '{offer.Name}'.",
+                $"The beneficiary is already enrolled in '{offer.Name}'.") { Field = "offerId" };
+        }
+
+        if (offer.Type == OfferType.FinancingProduct && FinancingProblem(s, offer, amountIdr) is { } financing)
+        {
+            return financing;
+        }
+
+        var check = Overlap.CheckEnrolment(offer, s.Enrolments.Where(e => e.Counts).Select(e => e.Offer).DistinctBy(o => o.Id));
+        if (check.Refusal is { } refused)
+        {
+            return refused;
+        }
+
+        if (check.NeedsAcknowledgement && !acknowledgeOverlap)
+        {
+            var named = string.Join("; ", check.Overlapping.Select(o => $"{o.Name} ({o.Provider}, {o.Level})"));
+            return new Refusal("enrolment.overlap_unacknowledged",
+                $"Layanan ini tumpang tindih dengan yang sudah diterima penerima manfaat: {named}. Konfirmasi untuk tetap mendaftarkan; peringatan ini akan dicatat.",
+                $"This offer overlaps one the beneficiary already receives: {named}. Acknowledge to enrol anyway; the warning is recorded.")
+            {
+                Field = "acknowledgeOverlap",
+                Details = new Dictionary<string, string> { ["overlappingOfferIds"] = string.Join(",", check.Overlapping.Select(o => o.Id)) },
+            };
+        }
+
+        return check;
+    }
+
+    public static Result<CaseEvent> Decide(CaseState s, CaseCommand command, DecisionContext ctx) => command switch
+    {
+        Enrol e => DecideEnrol(s, e, ctx),
+        WithdrawEnrolment w => CaseDecider.Text(w.Reason, "reason", CaseDecider.MaxLongText, required: true)
+            ?? Step(s, w.OfferId, null, [EnrolmentStatus.Waitlisted, EnrolmentStatus.Enrolled, EnrolmentStatus.ReferralOffered,
+                EnrolmentStatus.ReferralAccepted, EnrolmentStatus.Applied, EnrolmentStatus.Approved],
+                e => new EnrolmentWithdrawn(e.Offer.Id, w.Reason.Trim())),
+        CompleteTraining t => t.AttendancePercent is < 0 or > 100 ? Refusals.OutOfRange("attendancePercent", "0..100")
+            : Step(s, t.OfferId, OfferType.Training, [EnrolmentStatus.Enrolled], e =>
+            {
+                var threshold = e.Offer.AttendanceThresholdPercent ?? ctx.Policy.DefaultAttendanceThresholdPercent;
+                return new TrainingCompletionRecorded(e.Offer.Id, e.Offer.Name, t.AttendancePercent, threshold, t.AttendancePercent >= threshold);
+            }),
+        CompleteProgramme p => CaseDecider.Text(p.Note, "note", CaseDecider.MaxLongText, required: false)
+            ?? Step(s, p.OfferId, OfferType.MentoringProgramme, [EnrolmentStatus.Enrolled], e => new EnrolmentCompleted(e.Offer.Id, Trimmed(p.Note))),
+        PromoteFromWaitlist p => Step(s, p.OfferId, null, [EnrolmentStatus.Waitlisted], e => new WaitlistPromoted(e.Offer.Id)),
+        RespondToReferral r => CaseDecider.Text(r.Reason, "reason", CaseDecider.MaxLongText, required: !r.Accepted)
+            ?? Step(s, r.OfferId, OfferType.Matchmaking, [EnrolmentStatus.ReferralOffered],
+                e => r.Accepted ? new ReferralAccepted(e.Offer.Id) : new ReferralDeclined(e.Offer.Id, r.Reason!.Trim())),
+        ReportReferralOutcome o => (Enum.IsDefined(o.Outcome) ? null : Refusals.Required("outcome"))
+            ?? CaseDecider.Text(o.Reason, "reason", CaseDecider.MaxLongText, required: o.Outcome == MatchOutcome.Declined)
+            ?? Step(s, o.OfferId, OfferType.Matchmaking, [EnrolmentStatus.ReferralAccepted],
+                e => new ReferralOutcomeReported(e.Offer.Id, o.Outcome, Trimmed(o.Reason))),
+        DecideFinancing d => DecideLender(s, d),
+        DisburseFinancing d => Step(s, d.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Approved], e =>
+            d.AmountIdr < 1 || d.AmountIdr > e.PlafondIdr
+                ? Refusals.OutOfRange("amountIdr", $"1..{Rupiah(e.PlafondIdr!.Value)} (the approved plafond)")
+                : d.Date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || d.Date < DateOnly.FromDateTime(e.Since.UtcDateTime.AddDays(-1))
+                    ? Refusals.OutOfRange("date", "between the application and today")
+                    : new FinancingDisbursed(e.Offer.Id, d.AmountIdr, d.Date)),
+        RecordRepayment r => Enum.IsDefined(r.Status) ? Step(s, r.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Disbursed],
+            e => e.Repayment == RepaymentStatus.Repaid
+                ? new Refusal("financing.repaid", "Pinjaman ini sudah lunas.", "This loan is already repaid.") { Field = "status" }
+                : new RepaymentStatusRecorded(e.Offer.Id, r.Status)) : Refusals.Required("status"),
+        _ => throw new InvalidOperationException($"No enrolment rule for {command.GetType().Name}."),
+    };
+
+    /// <summary>
+    /// The referral deadline the case's timer watches: the overdue event due now (the earliest unanswered referral past
+    /// its deadline), else when the next deadline falls; neither when no referral waits (or the case is not open).
+    /// </summary>
+    public static (ReferralResponseOverdue? Due, DateTimeOffset? At) NextReferralDeadline(CaseState? s, DateTimeOffset now)
+    {
+        var waiting = s is { Status: CaseStatus.Open }
+            ? s.Enrolments.Where(e => e is { Status: EnrolmentStatus.ReferralOffered, ResponseOverdue: false, RespondBy: not null })
+                .OrderBy(e => e.RespondBy).ThenBy(e => e.Seq).FirstOrDefault()
+            : null;
+        return waiting is null ? (null, null)
+            : waiting.RespondBy <= now ? (new ReferralResponseOverdue(waiting.Offer.Id, waiting.RespondBy!.Value), now)
+            : (null, waiting.RespondBy);
+    }
+
+    /// <summary>The case's current enrolment in an offer (the latest one that still counts), if any.</summary>
+    public static Enrolment? Current(CaseState s, string offerId) =>
+        s.Enrolments.LastOrDefault(e => e.Offer.Id == offerId) is { Counts: true } e ? e : null;
+
+    private static Result<CaseEvent> DecideEnrol(CaseState s, Enrol e, DecisionContext ctx)
+    {
+        var check = Check(s, e.Offer, e.AcknowledgeOverlap, e.AmountIdr, ctx.Now);
+        if (check.IsRefused)
+        {
+            return check.Refusal!;
+        }
+
+        IReadOnlyList<string> acknowledged = [.. check.Value.Overlapping.Select(o => o.Id)];
+        return e.Offer.Type switch
+        {
+            OfferType.Matchmaking => new ReferralOffered(e.Offer, ctx.Now + ctx.Policy.ReferralResponseTime, acknowledged),
+            OfferType.FinancingProduct => new FinancingApplied(e.Offer, e.AmountIdr!.Value, acknowledged),
+            _ when e.Seat == SeatOutcome.Waitlisted => new Waitlisted(e.Offer, Math.Max(1, e.WaitlistPosition), acknowledged),
+            _ => new Enrolled(e.Offer, acknowledged),
+        };
+    }
+
+    private static Refusal? FinancingProblem(CaseState s, Offer offer, long? amountIdr)
+    {
+        if (s.Profile is null)
+        {
+            return new Refusal("financing.profile_missing", "Kelas usaha belum diketahui: catat asesmen (omzet dan modal) sebelum mengajukan pembiayaan.",
+                "The business class is not known yet: record the assessment (turnover and capital) before applying for financing.") { Field = "offerId" };
+        }
+
+        var terms = offer.Financing!;
+        if (!terms.EligibleClasses.Contains(s.Profile.UmkmClass))
+        {
+            return new Refusal("financing.class_not_eligible",
+                $"'{offer.Name}' untuk usaha kelas {string.Join("/", terms.EligibleClasses)}; usaha ini kelas {s.Profile.UmkmClass}.",
+                $"'{offer.Name}' serves {string.Join("/", terms.EligibleClasses)} businesses; this one is {s.Profile.UmkmClass}.") { Field = "offerId" };
+        }
+
+        if (amountIdr is not { } amount)
+        {
+            return Refusals.Required("amountIdr");
+        }
+
+        return amount < terms.MinAmountIdr || amount > terms.MaxAmountIdr
+            ? new Refusal("financing.amount_out_of_range",
+                $"Jumlah pengajuan harus antara {Rupiah(terms.MinAmountIdr)} dan {Rupiah(terms.MaxAmountIdr)} untuk '{offer.Name}'.",
+                $"The amount must be between {Rupiah(terms.MinAmountIdr)} and {Rupiah(terms.MaxAmountIdr)} for '{offer.Name}'.") { Field = "amountIdr" }
+            : null;
+    }
+
+    private static Result<CaseEvent> DecideLender(CaseState s, DecideFinancing d)
+    {
+        if (!d.Approved)
+        {
+            return CaseDecider.Text(d.Reason, "reason", CaseDecider.MaxLongText, required: true)
+                ?? Step(s, d.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Applied], e => new FinancingRejected(e.Offer.Id, d.Reason!.Trim()));
+        }
+
+        return Step(s, d.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Applied], e =>
+            d.PlafondIdr is not { } plafond ? Refusals.Required("plafondIdr")
+            : plafond < 1 || plafond > e.Offer.Financing!.MaxAmountIdr
+                ? Refusals.OutOfRange("plafondIdr", $"1..{Rupiah(e.Offer.Financing!.MaxAmountIdr)} (the product's maximum)")
+                : new FinancingApproved(e.Offer.Id, plafond));
+    }
+
+    /// <summary>A step on the case's current enrolment in an offer: it must exist, be of the type, and be in one of the states.</summary>
+    private static Result<CaseEvent> Step(CaseState s, string? offerId, OfferType? type, EnrolmentStatus[] from, Func<Enrolment, Result<CaseEvent>> next)
+    {
+        if (CaseDecider.Text(offerId, "offerId", 64, required: true) is { } bad)
+        {
+            return bad;
+        }
+
+        if (Current(s, offerId!.Trim()) is not { } e)
+        {
+            return new Refusal("enrolment.not_found", "Penerima manfaat tidak terdaftar pada layanan ini.",
+                "The beneficiary is not enrolled in this offer.") { Field = "offerId" };
+        }
+
+        if (type is { } t && e.Offer.Type != t)
+        {
+            return new Refusal("enrolment.wrong_type", $"Langkah ini untuk layanan jenis {t}; '{e.Offer.Name}' berjenis {e.Offer.Type}.",
+                $"This step is for {t} offers; '{e.Offer.Name}' is a {e.Offer.Type}.") { Field = "offerId" };
+        }
+
+        return from.Contains(e.Status) ? next(e)
+            : new Refusal("enrolment.wrong_status", $"Langkah ini tidak berlaku: pendaftaran pada '{e.Offer.Name}' berstatus {e.Status}.",
+                $"This step does not apply: the enrolment in '{e.Offer.Name}' is {e.Status}.")
+            {
+                Field = "offerId",
+                Details = new Dictionary<string, string> { ["status"] = e.Status.ToString() },
+            };
+    }
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Rupiah as Indonesians write it: Rp50.000.000.</summary>
+    public static string Rupiah(long amount) => "Rp" + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
+}

@@ -1,0 +1,260 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Services;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CaseGrains.Grains;
+
+[GenerateSerializer, Alias("cg.OfferState")]
+public sealed class OfferState
+{
+    [Id(0)] public Offer? Offer { get; set; }
+
+    /// <summary>Cases holding a place.</summary>
+    [Id(1)] public SortedSet<string> Seated { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Cases waiting, first = next.</summary>
+    [Id(2)] public List<string> Waiting { get; set; } = [];
+
+    /// <summary>Cases given a place that have not yet recorded it on their timeline (the notice is re-sent until they do).</summary>
+    [Id(3)] public SortedSet<string> Promoted { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// One catalog offer and its roster. Capacity is enforced here, one request at a time: a case reserves a place before it
+/// appends its enrolment, and gives it back when the enrolment ends. When a place frees up, the first waiting case is
+/// given it and told so one-way (the roster never waits on a case, so a case waiting on the roster cannot deadlock it);
+/// the notice is repeated by a timer until the case confirms.
+/// </summary>
+public sealed partial class OfferGrain(
+    [PersistentState("offer", ProviderNames.GrainState)] IPersistentState<OfferState> state,
+    ILogger<OfferGrain> logger) : Grain, IOfferGrain
+{
+    public static readonly TimeSpan NoticeRetry = TimeSpan.FromSeconds(20);
+
+    private IGrainTimer? _noticeTimer;
+
+    private OfferState S => state.State;
+
+    private string OfferId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        EnsureNoticeTimer();
+        return Task.CompletedTask;
+    }
+
+    public async Task<OfferSaveOutcome> Save(Offer offer, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role != Role.Admin)
+        {
+            return new OfferSaveOutcome(null, OfferChange.Rejected, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        var refusal = (offer.Id != OfferId ? new Refusal("offer.id_mismatch", "ID layanan tidak sesuai.", "The offer id does not match.") { Field = "id" } : null)
+            ?? OfferRules.Validate(offer);
+        if (refusal is not null)
+        {
+            return new OfferSaveOutcome(null, OfferChange.Rejected, RefusalInfo.From(refusal));
+        }
+
+        var before = S.Offer;
+        if (before is not null && Same(before, offer))
+        {
+            return new OfferSaveOutcome(before, OfferChange.Unchanged, null);
+        }
+
+        S.Offer = offer;
+        await state.WriteStateAsync();
+        // The index follows the offer: out of the provinces it no longer reaches, into the ones it does.
+        var keys = CatalogKeys.For(offer);
+        foreach (var gone in before is null ? [] : CatalogKeys.For(before).Except(keys))
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(gone).Remove(OfferId);
+        }
+
+        foreach (var key in keys)
+        {
+            await GrainFactory.GetGrain<ICatalogGrain>(key).Put(offer);
+        }
+
+        // A raised capacity may seat waiting cases.
+        await PromoteAsync();
+        LogSaved(OfferId, before is null ? "created" : "updated", actor.Id);
+        return new OfferSaveOutcome(offer, before is null ? OfferChange.Created : OfferChange.Updated, null);
+    }
+
+    public Task<Offer?> Get() => Task.FromResult(S.Offer);
+
+    public Task<OfferPlaces?> GetPlaces() =>
+        Task.FromResult(S.Offer is { } o ? new OfferPlaces(o.Capacity, S.Seated.Count, S.Waiting.Count) : null);
+
+    public async Task<SeatGrant> Reserve(string caseNumber)
+    {
+        if (S.Offer is not { } offer)
+        {
+            return new SeatGrant(SeatOutcome.Granted, 0, RefusalInfo.From(OfferNotFound()));
+        }
+
+        if (S.Seated.Contains(caseNumber))
+        {
+            return new SeatGrant(SeatOutcome.Granted, 0, null);
+        }
+
+        var waiting = S.Waiting.IndexOf(caseNumber);
+        if (waiting >= 0)
+        {
+            return new SeatGrant(SeatOutcome.Waitlisted, waiting + 1, null);
+        }
+
+        if (S.Seated.Count < offer.Capacity && S.Waiting.Count == 0)
+        {
+            S.Seated.Add(caseNumber);
+            await state.WriteStateAsync();
+            return new SeatGrant(SeatOutcome.Granted, 0, null);
+        }
+
+        if (offer.Type is OfferType.Matchmaking or OfferType.FinancingProduct)
+        {
+            // Referrals and financing quotas have no waiting list: the caseworker picks another partner or product.
+            return new SeatGrant(SeatOutcome.Granted, 0, RefusalInfo.From(new Refusal("offer.full",
+                $"Kuota '{offer.Name}' sudah penuh ({S.Seated.Count}/{offer.Capacity}).",
+                $"'{offer.Name}' is at its quota ({S.Seated.Count}/{offer.Capacity}).") { Field = "offerId" }));
+        }
+
+        S.Waiting.Add(caseNumber);
+        await state.WriteStateAsync();
+        return new SeatGrant(SeatOutcome.Waitlisted, S.Waiting.Count, null);
+    }
+
+    public async Task Release(string caseNumber)
+    {
+        var changed = S.Seated.Remove(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber);
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+
+        await PromoteAsync();
+    }
+
+    public async Task ConfirmSeat(string caseNumber)
+    {
+        if (S.Promoted.Remove(caseNumber))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>Seats waiting cases while places are free, then tells each one.</summary>
+    private async Task PromoteAsync()
+    {
+        if (S.Offer is not { } offer)
+        {
+            return;
+        }
+
+        var promoted = false;
+        while (S.Waiting.Count > 0 && S.Seated.Count < offer.Capacity)
+        {
+            var next = S.Waiting[0];
+            S.Waiting.RemoveAt(0);
+            S.Seated.Add(next);
+            S.Promoted.Add(next);
+            promoted = true;
+        }
+
+        if (promoted)
+        {
+            await state.WriteStateAsync();
+            SendNotices();
+            EnsureNoticeTimer();
+        }
+    }
+
+    private void SendNotices()
+    {
+        foreach (var caseNumber in S.Promoted)
+        {
+            // One-way: returns at once, and a dead or busy case never holds the roster up.
+            _ = GrainFactory.GetGrain<ICaseGrain>(caseNumber).SeatGranted(OfferId);
+        }
+    }
+
+    private void EnsureNoticeTimer()
+    {
+        if (S.Promoted.Count == 0 || _noticeTimer is not null)
+        {
+            return;
+        }
+
+        _noticeTimer = this.RegisterGrainTimer(_ =>
+        {
+            if (S.Promoted.Count == 0)
+            {
+                _noticeTimer?.Dispose();
+                _noticeTimer = null;
+                return Task.CompletedTask;
+            }
+
+            SendNotices();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(NoticeRetry, NoticeRetry) { KeepAlive = true });
+    }
+
+    private static bool Same(Offer a, Offer b) =>
+        Storage.OfferJson.Serialize(a) == Storage.OfferJson.Serialize(b);
+
+    private static Refusal OfferNotFound() => new("offer.not_found", "Layanan tidak ditemukan di katalog.", "No such offer in the catalog.") { Field = "offerId" };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Offer {OfferId} {Change} by {ActorId}")]
+    private partial void LogSaved(string offerId, string change, string actorId);
+}
+
+/// <summary>Which catalog index grains an offer belongs to: each province it reaches, or the national one.</summary>
+public static class CatalogKeys
+{
+    public static IReadOnlyList<string> For(Offer offer) =>
+        [.. offer.Regions.Select(r => r == Offer.National ? Offer.National : r[..Math.Min(2, r.Length)]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>The index grains holding every offer that can reach <paramref name="regionCode"/>.</summary>
+    public static IReadOnlyList<string> Reaching(string regionCode) =>
+        regionCode == Offer.National ? [Offer.National] : [regionCode[..Math.Min(2, regionCode.Length)], Offer.National];
+
+    /// <summary>Every index grain (for a listing of the whole catalog).</summary>
+    public static IReadOnlyList<string> All() =>
+        [.. Domain.Regions.RegionTable.Kemendagri.All.Where(r => r.Level == Domain.Regions.RegionLevel.Province).Select(r => r.Code).Order(StringComparer.Ordinal), Offer.National];
+}
+
+[GenerateSerializer, Alias("cg.CatalogState")]
+public sealed class CatalogState
+{
+    [Id(0)] public Dictionary<string, Offer> Offers { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The offers reaching one province (or the national ones): what matching and listings read.</summary>
+public sealed class CatalogGrain(
+    [PersistentState("catalog", ProviderNames.GrainState)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
+{
+    public async Task Put(Offer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        state.State.Offers[offer.Id] = offer;
+        await state.WriteStateAsync();
+    }
+
+    public async Task Remove(string offerId)
+    {
+        if (state.State.Offers.Remove(offerId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<Offer>> List() => Task.FromResult<IReadOnlyList<Offer>>([.. state.State.Offers.Values.OrderBy(o => o.Id, StringComparer.Ordinal)]);
+}

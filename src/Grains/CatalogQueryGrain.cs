@@ -1,0 +1,105 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Regions;
+using CaseGrains.Domain.Services;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Storage;
+using Orleans.Concurrency;
+
+namespace CaseGrains.Grains;
+
+/// <summary>Reads across the catalog (listing, redundancy map, financing totals) and the CSV import. Stateless.</summary>
+[StatelessWorker]
+public sealed class CatalogQueryGrain(ICaseEventStore store) : Grain, ICatalogQueryGrain
+{
+    public async Task<IReadOnlyList<OfferListing>> Search(string? regionCode, OfferType? type, string? provider)
+    {
+        var offers = await OffersTouching(regionCode);
+        var chosen = offers.Where(o => (type is null || o.Type == type)
+            && (string.IsNullOrWhiteSpace(provider) || string.Equals(o.Provider, provider.Trim(), StringComparison.OrdinalIgnoreCase))).ToList();
+        var places = await Task.WhenAll(chosen.Select(o => GrainFactory.GetGrain<IOfferGrain>(o.Id).GetPlaces()));
+        return [.. chosen.Zip(places, (o, p) => new OfferListing(o, p ?? new OfferPlaces(o.Capacity, 0, 0)))];
+    }
+
+    public async Task<CatalogImportReport> Import(string csv, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role != Role.Admin)
+        {
+            return new CatalogImportReport([], 0, 0, 0, 0, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        var parsed = CatalogCsv.Parse(csv);
+        if (parsed.IsRefused)
+        {
+            return new CatalogImportReport([], 0, 0, 0, 0, RefusalInfo.From(parsed.Refusal!));
+        }
+
+        var rows = new List<CatalogImportRow>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (line, id, request) in parsed.Value)
+        {
+            var offer = request.IsRefused ? request.Refusal!
+                : id is not null && !seen.Add(id) ? new Refusal("import.duplicate_id", $"ID '{id}' sudah muncul di baris sebelumnya.", $"Id '{id}' already appears on an earlier row.") { Field = "id" }
+                : OfferMapper.ToOffer(id, request.Value);
+            if (offer.IsRefused)
+            {
+                rows.Add(new CatalogImportRow(line, id, OfferChange.Rejected, RefusalInfo.From(offer.Refusal!)));
+                continue;
+            }
+
+            var saved = await GrainFactory.GetGrain<IOfferGrain>(offer.Value.Id).Save(offer.Value, actor);
+            rows.Add(new CatalogImportRow(line, id, saved.Change, saved.Refusal));
+        }
+
+        return new CatalogImportReport(rows, Count(OfferChange.Created), Count(OfferChange.Updated), Count(OfferChange.Unchanged), Count(OfferChange.Rejected), null);
+
+        int Count(OfferChange change) => rows.Count(r => r.Result == change);
+    }
+
+    public async Task<RedundancyMapResult> RedundancyMap(string regionCode, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (Refused(regionCode, actor) is { } refusal)
+        {
+            return new RedundancyMapResult(regionCode, null, RefusalInfo.From(refusal));
+        }
+
+        var sets = Overlap.RedundancyMap(await OffersTouching(regionCode), regionCode);
+        var counts = await store.CountBeneficiariesAsync(regionCode, [.. sets.SelectMany(s => s.Select(o => o.Id))], CancellationToken.None);
+        return new RedundancyMapResult(regionCode, [.. sets.Select(set =>
+        {
+            var offers = set.Select(o => new RedundantOffer(o, counts.GetValueOrDefault(o.Id))).ToList();
+            return new RedundancySet(offers, offers.Sum(o => o.Beneficiaries));
+        })], null);
+    }
+
+    public async Task<FinancingTotalsResult> FinancingTotals(string regionCode, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (Refused(regionCode, actor) is { } refusal)
+        {
+            return new FinancingTotalsResult(regionCode, null, null, RefusalInfo.From(refusal));
+        }
+
+        var products = await store.FinancingTotalsAsync(regionCode, CancellationToken.None);
+        var all = new FinancingTotal("*", "*", "*", products.Sum(p => p.Applications), products.Sum(p => p.AppliedIdr), products.Sum(p => p.Approved),
+            products.Sum(p => p.ApprovedPlafondIdr), products.Sum(p => p.Rejected), products.Sum(p => p.Disbursed), products.Sum(p => p.DisbursedIdr),
+            products.Sum(p => p.Current), products.Sum(p => p.Late), products.Sum(p => p.Defaulted), products.Sum(p => p.Repaid));
+        return new FinancingTotalsResult(regionCode, products, all, null);
+    }
+
+    private static Refusal? Refused(string regionCode, Actor actor) =>
+        regionCode != Offer.National && !RegionTable.Kemendagri.IsKnown(regionCode) ? Refusals.UnknownRegion("region")
+        : !AccessPolicy.MayReadProgrammeFigures(actor.ToCaller(), regionCode) ? Refusals.Forbidden()
+        : null;
+
+    private async Task<IReadOnlyList<Offer>> OffersTouching(string? regionCode)
+    {
+        var keys = string.IsNullOrWhiteSpace(regionCode) || regionCode == Offer.National ? CatalogKeys.All() : CatalogKeys.Reaching(regionCode);
+        var lists = await Task.WhenAll(keys.Select(k => GrainFactory.GetGrain<ICatalogGrain>(k).List()));
+        return [.. lists.SelectMany(l => l).DistinctBy(o => o.Id)
+            .Where(o => string.IsNullOrWhiteSpace(regionCode) || o.Touches(regionCode))
+            .OrderBy(o => o.Id, StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,111 @@
+using CaseGrains.Domain.Services;
+using CaseGrains.Grains;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.WebFrontend.Auth;
+using CaseGrains.WebFrontend.Problems;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace CaseGrains.WebFrontend.Apis;
+
+/// <summary>The services catalog over HTTP (issue 7): offers, the CSV import, the redundancy map and financing totals.</summary>
+public static class CatalogApi
+{
+    /// <summary>The largest catalog CSV accepted (the other endpoints keep the 64 KiB limit).</summary>
+    public const long MaxImportBytes = 4 * 1024 * 1024;
+
+    public static void MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        var offers = app.MapGroup("/api/offers").WithTags("Catalog").RequireAuthorization(Policies.SignedIn);
+        offers.MapGet("/", Search).WithName("SearchOffers").WithSummary("Offers reaching a region (and inside it), by type and provider, with their places.");
+        offers.MapGet("/{offerId}", Get).WithName("GetOffer");
+        offers.MapPut("/{offerId}", Save).RequireAuthorization(Policies.Admin).WithName("SaveOffer").WithSummary("Create or update an offer (admins).");
+        offers.MapPost("/import", Import).RequireAuthorization(Policies.Admin).WithName("ImportOffers")
+            .WithSummary("Import a catalog CSV (text/csv): a report row by row; bad rows are rejected with reasons, good ones saved; re-import updates.");
+
+        app.MapGet("/api/catalog/redundancy", Redundancy).RequireAuthorization(Policies.SignedIn).WithTags("Catalog").WithName("RedundancyMap")
+            .WithSummary("Sets of overlapping offers reaching a region, with the region's beneficiaries in each (ministry, admins, the region's staff).");
+        app.MapGet("/api/financing/totals", FinancingTotals).RequireAuthorization(Policies.SignedIn).WithTags("Catalog").WithName("FinancingTotals")
+            .WithSummary("Financing applied, approved, disbursed (whole rupiah) and repayment, per product, for a region.");
+    }
+
+    private static async Task<IResult> Search(HttpContext http, IGrainFactory grains, string? region, string? type, string? provider)
+    {
+        if (!StrictEnum.TryParseOptional<OfferType>(type, out var offerType))
+        {
+            return ProblemResults.Bad(http, "request.unknown_value", "Jenis layanan tidak dikenal.", "Unknown offer type.", "type");
+        }
+
+        if (region is { Length: > 0 } && region != Offer.National && !Domain.Regions.RegionTable.Kemendagri.IsKnown(region))
+        {
+            return ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.UnknownRegion("region")));
+        }
+
+        return Results.Ok(await grains.GetGrain<ICatalogQueryGrain>(0).Search(region, offerType, provider));
+    }
+
+    private static async Task<IResult> Get(HttpContext http, string offerId, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IOfferGrain>(offerId);
+        if (!OfferRules.IsValidId(offerId) || await grain.Get() is not { } offer)
+        {
+            return ProblemResults.Bad(http, "offer.not_found", "Layanan tidak ditemukan di katalog.", "No such offer in the catalog.");
+        }
+
+        return Results.Ok(new OfferListing(offer, await grain.GetPlaces() ?? new OfferPlaces(offer.Capacity, 0, 0)));
+    }
+
+    private static async Task<IResult> Save(HttpContext http, string offerId, OfferRequest body, IGrainFactory grains, CurrentActor actor)
+    {
+        var id = offerId.Trim().ToLowerInvariant();
+        var offer = OfferMapper.ToOffer(id, body);
+        if (offer.IsRefused)
+        {
+            return ProblemResults.From(http, RefusalInfo.From(offer.Refusal!));
+        }
+
+        var saved = await grains.GetGrain<IOfferGrain>(id).Save(offer.Value, actor.For(http));
+        return saved.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(saved);
+    }
+
+    private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
+    {
+        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return ProblemResults.Bad(http, "request.unsupported_media_type", "Isi permintaan harus text/csv.", "The request body must be text/csv.");
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxImportBytes;
+        }
+
+        string csv;
+        try
+        {
+            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+            csv = await reader.ReadToEndAsync(http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ProblemResults.Bad(http, "request.too_large", "Berkas CSV terlalu besar (maks. 4 MiB).", "The CSV file is too large (at most 4 MiB).");
+        }
+
+        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv, actor.For(http));
+        return report.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(report);
+    }
+
+    private static async Task<IResult> Redundancy(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region)
+    {
+        var map = await grains.GetGrain<ICatalogQueryGrain>(0).RedundancyMap(RegionOrNational(region), actor.For(http));
+        return map.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(map);
+    }
+
+    /// <summary>No region asked for: the whole country (what the ministry sees first).</summary>
+    private static string RegionOrNational(string? region) => string.IsNullOrWhiteSpace(region) ? Offer.National : region.Trim();
+
+    private static async Task<IResult> FinancingTotals(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region)
+    {
+        var totals = await grains.GetGrain<ICatalogQueryGrain>(0).FinancingTotals(RegionOrNational(region), actor.For(http));
+        return totals.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(totals);
+    }
+}
