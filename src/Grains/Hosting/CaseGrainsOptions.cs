@@ -59,7 +59,7 @@ public sealed class CaseGrainsOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary><c>CaseGrains:Journey:MentoringSessionsRequired</c> and <c>…:DefaultAttendanceThresholdPercent</c>.</summary>
+    /// <summary><c>CaseGrains:Journey:MentoringSessionsRequired</c>, <c>…:DefaultAttendanceThresholdPercent</c>, <c>…:ReferralResponseTime</c>.</summary>
     public JourneySettings Journey { get; set; } = new();
 
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
@@ -125,6 +125,9 @@ public sealed class CaseGrainsOptions
         public int MentoringSessionsRequired { get; set; } = 3;
 
         public int DefaultAttendanceThresholdPercent { get; set; } = 80;
+
+        /// <summary>How long a partner has to answer a referral before the case records it as overdue.</summary>
+        public TimeSpan ReferralResponseTime { get; set; } = TimeSpan.FromDays(7);
     }
 }
 
@@ -186,6 +189,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         if (options.Journey.MentoringSessionsRequired is < 1 or > 100)
         {
             errors.Add($"{s}:Journey:MentoringSessionsRequired must be 1..100.");
+        }
+
+        if (options.Journey.ReferralResponseTime < TimeSpan.FromSeconds(1) || options.Journey.ReferralResponseTime > TimeSpan.FromDays(365))
+        {
+            errors.Add($"{s}:Journey:ReferralResponseTime must be 00:00:01..365.00:00:00.");
         }
 
         if (options.Journey.DefaultAttendanceThresholdPercent is < 1 or > 100)

@@ -13,6 +13,7 @@ public sealed class CasePolicies(IOptions<CaseGrainsOptions> options)
     {
         MentoringSessionsRequired = options.Value.Journey.MentoringSessionsRequired,
         DefaultAttendanceThresholdPercent = options.Value.Journey.DefaultAttendanceThresholdPercent,
+        ReferralResponseTime = options.Value.Journey.ReferralResponseTime,
     };
 
     public SlaPolicy Sla { get; } = options.Value.Sla.ToPolicy();
