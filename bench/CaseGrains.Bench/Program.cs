@@ -12,6 +12,7 @@ using Npgsql;
 //   baseline    [--postgres CS] [--concurrency K] [--duration S]
 //   activation  --cases N [--concurrency C] [--postgres CS]
 //   connections --url U --admin-user A --admin-password P --frontend-pid PID [--users U] [--connections C]
+//   matching    --url U --admin-user A --admin-password P [--offers N] [--mentors M] [--iterations K]
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -56,8 +57,13 @@ switch (command)
             options.Int("users", 500), options.Int("connections", 10_000), options.Int("frontend-pid", 0), output));
         return 0;
 
+    case "matching":
+        output.WriteLine(await MatchingBench.RunAsync(new Uri(options.Required("url")), options.Required("admin-user"), options.Required("admin-password"),
+            options.Int("offers", 200), options.Int("mentors", 100), options.Int("iterations", 200), output));
+        return 0;
+
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

@@ -36,6 +36,10 @@ public sealed class BenchSmokeTests(PostgresServer server)
         Assert.True(report.Latency.TotalCount > 0, "no pushed event was timed");
         Assert.True(report.CommitsPerSecond > 0);
         Assert.Contains(report.Processes, p => p.Name == "frontend" && p.PeakRssBytes > 0);
+
+        // The matching benchmark on the same cluster, small: a catalog, mentors, one case, every kind timed.
+        var matching = await MatchingBench.RunAsync(front.BaseAddress, "bench-admin", "bench admin password", 24, 4, 5, TextWriter.Null);
+        Assert.Equal(4, matching.Split('\n').Count(l => l.Contains(" p99 ", StringComparison.Ordinal) && !l.Contains("(0 candidates", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         var first = await Node.MigrateAsync(spec);
         var second = await Node.MigrateAsync(spec);
 
-        Assert.Contains("applied 1, 2", first, StringComparison.Ordinal);
+        Assert.Contains("applied 1, 2, 3", first, StringComparison.Ordinal);
         Assert.Contains("up to date", second, StringComparison.Ordinal);
         await using var conn = new NpgsqlConnection(spec.ConnectionString);
         await conn.OpenAsync();
@@ -29,8 +29,8 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         await using (var r = await versions.ExecuteReaderAsync())
         {
             await r.ReadAsync();
-            Assert.Equal(2L, r.GetInt64(0));
-            Assert.Equal(2, r.GetInt32(1));
+            Assert.Equal(3L, r.GetInt64(0));
+            Assert.Equal(3, r.GetInt32(1));
         }
 
         // Every query key the three Orleans providers load is there.
@@ -126,6 +126,20 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         using var read = await bearer1.GetAsync(new Uri($"/api/cases/{number}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         output.WriteLine($"case {number} read through frontend 1 with a token from frontend 2");
+
+        // The services catalog in cluster mode: offers (Orleans storage in PostgreSQL, crossing processes), a place taken
+        // through one frontend and seen through the other, the enrolment on the timeline.
+        var report = await cluster.Grains.GetGrain<ICatalogQueryGrain>(0)
+            .Import(await File.ReadAllTextAsync(Path.Combine(Node.RepoRoot(), "samples", "catalog-kota-batu.csv")), Admin);
+        Assert.Equal((14, 0), (report.Created, report.Rejected));
+        using var enrol = await bearer1.PostAsJsonAsync(new Uri($"/api/cases/{number}/enrolments", UriKind.Relative), new { commandId = "enrol-1", offerId = "buku-batu-2026" });
+        Assert.True(enrol.IsSuccessStatusCode, await enrol.Content.ReadAsStringAsync());
+        using var bearer2 = new HttpClient { BaseAddress = front2.BaseAddress };
+        bearer2.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var offer = await bearer2.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("/api/offers/buku-batu-2026", UriKind.Relative));
+        Assert.Equal(1, offer.GetProperty("places").GetProperty("taken").GetInt32());
+        var timeline = await bearer2.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri($"/api/cases/{number}/timeline", UriKind.Relative));
+        Assert.Equal("Enrolled", timeline.EnumerateArray().Last().GetProperty("type").GetString());
     }
 
     [Fact]

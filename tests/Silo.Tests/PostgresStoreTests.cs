@@ -65,4 +65,45 @@ public sealed class PostgresStoreTests(PostgresServer server)
             Assert.Equal(i == 7 ? ["r7"] : [], refused);
         }
     }
+
+    private static EnrolmentRow Enrolment(string caseNumber, long seq, string region, string status, long? applied, long? plafond = null, long? disbursed = null,
+        string? repayment = null, string offer = "kur-bri-mikro") =>
+        new(caseNumber, seq, offer, offer.StartsWith("kur", StringComparison.Ordinal) ? "FinancingProduct" : "Training", "KUR Mikro BRI", "Bank BRI", region, "Umkm", status, status != "Rejected", applied, plafond, disbursed,
+            repayment, DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task EnrolmentRows_AreWrittenWithTheirEventOnly_AndTheTotalsAndCountsAreExact()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+
+        // Case A applies (seq 1), is approved (seq 2), disbursed and late (seq 3): one row, updated in place. Case B in another kecamatan is rejected.
+        var a1 = Event("3579-100001", 1, "a1");
+        Assert.True(await store.TryAppendAsync(a1.Item1, a1.Item2, [Enrolment("3579-100001", 1, "35.79.01.1001", "Applied", 12_345_678)], CancellationToken.None));
+        var a2 = Event("3579-100001", 2, "a2", a1.Item1.Hash);
+        Assert.True(await store.TryAppendAsync(a2.Item1, a2.Item2, [Enrolment("3579-100001", 1, "35.79.01.1001", "Approved", 12_345_678, 12_000_001)], CancellationToken.None));
+        var a3 = Event("3579-100001", 3, "a3", a2.Item1.Hash);
+        Assert.True(await store.TryAppendAsync(a3.Item1, a3.Item2,
+            [Enrolment("3579-100001", 1, "35.79.01.1001", "Disbursed", 12_345_678, 12_000_001, 11_999_999, "Late"),
+             Enrolment("3579-100001", 3, "35.79.01.1001", "Enrolled", null, offer: "dm-batu-2026")], CancellationToken.None));
+        var b1 = Event("3579-100002", 1, "b1");
+        Assert.True(await store.TryAppendAsync(b1.Item1, b1.Item2, [Enrolment("3579-100002", 1, "35.79.02.2004", "Rejected", 40_000_001)], CancellationToken.None));
+
+        // A conflicting append (seq taken) writes no enrolment row either.
+        var lost = Event("3579-100002", 1, "lost");
+        Assert.False(await store.TryAppendAsync(lost.Item1, lost.Item2, [Enrolment("3579-100002", 1, "35.79.02.2004", "Approved", 40_000_001, 40_000_001)], CancellationToken.None));
+
+        var kota = Assert.Single(await store.FinancingTotalsAsync("35.79", CancellationToken.None));
+        var batu = Assert.Single(await store.FinancingTotalsAsync("35.79.01", CancellationToken.None));
+        var national = Assert.Single(await store.FinancingTotalsAsync("ID", CancellationToken.None));
+        Assert.Empty(await store.FinancingTotalsAsync("35.73", CancellationToken.None));
+
+        Assert.Equal(new Grains.Abstractions.FinancingTotal("kur-bri-mikro", "KUR Mikro BRI", "Bank BRI", 2, 52_345_679, 1, 12_000_001, 1, 1, 11_999_999, 0, 1, 0, 0), kota);
+        Assert.Equal(kota, national);
+        Assert.Equal((1L, 12_345_678L, 0L), (batu.Applications, batu.AppliedIdr, batu.Rejected));
+        var counts = await store.CountBeneficiariesAsync("35.79", ["kur-bri-mikro", "dm-batu-2026", "nothing"], CancellationToken.None);
+        Assert.Equal(new Dictionary<string, long> { ["kur-bri-mikro"] = 1, ["dm-batu-2026"] = 1 }, counts);
+    }
 }

@@ -52,7 +52,7 @@ internal static class EnrolmentProjection
         var ids = offerIds.Select((id, i) => ($"@o{i}", (object)id)).ToList();
         return ($"""
             SELECT offer_id, COUNT(DISTINCT case_number) FROM case_enrolments
-            WHERE counts = 1 AND offer_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) AND {region}
+            WHERE counts = 1 AND status <> 'Waitlisted' AND offer_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) AND {region}
             GROUP BY offer_id
             """, [.. parameters, .. ids]);
     }

@@ -81,7 +81,7 @@ public interface ICaseEventStore
     /// </summary>
     Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct);
 
-    /// <summary>Beneficiaries (distinct cases of the region) whose enrolment in each offer counts (received or receiving).</summary>
+    /// <summary>Beneficiaries (distinct cases of the region) receiving or having received each offer (a waiting list is not counted).</summary>
     Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct);
 
     /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
