@@ -740,6 +740,14 @@ public sealed partial class CaseGrain(
         var target = due is not null ? now : at;
         if (target is null)
         {
+            // Only a case that has had a referral can have a referral reminder: others skip the reminder table entirely
+            // (every activation's first event would otherwise read it, for almost every case).
+            if (_referralRegistered != false && _state?.Enrolments.Any(e => e.Offer.Type == OfferType.Matchmaking) != true)
+            {
+                _referralRegistered = false;
+                _referralAimedAt = null;
+            }
+
             if (_referralRegistered != false)
             {
                 if (await this.GetReminder(ReferralReminder) is { } reminder)
