@@ -263,7 +263,8 @@ public sealed partial class CaseGrain(
         {
             if (mapped.Value is Enrol reserved)
             {
-                // The place was taken for a command that is not going ahead: give it back.
+                // Not expected (the same rules passed just before the place was reserved, on the same state and time), but a
+                // place taken for a command that is not going ahead goes back.
                 await GrainFactory.GetGrain<IOfferGrain>(reserved.Offer.Id).Release(CaseNumber);
             }
 
@@ -580,10 +581,10 @@ public sealed partial class CaseGrain(
         }
 
         var acknowledge = request.AcknowledgeOverlap ?? false;
-        if (_state is null || _state.Status != CaseStatus.Open)
+        if (_state is not { Status: CaseStatus.Open })
         {
-            // Let the decider give its usual answer for a missing or closed case.
-            return new Enrol(offer, SeatOutcome.Granted, 0, acknowledge, request.AmountIdr);
+            // Nothing is reserved for a case that cannot enrol.
+            return _state is null ? Refusals.CaseNotFound() : Refusals.CaseClosed(_state.Status);
         }
 
         var check = EnrolmentDecider.Check(_state, offer, acknowledge, request.AmountIdr, now);
