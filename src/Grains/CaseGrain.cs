@@ -305,7 +305,8 @@ public sealed partial class CaseGrain(
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
-        if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), ViewMapper.ToEnrolmentRows(_state, next), CancellationToken.None))
+        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), Domain.Metrics.ProgrammeMetrics.Deltas(_state, next, @event));
+        if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
         {
             return null;
         }

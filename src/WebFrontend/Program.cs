@@ -89,6 +89,7 @@ app.MapUserApi();
 app.MapCaseApi();
 app.MapMentorApi();
 app.MapCatalogApi();
+app.MapDashboardApi();
 app.MapRegionApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 

@@ -81,19 +81,19 @@ public sealed class PostgresStoreTests(PostgresServer server)
 
         // Case A applies (seq 1), is approved (seq 2), disbursed and late (seq 3): one row, updated in place. Case B in another kecamatan is rejected.
         var a1 = Event("3579-100001", 1, "a1");
-        Assert.True(await store.TryAppendAsync(a1.Item1, a1.Item2, [Enrolment("3579-100001", 1, "35.79.01.1001", "Applied", 12_345_678)], CancellationToken.None));
+        Assert.True(await store.TryAppendAsync(a1.Item1, a1.Item2, new CaseProjections([Enrolment("3579-100001", 1, "35.79.01.1001", "Applied", 12_345_678)], []), CancellationToken.None));
         var a2 = Event("3579-100001", 2, "a2", a1.Item1.Hash);
-        Assert.True(await store.TryAppendAsync(a2.Item1, a2.Item2, [Enrolment("3579-100001", 1, "35.79.01.1001", "Approved", 12_345_678, 12_000_001)], CancellationToken.None));
+        Assert.True(await store.TryAppendAsync(a2.Item1, a2.Item2, new CaseProjections([Enrolment("3579-100001", 1, "35.79.01.1001", "Approved", 12_345_678, 12_000_001)], []), CancellationToken.None));
         var a3 = Event("3579-100001", 3, "a3", a2.Item1.Hash);
         Assert.True(await store.TryAppendAsync(a3.Item1, a3.Item2,
-            [Enrolment("3579-100001", 1, "35.79.01.1001", "Disbursed", 12_345_678, 12_000_001, 11_999_999, "Late"),
-             Enrolment("3579-100001", 3, "35.79.01.1001", "Enrolled", null, offer: "dm-batu-2026")], CancellationToken.None));
+            new CaseProjections([Enrolment("3579-100001", 1, "35.79.01.1001", "Disbursed", 12_345_678, 12_000_001, 11_999_999, "Late"),
+             Enrolment("3579-100001", 3, "35.79.01.1001", "Enrolled", null, offer: "dm-batu-2026")], []), CancellationToken.None));
         var b1 = Event("3579-100002", 1, "b1");
-        Assert.True(await store.TryAppendAsync(b1.Item1, b1.Item2, [Enrolment("3579-100002", 1, "35.79.02.2004", "Rejected", 40_000_001)], CancellationToken.None));
+        Assert.True(await store.TryAppendAsync(b1.Item1, b1.Item2, new CaseProjections([Enrolment("3579-100002", 1, "35.79.02.2004", "Rejected", 40_000_001)], []), CancellationToken.None));
 
         // A conflicting append (seq taken) writes no enrolment row either.
         var lost = Event("3579-100002", 1, "lost");
-        Assert.False(await store.TryAppendAsync(lost.Item1, lost.Item2, [Enrolment("3579-100002", 1, "35.79.02.2004", "Approved", 40_000_001, 40_000_001)], CancellationToken.None));
+        Assert.False(await store.TryAppendAsync(lost.Item1, lost.Item2, new CaseProjections([Enrolment("3579-100002", 1, "35.79.02.2004", "Approved", 40_000_001, 40_000_001)], []), CancellationToken.None));
 
         var kota = Assert.Single(await store.FinancingTotalsAsync("35.79", CancellationToken.None));
         var batu = Assert.Single(await store.FinancingTotalsAsync("35.79.01", CancellationToken.None));
@@ -105,5 +105,37 @@ public sealed class PostgresStoreTests(PostgresServer server)
         Assert.Equal((1L, 12_345_678L, 0L), (batu.Applications, batu.AppliedIdr, batu.Rejected));
         var counts = await store.CountBeneficiariesAsync("35.79", ["kur-bri-mikro", "dm-batu-2026", "nothing"], CancellationToken.None);
         Assert.Equal(new Dictionary<string, long> { ["kur-bri-mikro"] = 1, ["dm-batu-2026"] = 1 }, counts);
+    }
+
+    [Fact]
+    public async Task Counters_AreAddedWithTheirEventsOnly_ConcurrentGroupsNeverDeadlock_AndARebuildReplacesThem()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        Domain.Metrics.MetricDelta Cell(string stage, long delta) => new("35.79.01", "funnel", "Umkm", "Female", stage, "Open", delta);
+
+        // 300 cases, each moving Training → Mentoring or Mentoring → Training (opposite lock orders if unsorted), from
+        // four group writers at once, plus a losing duplicate of each whose deltas must not count.
+        var attempts = Enumerable.Range(0, 300).SelectMany(i => new[]
+        {
+            (Event($"3579-2{i:D5}", 1, $"m{i}"), i % 2 == 0 ? new[] { Cell("Training", -1), Cell("Mentoring", 2) } : [Cell("Mentoring", -1), Cell("Training", 3)]),
+            (Event($"3579-2{i:D5}", 1, $"x{i}"), new[] { Cell("Matching", 1000) }),
+        }).ToList();
+        var outcomes = await Task.WhenAll(attempts.Select(a => store.TryAppendAsync(a.Item1.Item1, a.Item1.Item2, new CaseProjections([], a.Item2), CancellationToken.None)));
+
+        var won = attempts.Where((_, i) => outcomes[i]).ToList();
+        var expected = won.SelectMany(a => a.Item2).GroupBy(d => d.D3).ToDictionary(g => g.Key, g => g.Sum(d => d.Delta));
+        var rows = await store.ReadMetricsAsync("35.79", 5, "funnel", CancellationToken.None);
+        Assert.Equal(expected.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key), rows.ToDictionary(r => r.D3, r => r.Value).OrderBy(kv => kv.Key));
+        Assert.Equal([("Mentoring", 150L), ("Training", 300L)], rows.Select(r => (r.D3, r.Value)).OrderBy(r => r.D3));
+        Assert.All(rows, r => Assert.Equal("35.79", r.Child));
+        Assert.Equal(300, outcomes.Count(o => o));
+
+        await store.ReplaceMetricsAsync([Cell("Intake", 5), Cell("Intake", 2)], CancellationToken.None);
+        var replaced = Assert.Single(await store.ReadAllMetricsAsync(CancellationToken.None));
+        Assert.Equal(7, replaced.Delta);
+        Assert.Equal(300, (await store.ListCaseNumbersAsync(CancellationToken.None)).Count);
     }
 }

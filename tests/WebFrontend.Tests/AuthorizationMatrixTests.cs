@@ -86,6 +86,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/offers/import"] = ("FFFFAU", "FFFFAU"),
         ["GET /api/catalog/redundancy"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/financing/totals"] = ("FFFAAU", "FFFAAU"),
+        ["GET /api/dashboard"] = ("FFFAAU", "FFFAAU"),
+        ["POST /api/dashboard/rebuild"] = ("FFFFAU", "FFFFAU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.

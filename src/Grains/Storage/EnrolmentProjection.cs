@@ -93,3 +93,80 @@ internal static class EnrolmentProjection
         return counts;
     }
 }
+
+/// <summary>The programme counters' schema and queries (both databases; <c>@name</c> parameters).</summary>
+internal static class MetricsProjection
+{
+    public const string Table = """
+        CREATE TABLE region_metrics (
+            region_code TEXT   NOT NULL,
+            metric      TEXT   NOT NULL,
+            d1          TEXT   NOT NULL,
+            d2          TEXT   NOT NULL,
+            d3          TEXT   NOT NULL,
+            d4          TEXT   NOT NULL,
+            value       BIGINT NOT NULL,
+            PRIMARY KEY (metric, region_code, d1, d2, d3, d4)
+        );
+        """;
+
+    /// <summary>An upsert adding the given amounts, for <paramref name="count"/> rows named <c>@m{i}…</c>.</summary>
+    public static string Upsert(int count) => $"""
+        INSERT INTO region_metrics (region_code, metric, d1, d2, d3, d4, value)
+        VALUES {string.Join(", ", Enumerable.Range(0, count).Select(i => $"(@m{i}r, @m{i}m, @m{i}a, @m{i}b, @m{i}c, @m{i}d, @m{i}v)"))}
+        ON CONFLICT (metric, region_code, d1, d2, d3, d4) DO UPDATE SET value = region_metrics.value + excluded.value
+        """;
+
+    /// <summary>
+    /// Deltas summed per counter, zeros dropped, in one fixed order: every writer locks counter rows in the same order,
+    /// so concurrent transactions cannot deadlock on them.
+    /// </summary>
+    public static IReadOnlyList<Domain.Metrics.MetricDelta> Combine(IEnumerable<Domain.Metrics.MetricDelta> deltas) =>
+        [.. deltas.GroupBy(d => d.Key).Select(g => g.First() with { Delta = g.Sum(x => x.Delta) }).Where(d => d.Delta != 0)
+            .OrderBy(d => d.Metric, StringComparer.Ordinal).ThenBy(d => d.Region, StringComparer.Ordinal).ThenBy(d => d.D1, StringComparer.Ordinal)
+            .ThenBy(d => d.D2, StringComparer.Ordinal).ThenBy(d => d.D3, StringComparer.Ordinal).ThenBy(d => d.D4, StringComparer.Ordinal)];
+
+    public static IEnumerable<(string Name, object Value)> Parameters(IReadOnlyList<Domain.Metrics.MetricDelta> rows) =>
+        rows.SelectMany((d, i) => new (string, object)[]
+        {
+            ($"@m{i}r", d.Region), ($"@m{i}m", d.Metric), ($"@m{i}a", d.D1), ($"@m{i}b", d.D2), ($"@m{i}c", d.D3), ($"@m{i}d", d.D4), ($"@m{i}v", d.Delta),
+        });
+
+    public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) ReadQuery(string regionCode, int childLength, string metric)
+    {
+        var national = regionCode == CaseGrains.Domain.Services.Offer.National;
+        return ($"""
+            SELECT substr(region_code, 1, {childLength}) AS child, d1, d2, d3, d4, SUM(value)
+            FROM region_metrics
+            WHERE metric = @metric {(national ? "" : "AND (region_code = @region OR (region_code >= @region || '.' AND region_code < @region || '/'))")}
+            GROUP BY substr(region_code, 1, {childLength}), d1, d2, d3, d4
+            HAVING SUM(value) <> 0
+            ORDER BY 1, 2, 3, 4, 5
+            """, national ? [("@metric", metric)] : [("@metric", metric), ("@region", regionCode)]);
+    }
+
+    public const string ReadAll = "SELECT region_code, metric, d1, d2, d3, d4, value FROM region_metrics WHERE value <> 0";
+
+    public static async Task<IReadOnlyList<MetricRow>> ReadRowsAsync(DbDataReader r, CancellationToken ct)
+    {
+        var rows = new List<MetricRow>();
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new MetricRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                Convert.ToInt64(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return rows;
+    }
+
+    public static async Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllAsync(DbDataReader r, CancellationToken ct)
+    {
+        var rows = new List<Domain.Metrics.MetricDelta>();
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6)));
+        }
+
+        return rows;
+    }
+}

@@ -59,6 +59,15 @@ public sealed record EnrolmentRow(
     string? Repayment,
     DateTimeOffset UpdatedAt);
 
+/// <summary>What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed.</summary>
+public sealed record CaseProjections(IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<Domain.Metrics.MetricDelta> Metrics)
+{
+    public static CaseProjections None { get; } = new([], []);
+}
+
+/// <summary>A counter summed over a region's children (<see cref="Child"/> is the child region's code).</summary>
+public sealed record MetricRow(string Child, string D1, string D2, string D3, string D4, long Value);
+
 /// <summary>
 /// The case timeline store: append-only (no update or delete path exists), one row per event keyed by
 /// (case, seq) and unique per (case, command id). An append writes one event row and one projection row,
@@ -76,10 +85,26 @@ public interface ICaseEventStore
     Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct);
 
     /// <summary>
-    /// False when the seq or the command id is already taken (another activation wrote first). The case-list row and the
-    /// enrolment rows the event changed are written with it, or not at all.
+    /// False when the seq or the command id is already taken (another activation wrote first). The case-list row, the
+    /// enrolment rows and the counter deltas the event changed are written with it, or not at all.
     /// </summary>
-    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct);
+    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct);
+
+    /// <summary>
+    /// One metric's counters for the kecamatan under <paramref name="regionCode"/> (the national code: all), summed by the
+    /// first <paramref name="childLength"/> characters of the kecamatan code (2 = province, 5 = kab/kota, 8 = kecamatan).
+    /// Zero sums are left out.
+    /// </summary>
+    Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct);
+
+    /// <summary>Every non-zero counter (for the rebuild's comparison).</summary>
+    Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct);
+
+    /// <summary>Replaces every counter with <paramref name="counters"/> in one transaction (the rebuild).</summary>
+    Task ReplaceMetricsAsync(IReadOnlyList<Domain.Metrics.MetricDelta> counters, CancellationToken ct);
+
+    /// <summary>Every case number (from the case list), for the rebuild.</summary>
+    Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct);
 
     /// <summary>Beneficiaries (distinct cases of the region) receiving or having received each offer (a waiting list is not counted).</summary>
     Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct);
@@ -112,5 +137,5 @@ public static class CaseEventStoreExtensions
 {
     /// <summary>An append that changes no enrolment.</summary>
     public static Task<bool> TryAppendAsync(this ICaseEventStore store, StoredEvent @event, CaseIndexRow index, CancellationToken ct) =>
-        store.TryAppendAsync(@event, index, [], ct);
+        store.TryAppendAsync(@event, index, CaseProjections.None, ct);
 }

@@ -70,12 +70,12 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
             : null;
     }
 
-    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct)
+    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         try
         {
-            return await AppendAsync(@event, index, enrolments, ct);
+            return await AppendAsync(@event, index, projections, ct);
         }
         finally
         {
@@ -83,7 +83,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         }
     }
 
-    private async Task<bool> AppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct)
+    private async Task<bool> AppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct)
     {
         var (e, row) = (@event, index);
         await using var conn = await OpenAsync(ct);
@@ -140,7 +140,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 await upsert.ExecuteNonQueryAsync(ct);
             }
 
-            foreach (var en in enrolments)
+            foreach (var en in projections.Enrolments)
             {
                 await using var enrolment = conn.CreateCommand();
                 enrolment.Transaction = tx;
@@ -166,6 +166,19 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 p.AddWithValue("@repayment", (object?)en.Repayment ?? DBNull.Value);
                 p.AddWithValue("@updated", EventChain.FormatTime(en.UpdatedAt));
                 await enrolment.ExecuteNonQueryAsync(ct);
+            }
+
+            if (MetricsProjection.Combine(projections.Metrics) is { Count: > 0 } counters)
+            {
+                await using var upsert = conn.CreateCommand();
+                upsert.Transaction = tx;
+                upsert.CommandText = MetricsProjection.Upsert(counters.Count);
+                foreach (var (name, value) in MetricsProjection.Parameters(counters))
+                {
+                    upsert.Parameters.AddWithValue(name, value);
+                }
+
+                await upsert.ExecuteNonQueryAsync(ct);
             }
 
             await tx.CommitAsync(ct);
@@ -249,6 +262,80 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         }
 
         return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    public async Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
+    {
+        var (sql, parameters) = MetricsProjection.ReadQuery(regionCode, childLength, metric);
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await MetricsProjection.ReadRowsAsync(reader, ct);
+    }
+
+    public async Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = MetricsProjection.ReadAll;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await MetricsProjection.ReadAllAsync(reader, ct);
+    }
+
+    public async Task ReplaceMetricsAsync(IReadOnlyList<Domain.Metrics.MetricDelta> counters, CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var tx = conn.BeginTransaction();
+            await using (var clear = conn.CreateCommand())
+            {
+                clear.Transaction = tx;
+                clear.CommandText = "DELETE FROM region_metrics";
+                await clear.ExecuteNonQueryAsync(ct);
+            }
+
+            foreach (var chunk in MetricsProjection.Combine(counters).Chunk(100))
+            {
+                await using var insert = conn.CreateCommand();
+                insert.Transaction = tx;
+                insert.CommandText = MetricsProjection.Upsert(chunk.Length);
+                foreach (var (name, value) in MetricsProjection.Parameters(chunk))
+                {
+                    insert.Parameters.AddWithValue(name, value);
+                }
+
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT case_number FROM case_index ORDER BY case_number";
+        var numbers = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            numbers.Add(reader.GetString(0));
+        }
+
+        return numbers;
     }
 
     public async Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct)

@@ -88,6 +88,7 @@ public static class SqliteSchema
             """),
         (4, "orleans reminders (stage SLA timers)", OrleansStorageSql.Reminders),
         (5, "enrolment projection (catalog counts, financing totals)", EnrolmentProjection.Table("TEXT")),
+        (6, "programme counters (dashboard)", MetricsProjection.Table),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -21,7 +21,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const int MaxGroup = 64;
 
     private readonly RequestGroups<string, (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
-    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, IReadOnlyList<EnrolmentRow> Enrolments), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
 
     /// <summary>
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
@@ -101,8 +101,8 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// taken by another activation — inserts nothing and touches no case-list row, without failing the others). The
     /// caller's answer comes after that commit, so nothing is acknowledged before it is durable.
     /// </summary>
-    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, IReadOnlyList<EnrolmentRow> enrolments, CancellationToken ct) =>
-        _appends.SubmitAsync((@event, index, enrolments));
+    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct) =>
+        _appends.SubmitAsync((@event, index, projections));
 
     public void Dispose()
     {
@@ -192,28 +192,47 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         return command;
     }
 
-    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, IReadOnlyList<EnrolmentRow> Enrolments)> group)
+    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
     {
-        await using var batch = source.CreateBatch();
-        foreach (var (e, row, enrolments) in group)
-        {
-            batch.BatchCommands.Add(AppendCommand(e, row, enrolments));
-        }
-
-        // No explicit transaction: the batch is one implicit transaction, committed once for the whole group.
+        await using var connection = await source.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
         var appended = new bool[group.Count];
-        await using var reader = await batch.ExecuteReaderAsync();
-        for (var i = 0; i < group.Count; i++)
+        await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            appended[i] = await reader.ReadAsync();
-            while (await reader.ReadAsync())
+            foreach (var (e, row, projections) in group)
             {
-                // Drain: one row per statement at most.
+                batch.BatchCommands.Add(AppendCommand(e, row, projections.Enrolments));
             }
 
-            await reader.NextResultAsync();
+            await using var reader = await batch.ExecuteReaderAsync();
+            for (var i = 0; i < group.Count; i++)
+            {
+                appended[i] = await reader.ReadAsync();
+                while (await reader.ReadAsync())
+                {
+                    // Drain: one row per statement at most.
+                }
+
+                await reader.NextResultAsync();
+            }
         }
 
+        // The counters of the appends that went in, summed and in one fixed order, in one statement after them: group
+        // transactions running at once take the counter rows in the same order and cannot deadlock on them.
+        var counters = MetricsProjection.Combine(group.Where((_, i) => appended[i]).SelectMany(g => g.Projections.Metrics));
+        if (counters.Count > 0)
+        {
+            await using var upsert = new NpgsqlCommand(MetricsProjection.Upsert(counters.Count), connection, tx);
+            foreach (var (name, value) in MetricsProjection.Parameters(counters))
+            {
+                upsert.Parameters.AddWithValue(name, value);
+            }
+
+            await upsert.ExecuteNonQueryAsync();
+        }
+
+        // One commit for the whole group: nothing is acknowledged before it.
+        await tx.CommitAsync();
         return appended;
     }
 
@@ -270,6 +289,63 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         }
 
         return new CasePage(items, q.Page, q.PageSize, total);
+    }
+
+    public async Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
+    {
+        var (sql, parameters) = MetricsProjection.ReadQuery(regionCode, childLength, metric);
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await MetricsProjection.ReadRowsAsync(reader, ct);
+    }
+
+    public async Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(MetricsProjection.ReadAll);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await MetricsProjection.ReadAllAsync(reader, ct);
+    }
+
+    public async Task ReplaceMetricsAsync(IReadOnlyList<Domain.Metrics.MetricDelta> counters, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // Appends wait while the table is rebuilt (they add to rows this transaction replaces).
+        await using (var clear = new NpgsqlCommand("LOCK TABLE region_metrics IN EXCLUSIVE MODE; DELETE FROM region_metrics", connection, tx))
+        {
+            await clear.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var chunk in MetricsProjection.Combine(counters).Chunk(500))
+        {
+            await using var insert = new NpgsqlCommand(MetricsProjection.Upsert(chunk.Length), connection, tx);
+            foreach (var (name, value) in MetricsProjection.Parameters(chunk))
+            {
+                insert.Parameters.AddWithValue(name, value);
+            }
+
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT case_number FROM case_index ORDER BY case_number");
+        var numbers = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            numbers.Add(reader.GetString(0));
+        }
+
+        return numbers;
     }
 
     public async Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct)

@@ -93,6 +93,7 @@ public static class PostgresSchema
             );
             """),
         (3, "enrolment projection (catalog counts, financing totals)", EnrolmentProjection.Table("TIMESTAMPTZ")),
+        (4, "programme counters (dashboard)", MetricsProjection.Table),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
