@@ -1,12 +1,13 @@
 namespace CaseGrains.Grains.Abstractions;
 
-/// <summary>What a user's feed carries: a case event (with its sequence number), or the end of access to a case.</summary>
+/// <summary>What a user's feed carries: a case event (with its sequence number), the end of access to a case, or the progress of the user's import.</summary>
 [GenerateSerializer, Immutable, Alias("cg.FeedItem")]
 public sealed record FeedItem(
     [property: Id(0)] string UserId,
     [property: Id(1)] string CaseNumber,
     [property: Id(2)] TimelineEntry? Event,
-    [property: Id(3)] bool AccessEnded);
+    [property: Id(3)] bool AccessEnded,
+    [property: Id(4)] ImportProgress? Import = null);
 
 /// <summary>A frontend process: receives the feed items of the users connected to it.</summary>
 [Alias("cg.IFeedObserver")]

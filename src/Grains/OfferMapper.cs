@@ -70,7 +70,7 @@ public static class CatalogCsv
     /// <summary>The rows as (line number, id, request), or a refusal for the file as a whole (no header, unknown or missing columns, too many rows).</summary>
     public static Result<IReadOnlyList<(int Line, string? Id, Result<OfferRequest> Request)>> Parse(string csv)
     {
-        var records = Records(csv ?? "").ToList();
+        var records = Csv.Records(csv ?? "").ToList();
         if (records.Count == 0)
         {
             return new Refusal("import.empty", "Berkas CSV kosong.", "The CSV file is empty.");
@@ -207,9 +207,13 @@ public static class CatalogCsv
         return bad is null ? request
             : new Refusal("import.bad_value", $"Nilai kolom '{bad}' tidak valid.", $"The value in column '{bad}' is not valid.") { Field = bad };
     }
+}
 
+/// <summary>A CSV reader (RFC 4180: quoted fields with commas, doubled quotes and line breaks; a UTF-8 BOM is ignored).</summary>
+public static class Csv
+{
     /// <summary>RFC 4180 records with the line each starts on.</summary>
-    private static IEnumerable<(int Line, List<string> Fields)> Records(string text)
+    public static IEnumerable<(int Line, List<string> Fields)> Records(string text)
     {
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();

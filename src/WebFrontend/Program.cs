@@ -90,6 +90,7 @@ app.MapCaseApi();
 app.MapMentorApi();
 app.MapCatalogApi();
 app.MapDashboardApi();
+app.MapImportExportApi();
 app.MapRegionApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 

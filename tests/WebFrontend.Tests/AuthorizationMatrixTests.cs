@@ -88,6 +88,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/financing/totals"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/dashboard"] = ("FFFAAU", "FFFAAU"),
         ["POST /api/dashboard/rebuild"] = ("FFFFAU", "FFFFAU"),
+        ["POST /api/cases/import"] = ("AAFFFU", "AAFFFU"),
+        ["GET /api/imports/{importId}"] = ("AAFFFU", "AAFFFU"),
+        ["GET /api/cases/export"] = ("AAAFFU", "AAAFFU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
@@ -238,6 +241,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)
             .Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal)
+            .Replace("{importId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT")

@@ -16,6 +16,9 @@ public interface ICaseClient
 
     /// <summary>The user may no longer see this case (reassigned, out of region, account changed): forget it.</summary>
     Task AccessEnded(string caseNumber);
+
+    /// <summary>How far the user's bulk import is (after every few rows, and once done).</summary>
+    Task ImportProgress(ImportProgress progress);
 }
 
 /// <summary>The answer to a resume: the missed events (oldest first) and the cases the caller may no longer see.</summary>

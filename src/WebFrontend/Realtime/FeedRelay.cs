@@ -26,7 +26,9 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     public void OnFeedItem(FeedItem item)
     {
         var client = hub.Clients.User(item.UserId);
-        var send = item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber) : client.CaseEvent(TimelineEvent.From(item.Event));
+        var send = item.Import is { } progress ? client.ImportProgress(progress)
+            : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
+            : client.CaseEvent(TimelineEvent.From(item.Event));
         _ = send.ContinueWith(t => LogPushFailed(t.Exception!, item.UserId), CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Regions;
+using CaseGrains.Grains;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.WebFrontend.Auth;
+using CaseGrains.WebFrontend.Problems;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace CaseGrains.WebFrontend.Apis;
+
+/// <summary>Bulk import of beneficiaries from CSV (progress live on the hub) and export of the case list as CSV (issue 8).</summary>
+public static class ImportExportApi
+{
+    public const long MaxImportBytes = 8 * 1024 * 1024;
+
+    /// <summary>The most rows an export returns (a larger list needs a narrower filter).</summary>
+    public const int MaxExportRows = 50_000;
+
+    public static void MapImportExportApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/cases/import", Import).RequireAuthorization(Policies.Intake).WithTags("Cases").WithName("ImportBeneficiaries")
+            .WithSummary("Import beneficiaries from CSV (text/csv): 202 with the import id; progress on the hub (ImportProgress), report at /api/imports/{id}.");
+        app.MapGet("/api/imports/{importId}", Report).RequireAuthorization(Policies.Intake).WithTags("Cases").WithName("ImportReport")
+            .WithSummary("The report of one's own import, row by row.");
+        app.MapGet("/api/cases/export", Export).RequireAuthorization(Policies.CaseWork).WithTags("Cases").WithName("ExportCases")
+            .WithSummary("The filtered case list of the caller's scope as CSV (NIK masked; each listed case's access log records it).");
+    }
+
+    private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
+    {
+        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return ProblemResults.Bad(http, "request.unsupported_media_type", "Isi permintaan harus text/csv.", "The request body must be text/csv.");
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxImportBytes;
+        }
+
+        string csv;
+        try
+        {
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            csv = await reader.ReadToEndAsync(http.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ProblemResults.Bad(http, "request.too_large", "Berkas CSV terlalu besar (maks. 8 MiB).", "The CSV file is too large (at most 8 MiB).");
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var started = await grains.GetGrain<IBeneficiaryImportGrain>(id).Start(csv, actor.For(http));
+        return started.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Accepted($"/api/imports/{id}", started);
+    }
+
+    private static async Task<IResult> Report(HttpContext http, string importId, IGrainFactory grains, CurrentActor actor) =>
+        importId.Length == 32 && importId.All(char.IsAsciiHexDigitLower)
+        && await grains.GetGrain<IBeneficiaryImportGrain>(importId).GetReport(actor.For(http)) is { } report
+            ? Results.Ok(report)
+            : ProblemResults.Bad(http, "import.not_found", "Impor tidak ditemukan.", "No such import.");
+
+    private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status, string? q)
+    {
+        if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
+            || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
+        {
+            return ProblemResults.Bad(http, "request.unknown_value", "Nilai filter tidak dikenal (stage, segment atau status).",
+                "Unknown filter value (stage, segment or status).");
+        }
+
+        var caller = actor.For(http);
+        var search = grains.GetGrain<ICaseSearchGrain>(0);
+        var rows = new List<CaseSummary>();
+        for (var page = 1; ; page++)
+        {
+            var result = await search.Search(new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page, CaseSearchGrain.MaxPageSize), caller);
+            if (result is null)
+            {
+                return ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));
+            }
+
+            if (result.Total > MaxExportRows)
+            {
+                return ProblemResults.Bad(http, "export.too_many_rows", $"Lebih dari {MaxExportRows} kasus: persempit filter.",
+                    $"More than {MaxExportRows} cases: narrow the filter.");
+            }
+
+            rows.AddRange(result.Items);
+            if (rows.Count >= result.Total || result.Items.Count == 0)
+            {
+                break;
+            }
+        }
+
+        var csv = new StringBuilder("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,opened_at,updated_at\n");
+        foreach (var r in rows)
+        {
+            csv.AppendJoin(',', [r.CaseNumber, Field(r.FullName), r.NikMasked, r.RegionCode, Field(RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? ""),
+                r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(),
+                r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Append('\n');
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8",
+            $"kasus-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
+    }
+
+    /// <summary>A CSV field: quoted when needed; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.</summary>
+    private static string Field(string value)
+    {
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
+        return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
+    }
+}
