@@ -91,6 +91,7 @@ app.MapMentorApi();
 app.MapCatalogApi();
 app.MapDashboardApi();
 app.MapImportExportApi();
+app.MapProblemApi();
 app.MapRegionApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 

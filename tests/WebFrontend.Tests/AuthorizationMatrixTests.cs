@@ -91,6 +91,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/cases/import"] = ("AAFFFU", "AAFFFU"),
         ["GET /api/imports/{importId}"] = ("AAFFFU", "AAFFFU"),
         ["GET /api/cases/export"] = ("AAAFFU", "AAAFFU"),
+        ["POST /api/problems/"] = ("AAFFFU", "AAFFFU"),
+        ["GET /api/problems/"] = ("FFFAAU", "FFFAAU"),
+        ["GET /api/problems/summary"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
