@@ -69,3 +69,22 @@ public interface IMentorGrain : IGrainWithStringKey
     [Alias("Release")]
     Task Release(string caseNumber);
 }
+
+/// <summary>Mentors and their caseloads for a region (supervisors balancing work, caseworkers choosing). Stateless.</summary>
+[Alias("cg.IMentorQueryGrain")]
+public interface IMentorQueryGrain : IGrainWithIntegerKey
+{
+    /// <summary>The mentors whose regions reach <paramref name="regionCode"/> (or lie inside it), with capacity and active cases; null when the role may not.</summary>
+    [Alias("Caseloads")]
+    Task<IReadOnlyList<MentorLoad>?> Caseloads(string regionCode, Actor caller);
+}
+
+[GenerateSerializer, Immutable, Alias("cg.MentorLoad")]
+public sealed record MentorLoad(
+    [property: Id(0)] string MentorId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] IReadOnlyList<string> Sectors,
+    [property: Id(3)] IReadOnlyList<string> Regions,
+    [property: Id(4)] int Capacity,
+    [property: Id(5)] int ActiveCases,
+    [property: Id(6)] bool Disabled);

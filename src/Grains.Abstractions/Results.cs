@@ -149,7 +149,17 @@ public sealed record CaseSummary(
     [property: Id(8)] StageState CurrentStageState,
     [property: Id(9)] int Version,
     [property: Id(10)] DateTimeOffset OpenedAt,
-    [property: Id(11)] DateTimeOffset UpdatedAt);
+    [property: Id(11)] DateTimeOffset UpdatedAt,
+    [property: Id(12)] string? MentorId = null,
+    [property: Id(13)] SlaState Sla = SlaState.OnTime);
+
+/// <summary>Where the current stage stands against its SLA (case list, supervisor view).</summary>
+public enum SlaState
+{
+    OnTime,
+    Breached,
+    Escalated,
+}
 
 /// <summary>Filters for the case list. Region matches the code and everything under it (35.79 → all of Kota Batu).</summary>
 [GenerateSerializer, Immutable, Alias("cg.CaseQuery")]
@@ -160,7 +170,9 @@ public sealed record CaseQuery(
     [property: Id(3)] CaseStatus? Status,
     [property: Id(4)] string? Text,
     [property: Id(5)] int Page,
-    [property: Id(6)] int PageSize);
+    [property: Id(6)] int PageSize,
+    [property: Id(7)] string? MentorId = null,
+    [property: Id(8)] bool? Overdue = null);
 
 [GenerateSerializer, Immutable, Alias("cg.CasePage")]
 public sealed record CasePage(

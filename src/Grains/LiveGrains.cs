@@ -131,6 +131,39 @@ public sealed class MentorGrain(
     }
 }
 
+/// <summary>Mentors reaching a region with their caseloads, from the account directory and each mentor's grain. Stateless.</summary>
+[Orleans.Concurrency.StatelessWorker]
+public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
+{
+    public async Task<IReadOnlyList<MentorLoad>?> Caseloads(string regionCode, Actor caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role is not (Domain.Access.Role.Caseworker or Domain.Access.Role.Supervisor or Domain.Access.Role.Admin))
+        {
+            return null;
+        }
+
+        var loads = new List<MentorLoad>();
+        foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
+        {
+            if (await GrainFactory.GetGrain<IUserGrain>(userId).GetView() is not { Role: Domain.Access.Role.Mentor } view
+                || (await GrainFactory.GetGrain<IMentorGrain>(userId).GetCaseload(caller)).Caseload is not { } load)
+            {
+                continue;
+            }
+
+            var reaches = string.IsNullOrWhiteSpace(regionCode) || load.Profile.Regions.Any(r =>
+                r == regionCode || regionCode.StartsWith(r + ".", StringComparison.Ordinal) || r.StartsWith(regionCode + ".", StringComparison.Ordinal));
+            if (reaches)
+            {
+                loads.Add(new MentorLoad(userId, view.DisplayName, load.Profile.Sectors, load.Profile.Regions, load.Profile.Capacity, load.ActiveCases.Count, view.Disabled));
+            }
+        }
+
+        return [.. loads.OrderByDescending(l => (double)l.ActiveCases / Math.Max(1, l.Capacity)).ThenBy(l => l.MentorId, StringComparer.Ordinal)];
+    }
+}
+
 /// <summary>Readiness: a silo answers and its database does too. Stateless, so any silo may answer.</summary>
 [Orleans.Concurrency.StatelessWorker]
 public sealed class HealthGrain(Storage.ICaseEventStore store) : Grain, IHealthGrain

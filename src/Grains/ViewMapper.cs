@@ -63,5 +63,11 @@ internal static class ViewMapper
 
     public static CaseIndexRow ToIndexRow(CaseState s) => new(
         s.CaseNumber, s.FullName, s.NikMasked, s.RegionCode, s.Segment.ToString(), s.Gender.ToString(), s.Status.ToString(),
-        s.CurrentStage.ToString(), s[s.CurrentStage].State.ToString(), s.Version, s.OpenedAt, s.UpdatedAt, s.MentorId);
+        s.CurrentStage.ToString(), s[s.CurrentStage].State.ToString(), s.Version, s.OpenedAt, s.UpdatedAt, s.MentorId,
+        (s.ActiveStage is { } active && s.Status == CaseStatus.Open ? s[active] switch
+        {
+            { SlaEscalated: true } => SlaState.Escalated,
+            { SlaBreached: true } => SlaState.Breached,
+            _ => SlaState.OnTime,
+        } : SlaState.OnTime).ToString());
 }

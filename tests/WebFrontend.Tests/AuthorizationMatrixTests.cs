@@ -94,6 +94,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/problems/"] = ("AAFFFU", "AAFFFU"),
         ["GET /api/problems/"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/problems/summary"] = ("FFFAAU", "FFFAAU"),
+        ["GET /api/mentors"] = ("FAFFAU", "FAFFAU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.

@@ -123,7 +123,7 @@ public sealed class ImportExportTests
             var mentors = await Csv(mentor, "/api/cases/export");
             using var analyst = await app.ClientFor(AppHost.Analyst);
 
-            Assert.Equal("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,opened_at,updated_at", all[0]);
+            Assert.Equal("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at", all[0]);
             Assert.Equal(3, all.Length);
             Assert.DoesNotContain(all, l => l.Contains("Malang", StringComparison.Ordinal));
             Assert.Contains(all, l => l.Contains("\"'=HYPERLINK(\"\"x\"\")\"", StringComparison.Ordinal));
@@ -131,6 +131,7 @@ public sealed class ImportExportTests
             Assert.All(all.Skip(1), l => Assert.Matches(@"^\d{4}-\d{6},.*,\d{4}\*{10}\d{2},", l));
             Assert.Equal(2, koperasi.Length);
             Assert.Equal(2, mentors.Length);
+            Assert.EndsWith(AppHost.Mentor, string.Join(',', mentors[1].Split(',')[..^2]), StringComparison.Ordinal);
             Assert.StartsWith(first, mentors[1], StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.Forbidden, (await analyst.GetAsync("/api/cases/export")).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.GetAsync("/api/cases/export?stage=Lulus")).StatusCode);

@@ -268,6 +268,15 @@ public sealed class ServicesApiTests(AppFixture fx)
         Assert.Null((await Flow.Enrol(n, top.GetProperty("id").GetString()!, acknowledge: true)).Code);
         await Flow.Command(n, "/mentor", new { mentorId });
         Assert.Equal(mentorId, (await Flow.Get($"/api/cases/{n}")).GetProperty("mentorId").GetString());
+
+        // The case list filters by mentor; the supervisor sees the mentor's load among those reaching Bumiaji.
+        Assert.Equal(n, Assert.Single((await Flow.Get($"/api/cases?mentor={mentorId}")).GetProperty("items").EnumerateArray()).GetProperty("caseNumber").GetString());
+        using var supervisor = await fx.App.ClientFor(AppHost.Supervisor);
+        var loads = await supervisor.GetFromJsonAsync<JsonElement>("/api/mentors?region=35.79.02");
+        var load = loads.EnumerateArray().Single(m => m.GetProperty("mentorId").GetString() == mentorId);
+        Assert.Equal((500, 1), (load.GetProperty("capacity").GetInt32(), load.GetProperty("activeCases").GetInt32()));
+        Assert.DoesNotContain((await supervisor.GetFromJsonAsync<JsonElement>("/api/mentors?region=35.07")).EnumerateArray(),
+            m => m.GetProperty("mentorId").GetString() == mentorId);
         using var unknownKind = await fx.App.Client.GetAsync($"/api/cases/{n}/candidates?kind=Buyer");
         Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -64,6 +65,18 @@ public sealed class SlaTests
             var timeline = await app.GetOk($"/api/cases/{number}/timeline");
             var types = timeline.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
             Assert.Equal(["CaseOpened", "SlaBreached", "SlaEscalated"], types);
+
+            // The supervisor's list of overdue stages has it, escalated; a case on time is not in it, and leaves it when its stage completes.
+            using var supervisorClient = await app.ClientFor(AppHost.Supervisor);
+            var onTime = await OpenCaseAsync(app);
+            var overdue = (await supervisorClient.GetFromJsonAsync<JsonElement>("/api/cases?overdue=true")).GetProperty("items").EnumerateArray().ToList();
+            Assert.Equal(number, Assert.Single(overdue).GetProperty("caseNumber").GetString());
+            Assert.Equal("Escalated", overdue[0].GetProperty("sla").GetString());
+            Assert.Contains((await supervisorClient.GetFromJsonAsync<JsonElement>("/api/cases?overdue=false")).GetProperty("items").EnumerateArray(),
+                c => c.GetProperty("caseNumber").GetString() == onTime);
+            await app.PostOk($"/api/cases/{number}/stages/intake/complete", new { commandId = Guid.NewGuid().ToString() });
+            Assert.DoesNotContain((await supervisorClient.GetFromJsonAsync<JsonElement>("/api/cases?overdue=true")).GetProperty("items").EnumerateArray(),
+                c => c.GetProperty("caseNumber").GetString() == number);
         }
         finally
         {

@@ -36,7 +36,8 @@ public sealed record CaseIndexRow(
     int Version,
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
-    string? MentorId);
+    string? MentorId,
+    string SlaState = "OnTime");
 
 /// <summary>
 /// The enrolment projection row of one enrolment (case, the seq that created it), written in the same transaction as the

@@ -85,7 +85,7 @@ public static class CaseApi
 
     private static async Task<IResult> Search(
         HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status,
-        string? q, int? page, int? pageSize)
+        string? q, int? page, int? pageSize, string? mentor, bool? overdue)
     {
         if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
             || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
@@ -94,7 +94,7 @@ public static class CaseApi
                 "Unknown filter value (stage, segment or status).");
         }
 
-        var query = new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page ?? 1, pageSize ?? 50);
+        var query = new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page ?? 1, pageSize ?? 50, mentor, overdue);
         return await grains.GetGrain<ICaseSearchGrain>(0).Search(query, actor.For(http)) is { } result
             ? Results.Ok(result)
             : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));

@@ -62,7 +62,8 @@ public static class ImportExportApi
             ? Results.Ok(report)
             : ProblemResults.Bad(http, "import.not_found", "Impor tidak ditemukan.", "No such import.");
 
-    private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status, string? q)
+    private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status, string? q,
+        string? mentor, bool? overdue)
     {
         if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
             || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
@@ -76,7 +77,7 @@ public static class ImportExportApi
         var rows = new List<CaseSummary>();
         for (var page = 1; ; page++)
         {
-            var result = await search.Search(new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page, CaseSearchGrain.MaxPageSize), caller);
+            var result = await search.Search(new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page, CaseSearchGrain.MaxPageSize, mentor, overdue), caller);
             if (result is null)
             {
                 return ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));
@@ -95,11 +96,11 @@ public static class ImportExportApi
             }
         }
 
-        var csv = new StringBuilder("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,opened_at,updated_at\n");
+        var csv = new StringBuilder("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at\n");
         foreach (var r in rows)
         {
             csv.AppendJoin(',', [r.CaseNumber, Field(r.FullName), r.NikMasked, r.RegionCode, Field(RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? ""),
-                r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(),
+                r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(), r.Sla.ToString(), r.MentorId ?? "",
                 r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Append('\n');
         }
 

@@ -135,14 +135,14 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
                 ON CONFLICT DO NOTHING
                 RETURNING case_number){enrolmentCte}
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id)
-            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor
+                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state)
+            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla
             FROM appended
             ON CONFLICT (case_number) DO UPDATE SET
                 full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
                 status = excluded.status, current_stage = excluded.current_stage,
                 current_stage_state = excluded.current_stage_state, version = excluded.version,
-                updated_at = excluded.updated_at, mentor_id = excluded.mentor_id
+                updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state
             RETURNING 1
             """);
         var p = command.Parameters;
@@ -169,6 +169,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         p.AddWithValue("opened", row.OpenedAt.ToUniversalTime());
         p.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
         p.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
+        p.AddWithValue("sla", row.SlaState);
         for (var i = 0; i < enrolments.Count; i++)
         {
             var en = enrolments[i];

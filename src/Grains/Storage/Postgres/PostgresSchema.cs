@@ -94,6 +94,7 @@ public static class PostgresSchema
             """),
         (3, "enrolment projection (catalog counts, financing totals)", EnrolmentProjection.Table("TIMESTAMPTZ")),
         (4, "programme counters (dashboard)", MetricsProjection.Table),
+        (5, "SLA state on the case list", "ALTER TABLE case_index ADD COLUMN sla_state TEXT NOT NULL DEFAULT 'OnTime'; CREATE INDEX case_index_sla ON case_index (sla_state, region_code);"),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
