@@ -19,6 +19,10 @@ public interface IProgrammeStatsGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Rebuild")]
     Task<MetricsRebuild> Rebuild(Actor caller, bool apply);
+
+    /// <summary>Whether the caller may watch (and read) this region's numbers: a known region they may see.</summary>
+    [Alias("MayWatch")]
+    Task<bool> MayWatch(string regionCode, Actor caller);
 }
 
 [GenerateSerializer, Immutable, Alias("cg.DashboardResult")]
@@ -72,3 +76,29 @@ public sealed record MetricsRebuild(
     [property: Id(2)] IReadOnlyList<string> Differences,
     [property: Id(3)] bool Applied,
     [property: Id(4)] RefusalInfo? Refusal);
+
+/// <summary>A frontend watching dashboards: told when a region's numbers changed (it fetches them again).</summary>
+[Alias("cg.IDashboardObserver")]
+public interface IDashboardObserver : IGrainObserver
+{
+    [Alias("OnChanged")]
+    void OnChanged(string regionCode);
+}
+
+/// <summary>
+/// The change signal of one region's numbers (key: <c>ID</c>, a province, a kab/kota or a kecamatan). Cases signal the
+/// regions they count in after an event that moved a counter; the grain tells its watching frontends at most once a
+/// second. In memory only: frontends renew their subscriptions, so a deactivation loses nothing for long.
+/// </summary>
+[Alias("cg.IDashboardFeedGrain")]
+public interface IDashboardFeedGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task Subscribe(IDashboardObserver frontend);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IDashboardObserver frontend);
+
+    [Alias("Changed"), Orleans.Concurrency.OneWay]
+    Task Changed();
+}

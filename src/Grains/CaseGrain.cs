@@ -311,6 +311,15 @@ public sealed partial class CaseGrain(
             return null;
         }
 
+        if (projections.Metrics.Count > 0)
+        {
+            // One-way: the dashboards watching this case's regions fetch their numbers again (at most once a second).
+            foreach (var region in ProgrammeStatsGrain.RegionsOf(next.RegionCode))
+            {
+                _ = GrainFactory.GetGrain<IDashboardFeedGrain>(region).Changed();
+            }
+        }
+
         var previous = _state;
         _state = next;
         _head = hash;

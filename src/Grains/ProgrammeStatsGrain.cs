@@ -69,6 +69,21 @@ public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgram
             cells.Where(c => c.Status == CaseStatus.Graduated).Sum(c => c.Cases), financing), null);
     }
 
+    public Task<bool> MayWatch(string regionCode, Actor caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var known = regionCode == Offer.National || RegionTable.LevelOf(regionCode) is RegionLevel.Province or RegionLevel.Regency or RegionLevel.District
+            && RegionTable.Kemendagri.IsKnown(regionCode);
+        return Task.FromResult(known && AccessPolicy.MayReadProgrammeFigures(caller.ToCaller(), regionCode));
+    }
+
+    /// <summary>The dashboard regions a case's counters count in: its kecamatan, kab/kota, province and the nation.</summary>
+    public static IReadOnlyList<string> RegionsOf(string caseRegion)
+    {
+        var kecamatan = ProgrammeMetrics.Kecamatan(caseRegion);
+        return [kecamatan, kecamatan[..Math.Min(5, kecamatan.Length)], kecamatan[..Math.Min(2, kecamatan.Length)], Offer.National];
+    }
+
     public async Task<MetricsRebuild> Rebuild(Actor caller, bool apply)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -124,5 +139,45 @@ public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgram
         }
 
         return new StageMedian(stage, 0, total);
+    }
+}
+
+/// <summary>The change signal of one region's dashboard, throttled to one notice a second (see the interface).</summary>
+public sealed class DashboardFeedGrain : Grain, IDashboardFeedGrain
+{
+    public static readonly TimeSpan Throttle = TimeSpan.FromSeconds(1);
+
+    private readonly Orleans.Utilities.ObserverManager<IDashboardObserver> _frontends;
+    private IGrainTimer? _pending;
+
+    public DashboardFeedGrain(Microsoft.Extensions.Logging.ILogger<DashboardFeedGrain> logger)
+    {
+        _frontends = new Orleans.Utilities.ObserverManager<IDashboardObserver>(UserFeedGrain.SubscriptionExpiry, logger);
+    }
+
+    public Task Subscribe(IDashboardObserver frontend)
+    {
+        _frontends.Subscribe(frontend, frontend);
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(IDashboardObserver frontend)
+    {
+        _frontends.Unsubscribe(frontend);
+        return Task.CompletedTask;
+    }
+
+    public Task Changed()
+    {
+        // Many changes within the second become one notice: the dashboard fetches the numbers again anyway.
+        _pending ??= this.RegisterGrainTimer(() =>
+        {
+            _pending?.Dispose();
+            _pending = null;
+            var region = this.GetPrimaryKeyString();
+            _frontends.Notify(f => f.OnChanged(region));
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(Throttle, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
     }
 }

@@ -70,6 +70,8 @@ builder.Services.AddSignalR(o =>
 builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
 builder.Services.AddSingleton<FeedRelay>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRelay>());
+builder.Services.AddSingleton<DashboardRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DashboardRelay>());
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
@@ -94,6 +96,7 @@ app.MapImportExportApi();
 app.MapProblemApi();
 app.MapRegionApi();
 app.MapHub<CaseHub>(CaseHub.Path);
+app.MapHub<DashboardHub>(DashboardHub.Path);
 
 if (seedDemo || createAdmin is not null)
 {

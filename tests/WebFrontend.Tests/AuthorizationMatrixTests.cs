@@ -100,6 +100,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
         ["GET /hubs/cases/negotiate"] = ("AAAFFU", "AAAFFU"),
         ["GET /hubs/cases"] = ("AAAFFU", "AAAFFU"),
+        ["GET /hubs/dashboard/negotiate"] = ("AAAAAU", "AAAAAU"),
+        ["GET /hubs/dashboard"] = ("AAAAAU", "AAAAAU"),
     };
 
     public async Task InitializeAsync()
