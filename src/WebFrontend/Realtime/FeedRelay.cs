@@ -20,17 +20,45 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     private readonly TimeSpan _renewEvery = ReadRenewInterval(configuration);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
     private IFeedObserver? _self;
     private Timer? _renew;
 
     public void OnFeedItem(FeedItem item)
     {
-        var client = hub.Clients.User(item.UserId);
-        var send = item.Import is { } progress ? client.ImportProgress(progress)
-            : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
-            : client.CaseEvent(TimelineEvent.From(item.Event));
-        _ = send.ContinueWith(t => LogPushFailed(t.Exception!, item.UserId), CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // One user's items go out one after another, in the order they arrived: two sends started together could
+        // otherwise reach the connection in either order (found by TwoFrontendTests under load).
+        lock (_sending)
+        {
+            var previous = _sending.GetValueOrDefault(item.UserId) ?? Task.CompletedTask;
+            var next = previous.ContinueWith(_ => SendAsync(item), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            _sending[item.UserId] = next;
+            _ = next.ContinueWith(_ =>
+            {
+                lock (_sending)
+                {
+                    if (_sending.TryGetValue(item.UserId, out var latest) && latest == next)
+                    {
+                        _sending.Remove(item.UserId);
+                    }
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private async Task SendAsync(FeedItem item)
+    {
+        try
+        {
+            var client = hub.Clients.User(item.UserId);
+            await (item.Import is { } progress ? client.ImportProgress(progress)
+                : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
+                : client.CaseEvent(TimelineEvent.From(item.Event)));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogPushFailed(ex, item.UserId);
+        }
     }
 
     public async Task ConnectAsync(string userId, string connectionId)

@@ -24,6 +24,29 @@ const messages = {
     "live.reconnecting": "Koneksi terputus — menghubungkan ulang…",
     "live.ended": "Kasus ini tidak lagi ditugaskan kepada Anda.",
     "error.generic": "Terjadi kesalahan.",
+    "dash.title": "Dasbor program",
+    "dash.up": "↑ Naik satu tingkat",
+    "dash.cases": "Kasus",
+    "dash.open": "Berjalan",
+    "dash.graduated": "Mandiri",
+    "dash.disbursed": "Pembiayaan dicairkan",
+    "dash.funnel": "Kasus per tahap",
+    "dash.bySegment": "Per segmen",
+    "dash.byGender": "Per jenis kelamin",
+    "dash.children": "Wilayah di bawahnya",
+    "dash.region": "Wilayah",
+    "dash.throughput": "Tahap diselesaikan per minggu",
+    "dash.median": "Median lama tahap (hari)",
+    "dash.classes": "Perubahan kelas usaha",
+    "dash.financing": "Pembiayaan",
+    "dash.applied": "Diajukan",
+    "dash.approved": "Disetujui",
+    "dash.redundancy": "Layanan tumpang tindih",
+    "dash.beneficiaries": "penerima manfaat",
+    "dash.none": "Belum ada data.",
+    "dash.live": "Angka diperbarui langsung.",
+    "gender.Male": "Laki-laki",
+    "gender.Female": "Perempuan",
   },
   en: {
     "app.title": "Perintis Berdaya Connect",
@@ -49,6 +72,29 @@ const messages = {
     "live.reconnecting": "Connection lost — reconnecting…",
     "live.ended": "This case is no longer assigned to you.",
     "error.generic": "Something went wrong.",
+    "dash.title": "Programme dashboard",
+    "dash.up": "↑ Up one level",
+    "dash.cases": "Cases",
+    "dash.open": "Open",
+    "dash.graduated": "Graduated",
+    "dash.disbursed": "Financing disbursed",
+    "dash.funnel": "Cases per stage",
+    "dash.bySegment": "By segment",
+    "dash.byGender": "By gender",
+    "dash.children": "Regions below",
+    "dash.region": "Region",
+    "dash.throughput": "Stages completed per week",
+    "dash.median": "Median time in stage (days)",
+    "dash.classes": "Business class changes",
+    "dash.financing": "Financing",
+    "dash.applied": "Applied",
+    "dash.approved": "Approved",
+    "dash.redundancy": "Overlapping offers",
+    "dash.beneficiaries": "beneficiaries",
+    "dash.none": "No data yet.",
+    "dash.live": "Numbers update live.",
+    "gender.Male": "Male",
+    "gender.Female": "Female",
   },
 } as const;
 
@@ -74,6 +120,20 @@ export const stageName = (stage: string): string => stages[lang][stage] ?? stage
 
 export const formatTime = (iso: string): string =>
   new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Jakarta" }).format(new Date(iso));
+
+const segments: Record<Lang, Record<string, string>> = {
+  id: { Umkm: "UMKM", Koperasi: "Koperasi", EkonomiKreatif: "Ekonomi kreatif", PekerjaMigran: "Pekerja migran" },
+  en: { Umkm: "MSME", Koperasi: "Cooperative", EkonomiKreatif: "Creative economy", PekerjaMigran: "Migrant worker" },
+};
+
+export const segmentName = (segment: string): string => segments[lang][segment] ?? segment;
+
+/** Whole numbers as Indonesians write them (12.345), or in English (12,345). */
+export const formatNumber = (n: number): string => new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-GB").format(n);
+
+/** Rupiah without decimals: Rp 12.345.678. */
+export const formatRupiah = (n: number): string =>
+  new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-GB", { style: "currency", currency: "IDR", maximumFractionDigits: 0 }).format(n);
 
 /** Translates every element carrying data-i18n. */
 export function translatePage(root: ParentNode = document): void {

@@ -1,5 +1,6 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
+import { leaveDashboard, renderDashboard } from "./dashboard";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
 // All rules live on the server; this page only shows what the API and the hub send.
@@ -224,7 +225,15 @@ function timelineItems(events: TimelineEvent[]): HTMLLIElement[] {
   return events.map((e) => el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`));
 }
 
+/** The ministry and admins see the programme's numbers; mentors (and, until the workbench, caseworkers) their cases. */
+const seesDashboard = (): boolean => me?.role === "MinistryAnalyst" || me?.role === "Admin";
+
 async function route(): Promise<void> {
+  const dashboard = /^#\/dashboard\/(.+)$/.exec(location.hash);
+  if (dashboard || (seesDashboard() && !location.hash.startsWith("#/cases/"))) {
+    return renderDashboard(dashboard ? decodeURIComponent(dashboard[1]) : "ID", app, api, el);
+  }
+  await leaveDashboard();
   const match = /^#\/cases\/(.+)$/.exec(location.hash);
   if (match) await renderCase(decodeURIComponent(match[1]));
   else renderCaseload();
@@ -236,6 +245,7 @@ async function start(): Promise<void> {
   me = who.data;
   if (!antiforgery) antiforgery = (await api<{ token: string }>("GET", "/api/auth/antiforgery")).data.token;
   logoutButton.hidden = false;
+  if (seesDashboard()) return route();
   await loadCaseload();
   await connect();
   // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
