@@ -1,6 +1,7 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
+import { isRendered, renderWorkbench, renderWorkbenchCase } from "./workbench";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
 // All rules live on the server; this page only shows what the API and the hub send.
@@ -107,7 +108,7 @@ async function resume(): Promise<void> {
   result.accessEnded.forEach(onAccessEnded);
   for (const e of result.events) await onEvent(e);
   // Cases assigned while we were away.
-  await loadCaseload();
+  if (!seesWorkbench()) await loadCaseload();
   showStatus(null);
 }
 
@@ -122,6 +123,10 @@ async function onEvent(e: TimelineEvent): Promise<void> {
   lastSeq.set(e.caseNumber, e.seq);
   const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(e.caseNumber)}`);
   if (view.ok) cases.set(e.caseNumber, view.data);
+  if (seesWorkbench()) {
+    if (openCase === e.caseNumber && !isRendered(e.caseNumber, e.seq)) await showWorkbenchCase(e.caseNumber);
+    return;
+  }
   if (openCase === e.caseNumber) await refreshCase(e.caseNumber);
   else renderCaseload(e.caseNumber);
 }
@@ -225,8 +230,21 @@ function timelineItems(events: TimelineEvent[]): HTMLLIElement[] {
   return events.map((e) => el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`));
 }
 
-/** The ministry and admins see the programme's numbers; mentors (and, until the workbench, caseworkers) their cases. */
+/** The ministry and admins see the programme's numbers; caseworkers and supervisors the workbench; mentors their cases. */
 const seesDashboard = (): boolean => me?.role === "MinistryAnalyst" || me?.role === "Admin";
+const seesWorkbench = (): boolean => me?.role === "Caseworker" || me?.role === "Supervisor";
+
+/** The workbench's case page, following the case live (its events re-render the page). */
+async function showWorkbenchCase(caseNumber: string): Promise<void> {
+  openCase = caseNumber;
+  await renderWorkbenchCase(caseNumber, app, api, el, async () => {
+    const timeline = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`);
+    const events = timeline.ok ? timeline.data : [];
+    if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
+    return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events)));
+  });
+  if (hub && hub.state === HubConnectionState.Connected) await hub.invoke("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
+}
 
 async function route(): Promise<void> {
   const dashboard = /^#\/dashboard\/(.+)$/.exec(location.hash);
@@ -235,6 +253,11 @@ async function route(): Promise<void> {
   }
   await leaveDashboard();
   const match = /^#\/cases\/(.+)$/.exec(location.hash);
+  if (seesWorkbench()) {
+    if (match) return showWorkbenchCase(decodeURIComponent(match[1]));
+    openCase = null;
+    return renderWorkbench(app, api, el, me?.regions ?? []);
+  }
   if (match) await renderCase(decodeURIComponent(match[1]));
   else renderCaseload();
 }
@@ -246,6 +269,10 @@ async function start(): Promise<void> {
   if (!antiforgery) antiforgery = (await api<{ token: string }>("GET", "/api/auth/antiforgery")).data.token;
   logoutButton.hidden = false;
   if (seesDashboard()) return route();
+  if (seesWorkbench()) {
+    await connect();
+    return route();
+  }
   await loadCaseload();
   await connect();
   // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
