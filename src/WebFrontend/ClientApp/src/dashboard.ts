@@ -27,6 +27,8 @@ type Api = <T>(method: string, path: string) => Promise<{ ok: boolean; data: T }
 type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
 
 let hub: HubConnection | null = null;
+// The connection's start, awaited by every later call (a second render can come while the first is still connecting).
+let started: Promise<void> | null = null;
 let watched: string | null = null;
 let charts: Chart[] = [];
 let shown: string | null = null;
@@ -139,8 +141,10 @@ async function watch(region: string, refresh: () => void): Promise<void> {
     hub.keepAliveIntervalInMilliseconds = 5000;
     hub.serverTimeoutInMilliseconds = 15000;
     hub.onreconnected(() => { if (watched) void hub?.invoke("Watch", watched); });
-    await hub.start();
+    started = hub.start();
   }
+  await started;
+  if (shown !== region) return; // a later render took over while this one waited
   hub.off("DashboardChanged");
   hub.on("DashboardChanged", (changed: string) => { if (changed === shown) refresh(); });
   if (watched === region) return;
@@ -154,6 +158,9 @@ export async function leaveDashboard(): Promise<void> {
   shown = null;
   charts.forEach((c) => c.destroy());
   charts = [];
-  if (hub && watched) await hub.invoke("Unwatch", watched);
+  if (hub && watched) {
+    await started;
+    await hub.invoke("Unwatch", watched);
+  }
   watched = null;
 }
