@@ -147,7 +147,14 @@ public sealed record FinancingTotal(
     [property: Id(10)] long Current,
     [property: Id(11)] long Late,
     [property: Id(12)] long Defaulted,
-    [property: Id(13)] long Repaid);
+    [property: Id(13)] long Repaid)
+{
+    /// <summary>The sum over products (<c>*</c> for the product, lender and offer id).</summary>
+    public static FinancingTotal Sum(IReadOnlyList<FinancingTotal> products) =>
+        new("*", "*", "*", products.Sum(p => p.Applications), products.Sum(p => p.AppliedIdr), products.Sum(p => p.Approved),
+            products.Sum(p => p.ApprovedPlafondIdr), products.Sum(p => p.Rejected), products.Sum(p => p.Disbursed), products.Sum(p => p.DisbursedIdr),
+            products.Sum(p => p.Current), products.Sum(p => p.Late), products.Sum(p => p.Defaulted), products.Sum(p => p.Repaid));
+}
 
 [GenerateSerializer, Immutable, Alias("cg.FinancingTotalsResult")]
 public sealed record FinancingTotalsResult(

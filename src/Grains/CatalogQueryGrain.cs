@@ -83,10 +83,7 @@ public sealed class CatalogQueryGrain(ICaseEventStore store) : Grain, ICatalogQu
         }
 
         var products = await store.FinancingTotalsAsync(regionCode, CancellationToken.None);
-        var all = new FinancingTotal("*", "*", "*", products.Sum(p => p.Applications), products.Sum(p => p.AppliedIdr), products.Sum(p => p.Approved),
-            products.Sum(p => p.ApprovedPlafondIdr), products.Sum(p => p.Rejected), products.Sum(p => p.Disbursed), products.Sum(p => p.DisbursedIdr),
-            products.Sum(p => p.Current), products.Sum(p => p.Late), products.Sum(p => p.Defaulted), products.Sum(p => p.Repaid));
-        return new FinancingTotalsResult(regionCode, products, all, null);
+        return new FinancingTotalsResult(regionCode, products, FinancingTotal.Sum(products), null);
     }
 
     private static Refusal? Refused(string regionCode, Actor actor) =>

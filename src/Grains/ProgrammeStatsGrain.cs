@@ -42,13 +42,7 @@ public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgram
         var completed = await store.ReadMetricsAsync(region, 2, ProgrammeMetrics.Completed, ct);
         var days = await store.ReadMetricsAsync(region, 2, ProgrammeMetrics.StageDays, ct);
         var classes = await store.ReadMetricsAsync(region, 2, ProgrammeMetrics.ClassChange, ct);
-        var financing = (await store.FinancingTotalsAsync(region, ct)) switch
-        {
-            { Count: 0 } => null,
-            var products => new FinancingTotal("*", "*", "*", products.Sum(p => p.Applications), products.Sum(p => p.AppliedIdr), products.Sum(p => p.Approved),
-                products.Sum(p => p.ApprovedPlafondIdr), products.Sum(p => p.Rejected), products.Sum(p => p.Disbursed), products.Sum(p => p.DisbursedIdr),
-                products.Sum(p => p.Current), products.Sum(p => p.Late), products.Sum(p => p.Defaulted), products.Sum(p => p.Repaid)),
-        };
+        var financing = await store.FinancingTotalsAsync(region, ct) is { Count: > 0 } products ? FinancingTotal.Sum(products) : null;
 
         var cells = funnel.GroupBy(r => (r.D1, r.D2, r.D3, r.D4))
             .Select(g => new FunnelCell(Enum.Parse<Segment>(g.Key.D1), Enum.Parse<Gender>(g.Key.D2), Enum.Parse<Stage>(g.Key.D3), Enum.Parse<CaseStatus>(g.Key.D4), g.Sum(r => r.Value)))

@@ -11,8 +11,6 @@ namespace CaseGrains.WebFrontend.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class DashboardPageTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
     private static Task<string> IntakeAsync(AppHost app, string nik, string region) =>
         app.PostOk("/api/cases", new { commandId = Guid.NewGuid().ToString(), nik, fullName = "Warga Dasbor", regionCode = region, segment = "Koperasi", consentGiven = true },
             HttpStatusCode.Created).ContinueWith(t => t.Result.GetProperty("caseNumber").GetString()!, TaskScheduler.Default);
@@ -20,25 +18,15 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task TheAnalyst_DrillsDownToKotaBatu_AndSeesAnIntakeArriveWithoutReload_InBothLanguages()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (as .ci/run does)");
         await using var app = AppHost.Start();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
         try
         {
             await IntakeAsync(app, "3579026107900051", "35.79.02.2004");
             await IntakeAsync(app, "3579016107900052", "35.79.01");
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
-            var page = await context.NewPageAsync();
-            await page.GotoAsync("/");
-            await page.FillAsync("#userId", AppHost.Analyst);
-            await page.FillAsync("#password", AppHost.Password);
-            await page.ClickAsync("#login button[type=submit]");
+            var page = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
 
             await Assertions.Expect(page.Locator("#dash-title")).ToHaveTextAsync("Dasbor program · Indonesia");
             await Assertions.Expect(page.Locator("#kpi-cases strong")).ToHaveTextAsync("2");

@@ -11,30 +11,9 @@ namespace CaseGrains.WebFrontend.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class MentorPageTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
-    private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
-    {
-        // A missing browser is a failure, never a skip: .ci/run installs Debian's chromium.
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (as .ci/run does)");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-        return (playwright, browser);
-    }
-
     private static async Task<IPage> SignInAsMentorAsync(IBrowser browser, Uri baseAddress)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = baseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.FillAsync("#userId", AppHost.Mentor);
-        await page.FillAsync("#password", AppHost.Password);
-        await page.ClickAsync("#login button[type=submit]");
+        var page = await Chromium.SignInAsync(browser, baseAddress, AppHost.Mentor);
         await page.WaitForSelectorAsync("#cases, main p");
         return page;
     }
@@ -53,7 +32,7 @@ public sealed class MentorPageTests
     public async Task ACaseworkersAction_UpdatesTheMentorPageWithoutReload_AndTheMentorLogsASession()
     {
         await using var app = AppHost.Start();
-        var (playwright, browser) = await LaunchAsync();
+        var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
             var number = await OpenAssignedCaseAsync(app, "3579026107900041");
@@ -107,7 +86,7 @@ public sealed class MentorPageTests
         var port = AppHost.FreeTcpPort();
         await using var other = AppHost.Start(overrides: client);
         var served = AppHost.Start(overrides: client, port: port);
-        var (playwright, browser) = await LaunchAsync();
+        var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
             var number = await OpenAssignedCaseAsync(other, "3579026107900042");

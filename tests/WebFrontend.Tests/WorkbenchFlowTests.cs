@@ -13,19 +13,6 @@ namespace CaseGrains.WebFrontend.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class WorkbenchFlowTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, AppHost app, string userId)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.FillAsync("#userId", userId);
-        await page.FillAsync("#password", AppHost.Password);
-        await page.ClickAsync("#login button[type=submit]");
-        return page;
-    }
-
     private static async Task Step(IPage page, string button, string stage, string state)
     {
         await page.ClickAsync(button);
@@ -35,15 +22,10 @@ public sealed class WorkbenchFlowTests
     [Fact]
     public async Task IntakeAssessmentEnrolmentWithAnOverlapWarningMentorAndStages_UpdateTheMentorPageAndTheDashboardLive()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (as .ci/run does)");
         await using var app = AppHost.Start();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
         try
         {
             await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
@@ -53,16 +35,16 @@ public sealed class WorkbenchFlowTests
                 Assert.True(profile.IsSuccessStatusCode);
             }
 
-            var mentor = await SignInAsync(browser, app, AppHost.Mentor);
+            var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
             await Assertions.Expect(mentor.Locator("h1")).ToHaveTextAsync("Kasus dampingan saya");
-            var dashboard = await SignInAsync(browser, app, AppHost.Analyst);
+            var dashboard = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
             await Assertions.Expect(dashboard.Locator("#dash-title")).ToContainTextAsync("Indonesia");
             await dashboard.EvaluateAsync("() => { location.hash = '#/dashboard/35.79'; window.__noReload = true; }");
             await Assertions.Expect(dashboard.Locator("#kpi-cases strong")).ToHaveTextAsync("0");
             await mentor.EvaluateAsync("() => { window.__noReload = true; }");
 
             // Intake on the workbench: the NIK is checked as typed.
-            var cw = await SignInAsync(browser, app, AppHost.Caseworker);
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
             await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
             await cw.FillAsync("#i-nik", "35790255089300");
             await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("14/16 digit.");

@@ -50,7 +50,7 @@ internal sealed class CaseListFilter
 
         if (!string.IsNullOrEmpty(query.RegionCode))
         {
-            where.Add($"(region_code = @region OR {UnderRegion("@region")})");
+            where.Add(InRegion("@region"));
             parameters.Add(("@region", query.RegionCode));
         }
 
@@ -116,6 +116,9 @@ internal sealed class CaseListFilter
 
     /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
     private static string UnderRegion(string parameter) => $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";
+
+    /// <summary>The region named by <paramref name="parameter"/> and everything under it (the projections' filters too).</summary>
+    internal static string InRegion(string parameter) => $"(region_code = {parameter} OR {UnderRegion(parameter)})";
 
     private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

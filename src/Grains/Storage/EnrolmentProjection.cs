@@ -42,9 +42,9 @@ internal static class EnrolmentProjection
         """;
 
     /// <summary>The region condition (the region and everything under it; all for the national code) and its parameter.</summary>
-    private static (string Sql, (string, object)[] Parameters) Region(string regionCode) => regionCode == Offer.National
+    internal static (string Sql, (string, object)[] Parameters) Region(string regionCode) => regionCode == Offer.National
         ? ("1 = 1", [])
-        : ("(region_code = @region OR (region_code >= @region || '.' AND region_code < @region || '/'))", [("@region", regionCode)]);
+        : (CaseListFilter.InRegion("@region"), [("@region", regionCode)]);
 
     public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) BeneficiariesQuery(string regionCode, IReadOnlyCollection<string> offerIds)
     {
@@ -94,6 +94,21 @@ internal static class EnrolmentProjection
     }
 }
 
+/// <summary>Reading the projections' rows.</summary>
+internal static class ProjectionRows
+{
+    public static async Task<IReadOnlyList<T>> ReadAsync<T>(DbDataReader r, Func<DbDataReader, T> row, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(row(r));
+        }
+
+        return rows;
+    }
+}
+
 /// <summary>The programme counters' schema and queries (both databases; <c>@name</c> parameters).</summary>
 internal static class MetricsProjection
 {
@@ -134,39 +149,24 @@ internal static class MetricsProjection
 
     public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) ReadQuery(string regionCode, int childLength, string metric)
     {
-        var national = regionCode == CaseGrains.Domain.Services.Offer.National;
+        var (region, parameters) = EnrolmentProjection.Region(regionCode);
         return ($"""
             SELECT substr(region_code, 1, {childLength}) AS child, d1, d2, d3, d4, SUM(value)
             FROM region_metrics
-            WHERE metric = @metric {(national ? "" : "AND (region_code = @region OR (region_code >= @region || '.' AND region_code < @region || '/'))")}
+            WHERE metric = @metric AND {region}
             GROUP BY substr(region_code, 1, {childLength}), d1, d2, d3, d4
             HAVING SUM(value) <> 0
             ORDER BY 1, 2, 3, 4, 5
-            """, national ? [("@metric", metric)] : [("@metric", metric), ("@region", regionCode)]);
+            """, [("@metric", metric), .. parameters]);
     }
 
     public const string ReadAll = "SELECT region_code, metric, d1, d2, d3, d4, value FROM region_metrics WHERE value <> 0";
 
-    public static async Task<IReadOnlyList<MetricRow>> ReadRowsAsync(DbDataReader r, CancellationToken ct)
-    {
-        var rows = new List<MetricRow>();
-        while (await r.ReadAsync(ct))
-        {
-            rows.Add(new MetricRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                Convert.ToInt64(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)));
-        }
+    public static Task<IReadOnlyList<MetricRow>> ReadRowsAsync(DbDataReader r, CancellationToken ct) =>
+        ProjectionRows.ReadAsync(r, x => new MetricRow(x.GetString(0), x.GetString(1), x.GetString(2), x.GetString(3), x.GetString(4),
+            Convert.ToInt64(x.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)), ct);
 
-        return rows;
-    }
-
-    public static async Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllAsync(DbDataReader r, CancellationToken ct)
-    {
-        var rows = new List<Domain.Metrics.MetricDelta>();
-        while (await r.ReadAsync(ct))
-        {
-            rows.Add(new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6)));
-        }
-
-        return rows;
-    }
+    public static Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllAsync(DbDataReader r, CancellationToken ct) =>
+        ProjectionRows.ReadAsync(r, x => new Domain.Metrics.MetricDelta(x.GetString(0), x.GetString(1), x.GetString(2), x.GetString(3), x.GetString(4),
+            x.GetString(5), x.GetInt64(6)), ct);
 }

@@ -3,7 +3,6 @@ using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace CaseGrains.WebFrontend.Apis;
 
@@ -69,28 +68,13 @@ public static class CatalogApi
 
     private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
     {
-        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        var (csv, problem) = await CsvBody.ReadAsync(http, MaxImportBytes);
+        if (problem is not null)
         {
-            return ProblemResults.Bad(http, "request.unsupported_media_type", "Isi permintaan harus text/csv.", "The request body must be text/csv.");
+            return problem;
         }
 
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxImportBytes;
-        }
-
-        string csv;
-        try
-        {
-            using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
-            csv = await reader.ReadToEndAsync(http.RequestAborted);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return ProblemResults.Bad(http, "request.too_large", "Berkas CSV terlalu besar (maks. 4 MiB).", "The CSV file is too large (at most 4 MiB).");
-        }
-
-        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv, actor.For(http));
+        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv!, actor.For(http));
         return report.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(report);
     }
 

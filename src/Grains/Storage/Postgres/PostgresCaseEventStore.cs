@@ -292,25 +292,14 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         return new CasePage(items, q.Page, q.PageSize, total);
     }
 
-    public async Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
+    public Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
     {
         var (sql, parameters) = MetricsProjection.ReadQuery(regionCode, childLength, metric);
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await MetricsProjection.ReadRowsAsync(reader, ct);
+        return QueryAsync(sql, parameters, MetricsProjection.ReadRowsAsync, ct);
     }
 
-    public async Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand(MetricsProjection.ReadAll);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await MetricsProjection.ReadAllAsync(reader, ct);
-    }
+    public Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct) =>
+        QueryAsync(MetricsProjection.ReadAll, [], MetricsProjection.ReadAllAsync, ct);
 
     public async Task ReplaceMetricsAsync(IReadOnlyList<Domain.Metrics.MetricDelta> counters, CancellationToken ct)
     {
@@ -336,18 +325,8 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         await tx.CommitAsync(ct);
     }
 
-    public async Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("SELECT case_number FROM case_index ORDER BY case_number");
-        var numbers = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            numbers.Add(reader.GetString(0));
-        }
-
-        return numbers;
-    }
+    public Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct) =>
+        QueryAsync("SELECT case_number FROM case_index ORDER BY case_number", [], (r, c) => ProjectionRows.ReadAsync(r, x => x.GetString(0), c), ct);
 
     public async Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct)
     {
@@ -357,33 +336,26 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         }
 
         var (sql, parameters) = EnrolmentProjection.BeneficiariesQuery(regionCode, offerIds);
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await EnrolmentProjection.ReadCountsAsync(reader, ct);
+        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCountsAsync, ct);
     }
 
-    public async Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)
+    public Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)
     {
         var (sql, parameters) = EnrolmentProjection.FinancingQuery(regionCode);
+        return QueryAsync(sql, parameters, (r, c) => ProjectionRows.ReadAsync(r, EnrolmentProjection.ReadTotal, c), ct);
+    }
+
+    /// <summary>One read-only query of the projections: parameters in, rows read by <paramref name="read"/>.</summary>
+    private async Task<T> QueryAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<System.Data.Common.DbDataReader, CancellationToken, Task<T>> read, CancellationToken ct)
+    {
         await using var cmd = db.CreateCommand(sql);
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value);
         }
 
-        var totals = new List<FinancingTotal>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            totals.Add(EnrolmentProjection.ReadTotal(reader));
-        }
-
-        return totals;
+        return await read(reader, ct);
     }
 
     public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);
