@@ -63,6 +63,24 @@ public static class Refusals
         "Hanya kasus yang ditutup yang dapat dibuka kembali.",
         "Only a closed case can be reopened.");
 
+    public static Refusal ApprovalAlreadyPending(ApprovalRequestKind pending) => new(
+        "approval.already_pending",
+        pending == ApprovalRequestKind.Closure
+            ? "Permintaan penutupan kasus ini masih menunggu keputusan supervisor."
+            : "Permintaan pembukaan kembali kasus ini masih menunggu keputusan supervisor.",
+        pending == ApprovalRequestKind.Closure
+            ? "A request to close this case is still waiting for a supervisor's decision."
+            : "A request to reopen this case is still waiting for a supervisor's decision.");
+
+    public static Refusal NoApprovalPending(ApprovalRequestKind kind) => new(
+        "approval.none_pending",
+        kind == ApprovalRequestKind.Closure
+            ? "Tidak ada permintaan penutupan yang menunggu keputusan untuk kasus ini."
+            : "Tidak ada permintaan pembukaan kembali yang menunggu keputusan untuk kasus ini.",
+        kind == ApprovalRequestKind.Closure
+            ? "There is no closure request waiting for a decision on this case."
+            : "There is no reopening request waiting for a decision on this case.");
+
     public static Refusal StageTransition(Stage stage, StageState state, StageAction action) => new(
         "stage.transition_not_allowed",
         $"Tahap {Names.Id(stage)} berstatus {Names.Id(state)}; tidak dapat {Names.Id(action)}.",

@@ -27,8 +27,16 @@ public enum CommandKind
     JourneyStep,
     AssignMentor,
     LogMentoringSession,
+    /// <summary>Close or reopen directly: a supervisor's act.</summary>
     Close,
     Reopen,
+
+    /// <summary>Ask the supervisors to close or reopen (caseworkers' way; supervisors may too).</summary>
+    RequestApproval,
+
+    /// <summary>Approve or decline a pending closure or reopening request.</summary>
+    DecideApproval,
+    AddNote,
 }
 
 /// <summary>
@@ -51,8 +59,8 @@ public static class AccessPolicy
     public static bool MayIssue(Role role, CommandKind kind) => kind switch
     {
         CommandKind.LogMentoringSession => role is Role.Mentor or Role.Caseworker or Role.Supervisor,
-        CommandKind.Reopen => role is Role.Supervisor,
-        CommandKind.Intake or CommandKind.JourneyStep or CommandKind.AssignMentor or CommandKind.Close =>
+        CommandKind.Close or CommandKind.Reopen or CommandKind.DecideApproval => role is Role.Supervisor,
+        CommandKind.Intake or CommandKind.JourneyStep or CommandKind.AssignMentor or CommandKind.RequestApproval or CommandKind.AddNote =>
             role is Role.Caseworker or Role.Supervisor,
         _ => false,
     };

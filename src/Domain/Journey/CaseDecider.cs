@@ -33,6 +33,25 @@ public static class CaseDecider
                 : Text(reopen.Reason, "reason", MaxLongText, required: true) ?? (Result<CaseEvent>)new CaseReopened(reopen.Reason.Trim());
         }
 
+        // A note may be added whatever the case's status (a closed case's follow-up call is worth recording).
+        if (command is AddNote note)
+        {
+            return Text(note.Text, "text", MaxLongText, required: true) ?? (Result<CaseEvent>)new NoteAdded(note.Text.Trim());
+        }
+
+        if (command is RequestReopening askReopen)
+        {
+            return Text(askReopen.Reason, "reason", MaxLongText, required: true)
+                ?? (Transitions.Next(state.Status, CaseAction.Reopen) is null ? Refusals.CaseNotClosed() : null)
+                ?? (state.PendingApproval is { } pending ? Refusals.ApprovalAlreadyPending(pending.Kind) : null)
+                ?? (Result<CaseEvent>)new ReopeningRequested(askReopen.Reason.Trim());
+        }
+
+        if (command is DecideRequest decide)
+        {
+            return DecideApproval(state, decide);
+        }
+
         // Every other command needs an open case; Close is the case table's Open → Closed move.
         if (state.Status != CaseStatus.Open || (command is CloseCase && Transitions.Next(state.Status, CaseAction.Close) is null))
         {
@@ -49,6 +68,10 @@ public static class CaseDecider
             CloseCase c => (Enum.IsDefined(c.Reason) ? null : Refusals.Required("reason"))
                 ?? Text(c.Note, "note", MaxLongText, required: false)
                 ?? (Result<CaseEvent>)new CaseClosed(c.Reason, Optional(c.Note), state.ActiveStage),
+            RequestClosure c => (Enum.IsDefined(c.Reason) ? null : Refusals.Required("reason"))
+                ?? Text(c.Note, "note", MaxLongText, required: false)
+                ?? (state.PendingApproval is { } pending ? Refusals.ApprovalAlreadyPending(pending.Kind) : null)
+                ?? (Result<CaseEvent>)new ClosureRequested(c.Reason, Optional(c.Note)),
             AssignMentor m => Text(m.MentorId, "mentorId", MaxShortText, required: true)
                 ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
             LogMentoringSession m => DecideSession(state, m, ctx),
@@ -79,6 +102,36 @@ public static class CaseDecider
 
         return new CaseOpened(c.CaseNumber, c.NikHash, c.NikMasked, c.FullName.Trim(), c.Gender,
             c.RegionCode, c.Segment, c.Nib, c.ConsentGiven);
+    }
+
+    /// <summary>
+    /// A supervisor's answer to the pending request. Approving turns the request into the move it asked for (closed with
+    /// the requested reason and note, or reopened with the requested reason); declining needs a reason of its own.
+    /// </summary>
+    private static Result<CaseEvent> DecideApproval(CaseState s, DecideRequest d)
+    {
+        if (!Enum.IsDefined(d.Kind))
+        {
+            return Refusals.Required("kind");
+        }
+
+        if (!d.Approve && Text(d.Reason, "reason", MaxLongText, required: true) is { } badReason)
+        {
+            return badReason;
+        }
+
+        if (s.PendingApproval is not { } pending || pending.Kind != d.Kind)
+        {
+            return Refusals.NoApprovalPending(d.Kind);
+        }
+
+        return (d.Kind, d.Approve) switch
+        {
+            (ApprovalRequestKind.Closure, true) => new CaseClosed(pending.CloseReason!.Value, pending.Reason, s.ActiveStage),
+            (ApprovalRequestKind.Reopening, true) => new CaseReopened(pending.Reason!),
+            (ApprovalRequestKind.Closure, false) => new ClosureRequestDeclined(d.Reason!.Trim()),
+            _ => new ReopeningRequestDeclined(d.Reason!.Trim()),
+        };
     }
 
     private static Result<CaseEvent> DecideStage(CaseState s, Stage stage, StageAction action, string? reason, DecisionContext ctx)

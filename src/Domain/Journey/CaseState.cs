@@ -31,6 +31,9 @@ public sealed record MatchRecord(string PartnerName, MatchOutcome Outcome, strin
 
 public sealed record FinancingRecord(string ProductName, string Lender, long AmountIdr, FinancingDecision Decision, string? Reason);
 
+/// <summary>A closure or reopening waiting for a supervisor: what was asked, why, and when.</summary>
+public sealed record PendingApproval(ApprovalRequestKind Kind, string? Reason, CloseReason? CloseReason, DateTimeOffset RequestedAt);
+
 public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter, UmkmClass UmkmClassAfter);
 
 /// <summary>
@@ -50,6 +53,9 @@ public sealed record CaseState
     public bool HasConsent { get; init; }
     public CaseStatus Status { get; init; }
     public CloseReason? CloseReason { get; init; }
+
+    /// <summary>The closure or reopening request a supervisor has yet to decide (at most one at a time).</summary>
+    public PendingApproval? PendingApproval { get; init; }
     public required StageTable Stages { get; init; }
     public BusinessProfile? Profile { get; init; }
     public ImmutableList<TrainingCompletion> Trainings { get; init; } = [];
@@ -116,7 +122,7 @@ public sealed record CaseState
                 Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),
             },
             StageStarted e => s.WithStage(e.Stage, new StageProgress(StageState.Active, at, null, null)),
-            StageCompleted e => (e.Stage == Stage.Graduated ? s with { Status = CaseStatus.Graduated } : s)
+            StageCompleted e => (e.Stage == Stage.Graduated ? s with { Status = CaseStatus.Graduated, PendingApproval = null } : s)
                 .WithStage(e.Stage, s[e.Stage] with { State = StageState.Completed, EndedAt = at }),
             StageSkipped e => s.WithStage(e.Stage, s[e.Stage] with { State = StageState.Skipped, EndedAt = at, SkipReason = e.Reason }),
             // Closing ends what had not finished (waiting, enrolled, referrals, undecided applications); a disbursed loan stays.
@@ -124,6 +130,7 @@ public sealed record CaseState
             {
                 Status = CaseStatus.Closed,
                 CloseReason = e.Reason,
+                PendingApproval = null,
                 Enrolments = [.. s.Enrolments.Select(x => x.Status is EnrolmentStatus.Waitlisted or EnrolmentStatus.Enrolled or EnrolmentStatus.ReferralOffered
                     or EnrolmentStatus.ReferralAccepted or EnrolmentStatus.Applied or EnrolmentStatus.Approved
                     ? x with { Status = EnrolmentStatus.Withdrawn, Reason = ClosedReason, Since = at }
@@ -131,7 +138,11 @@ public sealed record CaseState
             },
             // A reopened case's active stage gets a fresh SLA clock: time spent closed is not overdue work.
             CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaBreached = false, SlaEscalated = false }) : s)
-                with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at },
+                with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at, PendingApproval = null },
+            ClosureRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Closure, e.Note, e.Reason, at) },
+            ReopeningRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Reopening, e.Reason, null, at) },
+            ClosureRequestDeclined or ReopeningRequestDeclined => s with { PendingApproval = null },
+            NoteAdded => s,
             TrainingCompletionRecorded e => (s with
             {
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),

@@ -45,6 +45,17 @@ public sealed record CloseCase(CloseReason Reason, string? Note) : CaseCommand;
 
 public sealed record ReopenCase(string Reason) : CaseCommand;
 
+/// <summary>Ask the supervisors to close the case (a caseworker's way to close).</summary>
+public sealed record RequestClosure(CloseReason Reason, string? Note) : CaseCommand;
+
+/// <summary>Ask the supervisors to reopen a closed case.</summary>
+public sealed record RequestReopening(string Reason) : CaseCommand;
+
+/// <summary>A supervisor's answer to the pending closure or reopening request; declining needs a reason.</summary>
+public sealed record DecideRequest(ApprovalRequestKind Kind, bool Approve, string? Reason) : CaseCommand;
+
+public sealed record AddNote(string Text) : CaseCommand;
+
 public sealed record AssignMentor(string MentorId) : CaseCommand;
 
 public sealed record LogMentoringSession(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseCommand;

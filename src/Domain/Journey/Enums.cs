@@ -61,6 +61,13 @@ public enum CloseReason
     Deceased,
 }
 
+/// <summary>What a caseworker may ask the region's supervisors to approve.</summary>
+public enum ApprovalRequestKind
+{
+    Closure,
+    Reopening,
+}
+
 public enum Gender
 {
     Male,

@@ -31,8 +31,11 @@ public sealed class AccessPolicyTests
         [CommandKind.JourneyStep] =         [true,      false, true,      false,          false],
         [CommandKind.AssignMentor] =        [true,      false, true,      false,          false],
         [CommandKind.LogMentoringSession] = [true,      true,  true,      false,          false],
-        [CommandKind.Close] =               [true,      false, true,      false,          false],
+        [CommandKind.Close] =               [false,     false, true,      false,          false],
         [CommandKind.Reopen] =              [false,     false, true,      false,          false],
+        [CommandKind.RequestApproval] =     [true,      false, true,      false,          false],
+        [CommandKind.DecideApproval] =      [false,     false, true,      false,          false],
+        [CommandKind.AddNote] =             [true,      false, true,      false,          false],
     };
 
     /// <summary>Who may list cases (each filtered to their own scope).</summary>
@@ -380,6 +383,9 @@ public sealed class AccessPolicyTests
     [InlineData(Role.Mentor, "35.79", "mentor-7", CommandKind.Close)]
     [InlineData(Role.Caseworker, "35.79", "user-1", CommandKind.Reopen)]
     [InlineData(Role.Caseworker, "35.79.01", "mentor-7", CommandKind.Reopen)]
+    [InlineData(Role.Caseworker, "35.79.01", "user-1", CommandKind.Close)]
+    [InlineData(Role.Caseworker, "35.79", "user-1", CommandKind.DecideApproval)]
+    [InlineData(Role.Mentor, "", "mentor-7", CommandKind.RequestApproval)]
     public void CheckCommand_InScopeButTheRoleMayNotIssueIt_IsForbidden(Role role, string regions, string userId, CommandKind kind)
     {
         var caller = As(role, regions, userId);
@@ -394,7 +400,8 @@ public sealed class AccessPolicyTests
     [InlineData(Role.Caseworker, "35.79", "user-1", CommandKind.LogMentoringSession)]
     [InlineData(Role.Caseworker, "35.79.01", "user-1", CommandKind.JourneyStep)]
     [InlineData(Role.Caseworker, "35.79.01", "user-1", CommandKind.AssignMentor)]
-    [InlineData(Role.Caseworker, "35", "user-1", CommandKind.Close)]
+    [InlineData(Role.Caseworker, "35", "user-1", CommandKind.RequestApproval)]
+    [InlineData(Role.Caseworker, "35.79", "user-1", CommandKind.AddNote)]
     [InlineData(Role.Supervisor, "35.79", "user-1", CommandKind.Reopen)]
     [InlineData(Role.Supervisor, "35.79.01", "user-1", CommandKind.Close)]
     public void CheckCommand_InScopeAndTheRoleMayIssueIt_IsAllowed(Role role, string regions, string userId, CommandKind kind) =>

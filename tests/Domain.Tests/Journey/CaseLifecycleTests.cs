@@ -20,7 +20,10 @@ public sealed class CaseLifecycleTests
         { CaseStatus.Graduated, CaseAction.Graduate, "case.not_open" },
     };
 
-    /// <summary>Every command a caseworker can send to an existing case, except reopening.</summary>
+    /// <summary>
+    /// Every command that needs an open case: all but reopening, asking to reopen, deciding a request (each tested in
+    /// <see cref="ApprovalTests"/>) and notes (allowed whatever the status).
+    /// </summary>
     public static TheoryData<CaseCommand> CommandsOnAnExistingCase => new()
     {
         new RecordConsent("Tanda tangan basah"),
@@ -29,6 +32,7 @@ public sealed class CaseLifecycleTests
         new CompleteStage(Stage.Training),
         new SkipStage(Stage.Training, CaseScenario.SkipReason),
         new CloseCase(CloseReason.DroppedOut, null),
+        new RequestClosure(CloseReason.Moved, "Pindah ke Malang"),
         new Enrol(TestOffers.Course(), Domain.Services.SeatOutcome.Granted, 0, false, null),
         new CompleteTraining("course-1", 90),
         new AssignMentor("mentor-8"),
@@ -83,11 +87,12 @@ public sealed class CaseLifecycleTests
     }
 
     [Fact]
-    public void CommandsOnAnExistingCase_ListEveryCommandTypeButOpenAndReopen()
+    public void CommandsOnAnExistingCase_ListEveryCommandTypeButOpenReopenRequestsAndNotes()
     {
         var listed = ((IEnumerable<object[]>)CommandsOnAnExistingCase).Select(r => r[0].GetType()).ToHashSet();
+        Type[] notNeedingAnOpenCase = [typeof(OpenCase), typeof(ReopenCase), typeof(RequestReopening), typeof(DecideRequest), typeof(AddNote)];
         var all = typeof(CaseCommand).Assembly.GetTypes()
-            .Where(t => t.IsSealed && t.IsSubclassOf(typeof(CaseCommand)) && t != typeof(OpenCase) && t != typeof(ReopenCase));
+            .Where(t => t.IsSealed && t.IsSubclassOf(typeof(CaseCommand)) && !notNeedingAnOpenCase.Contains(t));
 
         Assert.Equal(all.Select(t => t.Name).Order(), listed.Select(t => t.Name).Order());
     }
