@@ -48,7 +48,7 @@ public sealed record StageCommandRequest : CaseCommandRequest
     [Id(2)] public string? Reason { get; init; }
 }
 
-/// <summary>Close an open case with a reason.</summary>
+/// <summary>Close an open case directly with a reason (supervisors; caseworkers ask with <see cref="RequestClosureRequest"/>).</summary>
 [GenerateSerializer, Alias("cg.CloseCaseRequest")]
 public sealed record CloseCaseRequest : CaseCommandRequest
 {
@@ -56,11 +56,42 @@ public sealed record CloseCaseRequest : CaseCommandRequest
     [Id(1)] public string? Note { get; init; }
 }
 
-/// <summary>Reopen a closed case (a supervisor's decision; roles arrive with sign-in).</summary>
+/// <summary>Reopen a closed case directly (supervisors; caseworkers ask with <see cref="RequestReopeningRequest"/>).</summary>
 [GenerateSerializer, Alias("cg.ReopenCaseRequest")]
 public sealed record ReopenCaseRequest : CaseCommandRequest
 {
     [Id(0)] public string? Reason { get; init; }
+}
+
+/// <summary>Ask the region's supervisors to close the case (the case stays open until one decides).</summary>
+[GenerateSerializer, Alias("cg.RequestClosureRequest")]
+public sealed record RequestClosureRequest : CaseCommandRequest
+{
+    [Id(0)] public CloseReason? Reason { get; init; }
+    [Id(1)] public string? Note { get; init; }
+}
+
+/// <summary>Ask the region's supervisors to reopen a closed case.</summary>
+[GenerateSerializer, Alias("cg.RequestReopeningRequest")]
+public sealed record RequestReopeningRequest : CaseCommandRequest
+{
+    [Id(0)] public string? Reason { get; init; }
+}
+
+/// <summary>A supervisor approves or declines the pending request (kind and answer come from the endpoint; declining needs a reason).</summary>
+[GenerateSerializer, Alias("cg.DecideApprovalRequest")]
+public sealed record DecideApprovalRequest : CaseCommandRequest
+{
+    [Id(0)] public ApprovalRequestKind? Kind { get; init; }
+    [Id(1)] public bool? Approve { get; init; }
+    [Id(2)] public string? Reason { get; init; }
+}
+
+/// <summary>A case note (up to 2,000 characters).</summary>
+[GenerateSerializer, Alias("cg.AddNoteRequest")]
+public sealed record AddNoteRequest : CaseCommandRequest
+{
+    [Id(0)] public string? Text { get; init; }
 }
 
 /// <summary>Assign or reassign the case's mentor (Mentoring gate).</summary>

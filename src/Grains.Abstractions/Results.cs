@@ -67,7 +67,16 @@ public sealed record CaseView(
     [property: Id(20)] OutcomesView? Outcomes,
     [property: Id(21)] DateTimeOffset OpenedAt,
     [property: Id(22)] DateTimeOffset UpdatedAt,
-    [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments);
+    [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
+    [property: Id(24)] PendingApprovalView? PendingApproval = null);
+
+/// <summary>The closure or reopening request waiting for a supervisor: kind, the asker's reason (and, to close, the close reason), when.</summary>
+[GenerateSerializer, Immutable, Alias("cg.PendingApprovalView")]
+public sealed record PendingApprovalView(
+    [property: Id(0)] ApprovalRequestKind Kind,
+    [property: Id(1)] string? Reason,
+    [property: Id(2)] CloseReason? CloseReason,
+    [property: Id(3)] DateTimeOffset RequestedAt);
 
 /// <summary>One enrolment of the case in a catalog offer: where it stands, and the facts of its type (amounts in whole rupiah).</summary>
 [GenerateSerializer, Immutable, Alias("cg.EnrolmentView")]
@@ -151,7 +160,8 @@ public sealed record CaseSummary(
     [property: Id(10)] DateTimeOffset OpenedAt,
     [property: Id(11)] DateTimeOffset UpdatedAt,
     [property: Id(12)] string? MentorId = null,
-    [property: Id(13)] SlaState Sla = SlaState.OnTime);
+    [property: Id(13)] SlaState Sla = SlaState.OnTime,
+    [property: Id(14)] ApprovalRequestKind? PendingApproval = null);
 
 /// <summary>Where the current stage stands against its SLA (case list, supervisor view).</summary>
 public enum SlaState
@@ -172,7 +182,8 @@ public sealed record CaseQuery(
     [property: Id(5)] int Page,
     [property: Id(6)] int PageSize,
     [property: Id(7)] string? MentorId = null,
-    [property: Id(8)] bool? Overdue = null);
+    [property: Id(8)] bool? Overdue = null,
+    [property: Id(9)] ApprovalRequestKind? PendingApproval = null);
 
 [GenerateSerializer, Immutable, Alias("cg.CasePage")]
 public sealed record CasePage(

@@ -532,16 +532,20 @@ public sealed partial class CaseGrain(
 
         if (@event is SlaEscalated escalated)
         {
-            await NotifySupervisorsAsync(escalated, entry);
+            await NotifySupervisorsAsync(escalated.SupervisorRegion, entry);
+        }
+        else if (@event is ClosureRequested or ReopeningRequested)
+        {
+            await NotifySupervisorsAsync(SlaPolicy.SupervisorRegion(_state.RegionCode), entry);
         }
     }
 
     /// <summary>
-    /// An escalation goes to the supervisors of the level the event names (the case's kab/kota) or, when it has none,
-    /// of the level above (the province). Best effort after the event is durable: a failed delivery is logged, and the
-    /// event stays on the timeline and in the supervisors' case lists.
+    /// An escalation or a request for approval goes to the supervisors of the case's kab/kota or, when it has none, of
+    /// the level above (the province). Best effort after the event is durable: a failed delivery is logged, and the
+    /// event stays on the timeline and in the supervisors' case lists (overdue, pending approval).
     /// </summary>
-    private async Task NotifySupervisorsAsync(SlaEscalated escalated, TimelineEntry entry)
+    private async Task NotifySupervisorsAsync(string supervisorRegion, TimelineEntry entry)
     {
         try
         {
@@ -554,10 +558,10 @@ public sealed partial class CaseGrain(
                 }
             }
 
-            var recipients = SlaPolicy.EscalationRecipients(supervisors, escalated.SupervisorRegion);
+            var recipients = SlaPolicy.EscalationRecipients(supervisors, supervisorRegion);
             if (recipients.Count == 0)
             {
-                LogNoSupervisor(CaseNumber, escalated.SupervisorRegion);
+                LogNoSupervisor(CaseNumber, supervisorRegion);
                 return;
             }
 
@@ -851,10 +855,10 @@ public sealed partial class CaseGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: a timer (SLA or referral) could not be aimed; retrying with the next command")]
     private partial void LogSlaAimFailed(Exception exception, string caseNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: an SLA escalation could not be pushed to the supervisors")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: an escalation or approval request could not be pushed to the supervisors")]
     private partial void LogEscalationNotDelivered(Exception exception, string caseNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: SLA escalation found no supervisor serving {RegionCode}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: no supervisor serves {RegionCode} to receive an escalation or approval request")]
     private partial void LogNoSupervisor(string caseNumber, string regionCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: append conflict (attempt {Attempt}); reloading from the store")]

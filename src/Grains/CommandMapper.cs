@@ -32,6 +32,11 @@ internal static class CommandMapper
             }),
         CloseCaseRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new CloseCase(reason, c.Note),
         ReopenCaseRequest r => new ReopenCase(r.Reason!),
+        RequestClosureRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new RequestClosure(reason, c.Note),
+        RequestReopeningRequest r => new RequestReopening(r.Reason!),
+        DecideApprovalRequest d => Need(d.Kind, "kind", out var kind) ?? Need(d.Approve, "approve", out var approve)
+            ?? (Result<CaseCommand>)new DecideRequest(kind, approve, d.Reason),
+        AddNoteRequest n => new AddNote(n.Text!),
         AssignMentorRequest m => new AssignMentor(m.MentorId!),
         LogMentoringSessionRequest m => Need(m.Date, "date", out var date)
             ?? (Result<CaseCommand>)new LogMentoringSession(date, m.Topic!, m.Notes, m.NextStep),
@@ -64,6 +69,9 @@ internal static class CommandMapper
         LogMentoringSessionRequest => CommandKind.LogMentoringSession,
         CloseCaseRequest => CommandKind.Close,
         ReopenCaseRequest => CommandKind.Reopen,
+        RequestClosureRequest or RequestReopeningRequest => CommandKind.RequestApproval,
+        DecideApprovalRequest => CommandKind.DecideApproval,
+        AddNoteRequest => CommandKind.AddNote,
         _ => CommandKind.JourneyStep,
     };
 

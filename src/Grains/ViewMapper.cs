@@ -40,7 +40,8 @@ internal static class ViewMapper
         [.. s.Enrolments.Select(e => new EnrolmentView(e.Offer.Id, e.Offer.Name, e.Offer.Type, e.Offer.Provider, e.Offer.Level, e.Status, e.Since,
             e.WaitlistPosition, e.RespondBy, e.ResponseOverdue, e.AmountIdr, e.PlafondIdr, e.DisbursedIdr, e.DisbursedOn, e.Repayment, e.AttendancePercent,
             e.Offer.Type == Domain.Services.OfferType.Training ? e.Offer.AttendanceThresholdPercent ?? policy.DefaultAttendanceThresholdPercent : null,
-            e.Passed, e.Outcome, e.Reason, e.OverlapsAcknowledged))]);
+            e.Passed, e.Outcome, e.Reason, e.OverlapsAcknowledged))],
+        s.PendingApproval is { } p ? new PendingApprovalView(p.Kind, p.Reason, p.CloseReason, p.RequestedAt) : null);
 
     /// <summary>The projection rows of the enrolments an event added or changed (compared by reference: Apply keeps unchanged ones).</summary>
     public static IReadOnlyList<EnrolmentRow> ToEnrolmentRows(CaseState? previous, CaseState next)
@@ -69,5 +70,6 @@ internal static class ViewMapper
             { SlaEscalated: true } => SlaState.Escalated,
             { SlaBreached: true } => SlaState.Breached,
             _ => SlaState.OnTime,
-        } : SlaState.OnTime).ToString());
+        } : SlaState.OnTime).ToString(),
+        s.PendingApproval?.Kind.ToString());
 }

@@ -55,7 +55,7 @@ public sealed class RegistryTests(ClusterFixture fx)
         var nik = fx.NextNik();
         var old = await Intake.Open(Request(nik), Cw);
         var oldCase = fx.Grains.GetGrain<ICaseGrain>(old.CaseNumber);
-        Assert.True((await oldCase.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, Cw)).Accepted);
+        Assert.True((await oldCase.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, ClusterFixture.Supervisor)).Accepted);
 
         var fresh = await Intake.Open(Request(nik), Cw);
         var reopen = await oldCase.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali ke Batu" }, ClusterFixture.Supervisor);
@@ -74,7 +74,7 @@ public sealed class RegistryTests(ClusterFixture fx)
         var opened = await Intake.Open(Request(nik), Cw);
         var c = fx.Grains.GetGrain<ICaseGrain>(opened.CaseNumber);
         await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw);
-        await c.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.DroppedOut, Note = "Pindah kerja" }, Cw);
+        await c.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.DroppedOut, Note = "Pindah kerja" }, ClusterFixture.Supervisor);
 
         var byCaseworker = await c.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali aktif" }, Cw);
         var reopen = await c.Execute(new ReopenCaseRequest { CommandId = Cmd.NewId(), Reason = "Kembali aktif" }, ClusterFixture.Supervisor);
@@ -93,7 +93,7 @@ public sealed class RegistryTests(ClusterFixture fx)
     {
         var request = Request(fx.NextNik());
         var first = await Intake.Open(request, Cw);
-        await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, Cw);
+        await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.Moved }, ClusterFixture.Supervisor);
 
         var again = await Intake.Open(request, Cw);
 

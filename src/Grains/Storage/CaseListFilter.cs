@@ -83,6 +83,12 @@ internal sealed class CaseListFilter
             where.Add(overdue ? "sla_state <> 'OnTime'" : "sla_state = 'OnTime'");
         }
 
+        if (query.PendingApproval is { } pending)
+        {
+            where.Add("pending_approval = @pending");
+            parameters.Add(("@pending", pending.ToString()));
+        }
+
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             where.Add($"(full_name {textMatch} @text ESCAPE '\\' OR case_number LIKE @text ESCAPE '\\')");
@@ -95,7 +101,7 @@ internal sealed class CaseListFilter
     /// <summary>One page of the list, with the total of all matching rows in every row (<c>@limit</c>, <c>@offset</c>).</summary>
     public string PageSql => $"""
         SELECT case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage,
-               current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, count(*) OVER () AS total
+               current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval, count(*) OVER () AS total
         FROM case_index {Where}
         ORDER BY case_number
         LIMIT @limit OFFSET @offset
@@ -111,8 +117,9 @@ internal sealed class CaseListFilter
             Enum.Parse<Segment>(r.GetString(4)), Enum.Parse<Gender>(r.GetString(5)),
             Enum.Parse<CaseStatus>(r.GetString(6)), Enum.Parse<Stage>(r.GetString(7)),
             Enum.Parse<StageState>(r.GetString(8)), r.GetInt32(9), time(r, 10), time(r, 11),
-            r.IsDBNull(12) ? null : r.GetString(12), Enum.Parse<SlaState>(r.GetString(13))),
-         r.GetInt64(14));
+            r.IsDBNull(12) ? null : r.GetString(12), Enum.Parse<SlaState>(r.GetString(13)),
+            r.IsDBNull(14) ? null : Enum.Parse<ApprovalRequestKind>(r.GetString(14))),
+         r.GetInt64(15));
 
     /// <summary>Codes under a region, as an index-friendly range: '35.79.' ≤ code &lt; '35.79/' ('/' follows '.').</summary>
     private static string UnderRegion(string parameter) => $"(region_code >= {parameter} || '.' AND region_code < {parameter} || '/')";

@@ -37,7 +37,8 @@ public sealed record CaseIndexRow(
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
     string? MentorId,
-    string SlaState = "OnTime");
+    string SlaState = "OnTime",
+    string? PendingApproval = null);
 
 /// <summary>
 /// The enrolment projection row of one enrolment (case, the seq that created it), written in the same transaction as the

@@ -116,13 +116,14 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 upsert.Transaction = tx;
                 upsert.CommandText = """
                     INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                            current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state)
-                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated, $mentor, $sla)
+                                            current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval)
+                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated, $mentor, $sla, $pending)
                     ON CONFLICT (case_number) DO UPDATE SET
                         full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
                         status = excluded.status, current_stage = excluded.current_stage,
                         current_stage_state = excluded.current_stage_state, version = excluded.version,
-                        updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state
+                        updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state,
+                        pending_approval = excluded.pending_approval
                     """;
                 upsert.Parameters.AddWithValue("$case", row.CaseNumber);
                 upsert.Parameters.AddWithValue("$name", row.FullName);
@@ -138,6 +139,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 upsert.Parameters.AddWithValue("$updated", EventChain.FormatTime(row.UpdatedAt));
                 upsert.Parameters.AddWithValue("$mentor", (object?)row.MentorId ?? DBNull.Value);
                 upsert.Parameters.AddWithValue("$sla", row.SlaState);
+                upsert.Parameters.AddWithValue("$pending", (object?)row.PendingApproval ?? DBNull.Value);
                 await upsert.ExecuteNonQueryAsync(ct);
             }
 

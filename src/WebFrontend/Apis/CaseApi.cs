@@ -37,6 +37,20 @@ public static class CaseApi
             StageCommand(http, caseNumber, stage, StageAction.Skip, body)).WithName("SkipStage");
         commands.MapPost("/close", (HttpContext http, string caseNumber, CloseCaseRequest body) => Send(http, caseNumber, body)).WithName("CloseCase");
         commands.MapPost("/reopen", (HttpContext http, string caseNumber, ReopenCaseRequest body) => Send(http, caseNumber, body)).WithName("ReopenCase");
+        commands.MapPost("/closure-request", (HttpContext http, string caseNumber, RequestClosureRequest body) => Send(http, caseNumber, body))
+            .WithName("RequestClosure").WithSummary("Ask the region's supervisors to close the case.");
+        commands.MapPost("/reopening-request", (HttpContext http, string caseNumber, RequestReopeningRequest body) => Send(http, caseNumber, body))
+            .WithName("RequestReopening").WithSummary("Ask the region's supervisors to reopen the closed case.");
+        foreach (var kind in Enum.GetValues<ApprovalRequestKind>())
+        {
+            var path = kind == ApprovalRequestKind.Closure ? "/closure-request" : "/reopening-request";
+            commands.MapPost(path + "/approve", (HttpContext http, string caseNumber, DecideApprovalRequest body) =>
+                Send(http, caseNumber, body with { Kind = kind, Approve = true })).WithName($"Approve{kind}");
+            commands.MapPost(path + "/decline", (HttpContext http, string caseNumber, DecideApprovalRequest body) =>
+                Send(http, caseNumber, body with { Kind = kind, Approve = false })).WithName($"Decline{kind}");
+        }
+
+        commands.MapPost("/notes", (HttpContext http, string caseNumber, AddNoteRequest body) => Send(http, caseNumber, body)).WithName("AddNote");
         commands.MapPost("/mentor", (HttpContext http, string caseNumber, AssignMentorRequest body) => Send(http, caseNumber, body)).WithName("AssignMentor");
         commands.MapPost("/mentoring-sessions", (HttpContext http, string caseNumber, LogMentoringSessionRequest body) => Send(http, caseNumber, body)).WithName("LogMentoringSession");
         commands.MapPost("/outcomes", (HttpContext http, string caseNumber, RecordOutcomesRequest body) => Send(http, caseNumber, body)).WithName("RecordOutcomes");
@@ -85,19 +99,32 @@ public static class CaseApi
 
     private static async Task<IResult> Search(
         HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status,
-        string? q, int? page, int? pageSize, string? mentor, bool? overdue)
+        string? q, int? page, int? pageSize, string? mentor, bool? overdue, string? pending)
     {
-        if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
-            || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
+        if (ListQuery(http, region, stage, segment, status, q, page ?? 1, pageSize ?? 50, mentor, overdue, pending, out var query) is { } bad)
         {
-            return ProblemResults.Bad(http, "request.unknown_value", "Nilai filter tidak dikenal (stage, segment atau status).",
-                "Unknown filter value (stage, segment or status).");
+            return bad;
         }
 
-        var query = new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page ?? 1, pageSize ?? 50, mentor, overdue);
         return await grains.GetGrain<ICaseSearchGrain>(0).Search(query, actor.For(http)) is { } result
             ? Results.Ok(result)
             : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));
+    }
+
+    /// <summary>The case list's filters from the query string (the list and the export read the same ones); a problem for an unknown value.</summary>
+    internal static IResult? ListQuery(HttpContext http, string? region, string? stage, string? segment, string? status, string? q, int page, int pageSize,
+        string? mentor, bool? overdue, string? pending, out CaseQuery query)
+    {
+        query = null!;
+        if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
+            || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue) || !StrictEnum.TryParseOptional<ApprovalRequestKind>(pending, out var pendingValue))
+        {
+            return ProblemResults.Bad(http, "request.unknown_value", "Nilai filter tidak dikenal (stage, segment, status atau pending).",
+                "Unknown filter value (stage, segment, status or pending).");
+        }
+
+        query = new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page, pageSize, mentor, overdue, pendingValue);
+        return null;
     }
 
     private static async Task<IResult> Get(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor)

@@ -47,13 +47,11 @@ public static class ImportExportApi
             : ProblemResults.Bad(http, "import.not_found", "Impor tidak ditemukan.", "No such import.");
 
     private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status, string? q,
-        string? mentor, bool? overdue)
+        string? mentor, bool? overdue, string? pending)
     {
-        if (!StrictEnum.TryParseOptional<Stage>(stage, out var stageValue) || !StrictEnum.TryParseOptional<Segment>(segment, out var segmentValue)
-            || !StrictEnum.TryParseOptional<CaseStatus>(status, out var statusValue))
+        if (CaseApi.ListQuery(http, region, stage, segment, status, q, 1, CaseSearchGrain.MaxPageSize, mentor, overdue, pending, out var filters) is { } bad)
         {
-            return ProblemResults.Bad(http, "request.unknown_value", "Nilai filter tidak dikenal (stage, segment atau status).",
-                "Unknown filter value (stage, segment or status).");
+            return bad;
         }
 
         var caller = actor.For(http);
@@ -61,7 +59,7 @@ public static class ImportExportApi
         var rows = new List<CaseSummary>();
         for (var page = 1; ; page++)
         {
-            var result = await search.Search(new CaseQuery(region?.Trim(), stageValue, segmentValue, statusValue, q, page, CaseSearchGrain.MaxPageSize, mentor, overdue), caller);
+            var result = await search.Search(filters with { Page = page }, caller);
             if (result is null)
             {
                 return ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));

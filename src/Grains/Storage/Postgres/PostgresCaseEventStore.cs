@@ -135,14 +135,15 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
                 ON CONFLICT DO NOTHING
                 RETURNING case_number){enrolmentCte}
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state)
-            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla
+                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval)
+            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla, @pending
             FROM appended
             ON CONFLICT (case_number) DO UPDATE SET
                 full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
                 status = excluded.status, current_stage = excluded.current_stage,
                 current_stage_state = excluded.current_stage_state, version = excluded.version,
-                updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state
+                updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state,
+                pending_approval = excluded.pending_approval
             RETURNING 1
             """);
         var p = command.Parameters;
@@ -170,6 +171,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         p.AddWithValue("updated", row.UpdatedAt.ToUniversalTime());
         p.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
         p.AddWithValue("sla", row.SlaState);
+        p.Add(new NpgsqlParameter("pending", NpgsqlDbType.Text) { Value = (object?)row.PendingApproval ?? DBNull.Value });
         for (var i = 0; i < enrolments.Count; i++)
         {
             var en = enrolments[i];
