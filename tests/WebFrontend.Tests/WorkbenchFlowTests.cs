@@ -73,15 +73,15 @@ public sealed class WorkbenchFlowTests
 
             // Enrol in the city's course; the national one overlaps: warned, acknowledged, recorded.
             await cw.ClickAsync("#accept-Course-dm-batu-2026");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToContainTextAsync("Enrolled");
+            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
             await cw.ClickAsync("#accept-Course-dm-pusat-2026");
             await Assertions.Expect(cw.Locator("#overlap-warning")).ToContainTextAsync("Kelas Pemasaran Digital Kota Batu");
             await cw.ClickAsync("#acknowledge");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-pusat-2026']")).ToContainTextAsync("Enrolled");
+            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-pusat-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
 
             // Attendance meets the course's threshold; Training completes; the top-ranked mentor is assigned.
             await cw.ClickAsync("#attend-dm-batu-2026");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToContainTextAsync("Completed");
+            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Completed");
             await Step(cw, "#complete-Training", "Training", "Completed");
             await Step(cw, "#start-Mentoring", "Mentoring", "Active");
             await Assertions.Expect(cw.Locator("#candidates-Mentor li").First).ToHaveAttributeAsync("data-candidate", AppHost.Mentor);

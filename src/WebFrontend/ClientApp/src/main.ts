@@ -2,6 +2,7 @@ import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionSt
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
 import { isRendered, renderWorkbench, renderWorkbenchCase } from "./workbench";
+import { refreshSupervisor, renderSupervisor } from "./supervisor";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
 // All rules live on the server; this page only shows what the API and the hub send.
@@ -125,6 +126,7 @@ async function onEvent(e: TimelineEvent): Promise<void> {
   if (view.ok) cases.set(e.caseNumber, view.data);
   if (seesWorkbench()) {
     if (openCase === e.caseNumber && !isRendered(e.caseNumber, e.seq)) await showWorkbenchCase(e.caseNumber);
+    else refreshSupervisor();
     return;
   }
   if (openCase === e.caseNumber) await refreshCase(e.caseNumber);
@@ -237,7 +239,7 @@ const seesWorkbench = (): boolean => me?.role === "Caseworker" || me?.role === "
 /** The workbench's case page, following the case live (its events re-render the page). */
 async function showWorkbenchCase(caseNumber: string): Promise<void> {
   openCase = caseNumber;
-  await renderWorkbenchCase(caseNumber, app, api, el, async () => {
+  await renderWorkbenchCase(caseNumber, app, api, el, me?.role ?? "", async () => {
     const timeline = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`);
     const events = timeline.ok ? timeline.data : [];
     if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
@@ -256,7 +258,9 @@ async function route(): Promise<void> {
   if (seesWorkbench()) {
     if (match) return showWorkbenchCase(decodeURIComponent(match[1]));
     openCase = null;
-    return renderWorkbench(app, api, el, me?.regions ?? []);
+    // Supervisors land on their supervision view; the case list is one link away.
+    if (location.hash === "#/supervisor" || (me?.role === "Supervisor" && location.hash !== "#/list")) return renderSupervisor(app, api, el, me?.regions ?? []);
+    return renderWorkbench(app, api, el, me?.regions ?? [], me?.role ?? "");
   }
   if (match) await renderCase(decodeURIComponent(match[1]));
   else renderCaseload();

@@ -1,19 +1,23 @@
-import { formatTime, lang, segmentName, stageName } from "./i18n";
+import { formatRupiah, formatTime, lang, segmentName, stageName } from "./i18n";
 
-// The caseworker's workbench (first cut): the cases of their regions with filters, intake, and a case page with the
-// journey's gates and actions (stages, assessment, courses and mentors from the ranked candidates, enrolment with the
-// overlap warning to acknowledge, attendance). Every rule is the server's; this page shows its answers.
+// The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
+// journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
+// overlap warning to acknowledge, each enrolment's next step, notes, closing and reopening through a supervisor's
+// approval, outcomes). Every rule is the server's; this page shows its answers.
 
-type Api = <T>(method: string, path: string, body?: unknown) => Promise<{ ok: boolean; status: number; data: T }>;
-type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
+export type Api = <T>(method: string, path: string, body?: unknown) => Promise<{ ok: boolean; status: number; data: T }>;
+export type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
 
-interface Problem { code: string; detail?: string; title?: string }
+export interface Problem { code: string; detail?: string; title?: string }
 interface Stage { stage: string; state: string; gateMet: boolean; gateMissing: { indonesian: string; english: string } | null }
-interface Enrolment { offerId: string; offerName: string; offerType: string; provider: string; status: string; waitlistPosition: number | null; passed: boolean | null }
-interface View { caseNumber: string; version: number; fullName: string; status: string; currentStage: string; regionName: string; segment: string; nikMasked: string;
-  stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[] }
+interface Enrolment { offerId: string; offerName: string; offerType: string; provider: string; status: string; waitlistPosition: number | null; passed: boolean | null;
+  respondBy: string | null; responseOverdue: boolean; amountIdr: number | null; plafondIdr: number | null; disbursedIdr: number | null; repayment: string | null; reason: string | null }
+interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string }
+interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
+  nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
-interface Summary { caseNumber: string; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string }
+export interface Summary { caseNumber: string; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
+  pendingApproval: string | null }
 
 // The case version on screen: a live event or a command's answer re-renders only when it is newer (one render per
 // version, so a form being filled in is not replaced by a second render of the same version).
@@ -23,53 +27,135 @@ let rendered = { caseNumber: "", version: 0 };
 export const isRendered = (caseNumber: string, version: number): boolean => rendered.caseNumber === caseNumber && rendered.version >= version;
 
 const stages = ["Intake", "Assessment", "Training", "Mentoring", "Matching", "Financing", "Graduated"];
+const skippable = ["Training", "Mentoring", "Matching", "Financing"];
 const segments = ["Umkm", "Koperasi", "EkonomiKreatif", "PekerjaMigran"];
-const words = (id: string, en: string): string => (lang === "id" ? id : en);
+const closeReasons = ["DroppedOut", "Ineligible", "Duplicate", "Moved", "Deceased"];
+export const words = (id: string, en: string): string => (lang === "id" ? id : en);
 
-export async function renderWorkbench(app: HTMLElement, api: Api, el: El, regions: string[]): Promise<void> {
-  const stage = el("select", { id: "f-stage" }, el("option", { value: "", textContent: words("Semua tahap", "All stages") }), ...stages.map((s) => el("option", { value: s, textContent: stageName(s) })));
+const closeReasonNames: Record<string, [string, string]> = {
+  DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
+  Moved: ["Pindah domisili", "Moved away"], Deceased: ["Meninggal dunia", "Deceased"],
+};
+const closeReasonName = (r: string): string => (closeReasonNames[r] ? words(...closeReasonNames[r]) : r);
+
+const statusNames: Record<string, [string, string]> = {
+  Waitlisted: ["Daftar tunggu", "Waiting list"], Enrolled: ["Terdaftar", "Enrolled"], Completed: ["Selesai", "Completed"], Withdrawn: ["Mundur", "Withdrawn"],
+  ReferralOffered: ["Rujukan dikirim", "Referral sent"], ReferralAccepted: ["Rujukan diterima mitra", "Referral accepted"],
+  ReferralDeclined: ["Rujukan ditolak mitra", "Referral declined"], ReferralClosed: ["Hasil dilaporkan", "Outcome reported"],
+  Applied: ["Diajukan", "Applied"], Approved: ["Disetujui", "Approved"], Rejected: ["Ditolak", "Rejected"], Disbursed: ["Dicairkan", "Disbursed"],
+  Open: ["Berjalan", "Open"], Closed: ["Ditutup", "Closed"], Graduated: ["Mandiri", "Graduated"],
+  NotStarted: ["Belum dimulai", "Not started"], Active: ["Berjalan", "Active"], Skipped: ["Dilewati", "Skipped"],
+};
+export const statusName = (s: string): string => (statusNames[s] ? words(...statusNames[s]) : s);
+
+/** A labelled control for inline forms: the label names it for screen readers and keyboard users alike. */
+function field(el: El, id: string, label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): HTMLElement {
+  control.id = id;
+  return el("span", { className: "field" }, el("label", { htmlFor: id, textContent: label }), control);
+}
+
+function options(el: El, values: string[], name: (v: string) => string, empty?: string): HTMLOptionElement[] {
+  return [...(empty !== undefined ? [el("option", { value: "", textContent: empty })] : []), ...values.map((v) => el("option", { value: v, textContent: name(v) }))];
+}
+
+/** The kecamatan of the regions served (a caseworker of a kab/kota picks among its kecamatan). */
+async function kecamatanOf(api: Api, regions: string[]): Promise<{ code: string; name: string }[]> {
+  const all: { code: string; name: string }[] = [];
+  for (const served of regions) {
+    const children = await api<{ code: string; name: string; level: string }[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`);
+    if (children.ok && children.data.length > 0 && children.data[0].level === "District") all.push(...children.data);
+  }
+  return all;
+}
+
+// The list's filters survive a visit to a case page.
+const filters = { region: "", stage: "", segment: "", mentor: "", pending: "", overdue: false, q: "" };
+
+/** The list's query string (the export reads the same filters). */
+export function listParams(f: typeof filters = filters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (f.region) params.set("region", f.region);
+  if (f.stage) params.set("stage", f.stage);
+  if (f.segment) params.set("segment", f.segment);
+  if (f.mentor.trim()) params.set("mentor", f.mentor.trim());
+  if (f.pending) params.set("pending", f.pending);
+  if (f.overdue) params.set("overdue", "true");
+  if (f.q.trim()) params.set("q", f.q.trim());
+  return params;
+}
+
+/** Sets the list's filters (the supervisor view links to a mentor's cases or to the waiting approvals). */
+export function setListFilters(next: Partial<typeof filters>): void {
+  Object.assign(filters, { region: "", stage: "", segment: "", mentor: "", pending: "", overdue: false, q: "" }, next);
+}
+
+export async function renderWorkbench(app: HTMLElement, api: Api, el: El, regions: string[], role: string): Promise<void> {
+  const kecamatan = await kecamatanOf(api, regions);
+  const region = el("select", {}, ...options(el, kecamatan.map((k) => k.code), (c) => `${kecamatan.find((k) => k.code === c)?.name} (${c})`, words("Semua wilayah saya", "All my regions")));
+  const stage = el("select", {}, ...options(el, stages, stageName, words("Semua tahap", "All stages")));
+  const segment = el("select", {}, ...options(el, segments, segmentName, words("Semua segmen", "All segments")));
+  const mentor = el("input", { autocomplete: "off" });
+  const pending = el("select", {}, ...options(el, ["Closure", "Reopening"], (k) => (k === "Closure" ? words("Menunggu persetujuan penutupan", "Closure awaiting approval")
+    : words("Menunggu persetujuan buka kembali", "Reopening awaiting approval")), words("Semua", "All")));
   const overdue = el("input", { id: "f-overdue", type: "checkbox" });
-  const q = el("input", { id: "f-q", type: "search", placeholder: words("Nama atau nomor kasus", "Name or case number") });
+  const q = el("input", { type: "search", placeholder: words("Nama atau nomor kasus", "Name or case number") });
+  region.value = filters.region; stage.value = filters.stage; segment.value = filters.segment; mentor.value = filters.mentor;
+  pending.value = filters.pending; overdue.checked = filters.overdue; q.value = filters.q;
   const list = el("ul", { className: "cases", id: "wb-cases" });
+  const total = el("p", { className: "meta", id: "wb-total", role: "status" });
+  const exportLink = el("a", { id: "export", className: "action", textContent: words("Unduh CSV (NIK disamarkan)", "Download CSV (NIK masked)") });
   const load = async () => {
-    const params = new URLSearchParams({ pageSize: "200" });
-    if (stage.value) params.set("stage", stage.value);
-    if (overdue.checked) params.set("overdue", "true");
-    if (q.value.trim()) params.set("q", q.value.trim());
-    const page = await api<{ items: Summary[] }>("GET", `/api/cases?${params}`);
-    list.replaceChildren(...(page.ok ? page.data.items : []).map((c) => {
+    Object.assign(filters, { region: region.value, stage: stage.value, segment: segment.value, mentor: mentor.value, pending: pending.value, overdue: overdue.checked, q: q.value });
+    const params = listParams();
+    exportLink.href = `/api/cases/export?${params}`;
+    params.set("pageSize", "200");
+    const page = await api<{ items: Summary[]; total: number }>("GET", `/api/cases?${params}`);
+    const items = page.ok ? page.data.items : [];
+    total.textContent = words(`${page.ok ? page.data.total : 0} kasus`, `${page.ok ? page.data.total : 0} cases`);
+    list.replaceChildren(...items.map((c) => {
+      const flags = [c.sla !== "OnTime" ? "⚠ " + (c.sla === "Escalated" ? words("dieskalasi", "escalated") : words("lewat tenggat", "overdue")) : "",
+        c.pendingApproval ? "⏳ " + words("menunggu persetujuan", "awaiting approval") : "", c.status !== "Open" ? statusName(c.status) : ""].filter((f) => f);
       const li = el("li", {}, el("a", { href: `#/cases/${c.caseNumber}` }, el("strong", { textContent: `${c.fullName} · ${c.caseNumber}` }),
-        el("div", { className: "meta", textContent: `${stageName(c.currentStage)} · ${segmentName(c.segment)} · ${c.regionCode}${c.sla !== "OnTime" ? " · ⚠ " + words("lewat tenggat", "overdue") : ""}` })));
+        el("div", { className: "meta", textContent: [stageName(c.currentStage), segmentName(c.segment), c.regionCode, c.mentorId ?? "", ...flags].filter((x) => x).join(" · ") })));
       li.dataset.case = c.caseNumber;
       return li;
     }));
   };
-  const filters = el("form", { className: "card", id: "filters" },
-    el("label", { htmlFor: "f-stage", textContent: words("Tahap", "Stage") }), stage,
-    el("label", { htmlFor: "f-q", textContent: words("Cari", "Search") }), q,
+  const form = el("form", { className: "card", id: "filters" },
+    el("h2", { textContent: words("Saring daftar", "Filter the list") }),
+    field(el, "f-region", words("Kecamatan", "Kecamatan"), region),
+    field(el, "f-stage", words("Tahap", "Stage"), stage),
+    field(el, "f-segment", words("Segmen", "Segment"), segment),
+    field(el, "f-mentor", words("ID pendamping", "Mentor id"), mentor),
+    field(el, "f-pending", words("Persetujuan", "Approval"), pending),
+    field(el, "f-q", words("Cari", "Search"), q),
     el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
-    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }));
-  filters.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
-  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), await intakeForm(api, el, regions), filters, list);
+    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink);
+  form.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
+  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, kecamatan), form, total, list);
   await load();
 }
 
-async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElement> {
+/** The workbench's own pages, one line at the top of each. */
+export function nav(el: El, role: string): HTMLElement {
+  const links: [string, string][] = [
+    ...(role === "Supervisor" ? [["#/supervisor", words("Supervisi", "Supervision")] as [string, string]] : []),
+    ["#/list", words("Daftar kasus", "Case list")],
+  ];
+  return el("nav", { className: "links", ariaLabel: words("Halaman", "Pages") }, ...links.map(([href, text]) => el("a", { href, textContent: text })));
+}
+
+async function intakeForm(api: Api, el: El, kecamatan: { code: string; name: string }[]): Promise<HTMLElement> {
   const nik = el("input", { id: "i-nik", inputMode: "numeric", maxLength: 16, required: true, autocomplete: "off" });
   const nikHint = el("p", { id: "i-nik-hint", className: "meta", textContent: words("16 digit angka.", "16 digits.") });
+  nik.setAttribute("aria-describedby", "i-nik-hint");
   nik.addEventListener("input", () => {
     const v = nik.value;
     nikHint.textContent = /^\d{0,16}$/.test(v) ? (v.length === 16 ? words("Format NIK benar.", "NIK format is right.") : words(`${v.length}/16 digit.`, `${v.length}/16 digits.`))
       : words("NIK hanya berisi angka.", "A NIK has digits only.");
   });
   const name = el("input", { id: "i-name", required: true, maxLength: 200 });
-  const region = el("select", { id: "i-region", required: true });
-  // Kecamatan of the regions served (a caseworker of a kab/kota picks among its kecamatan).
-  for (const served of regions) {
-    const children = await api<{ code: string; name: string; level: string }[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`);
-    const options = children.ok && children.data.length > 0 && children.data[0].level === "District" ? children.data : [];
-    region.append(...options.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
-  }
+  const region = el("select", { id: "i-region", required: true }, ...kecamatan.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
   const segment = el("select", { id: "i-segment" }, ...segments.map((s) => el("option", { value: s, textContent: segmentName(s) })));
   const consent = el("input", { id: "i-consent", type: "checkbox" });
   const message = el("p", { id: "i-message", role: "status" });
@@ -92,7 +178,9 @@ async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElem
   return form;
 }
 
-export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, api: Api, el: El, timeline: () => Promise<HTMLElement>): Promise<void> {
+type Send = (suffix: string, body: Record<string, unknown>) => Promise<Problem | null>;
+
+export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, api: Api, el: El, role: string, timeline: () => Promise<HTMLElement>): Promise<void> {
   const view = await api<View>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
   if (!view.ok) {
     app.replaceChildren(el("a", { href: "#/", textContent: words("← Kembali", "← Back") }), el("p", { className: "error", textContent: words("Kasus tidak ditemukan.", "Case not found.") }));
@@ -101,24 +189,33 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   const v = view.data;
   if (isRendered(caseNumber, v.version) && document.getElementById("case-title")) return;
   rendered = { caseNumber, version: v.version };
+  const open = v.status === "Open";
+  const supervisor = role === "Supervisor";
   const message = el("p", { id: "c-message", role: "status" });
-  const send = async (suffix: string, body: Record<string, unknown>): Promise<Problem | null> => {
+  const send: Send = async (suffix, body) => {
     const result = await api<Problem & { version: number }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}${suffix}`, { commandId: crypto.randomUUID(), ...body });
     if (!result.ok) {
       message.textContent = result.data?.detail ?? result.data?.code ?? "";
       return result.data;
     }
-    if (!isRendered(caseNumber, result.data.version)) await renderWorkbenchCase(caseNumber, app, api, el, timeline);
+    message.textContent = "";
+    if (!isRendered(caseNumber, result.data.version)) await renderWorkbenchCase(caseNumber, app, api, el, role, timeline);
     return null;
   };
 
   const stageRows = v.stages.map((s) => {
     const buttons: HTMLElement[] = [];
-    if (v.status === "Open" && s.state === "NotStarted" && stages.indexOf(s.stage) === stages.indexOf(v.currentStage) + 1 && v.stages[stages.indexOf(v.currentStage)].state === "Completed") {
-      buttons.push(button(el, `start-${s.stage}`, words("Mulai", "Start"), () => void send(`/stages/${s.stage}/start`, {})));
+    const current = stages.indexOf(v.currentStage);
+    const isNext = s.state === "NotStarted" && stages.indexOf(s.stage) === current + 1 && v.stages[current].state !== "Active" && v.stages[current].state !== "NotStarted";
+    if (open && isNext) buttons.push(button(el, `start-${s.stage}`, words("Mulai", "Start"), () => void send(`/stages/${s.stage}/start`, {})));
+    if (open && s.state === "Active") buttons.push(button(el, `complete-${s.stage}`, words("Selesaikan", "Complete"), () => void send(`/stages/${s.stage}/complete`, {})));
+    if (open && skippable.includes(s.stage) && (isNext || s.state === "Active")) {
+      const reason = el("input", { maxLength: 2000 });
+      buttons.push(el("details", {}, el("summary", { textContent: words("Lewati tahap ini", "Skip this stage") }),
+        field(el, `skip-reason-${s.stage}`, words("Alasan melewati", "Reason for skipping"), reason),
+        button(el, `skip-${s.stage}`, words("Lewati", "Skip"), () => void send(`/stages/${s.stage}/skip`, { reason: reason.value }))));
     }
-    if (v.status === "Open" && s.state === "Active") buttons.push(button(el, `complete-${s.stage}`, words("Selesaikan", "Complete"), () => void send(`/stages/${s.stage}/complete`, {})));
-    const li = el("li", {}, el("strong", { textContent: `${stageName(s.stage)}: ` }), s.state,
+    const li = el("li", {}, el("strong", { textContent: `${stageName(s.stage)}: ` }), statusName(s.state),
       ...(s.state === "Active" && !s.gateMet && s.gateMissing ? [el("div", { className: "meta", textContent: lang === "id" ? s.gateMissing.indonesian : s.gateMissing.english })] : []), ...buttons);
     li.dataset.stage = s.stage;
     li.dataset.state = s.state;
@@ -127,35 +224,48 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 
   const sections: HTMLElement[] = [];
   if (v.stages[1].state === "Active" && v.profile === null) sections.push(assessmentForm(el, send));
-  if (v.status === "Open" && v.profile !== null) {
-    sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), async (c) => {
-      const problem = await send("/enrolments", { offerId: c.id });
+  if (open && v.profile !== null) {
+    const enrol = async (c: Candidate, extra: Record<string, unknown> = {}) => {
+      const problem = await send("/enrolments", { offerId: c.id, ...extra });
       if (problem?.code === "enrolment.overlap_unacknowledged") {
-        const ack = button(el, "acknowledge", words("Tetap daftarkan (peringatan dicatat)", "Enrol anyway (the warning is recorded)"), () => void send("/enrolments", { offerId: c.id, acknowledgeOverlap: true }));
+        const ack = button(el, "acknowledge", words("Tetap daftarkan (peringatan dicatat)", "Enrol anyway (the warning is recorded)"),
+          () => void send("/enrolments", { offerId: c.id, acknowledgeOverlap: true, ...extra }));
         message.replaceChildren(el("span", { className: "warning", id: "overlap-warning", textContent: problem.detail ?? "" }), ack);
+        ack.focus();
       }
-    }));
+    };
+    sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), (c) => enrol(c)));
     sections.push(await candidatesSection(api, el, caseNumber, "Mentor", words("Pendamping yang cocok", "Matching mentors"), (c) => void send("/mentor", { mentorId: c.id })));
+    sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
+    const amount = el("input", { type: "number", min: "1", step: "1", inputMode: "numeric" });
+    const financing = await candidatesSection(api, el, caseNumber, "Financing", words("Pembiayaan yang cocok", "Matching financing"),
+      (c) => enrol(c, { amountIdr: Number(amount.value) }));
+    financing.querySelector("h2")?.after(field(el, "fin-amount", words("Jumlah yang diajukan (Rp)", "Amount applied for (Rp)"), amount));
+    sections.push(financing);
   }
   const enrolments = el("ul", { id: "enrolments" }, ...v.enrolments.map((e) => {
-    const li = el("li", {}, `${e.offerName} — ${e.provider}: ${e.status}${e.waitlistPosition ? ` (#${e.waitlistPosition})` : ""}`);
+    const detail = [e.waitlistPosition ? `#${e.waitlistPosition}` : "", e.amountIdr ? formatRupiah(e.amountIdr) : "", e.plafondIdr ? `${words("plafon", "limit")} ${formatRupiah(e.plafondIdr)}` : "",
+      e.disbursedIdr ? `${words("cair", "disbursed")} ${formatRupiah(e.disbursedIdr)}` : "", e.repayment ? `${words("angsuran", "repayment")}: ${e.repayment}` : "",
+      e.respondBy && e.status === "ReferralOffered" ? `${words("dijawab sebelum", "answer by")} ${formatTime(e.respondBy)}${e.responseOverdue ? " ⚠" : ""}` : "", e.reason ?? ""].filter((x) => x);
+    const li = el("li", {}, el("strong", { textContent: `${e.offerName} — ${e.provider}: ` }), el("span", { className: "status", textContent: statusName(e.status) }),
+      ...(detail.length ? [el("div", { className: "meta", textContent: detail.join(" · ") })] : []), ...(open ? enrolmentActions(el, e, send) : []));
     li.dataset.offer = e.offerId;
-    if (e.offerType === "Training" && e.status === "Enrolled") {
-      const attendance = el("input", { type: "number", min: "0", max: "100", value: "90", className: "attendance" });
-      attendance.setAttribute("aria-label", words("Kehadiran (%)", "Attendance (%)"));
-      li.append(attendance, button(el, `attend-${e.offerId}`, words("Selesai", "Done"), () => void send(`/enrolments/${e.offerId}/attendance`, { attendancePercent: Number(attendance.value) })));
-    }
+    li.dataset.status = e.status;
     return li;
   }));
+
+  if (v.stages[6].state === "Active" && open) sections.push(outcomesForm(el, send));
 
   app.replaceChildren(
     el("a", { href: "#/", textContent: words("← Kembali", "← Back") }),
     el("h1", { id: "case-title", textContent: `${v.fullName} · ${v.caseNumber}` }),
-    el("p", { id: "stage", className: "meta", textContent: `${stageName(v.currentStage)} · ${segmentName(v.segment)} · ${v.regionName} · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}` }),
+    el("p", { id: "stage", className: "meta", textContent: `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · ${v.regionName} · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}` }),
     message,
+    approvalSection(el, v, supervisor, send),
     el("section", { className: "card" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ul", { id: "stages" }, ...stageRows)),
     ...sections,
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
+    noteForm(el, send),
     await timeline());
 }
 
@@ -165,7 +275,143 @@ function button(el: El, id: string, text: string, onClick: () => void): HTMLButt
   return b;
 }
 
-function assessmentForm(el: El, send: (suffix: string, body: Record<string, unknown>) => Promise<Problem | null>): HTMLElement {
+/** The next step of one enrolment, by offer type and status (the server checks each again). */
+function enrolmentActions(el: El, e: Enrolment, send: Send): HTMLElement[] {
+  const path = `/enrolments/${encodeURIComponent(e.offerId)}`;
+  const id = e.offerId;
+  const actions: HTMLElement[] = [];
+  if (e.offerType === "Training" && e.status === "Enrolled") {
+    const attendance = el("input", { type: "number", min: "0", max: "100", value: "90", className: "attendance" });
+    actions.push(field(el, `attendance-${id}`, words("Kehadiran (%)", "Attendance (%)"), attendance),
+      button(el, `attend-${id}`, words("Catat kehadiran akhir", "Record final attendance"), () => void send(`${path}/attendance`, { attendancePercent: Number(attendance.value) })));
+  }
+  if (e.offerType === "MentoringProgramme" && e.status === "Enrolled") {
+    actions.push(button(el, `complete-${id}`, words("Program selesai", "Programme completed"), () => void send(`${path}/complete`, {})));
+  }
+  if (e.status === "ReferralOffered") {
+    const reason = el("input", { maxLength: 2000 });
+    actions.push(button(el, `referral-accept-${id}`, words("Mitra menerima", "Partner accepted"), () => void send(`${path}/referral-response`, { accepted: true })),
+      field(el, `referral-reason-${id}`, words("Alasan penolakan mitra", "Partner's reason for declining"), reason),
+      button(el, `referral-decline-${id}`, words("Mitra menolak", "Partner declined"), () => void send(`${path}/referral-response`, { accepted: false, reason: reason.value })));
+  }
+  if (e.status === "ReferralAccepted") {
+    const outcome = el("select", {}, ...[["Contracted", "Kontrak / transaksi", "Contracted"], ["Accepted", "Diterima, belum kontrak", "Accepted, no contract yet"], ["Declined", "Batal", "Declined"]]
+      .map(([value, id2, en]) => el("option", { value, textContent: words(id2, en) })));
+    const reason = el("input", { maxLength: 2000 });
+    actions.push(field(el, `outcome-${id}`, words("Hasil rujukan", "Referral outcome"), outcome), field(el, `outcome-reason-${id}`, words("Keterangan", "Remarks"), reason),
+      button(el, `report-outcome-${id}`, words("Laporkan hasil", "Report outcome"), () => void send(`${path}/referral-outcome`, { outcome: outcome.value, reason: reason.value || null })));
+  }
+  if (e.status === "Applied") {
+    const plafond = el("input", { type: "number", min: "1", step: "1", value: String(e.amountIdr ?? "") });
+    const reason = el("input", { maxLength: 2000 });
+    actions.push(field(el, `plafond-${id}`, words("Plafon disetujui (Rp)", "Approved limit (Rp)"), plafond),
+      button(el, `approve-${id}`, words("Disetujui lembaga", "Approved by the lender"), () => void send(`${path}/financing-decision`, { approved: true, plafondIdr: Number(plafond.value) })),
+      field(el, `reject-reason-${id}`, words("Alasan penolakan", "Reason for rejection"), reason),
+      button(el, `reject-${id}`, words("Ditolak lembaga", "Rejected by the lender"), () => void send(`${path}/financing-decision`, { approved: false, reason: reason.value })));
+  }
+  if (e.status === "Approved") {
+    const amount = el("input", { type: "number", min: "1", step: "1", value: String(e.plafondIdr ?? "") });
+    const date = el("input", { type: "date", value: new Date().toISOString().slice(0, 10) });
+    actions.push(field(el, `disburse-amount-${id}`, words("Jumlah dicairkan (Rp)", "Amount disbursed (Rp)"), amount), field(el, `disburse-date-${id}`, words("Tanggal pencairan", "Disbursement date"), date),
+      button(el, `disburse-${id}`, words("Catat pencairan", "Record disbursement"), () => void send(`${path}/disbursement`, { amountIdr: Number(amount.value), date: date.value })));
+  }
+  if (e.status === "Disbursed") {
+    const status = el("select", {}, ...[["Current", "Lancar", "Current"], ["Late", "Terlambat", "Late"], ["Defaulted", "Macet", "Defaulted"], ["Repaid", "Lunas", "Repaid"]]
+      .map(([value, id2, en]) => el("option", { value, textContent: words(id2, en), selected: value === e.repayment })));
+    actions.push(field(el, `repayment-${id}`, words("Status angsuran", "Repayment status"), status),
+      button(el, `repay-${id}`, words("Simpan status", "Save status"), () => void send(`${path}/repayment`, { status: status.value })));
+  }
+  if (e.status === "Waitlisted" || (e.status === "Enrolled" && e.offerType !== "FinancingProduct")) {
+    const reason = el("input", { maxLength: 2000 });
+    actions.push(el("details", {}, el("summary", { textContent: words("Mundur dari layanan ini", "Withdraw from this offer") }),
+      field(el, `withdraw-reason-${id}`, words("Alasan mundur", "Reason for withdrawing"), reason),
+      button(el, `withdraw-${id}`, words("Mundur", "Withdraw"), () => void send(`${path}/withdraw`, { reason: reason.value }))));
+  }
+  return actions;
+}
+
+/**
+ * Closing and reopening: a caseworker asks, a supervisor decides (or closes / reopens directly). A pending request is
+ * shown to everyone; only supervisors get the approve and decline buttons.
+ */
+function approvalSection(el: El, v: View, supervisor: boolean, send: Send): HTMLElement {
+  const section = el("section", { className: "card", id: "approval" });
+  const p = v.pendingApproval;
+  if (p) {
+    const what = p.kind === "Closure"
+      ? words(`Permintaan penutupan (${closeReasonName(p.closeReason ?? "")})`, `Closure requested (${closeReasonName(p.closeReason ?? "")})`)
+      : words("Permintaan pembukaan kembali", "Reopening requested");
+    section.append(el("h2", { textContent: words("Menunggu persetujuan supervisor", "Waiting for a supervisor's approval") }),
+      el("p", { id: "pending", className: "warning", textContent: `${what}${p.reason ? ": " + p.reason : ""} · ${formatTime(p.requestedAt)}` }));
+    if (supervisor) {
+      const path = p.kind === "Closure" ? "/closure-request" : "/reopening-request";
+      const reason = el("input", { maxLength: 2000 });
+      section.append(button(el, "approve-request", words("Setujui", "Approve"), () => void send(`${path}/approve`, {})),
+        field(el, "decline-reason", words("Alasan menolak permintaan", "Reason for declining the request"), reason),
+        button(el, "decline-request", words("Tolak permintaan", "Decline the request"), () => void send(`${path}/decline`, { reason: reason.value })));
+    }
+    return section;
+  }
+  if (v.status === "Open") {
+    const reason = el("select", {}, ...options(el, closeReasons, closeReasonName));
+    const note = el("input", { maxLength: 2000 });
+    const form = el("form", { id: "close-form" },
+      el("h2", { textContent: supervisor ? words("Tutup kasus", "Close the case") : words("Ajukan penutupan kasus", "Ask to close the case") }),
+      field(el, "close-reason", words("Alasan", "Reason"), reason), field(el, "close-note", words("Catatan", "Note"), note),
+      el("button", { className: "action", type: "submit", id: "close-submit", textContent: supervisor ? words("Tutup kasus", "Close the case") : words("Kirim ke supervisor", "Send to the supervisor") }));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void send(supervisor ? "/close" : "/closure-request", { reason: reason.value, note: note.value || null });
+    });
+    section.append(el("details", {}, el("summary", { textContent: supervisor ? words("Tutup kasus…", "Close the case…") : words("Ajukan penutupan…", "Ask to close…") }), form));
+    return section;
+  }
+  if (v.status === "Closed") {
+    const reason = el("input", { maxLength: 2000, required: true });
+    const form = el("form", { id: "reopen-form" },
+      el("h2", { textContent: supervisor ? words("Buka kembali kasus", "Reopen the case") : words("Ajukan pembukaan kembali", "Ask to reopen") }),
+      field(el, "reopen-reason", words("Alasan", "Reason"), reason),
+      el("button", { className: "action", type: "submit", id: "reopen-submit", textContent: supervisor ? words("Buka kembali", "Reopen") : words("Kirim ke supervisor", "Send to the supervisor") }));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void send(supervisor ? "/reopen" : "/reopening-request", { reason: reason.value });
+    });
+    section.append(form);
+    return section;
+  }
+  section.hidden = true;
+  return section;
+}
+
+function noteForm(el: El, send: Send): HTMLElement {
+  const text = el("textarea", { maxLength: 2000, required: true, rows: 2 });
+  const form = el("form", { className: "card", id: "note-form" }, el("h2", { textContent: words("Catatan kasus", "Case note") }),
+    field(el, "note-text", words("Catatan (terlihat di riwayat kasus)", "Note (shown on the case timeline)"), text),
+    el("button", { className: "action", type: "submit", textContent: words("Simpan catatan", "Save note") }));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void send("/notes", { text: text.value });
+  });
+  return form;
+}
+
+function outcomesForm(el: El, send: Send): HTMLElement {
+  const turnover = el("input", { type: "number", min: "0", required: true });
+  const capital = el("input", { type: "number", min: "0", required: true });
+  const workers = el("input", { type: "number", min: "0", required: true });
+  const form = el("form", { className: "card", id: "outcomes" }, el("h2", { textContent: words("Hasil akhir usaha", "Business outcomes") }),
+    field(el, "o-turnover", words("Omzet setahun sesudah program (Rp)", "Annual turnover after (Rp)"), turnover),
+    field(el, "o-capital", words("Modal usaha sesudah program (Rp)", "Business capital after (Rp)"), capital),
+    field(el, "o-workers", words("Tenaga kerja sesudah program", "Workers after"), workers),
+    el("button", { className: "primary", type: "submit", textContent: words("Simpan hasil", "Save outcomes") }));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void send("/outcomes", { annualTurnoverAfterIdr: Number(turnover.value), businessCapitalAfterIdr: Number(capital.value), workersAfter: Number(workers.value) });
+  });
+  return form;
+}
+
+function assessmentForm(el: El, send: Send): HTMLElement {
   const sector = el("input", { id: "a-sector", required: true });
   const turnover = el("input", { id: "a-turnover", type: "number", min: "0", required: true });
   const capital = el("input", { id: "a-capital", type: "number", min: "0", required: true });
@@ -189,16 +435,16 @@ function assessmentForm(el: El, send: (suffix: string, body: Record<string, unkn
   return form;
 }
 
+
 async function candidatesSection(api: Api, el: El, caseNumber: string, kind: string, title: string, accept: (c: Candidate) => void | Promise<void>): Promise<HTMLElement> {
   const result = await api<Candidate[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/candidates?kind=${kind}&limit=5`);
+  const verb: Record<string, [string, string]> = { Mentor: ["Tugaskan", "Assign"], Course: ["Daftarkan", "Enrol"], Partner: ["Rujuk", "Refer"], Financing: ["Ajukan", "Apply"] };
   const items = (result.ok ? result.data : []).map((c) => {
     const li = el("li", {}, el("strong", { textContent: `${c.name}${c.provider ? " — " + c.provider : ""} (${c.score})` }),
       el("div", { className: "meta", textContent: c.reasons.map((r) => `${lang === "id" ? r.indonesian : r.english} ${r.points >= 0 ? "+" : ""}${r.points}`).join(" · ") }),
-      button(el, `accept-${kind}-${c.id}`, kind === "Mentor" ? words("Tugaskan", "Assign") : words("Daftarkan", "Enrol"), () => void accept(c)));
+      button(el, `accept-${kind}-${c.id}`, words(...verb[kind]), () => void accept(c)));
     li.dataset.candidate = c.id;
     return li;
   });
   return el("section", { className: "card", id: `candidates-${kind}` }, el("h2", { textContent: title }), items.length ? el("ul", {}, ...items) : el("p", { textContent: "—" }));
 }
-
-export const formatWhen = formatTime;
