@@ -1,0 +1,167 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// Language and reach on every screen (issue 8, deliverable 7), in real headless Chromium on a 360 px phone: every form
+/// control has a label (or an accessible name), every button and link has text, no id is used twice, nothing is wider
+/// than the screen, and the page's language follows the switch; the intake form is filled and sent with the keyboard
+/// alone.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class ReachTests
+{
+    /// <summary>What a screen reader or a keyboard user would miss on the page, and whether it overflows 360 px.</summary>
+    private const string Audit = """
+        () => {
+          const problems = [];
+          for (const c of document.querySelectorAll('input, select, textarea')) {
+            if (c.type === 'hidden' || c.closest('[hidden]')) continue;
+            const labelled = [...(c.labels ?? [])].some(l => l.textContent.trim()) || (c.getAttribute('aria-label') ?? '').trim() || c.getAttribute('aria-labelledby');
+            if (!labelled) problems.push('unlabelled ' + (c.id || c.outerHTML.slice(0, 80)));
+          }
+          for (const b of document.querySelectorAll('button, a[href], summary')) {
+            if (b.closest('[hidden]')) continue;
+            if (!(b.textContent.trim() || (b.getAttribute('aria-label') ?? '').trim())) problems.push('nameless ' + b.outerHTML.slice(0, 80));
+          }
+          const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+          ids.filter((id, i) => ids.indexOf(id) !== i).forEach(id => problems.push('duplicate id ' + id));
+          // Nothing reaches past the screen's right edge, except inside a container meant to scroll sideways (wide tables).
+          const wide = [...document.body.querySelectorAll('*')].find(e => !e.closest('.scroll') && e.getBoundingClientRect().width > 0
+            && e.getBoundingClientRect().right > window.innerWidth + 1);
+          if (wide) problems.push('wider than the screen: ' + (wide.id || wide.tagName) + ' ends at ' + Math.round(wide.getBoundingClientRect().right) + 'px');
+          return problems;
+        }
+        """;
+
+    private static async Task AssertReachableAsync(IPage page, string screen, string readySelector)
+    {
+        await Assertions.Expect(page.Locator(readySelector).First).ToBeVisibleAsync();
+        var problems = await page.EvaluateAsync<string[]>(Audit);
+        Assert.True(problems.Length == 0, $"{screen}: {string.Join("; ", problems)}");
+        Assert.Equal("id", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+        await page.ClickAsync("#lang");
+        Assert.Equal("en", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+        await Assertions.Expect(page.Locator(readySelector).First).ToBeVisibleAsync();
+        problems = await page.EvaluateAsync<string[]>(Audit);
+        Assert.True(problems.Length == 0, $"{screen} (English): {string.Join("; ", problems)}");
+        await page.ClickAsync("#lang");
+    }
+
+    [Fact]
+    public async Task EveryScreen_HasLabelsAndNamesAndFitsAPhone_InBothLanguages()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
+            using (var admin = await app.ClientFor(AppHost.Administrator))
+            {
+                using var profile = await admin.PutAsJsonAsync($"/api/mentors/{AppHost.Mentor}/profile", new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 });
+                Assert.True(profile.IsSuccessStatusCode);
+            }
+
+            // A case in training with a course place; another in matching with an accepted referral and a financing application.
+            var flow = new ServicesFlow(app, app.Client);
+            var training = await flow.AssessedAsync();
+            Assert.Null((await flow.Enrol(training, "dm-batu-2026")).Code);
+            await flow.Command(training, "/mentor", new { mentorId = AppHost.Mentor });
+            var matching = await flow.AssessedAsync();
+            await flow.Stage(matching, "training", "skip", "Sudah ikut");
+            await flow.Stage(matching, "mentoring", "skip", "Sudah didampingi");
+            await flow.Stage(matching, "matching", "start");
+            Assert.Null((await flow.Enrol(matching, "buyer-hotel-2026")).Code);
+            await flow.Command(matching, "/enrolments/buyer-hotel-2026/referral-response", new { accepted = true });
+            Assert.Null((await flow.Enrol(matching, "kur-bri-mikro", amountIdr: 20_000_000)).Code);
+            await flow.Command(matching, "/closure-request", new { reason = "Moved" });
+
+            var login = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
+            await login.GotoAsync("/");
+            // The audit finds what it looks for: an unlabelled field, a nameless button, a repeated id, a too-wide element.
+            await login.EvaluateAsync("""
+                () => document.body.append(Object.assign(document.createElement('input'), { id: 'probe' }), document.createElement('button'),
+                  Object.assign(document.createElement('p'), { id: 'probe' }), Object.assign(document.createElement('div'), { id: 'wide', style: 'width: 900px' }))
+                """);
+            var found = await login.EvaluateAsync<string[]>(Audit);
+            Assert.Contains("unlabelled probe", found);
+            Assert.Contains("nameless <button></button>", found);
+            Assert.Contains("duplicate id probe", found);
+
+            Assert.Contains(found, p => p.StartsWith("wider than the screen: wide", StringComparison.Ordinal));
+            await login.ReloadAsync();
+            await AssertReachableAsync(login, "sign-in", "#login");
+
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+            await AssertReachableAsync(cw, "case list", "#wb-cases li");
+            await cw.GotoAsync($"/#/cases/{training}");
+            await AssertReachableAsync(cw, "case in training", "#enrolments li[data-status='Enrolled']");
+            await cw.GotoAsync($"/#/cases/{matching}");
+            await AssertReachableAsync(cw, "case in matching", "#enrolments li[data-status='Applied']");
+
+            var supervisor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Supervisor);
+            await Assertions.Expect(supervisor.Locator($"#approvals li[data-case='{matching}']")).ToHaveCountAsync(1);
+            await supervisor.ClickAsync($"#cases-of-{AppHost.Mentor}");
+            await AssertReachableAsync(supervisor, "supervision", $"#approvals li[data-case='{matching}']");
+            await supervisor.GotoAsync($"/#/cases/{matching}");
+            await AssertReachableAsync(supervisor, "case with a pending closure (supervisor)", "#approve-request");
+
+            var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
+            await AssertReachableAsync(mentor, "mentor's cases", $"li[data-case='{training}']");
+            await mentor.GotoAsync($"/#/cases/{training}");
+            await AssertReachableAsync(mentor, "mentor's case", "#session");
+
+            var analyst = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
+            await AssertReachableAsync(analyst, "dashboard", "#kpi-cases");
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task TheIntakeForm_IsFilledAndSentWithTheKeyboardAlone()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+            await Assertions.Expect(cw.Locator("#i-region option").First).ToBeAttachedAsync();
+            await cw.FocusAsync("#i-nik");
+            await cw.Keyboard.TypeAsync("3579025508930077");
+            await cw.Keyboard.PressAsync("Tab");
+            Assert.Equal("i-name", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+            await cw.Keyboard.TypeAsync("Ibu Keyboard Saja");
+            await cw.Keyboard.PressAsync("Tab");
+            Assert.Equal("i-region", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+            await cw.Keyboard.PressAsync("ArrowDown");
+            await cw.Keyboard.PressAsync("Tab");
+            Assert.Equal("i-segment", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+            await cw.Keyboard.PressAsync("ArrowDown");
+            await cw.Keyboard.PressAsync("Tab");
+            Assert.Equal("i-consent", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+            await cw.Keyboard.PressAsync("Space");
+            await cw.Keyboard.PressAsync("Tab");
+            await cw.Keyboard.PressAsync("Enter");
+
+            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Keyboard Saja");
+            var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
+            var view = await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}");
+            Assert.Equal("Koperasi", view.GetProperty("segment").GetString());
+            Assert.True(view.GetProperty("consentRecorded").GetBoolean());
+            Assert.Equal("35.79.02", view.GetProperty("regionCode").GetString());
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+}
