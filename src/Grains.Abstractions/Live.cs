@@ -7,7 +7,21 @@ public sealed record FeedItem(
     [property: Id(1)] string CaseNumber,
     [property: Id(2)] TimelineEntry? Event,
     [property: Id(3)] bool AccessEnded,
-    [property: Id(4)] ImportProgress? Import = null);
+    [property: Id(4)] ImportProgress? Import = null)
+{
+    /// <summary>
+    /// The item's place in its user's feed (1, 2, 3 … per activation of the feed grain, stamped by it): a frontend delivers
+    /// one user's items in this order even when two of them reach it out of order.
+    /// </summary>
+    [Id(5)] public long FeedSeq { get; init; }
+
+    /// <summary>The feed grain activation that stamped <see cref="FeedSeq"/> (a new activation starts again at 1).</summary>
+    [Id(6)] public Guid FeedEpoch { get; init; }
+}
+
+/// <summary>Where a user's feed stands when a frontend subscribes: the next item it will carry is <see cref="NextSeq"/> of <see cref="Epoch"/>.</summary>
+[GenerateSerializer, Immutable, Alias("cg.FeedPosition")]
+public sealed record FeedPosition([property: Id(0)] Guid Epoch, [property: Id(1)] long NextSeq);
 
 /// <summary>A frontend process: receives the feed items of the users connected to it.</summary>
 [Alias("cg.IFeedObserver")]
@@ -24,8 +38,9 @@ public interface IFeedObserver : IGrainObserver
 [Alias("cg.IUserFeedGrain")]
 public interface IUserFeedGrain : IGrainWithStringKey
 {
+    /// <summary>Subscribes (or renews) a frontend; returns the position of the next item the feed will carry.</summary>
     [Alias("Subscribe")]
-    Task Subscribe(IFeedObserver frontend);
+    Task<FeedPosition> Subscribe(IFeedObserver frontend);
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(IFeedObserver frontend);

@@ -24,10 +24,14 @@ public sealed class UserFeedGrain : Grain, IUserFeedGrain
         _frontends = new ObserverManager<IFeedObserver>(SubscriptionExpiry, logger);
     }
 
-    public Task Subscribe(IFeedObserver frontend)
+    // Items are numbered per activation; the epoch tells a frontend that a new activation started again at 1.
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _published;
+
+    public Task<FeedPosition> Subscribe(IFeedObserver frontend)
     {
         _frontends.Subscribe(frontend, frontend);
-        return Task.CompletedTask;
+        return Task.FromResult(new FeedPosition(_epoch, _published + 1));
     }
 
     public Task Unsubscribe(IFeedObserver frontend)
@@ -39,7 +43,8 @@ public sealed class UserFeedGrain : Grain, IUserFeedGrain
     public Task Publish(FeedItem item)
     {
         // Observer calls are one-way; a dead frontend never fails the case's command.
-        _frontends.Notify(f => f.OnFeedItem(item));
+        var stamped = item with { FeedSeq = ++_published, FeedEpoch = _epoch };
+        _frontends.Notify(f => f.OnFeedItem(stamped));
         return Task.CompletedTask;
     }
 }

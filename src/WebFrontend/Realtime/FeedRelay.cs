@@ -21,13 +21,115 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FeedOrder> _order = new(StringComparer.Ordinal);
     private IFeedObserver? _self;
     private Timer? _renew;
 
+    /// <summary>How long a user's items wait for one that is missing before they go out without it (the client then resumes).</summary>
+    public static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// One user's feed as this frontend has delivered it: the next feed number due, and the items that overtook it.
+    /// Two items of one feed can reach this process out of order (a silo may route them through different gateways;
+    /// CI saw seq 3 before seq 2 across processes), so they are put back in the feed grain's order here.
+    /// </summary>
+    private sealed class FeedOrder
+    {
+        public Guid Epoch;
+        public long Next;
+        public readonly SortedDictionary<long, FeedItem> Held = [];
+        public Timer? Hold;
+    }
+
     public void OnFeedItem(FeedItem item)
     {
-        // One user's items go out one after another, in the order they arrived: two sends started together could
-        // otherwise reach the connection in either order (found by TwoFrontendTests under load).
+        if (item.FeedEpoch == Guid.Empty)
+        {
+            Send(item); // not numbered (a silo of an older version): as it comes
+            return;
+        }
+
+        var order = _order.GetOrAdd(item.UserId, _ => new FeedOrder());
+        lock (order)
+        {
+            if (item.FeedEpoch != order.Epoch)
+            {
+                // A new activation of the feed grain numbers from 1 again: what was held from the old one goes first.
+                ReleaseHeld(order);
+                order.Epoch = item.FeedEpoch;
+                order.Next = item.FeedSeq;
+            }
+            else if (order.Next == 0)
+            {
+                order.Next = item.FeedSeq;
+            }
+
+            if (item.FeedSeq < order.Next)
+            {
+                Send(item); // later than a hold that gave up waiting: the client has resumed, and drops what it has
+                return;
+            }
+
+            order.Held[item.FeedSeq] = item;
+            while (order.Held.Remove(order.Next, out var ready))
+            {
+                Send(ready);
+                order.Next++;
+            }
+
+            if (order.Held.Count == 0)
+            {
+                order.Hold?.Dispose();
+                order.Hold = null;
+            }
+            else
+            {
+                order.Hold ??= new Timer(_ => GiveUpWaiting(order), null, HoldFor, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>Where the feed stands when this frontend (re)subscribes: the baseline for the next item, unless one already came.</summary>
+    private void Subscribed(string userId, FeedPosition position)
+    {
+        var order = _order.GetOrAdd(userId, _ => new FeedOrder());
+        lock (order)
+        {
+            if (order.Epoch != position.Epoch)
+            {
+                ReleaseHeld(order);
+                order.Epoch = position.Epoch;
+                order.Next = position.NextSeq;
+            }
+        }
+    }
+
+    private void GiveUpWaiting(FeedOrder order)
+    {
+        lock (order)
+        {
+            ReleaseHeld(order);
+        }
+    }
+
+    /// <summary>Sends what is held, in feed order, and moves past it (caller holds the lock).</summary>
+    private void ReleaseHeld(FeedOrder order)
+    {
+        foreach (var (seq, held) in order.Held)
+        {
+            Send(held);
+            order.Next = seq + 1;
+        }
+
+        order.Held.Clear();
+        order.Hold?.Dispose();
+        order.Hold = null;
+    }
+
+    private void Send(FeedItem item)
+    {
+        // One user's items go out one after another, in feed order: two sends started together could otherwise reach
+        // the connection in either order (found by TwoFrontendTests under load).
         lock (_sending)
         {
             var previous = _sending.GetValueOrDefault(item.UserId) ?? Task.CompletedTask;
@@ -65,7 +167,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     {
         var connections = _users.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
         connections[connectionId] = new(StringComparer.Ordinal);
-        await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self);
+        Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
     }
 
     public async Task DisconnectAsync(string userId, string connectionId)
@@ -74,6 +176,13 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         {
             _users.TryRemove(userId, out _);
             await grains.GetGrain<IUserFeedGrain>(userId).Unsubscribe(Self);
+            if (_order.TryRemove(userId, out var order))
+            {
+                lock (order)
+                {
+                    order.Hold?.Dispose();
+                }
+            }
         }
     }
 
@@ -113,7 +222,17 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _renew?.Dispose();
+    public void Dispose()
+    {
+        _renew?.Dispose();
+        foreach (var order in _order.Values)
+        {
+            lock (order)
+            {
+                order.Hold?.Dispose();
+            }
+        }
+    }
 
     private static TimeSpan ReadRenewInterval(IConfiguration configuration)
     {
@@ -131,7 +250,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         {
             try
             {
-                await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self);
+                Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
                 var actor = await grains.GetGrain<IUserGrain>(userId).GetView();
                 foreach (var caseNumber in connections.Values.SelectMany(c => c.Keys).Distinct())
                 {
