@@ -1,4 +1,5 @@
 import { formatTime, lang, segmentName, stageName } from "./i18n";
+import { workbenchTools } from "./imports";
 
 // The caseworker's workbench (first cut): the cases of their regions with filters, intake, and a case page with the
 // journey's gates and actions (stages, assessment, courses and mentors from the ranked candidates, enrolment with the
@@ -50,7 +51,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
     el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
     el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }));
   filters.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
-  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), await intakeForm(api, el, regions), filters, list);
+  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), workbenchTools(el, filters), await intakeForm(api, el, regions), filters, list);
   await load();
 }
 
