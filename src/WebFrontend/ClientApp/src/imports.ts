@@ -175,7 +175,7 @@ function drawReport(section: HTMLElement, r: ImportReport, el: El): void {
   section.replaceChildren(
     el("h2", { textContent: words("Laporan per baris", "Row by row report") }),
     el("p", { className: "meta", textContent: words("Baris dihitung dari baris judul (baris 1).", "Lines count from the header (line 1).") }),
-    el("div", { className: "scroll" }, el("table", { className: "text", id: "imp-rows" },
+    el("div", { className: "scroll" }, el("table", { className: "text stack", id: "imp-rows" },
       el("thead", {}, el("tr", {}, ...[words("Baris", "Line"), "NIK", words("Hasil", "Result"), words("Kasus / alasan", "Case / reason")].map((h) => el("th", { textContent: h })))),
       el("tbody", {}, ...rows))));
   section.hidden = false;
