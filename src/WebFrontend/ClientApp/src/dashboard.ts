@@ -101,6 +101,7 @@ function draw(d: Dashboard, sets: RedundancySet[], app: HTMLElement, el: El): vo
     el("h1", { id: "dash-title", textContent: `${t("dash.title")} · ${d.regionName}` }),
     ...(parent ? [el("a", { href: `#/dashboard/${parent}`, id: "up", textContent: t("dash.up") })] : []),
     el("p", { className: "meta", textContent: t("dash.live") }),
+    el("nav", { className: "tools" }, el("a", { href: `#/problems/${d.regionCode}`, id: "to-problems", className: "button", textContent: t("dash.problems") })),
     el("div", { className: "kpis" },
       kpi("dash.cases", formatNumber(d.cases), "kpi-cases"), kpi("dash.open", formatNumber(open), "kpi-open"),
       kpi("dash.graduated", formatNumber(d.graduations), "kpi-graduated"), kpi("dash.disbursed", formatRupiah(f?.disbursedIdr ?? 0), "kpi-disbursed")),

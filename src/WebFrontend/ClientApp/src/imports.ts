@@ -1,7 +1,7 @@
 import { formatNumber, lang, words } from "./i18n";
 
 // Bulk import of beneficiaries from a CSV file (progress live over /hubs/cases, then the row-by-row report), and the
-// workbench's tools line: the import screen and the export link following the list's filters.
+// workbench's tools line: the export link following the list's filters, the import and field-problem screens.
 // Every rule is the server's (docs/imports.md); this page sends the file and shows the answers.
 
 type Api = <T>(method: string, path: string, body?: unknown) => Promise<{ ok: boolean; status: number; data: T }>;
@@ -182,7 +182,7 @@ function drawReport(section: HTMLElement, r: ImportReport, el: El): void {
 }
 
 /**
- * The workbench's tools line: import and the export link, whose address follows the filters the
+ * The workbench's tools line: import, field problems, and the export link, whose address follows the filters the
  * list shows (read from the filter form when it is applied).
  */
 export function workbenchTools(el: El, filters: HTMLFormElement): HTMLElement {
@@ -200,5 +200,6 @@ export function workbenchTools(el: El, filters: HTMLFormElement): HTMLElement {
   update();
   return el("nav", { className: "tools", id: "wb-tools" },
     el("a", { id: "to-import", className: "button", href: "#/import", textContent: words("Impor CSV", "Import CSV") }),
-    exportLink);
+    exportLink,
+    el("a", { id: "to-problems", className: "button", href: "#/problems", textContent: words("Belanja masalah", "Field problems") }));
 }

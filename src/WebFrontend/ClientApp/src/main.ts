@@ -3,6 +3,7 @@ import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
 import { isRendered, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
+import { renderProblems } from "./problems";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
 // All rules live on the server; this page only shows what the API and the hub send.
@@ -260,6 +261,12 @@ async function showWorkbenchCase(caseNumber: string): Promise<void> {
 }
 
 async function route(): Promise<void> {
+  const problems = /^#\/problems(?:\/(.+))?$/.exec(location.hash);
+  if (problems && (seesDashboard() || seesWorkbench())) {
+    await leaveDashboard();
+    openCase = null;
+    return renderProblems(problems[1] ? decodeURIComponent(problems[1]) : null, app, api, el, seesWorkbench(), me?.regions ?? []);
+  }
   const dashboard = /^#\/dashboard\/(.+)$/.exec(location.hash);
   if (dashboard || (seesDashboard() && !location.hash.startsWith("#/cases/"))) {
     return renderDashboard(dashboard ? decodeURIComponent(dashboard[1]) : "ID", app, api, el);
