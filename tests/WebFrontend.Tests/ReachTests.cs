@@ -98,6 +98,10 @@ public sealed class ReachTests
 
             var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
             await AssertReachableAsync(cw, "case list", "#wb-cases li");
+            await cw.GotoAsync("/#/import");
+            await AssertReachableAsync(cw, "import", "#imp-form");
+            await cw.GotoAsync("/#/problems");
+            await AssertReachableAsync(cw, "field problems", "#pb-form");
             await cw.GotoAsync($"/#/cases/{training}");
             await AssertReachableAsync(cw, "case in training", "#enrolments li[data-status='Enrolled']");
             await cw.GotoAsync($"/#/cases/{matching}");
@@ -117,6 +121,8 @@ public sealed class ReachTests
 
             var analyst = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
             await AssertReachableAsync(analyst, "dashboard", "#kpi-cases");
+            await analyst.GotoAsync("/#/problems");
+            await AssertReachableAsync(analyst, "field problems (ministry)", "#pb-summary");
         }
         finally
         {

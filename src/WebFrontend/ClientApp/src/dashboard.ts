@@ -1,6 +1,7 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, LogLevel } from "@microsoft/signalr";
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
 import { formatNumber, formatRupiah, segmentName, stageName, t, type Key } from "./i18n";
+import type { Api, El } from "./page";
 
 // The ministry dashboard: a region's numbers (no personal data), its children for the drill-down, charts, the
 // redundancy map; numbers refetched when the server says they moved (/hubs/dashboard).
@@ -23,8 +24,6 @@ interface Dashboard {
 }
 interface RedundancySet { offers: { offer: { id: string; name: string; provider: string; level: string }; beneficiaries: number }[]; beneficiaries: number }
 
-type Api = <T>(method: string, path: string) => Promise<{ ok: boolean; data: T }>;
-type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
 
 let hub: HubConnection | null = null;
 // The connection's start, awaited by every later call (a second render can come while the first is still connecting).
@@ -101,6 +100,7 @@ function draw(d: Dashboard, sets: RedundancySet[], app: HTMLElement, el: El): vo
     el("h1", { id: "dash-title", textContent: `${t("dash.title")} · ${d.regionName}` }),
     ...(parent ? [el("a", { href: `#/dashboard/${parent}`, id: "up", textContent: t("dash.up") })] : []),
     el("p", { className: "meta", textContent: t("dash.live") }),
+    el("nav", { className: "tools" }, el("a", { href: `#/problems/${d.regionCode}`, id: "to-problems", className: "button", textContent: t("dash.problems") })),
     el("div", { className: "kpis" },
       kpi("dash.cases", formatNumber(d.cases), "kpi-cases"), kpi("dash.open", formatNumber(open), "kpi-open"),
       kpi("dash.graduated", formatNumber(d.graduations), "kpi-graduated"), kpi("dash.disbursed", formatRupiah(f?.disbursedIdr ?? 0), "kpi-disbursed")),

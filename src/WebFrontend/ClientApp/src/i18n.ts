@@ -10,6 +10,7 @@ const messages = {
     "auth.failed": "ID pengguna atau kata sandi salah.",
     "mentor.title": "Kasus dampingan saya",
     "mentor.empty": "Belum ada kasus yang ditugaskan.",
+    "mentor.export": "Unduh daftar kasus (CSV)",
     "case.stage": "Tahap",
     "case.updated": "Perubahan terakhir",
     "case.back": "← Kembali",
@@ -45,6 +46,7 @@ const messages = {
     "dash.beneficiaries": "penerima manfaat",
     "dash.none": "Belum ada data.",
     "dash.live": "Angka diperbarui langsung.",
+    "dash.problems": "Belanja masalah wilayah ini",
     "gender.Male": "Laki-laki",
     "gender.Female": "Perempuan",
   },
@@ -58,6 +60,7 @@ const messages = {
     "auth.failed": "Wrong user id or password.",
     "mentor.title": "My mentoring cases",
     "mentor.empty": "No cases are assigned to you yet.",
+    "mentor.export": "Download the case list (CSV)",
     "case.stage": "Stage",
     "case.updated": "Last change",
     "case.back": "← Back",
@@ -93,6 +96,7 @@ const messages = {
     "dash.beneficiaries": "beneficiaries",
     "dash.none": "No data yet.",
     "dash.live": "Numbers update live.",
+    "dash.problems": "Field problems of this region",
     "gender.Male": "Male",
     "gender.Female": "Female",
   },
@@ -115,6 +119,9 @@ export function setLang(next: Lang): void {
 }
 
 export const t = (key: Key): string => messages[lang][key];
+
+/** A phrase in the current language, for screens that keep their words next to the code. */
+export const words = (id: string, en: string): string => (lang === "id" ? id : en);
 
 export const stageName = (stage: string): string => stages[lang][stage] ?? stage;
 

@@ -3,6 +3,8 @@ import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
 import { isRendered, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { refreshSupervisor, renderSupervisor } from "./supervisor";
+import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
+import { renderProblems } from "./problems";
 
 // The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
 // All rules live on the server; this page only shows what the API and the hub send.
@@ -28,6 +30,15 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ o
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const text = await response.text();
+  return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
+}
+
+/** A raw body (a CSV file) with its content type; otherwise as api(). */
+async function upload<T>(method: string, path: string, body: Blob, contentType: string): Promise<{ ok: boolean; status: number; data: T }> {
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang, "Content-Type": contentType };
+  if (antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
+  const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
   const text = await response.text();
   return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
 }
@@ -80,6 +91,7 @@ async function connect(): Promise<void> {
   hub.keepAliveIntervalInMilliseconds = 5000;
   hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
   hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
+  hub.on("ImportProgress", (p: ImportProgress) => onImportProgress(p));
   hub.onreconnecting(() => showStatus(t("live.reconnecting")));
   hub.onreconnected(() => void resume());
   hub.onclose(() => {
@@ -108,6 +120,7 @@ async function resume(): Promise<void> {
   const result = await hub.invoke<{ events: TimelineEvent[]; accessEnded: string[] }>("Resume", have);
   result.accessEnded.forEach(onAccessEnded);
   for (const e of result.events) await onEvent(e);
+  await resyncImport(api);
   // Cases assigned while we were away.
   if (!seesWorkbench()) await loadCaseload();
   showStatus(null);
@@ -173,7 +186,8 @@ function renderCaseload(changed?: string): void {
     item.dataset.stage = c.currentStage;
     list.append(item);
   });
-  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), cases.size ? list : el("p", { textContent: t("mentor.empty") }));
+  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), cases.size ? list : el("p", { textContent: t("mentor.empty") }),
+    el("nav", { className: "tools" }, el("a", { id: "export", className: "button", href: "/api/cases/export", download: "", textContent: t("mentor.export") })));
   if (changed) setTimeout(() => document.querySelector(`li[data-case="${changed}"]`)?.classList.remove("changed"), 4000);
 }
 
@@ -248,7 +262,22 @@ async function showWorkbenchCase(caseNumber: string): Promise<void> {
   if (hub && hub.state === HubConnectionState.Connected) await hub.invoke("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
 }
 
-async function route(): Promise<void> {
+// Renders run one after another: a render started by an earlier navigation (or a language switch) could otherwise
+// finish after a later one and put the earlier page back (found by ReachTests: the case list replaced the import page).
+let routing: Promise<void> = Promise.resolve();
+
+function route(): Promise<void> {
+  routing = routing.then(render, render);
+  return routing;
+}
+
+async function render(): Promise<void> {
+  const problems = /^#\/problems(?:\/(.+))?$/.exec(location.hash);
+  if (problems && (seesDashboard() || seesWorkbench())) {
+    await leaveDashboard();
+    openCase = null;
+    return renderProblems(problems[1] ? decodeURIComponent(problems[1]) : null, app, api, el, seesWorkbench(), me?.regions ?? []);
+  }
   const dashboard = /^#\/dashboard\/(.+)$/.exec(location.hash);
   if (dashboard || (seesDashboard() && !location.hash.startsWith("#/cases/"))) {
     return renderDashboard(dashboard ? decodeURIComponent(dashboard[1]) : "ID", app, api, el);
@@ -258,6 +287,7 @@ async function route(): Promise<void> {
   if (seesWorkbench()) {
     if (match) return showWorkbenchCase(decodeURIComponent(match[1]));
     openCase = null;
+    if (location.hash === "#/import") return renderImport(app, api, upload, el);
     // Supervisors land on their supervision view; the case list is one link away.
     if (location.hash === "#/supervisor" || (me?.role === "Supervisor" && location.hash !== "#/list")) return renderSupervisor(app, api, el, me?.regions ?? []);
     return renderWorkbench(app, api, el, me?.regions ?? [], me?.role ?? "");

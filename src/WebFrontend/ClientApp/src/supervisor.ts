@@ -1,5 +1,6 @@
-import { stageName } from "./i18n";
-import { type Api, type El, type Problem, type Summary, nav, words } from "./workbench";
+import { stageName, words } from "./i18n";
+import type { Api, El } from "./page";
+import { type Problem, type Summary, nav } from "./workbench";
 
 // The supervisor's view of their regions: closures and reopenings waiting for approval (approve or decline in place),
 // overdue and escalated stages, and each mentor's caseload with reassignment. It re-reads itself when a case event

@@ -1,12 +1,11 @@
-import { formatRupiah, formatTime, lang, segmentName, stageName } from "./i18n";
+import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
+import type { Api, El } from "./page";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
 // journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
 // overlap warning to acknowledge, each enrolment's next step, notes, closing and reopening through a supervisor's
 // approval, outcomes). Every rule is the server's; this page shows its answers.
 
-export type Api = <T>(method: string, path: string, body?: unknown) => Promise<{ ok: boolean; status: number; data: T }>;
-export type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
 
 export interface Problem { code: string; detail?: string; title?: string }
 interface Stage { stage: string; state: string; gateMet: boolean; gateMissing: { indonesian: string; english: string } | null }
@@ -30,7 +29,6 @@ const stages = ["Intake", "Assessment", "Training", "Mentoring", "Matching", "Fi
 const skippable = ["Training", "Mentoring", "Matching", "Financing"];
 const segments = ["Umkm", "Koperasi", "EkonomiKreatif", "PekerjaMigran"];
 const closeReasons = ["DroppedOut", "Ineligible", "Duplicate", "Moved", "Deceased"];
-export const words = (id: string, en: string): string => (lang === "id" ? id : en);
 
 const closeReasonNames: Record<string, [string, string]> = {
   DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
@@ -103,7 +101,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
   pending.value = filters.pending; overdue.checked = filters.overdue; q.value = filters.q;
   const list = el("ul", { className: "cases", id: "wb-cases" });
   const total = el("p", { className: "meta", id: "wb-total", role: "status" });
-  const exportLink = el("a", { id: "export", className: "action", textContent: words("Unduh CSV (NIK disamarkan)", "Download CSV (NIK masked)") });
+  const exportLink = el("a", { id: "export", className: "action", download: "", textContent: words("Unduh daftar (CSV, NIK disamarkan)", "Download the list (CSV, NIK masked)") });
   const load = async () => {
     Object.assign(filters, { region: region.value, stage: stage.value, segment: segment.value, mentor: mentor.value, pending: pending.value, overdue: overdue.checked, q: q.value });
     const params = listParams();
@@ -138,11 +136,13 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
 
 /** The workbench's own pages, one line at the top of each. */
 export function nav(el: El, role: string): HTMLElement {
-  const links: [string, string][] = [
-    ...(role === "Supervisor" ? [["#/supervisor", words("Supervisi", "Supervision")] as [string, string]] : []),
-    ["#/list", words("Daftar kasus", "Case list")],
+  const links: [string, string, string][] = [
+    ...(role === "Supervisor" ? [["to-supervisor", "#/supervisor", words("Supervisi", "Supervision")] as [string, string, string]] : []),
+    ["to-list", "#/list", words("Daftar kasus", "Case list")],
+    ["to-import", "#/import", words("Impor CSV", "Import CSV")],
+    ["to-problems", "#/problems", words("Belanja masalah", "Field problems")],
   ];
-  return el("nav", { className: "links", ariaLabel: words("Halaman", "Pages") }, ...links.map(([href, text]) => el("a", { href, textContent: text })));
+  return el("nav", { className: "links", ariaLabel: words("Halaman", "Pages") }, ...links.map(([id, href, text]) => el("a", { id, href, textContent: text })));
 }
 
 async function intakeForm(api: Api, el: El, kecamatan: { code: string; name: string }[]): Promise<HTMLElement> {
