@@ -61,6 +61,8 @@ public sealed class WorkbenchActionsTests
 
             // Financing: apply for KUR Mikro with an amount, approved, disbursed (shown in rupiah), repayment recorded.
             await cw.ClickAsync("#start-Financing");
+            // Each answer re-renders the page: wait for it before typing, or the text goes into the page being replaced.
+            await Assertions.Expect(Stage(cw, "Financing")).ToHaveAttributeAsync("data-state", "Active");
             await cw.FillAsync("#fin-amount", "20000000");
             await cw.ClickAsync("#accept-Financing-kur-bri-mikro");
             await Assertions.Expect(Enrolment(cw, "kur-bri-mikro")).ToHaveAttributeAsync("data-status", "Applied");
@@ -83,6 +85,7 @@ public sealed class WorkbenchActionsTests
             await cw.ClickAsync("#note-form button[type=submit]");
             await Assertions.Expect(cw.Locator("#timeline li").Last).ToContainTextAsync("NoteAdded");
             await cw.ClickAsync("#start-Graduated");
+            await Assertions.Expect(Stage(cw, "Graduated")).ToHaveAttributeAsync("data-state", "Active");
             await cw.FillAsync("#o-turnover", "2500000000");
             await cw.FillAsync("#o-capital", "400000000");
             await cw.FillAsync("#o-workers", "6");

@@ -11,6 +11,8 @@ interface PendingView { caseNumber: string; pendingApproval: { kind: string; rea
 
 let shown: { app: HTMLElement; api: Api; el: El; regions: string[] } | null = null;
 let refreshing: Promise<void> | null = null;
+// Mentors whose cases the supervisor opened: they stay open when the view refreshes.
+const expanded = new Set<string>();
 let again = false;
 
 /** Called for every live case event: re-reads the view when it is on screen (one refresh at a time, then one more if asked meanwhile). */
@@ -95,10 +97,16 @@ async function fill(app: HTMLElement, api: Api, el: El, regions: string[]): Prom
     for (const m of result.ok ? result.data : []) loads.set(m.mentorId, m);
   }
   const mentors = [...loads.values()].filter((m) => !m.disabled);
+  // Unchanged caseloads are left as they are on screen (an open list of cases and a choice being made stay put).
+  const section = app.querySelector<HTMLElement>("#caseloads");
+  const signature = JSON.stringify([words("id", "en"), mentors]);
+  if (!section || section.dataset.signature === signature) return;
+  section.dataset.signature = signature;
   const rows = mentors.map((m) => {
     const more = el("button", { type: "button", className: "action", id: `cases-of-${m.mentorId}`, textContent: words("Lihat kasus", "Show cases") });
     const cell = el("td", {}, more);
-    more.addEventListener("click", async () => {
+    const show = async () => {
+      expanded.add(m.mentorId);
       const cases = await list(api, `mentor=${encodeURIComponent(m.mentorId)}&status=Open`);
       cell.replaceChildren(el("ul", {}, ...cases.map((c) => {
         const to = el("select", { id: `reassign-to-${c.caseNumber}` }, ...mentors.filter((o) => o.mentorId !== m.mentorId)
@@ -109,12 +117,14 @@ async function fill(app: HTMLElement, api: Api, el: El, regions: string[]): Prom
         li.dataset.case = c.caseNumber;
         return li;
       })));
-    });
+    };
+    more.addEventListener("click", () => void show());
+    if (expanded.has(m.mentorId)) void show();
     const tr = el("tr", {}, el("td", { textContent: `${m.name} (${m.mentorId})` }), el("td", { textContent: `${m.activeCases} / ${m.capacity}`, className: m.activeCases >= m.capacity ? "full" : "" }), cell);
     tr.dataset.mentor = m.mentorId;
     return tr;
   });
-  app.querySelector("#caseloads")?.replaceChildren(el("h2", { textContent: words("Beban pendamping", "Mentor caseloads") }),
+  section.replaceChildren(el("h2", { textContent: words("Beban pendamping", "Mentor caseloads") }),
     rows.length ? el("div", { className: "scroll" }, el("table", {}, el("thead", {}, el("tr", {},
       el("th", { textContent: words("Pendamping", "Mentor") }), el("th", { textContent: words("Kasus aktif / kapasitas", "Active cases / capacity") }), el("th", { textContent: "" }))),
     el("tbody", {}, ...rows))) : el("p", { className: "meta", textContent: words("Belum ada pendamping di wilayah ini.", "No mentors in this region yet.") }));
