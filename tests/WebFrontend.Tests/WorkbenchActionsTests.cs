@@ -111,6 +111,66 @@ public sealed class WorkbenchActionsTests
     }
 
     [Fact]
+    public async Task TheCaseList_FiltersByKecamatanSegmentMentorAndPendingApproval_AndTheExportLinkCarriesTheSameFilter()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            var flow = new ServicesFlow(app, app.Client);
+            var batu = await flow.OpenAsync(segment: "Umkm", region: "35.79.01", name: "Warga Batu");
+            var bumiaji = await flow.OpenAsync(segment: "Koperasi", region: "35.79.02.2004", name: "Warga Bumiaji");
+            var junrejo = await flow.OpenAsync(segment: "Koperasi", region: "35.79.03", name: "Warga Junrejo");
+            await flow.Command(junrejo, "/mentor", new { mentorId = AppHost.Mentor });
+            await flow.Command(batu, "/closure-request", new { reason = "Moved" });
+
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+            var rows = cw.Locator("#wb-cases li");
+            await Assertions.Expect(rows).ToHaveCountAsync(3);
+            await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("3 kasus");
+
+            async Task Apply(params string[] expected)
+            {
+                await cw.ClickAsync("#filters button[type=submit]");
+                foreach (var n in expected)
+                {
+                    await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{n}']")).ToHaveCountAsync(1);
+                }
+
+                await Assertions.Expect(rows).ToHaveCountAsync(expected.Length);
+                await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync($"{expected.Length} kasus");
+            }
+
+            await cw.SelectOptionAsync("#f-segment", "Koperasi");
+            await Apply(bumiaji, junrejo);
+            await cw.SelectOptionAsync("#f-region", "35.79.02");
+            await Apply(bumiaji);
+            Assert.Equal("/api/cases/export?region=35.79.02&segment=Koperasi", await cw.GetAttributeAsync("#export", "href"));
+            await cw.SelectOptionAsync("#f-region", "");
+            await cw.FillAsync("#f-mentor", AppHost.Mentor);
+            await Apply(junrejo);
+            await cw.SelectOptionAsync("#f-segment", "");
+            await cw.FillAsync("#f-mentor", "");
+            await cw.SelectOptionAsync("#f-pending", "Closure");
+            await Apply(batu);
+            await Assertions.Expect(rows.First).ToContainTextAsync("menunggu persetujuan");
+
+            // The filters survive a visit to a case page.
+            await rows.First.Locator("a").ClickAsync();
+            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Warga Batu");
+            await cw.ClickAsync("#app > a[href='#/']");
+            await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
+            await Assertions.Expect(cw.Locator("#f-pending")).ToHaveValueAsync("Closure");
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task ACaseworkerAsksToClose_TheSupervisorApprovesFromTheSupervisionView_AndTheCasePageShowsItClosedLive()
     {
         await using var app = AppHost.Start();
