@@ -171,6 +171,55 @@ public sealed class WorkbenchActionsTests
     }
 
     [Fact]
+    public async Task WhatTheCaseworkerIsTyping_SurvivesALiveUpdateOfTheCase_AndASentNoteIsCleared()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            var flow = new ServicesFlow(app, app.Client);
+            var n = await flow.AssessedAsync();
+            await flow.Command(n, "/mentor", new { mentorId = AppHost.Mentor });
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+            await cw.GotoAsync($"/#/cases/{n}");
+            var events = cw.Locator("#timeline li");
+            // Opened, intake completed, assessment started / recorded / completed, training started, mentor assigned.
+            await Assertions.Expect(events).ToHaveCountAsync(7);
+
+            await cw.ClickAsync("#stages li[data-stage='Training'] summary");
+            await cw.FillAsync("#skip-reason-Training", "Sudah ikut pelatihan");
+            await cw.FillAsync("#note-text", "Ditelepon pukul 10, minta");
+            // The mentor logs a session meanwhile: the page re-renders with the new event and keeps both texts and the focus.
+            using (var mentor = await app.ClientFor(AppHost.Mentor))
+            {
+                using var logged = await mentor.PostAsJsonAsync($"/api/cases/{n}/mentoring-sessions",
+                    new { commandId = Guid.NewGuid().ToString(), date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), topic = "Pembukuan" });
+                Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+            }
+
+            await Assertions.Expect(events).ToHaveCountAsync(8, new() { Timeout = 15_000 });
+            await Assertions.Expect(events.Last).ToContainTextAsync("MentoringSessionLogged");
+            await Assertions.Expect(cw.Locator("#note-text")).ToHaveValueAsync("Ditelepon pukul 10, minta");
+            await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToHaveValueAsync("Sudah ikut pelatihan");
+            await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToBeVisibleAsync();
+            Assert.Equal("note-text", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+
+            await cw.Keyboard.TypeAsync(" jadwal ulang");
+            await cw.ClickAsync("#note-form button[type=submit]");
+            await Assertions.Expect(events.Last).ToContainTextAsync("NoteAdded");
+            await Assertions.Expect(cw.Locator("#note-text")).ToHaveValueAsync("");
+            var timeline = await flow.Get($"/api/cases/{n}/timeline?limit=1000");
+            Assert.Equal("Ditelepon pukul 10, minta jadwal ulang", timeline.EnumerateArray().Last().GetProperty("payload").GetProperty("text").GetString());
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task ACaseworkerAsksToClose_TheSupervisorApprovesFromTheSupervisionView_AndTheCasePageShowsItClosedLive()
     {
         await using var app = AppHost.Start();

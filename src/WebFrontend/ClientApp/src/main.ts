@@ -1,7 +1,7 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
-import { isRendered, renderWorkbench, renderWorkbenchCase } from "./workbench";
+import { isRendered, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { refreshSupervisor, renderSupervisor } from "./supervisor";
 import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
 import { renderProblems } from "./problems";
@@ -326,6 +326,9 @@ logoutButton.addEventListener("click", async () => {
   location.reload();
 });
 window.addEventListener("hashchange", () => void route());
+// What the user changes on a page is marked, so a live re-render of the case page can keep it.
+app.addEventListener("input", markTyped);
+app.addEventListener("change", markTyped);
 
 setLang(lang);
 langButton.textContent = lang === "id" ? "EN" : "ID";

@@ -188,13 +188,18 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   }
   const v = view.data;
   if (isRendered(caseNumber, v.version) && document.getElementById("case-title")) return;
+  const typed = rendered.caseNumber === caseNumber ? typedOn(app) : null;
   rendered = { caseNumber, version: v.version };
   const open = v.status === "Open";
   const supervisor = role === "Supervisor";
   const message = el("p", { id: "c-message", role: "status" });
   const send: Send = async (suffix, body) => {
+    // What was typed is being sent: the next render starts from the server's answer (kept again if it is refused).
+    const marked = [...app.querySelectorAll<HTMLElement>("[data-typed]")];
+    marked.forEach((c) => delete c.dataset.typed);
     const result = await api<Problem & { version: number }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}${suffix}`, { commandId: crypto.randomUUID(), ...body });
     if (!result.ok) {
+      marked.forEach((c) => (c.dataset.typed = "1"));
       message.textContent = result.data?.detail ?? result.data?.code ?? "";
       return result.data;
     }
@@ -267,6 +272,38 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     noteForm(el, send),
     await timeline());
+  if (typed) restoreTyped(app, typed);
+}
+
+/**
+ * What the user typed or chose on the case page and has not sent, by control id, and where the focus was: a live event
+ * re-renders the page, and this puts it back (controls are marked when the user changes them).
+ */
+function typedOn(app: HTMLElement): { values: Map<string, string | boolean>; focus: string | null } {
+  const values = new Map<string, string | boolean>();
+  app.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("[data-typed]").forEach((c) =>
+    values.set(c.id, c instanceof HTMLInputElement && c.type === "checkbox" ? c.checked : c.value));
+  const active = document.activeElement;
+  return { values, focus: active && app.contains(active) && active.id ? active.id : null };
+}
+
+function restoreTyped(app: HTMLElement, typed: { values: Map<string, string | boolean>; focus: string | null }): void {
+  typed.values.forEach((value, id) => {
+    const c = app.querySelector<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(`#${CSS.escape(id)}`);
+    if (!c) return;
+    if (typeof value === "boolean") (c as HTMLInputElement).checked = value;
+    else c.value = value;
+    c.dataset.typed = "1";
+    const details = c.closest("details");
+    if (details) details.open = true;
+  });
+  if (typed.focus) app.querySelector<HTMLElement>(`#${CSS.escape(typed.focus)}`)?.focus();
+}
+
+/** Marks a control of the case page as changed by the user (so a live re-render keeps it). */
+export function markTyped(e: Event): void {
+  const target = e.target as HTMLElement | null;
+  if (target?.id && target.matches("input, select, textarea")) target.dataset.typed = "1";
 }
 
 function button(el: El, id: string, text: string, onClick: () => void): HTMLButtonElement {
