@@ -70,13 +70,14 @@ public sealed record CaseView(
     [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
     [property: Id(24)] PendingApprovalView? PendingApproval = null);
 
-/// <summary>The closure or reopening request waiting for a supervisor: kind, the asker's reason (and, to close, the close reason), when.</summary>
+/// <summary>The closure or reopening request waiting for a supervisor: kind, the asker's reason (and, to close, the close reason), when, who asked.</summary>
 [GenerateSerializer, Immutable, Alias("cg.PendingApprovalView")]
 public sealed record PendingApprovalView(
     [property: Id(0)] ApprovalRequestKind Kind,
     [property: Id(1)] string? Reason,
     [property: Id(2)] CloseReason? CloseReason,
-    [property: Id(3)] DateTimeOffset RequestedAt);
+    [property: Id(3)] DateTimeOffset RequestedAt,
+    [property: Id(4)] string RequestedBy = "");
 
 /// <summary>One enrolment of the case in a catalog offer: where it stands, and the facts of its type (amounts in whole rupiah).</summary>
 [GenerateSerializer, Immutable, Alias("cg.EnrolmentView")]

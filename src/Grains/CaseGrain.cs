@@ -247,7 +247,7 @@ public sealed partial class CaseGrain(
         }
 
         var now = clock.GetUtcNow();
-        var mapped = command is EnrolRequest enrol ? await PrepareEnrolmentAsync(enrol, now) : CommandMapper.ToDomain(command);
+        var mapped = command is EnrolRequest enrol ? await PrepareEnrolmentAsync(enrol, now) : CommandMapper.ToDomain(command, actor.Id);
         if (mapped.IsRefused)
         {
             return await RefuseAsync(commandId, fingerprint, actor, mapped.Refusal!);
@@ -530,6 +530,11 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<IUserFeedGrain>(follower).Publish(new FeedItem(follower, CaseNumber, stillAllowed ? entry : null, AccessEnded: !stillAllowed));
         }
 
+        if (previous?.PendingApproval is { } asked && _state.PendingApproval is null)
+        {
+            await NotifyRequesterAsync(asked.RequestedBy, entry);
+        }
+
         if (@event is SlaEscalated escalated)
         {
             await NotifySupervisorsAsync(escalated.SupervisorRegion, entry);
@@ -537,6 +542,31 @@ public sealed partial class CaseGrain(
         else if (@event is ClosureRequested or ReopeningRequested)
         {
             await NotifySupervisorsAsync(SlaPolicy.SupervisorRegion(_state.RegionCode), entry);
+        }
+    }
+
+    /// <summary>
+    /// Whoever asked for a closure or reopening is told how it was settled (approved, declined, or overtaken by a direct
+    /// close, reopen or graduation), even when not following the case, as long as they may still read it. Best effort.
+    /// </summary>
+    private async Task NotifyRequesterAsync(string requesterId, TimelineEntry entry)
+    {
+        if (_followers?.Contains(requesterId) == true || requesterId == _state!.MentorId)
+        {
+            return; // already sent above
+        }
+
+        try
+        {
+            if (await GrainFactory.GetGrain<IUserGrain>(requesterId).GetView() is { Disabled: false } view
+                && AccessPolicy.CanRead(new Caller(requesterId, view.Role, view.Regions), _state!))
+            {
+                await GrainFactory.GetGrain<IUserFeedGrain>(requesterId).Publish(new FeedItem(requesterId, CaseNumber, entry, AccessEnded: false));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDecisionNotDelivered(ex, CaseNumber);
         }
     }
 
@@ -857,6 +887,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: an escalation or approval request could not be pushed to the supervisors")]
     private partial void LogEscalationNotDelivered(Exception exception, string caseNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the decision on a closure or reopening request could not be pushed to its requester")]
+    private partial void LogDecisionNotDelivered(Exception ex, string caseNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: no supervisor serves {RegionCode} to receive an escalation or approval request")]
     private partial void LogNoSupervisor(string caseNumber, string regionCode);

@@ -14,7 +14,8 @@ internal static class CommandMapper
 {
     public const int MaxCommandIdLength = 100;
 
-    public static Result<CaseCommand> ToDomain(CaseCommandRequest request) => request switch
+    /// <summary>The domain command for <paramref name="request"/>; <paramref name="actorId"/> is recorded where the command names its asker.</summary>
+    public static Result<CaseCommand> ToDomain(CaseCommandRequest request, string actorId) => request switch
     {
         OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.FullName,
             o.RegionCode, o.Segment, o.Nib, o.ConsentGiven),
@@ -32,8 +33,8 @@ internal static class CommandMapper
             }),
         CloseCaseRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new CloseCase(reason, c.Note),
         ReopenCaseRequest r => new ReopenCase(r.Reason!),
-        RequestClosureRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new RequestClosure(reason, c.Note),
-        RequestReopeningRequest r => new RequestReopening(r.Reason!),
+        RequestClosureRequest c => Need(c.Reason, "reason", out var reason) ?? (Result<CaseCommand>)new RequestClosure(reason, c.Note, actorId),
+        RequestReopeningRequest r => new RequestReopening(r.Reason!, actorId),
         DecideApprovalRequest d => Need(d.Kind, "kind", out var kind) ?? Need(d.Approve, "approve", out var approve)
             ?? (Result<CaseCommand>)new DecideRequest(kind, approve, d.Reason),
         AddNoteRequest n => new AddNote(n.Text!),

@@ -83,7 +83,7 @@ public sealed class BeneficiaryRegistryGrain(
         var commandId = request.CommandId!;
 
         // Bad input is reported as such before anything else is looked at, and spends no case number.
-        var check = CommandMapper.ToDomain(request with { CaseNumber = "pending" });
+        var check = CommandMapper.ToDomain(request with { CaseNumber = "pending" }, actor.Id);
         var decided = check.IsRefused ? default : CaseDecider.Decide(null, check.Value, new DecisionContext(DateTimeOffset.UnixEpoch, JourneyPolicy.Default));
         if (check.IsRefused || decided.IsRefused)
         {

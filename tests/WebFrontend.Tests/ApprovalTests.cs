@@ -56,6 +56,8 @@ public sealed class ApprovalTests(AppFixture fx)
         var number = await fx.OpenCaseAsync();
         using var supervisor = await App.ClientFor(AppHost.Supervisor);
         await using var supervisorLive = await LiveClient.ConnectAsync(App, AppHost.Supervisor);
+        // The caseworker does not follow the case: they are still told how their requests were settled.
+        await using var caseworkerLive = await LiveClient.ConnectAsync(App, AppHost.Caseworker);
 
         // A caseworker may not close directly any more: it asks.
         var direct = await PostAsync(App.Client, $"/api/cases/{number}/close", Cmd(new { reason = "Moved" }));
@@ -70,6 +72,7 @@ public sealed class ApprovalTests(AppFixture fx)
         Assert.Equal("Open", view.GetProperty("status").GetString());
         Assert.Equal("Closure", view.GetProperty("pendingApproval").GetProperty("kind").GetString());
         Assert.Equal("Moved", view.GetProperty("pendingApproval").GetProperty("closeReason").GetString());
+        Assert.Equal("petugas", view.GetProperty("pendingApproval").GetProperty("requestedBy").GetString());
 
         // Asked twice: refused, nothing changes; the caseworker may not decide its own request.
         var twice = await PostAsync(App.Client, $"/api/cases/{number}/closure-request", Cmd(new { reason = "Moved" }));
@@ -80,6 +83,7 @@ public sealed class ApprovalTests(AppFixture fx)
 
         var approved = await PostAsync(supervisor, $"/api/cases/{number}/closure-request/approve", Cmd());
         Assert.Equal(HttpStatusCode.OK, approved.Status);
+        Assert.Equal("supervisor", (await NextOfTypeAsync(caseworkerLive, number, "CaseClosed")).GetProperty("actorId").GetString());
         view = await App.GetOk($"/api/cases/{number}");
         Assert.Equal("Closed", view.GetProperty("status").GetString());
         Assert.Equal("Moved", view.GetProperty("closeReason").GetString());
@@ -96,6 +100,8 @@ public sealed class ApprovalTests(AppFixture fx)
         Assert.Equal(HttpStatusCode.BadRequest, bare.Status);
         Assert.Equal("input.required", bare.Body.GetProperty("code").GetString());
         await PostAsync(supervisor, $"/api/cases/{number}/reopening-request/decline", Cmd(new { reason = "Sudah dilayani program kabupaten" }));
+        var declined = await NextOfTypeAsync(caseworkerLive, number, "ReopeningRequestDeclined");
+        Assert.Equal("Sudah dilayani program kabupaten", declined.GetProperty("payload").GetProperty("reason").GetString());
         view = await App.GetOk($"/api/cases/{number}");
         Assert.Equal("Closed", view.GetProperty("status").GetString());
         Assert.DoesNotContain(number, await PendingAsync(supervisor, "Reopening"));

@@ -44,7 +44,7 @@ public static class CaseDecider
             return Text(askReopen.Reason, "reason", MaxLongText, required: true)
                 ?? (Transitions.Next(state.Status, CaseAction.Reopen) is null ? Refusals.CaseNotClosed() : null)
                 ?? (state.PendingApproval is { } pending ? Refusals.ApprovalAlreadyPending(pending.Kind) : null)
-                ?? (Result<CaseEvent>)new ReopeningRequested(askReopen.Reason.Trim());
+                ?? (Result<CaseEvent>)new ReopeningRequested(askReopen.Reason.Trim(), askReopen.RequestedBy);
         }
 
         if (command is DecideRequest decide)
@@ -71,7 +71,7 @@ public static class CaseDecider
             RequestClosure c => (Enum.IsDefined(c.Reason) ? null : Refusals.Required("reason"))
                 ?? Text(c.Note, "note", MaxLongText, required: false)
                 ?? (state.PendingApproval is { } pending ? Refusals.ApprovalAlreadyPending(pending.Kind) : null)
-                ?? (Result<CaseEvent>)new ClosureRequested(c.Reason, Optional(c.Note)),
+                ?? (Result<CaseEvent>)new ClosureRequested(c.Reason, Optional(c.Note), c.RequestedBy),
             AssignMentor m => Text(m.MentorId, "mentorId", MaxShortText, required: true)
                 ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
             LogMentoringSession m => DecideSession(state, m, ctx),

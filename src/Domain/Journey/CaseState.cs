@@ -31,8 +31,8 @@ public sealed record MatchRecord(string PartnerName, MatchOutcome Outcome, strin
 
 public sealed record FinancingRecord(string ProductName, string Lender, long AmountIdr, FinancingDecision Decision, string? Reason);
 
-/// <summary>A closure or reopening waiting for a supervisor: what was asked, why, and when.</summary>
-public sealed record PendingApproval(ApprovalRequestKind Kind, string? Reason, CloseReason? CloseReason, DateTimeOffset RequestedAt);
+/// <summary>A closure or reopening waiting for a supervisor: what was asked, why, by whom (told the decision), and when.</summary>
+public sealed record PendingApproval(ApprovalRequestKind Kind, string? Reason, CloseReason? CloseReason, string RequestedBy, DateTimeOffset RequestedAt);
 
 public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter, UmkmClass UmkmClassAfter);
 
@@ -139,8 +139,8 @@ public sealed record CaseState
             // A reopened case's active stage gets a fresh SLA clock: time spent closed is not overdue work.
             CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaBreached = false, SlaEscalated = false }) : s)
                 with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at, PendingApproval = null },
-            ClosureRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Closure, e.Note, e.Reason, at) },
-            ReopeningRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Reopening, e.Reason, null, at) },
+            ClosureRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Closure, e.Note, e.Reason, e.RequestedBy, at) },
+            ReopeningRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Reopening, e.Reason, null, e.RequestedBy, at) },
             ClosureRequestDeclined or ReopeningRequestDeclined => s with { PendingApproval = null },
             NoteAdded => s,
             TrainingCompletionRecorded e => (s with

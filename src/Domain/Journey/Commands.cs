@@ -45,11 +45,11 @@ public sealed record CloseCase(CloseReason Reason, string? Note) : CaseCommand;
 
 public sealed record ReopenCase(string Reason) : CaseCommand;
 
-/// <summary>Ask the supervisors to close the case (a caseworker's way to close).</summary>
-public sealed record RequestClosure(CloseReason Reason, string? Note) : CaseCommand;
+/// <summary>Ask the supervisors to close the case (a caseworker's way to close); <paramref name="RequestedBy"/> is told the decision.</summary>
+public sealed record RequestClosure(CloseReason Reason, string? Note, string RequestedBy) : CaseCommand;
 
 /// <summary>Ask the supervisors to reopen a closed case.</summary>
-public sealed record RequestReopening(string Reason) : CaseCommand;
+public sealed record RequestReopening(string Reason, string RequestedBy) : CaseCommand;
 
 /// <summary>A supervisor's answer to the pending closure or reopening request; declining needs a reason.</summary>
 public sealed record DecideRequest(ApprovalRequestKind Kind, bool Approve, string? Reason) : CaseCommand;

@@ -45,13 +45,13 @@ public sealed record CaseClosed(CloseReason Reason, string? Note, Stage? ActiveS
 public sealed record CaseReopened(string Reason) : CaseEvent;
 
 /// <summary>A caseworker asks the region's supervisors to close the case; the case stays open until one decides.</summary>
-public sealed record ClosureRequested(CloseReason Reason, string? Note) : CaseEvent;
+public sealed record ClosureRequested(CloseReason Reason, string? Note, string RequestedBy) : CaseEvent;
 
 /// <summary>A supervisor turned the pending closure request down (approving it is <see cref="CaseClosed"/>).</summary>
 public sealed record ClosureRequestDeclined(string Reason) : CaseEvent;
 
 /// <summary>A caseworker asks the region's supervisors to reopen a closed case.</summary>
-public sealed record ReopeningRequested(string Reason) : CaseEvent;
+public sealed record ReopeningRequested(string Reason, string RequestedBy) : CaseEvent;
 
 /// <summary>A supervisor turned the pending reopening request down (approving it is <see cref="CaseReopened"/>).</summary>
 public sealed record ReopeningRequestDeclined(string Reason) : CaseEvent;

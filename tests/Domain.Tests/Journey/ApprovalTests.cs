@@ -9,6 +9,8 @@ namespace CaseGrains.Domain.Tests.Journey;
 /// </summary>
 public sealed class ApprovalTests
 {
+    private const string Asker = "petugas-1";
+
     private static CaseScenario Closed() => CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new CloseCase(CloseReason.Moved, null));
 
     [Fact]
@@ -16,19 +18,19 @@ public sealed class ApprovalTests
     {
         var c = CaseScenario.WithStage(Stage.Training, StageState.Active);
 
-        var requested = ResultAssert.Accepted<ClosureRequested>(c.Decide(new RequestClosure(CloseReason.Moved, " Pindah ke Malang ")));
+        var requested = ResultAssert.Accepted<ClosureRequested>(c.Decide(new RequestClosure(CloseReason.Moved, " Pindah ke Malang ", Asker)));
         c.Apply(requested);
 
         Assert.Equal(CloseReason.Moved, requested.Reason);
         Assert.Equal("Pindah ke Malang", requested.Note);
         Assert.Equal(CaseStatus.Open, c.State.Status);
-        Assert.Equal(new PendingApproval(ApprovalRequestKind.Closure, "Pindah ke Malang", CloseReason.Moved, c.State.UpdatedAt), c.State.PendingApproval);
+        Assert.Equal(new PendingApproval(ApprovalRequestKind.Closure, "Pindah ke Malang", CloseReason.Moved, Asker, c.State.UpdatedAt), c.State.PendingApproval);
     }
 
     [Fact]
     public void ApprovingAClosure_ClosesWithTheRequestedReasonAndNote_AndClearsTheRequest()
     {
-        var c = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new RequestClosure(CloseReason.DroppedOut, "Tidak bisa dihubungi"));
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new RequestClosure(CloseReason.DroppedOut, "Tidak bisa dihubungi", Asker));
 
         var closed = ResultAssert.Accepted<CaseClosed>(c.Decide(new DecideRequest(ApprovalRequestKind.Closure, true, null)));
         c.Apply(closed);
@@ -41,7 +43,7 @@ public sealed class ApprovalTests
     [Fact]
     public void DecliningAClosure_NeedsAReason_AndLeavesTheCaseOpenWithNothingPending()
     {
-        var c = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new RequestClosure(CloseReason.DroppedOut, null));
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new RequestClosure(CloseReason.DroppedOut, null, Asker));
 
         ResultAssert.Refused(c.Decide(new DecideRequest(ApprovalRequestKind.Closure, false, " ")), "input.required", "reason");
         var declined = ResultAssert.Accepted<ClosureRequestDeclined>(c.Decide(new DecideRequest(ApprovalRequestKind.Closure, false, "Masih aktif di grup WA")));
@@ -51,15 +53,15 @@ public sealed class ApprovalTests
         Assert.Equal(CaseStatus.Open, c.State.Status);
         Assert.Null(c.State.PendingApproval);
         // Asked again later, it can be.
-        ResultAssert.Accepted<ClosureRequested>(c.Decide(new RequestClosure(CloseReason.DroppedOut, null)));
+        ResultAssert.Accepted<ClosureRequested>(c.Decide(new RequestClosure(CloseReason.DroppedOut, null, Asker)));
     }
 
     [Fact]
     public void ASecondRequest_WhileOneIsPending_IsRefused()
     {
-        var c = CaseScenario.Open().Do(new RequestClosure(CloseReason.Duplicate, null));
+        var c = CaseScenario.Open().Do(new RequestClosure(CloseReason.Duplicate, null, Asker));
 
-        var refusal = ResultAssert.Refused(c.Decide(new RequestClosure(CloseReason.Moved, null)), "approval.already_pending");
+        var refusal = ResultAssert.Refused(c.Decide(new RequestClosure(CloseReason.Moved, null, Asker)), "approval.already_pending");
 
         Assert.Contains("menunggu keputusan supervisor", refusal.Indonesian, StringComparison.Ordinal);
     }
@@ -79,7 +81,7 @@ public sealed class ApprovalTests
     [Fact]
     public void DecidingTheOtherKind_IsRefused_AndTheRequestStays()
     {
-        var c = Closed().Do(new RequestReopening("Kembali ke Batu"));
+        var c = Closed().Do(new RequestReopening("Kembali ke Batu", Asker));
 
         ResultAssert.Refused(c.Decide(new DecideRequest(ApprovalRequestKind.Closure, true, null)), "approval.none_pending");
         Assert.Equal(ApprovalRequestKind.Reopening, c.State.PendingApproval!.Kind);
@@ -90,7 +92,7 @@ public sealed class ApprovalTests
     {
         var c = Closed();
 
-        c.Do(new RequestReopening("Kembali ke Batu, ingin lanjut"));
+        c.Do(new RequestReopening("Kembali ke Batu, ingin lanjut", Asker));
         Assert.Equal(CaseStatus.Closed, c.State.Status);
         var reopened = ResultAssert.Accepted<CaseReopened>(c.Decide(new DecideRequest(ApprovalRequestKind.Reopening, true, null)));
         c.Apply(reopened);
@@ -103,14 +105,14 @@ public sealed class ApprovalTests
     [Fact]
     public void RequestReopening_OfAnOpenCase_IsRefused_AndNeedsAReason()
     {
-        ResultAssert.Refused(CaseScenario.Open().Decide(new RequestReopening("Salah klik")), "case.not_closed");
-        ResultAssert.Refused(Closed().Decide(new RequestReopening("")), "input.required", "reason");
+        ResultAssert.Refused(CaseScenario.Open().Decide(new RequestReopening("Salah klik", Asker)), "case.not_closed");
+        ResultAssert.Refused(Closed().Decide(new RequestReopening("", Asker)), "input.required", "reason");
     }
 
     [Fact]
     public void DecliningAReopening_KeepsTheCaseClosed()
     {
-        var c = Closed().Do(new RequestReopening("Ingin lanjut"));
+        var c = Closed().Do(new RequestReopening("Ingin lanjut", Asker));
 
         c.Do(new DecideRequest(ApprovalRequestKind.Reopening, false, "Sudah dilayani program kabupaten"));
 
@@ -122,11 +124,11 @@ public sealed class ApprovalTests
     [Fact]
     public void ADirectCloseOrReopen_SettlesAPendingRequest()
     {
-        var c = CaseScenario.Open().Do(new RequestClosure(CloseReason.Moved, null)).Do(new CloseCase(CloseReason.Duplicate, "Kasus ganda"));
+        var c = CaseScenario.Open().Do(new RequestClosure(CloseReason.Moved, null, Asker)).Do(new CloseCase(CloseReason.Duplicate, "Kasus ganda"));
         Assert.Null(c.State.PendingApproval);
         Assert.Equal(CloseReason.Duplicate, c.State.CloseReason);
 
-        c.Do(new RequestReopening("Bukan ganda")).Do(new ReopenCase("Diperiksa ulang"));
+        c.Do(new RequestReopening("Bukan ganda", Asker)).Do(new ReopenCase("Diperiksa ulang"));
         Assert.Null(c.State.PendingApproval);
         Assert.Equal(CaseStatus.Open, c.State.Status);
     }
@@ -134,7 +136,7 @@ public sealed class ApprovalTests
     [Fact]
     public void Graduating_SettlesAPendingClosureRequest()
     {
-        var c = CaseScenario.WithStage(Stage.Graduated, StageState.Active).MeetGate(Stage.Graduated).Do(new RequestClosure(CloseReason.DroppedOut, null));
+        var c = CaseScenario.WithStage(Stage.Graduated, StageState.Active).MeetGate(Stage.Graduated).Do(new RequestClosure(CloseReason.DroppedOut, null, Asker));
 
         c.Do(new CompleteStage(Stage.Graduated));
 

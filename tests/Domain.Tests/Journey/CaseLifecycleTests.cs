@@ -32,7 +32,7 @@ public sealed class CaseLifecycleTests
         new CompleteStage(Stage.Training),
         new SkipStage(Stage.Training, CaseScenario.SkipReason),
         new CloseCase(CloseReason.DroppedOut, null),
-        new RequestClosure(CloseReason.Moved, "Pindah ke Malang"),
+        new RequestClosure(CloseReason.Moved, "Pindah ke Malang", "petugas-1"),
         new Enrol(TestOffers.Course(), Domain.Services.SeatOutcome.Granted, 0, false, null),
         new CompleteTraining("course-1", 90),
         new AssignMentor("mentor-8"),

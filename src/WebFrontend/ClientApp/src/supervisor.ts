@@ -7,7 +7,7 @@ import { type Problem, type Summary, nav } from "./workbench";
 // arrives (requests and escalations are pushed to the region's supervisors), so it stays current without a reload.
 
 interface MentorLoad { mentorId: string; name: string; capacity: number; activeCases: number; disabled: boolean }
-interface PendingView { caseNumber: string; pendingApproval: { kind: string; reason: string | null; closeReason: string | null } | null }
+interface PendingView { caseNumber: string; pendingApproval: { kind: string; reason: string | null; closeReason: string | null; requestedBy: string } | null }
 
 let shown: { app: HTMLElement; api: Api; el: El; regions: string[] } | null = null;
 let refreshing: Promise<void> | null = null;
@@ -72,7 +72,7 @@ async function fill(app: HTMLElement, api: Api, el: El, regions: string[]): Prom
     const decline = el("button", { type: "button", className: "action", id: `decline-${c.caseNumber}`, textContent: words("Tolak", "Decline") });
     decline.addEventListener("click", () => void act(`${path}/decline`, { reason: reason.value }));
     const li = el("li", {}, caseLink(c),
-      el("div", { className: "meta", textContent: `${c.pendingApproval === "Closure" ? words("Minta ditutup", "Closure asked") : words("Minta dibuka kembali", "Reopening asked")}${p?.reason ? ": " + p.reason : ""}` }),
+      el("div", { className: "meta", textContent: `${c.pendingApproval === "Closure" ? words("Minta ditutup", "Closure asked") : words("Minta dibuka kembali", "Reopening asked")}${p?.reason ? ": " + p.reason : ""}${p ? ` (${words("oleh", "by")} ${p.requestedBy})` : ""}` }),
       approve, el("label", { htmlFor: reason.id, textContent: words("Alasan menolak", "Reason for declining") }), reason, decline);
     li.dataset.case = c.caseNumber;
     li.dataset.key = `${c.caseNumber}:${c.pendingApproval}`;

@@ -11,7 +11,7 @@ export interface Problem { code: string; detail?: string; title?: string }
 interface Stage { stage: string; state: string; gateMet: boolean; gateMissing: { indonesian: string; english: string } | null }
 interface Enrolment { offerId: string; offerName: string; offerType: string; provider: string; status: string; waitlistPosition: number | null; passed: boolean | null;
   respondBy: string | null; responseOverdue: boolean; amountIdr: number | null; plafondIdr: number | null; disbursedIdr: number | null; repayment: string | null; reason: string | null }
-interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string }
+interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string; requestedBy: string }
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
   nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
@@ -379,7 +379,7 @@ function approvalSection(el: El, v: View, supervisor: boolean, send: Send): HTML
       ? words(`Permintaan penutupan (${closeReasonName(p.closeReason ?? "")})`, `Closure requested (${closeReasonName(p.closeReason ?? "")})`)
       : words("Permintaan pembukaan kembali", "Reopening requested");
     section.append(el("h2", { textContent: words("Menunggu persetujuan supervisor", "Waiting for a supervisor's approval") }),
-      el("p", { id: "pending", className: "warning", textContent: `${what}${p.reason ? ": " + p.reason : ""} · ${formatTime(p.requestedAt)}` }));
+      el("p", { id: "pending", className: "warning", textContent: `${what}${p.reason ? ": " + p.reason : ""} · ${words("oleh", "by")} ${p.requestedBy} · ${formatTime(p.requestedAt)}` }));
     if (supervisor) {
       const path = p.kind === "Closure" ? "/closure-request" : "/reopening-request";
       const reason = el("input", { maxLength: 2000 });
