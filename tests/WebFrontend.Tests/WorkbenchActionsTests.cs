@@ -163,6 +163,11 @@ public sealed class WorkbenchActionsTests
             await cw.ClickAsync("#app > a[href='#/']");
             await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
             await Assertions.Expect(cw.Locator("#f-pending")).ToHaveValueAsync("Closure");
+
+            // A refused export says why on the page (the server's message), instead of a silent failed download.
+            await cw.EvaluateAsync("() => document.getElementById('export').setAttribute('href', '/api/cases/export?stage=Bogus')");
+            await cw.ClickAsync("#export");
+            await Assertions.Expect(cw.Locator("#export-message")).ToHaveTextAsync("Nilai filter tidak dikenal (stage, segment, status atau pending).");
         }
         finally
         {

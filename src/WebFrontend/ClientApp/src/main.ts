@@ -3,6 +3,7 @@ import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
 import { isRendered, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { refreshSupervisor, renderSupervisor } from "./supervisor";
+import { downloadLink } from "./page";
 import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
 import { renderProblems } from "./problems";
 
@@ -186,8 +187,9 @@ function renderCaseload(changed?: string): void {
     item.dataset.stage = c.currentStage;
     list.append(item);
   });
+  const exportMessage = el("p", { id: "export-message", className: "error", role: "status" });
   app.replaceChildren(el("h1", { textContent: t("mentor.title") }), cases.size ? list : el("p", { textContent: t("mentor.empty") }),
-    el("nav", { className: "tools" }, el("a", { id: "export", className: "button", href: "/api/cases/export", download: "", textContent: t("mentor.export") })));
+    el("nav", { className: "tools" }, downloadLink(el, "export", "button", t("mentor.export"), "/api/cases/export", exportMessage, lang)), exportMessage);
   if (changed) setTimeout(() => document.querySelector(`li[data-case="${changed}"]`)?.classList.remove("changed"), 4000);
 }
 

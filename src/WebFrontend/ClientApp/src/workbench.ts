@@ -1,5 +1,5 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
-import type { Api, El } from "./page";
+import { type Api, type El, downloadLink } from "./page";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
 // journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
@@ -101,7 +101,8 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
   pending.value = filters.pending; overdue.checked = filters.overdue; q.value = filters.q;
   const list = el("ul", { className: "cases", id: "wb-cases" });
   const total = el("p", { className: "meta", id: "wb-total", role: "status" });
-  const exportLink = el("a", { id: "export", className: "action", download: "", textContent: words("Unduh daftar (CSV, NIK disamarkan)", "Download the list (CSV, NIK masked)") });
+  const exportMessage = el("p", { id: "export-message", className: "error", role: "status" });
+  const exportLink = downloadLink(el, "export", "action", words("Unduh daftar (CSV, NIK disamarkan)", "Download the list (CSV, NIK masked)"), "/api/cases/export", exportMessage, lang);
   const load = async () => {
     Object.assign(filters, { region: region.value, stage: stage.value, segment: segment.value, mentor: mentor.value, pending: pending.value, overdue: overdue.checked, q: q.value });
     const params = listParams();
@@ -128,7 +129,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
     field(el, "f-pending", words("Persetujuan", "Approval"), pending),
     field(el, "f-q", words("Cari", "Search"), q),
     el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
-    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink);
+    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink, exportMessage);
   form.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
   app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, kecamatan), form, total, list);
   await load();
