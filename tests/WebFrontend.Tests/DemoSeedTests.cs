@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using CaseGrains.WebFrontend.Demo;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +28,15 @@ public sealed class DemoSeedTests
             Assert.All(items, i => Assert.StartsWith("35.79.", i.GetProperty("regionCode").GetString(), StringComparison.Ordinal));
             var furthest = items.First(i => i.GetProperty("currentStage").GetString() == "Graduated").GetProperty("caseNumber").GetString();
             Assert.True((await app.GetOk($"/api/cases/{furthest}/verify")).GetProperty("valid").GetBoolean());
+
+            // The supervision view has something to show: two closures asked (once, whatever the re-runs), the demo mentor's caseload.
+            using var supervisor = await app.ClientFor(AppHost.Supervisor);
+            var pending = await supervisor.GetFromJsonAsync<JsonElement>("/api/cases?pending=Closure", AppHost.Json);
+            Assert.Equal(2, pending.GetProperty("total").GetInt64());
+            var loads = await supervisor.GetFromJsonAsync<JsonElement>("/api/mentors?region=35.79", AppHost.Json);
+            var mentor = loads.EnumerateArray().Single(m => m.GetProperty("mentorId").GetString() == DemoSeeder.MentorId);
+            Assert.Equal(30, mentor.GetProperty("capacity").GetInt32());
+            Assert.True(mentor.GetProperty("activeCases").GetInt32() > 0);
         }
         finally
         {

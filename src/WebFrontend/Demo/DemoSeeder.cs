@@ -107,7 +107,14 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         }
 
         await SeedCatalogAsync();
+        if (accounts.Any(a => a.UserId == MentorId))
+        {
+            // The demo mentor reaches Kota Batu in the demo's sectors (set when the account is created; later edits stay).
+            await grains.GetGrain<IMentorGrain>(MentorId).SetProfile(new MentorProfile(Sectors, ["35.79"], 30), SystemAdmin);
+        }
+
         var opened = 0;
+        var numbers = new Dictionary<int, string>();
         for (var i = 0; i < Beneficiaries; i++)
         {
             var caseNumber = await OpenAsync(i);
@@ -117,12 +124,26 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             }
 
             opened++;
+            numbers[i] = caseNumber;
             await AdvanceAsync(grains.GetGrain<ICaseGrain>(caseNumber), i, (Stage)(i % 7), i);
+        }
+
+        // Two cases whose closure the caseworker asked for, so the supervisor's view has something to decide.
+        foreach (var i in ClosureAsked)
+        {
+            if (numbers.TryGetValue(i, out var caseNumber))
+            {
+                await grains.GetGrain<ICaseGrain>(caseNumber).Execute(
+                    new RequestClosureRequest { CommandId = $"demo-{i}-closure", Reason = CloseReason.Moved, Note = "Pindah ke luar Kota Batu" }, Seeder);
+            }
         }
 
         LogSeeded(opened);
         return opened;
     }
+
+    /// <summary>The beneficiaries (by index) whose closure the demo asks for.</summary>
+    private static readonly int[] ClosureAsked = [8, 16];
 
     /// <summary>The sample Kota Batu catalog (samples/catalog-kota-batu.csv); re-importing changes nothing.</summary>
     public async Task SeedCatalogAsync()
