@@ -44,10 +44,13 @@ public sealed class ReachTests
         Assert.Equal("id", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
         await page.ClickAsync("#lang");
         Assert.Equal("en", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+        // The page is drawn again in English before it is audited again (not the Indonesian page still on screen).
+        await Assertions.Expect(page.Locator("body[data-rendered-lang='en']")).ToBeAttachedAsync();
         await Assertions.Expect(page.Locator(readySelector).First).ToBeVisibleAsync();
         problems = await page.EvaluateAsync<string[]>(Audit);
         Assert.True(problems.Length == 0, $"{screen} (English): {string.Join("; ", problems)}");
         await page.ClickAsync("#lang");
+        await Assertions.Expect(page.Locator("body[data-rendered-lang='id']")).ToBeAttachedAsync();
     }
 
     [Fact]
@@ -104,6 +107,11 @@ public sealed class ReachTests
             await AssertReachableAsync(cw, "field problems", "#pb-form");
             await cw.GotoAsync($"/#/cases/{training}");
             await AssertReachableAsync(cw, "case in training", "#enrolments li[data-status='Enrolled']");
+            // The case page itself speaks English after the switch (it is drawn again, not only the header).
+            await cw.ClickAsync("#lang");
+            await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Training: Active");
+            await cw.ClickAsync("#lang");
+            await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Pelatihan: Berjalan");
             await cw.GotoAsync($"/#/cases/{matching}");
             await AssertReachableAsync(cw, "case in matching", "#enrolments li[data-status='Applied']");
 

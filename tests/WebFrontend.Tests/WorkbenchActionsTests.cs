@@ -215,6 +215,8 @@ public sealed class WorkbenchActionsTests
             await cw.ClickAsync("#note-form button[type=submit]");
             await Assertions.Expect(events.Last).ToContainTextAsync("NoteAdded");
             await Assertions.Expect(cw.Locator("#note-text")).ToHaveValueAsync("");
+            // Only what was sent is cleared: the skip reason typed in another part of the page is still there.
+            await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToHaveValueAsync("Sudah ikut pelatihan");
             var timeline = await flow.Get($"/api/cases/{n}/timeline?limit=1000");
             Assert.Equal("Ditelepon pukul 10, minta jadwal ulang", timeline.EnumerateArray().Last().GetProperty("payload").GetProperty("text").GetString());
         }

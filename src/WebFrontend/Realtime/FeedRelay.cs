@@ -29,86 +29,138 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     public static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// One user's feed as this frontend has delivered it: the next feed number due, and the items that overtook it.
-    /// Two items of one feed can reach this process out of order (a silo may route them through different gateways;
-    /// CI saw seq 3 before seq 2 across processes), so they are put back in the feed grain's order here.
+    /// One user's feed as this frontend has delivered it: the activation (epoch) whose numbers are followed, whether that
+    /// came from a <c>Subscribe</c> answer, the next feed number due, the items that overtook it, and the epochs of
+    /// activations that are gone (their late items go straight out). Two items of one feed can reach this process out of
+    /// order (a silo may route them through different gateways; CI saw seq 3 before seq 2 across processes), so they are
+    /// put back in the feed grain's order here.
     /// </summary>
     private sealed class FeedOrder
     {
         public Guid Epoch;
+        public bool Confirmed;
         public long Next;
         public readonly SortedDictionary<long, FeedItem> Held = [];
+        public readonly List<Guid> Retired = [];
         public Timer? Hold;
+
+        public void Retire()
+        {
+            if (Epoch != Guid.Empty)
+            {
+                Retired.Add(Epoch);
+                if (Retired.Count > 8)
+                {
+                    Retired.RemoveAt(0);
+                }
+            }
+        }
     }
 
     public void OnFeedItem(FeedItem item)
     {
-        if (item.FeedEpoch == Guid.Empty)
+        // Not numbered (a silo of an older version), or no connection of the user here (nothing to order for): as it comes.
+        if (item.FeedEpoch == Guid.Empty || !_users.ContainsKey(item.UserId))
         {
-            Send(item); // not numbered (a silo of an older version): as it comes
+            Send(item);
             return;
         }
 
         var order = _order.GetOrAdd(item.UserId, _ => new FeedOrder());
         lock (order)
         {
-            if (item.FeedEpoch != order.Epoch)
+            if (order.Retired.Contains(item.FeedEpoch))
             {
-                // A new activation of the feed grain numbers from 1 again: what was held from the old one goes first.
-                ReleaseHeld(order);
-                order.Epoch = item.FeedEpoch;
-                order.Next = item.FeedSeq;
-            }
-            else if (order.Next == 0)
-            {
-                order.Next = item.FeedSeq;
-            }
-
-            if (item.FeedSeq < order.Next)
-            {
-                Send(item); // later than a hold that gave up waiting: the client has resumed, and drops what it has
+                Send(item); // late from an activation that is gone: the client drops what it has, resumes on a gap
                 return;
             }
 
-            order.Held[item.FeedSeq] = item;
-            while (order.Held.Remove(order.Next, out var ready))
+            if (item.FeedEpoch != order.Epoch)
             {
-                Send(ready);
-                order.Next++;
+                // Another activation numbers from 1 again: what was held from the old one goes first, and the new
+                // numbering is followed once a Subscribe answer (or the hold's end) gives its starting point.
+                ReleaseHeld(order);
+                order.Retire();
+                order.Epoch = item.FeedEpoch;
+                order.Confirmed = false;
+                order.Next = 0;
             }
 
-            if (order.Held.Count == 0)
-            {
-                order.Hold?.Dispose();
-                order.Hold = null;
-            }
-            else
-            {
-                order.Hold ??= new Timer(_ => GiveUpWaiting(order), null, HoldFor, Timeout.InfiniteTimeSpan);
-            }
+            order.Held[item.FeedSeq] = item;
+            Drain(order);
         }
     }
 
-    /// <summary>Where the feed stands when this frontend (re)subscribes: the baseline for the next item, unless one already came.</summary>
+    /// <summary>Where the feed stands when this frontend (re)subscribes: the starting point for its numbering.</summary>
     private void Subscribed(string userId, FeedPosition position)
     {
         var order = _order.GetOrAdd(userId, _ => new FeedOrder());
         lock (order)
         {
+            if (order.Retired.Contains(position.Epoch) || (order.Confirmed && order.Epoch == position.Epoch))
+            {
+                return; // a stale answer, or a renewal of what is known
+            }
+
             if (order.Epoch != position.Epoch)
             {
+                if (order.Epoch != Guid.Empty && !order.Confirmed && order.Held.Count > 0)
+                {
+                    return; // items of another activation are already waiting: which one is newer is unknown, the hold decides
+                }
+
                 ReleaseHeld(order);
+                order.Retire();
                 order.Epoch = position.Epoch;
-                order.Next = position.NextSeq;
             }
+
+            order.Confirmed = true;
+            order.Next = position.NextSeq;
+            Drain(order);
         }
     }
 
-    private void GiveUpWaiting(FeedOrder order)
+    /// <summary>Sends what is due in order, and holds the rest for a while (caller holds the lock).</summary>
+    private void Drain(FeedOrder order)
+    {
+        if (order.Confirmed)
+        {
+            // Anything numbered before the starting point was published before this frontend subscribed: late, send it.
+            while (order.Held.Count > 0 && order.Held.First() is var (seq, early) && seq < order.Next)
+            {
+                order.Held.Remove(seq);
+                Send(early);
+            }
+
+            while (order.Held.Remove(order.Next, out var ready))
+            {
+                Send(ready);
+                order.Next++;
+            }
+        }
+
+        if (order.Held.Count == 0)
+        {
+            order.Hold?.Dispose();
+            order.Hold = null;
+        }
+        else if (order.Hold is null)
+        {
+            Timer? hold = null;
+            hold = new Timer(_ => GiveUpWaiting(order, hold!), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            order.Hold = hold;
+            hold.Change(HoldFor, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void GiveUpWaiting(FeedOrder order, Timer hold)
     {
         lock (order)
         {
-            ReleaseHeld(order);
+            if (order.Hold == hold)
+            {
+                ReleaseHeld(order); // a hold that was replaced meanwhile does not cut the newer one short
+            }
         }
     }
 
@@ -118,7 +170,12 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         foreach (var (seq, held) in order.Held)
         {
             Send(held);
-            order.Next = seq + 1;
+            order.Next = Math.Max(order.Next, seq + 1);
+        }
+
+        if (order.Held.Count > 0)
+        {
+            order.Confirmed = true; // the numbering is followed from here on
         }
 
         order.Held.Clear();

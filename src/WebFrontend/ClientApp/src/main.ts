@@ -1,7 +1,7 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
-import { isRendered, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
+import { isRendered, markAction, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { refreshSupervisor, renderSupervisor } from "./supervisor";
 import { downloadLink } from "./page";
 import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
@@ -261,7 +261,11 @@ async function showWorkbenchCase(caseNumber: string): Promise<void> {
     if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
     return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events)));
   });
-  if (hub && hub.state === HubConnectionState.Connected) await hub.invoke("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
+  if (hub && hub.state === HubConnectionState.Connected) {
+    // Events between the page's timeline and the follow come back with it: shown like pushed ones.
+    const missed = await hub.invoke<TimelineEvent[]>("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
+    for (const e of missed) await onEvent(e);
+  }
 }
 
 // Renders run one after another: a render started by an earlier navigation (or a language switch) could otherwise
@@ -320,7 +324,8 @@ langButton.addEventListener("click", () => {
   setLang(lang === "id" ? "en" : "id");
   langButton.textContent = lang === "id" ? "EN" : "ID";
   translatePage();
-  void (me ? route() : Promise.resolve(renderLogin()));
+  // Marked once the page is drawn again in the new language (the browser tests wait for it).
+  void (me ? route() : Promise.resolve(renderLogin())).then(() => (document.body.dataset.renderedLang = lang));
 });
 logoutButton.addEventListener("click", async () => {
   await api("POST", "/api/auth/logout");
@@ -331,6 +336,8 @@ window.addEventListener("hashchange", () => void route());
 // What the user changes on a page is marked, so a live re-render of the case page can keep it.
 app.addEventListener("input", markTyped);
 app.addEventListener("change", markTyped);
+app.addEventListener("click", markAction, true);
+app.addEventListener("submit", markAction, true);
 
 setLang(lang);
 langButton.textContent = lang === "id" ? "EN" : "ID";

@@ -24,11 +24,18 @@ export function refreshSupervisor(): Promise<void> {
   }
   const { app, api, el, regions } = shown;
   refreshing = (async () => {
-    do {
-      again = false;
-      await fill(app, api, el, regions);
-    } while (again);
-    refreshing = null;
+    try {
+      do {
+        again = false;
+        await fill(app, api, el, regions);
+      } while (again);
+    } catch {
+      // A dropped connection or a proxy's error page: say so; the next event or action refreshes again.
+      const message = app.querySelector<HTMLElement>("#sv-message");
+      if (message) message.textContent = words("Gagal memuat ulang; mencoba lagi pada perubahan berikutnya.", "Could not refresh; trying again on the next change.");
+    } finally {
+      refreshing = null;
+    }
   })();
   return refreshing;
 }
@@ -52,7 +59,7 @@ async function fill(app: HTMLElement, api: Api, el: El, regions: string[]): Prom
   const act = async (path: string, body: Record<string, unknown>) => {
     const result = await api<Problem>("POST", path, { commandId: crypto.randomUUID(), ...body });
     if (message) message.textContent = result.ok ? words("Tersimpan.", "Saved.") : (result.data?.detail ?? result.data?.code ?? "");
-    if (result.ok) await refreshSupervisor();
+    if (result.ok || result.status === 409) await refreshSupervisor();
   };
   const caseLink = (c: Summary) => el("a", { href: `#/cases/${c.caseNumber}`, textContent: `${c.fullName} · ${c.caseNumber}` });
 
@@ -61,21 +68,23 @@ async function fill(app: HTMLElement, api: Api, el: El, regions: string[]): Prom
   // A row already on screen is kept as it is, so a reason being typed survives a live refresh.
   const onScreen = new Map([...app.querySelectorAll<HTMLLIElement>("#approvals li[data-key]")].map((li) => [li.dataset.key!, li]));
   const approvalRows = await Promise.all(pending.map(async (c) => {
-    const kept = onScreen.get(`${c.caseNumber}:${c.pendingApproval}`);
+    // Keyed by the case's version: a request declined and asked again (new reason, maybe another asker) is a new row.
+    const kept = onScreen.get(`${c.caseNumber}:${c.pendingApproval}:${c.version}`);
     if (kept) return kept;
     const view = await api<PendingView>("GET", `/api/cases/${encodeURIComponent(c.caseNumber)}`);
     const p = view.ok ? view.data.pendingApproval : null;
     const path = `/api/cases/${encodeURIComponent(c.caseNumber)}/${c.pendingApproval === "Closure" ? "closure-request" : "reopening-request"}`;
     const reason = el("input", { id: `decline-reason-${c.caseNumber}`, maxLength: 2000 });
     const approve = el("button", { type: "button", className: "action", id: `approve-${c.caseNumber}`, textContent: words("Setujui", "Approve") });
-    approve.addEventListener("click", () => void act(`${path}/approve`, {}));
+    // The decision is about the request as shown: if the case moved on meanwhile, the server refuses (409) and the view refreshes.
+    approve.addEventListener("click", () => void act(`${path}/approve`, { expectedVersion: c.version }));
     const decline = el("button", { type: "button", className: "action", id: `decline-${c.caseNumber}`, textContent: words("Tolak", "Decline") });
-    decline.addEventListener("click", () => void act(`${path}/decline`, { reason: reason.value }));
+    decline.addEventListener("click", () => void act(`${path}/decline`, { reason: reason.value, expectedVersion: c.version }));
     const li = el("li", {}, caseLink(c),
       el("div", { className: "meta", textContent: `${c.pendingApproval === "Closure" ? words("Minta ditutup", "Closure asked") : words("Minta dibuka kembali", "Reopening asked")}${p?.reason ? ": " + p.reason : ""}${p ? ` (${words("oleh", "by")} ${p.requestedBy})` : ""}` }),
       approve, el("label", { htmlFor: reason.id, textContent: words("Alasan menolak", "Reason for declining") }), reason, decline);
     li.dataset.case = c.caseNumber;
-    li.dataset.key = `${c.caseNumber}:${c.pendingApproval}`;
+    li.dataset.key = `${c.caseNumber}:${c.pendingApproval}:${c.version}`;
     return li;
   }));
   app.querySelector("#approvals")?.replaceChildren(el("h2", { textContent: words(`Menunggu persetujuan (${pending.length})`, `Waiting for approval (${pending.length})`) }),

@@ -15,15 +15,25 @@ interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeR
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
   nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
-export interface Summary { caseNumber: string; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
+export interface Summary { caseNumber: string; version: number; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
   pendingApproval: string | null }
 
 // The case version on screen: a live event or a command's answer re-renders only when it is newer (one render per
 // version, so a form being filled in is not replaced by a second render of the same version).
-let rendered = { caseNumber: "", version: 0 };
+let rendered = { caseNumber: "", version: 0, lang: "" };
 
-/** True when the page already shows this case at this version or later. */
-export const isRendered = (caseNumber: string, version: number): boolean => rendered.caseNumber === caseNumber && rendered.version >= version;
+/** True when the page already shows (or is drawing) this case at this version or later, in the page's language. */
+export const isRendered = (caseNumber: string, version: number): boolean =>
+  rendered.caseNumber === caseNumber && rendered.version >= version && rendered.lang === lang;
+
+// The part of the page the user last acted in (the form, row or section of the button clicked or the form submitted):
+// a command sent from it clears what was typed there, and only there.
+let actionScope: HTMLElement | null = null;
+
+/** Remembers where the user acted (a capturing click / submit listener on the page). */
+export function markAction(e: Event): void {
+  actionScope = (e.target as HTMLElement | null)?.closest<HTMLElement>("form, details, li, section") ?? null;
+}
 
 const stages = ["Intake", "Assessment", "Training", "Mentoring", "Matching", "Financing", "Graduated"];
 const skippable = ["Training", "Mentoring", "Matching", "Financing"];
@@ -80,11 +90,6 @@ export function listParams(f: typeof filters = filters): URLSearchParams {
   if (f.overdue) params.set("overdue", "true");
   if (f.q.trim()) params.set("q", f.q.trim());
   return params;
-}
-
-/** Sets the list's filters (the supervisor view links to a mentor's cases or to the waiting approvals). */
-export function setListFilters(next: Partial<typeof filters>): void {
-  Object.assign(filters, { region: "", stage: "", segment: "", mentor: "", pending: "", overdue: false, q: "" }, next);
 }
 
 export async function renderWorkbench(app: HTMLElement, api: Api, el: El, regions: string[], role: string): Promise<void> {
@@ -188,19 +193,28 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     return;
   }
   const v = view.data;
-  if (isRendered(caseNumber, v.version) && document.getElementById("case-title")) return;
-  const typed = rendered.caseNumber === caseNumber ? typedOn(app) : null;
-  rendered = { caseNumber, version: v.version };
+  if (isRendered(caseNumber, v.version) && document.getElementById("case-title")?.dataset.case === caseNumber) return;
+  rendered = { caseNumber, version: v.version, lang };
   const open = v.status === "Open";
   const supervisor = role === "Supervisor";
   const message = el("p", { id: "c-message", role: "status" });
   const send: Send = async (suffix, body) => {
-    // What was typed is being sent: the next render starts from the server's answer (kept again if it is refused).
-    const marked = [...app.querySelectorAll<HTMLElement>("[data-typed]")];
-    marked.forEach((c) => delete c.dataset.typed);
-    const result = await api<Problem & { version: number }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}${suffix}`, { commandId: crypto.randomUUID(), ...body });
+    // What was typed where the user acted is being sent: the next render starts from the server's answer there (and
+    // puts it back if the command is refused). Its buttons wait for the answer, so a double click sends once.
+    const scope = actionScope;
+    const sent = scope ? [...scope.querySelectorAll<Control>("[data-typed]")] : [];
+    const saved = new Map(sent.map((c) => [c.id, valueOf(c)] as [string, string | boolean]));
+    sent.forEach((c) => delete c.dataset.typed);
+    const buttons = scope ? [...scope.querySelectorAll<HTMLButtonElement>("button")] : [];
+    buttons.forEach((b) => (b.disabled = true));
+    let result: { ok: boolean; data: Problem & { version: number } };
+    try {
+      result = await api<Problem & { version: number }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}${suffix}`, { commandId: crypto.randomUUID(), ...body });
+    } finally {
+      buttons.forEach((b) => (b.disabled = false));
+    }
     if (!result.ok) {
-      marked.forEach((c) => (c.dataset.typed = "1"));
+      restoreTyped(app, { values: saved, focus: null });
       message.textContent = result.data?.detail ?? result.data?.code ?? "";
       return result.data;
     }
@@ -262,9 +276,16 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 
   if (v.stages[6].state === "Active" && open) sections.push(outcomesForm(el, send));
 
+  const timelineSection = await timeline();
+  // Stale when a newer render of this case started meanwhile, or the user went elsewhere.
+  if (!isRendered(caseNumber, v.version) || rendered.version !== v.version || decodeURIComponent(location.hash) !== `#/cases/${caseNumber}`) return;
+  const title = el("h1", { id: "case-title", textContent: `${v.fullName} · ${v.caseNumber}` });
+  title.dataset.case = caseNumber;
+  // Taken right before the page is replaced, so nothing typed while this render was loading is lost.
+  const typed = document.getElementById("case-title")?.dataset.case === caseNumber ? typedOn(app) : null;
   app.replaceChildren(
     el("a", { href: "#/", textContent: words("← Kembali", "← Back") }),
-    el("h1", { id: "case-title", textContent: `${v.fullName} · ${v.caseNumber}` }),
+    title,
     el("p", { id: "stage", className: "meta", textContent: `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · ${v.regionName} · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}` }),
     message,
     approvalSection(el, v, supervisor, send),
@@ -272,7 +293,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     ...sections,
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     noteForm(el, send),
-    await timeline());
+    timelineSection);
   if (typed) restoreTyped(app, typed);
 }
 
@@ -280,17 +301,20 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
  * What the user typed or chose on the case page and has not sent, by control id, and where the focus was: a live event
  * re-renders the page, and this puts it back (controls are marked when the user changes them).
  */
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+const valueOf = (c: Control): string | boolean => (c instanceof HTMLInputElement && c.type === "checkbox" ? c.checked : c.value);
+
 function typedOn(app: HTMLElement): { values: Map<string, string | boolean>; focus: string | null } {
   const values = new Map<string, string | boolean>();
-  app.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("[data-typed]").forEach((c) =>
-    values.set(c.id, c instanceof HTMLInputElement && c.type === "checkbox" ? c.checked : c.value));
+  app.querySelectorAll<Control>("[data-typed]").forEach((c) => values.set(c.id, valueOf(c)));
   const active = document.activeElement;
   return { values, focus: active && app.contains(active) && active.id ? active.id : null };
 }
 
 function restoreTyped(app: HTMLElement, typed: { values: Map<string, string | boolean>; focus: string | null }): void {
   typed.values.forEach((value, id) => {
-    const c = app.querySelector<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(`#${CSS.escape(id)}`);
+    const c = app.querySelector<Control>(`#${CSS.escape(id)}`);
     if (!c) return;
     if (typeof value === "boolean") (c as HTMLInputElement).checked = value;
     else c.value = value;
