@@ -139,6 +139,43 @@ public sealed class ReachTests
     }
 
     [Fact]
+    public async Task AProvincesCaseworker_PicksTheKabKotaThenTheKecamatan_AndFiltersTheListByKabKota()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            await app.CreateUser("petugas.jatim", Domain.Access.Role.Caseworker, "35");
+            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, "petugas.jatim");
+            await Assertions.Expect(cw.Locator("#f-region option[value='35.79']")).ToBeAttachedAsync();
+            await Assertions.Expect(cw.Locator("#i-regency option[value='35.79']")).ToBeAttachedAsync();
+            await cw.SelectOptionAsync("#i-regency", "35.79");
+            await Assertions.Expect(cw.Locator("#i-region option[value='35.79.02']")).ToBeAttachedAsync();
+            Assert.Equal(0, await cw.Locator("#i-region option[value='35.73.01']").CountAsync());
+            await cw.SelectOptionAsync("#i-region", "35.79.02");
+            await cw.FillAsync("#i-nik", "3579025508930078");
+            await cw.FillAsync("#i-name", "Ibu Provinsi");
+            await cw.CheckAsync("#i-consent");
+            await cw.ClickAsync("#intake button[type=submit]");
+            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Provinsi");
+            var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
+            Assert.Equal("35.79.02", (await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}")).GetProperty("regionCode").GetString());
+
+            await cw.ClickAsync("#app > a[href='#/']");
+            await cw.SelectOptionAsync("#f-region", "35.79");
+            await cw.ClickAsync("#filters button[type=submit]");
+            await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{number}']")).ToHaveCountAsync(1);
+            await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task TheIntakeForm_IsFilledAndSentWithTheKeyboardAlone()
     {
         await using var app = AppHost.Start();

@@ -66,13 +66,17 @@ function options(el: El, values: string[], name: (v: string) => string, empty?: 
   return [...(empty !== undefined ? [el("option", { value: "", textContent: empty })] : []), ...values.map((v) => el("option", { value: v, textContent: name(v) }))];
 }
 
-/** The kecamatan of the regions served (a caseworker of a kab/kota picks among its kecamatan). */
-async function kecamatanOf(api: Api, regions: string[]): Promise<{ code: string; name: string }[]> {
-  const all: { code: string; name: string }[] = [];
-  for (const served of regions) {
-    const children = await api<{ code: string; name: string; level: string }[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`);
-    if (children.ok && children.data.length > 0 && children.data[0].level === "District") all.push(...children.data);
-  }
+interface RegionRow { code: string; name: string; level: string }
+
+async function childrenOf(api: Api, code: string): Promise<RegionRow[]> {
+  const children = await api<RegionRow[]>("GET", `/api/regions?parent=${encodeURIComponent(code)}`);
+  return children.ok ? children.data : [];
+}
+
+/** The regions one level under those served: kecamatan for the staff of a kab/kota, kab/kota for a province's. */
+async function regionsUnder(api: Api, regions: string[]): Promise<RegionRow[]> {
+  const all: RegionRow[] = [];
+  for (const served of regions) all.push(...await childrenOf(api, served));
   return all;
 }
 
@@ -93,8 +97,8 @@ export function listParams(f: typeof filters = filters): URLSearchParams {
 }
 
 export async function renderWorkbench(app: HTMLElement, api: Api, el: El, regions: string[], role: string): Promise<void> {
-  const kecamatan = await kecamatanOf(api, regions);
-  const region = el("select", {}, ...options(el, kecamatan.map((k) => k.code), (c) => `${kecamatan.find((k) => k.code === c)?.name} (${c})`, words("Semua wilayah saya", "All my regions")));
+  const under = await regionsUnder(api, regions);
+  const region = el("select", {}, ...options(el, under.map((k) => k.code), (c) => `${under.find((k) => k.code === c)?.name} (${c})`, words("Semua wilayah saya", "All my regions")));
   const stage = el("select", {}, ...options(el, stages, stageName, words("Semua tahap", "All stages")));
   const segment = el("select", {}, ...options(el, segments, segmentName, words("Semua segmen", "All segments")));
   const mentor = el("input", { autocomplete: "off" });
@@ -127,7 +131,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
   };
   const form = el("form", { className: "card", id: "filters" },
     el("h2", { textContent: words("Saring daftar", "Filter the list") }),
-    field(el, "f-region", words("Kecamatan", "Kecamatan"), region),
+    field(el, "f-region", words("Wilayah", "Region"), region),
     field(el, "f-stage", words("Tahap", "Stage"), stage),
     field(el, "f-segment", words("Segmen", "Segment"), segment),
     field(el, "f-mentor", words("ID pendamping", "Mentor id"), mentor),
@@ -136,7 +140,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
     el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
     el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink, exportMessage);
   form.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
-  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, kecamatan), form, total, list);
+  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, under), form, total, list);
   await load();
 }
 
@@ -151,7 +155,7 @@ export function nav(el: El, role: string): HTMLElement {
   return el("nav", { className: "links", ariaLabel: words("Halaman", "Pages") }, ...links.map(([id, href, text]) => el("a", { id, href, textContent: text })));
 }
 
-async function intakeForm(api: Api, el: El, kecamatan: { code: string; name: string }[]): Promise<HTMLElement> {
+async function intakeForm(api: Api, el: El, under: RegionRow[]): Promise<HTMLElement> {
   const nik = el("input", { id: "i-nik", inputMode: "numeric", maxLength: 16, required: true, autocomplete: "off" });
   const nikHint = el("p", { id: "i-nik-hint", className: "meta", textContent: words("16 digit angka.", "16 digits.") });
   nik.setAttribute("aria-describedby", "i-nik-hint");
@@ -161,7 +165,16 @@ async function intakeForm(api: Api, el: El, kecamatan: { code: string; name: str
       : words("NIK hanya berisi angka.", "A NIK has digits only.");
   });
   const name = el("input", { id: "i-name", required: true, maxLength: 200 });
-  const region = el("select", { id: "i-region", required: true }, ...kecamatan.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
+  // Kecamatan straight away for the staff of a kab/kota; a province's staff first pick the kab/kota.
+  const kecamatanOptions = (rows: RegionRow[]) => rows.filter((r) => r.level === "District").map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` }));
+  const region = el("select", { id: "i-region", required: true }, ...kecamatanOptions(under));
+  const kabKota = under.filter((r) => r.level === "Regency");
+  const regency = el("select", { id: "i-regency" }, ...kabKota.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
+  if (kabKota.length > 0) {
+    const load = async () => region.replaceChildren(...kecamatanOptions(await childrenOf(api, regency.value)));
+    regency.addEventListener("change", () => void load());
+    await load();
+  }
   const segment = el("select", { id: "i-segment" }, ...segments.map((s) => el("option", { value: s, textContent: segmentName(s) })));
   const consent = el("input", { id: "i-consent", type: "checkbox" });
   const message = el("p", { id: "i-message", role: "status" });
@@ -169,6 +182,7 @@ async function intakeForm(api: Api, el: El, kecamatan: { code: string; name: str
     el("h2", { textContent: words("Pendaftaran penerima manfaat", "Register a beneficiary") }),
     el("label", { htmlFor: "i-nik", textContent: "NIK" }), nik, nikHint,
     el("label", { htmlFor: "i-name", textContent: words("Nama lengkap", "Full name") }), name,
+    ...(kabKota.length > 0 ? [el("label", { htmlFor: "i-regency", textContent: words("Kabupaten/kota", "Regency/city") }), regency] : []),
     el("label", { htmlFor: "i-region", textContent: words("Kecamatan", "Kecamatan") }), region,
     el("label", { htmlFor: "i-segment", textContent: words("Segmen", "Segment") }), segment,
     el("label", { htmlFor: "i-consent" }, consent, words(" Persetujuan sudah diberikan", " Consent given")),
