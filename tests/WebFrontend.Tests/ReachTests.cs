@@ -168,6 +168,11 @@ public sealed class ReachTests
             await cw.ClickAsync("#filters button[type=submit]");
             await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{number}']")).ToHaveCountAsync(1);
             await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
+
+            // The field-problem form places a problem the same way.
+            await cw.GotoAsync("/#/problems");
+            await cw.SelectOptionAsync("#pb-regency", "35.79");
+            await Assertions.Expect(cw.Locator("#pb-kecamatan option[value='35.79.03']")).ToBeAttachedAsync();
         }
         finally
         {

@@ -1,5 +1,6 @@
 import { formatNumber, formatTime, lang, words } from "./i18n";
 import type { Api, El } from "./page";
+import { kecamatanPicker } from "./regions";
 
 // "Belanja masalah": field problems raised by communities and partners. The region's caseworkers and supervisors record
 // them; they, the ministry and admins see a region's problems and the count per child region and category set against
@@ -102,17 +103,10 @@ export async function renderProblems(region: string | null, app: HTMLElement, ap
 }
 
 async function problemForm(api: Api, el: El, regions: string[], shownRegion: string, saved: () => void): Promise<HTMLElement> {
-  // The kecamatan of the regions served (a kab/kota's kecamatan, or a served kecamatan itself), then optionally a desa
-  // by its code (the region table lists no desa names: the server checks the code's shape under the kecamatan).
-  const kecamatan = el("select", { id: "pb-kecamatan", required: true });
-  for (const served of regions) {
-    const [self, children] = await Promise.all([
-      api<Region>("GET", `/api/regions/${encodeURIComponent(served)}`),
-      api<Region[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`),
-    ]);
-    const options = self.ok && self.data.level === "District" ? [self.data] : children.ok && children.data[0]?.level === "District" ? children.data : [];
-    kecamatan.append(...options.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
-  }
+  // The kecamatan of the regions served (a province's staff pick the kab/kota first), then optionally a desa by its code
+  // (the region table lists no desa names: the server checks the code's shape under the kecamatan).
+  const picker = await kecamatanPicker(api, el, regions, { regency: "pb-regency", kecamatan: "pb-kecamatan" }, shownRegion);
+  const kecamatan = picker.kecamatan;
   const desa = el("input", { id: "pb-desa", inputMode: "numeric", pattern: "[12][0-9]{3}", maxLength: 4, autocomplete: "off",
     placeholder: words("mis. 2004", "e.g. 2004") });
   const preselect = [...kecamatan.options].find((o) => within(shownRegion, o.value));
@@ -137,7 +131,7 @@ async function problemForm(api: Api, el: El, regions: string[], shownRegion: str
 
   const form = el("form", { className: "card", id: "pb-form" },
     el("h2", { textContent: words("Catat masalah lapangan", "Record a field problem") }),
-    el("label", { htmlFor: "pb-kecamatan", textContent: words("Kecamatan", "Kecamatan") }), kecamatan,
+    ...picker.fields,
     el("label", { htmlFor: "pb-desa", textContent: words("Kode desa/kelurahan, 4 digit terakhir (boleh kosong)", "Desa/kelurahan code, last 4 digits (optional)") }), desa,
     el("label", { htmlFor: "pb-sector", textContent: words("Sektor usaha", "Business sector") }), sector,
     el("label", { htmlFor: "pb-category", textContent: words("Kategori kebutuhan", "Kind of need") }), category,

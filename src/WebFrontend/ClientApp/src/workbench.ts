@@ -1,5 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
+import { kecamatanPicker } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
 // journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
@@ -68,15 +69,13 @@ function options(el: El, values: string[], name: (v: string) => string, empty?: 
 
 interface RegionRow { code: string; name: string; level: string }
 
-async function childrenOf(api: Api, code: string): Promise<RegionRow[]> {
-  const children = await api<RegionRow[]>("GET", `/api/regions?parent=${encodeURIComponent(code)}`);
-  return children.ok ? children.data : [];
-}
-
-/** The regions one level under those served: kecamatan for the staff of a kab/kota, kab/kota for a province's. */
+/** The regions one level under those served (the list's filter): kecamatan for the staff of a kab/kota, kab/kota for a province's. */
 async function regionsUnder(api: Api, regions: string[]): Promise<RegionRow[]> {
   const all: RegionRow[] = [];
-  for (const served of regions) all.push(...await childrenOf(api, served));
+  for (const served of regions) {
+    const children = await api<RegionRow[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`);
+    if (children.ok) all.push(...children.data);
+  }
   return all;
 }
 
@@ -140,7 +139,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
     el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
     el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink, exportMessage);
   form.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
-  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, under), form, total, list);
+  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, regions), form, total, list);
   await load();
 }
 
@@ -155,7 +154,7 @@ export function nav(el: El, role: string): HTMLElement {
   return el("nav", { className: "links", ariaLabel: words("Halaman", "Pages") }, ...links.map(([id, href, text]) => el("a", { id, href, textContent: text })));
 }
 
-async function intakeForm(api: Api, el: El, under: RegionRow[]): Promise<HTMLElement> {
+async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElement> {
   const nik = el("input", { id: "i-nik", inputMode: "numeric", maxLength: 16, required: true, autocomplete: "off" });
   const nikHint = el("p", { id: "i-nik-hint", className: "meta", textContent: words("16 digit angka.", "16 digits.") });
   nik.setAttribute("aria-describedby", "i-nik-hint");
@@ -165,16 +164,8 @@ async function intakeForm(api: Api, el: El, under: RegionRow[]): Promise<HTMLEle
       : words("NIK hanya berisi angka.", "A NIK has digits only.");
   });
   const name = el("input", { id: "i-name", required: true, maxLength: 200 });
-  // Kecamatan straight away for the staff of a kab/kota; a province's staff first pick the kab/kota.
-  const kecamatanOptions = (rows: RegionRow[]) => rows.filter((r) => r.level === "District").map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` }));
-  const region = el("select", { id: "i-region", required: true }, ...kecamatanOptions(under));
-  const kabKota = under.filter((r) => r.level === "Regency");
-  const regency = el("select", { id: "i-regency" }, ...kabKota.map((r) => el("option", { value: r.code, textContent: `${r.name} (${r.code})` })));
-  if (kabKota.length > 0) {
-    const load = async () => region.replaceChildren(...kecamatanOptions(await childrenOf(api, regency.value)));
-    regency.addEventListener("change", () => void load());
-    await load();
-  }
+  const picker = await kecamatanPicker(api, el, regions, { regency: "i-regency", kecamatan: "i-region" });
+  const region = picker.kecamatan;
   const segment = el("select", { id: "i-segment" }, ...segments.map((s) => el("option", { value: s, textContent: segmentName(s) })));
   const consent = el("input", { id: "i-consent", type: "checkbox" });
   const message = el("p", { id: "i-message", role: "status" });
@@ -182,8 +173,7 @@ async function intakeForm(api: Api, el: El, under: RegionRow[]): Promise<HTMLEle
     el("h2", { textContent: words("Pendaftaran penerima manfaat", "Register a beneficiary") }),
     el("label", { htmlFor: "i-nik", textContent: "NIK" }), nik, nikHint,
     el("label", { htmlFor: "i-name", textContent: words("Nama lengkap", "Full name") }), name,
-    ...(kabKota.length > 0 ? [el("label", { htmlFor: "i-regency", textContent: words("Kabupaten/kota", "Regency/city") }), regency] : []),
-    el("label", { htmlFor: "i-region", textContent: words("Kecamatan", "Kecamatan") }), region,
+    ...picker.fields,
     el("label", { htmlFor: "i-segment", textContent: words("Segmen", "Segment") }), segment,
     el("label", { htmlFor: "i-consent" }, consent, words(" Persetujuan sudah diberikan", " Consent given")),
     el("button", { className: "primary", type: "submit", textContent: words("Daftarkan", "Register") }), message);
