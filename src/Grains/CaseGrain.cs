@@ -537,11 +537,13 @@ public sealed partial class CaseGrain(
 
         if (@event is SlaEscalated escalated)
         {
-            await NotifySupervisorsAsync(escalated.SupervisorRegion, entry);
+            await NotifySupervisorsAsync(escalated.SupervisorRegion, supervisors => SlaPolicy.EscalationRecipients(supervisors, escalated.SupervisorRegion), entry);
         }
         else if (@event is ClosureRequested or ReopeningRequested)
         {
-            await NotifySupervisorsAsync(SlaPolicy.SupervisorRegion(_state.RegionCode), entry);
+            // Every supervisor who may decide the request is told: those whose regions hold the case, at any level.
+            var state = _state;
+            await NotifySupervisorsAsync(state.RegionCode, supervisors => [.. supervisors.Where(s => AccessPolicy.CanRead(s, state))], entry);
         }
     }
 
@@ -571,11 +573,11 @@ public sealed partial class CaseGrain(
     }
 
     /// <summary>
-    /// An escalation or a request for approval goes to the supervisors of the case's kab/kota or, when it has none, of
-    /// the level above (the province). Best effort after the event is durable: a failed delivery is logged, and the
-    /// event stays on the timeline and in the supervisors' case lists (overdue, pending approval).
+    /// An escalation goes to the supervisors of the case's kab/kota or, when it has none, of the level above (the
+    /// province); a request for approval to every supervisor who may decide it. Best effort after the event is durable:
+    /// a failed delivery is logged, and the event stays on the timeline and in the supervisors' case lists.
     /// </summary>
-    private async Task NotifySupervisorsAsync(string supervisorRegion, TimelineEntry entry)
+    private async Task NotifySupervisorsAsync(string supervisorRegion, Func<IReadOnlyList<Caller>, IReadOnlyList<Caller>> recipientsOf, TimelineEntry entry)
     {
         try
         {
@@ -588,7 +590,7 @@ public sealed partial class CaseGrain(
                 }
             }
 
-            var recipients = SlaPolicy.EscalationRecipients(supervisors, supervisorRegion);
+            var recipients = recipientsOf(supervisors);
             if (recipients.Count == 0)
             {
                 LogNoSupervisor(CaseNumber, supervisorRegion);

@@ -58,6 +58,9 @@ public sealed class ApprovalTests(AppFixture fx)
         await using var supervisorLive = await LiveClient.ConnectAsync(App, AppHost.Supervisor);
         // The caseworker does not follow the case: they are still told how their requests were settled.
         await using var caseworkerLive = await LiveClient.ConnectAsync(App, AppHost.Caseworker);
+        // A supervisor of the case's kecamatan only may decide it too, and is told as well.
+        await App.CreateUser("supervisor.bumiaji", Domain.Access.Role.Supervisor, "35.79.02");
+        await using var kecamatanLive = await LiveClient.ConnectAsync(App, "supervisor.bumiaji");
 
         // A caseworker may not close directly any more: it asks.
         var direct = await PostAsync(App.Client, $"/api/cases/{number}/close", Cmd(new { reason = "Moved" }));
@@ -66,6 +69,7 @@ public sealed class ApprovalTests(AppFixture fx)
 
         await App.PostOk($"/api/cases/{number}/closure-request", Cmd(new { reason = "Moved", note = "Pindah ke Malang" }));
         var pushed = await NextOfTypeAsync(supervisorLive, number, "ClosureRequested");
+        Assert.Equal(pushed.GetProperty("seq").GetInt64(), (await NextOfTypeAsync(kecamatanLive, number, "ClosureRequested")).GetProperty("seq").GetInt64());
         Assert.Equal("petugas", pushed.GetProperty("actorId").GetString());
         Assert.Contains(number, await PendingAsync(supervisor, "Closure"));
         var view = await App.GetOk($"/api/cases/{number}");
