@@ -22,6 +22,10 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FeedOrder> _order = new(StringComparer.Ordinal);
+
+    // One user's connects and disconnects run one at a time: a last disconnect's Unsubscribe could otherwise land after a
+    // new connection's Subscribe (pushes stopped until the next renewal), or a connection could join the set being removed.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private IFeedObserver? _self;
     private Timer? _renew;
 
@@ -222,26 +226,46 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     public async Task ConnectAsync(string userId, string connectionId)
     {
-        var connections = _users.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
-        connections[connectionId] = new(StringComparer.Ordinal);
-        Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
+        var gate = GateOf(userId);
+        await gate.WaitAsync();
+        try
+        {
+            var connections = _users.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
+            connections[connectionId] = new(StringComparer.Ordinal);
+            Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public async Task DisconnectAsync(string userId, string connectionId)
     {
-        if (_users.TryGetValue(userId, out var connections) && connections.TryRemove(connectionId, out _) && connections.IsEmpty)
+        var gate = GateOf(userId);
+        await gate.WaitAsync();
+        try
         {
-            _users.TryRemove(userId, out _);
-            await grains.GetGrain<IUserFeedGrain>(userId).Unsubscribe(Self);
-            if (_order.TryRemove(userId, out var order))
+            if (_users.TryGetValue(userId, out var connections) && connections.TryRemove(connectionId, out _) && connections.IsEmpty)
             {
-                lock (order)
+                _users.TryRemove(userId, out _);
+                await grains.GetGrain<IUserFeedGrain>(userId).Unsubscribe(Self);
+                if (_order.TryRemove(userId, out var order))
                 {
-                    order.Hold?.Dispose();
+                    lock (order)
+                    {
+                        order.Hold?.Dispose();
+                    }
                 }
             }
         }
+        finally
+        {
+            gate.Release();
+        }
     }
+
+    private SemaphoreSlim GateOf(string userId) => _gates.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
 
     public void Followed(string userId, string connectionId, string caseNumber)
     {
