@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 
 namespace CaseGrains.WebFrontend.Tests;
@@ -31,5 +32,58 @@ internal static class Chromium
         await page.FillAsync("#password", AppHost.Password);
         await page.ClickAsync("#login button[type=submit]");
         return page;
+    }
+}
+
+/// <summary>
+/// The app on the embedded default with Debian's headless Chromium beside it, for one browser test: disposing closes the
+/// browser, stops the app and deletes its data folder.
+/// </summary>
+internal sealed class BrowserApp : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+
+    private BrowserApp(AppHost app, IPlaywright playwright, IBrowser browser)
+    {
+        App = app;
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public AppHost App { get; }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<BrowserApp> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var app = AppHost.Start(overrides: overrides);
+        try
+        {
+            var (playwright, browser) = await Chromium.LaunchAsync();
+            return new BrowserApp(app, playwright, browser);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            AppHost.DeleteData(app.DataDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>Gives the mentor a profile reaching <paramref name="region"/> (admins set profiles), so ranking and caseloads see them.</summary>
+    public async Task SetMentorProfileAsync(string mentorId, int capacity = 30, string region = "35.79", string sector = "Kuliner")
+    {
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        using var profile = await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/profile", new { sectors = new[] { sector }, regions = new[] { region }, capacity });
+        Assert.True(profile.IsSuccessStatusCode, $"mentor profile of {mentorId}: {(int)profile.StatusCode}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        var data = App.DataDirectory;
+        await App.DisposeAsync();
+        AppHost.DeleteData(data);
     }
 }

@@ -18,43 +18,34 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task TheAnalyst_DrillsDownToKotaBatu_AndSeesAnIntakeArriveWithoutReload_InBothLanguages()
     {
-        await using var app = AppHost.Start();
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        try
-        {
-            await IntakeAsync(app, "3579026107900051", "35.79.02.2004");
-            await IntakeAsync(app, "3579016107900052", "35.79.01");
-            var page = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        await IntakeAsync(app, "3579026107900051", "35.79.02.2004");
+        await IntakeAsync(app, "3579016107900052", "35.79.01");
+        var page = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
 
-            await Assertions.Expect(page.Locator("#dash-title")).ToHaveTextAsync("Dasbor program · Indonesia");
-            await Assertions.Expect(page.Locator("#kpi-cases strong")).ToHaveTextAsync("2");
-            await page.ClickAsync("#children tr[data-region='35'] a");
-            await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("JAWA TIMUR", new() { IgnoreCase = true });
-            await page.ClickAsync("#children tr[data-region='35.79'] a");
-            await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("BATU", new() { IgnoreCase = true });
-            await Assertions.Expect(page.Locator("#funnel tr[data-stage='Intake'] td").Last).ToHaveTextAsync("2");
-            Assert.Equal(2, await page.Locator("#children tbody tr").CountAsync());
-            Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('funnel-chart').width > 0"), "the funnel chart was not drawn");
-            Assert.DoesNotContain("Warga Dasbor", await page.ContentAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#dash-title")).ToHaveTextAsync("Dasbor program · Indonesia");
+        await Assertions.Expect(page.Locator("#kpi-cases strong")).ToHaveTextAsync("2");
+        await page.ClickAsync("#children tr[data-region='35'] a");
+        await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("JAWA TIMUR", new() { IgnoreCase = true });
+        await page.ClickAsync("#children tr[data-region='35.79'] a");
+        await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("BATU", new() { IgnoreCase = true });
+        await Assertions.Expect(page.Locator("#funnel tr[data-stage='Intake'] td").Last).ToHaveTextAsync("2");
+        Assert.Equal(2, await page.Locator("#children tbody tr").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('funnel-chart').width > 0"), "the funnel chart was not drawn");
+        Assert.DoesNotContain("Warga Dasbor", await page.ContentAsync(), StringComparison.Ordinal);
 
-            // An intake in Kota Batu moves the page's numbers by itself.
-            await page.EvaluateAsync("() => { window.__noReload = true; }");
-            await IntakeAsync(app, "3579036107900053", "35.79.03.2001");
-            await Assertions.Expect(page.Locator("#kpi-cases strong")).ToHaveTextAsync("3", new() { Timeout = 15_000 });
-            await Assertions.Expect(page.Locator("#children tbody tr")).ToHaveCountAsync(3);
-            Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page reloaded");
+        // An intake in Kota Batu moves the page's numbers by itself.
+        await page.EvaluateAsync("() => { window.__noReload = true; }");
+        await IntakeAsync(app, "3579036107900053", "35.79.03.2001");
+        await Assertions.Expect(page.Locator("#kpi-cases strong")).ToHaveTextAsync("3", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#children tbody tr")).ToHaveCountAsync(3);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page reloaded");
 
-            await page.ClickAsync("#lang");
-            await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("Programme dashboard");
-            await Assertions.Expect(page.Locator("#funnel th").First).ToHaveTextAsync("Stage");
-            await page.ClickAsync("#up");
-            await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("JAWA TIMUR", new() { IgnoreCase = true });
-        }
-        finally
-        {
-            AppHost.DeleteData(app.DataDirectory);
-        }
+        await page.ClickAsync("#lang");
+        await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("Programme dashboard");
+        await Assertions.Expect(page.Locator("#funnel th").First).ToHaveTextAsync("Stage");
+        await page.ClickAsync("#up");
+        await Assertions.Expect(page.Locator("#dash-title")).ToContainTextAsync("JAWA TIMUR", new() { IgnoreCase = true });
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -56,168 +55,137 @@ public sealed class ReachTests
     [Fact]
     public async Task EveryScreen_HasLabelsAndNamesAndFitsAPhone_InBothLanguages()
     {
-        await using var app = AppHost.Start();
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        try
-        {
-            await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
-            using (var admin = await app.ClientFor(AppHost.Administrator))
-            {
-                using var profile = await admin.PutAsJsonAsync($"/api/mentors/{AppHost.Mentor}/profile", new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 });
-                Assert.True(profile.IsSuccessStatusCode);
-            }
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
+        await session.SetMentorProfileAsync(AppHost.Mentor);
 
-            // A case in training with a course place; another in matching with an accepted referral and a financing application.
-            var flow = new ServicesFlow(app, app.Client);
-            var training = await flow.AssessedAsync();
-            Assert.Null((await flow.Enrol(training, "dm-batu-2026")).Code);
-            await flow.Command(training, "/mentor", new { mentorId = AppHost.Mentor });
-            var matching = await flow.AssessedAsync();
-            await flow.Stage(matching, "training", "skip", "Sudah ikut");
-            await flow.Stage(matching, "mentoring", "skip", "Sudah didampingi");
-            await flow.Stage(matching, "matching", "start");
-            Assert.Null((await flow.Enrol(matching, "buyer-hotel-2026")).Code);
-            await flow.Command(matching, "/enrolments/buyer-hotel-2026/referral-response", new { accepted = true });
-            Assert.Null((await flow.Enrol(matching, "kur-bri-mikro", amountIdr: 20_000_000)).Code);
-            await flow.Command(matching, "/closure-request", new { reason = "Moved" });
+        // A case in training with a course place; another in matching with an accepted referral and a financing application.
+        var flow = new ServicesFlow(app, app.Client);
+        var training = await flow.AssessedAsync();
+        Assert.Null((await flow.Enrol(training, "dm-batu-2026")).Code);
+        await flow.Command(training, "/mentor", new { mentorId = AppHost.Mentor });
+        var matching = await flow.AssessedAsync();
+        await flow.Stage(matching, "training", "skip", "Sudah ikut");
+        await flow.Stage(matching, "mentoring", "skip", "Sudah didampingi");
+        await flow.Stage(matching, "matching", "start");
+        Assert.Null((await flow.Enrol(matching, "buyer-hotel-2026")).Code);
+        await flow.Command(matching, "/enrolments/buyer-hotel-2026/referral-response", new { accepted = true });
+        Assert.Null((await flow.Enrol(matching, "kur-bri-mikro", amountIdr: 20_000_000)).Code);
+        await flow.Command(matching, "/closure-request", new { reason = "Moved" });
 
-            var login = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
-            await login.GotoAsync("/");
-            // The audit finds what it looks for: an unlabelled field, a nameless button, a repeated id, a too-wide element.
-            await login.EvaluateAsync("""
-                () => document.body.append(Object.assign(document.createElement('input'), { id: 'probe' }), document.createElement('button'),
-                  Object.assign(document.createElement('p'), { id: 'probe' }), Object.assign(document.createElement('div'), { id: 'wide', style: 'width: 900px' }))
-                """);
-            var found = await login.EvaluateAsync<string[]>(Audit);
-            Assert.Contains("unlabelled probe", found);
-            Assert.Contains("nameless <button></button>", found);
-            Assert.Contains("duplicate id probe", found);
+        var login = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
+        await login.GotoAsync("/");
+        // The audit finds what it looks for: an unlabelled field, a nameless button, a repeated id, a too-wide element.
+        await login.EvaluateAsync("""
+            () => document.body.append(Object.assign(document.createElement('input'), { id: 'probe' }), document.createElement('button'),
+              Object.assign(document.createElement('p'), { id: 'probe' }), Object.assign(document.createElement('div'), { id: 'wide', style: 'width: 900px' }))
+            """);
+        var found = await login.EvaluateAsync<string[]>(Audit);
+        Assert.Contains("unlabelled probe", found);
+        Assert.Contains("nameless <button></button>", found);
+        Assert.Contains("duplicate id probe", found);
 
-            Assert.Contains(found, p => p.StartsWith("wider than the screen: wide", StringComparison.Ordinal));
-            await login.ReloadAsync();
-            await AssertReachableAsync(login, "sign-in", "#login");
+        Assert.Contains(found, p => p.StartsWith("wider than the screen: wide", StringComparison.Ordinal));
+        await login.ReloadAsync();
+        await AssertReachableAsync(login, "sign-in", "#login");
 
-            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
-            await AssertReachableAsync(cw, "case list", "#wb-cases li");
-            await cw.GotoAsync("/#/import");
-            await AssertReachableAsync(cw, "import", "#imp-form");
-            await cw.GotoAsync("/#/problems");
-            await AssertReachableAsync(cw, "field problems", "#pb-form");
-            await cw.GotoAsync($"/#/cases/{training}");
-            await AssertReachableAsync(cw, "case in training", "#enrolments li[data-status='Enrolled']");
-            // The case page itself speaks English after the switch (it is drawn again, not only the header).
-            await cw.ClickAsync("#lang");
-            await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Training: Active");
-            await cw.ClickAsync("#lang");
-            await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Pelatihan: Berjalan");
-            await cw.GotoAsync($"/#/cases/{matching}");
-            await AssertReachableAsync(cw, "case in matching", "#enrolments li[data-status='Applied']");
+        var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+        await AssertReachableAsync(cw, "case list", "#wb-cases li");
+        await cw.GotoAsync("/#/import");
+        await AssertReachableAsync(cw, "import", "#imp-form");
+        await cw.GotoAsync("/#/problems");
+        await AssertReachableAsync(cw, "field problems", "#pb-form");
+        await cw.GotoAsync($"/#/cases/{training}");
+        await AssertReachableAsync(cw, "case in training", "#enrolments li[data-status='Enrolled']");
+        // The case page itself speaks English after the switch (it is drawn again, not only the header).
+        await cw.ClickAsync("#lang");
+        await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Training: Active");
+        await cw.ClickAsync("#lang");
+        await Assertions.Expect(cw.Locator("#stages")).ToContainTextAsync("Pelatihan: Berjalan");
+        await cw.GotoAsync($"/#/cases/{matching}");
+        await AssertReachableAsync(cw, "case in matching", "#enrolments li[data-status='Applied']");
 
-            var supervisor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Supervisor);
-            await Assertions.Expect(supervisor.Locator($"#approvals li[data-case='{matching}']")).ToHaveCountAsync(1);
-            await supervisor.ClickAsync($"#cases-of-{AppHost.Mentor}");
-            await AssertReachableAsync(supervisor, "supervision", $"#approvals li[data-case='{matching}']");
-            await supervisor.GotoAsync($"/#/cases/{matching}");
-            await AssertReachableAsync(supervisor, "case with a pending closure (supervisor)", "#approve-request");
+        var supervisor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Supervisor);
+        await Assertions.Expect(supervisor.Locator($"#approvals li[data-case='{matching}']")).ToHaveCountAsync(1);
+        await supervisor.ClickAsync($"#cases-of-{AppHost.Mentor}");
+        await AssertReachableAsync(supervisor, "supervision", $"#approvals li[data-case='{matching}']");
+        await supervisor.GotoAsync($"/#/cases/{matching}");
+        await AssertReachableAsync(supervisor, "case with a pending closure (supervisor)", "#approve-request");
 
-            var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
-            await AssertReachableAsync(mentor, "mentor's cases", $"li[data-case='{training}']");
-            await mentor.GotoAsync($"/#/cases/{training}");
-            await AssertReachableAsync(mentor, "mentor's case", "#session");
+        var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
+        await AssertReachableAsync(mentor, "mentor's cases", $"li[data-case='{training}']");
+        await mentor.GotoAsync($"/#/cases/{training}");
+        await AssertReachableAsync(mentor, "mentor's case", "#session");
 
-            var analyst = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
-            await AssertReachableAsync(analyst, "dashboard", "#kpi-cases");
-            await analyst.GotoAsync("/#/problems");
-            await AssertReachableAsync(analyst, "field problems (ministry)", "#pb-summary");
-        }
-        finally
-        {
-            AppHost.DeleteData(app.DataDirectory);
-        }
+        var analyst = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
+        await AssertReachableAsync(analyst, "dashboard", "#kpi-cases");
+        await analyst.GotoAsync("/#/problems");
+        await AssertReachableAsync(analyst, "field problems (ministry)", "#pb-summary");
     }
 
     [Fact]
     public async Task AProvincesCaseworker_PicksTheKabKotaThenTheKecamatan_AndFiltersTheListByKabKota()
     {
-        await using var app = AppHost.Start();
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        try
-        {
-            await app.CreateUser("petugas.jatim", Domain.Access.Role.Caseworker, "35");
-            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, "petugas.jatim");
-            await Assertions.Expect(cw.Locator("#f-region option[value='35.79']")).ToBeAttachedAsync();
-            await Assertions.Expect(cw.Locator("#i-regency option[value='35.79']")).ToBeAttachedAsync();
-            await cw.SelectOptionAsync("#i-regency", "35.79");
-            await Assertions.Expect(cw.Locator("#i-region option[value='35.79.02']")).ToBeAttachedAsync();
-            Assert.Equal(0, await cw.Locator("#i-region option[value='35.73.01']").CountAsync());
-            await cw.SelectOptionAsync("#i-region", "35.79.02");
-            await cw.FillAsync("#i-nik", "3579025508930078");
-            await cw.FillAsync("#i-name", "Ibu Provinsi");
-            await cw.CheckAsync("#i-consent");
-            await cw.ClickAsync("#intake button[type=submit]");
-            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Provinsi");
-            var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
-            Assert.Equal("35.79.02", (await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}")).GetProperty("regionCode").GetString());
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        await app.CreateUser("petugas.jatim", Domain.Access.Role.Caseworker, "35");
+        var cw = await Chromium.SignInAsync(browser, app.BaseAddress, "petugas.jatim");
+        await Assertions.Expect(cw.Locator("#f-region option[value='35.79']")).ToBeAttachedAsync();
+        await Assertions.Expect(cw.Locator("#i-regency option[value='35.79']")).ToBeAttachedAsync();
+        await cw.SelectOptionAsync("#i-regency", "35.79");
+        await Assertions.Expect(cw.Locator("#i-region option[value='35.79.02']")).ToBeAttachedAsync();
+        Assert.Equal(0, await cw.Locator("#i-region option[value='35.73.01']").CountAsync());
+        await cw.SelectOptionAsync("#i-region", "35.79.02");
+        await cw.FillAsync("#i-nik", "3579025508930078");
+        await cw.FillAsync("#i-name", "Ibu Provinsi");
+        await cw.CheckAsync("#i-consent");
+        await cw.ClickAsync("#intake button[type=submit]");
+        await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Provinsi");
+        var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
+        Assert.Equal("35.79.02", (await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}")).GetProperty("regionCode").GetString());
 
-            await cw.ClickAsync("#app > a[href='#/']");
-            await cw.SelectOptionAsync("#f-region", "35.79");
-            await cw.ClickAsync("#filters button[type=submit]");
-            await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{number}']")).ToHaveCountAsync(1);
-            await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
+        await cw.ClickAsync("#app > a[href='#/']");
+        await cw.SelectOptionAsync("#f-region", "35.79");
+        await cw.ClickAsync("#filters button[type=submit]");
+        await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{number}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync("1 kasus");
 
-            // The field-problem form places a problem the same way.
-            await cw.GotoAsync("/#/problems");
-            await cw.SelectOptionAsync("#pb-regency", "35.79");
-            await Assertions.Expect(cw.Locator("#pb-kecamatan option[value='35.79.03']")).ToBeAttachedAsync();
-        }
-        finally
-        {
-            AppHost.DeleteData(app.DataDirectory);
-        }
+        // The field-problem form places a problem the same way.
+        await cw.GotoAsync("/#/problems");
+        await cw.SelectOptionAsync("#pb-regency", "35.79");
+        await Assertions.Expect(cw.Locator("#pb-kecamatan option[value='35.79.03']")).ToBeAttachedAsync();
     }
 
     [Fact]
     public async Task TheIntakeForm_IsFilledAndSentWithTheKeyboardAlone()
     {
-        await using var app = AppHost.Start();
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        try
-        {
-            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
-            await Assertions.Expect(cw.Locator("#i-region option").First).ToBeAttachedAsync();
-            await cw.FocusAsync("#i-nik");
-            await cw.Keyboard.TypeAsync("3579025508930077");
-            await cw.Keyboard.PressAsync("Tab");
-            Assert.Equal("i-name", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
-            await cw.Keyboard.TypeAsync("Ibu Keyboard Saja");
-            await cw.Keyboard.PressAsync("Tab");
-            Assert.Equal("i-region", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
-            await cw.Keyboard.PressAsync("ArrowDown");
-            await cw.Keyboard.PressAsync("Tab");
-            Assert.Equal("i-segment", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
-            await cw.Keyboard.PressAsync("ArrowDown");
-            await cw.Keyboard.PressAsync("Tab");
-            Assert.Equal("i-consent", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
-            await cw.Keyboard.PressAsync("Space");
-            await cw.Keyboard.PressAsync("Tab");
-            await cw.Keyboard.PressAsync("Enter");
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+        await Assertions.Expect(cw.Locator("#i-region option").First).ToBeAttachedAsync();
+        await cw.FocusAsync("#i-nik");
+        await cw.Keyboard.TypeAsync("3579025508930077");
+        await cw.Keyboard.PressAsync("Tab");
+        Assert.Equal("i-name", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+        await cw.Keyboard.TypeAsync("Ibu Keyboard Saja");
+        await cw.Keyboard.PressAsync("Tab");
+        Assert.Equal("i-region", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+        await cw.Keyboard.PressAsync("ArrowDown");
+        await cw.Keyboard.PressAsync("Tab");
+        Assert.Equal("i-segment", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+        await cw.Keyboard.PressAsync("ArrowDown");
+        await cw.Keyboard.PressAsync("Tab");
+        Assert.Equal("i-consent", await cw.EvaluateAsync<string>("() => document.activeElement.id"));
+        await cw.Keyboard.PressAsync("Space");
+        await cw.Keyboard.PressAsync("Tab");
+        await cw.Keyboard.PressAsync("Enter");
 
-            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Keyboard Saja");
-            var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
-            var view = await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}");
-            Assert.Equal("Koperasi", view.GetProperty("segment").GetString());
-            Assert.True(view.GetProperty("consentRecorded").GetBoolean());
-            Assert.Equal("35.79.02", view.GetProperty("regionCode").GetString());
-        }
-        finally
-        {
-            AppHost.DeleteData(app.DataDirectory);
-        }
+        await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Keyboard Saja");
+        var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
+        var view = await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}");
+        Assert.Equal("Koperasi", view.GetProperty("segment").GetString());
+        Assert.True(view.GetProperty("consentRecorded").GetBoolean());
+        Assert.Equal("35.79.02", view.GetProperty("regionCode").GetString());
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -22,84 +21,71 @@ public sealed class WorkbenchFlowTests
     [Fact]
     public async Task IntakeAssessmentEnrolmentWithAnOverlapWarningMentorAndStages_UpdateTheMentorPageAndTheDashboardLive()
     {
-        await using var app = AppHost.Start();
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        try
-        {
-            await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
-            using (var admin = await app.ClientFor(AppHost.Administrator))
-            {
-                var profile = await admin.PutAsJsonAsync($"/api/mentors/{AppHost.Mentor}/profile", new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 });
-                Assert.True(profile.IsSuccessStatusCode);
-            }
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
+        await session.SetMentorProfileAsync(AppHost.Mentor);
 
-            var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
-            await Assertions.Expect(mentor.Locator("h1")).ToHaveTextAsync("Kasus dampingan saya");
-            var dashboard = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
-            await Assertions.Expect(dashboard.Locator("#dash-title")).ToContainTextAsync("Indonesia");
-            await dashboard.EvaluateAsync("() => { location.hash = '#/dashboard/35.79'; window.__noReload = true; }");
-            await Assertions.Expect(dashboard.Locator("#kpi-cases strong")).ToHaveTextAsync("0");
-            await mentor.EvaluateAsync("() => { window.__noReload = true; }");
+        var mentor = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
+        await Assertions.Expect(mentor.Locator("h1")).ToHaveTextAsync("Kasus dampingan saya");
+        var dashboard = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Analyst);
+        await Assertions.Expect(dashboard.Locator("#dash-title")).ToContainTextAsync("Indonesia");
+        await dashboard.EvaluateAsync("() => { location.hash = '#/dashboard/35.79'; window.__noReload = true; }");
+        await Assertions.Expect(dashboard.Locator("#kpi-cases strong")).ToHaveTextAsync("0");
+        await mentor.EvaluateAsync("() => { window.__noReload = true; }");
 
-            // Intake on the workbench: the NIK is checked as typed.
-            var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
-            await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
-            await cw.FillAsync("#i-nik", "35790255089300");
-            await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("14/16 digit.");
-            await cw.FillAsync("#i-nik", "3579025508930031");
-            await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("Format NIK benar.");
-            await cw.FillAsync("#i-name", "Ibu Lestari Workbench");
-            await cw.SelectOptionAsync("#i-region", "35.79.02");
-            await cw.SelectOptionAsync("#i-segment", "Umkm");
-            await cw.CheckAsync("#i-consent");
-            await cw.ClickAsync("#intake button[type=submit]");
-            await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Lestari Workbench");
-            await Assertions.Expect(dashboard.Locator("#kpi-cases strong")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        // Intake on the workbench: the NIK is checked as typed.
+        var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
+        await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
+        await cw.FillAsync("#i-nik", "35790255089300");
+        await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("14/16 digit.");
+        await cw.FillAsync("#i-nik", "3579025508930031");
+        await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("Format NIK benar.");
+        await cw.FillAsync("#i-name", "Ibu Lestari Workbench");
+        await cw.SelectOptionAsync("#i-region", "35.79.02");
+        await cw.SelectOptionAsync("#i-segment", "Umkm");
+        await cw.CheckAsync("#i-consent");
+        await cw.ClickAsync("#intake button[type=submit]");
+        await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Lestari Workbench");
+        await Assertions.Expect(dashboard.Locator("#kpi-cases strong")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
 
-            // Assessment, then Training (each step waits for the page to show its result).
-            await Step(cw, "#complete-Intake", "Intake", "Completed");
-            await Step(cw, "#start-Assessment", "Assessment", "Active");
-            await cw.FillAsync("#a-sector", "Kuliner");
-            await cw.FillAsync("#a-turnover", "300000000");
-            await cw.FillAsync("#a-capital", "50000000");
-            await cw.FillAsync("#a-workers", "3");
-            await cw.FillAsync("#a-needs", "Pemasaran Digital, Pembukuan");
-            await cw.ClickAsync("#assessment button[type=submit]");
-            await Assertions.Expect(cw.Locator("#assessment")).ToHaveCountAsync(0);
-            await Step(cw, "#complete-Assessment", "Assessment", "Completed");
-            await Step(cw, "#start-Training", "Training", "Active");
+        // Assessment, then Training (each step waits for the page to show its result).
+        await Step(cw, "#complete-Intake", "Intake", "Completed");
+        await Step(cw, "#start-Assessment", "Assessment", "Active");
+        await cw.FillAsync("#a-sector", "Kuliner");
+        await cw.FillAsync("#a-turnover", "300000000");
+        await cw.FillAsync("#a-capital", "50000000");
+        await cw.FillAsync("#a-workers", "3");
+        await cw.FillAsync("#a-needs", "Pemasaran Digital, Pembukuan");
+        await cw.ClickAsync("#assessment button[type=submit]");
+        await Assertions.Expect(cw.Locator("#assessment")).ToHaveCountAsync(0);
+        await Step(cw, "#complete-Assessment", "Assessment", "Completed");
+        await Step(cw, "#start-Training", "Training", "Active");
 
-            // Enrol in the city's course; the national one overlaps: warned, acknowledged, recorded.
-            await cw.ClickAsync("#accept-Course-dm-batu-2026");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
-            await cw.ClickAsync("#accept-Course-dm-pusat-2026");
-            await Assertions.Expect(cw.Locator("#overlap-warning")).ToContainTextAsync("Kelas Pemasaran Digital Kota Batu");
-            await cw.ClickAsync("#acknowledge");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-pusat-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
+        // Enrol in the city's course; the national one overlaps: warned, acknowledged, recorded.
+        await cw.ClickAsync("#accept-Course-dm-batu-2026");
+        await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
+        await cw.ClickAsync("#accept-Course-dm-pusat-2026");
+        await Assertions.Expect(cw.Locator("#overlap-warning")).ToContainTextAsync("Kelas Pemasaran Digital Kota Batu");
+        await cw.ClickAsync("#acknowledge");
+        await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-pusat-2026']")).ToHaveAttributeAsync("data-status", "Enrolled");
 
-            // Attendance meets the course's threshold; Training completes; the top-ranked mentor is assigned.
-            await cw.ClickAsync("#attend-dm-batu-2026");
-            await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Completed");
-            await Step(cw, "#complete-Training", "Training", "Completed");
-            await Step(cw, "#start-Mentoring", "Mentoring", "Active");
-            await Assertions.Expect(cw.Locator("#candidates-Mentor li").First).ToHaveAttributeAsync("data-candidate", AppHost.Mentor);
-            await cw.ClickAsync($"#accept-Mentor-{AppHost.Mentor}");
-            await Assertions.Expect(cw.Locator("#stage")).ToContainTextAsync($"pendamping: {AppHost.Mentor}");
+        // Attendance meets the course's threshold; Training completes; the top-ranked mentor is assigned.
+        await cw.ClickAsync("#attend-dm-batu-2026");
+        await Assertions.Expect(cw.Locator("#enrolments li[data-offer='dm-batu-2026']")).ToHaveAttributeAsync("data-status", "Completed");
+        await Step(cw, "#complete-Training", "Training", "Completed");
+        await Step(cw, "#start-Mentoring", "Mentoring", "Active");
+        await Assertions.Expect(cw.Locator("#candidates-Mentor li").First).ToHaveAttributeAsync("data-candidate", AppHost.Mentor);
+        await cw.ClickAsync($"#accept-Mentor-{AppHost.Mentor}");
+        await Assertions.Expect(cw.Locator("#stage")).ToContainTextAsync($"pendamping: {AppHost.Mentor}");
 
-            // The mentor's page and the dashboard moved by themselves.
-            var number = (await cw.TextContentAsync("#case-title"))!.Split(" · ")[1];
-            await Assertions.Expect(mentor.Locator($"li[data-case='{number}']")).ToContainTextAsync("Pendampingan", new() { Timeout = 15_000 });
-            await Assertions.Expect(dashboard.Locator("#funnel tr[data-stage='Mentoring'] td").Last).ToHaveTextAsync("1", new() { Timeout = 15_000 });
-            Assert.True(await mentor.EvaluateAsync<bool>("() => window.__noReload === true"), "the mentor page reloaded");
-            Assert.True(await dashboard.EvaluateAsync<bool>("() => window.__noReload === true"), "the dashboard reloaded");
-            // Opened, Intake done, Assessment started/recorded/done, Training started, two enrolments, attendance, Training done, Mentoring started, mentor.
-            await Assertions.Expect(cw.Locator("#timeline li")).ToHaveCountAsync(12);
-        }
-        finally
-        {
-            AppHost.DeleteData(app.DataDirectory);
-        }
+        // The mentor's page and the dashboard moved by themselves.
+        var number = (await cw.TextContentAsync("#case-title"))!.Split(" · ")[1];
+        await Assertions.Expect(mentor.Locator($"li[data-case='{number}']")).ToContainTextAsync("Pendampingan", new() { Timeout = 15_000 });
+        await Assertions.Expect(dashboard.Locator("#funnel tr[data-stage='Mentoring'] td").Last).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        Assert.True(await mentor.EvaluateAsync<bool>("() => window.__noReload === true"), "the mentor page reloaded");
+        Assert.True(await dashboard.EvaluateAsync<bool>("() => window.__noReload === true"), "the dashboard reloaded");
+        // Opened, Intake done, Assessment started/recorded/done, Training started, two enrolments, attendance, Training done, Mentoring started, mentor.
+        await Assertions.Expect(cw.Locator("#timeline li")).ToHaveCountAsync(12);
     }
 }

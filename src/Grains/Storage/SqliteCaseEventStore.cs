@@ -171,18 +171,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 await enrolment.ExecuteNonQueryAsync(ct);
             }
 
-            if (MetricsProjection.Combine(projections.Metrics) is { Count: > 0 } counters)
-            {
-                await using var upsert = conn.CreateCommand();
-                upsert.Transaction = tx;
-                upsert.CommandText = MetricsProjection.Upsert(counters.Count);
-                foreach (var (name, value) in MetricsProjection.Parameters(counters))
-                {
-                    upsert.Parameters.AddWithValue(name, value);
-                }
-
-                await upsert.ExecuteNonQueryAsync(ct);
-            }
+            await AddCountersAsync(conn, tx, projections.Metrics, ct);
 
             await tx.CommitAsync(ct);
             return true;
@@ -267,6 +256,23 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
         return new CasePage(items, q.Page, q.PageSize, total);
     }
 
+    /// <summary>Adds the counter deltas (summed per key) to <c>region_metrics</c>, at most 100 rows per statement.</summary>
+    private static async Task AddCountersAsync(SqliteConnection conn, SqliteTransaction tx, IEnumerable<Domain.Metrics.MetricDelta> deltas, CancellationToken ct)
+    {
+        foreach (var chunk in MetricsProjection.Combine(deltas).Chunk(100))
+        {
+            await using var upsert = conn.CreateCommand();
+            upsert.Transaction = tx;
+            upsert.CommandText = MetricsProjection.Upsert(chunk.Length);
+            foreach (var (name, value) in MetricsProjection.Parameters(chunk))
+            {
+                upsert.Parameters.AddWithValue(name, value);
+            }
+
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     public Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
     {
         var (sql, parameters) = MetricsProjection.ReadQuery(regionCode, childLength, metric);
@@ -290,18 +296,7 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
                 await clear.ExecuteNonQueryAsync(ct);
             }
 
-            foreach (var chunk in MetricsProjection.Combine(counters).Chunk(100))
-            {
-                await using var insert = conn.CreateCommand();
-                insert.Transaction = tx;
-                insert.CommandText = MetricsProjection.Upsert(chunk.Length);
-                foreach (var (name, value) in MetricsProjection.Parameters(chunk))
-                {
-                    insert.Parameters.AddWithValue(name, value);
-                }
-
-                await insert.ExecuteNonQueryAsync(ct);
-            }
+            await AddCountersAsync(conn, tx, counters, ct);
 
             await tx.CommitAsync(ct);
         }

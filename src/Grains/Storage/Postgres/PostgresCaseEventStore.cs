@@ -222,17 +222,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
 
         // The counters of the appends that went in, summed and in one fixed order, in one statement after them: group
         // transactions running at once take the counter rows in the same order and cannot deadlock on them.
-        var counters = MetricsProjection.Combine(group.Where((_, i) => appended[i]).SelectMany(g => g.Projections.Metrics));
-        if (counters.Count > 0)
-        {
-            await using var upsert = new NpgsqlCommand(MetricsProjection.Upsert(counters.Count), connection, tx);
-            foreach (var (name, value) in MetricsProjection.Parameters(counters))
-            {
-                upsert.Parameters.AddWithValue(name, value);
-            }
-
-            await upsert.ExecuteNonQueryAsync();
-        }
+        await AddCountersAsync(connection, tx, group.Where((_, i) => appended[i]).SelectMany(g => g.Projections.Metrics), int.MaxValue, CancellationToken.None);
 
         // One commit for the whole group: nothing is acknowledged before it.
         await tx.CommitAsync();
@@ -294,6 +284,22 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         return new CasePage(items, q.Page, q.PageSize, total);
     }
 
+    /// <summary>Adds the counter deltas (summed per key, in the key order) to <c>region_metrics</c>, <paramref name="rowsPerStatement"/> at most per statement.</summary>
+    private static async Task AddCountersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<Domain.Metrics.MetricDelta> deltas, int rowsPerStatement,
+        CancellationToken ct)
+    {
+        foreach (var chunk in MetricsProjection.Combine(deltas).Chunk(rowsPerStatement))
+        {
+            await using var upsert = new NpgsqlCommand(MetricsProjection.Upsert(chunk.Length), connection, tx);
+            foreach (var (name, value) in MetricsProjection.Parameters(chunk))
+            {
+                upsert.Parameters.AddWithValue(name, value);
+            }
+
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     public Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct)
     {
         var (sql, parameters) = MetricsProjection.ReadQuery(regionCode, childLength, metric);
@@ -313,16 +319,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
             await clear.ExecuteNonQueryAsync(ct);
         }
 
-        foreach (var chunk in MetricsProjection.Combine(counters).Chunk(500))
-        {
-            await using var insert = new NpgsqlCommand(MetricsProjection.Upsert(chunk.Length), connection, tx);
-            foreach (var (name, value) in MetricsProjection.Parameters(chunk))
-            {
-                insert.Parameters.AddWithValue(name, value);
-            }
-
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+        await AddCountersAsync(connection, tx, counters, 500, ct);
 
         await tx.CommitAsync(ct);
     }

@@ -5,11 +5,18 @@ import type { Api, El } from "./page";
 // the kecamatan of the regions served straight away (a kab/kota's staff, or a served kecamatan itself); a province's
 // staff first pick the kab/kota, whose kecamatan are then listed.
 
-interface RegionRow { code: string; name: string; level: string }
+export interface RegionRow { code: string; name: string; level: string }
 
 async function get<T>(api: Api, path: string): Promise<T | null> {
   const result = await api<T>("GET", path);
   return result.ok ? result.data : null;
+}
+
+/** The regions one level under those served (the case list's filter): kecamatan for a kab/kota's staff, kab/kota for a province's. */
+export async function regionsUnder(api: Api, regions: string[]): Promise<RegionRow[]> {
+  const all: RegionRow[] = [];
+  for (const served of regions) all.push(...((await get<RegionRow[]>(api, `/api/regions?parent=${encodeURIComponent(served)}`)) ?? []));
+  return all;
 }
 
 export interface KecamatanPicker {

@@ -1,6 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
-import { kecamatanPicker } from "./regions";
+import { kecamatanPicker, regionsUnder } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
 // journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
@@ -65,18 +65,6 @@ function field(el: El, id: string, label: string, control: HTMLInputElement | HT
 
 function options(el: El, values: string[], name: (v: string) => string, empty?: string): HTMLOptionElement[] {
   return [...(empty !== undefined ? [el("option", { value: "", textContent: empty })] : []), ...values.map((v) => el("option", { value: v, textContent: name(v) }))];
-}
-
-interface RegionRow { code: string; name: string; level: string }
-
-/** The regions one level under those served (the list's filter): kecamatan for the staff of a kab/kota, kab/kota for a province's. */
-async function regionsUnder(api: Api, regions: string[]): Promise<RegionRow[]> {
-  const all: RegionRow[] = [];
-  for (const served of regions) {
-    const children = await api<RegionRow[]>("GET", `/api/regions?parent=${encodeURIComponent(served)}`);
-    if (children.ok) all.push(...children.data);
-  }
-  return all;
 }
 
 // The list's filters survive a visit to a case page.
