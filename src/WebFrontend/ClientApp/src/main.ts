@@ -26,23 +26,21 @@ const cases = new Map<string, CaseView>();
 const lastSeq = new Map<string, number>();
 let openCase: string | null = null;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ ok: boolean; status: number; data: T }> {
+/** One API call as the signed-in user (page language, antiforgery header on writes); never throws for an HTTP error. */
+async function request<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<{ ok: boolean; status: number; data: T }> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (contentType) headers["Content-Type"] = contentType;
   if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-  const text = await response.text();
-  return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
-}
-
-/** A raw body (a CSV file) with its content type; otherwise as api(). */
-async function upload<T>(method: string, path: string, body: Blob, contentType: string): Promise<{ ok: boolean; status: number; data: T }> {
-  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang, "Content-Type": contentType };
-  if (antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
   const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
   const text = await response.text();
   return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
 }
+
+const api = <T>(method: string, path: string, body?: unknown) =>
+  body === undefined ? request<T>(method, path, undefined, undefined) : request<T>(method, path, JSON.stringify(body), "application/json");
+
+/** A raw body (a CSV file) with its content type. */
+const upload = <T>(method: string, path: string, body: Blob, contentType: string) => request<T>(method, path, body, contentType);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
