@@ -5,17 +5,32 @@ using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Identity;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Identity;
 
 namespace CaseGrains.Grains;
 
+/// <summary>What an import keeps in grain storage: who ran it, how many rows, and the row report (masked NIKs only).</summary>
+[GenerateSerializer, Alias("cg.ImportState")]
+public sealed class ImportState
+{
+    [Id(0)] public string? OwnerId { get; set; }
+    [Id(1)] public int Total { get; set; }
+    [Id(2)] public List<ImportRow> Report { get; set; } = [];
+    [Id(3)] public bool Done { get; set; }
+}
+
 /// <summary>
 /// One bulk import of beneficiaries (docs/imports.md has the format; samples/beneficiaries-kota-batu.csv an example).
-/// The rows live in this activation's memory only (the clear NIKs are never stored or logged here): a silo restart
-/// ends an import part-way, and running the file again finishes it without repeating anything, because each row's
-/// command id is derived from the row (through the NIK's keyed hash, so an id does not give the NIK away).
+/// The report (row results, masked NIKs, case links) is in grain storage and survives restarts; the parsed rows with
+/// their clear NIKs live in this activation's memory only (never stored or logged). A restart therefore ends an import
+/// part-way: its report says how far it got (not done, nothing in progress), and running the file again finishes it
+/// without repeating anything, because each row's command id is derived from the row (through the NIK's keyed hash, so
+/// an id does not give the NIK away).
 /// </summary>
-public sealed class BeneficiaryImportGrain(NikHasher hasher) : Grain, IBeneficiaryImportGrain
+public sealed class BeneficiaryImportGrain(
+    NikHasher hasher,
+    [PersistentState("import", ProviderNames.GrainState)] IPersistentState<ImportState> state) : Grain, IBeneficiaryImportGrain
 {
     public const int MaxRows = 10_000;
     public const int RowsPerStep = 25;
@@ -24,22 +39,24 @@ public sealed class BeneficiaryImportGrain(NikHasher hasher) : Grain, IBeneficia
 
     private Actor? _owner;
     private List<(int Line, IntakeRequest? Request, Refusal? Problem)> _rows = [];
-    private readonly List<ImportRow> _report = [];
-    private bool _done;
+
+    private List<ImportRow> Report => state.State.Report;
+
+    private bool Done => state.State.Done;
 
     private string ImportId => this.GetPrimaryKeyString();
 
-    public Task<ImportStart> Start(string csv, Actor actor)
+    public async Task<ImportStart> Start(string csv, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (_owner is not null)
+        if (state.State.OwnerId is not null)
         {
-            return Task.FromResult(new ImportStart(ImportId, 0, RefusalInfo.From(new Refusal("import.already_started", "Impor ini sudah berjalan.", "This import has already started."))));
+            return new ImportStart(ImportId, 0, RefusalInfo.From(new Refusal("import.already_started", "Impor ini sudah berjalan.", "This import has already started.")));
         }
 
         if (!AccessPolicy.MayIssue(actor.Role, CommandKind.Intake))
         {
-            return Task.FromResult(new ImportStart(ImportId, 0, RefusalInfo.From(Refusals.Forbidden())));
+            return new ImportStart(ImportId, 0, RefusalInfo.From(Refusals.Forbidden()));
         }
 
         var records = Csv.Records(csv ?? "").ToList();
@@ -49,59 +66,63 @@ public sealed class BeneficiaryImportGrain(NikHasher hasher) : Grain, IBeneficia
         if (records.Count == 0 || missing.Count > 0 || unknown.Count > 0 || header.Distinct().Count() != header.Count)
         {
             var what = string.Join(", ", missing.Select(m => "missing " + m).Concat(unknown.Select(u => "unknown " + u)));
-            return Task.FromResult(new ImportStart(ImportId, 0, RefusalInfo.From(new Refusal("import.bad_header",
+            return new ImportStart(ImportId, 0, RefusalInfo.From(new Refusal("import.bad_header",
                 $"Baris judul CSV tidak sesuai format ({what}).", $"The CSV header does not match the format ({what}).")
             {
                 Details = new Dictionary<string, string> { ["expected"] = string.Join(",", Columns) },
-            })));
+            }));
         }
 
         var rows = records.Skip(1).Where(r => !r.Fields.All(string.IsNullOrWhiteSpace)).ToList();
         if (rows.Count is 0 or > MaxRows)
         {
-            return Task.FromResult(new ImportStart(ImportId, 0, RefusalInfo.From(Refusals.OutOfRange("rows", $"1..{MaxRows}"))));
+            return new ImportStart(ImportId, 0, RefusalInfo.From(Refusals.OutOfRange("rows", $"1..{MaxRows}")));
         }
 
         _owner = actor;
         _rows = [.. rows.Select(r => Parse(r.Line, header, r.Fields))];
+        state.State.OwnerId = actor.Id;
+        state.State.Total = _rows.Count;
+        await state.WriteStateAsync();
         _ = this.AsReference<IBeneficiaryImportGrain>().Continue();
-        return Task.FromResult(new ImportStart(ImportId, _rows.Count, null));
+        return new ImportStart(ImportId, _rows.Count, null);
     }
 
     public Task<ImportReport?> GetReport(Actor caller) =>
-        Task.FromResult(_owner is not null && caller?.Id == _owner.Id ? new ImportReport(Progress(), [.. _report]) : null);
+        Task.FromResult(state.State.OwnerId is { } owner && caller?.Id == owner ? new ImportReport(Progress(), [.. Report]) : null);
 
     public async Task Continue()
     {
-        if (_owner is not { } owner || _done)
+        if (_owner is not { } owner || Done)
         {
             return;
         }
 
-        foreach (var (line, request, problem) in _rows.Skip(_report.Count).Take(RowsPerStep).ToList())
+        foreach (var (line, request, problem) in _rows.Skip(Report.Count).Take(RowsPerStep).ToList())
         {
             try
             {
-                _report.Add(request is null ? new ImportRow(line, null, ImportResult.Rejected, null, RefusalInfo.From(problem!)) : await ImportAsync(line, request, owner));
+                Report.Add(request is null ? new ImportRow(line, null, ImportResult.Rejected, null, RefusalInfo.From(problem!)) : await ImportAsync(line, request, owner));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A failure of the platform (not of the row): reported, and the next rows go on; re-running the file retries it.
-                _report.Add(new ImportRow(line, request is null ? null : Nik.Mask(request.Nik!), ImportResult.Rejected, null, RefusalInfo.From(new Refusal(
+                Report.Add(new ImportRow(line, request is null ? null : Nik.Mask(request.Nik!), ImportResult.Rejected, null, RefusalInfo.From(new Refusal(
                     "import.row_failed", "Baris ini gagal diproses karena gangguan sistem; jalankan ulang impor (aman diulang).",
                     "This row could not be processed (a platform failure); run the import again (safe to repeat)."))));
             }
         }
 
-        _done = _report.Count == _rows.Count;
-        if (_done)
+        state.State.Done = Report.Count == _rows.Count;
+        await state.WriteStateAsync();
+        if (Done)
         {
             // The clear NIKs are not kept once every row is done.
             _rows = [.. _rows.Select(r => (r.Line, (IntakeRequest?)null, r.Problem))];
         }
 
         await GrainFactory.GetGrain<IUserFeedGrain>(owner.Id).Publish(new FeedItem(owner.Id, "", null, AccessEnded: false, Import: Progress()));
-        if (!_done)
+        if (!Done)
         {
             _ = this.AsReference<IBeneficiaryImportGrain>().Continue();
         }
@@ -178,7 +199,7 @@ public sealed class BeneficiaryImportGrain(NikHasher hasher) : Grain, IBeneficia
         return "import-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
     }
 
-    private ImportProgress Progress() => new(ImportId, _rows.Count, _report.Count,
-        _report.Count(r => r.Result == ImportResult.Created), _report.Count(r => r.Result is ImportResult.Unchanged or ImportResult.Existing),
-        _report.Count(r => r.Result == ImportResult.ConsentRecorded), _report.Count(r => r.Result == ImportResult.Rejected), _done);
+    private ImportProgress Progress() => new(ImportId, state.State.Total, Report.Count,
+        Report.Count(r => r.Result == ImportResult.Created), Report.Count(r => r.Result is ImportResult.Unchanged or ImportResult.Existing),
+        Report.Count(r => r.Result == ImportResult.ConsentRecorded), Report.Count(r => r.Result == ImportResult.Rejected), Done);
 }

@@ -130,7 +130,7 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         // The services catalog in cluster mode: offers (Orleans storage in PostgreSQL, crossing processes), a place taken
         // through one frontend and seen through the other, the enrolment on the timeline.
         var report = await cluster.Grains.GetGrain<ICatalogQueryGrain>(0)
-            .Import(await File.ReadAllTextAsync(Path.Combine(Node.RepoRoot(), "samples", "catalog-kota-batu.csv")), Admin);
+            .Import(await File.ReadAllTextAsync(Path.Combine(Repo.Root(), "samples", "catalog-kota-batu.csv")), Admin);
         Assert.Equal((14, 0), (report.Created, report.Rejected));
         using var enrol = await bearer1.PostAsJsonAsync(new Uri($"/api/cases/{number}/enrolments", UriKind.Relative), new { commandId = "enrol-1", offerId = "buku-batu-2026" });
         Assert.True(enrol.IsSuccessStatusCode, await enrol.Content.ReadAsStringAsync());
@@ -152,7 +152,7 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         }, Admin);
 
         await using var front = await Node.StartFrontendAsync(cluster.Spec, "cohosting-frontend",
-            "--CaseGrains:Frontend=Silo", $"--CaseGrains:SiloPort={PostgresServer.FreePort()}");
+            "--CaseGrains:Frontend=Silo", $"--CaseGrains:SiloPort={Ports.Free()}");
 
         await using (var conn = new NpgsqlConnection(cluster.Spec.ConnectionString))
         {

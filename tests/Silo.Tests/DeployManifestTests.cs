@@ -1049,11 +1049,7 @@ public sealed partial class DeployManifestTests
 
         public static DeploySet Load()
         {
-            var root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "CaseGrains.sln")))
-            {
-                root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException($"CaseGrains.sln not found above {AppContext.BaseDirectory}");
-            }
+            var root = Repo.Root();
 
             var set = new DeploySet { Root = root };
             var composeFiles = new List<(string File, YamlNode Root)>();

@@ -66,6 +66,53 @@ public sealed class PostgresStoreTests(PostgresServer server)
         }
     }
 
+    [Fact]
+    public async Task AFailingAppendInAGroupCommit_FailsOnlyItsOwnCommand_AndTheOthersOfTheGroupCommit()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+
+        // 256 appends submitted together (groups of up to 64 form); every 32nd carries a payload PostgreSQL refuses (a NUL
+        // character in text): its statement fails, and with it the transaction of the group it is in.
+        var appends = Enumerable.Range(0, 256).Select(i =>
+        {
+            var (e, row) = Event($"3579-{i:D6}", 1, $"c{i}");
+            return (Bad: i % 32 == 5, Event: i % 32 == 5 ? e with { PayloadJson = "{\"x\":\"\u0000\"}" } : e, Row: row);
+        }).ToList();
+        var outcomes = await Task.WhenAll(appends.Select(async a =>
+        {
+            try
+            {
+                return (Appended: await store.TryAppendAsync(a.Event, a.Row, CancellationToken.None), Error: (Exception?)null);
+            }
+            catch (PostgresException ex)
+            {
+                return (Appended: false, Error: ex);
+            }
+        }));
+
+        for (var i = 0; i < appends.Count; i++)
+        {
+            if (appends[i].Bad)
+            {
+                Assert.NotNull(outcomes[i].Error);
+            }
+            else
+            {
+                Assert.True(outcomes[i].Appended, $"append {i} failed with its group: {outcomes[i].Error?.Message}");
+            }
+        }
+
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var total = new NpgsqlCommand("SELECT count(*) FROM case_events", conn);
+        Assert.Equal(256L - 8, (long)(await total.ExecuteScalarAsync())!);
+        await using var listed = new NpgsqlCommand("SELECT count(*) FROM case_index", conn);
+        Assert.Equal(256L - 8, (long)(await listed.ExecuteScalarAsync())!);
+    }
+
     private static EnrolmentRow Enrolment(string caseNumber, long seq, string region, string status, long? applied, long? plafond = null, long? disbursed = null,
         string? repayment = null, string offer = "kur-bri-mikro") =>
         new(caseNumber, seq, offer, offer.StartsWith("kur", StringComparison.Ordinal) ? "FinancingProduct" : "Training", "KUR Mikro BRI", "Bank BRI", region, "Umkm", status, status != "Rejected", applied, plafond, disbursed,

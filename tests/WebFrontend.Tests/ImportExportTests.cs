@@ -14,16 +14,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// </summary>
 public sealed class ImportExportTests
 {
-    private static string RepoFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CaseGrains.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine([dir!.FullName, .. parts]);
-    }
+    private static string RepoFile(params string[] parts) => Path.Combine([Repo.Root(), .. parts]);
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostCsv(HttpClient client, string csv)
     {

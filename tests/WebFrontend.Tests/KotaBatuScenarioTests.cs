@@ -22,7 +22,7 @@ public sealed class KotaBatuScenarioTests
         try
         {
             using var admin = await app.ClientFor(AppHost.Administrator);
-            var csv = await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "samples", "catalog-kota-batu.csv"));
+            var csv = await File.ReadAllTextAsync(Path.Combine(Repo.Root(), "samples", "catalog-kota-batu.csv"));
             var (status, report) = await ServicesFlow.ImportAsync(admin, csv);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal((14, 0), (report.GetProperty("created").GetInt32(), report.GetProperty("rejected").GetInt32()));
@@ -152,16 +152,5 @@ public sealed class KotaBatuScenarioTests
         {
             AppHost.DeleteData(app.DataDirectory);
         }
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CaseGrains.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

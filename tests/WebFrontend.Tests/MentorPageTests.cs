@@ -76,7 +76,7 @@ public sealed class MentorPageTests
     [Fact]
     public async Task WhenTheConnectionDropsAndItsServerIsReplaced_ThePageSaysReconnecting_ThenResumesWithWhatItMissed()
     {
-        await using var silo = await SiloProcess.StartAsync();
+        await using var silo = await Node.StartEmbeddedSiloAsync();
         var client = new Dictionary<string, string>
         {
             ["CaseGrains:Frontend"] = "Client",

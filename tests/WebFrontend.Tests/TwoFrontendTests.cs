@@ -16,9 +16,9 @@ public sealed class TwoFrontendTests
     [Fact]
     public async Task ACommandThroughOneFrontendProcess_ReachesAMentorConnectedToAnotherProcess()
     {
-        await using var silo = await SiloProcess.StartAsync();
-        await using var frontendA = await WebFrontendProcess.StartAsync(silo, createAdmin: "admin.cluster");
-        await using var frontendB = await WebFrontendProcess.StartAsync(silo);
+        await using var silo = await Node.StartEmbeddedSiloAsync();
+        await using var frontendA = await Node.StartClientFrontendAsync(silo, "frontendA", createAdmin: "admin.cluster");
+        await using var frontendB = await Node.StartClientFrontendAsync(silo, "frontendB");
         using var admin = await frontendA.ClientForAsync("admin.cluster", await frontendA.AdminPasswordAsync());
         foreach (var (id, role, regions) in new[] { ("petugas.two", "Caseworker", new[] { "35.79" }), ("mentor.two", "Mentor", Array.Empty<string>()) })
         {
@@ -63,7 +63,7 @@ public sealed class TwoFrontendTests
     [Fact]
     public async Task WhenTheMentorsFrontendRestarts_TheClientResumesOnANewOne_AndMissesNothing()
     {
-        await using var silo = await SiloProcess.StartAsync();
+        await using var silo = await Node.StartEmbeddedSiloAsync();
         var client = new Dictionary<string, string>
         {
             ["CaseGrains:Frontend"] = "Client",
@@ -121,7 +121,7 @@ public sealed class TwoFrontendTests
     [Fact]
     public async Task Readiness_FollowsTheSilo_WhileLivenessFollowsTheProcess()
     {
-        var silo = await SiloProcess.StartAsync();
+        var silo = await Node.StartEmbeddedSiloAsync();
         await using var frontend = AppHost.Start(overrides: new Dictionary<string, string>
         {
             ["CaseGrains:Frontend"] = "Client",

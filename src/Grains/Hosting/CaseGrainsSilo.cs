@@ -152,6 +152,10 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
+        // Grain state in the declared binary form, never a type allow-list (see GrainStateSerializer).
+        silo.Services.AddSingleton<GrainStateSerializer>();
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainState)
+            .Configure<GrainStateSerializer>((o, serializer) => o.GrainStorageSerializer = serializer);
         var dataProtection = silo.Services.AddDataProtection().SetApplicationName(DataProtectionApplication);
         silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         silo.AddReminders();

@@ -21,7 +21,10 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const int MaxGroup = 64;
 
     private readonly RequestGroups<string, (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
-    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), bool> _appends = new(group => WriteGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup);
+
+    /// <summary>One append's answer from a group commit: whether its row went in, or what failed it alone.</summary>
+    private readonly record struct AppendResult(bool Appended, Exception? Error);
 
     /// <summary>
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
@@ -101,8 +104,16 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// taken by another activation — inserts nothing and touches no case-list row, without failing the others). The
     /// caller's answer comes after that commit, so nothing is acknowledged before it is durable.
     /// </summary>
-    public Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct) =>
-        _appends.SubmitAsync((@event, index, projections));
+    public async Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct)
+    {
+        var result = await _appends.SubmitAsync((@event, index, projections));
+        if (result.Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
+        return result.Appended;
+    }
 
     public void Dispose()
     {
@@ -193,6 +204,36 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// A group's appends in one transaction; when that transaction fails (one statement's error aborts it all, so none of
+    /// the group took effect), each append is written again in a transaction of its own: the one that fails fails alone,
+    /// the others commit (issue 15, deliverable 2).
+    /// </summary>
+    private static async Task<AppendResult[]> WriteIsolatedAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
+    {
+        try
+        {
+            return [.. (await WriteGroupAsync(source, group)).Select(appended => new AppendResult(appended, null))];
+        }
+        catch (Exception ex) when (group.Count > 1 && ex is not OutOfMemoryException)
+        {
+            var results = new AppendResult[group.Count];
+            for (var i = 0; i < group.Count; i++)
+            {
+                try
+                {
+                    results[i] = new AppendResult((await WriteGroupAsync(source, [group[i]]))[0], null);
+                }
+                catch (Exception single) when (single is not OutOfMemoryException)
+                {
+                    results[i] = new AppendResult(false, single);
+                }
+            }
+
+            return results;
+        }
     }
 
     private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)

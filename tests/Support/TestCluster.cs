@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace CaseGrains.Silo.Tests;
+namespace CaseGrains.TestSupport;
 
 /// <summary>
 /// A cluster under test: a fresh database on the shared PostgreSQL server, migrated by the Silo's own command, real silo

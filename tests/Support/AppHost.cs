@@ -1,16 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using CaseGrains.Domain.Access;
 using CaseGrains.Grains.Abstractions;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CaseGrains.WebFrontend.Tests;
+namespace CaseGrains.TestSupport;
 
 /// <summary>
 /// The real app (co-hosted silo, SQLite file in a temp folder) on Kestrel at 127.0.0.1 with free ports.
@@ -131,17 +129,10 @@ public sealed class AppHost : IAsyncDisposable
         Client.Dispose();
         Anonymous.Dispose();
         await _factory.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
-    public static void DeleteData(string dataDirectory)
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataDirectory))
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-    }
+    public static void DeleteData(string dataDirectory) => Node.DeleteData(dataDirectory);
 
     public async Task<JsonElement> PostOk(string path, object body, HttpStatusCode expected = HttpStatusCode.OK)
     {
@@ -159,16 +150,11 @@ public sealed class AppHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Ports.Free();
 }
 
 /// <summary>Kestrel on a free loopback port (a real socket, for real clients), with the given settings.</summary>
-internal sealed class KestrelFactory : WebApplicationFactory<Program>
+public sealed class KestrelFactory : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly Microsoft.Extensions.Logging.ILoggerProvider? _logs;
@@ -192,49 +178,4 @@ internal sealed class KestrelFactory : WebApplicationFactory<Program>
             builder.ConfigureServices(s => s.AddSingleton(_logs));
         }
     }
-}
-
-/// <summary>One app for the API tests that do not restart it.</summary>
-public sealed class AppFixture : IAsyncLifetime
-{
-    private int _nik;
-
-    public AppHost App { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        App = AppHost.Start();
-        // The sample Kota Batu catalog (samples/catalog-kota-batu.csv), so enrolment endpoints have offers to work with.
-        await App.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        var dir = App.DataDirectory;
-        await App.DisposeAsync();
-        AppHost.DeleteData(dir);
-    }
-
-    /// <summary>A valid unused Kota Batu NIK (kecamatan Bumiaji, born 15 Aug 1985).</summary>
-    public string NextNik() => $"357902150885{Interlocked.Increment(ref _nik):D4}";
-
-    public async Task<string> OpenCaseAsync(bool consent = true, string region = "35.79.02.2004")
-    {
-        var body = await App.PostOk("/api/cases", new
-        {
-            commandId = Guid.NewGuid().ToString(),
-            nik = NextNik(),
-            fullName = "Bambang Irawan",
-            regionCode = region,
-            segment = "EkonomiKreatif",
-            consentGiven = consent,
-        }, HttpStatusCode.Created);
-        return body.GetProperty("caseNumber").GetString()!;
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AppCollection : ICollectionFixture<AppFixture>
-{
-    public const string Name = "app";
 }

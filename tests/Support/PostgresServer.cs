@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
-namespace CaseGrains.Silo.Tests;
+namespace CaseGrains.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL server for the cluster tests: the one named by <c>CASEGRAINS_TEST_POSTGRES</c> (an admin connection
@@ -117,16 +115,5 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
+    public static int FreePort() => Ports.Free();
 }
