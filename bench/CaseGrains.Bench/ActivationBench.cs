@@ -44,7 +44,7 @@ internal static class ActivationBench
         await host.StartAsync();
         try
         {
-            var store = host.Services.GetRequiredService<ICaseEventStore>();
+            var store = host.Services.GetRequiredService<ICaseTimelineStore>();
             var grains = host.Services.GetRequiredService<IGrainFactory>();
             var prefix = $"7{Random.Shared.Next(100, 999)}-";
             var numbers = Enumerable.Range(0, cases).Select(i => $"{prefix}{i:D6}").ToArray();

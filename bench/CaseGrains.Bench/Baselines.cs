@@ -19,7 +19,7 @@ namespace CaseGrains.Bench;
 internal static class Baselines
 {
     /// <summary>Appends as fast as <paramref name="concurrency"/> cases can, each its own sequence; returns appends/s.</summary>
-    public static async Task<double> AppendRateAsync(ICaseEventStore store, int concurrency, TimeSpan duration)
+    public static async Task<double> AppendRateAsync(ICaseTimelineStore store, int concurrency, TimeSpan duration)
     {
         var prefix = "9" + Random.Shared.Next(100, 999) + "-";
         var count = 0L;
@@ -77,7 +77,7 @@ internal static class Baselines
     /// Append cost at two case ages: appends/s to a case holding <paramref name="young"/> events vs one holding
     /// <paramref name="old"/>, one writer, measured in alternating rounds so that drift of the machine hits both alike.
     /// </summary>
-    public static async Task<(double Young, double Old)> AppendCostByAgeAsync(ICaseEventStore store, int young, int old, int appends)
+    public static async Task<(double Young, double Old)> AppendCostByAgeAsync(ICaseTimelineStore store, int young, int old, int appends)
     {
         async Task<(string Case, long Seq, string Prev)> Build(int age)
         {

@@ -261,34 +261,47 @@ internal sealed class LoadTest(LoadOptions options, TextWriter log)
             }
 
             var commandId = Guid.NewGuid().ToString();
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{cases[i % cases.Length]}/consent")
-            {
-                Content = JsonContent.Create(new { commandId, method = "bench" }),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             _sentAt[commandId] = Stopwatch.GetTimestamp();
-            try
+            // A 503 (the cluster is replacing a silo) is waited out as its Retry-After asks, and the same command (same
+            // id: safe) is sent again, as the web page does.
+            for (var attempt = 1; ; attempt++)
             {
-                using var response = await http.SendAsync(request, CancellationToken.None);
-                if (response.IsSuccessStatusCode)
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{cases[i % cases.Length]}/consent")
                 {
-                    if (_measuring)
+                    Content = JsonContent.Create(new { commandId, method = "bench" }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                try
+                {
+                    using var response = await http.SendAsync(request, CancellationToken.None);
+                    if (response.IsSuccessStatusCode)
                     {
-                        Interlocked.Increment(ref _acknowledged);
-                        _acknowledgedIds.Enqueue(commandId);
-                        _caseOf[commandId] = cases[i % cases.Length];
+                        if (_measuring)
+                        {
+                            Interlocked.Increment(ref _acknowledged);
+                            _acknowledgedIds.Enqueue(commandId);
+                            _caseOf[commandId] = cases[i % cases.Length];
+                        }
+                    }
+                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 10 && !ct.IsCancellationRequested)
+                    {
+                        CountError("HTTP 503 (backed off, sent again)");
+                        await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2), CancellationToken.None);
+                        continue;
+                    }
+                    else
+                    {
+                        _sentAt.TryRemove(commandId, out _);
+                        CountError($"HTTP {(int)response.StatusCode}");
                     }
                 }
-                else
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
                     _sentAt.TryRemove(commandId, out _);
-                    CountError($"HTTP {(int)response.StatusCode}");
+                    CountError(ex.GetType().Name);
                 }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                _sentAt.TryRemove(commandId, out _);
-                CountError(ex.GetType().Name);
+
+                break;
             }
         }
     }

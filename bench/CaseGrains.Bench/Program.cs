@@ -13,6 +13,9 @@ using Npgsql;
 //   activation  --cases N [--concurrency C] [--postgres CS]
 //   connections --url U --admin-user A --admin-password P --frontend-pid PID [--users U] [--connections C]
 //   matching    --url U --admin-user A --admin-password P [--offers N] [--mentors M] [--iterations K]
+//   recovery    [--postgres ADMIN_CS] [--rounds 3] [--cases 40]        (starts its own cluster; kill -9 of a silo)
+//   drain       [--postgres ADMIN_CS] [--cases 200] [--notes 20]       (a parked backlog, then an admin's retry)
+//   faults      [--postgres ADMIN_CS] [--probability 0.1] [--duration 60] [--workers 8]
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -62,8 +65,21 @@ switch (command)
             options.Int("offers", 200), options.Int("mentors", 100), options.Int("iterations", 200), output));
         return 0;
 
+    case "recovery":
+        output.WriteLine(await ResilienceBench.RecoveryAsync(options.Optional("postgres"), options.Int("rounds", 3), options.Int("cases", 40), output));
+        return 0;
+
+    case "drain":
+        output.WriteLine(await ResilienceBench.DrainAsync(options.Optional("postgres"), options.Int("cases", 200), options.Int("notes", 20), output));
+        return 0;
+
+    case "faults":
+        output.WriteLine(await ResilienceBench.FaultsAsync(options.Optional("postgres"), options.Double("probability", 0.1),
+            TimeSpan.FromSeconds(options.Double("duration", 60)), options.Int("workers", 8), output));
+        return 0;
+
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

@@ -17,7 +17,7 @@ public interface IProgrammeStatsGrain : IGrainWithIntegerKey
     /// Recomputes every counter from the timelines (the same function as the live writes) and compares; with
     /// <paramref name="apply"/> replaces the counters with the recomputed ones (admins; run with writes paused).
     /// </summary>
-    [Alias("Rebuild")]
+    [Alias("Rebuild"), ResponseTimeout("00:30:00")]
     Task<MetricsRebuild> Rebuild(Actor caller, bool apply);
 
     /// <summary>Whether the caller may watch (and read) this region's numbers: a known region they may see.</summary>

@@ -18,11 +18,12 @@ public interface ICaseGrain : IGrainWithStringKey
     Task<CaseView?> GetView(Actor caller, string purpose);
 
     /// <summary>
-    /// Events with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>;
-    /// null when the case does not exist or is outside the caller's scope. Audited.
+    /// One page of events with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>
+    /// (and at most 1,000), with the case's version so the caller knows whether more remain; null when the case does not
+    /// exist or is outside the caller's scope. Audited.
     /// </summary>
     [Alias("GetTimeline")]
-    Task<IReadOnlyList<TimelineEntry>?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose);
+    Task<TimelinePage?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose);
 
     /// <summary>Recomputes the hash chain over every stored event; null when not found or out of scope.</summary>
     [Alias("VerifyChain")]
@@ -59,6 +60,17 @@ public interface ICaseGrain : IGrainWithStringKey
     /// </summary>
     [Alias("SeatGranted"), OneWay]
     Task SeatGranted(string offerId);
+
+    /// <summary>What the case holds on an offer's roster as its timeline says (the roster checks a reservation it was never told about).</summary>
+    [Alias("GetPlace"), AlwaysInterleave]
+    Task<PlaceHolding> GetPlace(string offerId);
+
+    /// <summary>
+    /// Runs the consequences the case has yet to run (after a silo loss, or a retry that is due); with
+    /// <paramref name="force"/>, also the parked ones (an admin's retry). One-way: the sweeper never waits on a case.
+    /// </summary>
+    [Alias("RunConsequences"), OneWay]
+    Task RunConsequences(bool force);
 
     /// <summary>Ranked candidates (mentors, courses, partners, financing) with their reasons, for the caseworkers of the case.</summary>
     [Alias("Match")]

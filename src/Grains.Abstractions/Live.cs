@@ -1,6 +1,9 @@
 namespace CaseGrains.Grains.Abstractions;
 
-/// <summary>What a user's feed carries: a case event (with its sequence number), the end of access to a case, or the progress of the user's import.</summary>
+/// <summary>
+/// What a user's feed carries: a case event (with its sequence number: the only ordering the live path has), the end of
+/// access to a case, the progress of the user's import, or the end of the user's sessions.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cg.FeedItem")]
 public sealed record FeedItem(
     [property: Id(0)] string UserId,
@@ -9,19 +12,44 @@ public sealed record FeedItem(
     [property: Id(3)] bool AccessEnded,
     [property: Id(4)] ImportProgress? Import = null)
 {
-    /// <summary>
-    /// The item's place in its user's feed (1, 2, 3 … per activation of the feed grain, stamped by it): a frontend delivers
-    /// one user's items in this order even when two of them reach it out of order.
-    /// </summary>
-    [Id(5)] public long FeedSeq { get; init; }
+    // Ids 5 and 6 (a per-activation feed numbering) were retired: the case sequence numbers order the live path.
 
-    /// <summary>The feed grain activation that stamped <see cref="FeedSeq"/> (a new activation starts again at 1).</summary>
-    [Id(6)] public Guid FeedEpoch { get; init; }
+    /// <summary>The user's sessions up to (not including) this version ended: their connections close.</summary>
+    [Id(7)] public SessionEnd? SessionEnded { get; init; }
 }
 
-/// <summary>Where a user's feed stands when a frontend subscribes: the next item it will carry is <see cref="NextSeq"/> of <see cref="Epoch"/>.</summary>
+/// <summary>Sessions older than <see cref="Version"/> ended, and why (a stable code the page shows in words).</summary>
+[GenerateSerializer, Immutable, Alias("cg.SessionEnd")]
+public sealed record SessionEnd([property: Id(0)] int Version, [property: Id(1)] string Reason)
+{
+    public const string SignedOut = "signed-out";
+    public const string Disabled = "account-disabled";
+    public const string PasswordChanged = "password-changed";
+    public const string AccessChanged = "access-changed";
+}
+
+/// <summary>
+/// A user's live feed on one silo: <c>userId|silo</c>, the silo in <c>SiloAddress.ToParsableString()</c> form. Each silo
+/// has its own feed grain per user, placed on that silo: a case pushes to the feed on its own silo, so losing a silo
+/// never stops pushes from cases on the others; a frontend subscribes the feed of each of its users on every silo.
+/// </summary>
+public static class FeedKeys
+{
+    public static string For(string userId, string silo) => userId + "|" + silo;
+
+    /// <summary>The silo part of a feed key (null when the key has none).</summary>
+    public static string? SiloOf(string key) => key.IndexOf('|', StringComparison.Ordinal) is var i and >= 0 ? key[(i + 1)..] : null;
+}
+
+/// <summary>
+/// The feed activation a frontend subscribed to (<see cref="Epoch"/>: a new one after the grain was lost with its silo).
+/// A frontend that sees the epoch change knows pushes may have gone to an activation without its subscription, and has
+/// its clients resume from their sequence numbers.
+/// </summary>
+/// <para><see cref="Published"/>: how many items the activation carried so far (a frontend subscribing it for the first time
+/// while its users were connected knows whether anything went by without it).</para>
 [GenerateSerializer, Immutable, Alias("cg.FeedPosition")]
-public sealed record FeedPosition([property: Id(0)] Guid Epoch, [property: Id(1)] long NextSeq);
+public sealed record FeedPosition([property: Id(0)] Guid Epoch, [property: Id(2)] long Published);
 
 /// <summary>A frontend process: receives the feed items of the users connected to it.</summary>
 [Alias("cg.IFeedObserver")]
@@ -32,13 +60,14 @@ public interface IFeedObserver : IGrainObserver
 }
 
 /// <summary>
-/// One user's live feed. Cases push to it; the frontends where the user is connected subscribe to it (one
-/// subscription per frontend per connected user, renewed periodically, so a deactivation loses nothing for long).
+/// One user's live feed on one silo (key: <see cref="FeedKeys"/>). The grains of that silo push to it; the frontends where
+/// the user is connected subscribe to it (one subscription per frontend, user and silo, renewed periodically and at
+/// once when the cluster changes).
 /// </summary>
 [Alias("cg.IUserFeedGrain")]
 public interface IUserFeedGrain : IGrainWithStringKey
 {
-    /// <summary>Subscribes (or renews) a frontend; returns the position of the next item the feed will carry.</summary>
+    /// <summary>Subscribes (or renews) a frontend; returns which activation of the feed it subscribed to.</summary>
     [Alias("Subscribe")]
     Task<FeedPosition> Subscribe(IFeedObserver frontend);
 
@@ -77,12 +106,32 @@ public interface IMentorGrain : IGrainWithStringKey
     [Alias("GetCaseload")]
     Task<MentorCaseloadResult> GetCaseload(Actor caller);
 
-    /// <summary>Takes the case on; a refusal (at capacity) when the mentor is full.</summary>
+    /// <summary>
+    /// Holds a place in the mentor's capacity for the case before its assignment is appended; a refusal (at capacity)
+    /// when the mentor is full. The assignment's event confirms it (<see cref="Settle"/>); a reservation the case never
+    /// confirms (its append failed, or the process died) is given back.
+    /// </summary>
     [Alias("Reserve")]
     Task<RefusalInfo?> Reserve(string caseNumber);
 
-    [Alias("Release")]
-    Task Release(string caseNumber);
+    /// <summary>The cases counted in the caseload (for the reconciliation and tests, never for callers: no access check).</summary>
+    [Alias("ActiveCases"), Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<string>> ActiveCases();
+
+    /// <summary>Gives back a reservation whose assignment was not appended.</summary>
+    [Alias("CancelReservation")]
+    Task CancelReservation(string caseNumber);
+
+    /// <summary>
+    /// Brings the caseload in line with the case's timeline (a consequence of its events, idempotent): counted when the
+    /// case is open with this mentor, not counted otherwise.
+    /// </summary>
+    [Alias("Settle")]
+    Task Settle(string caseNumber, bool active);
+
+    /// <summary>Replaces the caseload with the one recomputed from the timelines (admins, through reconcile).</summary>
+    [Alias("ReplaceCaseload")]
+    Task ReplaceCaseload(IReadOnlyList<string> activeCases, Actor actor);
 }
 
 /// <summary>Mentors and their caseloads for a region (supervisors balancing work, caseworkers choosing). Stateless.</summary>

@@ -184,7 +184,25 @@ public sealed record CaseQuery(
     [property: Id(6)] int PageSize,
     [property: Id(7)] string? MentorId = null,
     [property: Id(8)] bool? Overdue = null,
-    [property: Id(9)] ApprovalRequestKind? PendingApproval = null);
+    [property: Id(9)] ApprovalRequestKind? PendingApproval = null)
+{
+    /// <summary>The largest page a list returns (a larger one asked for is cut to this).</summary>
+    public const int MaxPageSize = 200;
+}
+
+/// <summary>
+/// One page of a case's timeline and the case's version: while the last event's seq is below <see cref="Version"/>, more
+/// remain (ask again after it).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.TimelinePage")]
+public sealed record TimelinePage([property: Id(0)] IReadOnlyList<TimelineEntry> Events, [property: Id(1)] int Version)
+{
+    /// <summary>The seq of the last event in the page, or <paramref name="afterSeq"/> when it is empty.</summary>
+    public long LastSeq(long afterSeq) => Events.Count == 0 ? afterSeq : Events[^1].Seq;
+
+    /// <summary>True when events after this page remain.</summary>
+    public bool More(long afterSeq) => LastSeq(afterSeq) < Version;
+}
 
 [GenerateSerializer, Immutable, Alias("cg.CasePage")]
 public sealed record CasePage(

@@ -18,6 +18,10 @@ public interface IOfferGrain : IGrainWithStringKey
     [Alias("Save")]
     Task<OfferSaveOutcome> Save(Offer offer, Actor actor);
 
+    /// <summary>Creates or updates the offer from an admin's request (REST body); a bad value is refused by name.</summary>
+    [Alias("SaveRequest")]
+    Task<OfferSaveOutcome> SaveRequest(OfferRequest request, Actor actor);
+
     [Alias("Get"), ReadOnly]
     Task<Offer?> Get();
 
@@ -25,7 +29,11 @@ public interface IOfferGrain : IGrainWithStringKey
     [Alias("GetPlaces"), ReadOnly]
     Task<OfferPlaces?> GetPlaces();
 
-    /// <summary>A place for the case (idempotent per case), a waiting-list position, or a refusal (no such offer, full).</summary>
+    /// <summary>
+    /// A place for the case (idempotent per case), a waiting-list position, or a refusal (no such offer, full). The
+    /// reservation is held until the case's enrolment event confirms it (<see cref="Settle"/>); one the case never
+    /// confirms (the process died before its append) is checked with the case after a while and given back.
+    /// </summary>
     [Alias("Reserve")]
     Task<SeatGrant> Reserve(string caseNumber);
 
@@ -33,10 +41,37 @@ public interface IOfferGrain : IGrainWithStringKey
     [Alias("Release")]
     Task Release(string caseNumber);
 
+    /// <summary>
+    /// Brings the roster in line with what the case's timeline says it holds (a consequence of its enrolment events,
+    /// idempotent): a place, a waiting-list entry, or nothing (given back, and the next waiting case offered it).
+    /// </summary>
+    [Alias("Settle")]
+    Task Settle(string caseNumber, PlaceHolding holding);
+
+    /// <summary>Who holds a place and who waits (for the reconciliation).</summary>
+    [Alias("GetRoster"), ReadOnly]
+    Task<OfferRoster?> GetRoster();
+
+    /// <summary>Replaces the roster with the one recomputed from the timelines (admins, through reconcile).</summary>
+    [Alias("ReplaceRoster")]
+    Task ReplaceRoster(OfferRoster roster, Actor actor);
+
     /// <summary>The promoted case recorded its place on its timeline.</summary>
     [Alias("ConfirmSeat")]
     Task ConfirmSeat(string caseNumber);
 }
+
+/// <summary>What a case holds on an offer's roster, as its timeline says.</summary>
+public enum PlaceHolding
+{
+    None,
+    Seat,
+    Waiting,
+}
+
+/// <summary>An offer's roster: the cases holding a place, and the waiting list in order.</summary>
+[GenerateSerializer, Immutable, Alias("cg.OfferRoster")]
+public sealed record OfferRoster([property: Id(0)] IReadOnlyList<string> Seated, [property: Id(1)] IReadOnlyList<string> Waiting);
 
 /// <summary>
 /// The offers reaching one province (key: its code, e.g. "35"), or the national ones (key <see cref="Offer.National"/>).
@@ -64,7 +99,7 @@ public interface ICatalogQueryGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<OfferListing>> Search(string? regionCode, OfferType? type, string? provider);
 
     /// <summary>Imports offers row by row (admins): bad rows are reported and skipped, good rows saved; re-importing updates.</summary>
-    [Alias("Import")]
+    [Alias("Import"), ResponseTimeout("00:05:00")]
     Task<CatalogImportReport> Import(string csv, Actor actor);
 
     /// <summary>The sets of overlapping offers reaching a region, with the beneficiaries of the region in each.</summary>

@@ -30,6 +30,7 @@ public sealed class ImportState
 /// </summary>
 public sealed class BeneficiaryImportGrain(
     NikHasher hasher,
+    LocalFeed feed,
     [PersistentState("import", ProviderNames.GrainState)] IPersistentState<ImportState> state) : Grain, IBeneficiaryImportGrain
 {
     public const int MaxRows = 10_000;
@@ -121,7 +122,7 @@ public sealed class BeneficiaryImportGrain(
             _rows = [.. _rows.Select(r => (r.Line, (IntakeRequest?)null, r.Problem))];
         }
 
-        await GrainFactory.GetGrain<IUserFeedGrain>(owner.Id).Publish(new FeedItem(owner.Id, "", null, AccessEnded: false, Import: Progress()));
+        await feed.Publish(new FeedItem(owner.Id, "", null, AccessEnded: false, Import: Progress()));
         if (!Done)
         {
             _ = this.AsReference<IBeneficiaryImportGrain>().Continue();

@@ -4,7 +4,9 @@ using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains;
 
@@ -21,21 +23,31 @@ public sealed class OfferState
 
     /// <summary>Cases given a place that have not yet recorded it on their timeline (the notice is re-sent until they do).</summary>
     [Id(3)] public SortedSet<string> Promoted { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Places and waiting-list entries reserved for enrolments not yet on their case's timeline (case → when).</summary>
+    [Id(4)] public Dictionary<string, DateTimeOffset> Unconfirmed { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
 /// One catalog offer and its roster. Capacity is enforced here, one request at a time: a case reserves a place before it
 /// appends its enrolment, and gives it back when the enrolment ends. When a place frees up, the first waiting case is
 /// given it and told so one-way (the roster never waits on a case, so a case waiting on the roster cannot deadlock it);
-/// the notice is repeated by a timer until the case confirms.
+/// the notice is repeated by a timer until the case confirms. A reservation is confirmed by the case's enrolment event
+/// (a consequence, <see cref="Settle"/>); one never confirmed (the append failed, or the process died before it) is
+/// checked with the case after the reservation lease (<c>CaseGrains:Consequences:ReservationLease</c>) and given back if the case does not hold it.
 /// </summary>
 public sealed partial class OfferGrain(
     [PersistentState("offer", ProviderNames.GrainState)] IPersistentState<OfferState> state,
+    IOptions<CaseGrainsOptions> options,
     ILogger<OfferGrain> logger) : Grain, IOfferGrain
 {
     public static readonly TimeSpan NoticeRetry = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a reservation waits for its case's event before the case is asked.</summary>
+    private readonly TimeSpan _lease = options.Value.Consequences.ReservationLease;
+
     private IGrainTimer? _noticeTimer;
+    private IGrainTimer? _leaseTimer;
 
     private OfferState S => state.State;
 
@@ -44,7 +56,17 @@ public sealed partial class OfferGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         EnsureNoticeTimer();
+        WatchReservations();
         return Task.CompletedTask;
+    }
+
+    public Task<OfferSaveOutcome> SaveRequest(OfferRequest request, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var offer = OfferMapper.ToOffer(OfferId, request);
+        return offer.IsRefused
+            ? Task.FromResult(new OfferSaveOutcome(null, OfferChange.Rejected, RefusalInfo.From(offer.Refusal!)))
+            : Save(offer.Value, actor);
     }
 
     public async Task<OfferSaveOutcome> Save(Offer offer, Actor actor)
@@ -115,7 +137,9 @@ public sealed partial class OfferGrain(
         if (S.Seated.Count < offer.Capacity && S.Waiting.Count == 0)
         {
             S.Seated.Add(caseNumber);
+            S.Unconfirmed[caseNumber] = DateTimeOffset.UtcNow;
             await state.WriteStateAsync();
+            WatchReservations();
             return new SeatGrant(SeatOutcome.Granted, 0, null);
         }
 
@@ -128,19 +152,101 @@ public sealed partial class OfferGrain(
         }
 
         S.Waiting.Add(caseNumber);
+        S.Unconfirmed[caseNumber] = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        WatchReservations();
         return new SeatGrant(SeatOutcome.Waitlisted, S.Waiting.Count, null);
     }
 
     public async Task Release(string caseNumber)
     {
-        var changed = S.Seated.Remove(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber);
+        var changed = S.Seated.Remove(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
         if (changed)
         {
             await state.WriteStateAsync();
         }
 
         await PromoteAsync();
+    }
+
+    public async Task Settle(string caseNumber, PlaceHolding holding)
+    {
+        switch (holding)
+        {
+            case PlaceHolding.None:
+                await Release(caseNumber);
+                return;
+            case PlaceHolding.Seat:
+                // The case's timeline says it holds a place: kept (a promotion it recorded is confirmed too).
+                var seated = S.Seated.Add(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
+                if (seated)
+                {
+                    await state.WriteStateAsync();
+                }
+
+                return;
+            default:
+                // Waiting, as the timeline says: in the list unless the roster has meanwhile given it a place (a promotion
+                // on its way to the case, which will record it).
+                var waiting = S.Unconfirmed.Remove(caseNumber);
+                if (!S.Seated.Contains(caseNumber) && !S.Waiting.Contains(caseNumber))
+                {
+                    S.Waiting.Add(caseNumber);
+                    waiting = true;
+                }
+
+                if (waiting)
+                {
+                    await state.WriteStateAsync();
+                }
+
+                await PromoteAsync();
+                return;
+        }
+    }
+
+    public Task<OfferRoster?> GetRoster() =>
+        Task.FromResult(S.Offer is null ? null : new OfferRoster([.. S.Seated], [.. S.Waiting]));
+
+    public async Task ReplaceRoster(OfferRoster roster, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(roster);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role != Role.Admin)
+        {
+            throw new UnauthorizedAccessException("Only an admin replaces a roster.");
+        }
+
+        S.Seated = new SortedSet<string>(roster.Seated, StringComparer.Ordinal);
+        S.Waiting = [.. roster.Waiting];
+        S.Promoted.IntersectWith(S.Seated);
+        S.Unconfirmed.Clear();
+        await state.WriteStateAsync();
+        await PromoteAsync();
+    }
+
+    /// <summary>Checks reservations older than the lease with their cases: kept as the case's timeline says, given back otherwise.</summary>
+    private void WatchReservations()
+    {
+        if (S.Unconfirmed.Count == 0 || _leaseTimer is not null)
+        {
+            return;
+        }
+
+        _leaseTimer = this.RegisterGrainTimer(async () =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var caseNumber in S.Unconfirmed.Where(r => now - r.Value >= _lease).Select(r => r.Key).ToList())
+            {
+                await Settle(caseNumber, await GrainFactory.GetGrain<ICaseGrain>(caseNumber).GetPlace(OfferId));
+            }
+
+            if (S.Unconfirmed.Count == 0)
+            {
+                _leaseTimer?.Dispose();
+                _leaseTimer = null;
+            }
+        }, new GrainTimerCreationOptions(_lease, _lease) { KeepAlive = true });
     }
 
     public async Task ConfirmSeat(string caseNumber)

@@ -3,16 +3,19 @@ using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Regions;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Utilities;
 
 namespace CaseGrains.Grains;
 
 /// <summary>
 /// One user's live feed: forwards what cases publish to the frontends where the user is connected. Holds no state:
-/// frontends renew their subscription well within <see cref="SubscriptionExpiry"/>, so a deactivated feed is rebuilt
-/// by the next renewal, and a vanished frontend drops out on its own.
+/// frontends renew their subscription well within <see cref="SubscriptionExpiry"/> (at once after a silo is lost), so a
+/// lost feed is rebuilt by the next renewal and its clients resume; a vanished frontend drops out on its own.
 /// </summary>
+[SiloKeyedPlacement]
 public sealed class UserFeedGrain : Grain, IUserFeedGrain
 {
     public static readonly TimeSpan SubscriptionExpiry = TimeSpan.FromMinutes(2);
@@ -24,14 +27,15 @@ public sealed class UserFeedGrain : Grain, IUserFeedGrain
         _frontends = new ObserverManager<IFeedObserver>(SubscriptionExpiry, logger);
     }
 
-    // Items are numbered per activation; the epoch tells a frontend that a new activation started again at 1.
+    // A new activation (the last one was lost with its silo, or deactivated) has a new epoch: frontends resubscribing see
+    // it and have their clients resume, so what was published to an activation without their subscription is fetched.
     private readonly Guid _epoch = Guid.NewGuid();
     private long _published;
 
     public Task<FeedPosition> Subscribe(IFeedObserver frontend)
     {
         _frontends.Subscribe(frontend, frontend);
-        return Task.FromResult(new FeedPosition(_epoch, _published + 1));
+        return Task.FromResult(new FeedPosition(_epoch, _published));
     }
 
     public Task Unsubscribe(IFeedObserver frontend)
@@ -43,8 +47,8 @@ public sealed class UserFeedGrain : Grain, IUserFeedGrain
     public Task Publish(FeedItem item)
     {
         // Observer calls are one-way; a dead frontend never fails the case's command.
-        var stamped = item with { FeedSeq = ++_published, FeedEpoch = _epoch };
-        _frontends.Notify(f => f.OnFeedItem(stamped));
+        _published++;
+        _frontends.Notify(f => f.OnFeedItem(item));
         return Task.CompletedTask;
     }
 }
@@ -56,16 +60,35 @@ public sealed class MentorState
     [Id(1)] public List<string> Regions { get; set; } = [];
     [Id(2)] public int Capacity { get; set; } = MentorGrain.DefaultCapacity;
     [Id(3)] public SortedSet<string> ActiveCases { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Places held for assignments not yet appended (case → when reserved); they count against the capacity.</summary>
+    [Id(4)] public Dictionary<string, DateTimeOffset> Reserved { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A mentor's profile and active caseload; the capacity is enforced when a case is assigned.</summary>
+/// <summary>
+/// A mentor's profile and active caseload; the capacity is enforced when a case is assigned. An assignment reserves a
+/// place first; the case's event confirms it (a consequence, <see cref="Settle"/>), a failed append gives it back, and a
+/// reservation left by a process that died before its append is checked with the case after the reservation lease (<c>CaseGrains:Consequences:ReservationLease</c>).
+/// </summary>
 public sealed class MentorGrain(
-    [PersistentState("mentor", ProviderNames.GrainState)] IPersistentState<MentorState> mentor) : Grain, IMentorGrain
+    [PersistentState("mentor", ProviderNames.GrainState)] IPersistentState<MentorState> mentor,
+    IOptions<CaseGrainsOptions> options) : Grain, IMentorGrain
 {
     public const int DefaultCapacity = 20;
     public const int MaxCapacity = 500;
 
+    /// <summary>How long a reservation waits for its case's event before the case is asked.</summary>
+    private readonly TimeSpan _lease = options.Value.Consequences.ReservationLease;
+
+    private IGrainTimer? _leaseTimer;
+
     private MentorState S => mentor.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        WatchReservations();
+        return Task.CompletedTask;
+    }
 
     public async Task<MentorCaseloadResult> SetProfile(MentorProfile profile, Actor actor)
     {
@@ -110,29 +133,81 @@ public sealed class MentorGrain(
 
     public async Task<RefusalInfo?> Reserve(string caseNumber)
     {
-        if (S.ActiveCases.Contains(caseNumber))
+        if (S.ActiveCases.Contains(caseNumber) || S.Reserved.ContainsKey(caseNumber))
         {
             return null;
         }
 
-        if (S.ActiveCases.Count >= S.Capacity)
+        var taken = S.ActiveCases.Count + S.Reserved.Count;
+        if (taken >= S.Capacity)
         {
             return RefusalInfo.From(new Refusal("mentor.at_capacity",
-                $"Pendamping sudah mendampingi {S.ActiveCases.Count} kasus aktif (kapasitas {S.Capacity}).",
-                $"The mentor already has {S.ActiveCases.Count} active cases (capacity {S.Capacity}).") { Field = "mentorId" });
+                $"Pendamping sudah mendampingi {taken} kasus aktif (kapasitas {S.Capacity}).",
+                $"The mentor already has {taken} active cases (capacity {S.Capacity}).") { Field = "mentorId" });
         }
 
-        S.ActiveCases.Add(caseNumber);
+        S.Reserved[caseNumber] = DateTimeOffset.UtcNow;
         await mentor.WriteStateAsync();
+        WatchReservations();
         return null;
     }
 
-    public async Task Release(string caseNumber)
+    public Task<IReadOnlyList<string>> ActiveCases() => Task.FromResult<IReadOnlyList<string>>([.. S.ActiveCases]);
+
+    public async Task CancelReservation(string caseNumber)
     {
-        if (S.ActiveCases.Remove(caseNumber))
+        if (S.Reserved.Remove(caseNumber))
         {
             await mentor.WriteStateAsync();
         }
+    }
+
+    public async Task Settle(string caseNumber, bool active)
+    {
+        var changed = S.Reserved.Remove(caseNumber) | (active ? S.ActiveCases.Add(caseNumber) : S.ActiveCases.Remove(caseNumber));
+        if (changed)
+        {
+            await mentor.WriteStateAsync();
+        }
+    }
+
+    public async Task ReplaceCaseload(IReadOnlyList<string> activeCases, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(activeCases);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role != Domain.Access.Role.Admin)
+        {
+            throw new UnauthorizedAccessException("Only an admin replaces a caseload.");
+        }
+
+        S.ActiveCases = new SortedSet<string>(activeCases, StringComparer.Ordinal);
+        S.Reserved.Clear();
+        await mentor.WriteStateAsync();
+    }
+
+    /// <summary>Checks reservations older than the lease with their cases: kept when the case has this mentor, given back otherwise.</summary>
+    private void WatchReservations()
+    {
+        if (S.Reserved.Count == 0 || _leaseTimer is not null)
+        {
+            return;
+        }
+
+        _leaseTimer = this.RegisterGrainTimer(async () =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (caseNumber, at) in S.Reserved.Where(r => now - r.Value >= _lease).ToList())
+            {
+                var scope = await GrainFactory.GetGrain<ICaseGrain>(caseNumber).GetScope();
+                await Settle(caseNumber, scope is { Status: Domain.Journey.CaseStatus.Open } && scope.MentorId == MentorId);
+            }
+
+            if (S.Reserved.Count == 0)
+            {
+                _leaseTimer?.Dispose();
+                _leaseTimer = null;
+            }
+        }, new GrainTimerCreationOptions(_lease, _lease) { KeepAlive = true });
     }
 }
 
@@ -171,7 +246,7 @@ public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
 
 /// <summary>Readiness: a silo answers and its database does too. Stateless, so any silo may answer.</summary>
 [Orleans.Concurrency.StatelessWorker]
-public sealed class HealthGrain(Storage.ICaseEventStore store) : Grain, IHealthGrain
+public sealed class HealthGrain(Storage.IOperationsStore store) : Grain, IHealthGrain
 {
     public Task<bool> Ready() => store.PingAsync(CancellationToken.None);
 }

@@ -15,7 +15,7 @@ namespace CaseGrains.Grains;
 /// the hierarchy by the database for the region asked for and its children. Stateless: any silo answers.
 /// </summary>
 [StatelessWorker]
-public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgrammeStatsGrain
+public sealed class ProgrammeStatsGrain(IProjectionStore store, IOperationsStore operations, ICaseTimelineStore timelines) : Grain, IProgrammeStatsGrain
 {
     /// <summary>How many weeks of throughput the dashboard shows.</summary>
     public const int Weeks = 12;
@@ -87,12 +87,13 @@ public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgram
         }
 
         var ct = CancellationToken.None;
-        var numbers = await store.ListCaseNumbersAsync(ct);
+        var numbers = await operations.ListCaseNumbersAsync(ct);
         var deltas = new List<MetricDelta>();
         foreach (var chunk in numbers.Chunk(64))
         {
-            foreach (var (events, _) in await Task.WhenAll(chunk.Select(n => store.LoadAsync(n, ct))))
+            foreach (var load in await Task.WhenAll(chunk.Select(n => timelines.LoadAsync(n, ct))))
             {
+                var events = load.Events;
                 CaseState? state = null;
                 foreach (var e in events)
                 {
@@ -105,14 +106,14 @@ public sealed class ProgrammeStatsGrain(ICaseEventStore store) : Grain, IProgram
         }
 
         var expected = MetricsProjection.Combine(deltas).ToDictionary(d => d.Key, d => d.Delta);
-        var live = MetricsProjection.Combine(await store.ReadAllMetricsAsync(ct)).ToDictionary(d => d.Key, d => d.Delta);
+        var live = MetricsProjection.Combine(await operations.ReadAllMetricsAsync(ct)).ToDictionary(d => d.Key, d => d.Delta);
         var differences = expected.Keys.Union(live.Keys)
             .Where(k => expected.GetValueOrDefault(k) != live.GetValueOrDefault(k))
             .Select(k => $"{k.Item1} {k.Item2} {k.Item3}/{k.Item4}/{k.Item5}/{k.Item6}: live {live.GetValueOrDefault(k)}, from the timelines {expected.GetValueOrDefault(k)}")
             .Order(StringComparer.Ordinal).ToList();
         if (apply && differences.Count > 0)
         {
-            await store.ReplaceMetricsAsync(MetricsProjection.Combine(deltas), ct);
+            await operations.ReplaceMetricsAsync(MetricsProjection.Combine(deltas), ct);
         }
 
         return new MetricsRebuild(numbers.Count, expected.Count, differences, apply && differences.Count > 0, null);

@@ -11,49 +11,6 @@ using Orleans.Concurrency;
 
 namespace CaseGrains.Grains;
 
-/// <summary>
-/// One person in the programme, keyed by the keyed hash of their NIK: the consistency boundary of
-/// "one open case per beneficiary". Holds pointers to case numbers, never the NIK.
-/// </summary>
-[Alias("cg.IBeneficiaryRegistryGrain")]
-public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
-{
-    /// <summary>Opens the person's case unless they have one open. Keeps the encrypted NIK.</summary>
-    [Alias("Open")]
-    Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, string protectedNik, Actor actor);
-
-    /// <summary>
-    /// Makes <paramref name="caseNumber"/> this person's open case (used by reopen). Null on success; otherwise the
-    /// number of the other case that is open.
-    /// </summary>
-    [Alias("Claim")]
-    Task<string?> Claim(string caseNumber);
-
-    [Alias("Release"), OneWay]
-    Task Release(string caseNumber);
-
-    /// <summary>The NIK encrypted with Data Protection (only the case's audited reveal decrypts it).</summary>
-    [Alias("GetProtectedNik"), AlwaysInterleave]
-    Task<string?> GetProtectedNik();
-}
-
-/// <summary>
-/// Registry grain keys. The prefix keeps the key from parsing as a hexadecimal integer, which Orleans' ADO.NET
-/// storage would otherwise fold into a numeric key (dotnet/orleans#9706).
-/// </summary>
-public static class RegistryKeys
-{
-    public static string For(string nikHash) => "nik-" + nikHash;
-}
-
-/// <summary>Hands out case numbers for one kab/kota (<c>3579-000001</c>, <c>3579-000002</c> …), never twice.</summary>
-[Alias("cg.ICaseNumberGrain")]
-public interface ICaseNumberGrain : IGrainWithStringKey
-{
-    [Alias("Next")]
-    Task<string> Next();
-}
-
 [GenerateSerializer, Alias("cg.RegistryState")]
 public sealed class RegistryState
 {
@@ -169,7 +126,7 @@ public sealed class BeneficiaryRegistryGrain(
 
     public async Task Release(string caseNumber)
     {
-        if (S.CurrentCase == caseNumber)
+        if (S.CurrentCase == caseNumber && (await ScopeOf(caseNumber))?.Status != CaseStatus.Open)
         {
             S.CurrentCase = S.CurrentCommandId = null;
             await entry.WriteStateAsync();
@@ -192,18 +149,6 @@ public sealed class CaseNumberGrain(
         await sequence.WriteStateAsync();
         return CaseNumbers.Format(this.GetPrimaryKeyString(), sequence.State.Last);
     }
-}
-
-/// <summary>Case numbers: the kab/kota code without its dot, a dash, six or more digits.</summary>
-public static class CaseNumbers
-{
-    public static string Format(string regencyCode, long n) =>
-        $"{regencyCode.Replace(".", "", StringComparison.Ordinal)}-{n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)}";
-
-    /// <summary>True for the shape <c>3579-000123</c> (used to answer 404 early for malformed numbers).</summary>
-    public static bool IsWellFormed(string? s) =>
-        s is { Length: >= 11 and <= 24 } && s[4] == '-' && s.AsSpan(0, 4).IndexOfAnyExceptInRange('0', '9') < 0
-        && s.AsSpan(5).IndexOfAnyExceptInRange('0', '9') < 0;
 }
 
 /// <summary>Intake entry point: validates the NIK against the region table, hashes it, routes to the person's registry entry.</summary>
@@ -251,10 +196,8 @@ public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromK
 }
 
 [StatelessWorker]
-public sealed class CaseSearchGrain(Storage.ICaseEventStore store, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
+public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICaseTimelineStore audit, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
 {
-    public const int MaxPageSize = 200;
-
     public async Task<CasePage?> Search(CaseQuery query, Actor caller)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -265,11 +208,11 @@ public sealed class CaseSearchGrain(Storage.ICaseEventStore store, [FromKeyedSer
         }
 
         var scope = caller.Role == Role.Mentor ? new Storage.ListScope(null, caller.Id) : new Storage.ListScope(caller.Regions, null);
-        var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, MaxPageSize) };
+        var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, CaseQuery.MaxPageSize) };
         var page = await store.SearchAsync(q, scope, CancellationToken.None);
         // A listed case's name and masked NIK are personal data too: each listing is in that case's access log.
         var now = clock.GetUtcNow();
-        await store.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", "case-list", now))],
+        await audit.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", "case-list", now))],
             CancellationToken.None);
         return page;
     }

@@ -31,7 +31,8 @@ public sealed class UserAccountState
 public sealed partial class UserGrain(
     [PersistentState("account", ProviderNames.GrainState)] IPersistentState<UserAccountState> account,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
-    Storage.ICaseEventStore store,
+    Storage.ICaseTimelineStore store,
+    IClusterMembershipService membership,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     public const int MaxFailedSignIns = 5;
@@ -85,14 +86,21 @@ public sealed partial class UserGrain(
         }
 
         var before = account.RecordExists ? $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}" : "(new)";
+        var (roleBefore, regionsBefore, disabledBefore) = (S.Role, S.Regions, S.Disabled);
         S.DisplayName = request.DisplayName?.Trim() ?? S.DisplayName;
         S.Role = request.Role ?? S.Role;
         S.Regions = request.Regions is { } regions ? [.. regions.Select(r => r.Trim()).Distinct(StringComparer.Ordinal)] : S.Regions;
         S.Disabled = request.Disabled ?? S.Disabled;
         S.ExternalSubject = subject;
-        if (request.Password is not null || request.Disabled == true)
+        // A disable, a new password, or another role or other regions end every session: what a session was allowed
+        // (its open live connections included) was decided on the account as it was.
+        var ended = creating ? null
+            : S.Disabled && !disabledBefore ? SessionEnd.Disabled
+            : request.Password is not null ? SessionEnd.PasswordChanged
+            : S.Role != roleBefore || !S.Regions.Order(StringComparer.Ordinal).SequenceEqual(regionsBefore.Order(StringComparer.Ordinal)) ? SessionEnd.AccessChanged
+            : null;
+        if (ended is not null || request.Password is not null || request.Disabled == true)
         {
-            // A new password or a disable ends every existing session.
             S.SessionVersion++;
         }
 
@@ -103,6 +111,11 @@ public sealed partial class UserGrain(
         }
 
         await account.WriteStateAsync();
+        if (ended is not null)
+        {
+            await EndLiveSessionsAsync(ended);
+        }
+
         var after = $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}{(request.Password is null ? "" : " password-set")}";
         await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, admin.Id, admin.Role.ToString(), "account-change",
             $"{before} -> {after}", clock.GetUtcNow()), CancellationToken.None);
@@ -175,6 +188,35 @@ public sealed partial class UserGrain(
         {
             S.SessionVersion++;
             await account.WriteStateAsync();
+            await EndLiveSessionsAsync(SessionEnd.SignedOut);
+        }
+    }
+
+    /// <summary>
+    /// Tells the frontends where the user is connected that sessions before the current version ended: they close those
+    /// connections with the reason. Best effort: a frontend also checks its connections' sessions at each renewal.
+    /// </summary>
+    private async Task EndLiveSessionsAsync(string reason)
+    {
+        try
+        {
+            // To the user's feed on every silo (a frontend subscribes each), one at a time: a silo being lost misses it alone.
+            var item = new FeedItem(UserId, "", null, AccessEnded: false) { SessionEnded = new SessionEnd(S.SessionVersion, reason) };
+            foreach (var silo in membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IUserFeedGrain>(FeedKeys.For(UserId, silo.SiloAddress.ToParsableString())).Publish(item);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogSessionEndNotPushed(ex, UserId);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogSessionEndNotPushed(ex, UserId);
         }
     }
 
@@ -254,15 +296,11 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {UserId} saved with role {Role} by {AdminId}")]
     private partial void LogUpserted(string userId, Role role, string adminId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId}: the end of its sessions could not be pushed to the frontends; their renewal closes them")]
+    private partial void LogSessionEndNotPushed(Exception exception, string userId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId} locked after repeated failed sign-ins")]
     private partial void LogLockedOut(string userId);
-}
-
-/// <summary>User ids: 3–64 of a–z, 0–9, '.', '-', '_' (lower case, so one person is one id).</summary>
-public static class UserIds
-{
-    public static bool IsValid(string? id) =>
-        id is { Length: >= 3 and <= 64 } && id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-' or '_');
 }
 
 [GenerateSerializer, Alias("cg.UserDirectoryState")]

@@ -7,7 +7,7 @@ namespace CaseGrains.Silo;
 /// <c>/health/ready</c> of a silo: its database answers within two seconds and the cluster's membership lists this
 /// silo as Active. A silo that is joining, shutting down or declared dead answers 503.
 /// </summary>
-public sealed class SiloReadyCheck(ICaseEventStore store, IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+public sealed class SiloReadyCheck(IOperationsStore store, IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 

@@ -10,6 +10,9 @@ using Microsoft.AspNetCore.Http.Json;
 
 var builder = WebApplication.CreateBuilder(args);
 var seedDemo = args.Contains("--seed-demo", StringComparer.Ordinal);
+// `reconcile [--apply]`: recompute caseloads, rosters, counters and notices from the timelines, print the drift, exit
+// (1 when drift was found and not repaired). Embedded: with the app stopped (it co-hosts the one silo of the file).
+var reconcile = args.Length > 0 && args[0] == "reconcile";
 var adminIndex = Array.IndexOf(args, "--create-admin");
 var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIndex + 1] : null;
 
@@ -17,9 +20,14 @@ var createAdmin = adminIndex >= 0 && adminIndex + 1 < args.Length ? args[adminIn
 // CaseGrains:Frontend=Client: an Orleans client of separately run silos (src/Silo); several frontends can share them.
 // Cluster mode: the silos (and this frontend's Data Protection keys) are on PostgreSQL; see docs/cluster.md.
 var settings = CaseGrainsSilo.ReadSettings(builder.Configuration);
+// Live subscriptions are renewed at once when the cluster changes under this frontend (see Realtime/ClusterChanges.cs).
+var clusterChanges = new ClusterChanges();
+builder.Services.AddSingleton(clusterChanges);
+builder.Services.AddHostedService<MembershipWatcher>();
 if (settings.EffectiveFrontend == FrontendHosting.Client)
 {
-    builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings, builder.Configuration));
+    builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings, builder.Configuration)
+        .AddClusterConnectionStatusObserver(clusterChanges));
     if (settings.IsCluster)
     {
         // Cookies issued by one frontend must open on every other: one key ring, in the cluster database.
@@ -33,6 +41,10 @@ else
 }
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebLimits.MaxRequestBodyBytes);
+if (reconcile)
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:0"); // a command, not a server: no port of the app's is taken
+}
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.Configure<JsonOptions>(o =>
 {
@@ -95,8 +107,19 @@ app.MapDashboardApi();
 app.MapImportExportApi();
 app.MapProblemApi();
 app.MapRegionApi();
+app.MapOperationsApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 app.MapHub<DashboardHub>(DashboardHub.Path);
+
+if (reconcile)
+{
+    await app.StartAsync();
+    var report = await app.Services.GetRequiredService<IGrainFactory>().GetGrain<CaseGrains.Grains.Abstractions.IOperationsGrain>(0)
+        .Reconcile(new CaseGrains.Grains.Abstractions.Actor("system:reconcile", CaseGrains.Domain.Access.Role.Admin, []), args.Contains("--apply", StringComparer.Ordinal));
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    await app.StopAsync();
+    return report.Drift == 0 || report.Applied ? 0 : 1;
+}
 
 if (seedDemo || createAdmin is not null)
 {
@@ -104,6 +127,7 @@ if (seedDemo || createAdmin is not null)
 }
 
 await app.RunAsync();
+return 0;
 
 static async Task SeedAsync(IServiceProvider services, bool demo, string? admin)
 {

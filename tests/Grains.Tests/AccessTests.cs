@@ -30,7 +30,7 @@ public sealed class AccessTests(ClusterFixture fx)
         Assert.Equal(await nobody.RevealNik(malang, "cek"), await c.RevealNik(malang, "cek"), new RevealComparer());
         Assert.Equal((await nobody.GetAccessLog(malang, 5)).Refusal, (await c.GetAccessLog(malang, 5)).Refusal, new RefusalComparer());
         Assert.Equal("case.not_found", (await c.RevealNik(malang, "cek")).Refusal!.Code);
-        Assert.Single((await c.GetTimeline(Cw, 0, 10, "t"))!);
+        Assert.Single((await c.GetTimeline(Cw, 0, 10, "t"))!.Events);
         Assert.Equal(number, (await c.GetView(new Actor("sv-batu", Role.Supervisor, ["35"]), "t"))!.CaseNumber);
     }
 

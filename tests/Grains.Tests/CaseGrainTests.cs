@@ -26,7 +26,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.Equal(Stage.Intake, view.CurrentStage);
         Assert.Equal(StageState.Active, view.Stages[0].State);
         Assert.Equal("3579**********" + view.NikMasked[^2..], view.NikMasked);
-        var timeline = await c.GetTimeline(Cw, 0, 100, "test");
+        var timeline = (await c.GetTimeline(Cw, 0, 100, "test"))?.Events;
         var opened = Assert.Single(timeline!);
         Assert.Equal(1, opened.Seq);
         Assert.Equal("CaseOpened", opened.Type);
@@ -49,7 +49,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.True(again.Accepted);
         Assert.True(again.Replayed);
         Assert.Equal(first.Seq, again.Seq);
-        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Events.Count);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.False(repeat.Accepted);
         Assert.True(repeat.Replayed);
         Assert.Equal(refused.Refusal.Code, repeat.Refusal!.Code);
-        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Events.Count);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         Assert.Equal("commandId", noId.Refusal.Field);
         var after = await c.GetView(Cw, "test");
         Assert.Equal(before!.Version, after!.Version);
-        Assert.Single((await c.GetTimeline(Cw, 0, 100, "test"))!);
+        Assert.Single((await c.GetTimeline(Cw, 0, 100, "test"))!.Events);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
 
         Assert.All(outcomes, o => Assert.True(o.Accepted));
         Assert.Equal(Enumerable.Range(2, 40).Select(i => (long?)i), outcomes.Select(o => o.Seq).Order());
-        var timeline = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
+        var timeline = (await c.GetTimeline(Cw, 0, 1000, "test"))!.Events;
         Assert.Equal(Enumerable.Range(1, 41).Select(i => (long)i), timeline.Select(e => e.Seq));
         Assert.True((await c.VerifyChain(Cw))!.Valid);
     }
@@ -145,7 +145,7 @@ public sealed class CaseGrainTests(ClusterFixture fx)
 
         Assert.Single(outcomes, o => !o.Replayed);
         Assert.All(outcomes, o => Assert.Equal(2, o.Seq));
-        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Count);
+        Assert.Equal(2, (await c.GetTimeline(Cw, 0, 100, "test"))!.Events.Count);
     }
 
     [Fact]
@@ -157,9 +157,9 @@ public sealed class CaseGrainTests(ClusterFixture fx)
             Assert.True((await c.Execute(Cmd.Consent(), Cw)).Accepted);
         }
 
-        var since4 = (await c.GetTimeline(Cw, 4, 100, "test"))!;
-        var page = (await c.GetTimeline(Cw, 4, 3, "test"))!;
-        var none = (await c.GetTimeline(Cw, 10, 100, "test"))!;
+        var since4 = (await c.GetTimeline(Cw, 4, 100, "test"))!.Events;
+        var page = (await c.GetTimeline(Cw, 4, 3, "test"))!.Events;
+        var none = (await c.GetTimeline(Cw, 10, 100, "test"))!.Events;
 
         Assert.Equal([5L, 6, 7, 8, 9, 10], since4.Select(e => e.Seq));
         Assert.Equal([5L, 6, 7], page.Select(e => e.Seq));
@@ -255,9 +255,9 @@ public sealed class CaseGrainTests(ClusterFixture fx)
         }
 
         var number = (await c.GetView(Cw, "test"))!.CaseNumber;
-        var before = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
+        var before = (await c.GetTimeline(Cw, 0, 1000, "test"))!.Events;
         await c.Execute(Cmd.Consent(), Cw);
-        var after = (await c.GetTimeline(Cw, 0, 1000, "test"))!;
+        var after = (await c.GetTimeline(Cw, 0, 1000, "test"))!.Events;
 
         Assert.Equal(before, after.Take(before.Count));
         Assert.Equal(before.Count + 1, after.Count);

@@ -46,7 +46,7 @@ public sealed class RegistryTests(ClusterFixture fx)
         Assert.True(again.Accepted);
         Assert.True(again.Replayed);
         Assert.Equal(first.CaseNumber, again.CaseNumber);
-        Assert.Single((await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).GetTimeline(Cw, 0, 10, "test"))!);
+        Assert.Single((await fx.Grains.GetGrain<ICaseGrain>(first.CaseNumber).GetTimeline(Cw, 0, 10, "test"))!.Events);
     }
 
     [Fact]

@@ -68,4 +68,18 @@ public sealed class BenchSmokeTests(PostgresServer server)
         Assert.Contains("cold activations", report, StringComparison.Ordinal);
         Assert.Contains("bytes per active case", report, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheResilienceBenchmarks_KillASilo_DrainABacklog_AndEndAFaultRunWithoutDrift()
+    {
+        var recovery = await ResilienceBench.RecoveryAsync(server.AdminConnectionString, rounds: 1, caseCount: 6, TextWriter.Null);
+        Assert.Contains("round 1:", recovery, StringComparison.Ordinal);
+        Assert.Contains(" 0 not delivered · 0 twice", recovery, StringComparison.Ordinal);
+
+        var drain = await ResilienceBench.DrainAsync(server.AdminConnectionString, cases: 4, notes: 2, TextWriter.Null);
+        Assert.Contains("left              0 parked, 0 failing, 0 behind", drain, StringComparison.Ordinal);
+
+        var faults = await ResilienceBench.FaultsAsync(server.AdminConnectionString, 0.1, TimeSpan.FromSeconds(4), workers: 2, TextWriter.Null);
+        Assert.Contains(": drift 0 (", faults, StringComparison.Ordinal);
+    }
 }

@@ -58,7 +58,7 @@ public sealed class PostgresStoreTests(PostgresServer server)
         var loads = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.LoadAsync($"3579-{i:D6}", CancellationToken.None)));
         for (var i = 0; i < 200; i++)
         {
-            var (events, refused) = loads[i];
+            var (events, refused, _, _) = loads[i];
             var winner = outcomes[2 * i] ? $"a{i}" : $"b{i}";
             Assert.Equal($"3579-{i:D6}", Assert.Single(events).CaseNumber);
             Assert.Equal(winner, events[0].CommandId);

@@ -300,13 +300,28 @@ public sealed class Node : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes a data folder (after closing this process's pooled SQLite connections to it).</summary>
+    /// <summary>
+    /// Deletes a data folder (after closing this process's pooled SQLite connections to it). A test may delete it while its
+    /// app still runs (the app's timers may create a file meanwhile): tried again a few times before giving up.
+    /// </summary>
     public static void DeleteData(string dataDirectory)
     {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataDirectory))
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                if (Directory.Exists(dataDirectory))
+                {
+                    Directory.Delete(dataDirectory, recursive: true);
+                }
+
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 

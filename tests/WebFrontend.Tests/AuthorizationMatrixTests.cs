@@ -104,6 +104,10 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/mentors"] = ("FAFFAU", "FAFFAU"),
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFU", "AAAFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAU", "FAFFAU"),
+        ["GET /api/admin/consequences"] = ("FFFFAU", "FFFFAU"),
+        ["POST /api/admin/consequences/retry"] = ("FFFFAU", "FFFFAU"),
+        ["POST /api/admin/reconcile"] = ("FFFFAU", "FFFFAU"),
+        ["GET /api/me/notices"] = ("AAAAAU", "AAAAAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
         ["GET /hubs/cases/negotiate"] = ("AAAFFU", "AAAFFU"),
         ["GET /hubs/cases"] = ("AAAFFU", "AAAFFU"),

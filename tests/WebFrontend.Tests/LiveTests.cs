@@ -129,7 +129,8 @@ public sealed class LiveTests : IAsyncLifetime
         var outside = await Assert.ThrowsAsync<HubException>(() => malang.Connection.InvokeAsync<JsonElement>("Follow", number, 0L));
         var missing = await Assert.ThrowsAsync<HubException>(() => malang.Connection.InvokeAsync<JsonElement>("Follow", "3579-999999", 0L));
 
-        Assert.Equal(2, history.GetArrayLength());
+        Assert.Equal(2, history.GetProperty("events").GetArrayLength());
+        Assert.False(history.GetProperty("more").GetBoolean());
         Assert.Equal(3, live.GetProperty("seq").GetInt64());
         Assert.Equal(missing.Message, outside.Message);
         Assert.False(malang.Events.Reader.TryRead(out _));

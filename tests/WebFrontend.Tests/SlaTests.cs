@@ -131,7 +131,7 @@ public sealed class SlaTests
             await using var second = AppHost.Start(dir, settings);
             await using var caseworker = await LiveClient.ConnectAsync(second, AppHost.Caseworker);
             var missed = await caseworker.Connection.InvokeAsync<JsonElement>("Follow", number, 0L);
-            var breached = missed.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "SlaBreached").ToList() is { Count: > 0 } early
+            var breached = missed.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "SlaBreached").ToList() is { Count: > 0 } early
                 ? early[0]
                 : await NextOfTypeAsync(caseworker, "SlaBreached");
 

@@ -62,6 +62,19 @@ public sealed class CaseGrainsOptions
     /// <summary><c>CaseGrains:Journey:MentoringSessionsRequired</c>, <c>…:DefaultAttendanceThresholdPercent</c>, <c>…:ReferralResponseTime</c>.</summary>
     public JourneySettings Journey { get; set; } = new();
 
+    /// <summary>
+    /// <c>CaseGrains:CallTimeout</c>: how long a grain call may take before it fails (frontends, silos; default 3 s). A
+    /// call in flight to a silo that died fails within it, and the API answers 503 <c>server.unavailable</c>; long
+    /// operations (imports, the rebuild, the reconciliation) carry their own, longer limits.
+    /// </summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary><c>CaseGrains:Consequences:*</c>: how held-up consequences are retried and when they are parked.</summary>
+    public ConsequenceSettings Consequences { get; set; } = new();
+
+    /// <summary><c>CaseGrains:Faults:*</c>: fault injection for tests and the fault benchmark only (off unless <c>Enabled</c>).</summary>
+    public FaultSettings Faults { get; set; } = new();
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
 
     public string SqliteConnectionString => $"Data Source={DatabasePath};Default Timeout=30;Pooling=True";
@@ -118,6 +131,90 @@ public sealed class CaseGrainsOptions
                 yield return $"{prefix}:CheckPeriod must be between 00:00:01 and 1.00:00:00.";
             }
         }
+    }
+
+    /// <summary>Retries of consequences that failed (docs/decisions.md, "Durable consequences").</summary>
+    public sealed class ConsequenceSettings
+    {
+        /// <summary><c>CaseGrains:Consequences:FirstRetry</c>: the wait before the first retry; each next one waits twice as long.</summary>
+        public TimeSpan FirstRetry { get; set; } = TimeSpan.FromMilliseconds(500);
+
+        /// <summary><c>CaseGrains:Consequences:MaxRetry</c>: the longest wait between two retries.</summary>
+        public TimeSpan MaxRetry { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary><c>CaseGrains:Consequences:MaxAttempts</c>: after this many failed attempts a consequence is parked for an admin.</summary>
+        public int MaxAttempts { get; set; } = 12;
+
+        /// <summary><c>CaseGrains:Consequences:CallTimeout</c>: how long one consequence may take before it counts as failed.</summary>
+        public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary><c>CaseGrains:Consequences:SweepEvery</c>: how often the sweeper looks for cases behind (a silo died mid-way) or due.</summary>
+        public TimeSpan SweepEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>
+        /// <c>CaseGrains:Consequences:ReservationLease</c>: how long a mentor's or an offer's place reserved for an event waits
+        /// for that event before the case is asked whether it holds it (a process that died between the two).
+        /// </summary>
+        public TimeSpan ReservationLease { get; set; } = TimeSpan.FromMinutes(2);
+
+        /// <summary>The wait before attempt <paramref name="attempts"/> + 1.</summary>
+        public TimeSpan Backoff(int attempts) =>
+            TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempts - 1, 0, 30))));
+
+        internal IEnumerable<string> Validate(string prefix)
+        {
+            if (FirstRetry < TimeSpan.FromMilliseconds(10) || FirstRetry > MaxRetry)
+            {
+                yield return $"{prefix}:FirstRetry must be at least 00:00:00.01 and at most MaxRetry.";
+            }
+
+            if (MaxRetry > TimeSpan.FromDays(1))
+            {
+                yield return $"{prefix}:MaxRetry must be at most 1.00:00:00.";
+            }
+
+            if (MaxAttempts is < 1 or > 100)
+            {
+                yield return $"{prefix}:MaxAttempts must be 1..100.";
+            }
+
+            if (CallTimeout < TimeSpan.FromMilliseconds(100) || CallTimeout > TimeSpan.FromMinutes(5))
+            {
+                yield return $"{prefix}:CallTimeout must be 00:00:00.1..00:05:00.";
+            }
+
+            if (SweepEvery < TimeSpan.FromMilliseconds(100) || SweepEvery > TimeSpan.FromMinutes(10))
+            {
+                yield return $"{prefix}:SweepEvery must be 00:00:00.1..00:10:00.";
+            }
+
+            if (ReservationLease < TimeSpan.FromSeconds(1) || ReservationLease > TimeSpan.FromHours(1))
+            {
+                yield return $"{prefix}:ReservationLease must be 00:00:01..01:00:00.";
+            }
+        }
+    }
+
+    /// <summary>Faults injected on purpose (tests, the fault benchmark); never set on a real installation.</summary>
+    public sealed class FaultSettings
+    {
+        /// <summary><c>CaseGrains:Faults:Enabled</c>: the other fault settings are read only when this is true.</summary>
+        public bool Enabled { get; set; }
+
+        /// <summary>
+        /// <c>CaseGrains:Faults:Consequences</c>: kinds that fail, e.g. <c>Feed=once,Caseload=always,all=0.1</c> (once per
+        /// event, every time, or with a probability per attempt).
+        /// </summary>
+        public string? Consequences { get; set; }
+
+        /// <summary><c>CaseGrains:Faults:ExitAfterCommits</c>: the process exits at once after this many appends committed, before their consequences run.</summary>
+        public int ExitAfterCommits { get; set; }
+
+        /// <summary><c>CaseGrains:Faults:ExitBeforeAppends</c>: the process exits at once when its this-many-th append is about to be written.</summary>
+        public int ExitBeforeAppends { get; set; }
+
+        /// <summary><c>CaseGrains:Faults:FailAppends</c>: this many appends fail (the store is not reached) before appends work again.</summary>
+        public int FailAppends { get; set; }
     }
 
     public sealed class JourneySettings
@@ -194,6 +291,17 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         if (options.Journey.ReferralResponseTime < TimeSpan.FromSeconds(1) || options.Journey.ReferralResponseTime > TimeSpan.FromDays(365))
         {
             errors.Add($"{s}:Journey:ReferralResponseTime must be 00:00:01..365.00:00:00.");
+        }
+
+        if (options.CallTimeout < TimeSpan.FromMilliseconds(500) || options.CallTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{s}:CallTimeout must be 00:00:00.5..00:05:00.");
+        }
+
+        errors.AddRange(options.Consequences.Validate($"{s}:Consequences"));
+        if (options.Faults.Enabled && ConsequenceFaults.Parse(options.Faults.Consequences) is { Error: { } faultError })
+        {
+            errors.Add($"{s}:Faults:Consequences: {faultError}");
         }
 
         if (options.Journey.DefaultAttendanceThresholdPercent is < 1 or > 100)

@@ -64,10 +64,11 @@ public static class CaseGrainsSilo
                     openGateway ? settings.GatewayPort : 0, listenOnAnyHostAddress: true);
             }
 
-            ConfigureFailureDetection(silo);
+            ConfigureFailureDetection(silo, settings);
         }
         else
         {
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = settings.CallTimeout);
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.EffectiveClusterId);
         }
 
@@ -121,13 +122,11 @@ public static class CaseGrainsSilo
             o.ClusterId = settings.EffectiveClusterId;
         });
         // A call in flight to a silo that died fails within this, not the 30 s default; the gateway list is re-read often.
-        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = settings.CallTimeout);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         return client;
     }
 
-    /// <summary>How long a grain call may take before it fails (silos and clients; Cluster mode).</summary>
-    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Grains, storage, reminders and options without clustering (test clusters bring their own).</summary>
     public static CaseGrainsOptions AddCaseGrainsServices(this ISiloBuilder silo, IConfiguration configuration)
@@ -152,6 +151,9 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
+        // A user's live feed per silo, placed on that silo (see LocalFeed).
+        silo.Services.AddSingleton<LocalFeed>();
+        silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         // Grain state in the declared binary form, never a type allow-list (see GrainStateSerializer).
         silo.Services.AddSingleton<GrainStateSerializer>();
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainState)
@@ -168,7 +170,7 @@ public static class CaseGrainsSilo
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-            silo.Services.AddSingleton<ICaseEventStore, PostgresCaseEventStore>();
+            AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
             silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
             {
@@ -185,7 +187,7 @@ public static class CaseGrainsSilo
 
         // Embedded: Data Protection keys (NIK encryption) live beside the database; see docs/storage.md.
         dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(settings.DataDirectory), "keys")));
-        silo.Services.AddSingleton<ICaseEventStore, SqliteCaseEventStore>();
+        AddStores<SqliteCaseEventStore>(silo.Services);
 
         // The schema must exist before any grain reads or writes: apply it before the silo starts.
         // The folder holds personal data and keys: only this user may enter it.
@@ -215,6 +217,23 @@ public static class CaseGrainsSilo
         return settings;
     }
 
+    /// <summary>
+    /// One store object serves the three views of it: what a case needs, what the projections' readers need, what
+    /// operators need. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
+    /// </summary>
+    private static void AddStores<TStore>(IServiceCollection services)
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore
+    {
+        services.AddSingleton<TStore>();
+        services.AddSingleton<ICaseTimelineStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IOperationsStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<ConsequenceCursor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsequenceCursor>());
+        services.AddSingleton<ConsequenceFaults>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsequenceSweeperStart>();
+    }
+
     /// <summary>The Data Protection application name every host shares (a different name would isolate its keys).</summary>
     public const string DataProtectionApplication = "CaseGrains";
 
@@ -227,17 +246,20 @@ public static class CaseGrainsSilo
     }
 
     /// <summary>
-    /// Failure detection (Cluster mode): a silo probes others every 2 s and gives up on a probe after 2 s; three missed
-    /// probes make it suspect; a suspect with enough votes is declared dead and its grains move. With these values a
-    /// silo killed without warning is declared dead in about 6–8 s (measured by the fault test) against 10–15 s with
-    /// Orleans' defaults; calls in flight to it fail within <see cref="ResponseTimeout"/>.
+    /// Failure detection (Cluster mode): a silo probes others every second and gives up on a probe after a second; two
+    /// missed probes make it suspect; a suspect with enough votes is declared dead and its grains move. A silo killed
+    /// without warning refuses connections at once, so its probes fail fast: it is declared dead in about 2–3 s (measured
+    /// by the fault tests; docs/cluster.md), against 10–15 s with Orleans' defaults. A silo that is itself starved (long
+    /// GC, overloaded host) extends its probe timeouts rather than declaring healthy peers dead. Calls in flight to a dead
+    /// silo fail within <c>CaseGrains:CallTimeout</c>.
     /// </summary>
-    private static void ConfigureFailureDetection(ISiloBuilder silo)
+    private static void ConfigureFailureDetection(ISiloBuilder silo, CaseGrainsOptions settings)
     {
         silo.Configure<ClusterMembershipOptions>(o =>
         {
-            o.ProbeTimeout = TimeSpan.FromSeconds(2);
-            o.NumMissedProbesLimit = 3;
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.ExtendProbeTimeoutDuringDegradation = true;
             o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
             // A silo writes "I am alive" every 5 s; one silent for 15 s no longer blocks a joining silo. That matters when
             // the whole cluster died: a restarted silo would otherwise wait for its dead predecessors (about a minute).
@@ -246,8 +268,8 @@ public static class CaseGrainsSilo
         });
         silo.Configure<SiloMessagingOptions>(o =>
         {
-            o.ResponseTimeout = ResponseTimeout;
-            o.SystemResponseTimeout = ResponseTimeout;
+            o.ResponseTimeout = settings.CallTimeout;
+            o.SystemResponseTimeout = settings.CallTimeout;
         });
     }
 

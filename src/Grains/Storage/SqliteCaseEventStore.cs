@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CaseGrains.Grains.Storage;
 
 /// <summary>The embedded timeline store: the project's tables in the same SQLite file as Orleans' grain state.</summary>
-public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseEventStore, IDisposable
+public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IDisposable
 {
     // SQLite has one writer at a time; a second one gets SQLITE_BUSY and Microsoft.Data.Sqlite retries it after a
     // 150 ms sleep (on an Orleans scheduler thread). Queueing this process's writers here instead keeps the tail short.
@@ -18,25 +18,36 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     private readonly string _connectionString = options.Value.SqliteConnectionString;
 
     private static readonly string[] AuditParameters = ["$case", "$user", "$role", "$action", "$purpose", "$at"];
+    private static readonly string[] NoticeParameters = ["$user", "$case", "$seq", "$kind", "$type", "$at"];
 
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
-    public async Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct)
+    public async Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
         var events = await ReadEventsAsync(conn, caseNumber, 0, int.MaxValue, ct);
         var refused = new List<string>();
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT command_id FROM case_refusals WHERE case_number = $case";
-        cmd.Parameters.AddWithValue("$case", caseNumber);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using (var cmd = conn.CreateCommand())
         {
-            refused.Add(reader.GetString(0));
+            cmd.CommandText = "SELECT command_id FROM case_refusals WHERE case_number = $case";
+            cmd.Parameters.AddWithValue("$case", caseNumber);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                refused.Add(reader.GetString(0));
+            }
         }
 
-        return (events, refused);
+        long done = 0;
+        await using (var cursor = conn.CreateCommand())
+        {
+            cursor.CommandText = "SELECT consequences_seq FROM case_index WHERE case_number = $case";
+            cursor.Parameters.AddWithValue("$case", caseNumber);
+            done = await cursor.ExecuteScalarAsync(ct) is long seq ? seq : 0;
+        }
+
+        return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct));
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
@@ -420,6 +431,147 @@ public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : 
     }
 
 
+
+    public Task AdvanceConsequencesAsync(IReadOnlyCollection<(string CaseNumber, long Seq)> done, CancellationToken ct) =>
+        WriteAsync(async (conn, tx) =>
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "UPDATE case_index SET consequences_seq = $seq WHERE case_number = $case AND consequences_seq < $seq";
+            var (caseParameter, seqParameter) = (cmd.Parameters.Add("$case", SqliteType.Text), cmd.Parameters.Add("$seq", SqliteType.Integer));
+            foreach (var (caseNumber, seq) in done)
+            {
+                (caseParameter.Value, seqParameter.Value) = (caseNumber, seq);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+
+    public Task RecordConsequenceFailureAsync(ConsequenceFailure failure, CancellationToken ct) =>
+        WriteAsync(async (conn, tx) =>
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"""
+                INSERT INTO case_consequence_failures ({ConsequenceRows.Columns})
+                VALUES ($case, $kind, $seq, $attempts, $first, $last, $next, $error, $parked)
+                ON CONFLICT (case_number, kind) DO UPDATE SET {ConsequenceRows.UpdateOnConflict}
+                """;
+            foreach (var (name, value) in ConsequenceRows.Parameters(failure, EventChain.FormatTime))
+            {
+                cmd.Parameters.AddWithValue("$" + name, value);
+            }
+
+            await cmd.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public Task ClearConsequenceFailureAsync(string caseNumber, ConsequenceKind kind, CancellationToken ct) =>
+        WriteAsync(async (conn, tx) =>
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "DELETE FROM case_consequence_failures WHERE case_number = $case AND kind = $kind";
+            cmd.Parameters.AddWithValue("$case", caseNumber);
+            cmd.Parameters.AddWithValue("$kind", kind.ToString());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public Task RecordNoticesAsync(IReadOnlyList<NoticeRow> notices, CancellationToken ct) =>
+        WriteAsync(async (conn, tx) =>
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO user_notices (user_id, case_number, seq, kind, event_type, at) VALUES ($user, $case, $seq, $kind, $type, $at)
+                ON CONFLICT DO NOTHING
+                """;
+            var p = NoticeParameters.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var n in notices)
+            {
+                (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) = (n.UserId, n.CaseNumber, n.Seq, n.Kind, n.EventType, EventChain.FormatTime(n.At));
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+
+    public Task<IReadOnlyList<NoticeRow>> ReadNoticesAsync(string userId, int limit, CancellationToken ct) =>
+        QueryAsync("SELECT user_id, case_number, seq, kind, event_type, at FROM user_notices WHERE user_id = @user ORDER BY at DESC, case_number, seq DESC LIMIT @limit",
+            [("@user", userId), ("@limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, ReadNotice, c), ct);
+
+    public Task<IReadOnlyList<NoticeRow>> ReadCaseNoticesAsync(string caseNumber, CancellationToken ct) =>
+        QueryAsync("SELECT user_id, case_number, seq, kind, event_type, at FROM user_notices WHERE case_number = @case ORDER BY seq, user_id",
+            [("@case", caseNumber)], (r, c) => ProjectionRows.ReadAsync(r, ReadNotice, c), ct);
+
+    private static NoticeRow ReadNotice(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)));
+
+    public Task<IReadOnlyList<string>> DueConsequencesAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+        QueryAsync("""
+            SELECT case_number FROM (
+                SELECT case_number FROM case_index WHERE consequences_seq < version
+                UNION
+                SELECT case_number FROM case_consequence_failures WHERE parked = 0 AND next_attempt_at <= @now)
+            LIMIT @limit
+            """, [("@now", EventChain.FormatTime(now)), ("@limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, x => x.GetString(0), c), ct);
+
+    public async Task<ConsequenceBacklog> ReadConsequenceBacklogAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var behind = await QueryAsync("SELECT COUNT(*) FROM case_index WHERE consequences_seq < version", [], async (r, c) => await r.ReadAsync(c) ? r.GetInt64(0) : 0, ct);
+        await using var conn = await OpenAsync(ct);
+        return ConsequenceRows.Backlog(behind, await ReadFailuresAsync(conn, "", null, ct), now);
+    }
+
+    public async Task<IReadOnlyList<string>> RetryConsequencesAsync(ConsequenceKind? kind, string? caseNumber, DateTimeOffset now, CancellationToken ct)
+    {
+        var touched = new List<string>();
+        await WriteAsync(async (conn, tx) =>
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                UPDATE case_consequence_failures SET parked = 0, attempts = 0, next_attempt_at = $now
+                WHERE ($kind IS NULL OR kind = $kind) AND ($case IS NULL OR case_number = $case)
+                RETURNING case_number
+                """;
+            cmd.Parameters.AddWithValue("$now", EventChain.FormatTime(now));
+            cmd.Parameters.AddWithValue("$kind", (object?)kind?.ToString() ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$case", (object?)caseNumber ?? DBNull.Value);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                touched.Add(reader.GetString(0));
+            }
+        }, ct);
+        return [.. touched.Distinct(StringComparer.Ordinal)];
+    }
+
+    private static async Task<IReadOnlyList<ConsequenceFailure>> ReadFailuresAsync(SqliteConnection conn, string where, string? caseNumber, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures {where}";
+        if (caseNumber is not null)
+        {
+            cmd.Parameters.AddWithValue("$case", caseNumber);
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await ProjectionRows.ReadAsync(reader, r => ConsequenceRows.Read(r, i => EventChain.ParseTime(r.GetString(i))), ct);
+    }
+
+    /// <summary>One write transaction, queued behind this process's other writers.</summary>
+    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var tx = conn.BeginTransaction();
+            await write(conn, tx);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {

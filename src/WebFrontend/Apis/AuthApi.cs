@@ -72,7 +72,7 @@ public static class AuthApi
 
     // Every well-formed id goes to its grain, existing or not, so both answer alike (and lock alike per address).
     private static Task<SignInResult> SignInAsync(HttpContext http, IGrainFactory grains, SignInRequest body) =>
-        Grains.UserIds.IsValid(body.UserId?.Trim().ToLowerInvariant()) && body.Password is not null
+        UserIds.IsValid(body.UserId?.Trim().ToLowerInvariant()) && body.Password is not null
             ? grains.GetGrain<IUserGrain>(body.UserId!.Trim().ToLowerInvariant()).SignIn(body.Password, http.Connection.RemoteIpAddress?.ToString() ?? "")
             : Task.FromResult(new SignInResult(SignInStatus.InvalidCredentials, null, null));
 

@@ -1,5 +1,4 @@
 using CaseGrains.Domain.Journey;
-using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;
@@ -147,13 +146,21 @@ public static class CaseApi
                 $"'after' harus ≥ 0 dan 'limit' 1..{MaxTimelinePage}.", $"'after' must be ≥ 0 and 'limit' 1..{MaxTimelinePage}.");
         }
 
+        var from = after ?? 0;
         if (!CaseNumbers.IsWellFormed(caseNumber)
-            || await grains.GetGrain<ICaseGrain>(caseNumber).GetTimeline(actor.For(http), after ?? 0, limit ?? 100, Purpose(http)) is not { } entries)
+            || await grains.GetGrain<ICaseGrain>(caseNumber).GetTimeline(actor.For(http), from, limit ?? 100, Purpose(http)) is not { } page)
         {
             return ProblemResults.NotFound(http);
         }
 
-        return Results.Ok(entries.Select(TimelineEvent.From));
+        // Paged, never cut silently: while events remain, the next page's address is in Link (rel="next").
+        http.Response.Headers["X-Case-Version"] = page.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (page.More(from))
+        {
+            http.Response.Headers.Link = $"</api/cases/{Uri.EscapeDataString(caseNumber)}/timeline?after={page.LastSeq(from)}&limit={limit ?? 100}>; rel=\"next\"";
+        }
+
+        return Results.Ok(page.Events.Select(TimelineEvent.From));
     }
 
     private static async Task<IResult> Candidates(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, string? kind, long? amountIdr, int? limit)

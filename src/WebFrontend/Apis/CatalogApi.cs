@@ -1,5 +1,4 @@
 using CaseGrains.Domain.Services;
-using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;
@@ -55,14 +54,7 @@ public static class CatalogApi
 
     private static async Task<IResult> Save(HttpContext http, string offerId, OfferRequest body, IGrainFactory grains, CurrentActor actor)
     {
-        var id = offerId.Trim().ToLowerInvariant();
-        var offer = OfferMapper.ToOffer(id, body);
-        if (offer.IsRefused)
-        {
-            return ProblemResults.From(http, RefusalInfo.From(offer.Refusal!));
-        }
-
-        var saved = await grains.GetGrain<IOfferGrain>(id).Save(offer.Value, actor.For(http));
+        var saved = await grains.GetGrain<IOfferGrain>(offerId.Trim().ToLowerInvariant()).SaveRequest(body, actor.For(http));
         return saved.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(saved);
     }
 

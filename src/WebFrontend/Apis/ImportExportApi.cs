@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Regions;
-using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;
@@ -49,7 +48,7 @@ public static class ImportExportApi
     private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? stage, string? segment, string? status, string? q,
         string? mentor, bool? overdue, string? pending)
     {
-        if (CaseApi.ListQuery(http, region, stage, segment, status, q, 1, CaseSearchGrain.MaxPageSize, mentor, overdue, pending, out var filters) is { } bad)
+        if (CaseApi.ListQuery(http, region, stage, segment, status, q, 1, CaseQuery.MaxPageSize, mentor, overdue, pending, out var filters) is { } bad)
         {
             return bad;
         }

@@ -1,4 +1,3 @@
-using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Problems;

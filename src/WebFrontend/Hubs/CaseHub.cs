@@ -1,4 +1,3 @@
-using CaseGrains.Grains;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Apis;
 using CaseGrains.WebFrontend.Auth;
@@ -19,10 +18,29 @@ public interface ICaseClient
 
     /// <summary>How far the user's bulk import is (after every few rows, and once done).</summary>
     Task ImportProgress(ImportProgress progress);
+
+    /// <summary>
+    /// Pushes may have been lost (the user's feed was rebuilt after a silo was lost): resume every case from the last
+    /// seq you have, as after a reconnect.
+    /// </summary>
+    Task Resync();
+
+    /// <summary>
+    /// The session ended (<c>signed-out</c>, <c>account-disabled</c>, <c>password-changed</c>, <c>access-changed</c>): nothing
+    /// more is sent and the connection closes; signing in again is needed.
+    /// </summary>
+    Task SessionEnded(string reason);
 }
 
-/// <summary>The answer to a resume: the missed events (oldest first) and the cases the caller may no longer see.</summary>
-public sealed record ResumeResult(IReadOnlyList<TimelineEvent> Events, IReadOnlyList<string> AccessEnded);
+/// <summary>
+/// The answer to a resume: missed events (each case's oldest first), the cases the caller may no longer see, and — while
+/// more remain than one answer carries — where each unfinished case stands (<c>caseNumber → last seq sent</c>): call
+/// Resume again with it until <see cref="More"/> is empty.
+/// </summary>
+public sealed record ResumeResult(IReadOnlyList<TimelineEvent> Events, IReadOnlyList<string> AccessEnded, IReadOnlyDictionary<string, long> More);
+
+/// <summary>The answer to a follow: the first page of missed events; while <see cref="More"/>, resume the case from the last one.</summary>
+public sealed record FollowResult(IReadOnlyList<TimelineEvent> Events, bool More);
 
 /// <summary>
 /// <c>/hubs/cases</c>. A mentor receives every event of the cases assigned to them without asking; caseworkers and
@@ -37,7 +55,7 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
 
     public override async Task OnConnectedAsync()
     {
-        await relay.ConnectAsync(Context.UserIdentifier!, Context.ConnectionId);
+        await relay.ConnectAsync(Context);
         await base.OnConnectedAsync();
     }
 
@@ -48,8 +66,11 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
     }
 
     /// <summary>
-    /// After a reconnect: for each case the client has (<c>caseNumber → last seq</c>), the events it missed, or
-    /// "access ended" when the case left the caller's scope meanwhile. Live events continue afterwards.
+    /// After a reconnect: for each case the client has (<c>caseNumber → last seq</c>), the events it missed, or "access
+    /// ended" when the case left the caller's scope meanwhile. The cases are read side by side, a page of each (together
+    /// about <see cref="CaseReadsPage"/> events); the cases with more, and any that could not be read just now (its silo
+    /// being replaced), are in <see cref="ResumeResult.More"/> with the seq to ask from next. Live events continue meanwhile
+    /// (the client drops what it already has by seq).
     /// </summary>
     public async Task<ResumeResult> Resume(Dictionary<string, long> have)
     {
@@ -60,28 +81,65 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
         }
 
         var actor = await ActorAsync();
+        var perCase = Math.Max(20, CaseReadsPage / Math.Max(1, have.Count));
+        using var parallel = new SemaphoreSlim(16);
+        var pages = await Task.WhenAll(have.Select(async h =>
+        {
+            var from = Math.Max(0, h.Value);
+            if (!CaseNumbers.IsWellFormed(h.Key))
+            {
+                return (h.Key, from, (TimelinePage?)null, false);
+            }
+
+            await parallel.WaitAsync();
+            try
+            {
+                return (h.Key, from, await grains.GetGrain<ICaseGrain>(h.Key).GetTimeline(actor, from, perCase, "live-resume"), false);
+            }
+            catch (Exception ex) when (Problems.ProblemExceptionHandler.Unavailable(ex))
+            {
+                return (h.Key, from, null, true);
+            }
+            finally
+            {
+                parallel.Release();
+            }
+        }));
+
         var events = new List<TimelineEvent>();
         var ended = new List<string>();
-        foreach (var (caseNumber, seq) in have)
+        var more = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (caseNumber, from, page, failed) in pages)
         {
-            var missed = CaseNumbers.IsWellFormed(caseNumber)
-                ? await grains.GetGrain<ICaseGrain>(caseNumber).GetTimeline(actor, Math.Max(0, seq), 1000, "live-resume")
-                : null;
-            if (missed is null)
+            if (failed)
+            {
+                more[caseNumber] = from; // not reachable just now: ask again
+            }
+            else if (page is null)
             {
                 ended.Add(caseNumber);
             }
             else
             {
-                events.AddRange(missed.Select(TimelineEvent.From));
+                events.AddRange(page.Events.Select(TimelineEvent.From));
+                if (page.More(from))
+                {
+                    more[caseNumber] = page.LastSeq(from);
+                }
             }
         }
 
-        return new ResumeResult(events, ended);
+        return new ResumeResult(events, ended, more);
     }
 
-    /// <summary>Follows a case live (caseworkers, supervisors); answers the events after <paramref name="afterSeq"/>.</summary>
-    public async Task<IReadOnlyList<TimelineEvent>> Follow(string caseNumber, long afterSeq)
+    /// <summary>The most events one resume or follow answer carries (then the client asks for the rest).</summary>
+    public const int CaseReadsPage = 1000;
+
+    /// <summary>
+    /// Follows a case live (caseworkers, supervisors); answers the first page of events after <paramref name="afterSeq"/>
+    /// (the rest through Resume while <see cref="FollowResult.More"/>).
+    /// </summary>
+    public async Task<FollowResult> Follow(string caseNumber, long afterSeq)
     {
         var actor = await ActorAsync();
         var grain = grains.GetGrain<ICaseGrain>(caseNumber);
@@ -92,8 +150,9 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
         }
 
         relay.Followed(actor.Id, Context.ConnectionId, caseNumber);
-        var missed = await grain.GetTimeline(actor, Math.Max(0, afterSeq), 1000, "live-follow");
-        return [.. (missed ?? []).Select(TimelineEvent.From)];
+        var from = Math.Max(0, afterSeq);
+        var page = await grain.GetTimeline(actor, from, CaseReadsPage, "live-follow");
+        return page is null ? new FollowResult([], false) : new FollowResult([.. page.Events.Select(TimelineEvent.From)], page.More(from));
     }
 
     public async Task Unfollow(string caseNumber)

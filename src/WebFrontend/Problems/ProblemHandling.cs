@@ -19,8 +19,15 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 (415, "request.unsupported_media_type", "Isi permintaan harus application/json.", "The request body must be application/json."),
             BadHttpRequestException bad =>
                 (bad.StatusCode, "request.malformed", "Permintaan tidak dapat dibaca: " + Describe(bad), "The request could not be read: " + Describe(bad)),
+            _ when Unavailable(exception) =>
+                (503, "server.unavailable", "Layanan sedang tidak dapat dijangkau; coba lagi sebentar lagi (perintah dengan ID yang sama aman diulang).",
+                    "The service cannot be reached right now; try again shortly (a command sent again with the same id is safe)."),
             _ => (500, "server.error", "Terjadi kesalahan pada server.", "The server failed to process the request."),
         };
+        if (status == 503)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (status >= 500)
         {
             LogUnhandled(exception, httpContext.Request.Path);
@@ -40,6 +47,39 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Extensions = { ["code"] = code },
             },
         });
+    }
+
+    /// <summary>How long a client should wait before trying again after a 503 (a lost silo is replaced within seconds).</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// The cluster or its database could not be reached (a silo lost, a call timed out, the database down or busy): an
+    /// outage, answered 503 so the client retries, never a 500. Anything else unexpected stays a 500.
+    /// </summary>
+    public static bool Unavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case TimeoutException:
+                case Orleans.Runtime.SiloUnavailableException:
+                case Orleans.Runtime.OrleansMessageRejectionException:
+                case Orleans.Runtime.GatewayTooBusyException:
+                case System.Data.Common.DbException:
+                case System.Net.Sockets.SocketException:
+                case Grains.Abstractions.InjectedFaultException:
+                    return true;
+            }
+
+            // The client's connection failures (no gateway reachable) are Orleans' own types, some of them internal.
+            if (e.GetType().Namespace is "Orleans.Runtime.Messaging" or "Orleans.Networking.Shared")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Names the JSON path at fault and what kind of fault, without echoing input or internal type names.

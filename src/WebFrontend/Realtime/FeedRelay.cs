@@ -1,238 +1,203 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Apis;
+using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Hubs;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CaseGrains.WebFrontend.Realtime;
 
 /// <summary>
-/// The push path inside one frontend: one observer object for the whole process, subscribed to the feed grain of
-/// each user connected here (one subscription per user, whatever their number of connections and cases), renewed
-/// every <see cref="RenewKey"/> seconds together with the users' follows. Feed items go to that user's connections.
+/// The push path inside one frontend: one observer object for the whole process, subscribed to the feed grains of each
+/// user connected here — one per silo (<see cref="FeedKeys"/>), whatever the user's number of connections and cases. Items
+/// go to that user's connections as they come; the case sequence numbers are the only ordering (clients drop what they
+/// have and resume on a gap), and a case's item already sent here is not sent again. Subscriptions and follows are renewed
+/// every <see cref="RenewKey"/> seconds, and at once when the cluster changes: when a silo is gone, or a feed activation is
+/// new or carried items this frontend did not get, the user's clients are told to resume, so nothing is missed. A session
+/// that ended (sign-out, disabled, new password, changed role or regions) closes its connections with the reason.
 /// </summary>
-public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub, ICaseClient> hub, IConfiguration configuration, ILogger<FeedRelay> logger)
-    : IFeedObserver, IHostedService, IDisposable
+public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub, ICaseClient> hub, ClusterChanges cluster, IConfiguration configuration,
+    ILogger<FeedRelay> logger) : IFeedObserver, IHostedService, IDisposable
 {
     /// <summary><c>CaseGrains:Live:RenewSeconds</c>: how often subscriptions and follows are renewed (1–60, default 30; they expire after 2 minutes).</summary>
     public const string RenewKey = "CaseGrains:Live:RenewSeconds";
 
-    private readonly TimeSpan _renewEvery = ReadRenewInterval(configuration);
+    /// <summary>How often a renewal that failed for some users (their feed grain was on a lost silo) is tried again.</summary>
+    public static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ConcurrentDictionary<string, byte>>> _users = new(StringComparer.Ordinal);
+    private readonly TimeSpan _renewEvery = ReadRenewInterval(configuration);
+    private readonly ConcurrentDictionary<string, UserConnections> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, FeedOrder> _order = new(StringComparer.Ordinal);
 
     // One user's connects and disconnects run one at a time: a last disconnect's Unsubscribe could otherwise land after a
     // new connection's Subscribe (pushes stopped until the next renewal), or a connection could join the set being removed.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _renewAgain;
     private IFeedObserver? _self;
     private Timer? _renew;
 
-    /// <summary>How long a user's items wait for one that is missing before they go out without it (the client then resumes).</summary>
-    public static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// One user's feed as this frontend has delivered it: the activation (epoch) whose numbers are followed, whether that
-    /// came from a <c>Subscribe</c> answer, the next feed number due, the items that overtook it, and the epochs of
-    /// activations that are gone (their late items go straight out). Two items of one feed can reach this process out of
-    /// order (a silo may route them through different gateways; CI saw seq 3 before seq 2 across processes), so they are
-    /// put back in the feed grain's order here.
-    /// </summary>
-    private sealed class FeedOrder
+    /// <summary>A user's connections here, the feed activation subscribed on each silo, and the last seq sent per case.</summary>
+    private sealed class UserConnections
     {
-        public Guid Epoch;
-        public bool Confirmed;
-        public long Next;
-        public readonly SortedDictionary<long, FeedItem> Held = [];
-        public readonly List<Guid> Retired = [];
-        public Timer? Hold;
+        public readonly ConcurrentDictionary<string, Connection> Connections = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, long> Sent = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, Guid> Epochs = new(StringComparer.Ordinal);
+    }
 
-        public void Retire()
-        {
-            if (Epoch != Guid.Empty)
-            {
-                Retired.Add(Epoch);
-                if (Retired.Count > 8)
-                {
-                    Retired.RemoveAt(0);
-                }
-            }
-        }
+    // The silos of the cluster as last read (each has a feed grain per user); refreshed by every renewal round.
+    private volatile IReadOnlyList<string> _silos = [];
+    private readonly SemaphoreSlim _silosRead = new(1, 1);
+
+    /// <summary>One connection: its session version, the cases it follows, and its context (to close it).</summary>
+    private sealed record Connection(HubCallerContext Context, int SessionVersion)
+    {
+        public readonly ConcurrentDictionary<string, byte> Cases = new(StringComparer.Ordinal);
+
+        public volatile bool Ended;
     }
 
     public void OnFeedItem(FeedItem item)
     {
-        // Not numbered (a silo of an older version), or no connection of the user here (nothing to order for): as it comes.
-        if (item.FeedEpoch == Guid.Empty || !_users.ContainsKey(item.UserId))
+        if (!_users.TryGetValue(item.UserId, out var user))
         {
-            Send(item);
+            return; // no connection of the user here (any more)
+        }
+
+        if (item.SessionEnded is { } ended)
+        {
+            _ = EndSessionsAsync(item.UserId, user, ended.Version, ended.Reason);
             return;
         }
 
-        var order = _order.GetOrAdd(item.UserId, _ => new FeedOrder());
-        lock (order)
+        if (item.Event is { } e)
         {
-            if (order.Retired.Contains(item.FeedEpoch))
+            // Sent once per case and seq: a pushed item that repeats (a consequence run again) or comes after a later
+            // one (the client resumed past it) is dropped here rather than by every client.
+            if (!Fresh(user.Sent, e.CaseNumber, e.Seq))
             {
-                Send(item); // late from an activation that is gone: the client drops what it has, resumes on a gap
                 return;
             }
-
-            if (item.FeedEpoch != order.Epoch)
-            {
-                // Another activation numbers from 1 again: what was held from the old one goes first, and the new
-                // numbering is followed once a Subscribe answer (or the hold's end) gives its starting point.
-                ReleaseHeld(order);
-                order.Retire();
-                order.Epoch = item.FeedEpoch;
-                order.Confirmed = false;
-                order.Next = 0;
-            }
-
-            order.Held[item.FeedSeq] = item;
-            Drain(order);
         }
+        else if (item.AccessEnded)
+        {
+            user.Sent.TryRemove(item.CaseNumber, out _);
+        }
+
+        Send(item.UserId, user, client => item.Import is { } progress ? client.ImportProgress(progress)
+            : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
+            : client.CaseEvent(TimelineEvent.From(item.Event)));
     }
 
-    /// <summary>Where the feed stands when this frontend (re)subscribes: the starting point for its numbering.</summary>
-    private void Subscribed(string userId, FeedPosition position)
+    /// <summary>True (and remembered) when <paramref name="seq"/> is past what was sent for the case.</summary>
+    private static bool Fresh(ConcurrentDictionary<string, long> sent, string caseNumber, long seq)
     {
-        var order = _order.GetOrAdd(userId, _ => new FeedOrder());
-        lock (order)
+        while (true)
         {
-            if (order.Retired.Contains(position.Epoch) || (order.Confirmed && order.Epoch == position.Epoch))
+            if (!sent.TryGetValue(caseNumber, out var known))
             {
-                return; // a stale answer, or a renewal of what is known
-            }
-
-            if (order.Epoch != position.Epoch)
-            {
-                if (order.Epoch != Guid.Empty && !order.Confirmed && order.Held.Count > 0)
+                if (sent.TryAdd(caseNumber, seq))
                 {
-                    return; // items of another activation are already waiting: which one is newer is unknown, the hold decides
+                    return true;
                 }
-
-                ReleaseHeld(order);
-                order.Retire();
-                order.Epoch = position.Epoch;
             }
-
-            order.Confirmed = true;
-            order.Next = position.NextSeq;
-            Drain(order);
-        }
-    }
-
-    /// <summary>Sends what is due in order, and holds the rest for a while (caller holds the lock).</summary>
-    private void Drain(FeedOrder order)
-    {
-        if (order.Confirmed)
-        {
-            // Anything numbered before the starting point was published before this frontend subscribed: late, send it.
-            while (order.Held.Count > 0 && order.Held.First() is var (seq, early) && seq < order.Next)
+            else if (seq <= known)
             {
-                order.Held.Remove(seq);
-                Send(early);
+                return false;
             }
-
-            while (order.Held.Remove(order.Next, out var ready))
+            else if (sent.TryUpdate(caseNumber, seq, known))
             {
-                Send(ready);
-                order.Next++;
-            }
-        }
-
-        if (order.Held.Count == 0)
-        {
-            order.Hold?.Dispose();
-            order.Hold = null;
-        }
-        else if (order.Hold is null)
-        {
-            Timer? hold = null;
-            hold = new Timer(_ => GiveUpWaiting(order, hold!), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            order.Hold = hold;
-            hold.Change(HoldFor, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void GiveUpWaiting(FeedOrder order, Timer hold)
-    {
-        lock (order)
-        {
-            if (order.Hold == hold)
-            {
-                ReleaseHeld(order); // a hold that was replaced meanwhile does not cut the newer one short
+                return true;
             }
         }
     }
 
-    /// <summary>Sends what is held, in feed order, and moves past it (caller holds the lock).</summary>
-    private void ReleaseHeld(FeedOrder order)
+    /// <summary>One user's sends go out one after another, in the order they came (two started together could swap).</summary>
+    private void Send(string userId, UserConnections user, Func<ICaseClient, Task> send)
     {
-        foreach (var (seq, held) in order.Held)
-        {
-            Send(held);
-            order.Next = Math.Max(order.Next, seq + 1);
-        }
-
-        if (order.Held.Count > 0)
-        {
-            order.Confirmed = true; // the numbering is followed from here on
-        }
-
-        order.Held.Clear();
-        order.Hold?.Dispose();
-        order.Hold = null;
-    }
-
-    private void Send(FeedItem item)
-    {
-        // One user's items go out one after another, in feed order: two sends started together could otherwise reach
-        // the connection in either order (found by TwoFrontendTests under load).
         lock (_sending)
         {
-            var previous = _sending.GetValueOrDefault(item.UserId) ?? Task.CompletedTask;
-            var next = previous.ContinueWith(_ => SendAsync(item), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-            _sending[item.UserId] = next;
+            var previous = _sending.GetValueOrDefault(userId) ?? Task.CompletedTask;
+            var next = previous.ContinueWith(_ => SendAsync(userId, user, send), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            _sending[userId] = next;
             _ = next.ContinueWith(_ =>
             {
                 lock (_sending)
                 {
-                    if (_sending.TryGetValue(item.UserId, out var latest) && latest == next)
+                    if (_sending.TryGetValue(userId, out var latest) && latest == next)
                     {
-                        _sending.Remove(item.UserId);
+                        _sending.Remove(userId);
                     }
                 }
             }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
-    private async Task SendAsync(FeedItem item)
+    private async Task SendAsync(string userId, UserConnections user, Func<ICaseClient, Task> send)
     {
+        // Only the connections whose session still stands (a closing one receives nothing more).
+        var live = user.Connections.Where(c => !c.Value.Ended).Select(c => c.Key).ToList();
+        if (live.Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            var client = hub.Clients.User(item.UserId);
-            await (item.Import is { } progress ? client.ImportProgress(progress)
-                : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
-                : client.CaseEvent(TimelineEvent.From(item.Event)));
+            await send(hub.Clients.Clients(live));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogPushFailed(ex, item.UserId);
+            LogPushFailed(ex, userId);
         }
     }
 
-    public async Task ConnectAsync(string userId, string connectionId)
+    /// <summary>Closes the user's connections of sessions older than <paramref name="version"/>, saying why first.</summary>
+    private async Task EndSessionsAsync(string userId, UserConnections user, int version, string reason)
     {
+        foreach (var (connectionId, connection) in user.Connections.Where(c => c.Value.SessionVersion < version && !c.Value.Ended).ToList())
+        {
+            connection.Ended = true;
+            try
+            {
+                await hub.Clients.Client(connectionId).SessionEnded(reason);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogPushFailed(ex, userId);
+            }
+
+            connection.Context.Abort();
+        }
+    }
+
+    public async Task ConnectAsync(HubCallerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var userId = context.UserIdentifier!;
+        var session = int.TryParse(context.User?.FindFirstValue(CurrentActor.SessionClaim), out var v) ? v : -1;
         var gate = GateOf(userId);
         await gate.WaitAsync();
         try
         {
-            var connections = _users.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
-            connections[connectionId] = new(StringComparer.Ordinal);
-            Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
+            var user = _users.GetOrAdd(userId, _ => new UserConnections());
+            user.Connections[context.ConnectionId] = new Connection(context, session);
+            // The client resumes right after connecting: nothing to tell it about feeds seen for the first time. A silo that
+            // does not answer (being lost) is left to the renewal.
+            foreach (var silo in await SilosAsync(refresh: false))
+            {
+                try
+                {
+                    await SubscribeAsync(userId, user, silo, connecting: true).WaitAsync(SubscribeTimeout);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogRenewFailed(ex, userId);
+                    RenewSoon();
+                }
+            }
         }
         finally
         {
@@ -246,16 +211,12 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         await gate.WaitAsync();
         try
         {
-            if (_users.TryGetValue(userId, out var connections) && connections.TryRemove(connectionId, out _) && connections.IsEmpty)
+            if (_users.TryGetValue(userId, out var user) && user.Connections.TryRemove(connectionId, out _) && user.Connections.IsEmpty)
             {
                 _users.TryRemove(userId, out _);
-                await grains.GetGrain<IUserFeedGrain>(userId).Unsubscribe(Self);
-                if (_order.TryRemove(userId, out var order))
+                foreach (var silo in user.Epochs.Keys)
                 {
-                    lock (order)
-                    {
-                        order.Hold?.Dispose();
-                    }
+                    await grains.GetGrain<IUserFeedGrain>(FeedKeys.For(userId, silo)).Unsubscribe(Self);
                 }
             }
         }
@@ -269,50 +230,46 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     public void Followed(string userId, string connectionId, string caseNumber)
     {
-        if (_users.TryGetValue(userId, out var connections) && connections.TryGetValue(connectionId, out var cases))
+        if (_users.TryGetValue(userId, out var user) && user.Connections.TryGetValue(connectionId, out var connection))
         {
-            cases[caseNumber] = 0;
+            connection.Cases[caseNumber] = 0;
         }
     }
 
     /// <summary>True when no connection of the user here follows the case any more.</summary>
     public bool Unfollowed(string userId, string connectionId, string caseNumber)
     {
-        if (!_users.TryGetValue(userId, out var connections))
+        if (!_users.TryGetValue(userId, out var user))
         {
             return true;
         }
 
-        if (connections.TryGetValue(connectionId, out var cases))
+        if (user.Connections.TryGetValue(connectionId, out var connection))
         {
-            cases.TryRemove(caseNumber, out _);
+            connection.Cases.TryRemove(caseNumber, out _);
         }
 
-        return !connections.Values.Any(c => c.ContainsKey(caseNumber));
+        return !user.Connections.Values.Any(c => c.Cases.ContainsKey(caseNumber));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _renew = new Timer(_ => _ = RenewAsync(), null, _renewEvery, _renewEvery);
+        _renew = new Timer(_ => RenewSoon(), null, _renewEvery, _renewEvery);
+        cluster.Changed += RenewSoon;
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        cluster.Changed -= RenewSoon;
         _renew?.Change(Timeout.Infinite, Timeout.Infinite);
-        return Task.CompletedTask;
+        await _stopping.CancelAsync();
     }
 
     public void Dispose()
     {
         _renew?.Dispose();
-        foreach (var order in _order.Values)
-        {
-            lock (order)
-            {
-                order.Hold?.Dispose();
-            }
-        }
+        _stopping.Dispose();
     }
 
     private static TimeSpan ReadRenewInterval(IConfiguration configuration)
@@ -325,26 +282,175 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     private IFeedObserver Self => _self ??= grains.CreateObjectReference<IFeedObserver>(this);
 
+    /// <summary>Starts a renewal round, or (one is running) asks for another right after it: rounds never overlap.</summary>
+    private void RenewSoon()
+    {
+        Interlocked.Exchange(ref _renewAgain, 1);
+        _ = RenewAsync();
+    }
+
     private async Task RenewAsync()
     {
-        foreach (var (userId, connections) in _users)
+        if (!await _renewing.WaitAsync(0))
         {
-            try
+            return; // the running round sees the request and goes again
+        }
+
+        try
+        {
+            while (Interlocked.Exchange(ref _renewAgain, 0) == 1 && !_stopping.IsCancellationRequested)
             {
-                Subscribed(userId, await grains.GetGrain<IUserFeedGrain>(userId).Subscribe(Self));
-                var actor = await grains.GetGrain<IUserGrain>(userId).GetView();
-                foreach (var caseNumber in connections.Values.SelectMany(c => c.Keys).Distinct())
+                // Every user at once (bounded), so one slow or lost feed grain does not hold up the others; those whose
+                // feed could not be reached are tried again shortly (the silo is being declared dead meanwhile).
+                var pending = _users.Keys.ToList();
+                for (var round = 0; pending.Count > 0 && !_stopping.IsCancellationRequested; round++)
                 {
-                    if (actor is not null)
+                    var silos = await SilosAsync(refresh: true);
+                    var unreachable = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+                    var failed = new ConcurrentBag<string>();
+                    await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = _stopping.Token }, async (userId, _) =>
                     {
-                        await grains.GetGrain<ICaseGrain>(caseNumber).Follow(new Actor(userId, actor.Role, actor.Regions));
+                        if (!await RenewUserAsync(userId, silos, unreachable))
+                        {
+                            failed.Add(userId);
+                        }
+                    });
+                    pending = [.. failed];
+                    if (pending.Count > 0)
+                    {
+                        if (RetryEvery * round > _renewEvery)
+                        {
+                            break; // the next regular round takes them
+                        }
+
+                        await Task.Delay(RetryEvery, _stopping.Token);
                     }
                 }
             }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Renews one user's subscriptions (the feed on each silo) and follows, and checks their connections' sessions; false
+    /// when a feed could not be reached. A silo no longer in the cluster is dropped, and the user's clients resume (what it
+    /// was forwarding when it died may be lost). A silo that did not answer in this round is not tried again in it.
+    /// </summary>
+    private async Task<bool> RenewUserAsync(string userId, IReadOnlyList<string> silos, ConcurrentDictionary<string, byte> unreachable)
+    {
+        if (!_users.TryGetValue(userId, out var user))
+        {
+            return true;
+        }
+
+        var gone = user.Epochs.Keys.Where(k => !silos.Contains(k)).ToList();
+        foreach (var silo in gone)
+        {
+            user.Epochs.TryRemove(silo, out _);
+        }
+
+        if (gone.Count > 0)
+        {
+            ResumeClients(userId, user);
+        }
+
+        var reached = true;
+        foreach (var silo in silos.Where(s => !unreachable.ContainsKey(s)))
+        {
+            try
+            {
+                await SubscribeAsync(userId, user, silo, connecting: false).WaitAsync(SubscribeTimeout);
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                unreachable[silo] = 0;
+                reached = false;
                 LogRenewFailed(ex, userId);
             }
+        }
+
+        try
+        {
+            var account = grains.GetGrain<IUserGrain>(userId);
+            foreach (var connection in user.Connections.Values.Where(c => !c.Ended))
+            {
+                // A session that ended without this frontend being told (its notice lost with a silo) ends here.
+                if (await account.GetActor(connection.SessionVersion) is not { } actor)
+                {
+                    await EndSessionsAsync(userId, user, connection.SessionVersion + 1, SessionEnd.AccessChanged);
+                    continue;
+                }
+
+                foreach (var caseNumber in connection.Cases.Keys)
+                {
+                    await grains.GetGrain<ICaseGrain>(caseNumber).Follow(actor);
+                }
+            }
+
+            return reached;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRenewFailed(ex, userId);
+            return false;
+        }
+    }
+
+    /// <summary>How long one subscription may take in a renewal before its silo counts as unreachable for the round.</summary>
+    public static readonly TimeSpan SubscribeTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Subscribes the user's feed on one silo. A new activation of it (the last one lost), or one seen for the first time
+    /// that already carried items (they went by without this frontend), makes the user's clients resume.
+    /// </summary>
+    private async Task SubscribeAsync(string userId, UserConnections user, string silo, bool connecting)
+    {
+        var position = await grains.GetGrain<IUserFeedGrain>(FeedKeys.For(userId, silo)).Subscribe(Self);
+        var known = user.Epochs.TryGetValue(silo, out var before);
+        user.Epochs[silo] = position.Epoch;
+        if (!connecting && (known ? before != position.Epoch : position.Published > 0))
+        {
+            LogFeedRestarted(userId);
+            ResumeClients(userId, user);
+        }
+    }
+
+    /// <summary>Pushes may have gone by without this frontend: the user's clients fetch what they miss.</summary>
+    private void ResumeClients(string userId, UserConnections user)
+    {
+        user.Sent.Clear();
+        Send(userId, user, client => client.Resync());
+    }
+
+    /// <summary>The silos of the cluster (each has a feed grain per user), read again when asked.</summary>
+    private async Task<IReadOnlyList<string>> SilosAsync(bool refresh)
+    {
+        if (!refresh && _silos.Count > 0)
+        {
+            return _silos;
+        }
+
+        await _silosRead.WaitAsync();
+        try
+        {
+            if (refresh || _silos.Count == 0)
+            {
+                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+                _silos = [.. hosts.Keys.Select(s => s.ToParsableString()).Order(StringComparer.Ordinal)];
+            }
+
+            return _silos;
+        }
+        finally
+        {
+            _silosRead.Release();
         }
     }
 
@@ -353,4 +459,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live subscriptions of user {UserId} failed")]
     private partial void LogRenewFailed(Exception ex, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The live feed of user {UserId} may have carried items this frontend missed (a silo lost or added): the user's clients resume")]
+    private partial void LogFeedRestarted(string userId);
 }

@@ -12,7 +12,7 @@ namespace CaseGrains.Grains.Storage.Postgres;
 /// commit). The primary key (case, seq) and the unique (case, command id) make a second activation's write fail
 /// instead of forking the timeline.
 /// </summary>
-public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStore, IDisposable
+public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IDisposable
 {
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
@@ -20,7 +20,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     private const int Loops = 4;
     private const int MaxGroup = 64;
 
-    private readonly RequestGroups<string, (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<string, CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
     private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup);
 
     /// <summary>One append's answer from a group commit: whether its row went in, or what failed it alone.</summary>
@@ -30,30 +30,35 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
     /// trip (two statements each), like appends share a commit: cold activations are dominated by round trips.
     /// </summary>
-    public Task<(IReadOnlyList<StoredEvent> Events, IReadOnlyList<string> RefusedCommandIds)> LoadAsync(string caseNumber, CancellationToken ct) =>
-        _loads.SubmitAsync(caseNumber);
+    public Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct) => _loads.SubmitAsync(caseNumber);
 
-    private static async Task<(IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<string> caseNumbers)
+    private static async Task<CaseLoad[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<string> caseNumbers)
     {
         await using var batch = source.CreateBatch();
         foreach (var caseNumber in caseNumbers)
         {
-            var events = new NpgsqlBatchCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq");
-            events.Parameters.AddWithValue("case", caseNumber);
-            var refusals = new NpgsqlBatchCommand("SELECT command_id FROM case_refusals WHERE case_number = @case");
-            refusals.Parameters.AddWithValue("case", caseNumber);
-            batch.BatchCommands.Add(events);
-            batch.BatchCommands.Add(refusals);
+            foreach (var sql in new[]
+            {
+                $"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq",
+                "SELECT command_id FROM case_refusals WHERE case_number = @case",
+                "SELECT consequences_seq FROM case_index WHERE case_number = @case",
+                $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = @case",
+            })
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                command.Parameters.AddWithValue("case", caseNumber);
+                batch.BatchCommands.Add(command);
+            }
         }
 
-        var results = new (IReadOnlyList<StoredEvent>, IReadOnlyList<string>)[caseNumbers.Count];
+        var results = new CaseLoad[caseNumbers.Count];
         await using var rows = await batch.ExecuteReaderAsync();
         for (var i = 0; i < caseNumbers.Count; i++)
         {
-            var list = new List<StoredEvent>();
+            var events = new List<StoredEvent>();
             while (await rows.ReadAsync())
             {
-                list.Add(ReadEvent(rows));
+                events.Add(ReadEvent(rows));
             }
 
             await rows.NextResultAsync();
@@ -64,11 +69,17 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
             }
 
             await rows.NextResultAsync();
-            results[i] = (list, refused);
+            var done = await rows.ReadAsync() ? rows.GetInt64(0) : 0;
+            await rows.NextResultAsync();
+            var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
+            await rows.NextResultAsync();
+            results[i] = new CaseLoad(events, refused, done, failures);
         }
 
         return results;
     }
+
+    private static ConsequenceFailure ReadFailure(System.Data.Common.DbDataReader r) => ConsequenceRows.Read(r, i => r.GetFieldValue<DateTimeOffset>(i));
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
     {
@@ -211,7 +222,23 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     /// the group took effect), each append is written again in a transaction of its own: the one that fails fails alone,
     /// the others commit (issue 15, deliverable 2).
     /// </summary>
-    private static async Task<AppendResult[]> WriteIsolatedAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
+    private static async Task<AppendResult[]> WriteIsolatedAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> arrived)
+    {
+        // Case rows are locked in case-number order by every writer of them (appends here, the consequence cursors): two
+        // transactions never wait on each other's rows crosswise. A stable sort keeps one case's appends in their order.
+        var order = Enumerable.Range(0, arrived.Count).OrderBy(i => arrived[i].Event.CaseNumber, StringComparer.Ordinal).ToArray();
+        var group = order.Select(i => arrived[i]).ToList();
+        var sorted = await WriteSortedAsync(source, group);
+        var results = new AppendResult[arrived.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            results[order[i]] = sorted[i];
+        }
+
+        return results;
+    }
+
+    private static async Task<AppendResult[]> WriteSortedAsync(NpgsqlDataSource source, List<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
     {
         try
         {
@@ -236,7 +263,7 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
         }
     }
 
-    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, IReadOnlyList<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
+    private static async Task<bool[]> WriteGroupAsync(NpgsqlDataSource source, List<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections)> group)
     {
         await using var connection = await source.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
@@ -247,6 +274,8 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
             {
                 batch.BatchCommands.Add(AppendCommand(e, row, projections.Enrolments));
             }
+
+            // (The group arrives ordered by case number: case rows are locked in one order by every writer of them.)
 
             await using var reader = await batch.ExecuteReaderAsync();
             for (var i = 0; i < group.Count; i++)
@@ -454,6 +483,92 @@ public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseEventStor
     }
 
 
+
+    public async Task AdvanceConsequencesAsync(IReadOnlyCollection<(string CaseNumber, long Seq)> done, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE case_index AS c SET consequences_seq = v.seq
+            FROM (SELECT * FROM unnest(@cases, @seqs) AS v(case_number, seq) ORDER BY case_number) AS v
+            WHERE c.case_number = v.case_number AND c.consequences_seq < v.seq
+            """);
+        cmd.Parameters.AddWithValue("cases", done.Select(d => d.CaseNumber).ToArray());
+        cmd.Parameters.AddWithValue("seqs", done.Select(d => d.Seq).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task RecordConsequenceFailureAsync(ConsequenceFailure failure, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            INSERT INTO case_consequence_failures ({ConsequenceRows.Columns})
+            VALUES (@case, @kind, @seq, @attempts, @first, @last, @next, @error, @parked)
+            ON CONFLICT (case_number, kind) DO UPDATE SET {ConsequenceRows.UpdateOnConflict}
+            """);
+        foreach (var (name, value) in ConsequenceRows.Parameters(failure, t => t.ToUniversalTime()))
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task ClearConsequenceFailureAsync(string caseNumber, ConsequenceKind kind, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM case_consequence_failures WHERE case_number = @case AND kind = @kind");
+        cmd.Parameters.AddWithValue("case", caseNumber);
+        cmd.Parameters.AddWithValue("kind", kind.ToString());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task RecordNoticesAsync(IReadOnlyList<NoticeRow> notices, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO user_notices (user_id, case_number, seq, kind, event_type, at)
+            SELECT * FROM unnest(@users, @cases, @seqs, @kinds, @types, @ats) ON CONFLICT DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue("users", notices.Select(n => n.UserId).ToArray());
+        cmd.Parameters.AddWithValue("cases", notices.Select(n => n.CaseNumber).ToArray());
+        cmd.Parameters.AddWithValue("seqs", notices.Select(n => n.Seq).ToArray());
+        cmd.Parameters.AddWithValue("kinds", notices.Select(n => n.Kind).ToArray());
+        cmd.Parameters.AddWithValue("types", notices.Select(n => n.EventType).ToArray());
+        cmd.Parameters.AddWithValue("ats", notices.Select(n => n.At.ToUniversalTime()).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task<IReadOnlyList<NoticeRow>> ReadNoticesAsync(string userId, int limit, CancellationToken ct) =>
+        QueryAsync("SELECT user_id, case_number, seq, kind, event_type, at FROM user_notices WHERE user_id = @user ORDER BY at DESC, case_number, seq DESC LIMIT @limit",
+            [("user", userId), ("limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, ReadNotice, c), ct);
+
+    public Task<IReadOnlyList<NoticeRow>> ReadCaseNoticesAsync(string caseNumber, CancellationToken ct) =>
+        QueryAsync("SELECT user_id, case_number, seq, kind, event_type, at FROM user_notices WHERE case_number = @case ORDER BY seq, user_id",
+            [("case", caseNumber)], (r, c) => ProjectionRows.ReadAsync(r, ReadNotice, c), ct);
+
+    private static NoticeRow ReadNotice(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetFieldValue<DateTimeOffset>(5));
+
+    public Task<IReadOnlyList<string>> DueConsequencesAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+        QueryAsync("""
+            SELECT case_number FROM case_index WHERE consequences_seq < version
+            UNION
+            SELECT case_number FROM case_consequence_failures WHERE parked = 0 AND next_attempt_at <= @now
+            LIMIT @limit
+            """, [("now", now.ToUniversalTime()), ("limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, x => x.GetString(0), c), ct);
+
+    public async Task<ConsequenceBacklog> ReadConsequenceBacklogAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var behind = await QueryAsync("SELECT count(*) FROM case_index WHERE consequences_seq < version", [],
+            async (r, c) => await r.ReadAsync(c) ? r.GetInt64(0) : 0, ct);
+        var failures = await QueryAsync($"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures", [],
+            (r, c) => ProjectionRows.ReadAsync(r, ReadFailure, c), ct);
+        return ConsequenceRows.Backlog(behind, failures, now);
+    }
+
+    public Task<IReadOnlyList<string>> RetryConsequencesAsync(ConsequenceKind? kind, string? caseNumber, DateTimeOffset now, CancellationToken ct) =>
+        QueryAsync("""
+            UPDATE case_consequence_failures SET parked = 0, attempts = 0, next_attempt_at = @now
+            WHERE (@kind::text IS NULL OR kind = @kind::text) AND (@case::text IS NULL OR case_number = @case::text)
+            RETURNING case_number
+            """, [("now", now.ToUniversalTime()), ("kind", (object?)kind?.ToString() ?? DBNull.Value), ("case", (object?)caseNumber ?? DBNull.Value)],
+            async (r, c) => (IReadOnlyList<string>)[.. (await ProjectionRows.ReadAsync(r, x => x.GetString(0), c)).Distinct(StringComparer.Ordinal)], ct);
 
     private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
     {

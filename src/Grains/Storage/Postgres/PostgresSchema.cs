@@ -96,6 +96,7 @@ public static class PostgresSchema
         (4, "programme counters (dashboard)", MetricsProjection.Table),
         (5, "SLA state on the case list", "ALTER TABLE case_index ADD COLUMN sla_state TEXT NOT NULL DEFAULT 'OnTime'; CREATE INDEX case_index_sla ON case_index (sla_state, region_code);"),
         (6, "closure and reopening requests on the case list", "ALTER TABLE case_index ADD COLUMN pending_approval TEXT; CREATE INDEX case_index_pending ON case_index (pending_approval, region_code);"),
+        (7, "durable consequences: cursor, held-up kinds, notices", ConsequenceTables.Postgres),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
@@ -119,16 +120,32 @@ public static class PostgresSchema
             }
         }
 
+        // One migrator at a time applies everything pending (the others wait, then find it done): a session lock around
+        // the whole run, so two processes never split the versions between them.
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock(@lock)", conn))
+        {
+            lockCmd.Parameters.AddWithValue("lock", MigrationLock);
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            return await ApplyPendingAsync(conn, ct);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@lock)", conn);
+            unlock.Parameters.AddWithValue("lock", MigrationLock);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<IReadOnlyList<int>> ApplyPendingAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
         var applied = new List<int>();
         foreach (var (version, name, sql) in Migrations)
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", conn, tx))
-            {
-                lockCmd.Parameters.AddWithValue("lock", MigrationLock);
-                await lockCmd.ExecuteNonQueryAsync(ct);
-            }
-
             await using (var check = new NpgsqlCommand("SELECT count(*) FROM schema_migrations WHERE version = @v", conn, tx))
             {
                 check.Parameters.AddWithValue("v", version);

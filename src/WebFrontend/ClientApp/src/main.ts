@@ -1,5 +1,5 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
-import { formatTime, lang, setLang, stageName, t, translatePage } from "./i18n";
+import { formatTime, lang, setLang, stageName, t, translatePage, type Key } from "./i18n";
 import { leaveDashboard, renderDashboard } from "./dashboard";
 import { isRendered, markAction, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
 import { refreshSupervisor, renderSupervisor } from "./supervisor";
@@ -26,14 +26,27 @@ const cases = new Map<string, CaseView>();
 const lastSeq = new Map<string, number>();
 let openCase: string | null = null;
 
-/** One API call as the signed-in user (page language, antiforgery header on writes); never throws for an HTTP error. */
+/**
+ * One API call as the signed-in user (page language, antiforgery header on writes); never throws for an HTTP error. While
+ * the server says it cannot be reached (503), the same request is sent again after its Retry-After, a few times: a
+ * command carries its command id, so sending it again is safe.
+ */
 async function request<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<{ ok: boolean; status: number; data: T }> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang };
   if (contentType) headers["Content-Type"] = contentType;
   if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
-  const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
-  const text = await response.text();
-  return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
+    const text = await response.text();
+    if (response.status === 503 && attempt < 8) {
+      showStatus(t("live.unavailable"));
+      const wait = Number(response.headers.get("Retry-After") ?? "2");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 1), 30) * 1000));
+      continue;
+    }
+    if (attempt > 1) showStatus(null);
+    return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
+  }
 }
 
 const api = <T>(method: string, path: string, body?: unknown) =>
@@ -70,6 +83,7 @@ function renderLogin(message?: string): void {
     const result = await api<{ antiforgeryToken: string }>("POST", "/api/auth/login", { userId: userId.value, password: password.value });
     if (!result.ok) return renderLogin(t("auth.failed"));
     antiforgery = result.data.antiforgeryToken;
+    sessionEnded = false;
     await start();
   });
   app.replaceChildren(form);
@@ -91,9 +105,13 @@ async function connect(): Promise<void> {
   hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
   hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
   hub.on("ImportProgress", (p: ImportProgress) => onImportProgress(p));
+  // The user's feed was rebuilt after a silo was lost: fetch what may have been pushed meanwhile.
+  hub.on("Resync", () => void resume());
+  hub.on("SessionEnded", (reason: string) => void onSessionEnded(reason));
   hub.onreconnecting(() => showStatus(t("live.reconnecting")));
   hub.onreconnected(() => void resume());
   hub.onclose(() => {
+    if (sessionEnded) return;
     // Automatic reconnect gave up (e.g. the server was away for long): keep trying in the background.
     showStatus(t("live.reconnecting"));
     setTimeout(() => void restart(), 3000);
@@ -111,20 +129,33 @@ async function restart(): Promise<void> {
   }
 }
 
-/** After a reconnect: exactly the missed events for the cases we have, or "access ended". */
+/** After a reconnect: exactly the missed events for the cases we have, or "access ended", page after page. */
 async function resume(): Promise<void> {
   if (!hub || hub.state !== HubConnectionState.Connected) return;
-  const have: Record<string, number> = {};
+  let have: Record<string, number> = {};
   lastSeq.forEach((seq, caseNumber) => (have[caseNumber] = seq));
-  const result = await hub.invoke<{ events: TimelineEvent[]; accessEnded: string[] }>("Resume", have);
-  result.accessEnded.forEach(onAccessEnded);
-  for (const e of result.events) await onEvent(e);
+  for (let attempt = 1; Object.keys(have).length > 0; attempt++) {
+    let result: { events: TimelineEvent[]; accessEnded: string[]; more: Record<string, number> };
+    try {
+      result = await hub.invoke("Resume", have);
+    } catch (error) {
+      if (attempt >= 20 || hub.state !== HubConnectionState.Connected) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    result.accessEnded.forEach(onAccessEnded);
+    await onEvents(result.events);
+    const before = have;
+    have = result.more; // the cases with more to fetch (or not readable just now), from where this answer stopped
+    if (Object.keys(have).length > 0 && Object.entries(have).every(([c, seq]) => before[c] === seq)) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   await resyncImport(api);
   // Cases assigned while we were away.
   if (!seesWorkbench()) await loadCaseload();
   showStatus(null);
 }
 
+/** A pushed event: shown once, in sequence order; a gap before it is filled from the timeline first (it comes with the fill). */
 async function onEvent(e: TimelineEvent): Promise<void> {
   const known = lastSeq.get(e.caseNumber) ?? 0;
   if (e.seq <= known) return; // a duplicate (live and resumed)
@@ -133,16 +164,46 @@ async function onEvent(e: TimelineEvent): Promise<void> {
     await resume();
     return;
   }
-  lastSeq.set(e.caseNumber, e.seq);
-  const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(e.caseNumber)}`);
-  if (view.ok) cases.set(e.caseNumber, view.data);
+  await shown(e.caseNumber, e.seq);
+}
+
+/** Fetched events (a resume page or a follow), oldest first per case: each case moves on once, to its last new event. */
+async function onEvents(events: TimelineEvent[]): Promise<void> {
+  const last = new Map<string, number>();
+  for (const e of events) if (e.seq > (lastSeq.get(e.caseNumber) ?? 0)) last.set(e.caseNumber, Math.max(last.get(e.caseNumber) ?? 0, e.seq));
+  for (const [caseNumber, seq] of last) await shown(caseNumber, seq);
+}
+
+/** The case is now at <seq>: its view and the open page are brought up to date. */
+async function shown(caseNumber: string, seq: number): Promise<void> {
+  lastSeq.set(caseNumber, seq);
+  const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
+  if (view.ok) cases.set(caseNumber, view.data);
   if (seesWorkbench()) {
-    if (openCase === e.caseNumber && !isRendered(e.caseNumber, e.seq)) await showWorkbenchCase(e.caseNumber);
+    if (openCase === caseNumber && !isRendered(caseNumber, seq)) await showWorkbenchCase(caseNumber);
     else refreshSupervisor();
     return;
   }
-  if (openCase === e.caseNumber) await refreshCase(e.caseNumber);
-  else renderCaseload(e.caseNumber);
+  if (openCase === caseNumber) await refreshCase(caseNumber);
+  else renderCaseload(caseNumber);
+}
+
+/** The server ended this session (sign-out elsewhere, account disabled, new password, changed access): back to sign-in, saying why. */
+let sessionEnded = false;
+async function onSessionEnded(reason: string): Promise<void> {
+  sessionEnded = true;
+  const current = hub;
+  hub = null;
+  await current?.stop();
+  me = null;
+  cases.clear();
+  lastSeq.clear();
+  openCase = null;
+  showStatus(null);
+  const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed"];
+  renderLogin(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
+  const shown = document.querySelector("#login .error");
+  if (shown) shown.id = "session-ended";
 }
 
 function onAccessEnded(caseNumber: string): void {
@@ -195,7 +256,7 @@ async function renderCase(caseNumber: string): Promise<void> {
   openCase = caseNumber;
   const [view, timeline] = await Promise.all([
     api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
-    api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`),
+    fetchTimeline(caseNumber),
   ]);
   if (!view.ok || !timeline.ok) {
     onAccessEnded(caseNumber);
@@ -235,11 +296,23 @@ async function renderCase(caseNumber: string): Promise<void> {
 async function refreshCase(caseNumber: string): Promise<void> {
   const [view, timeline] = await Promise.all([
     api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
-    api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`),
+    fetchTimeline(caseNumber),
   ]);
   if (!view.ok || !timeline.ok) return onAccessEnded(caseNumber);
   document.getElementById("stage")?.replaceChildren(`${t("case.stage")}: ${stageName(view.data.currentStage)}`);
   document.getElementById("timeline")?.replaceChildren(...timelineItems(timeline.data));
+}
+
+/** A case's whole timeline, page after page (a page holds at most 1,000 events; a full one means more may follow). */
+async function fetchTimeline(caseNumber: string): Promise<{ ok: boolean; data: TimelineEvent[] }> {
+  const all: TimelineEvent[] = [];
+  for (;;) {
+    const after = all.length ? all[all.length - 1].seq : 0;
+    const page = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?after=${after}&limit=1000`);
+    if (!page.ok) return { ok: false, data: all };
+    all.push(...page.data);
+    if (page.data.length < 1000) return { ok: true, data: all };
+  }
 }
 
 function timelineItems(events: TimelineEvent[]): HTMLLIElement[] {
@@ -254,15 +327,16 @@ const seesWorkbench = (): boolean => me?.role === "Caseworker" || me?.role === "
 async function showWorkbenchCase(caseNumber: string): Promise<void> {
   openCase = caseNumber;
   await renderWorkbenchCase(caseNumber, app, api, el, me?.role ?? "", async () => {
-    const timeline = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?limit=1000`);
+    const timeline = await fetchTimeline(caseNumber);
     const events = timeline.ok ? timeline.data : [];
     if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
     return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events)));
   });
   if (hub && hub.state === HubConnectionState.Connected) {
     // Events between the page's timeline and the follow come back with it: shown like pushed ones.
-    const missed = await hub.invoke<TimelineEvent[]>("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
-    for (const e of missed) await onEvent(e);
+    const missed = await hub.invoke<{ events: TimelineEvent[]; more: boolean }>("Follow", caseNumber, lastSeq.get(caseNumber) ?? 0);
+    await onEvents(missed.events);
+    if (missed.more) await resume();
   }
 }
 

@@ -1,0 +1,58 @@
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// Who receives a case's events live: its current mentor (without asking), and the caseworkers and supervisors following
+/// it (in memory: frontends renew their follows periodically, so a deactivation loses nothing for long). Every push is
+/// checked against the case as it is now: a follower who may no longer read it is told "access ended" and dropped, and
+/// a mentor who lost the case is told the same before anything else goes out.
+/// </summary>
+internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFeed feed)
+{
+    private readonly HashSet<string> _followers = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a follower (true: the caller checked they may read the case).</summary>
+    public bool Follow(string userId)
+    {
+        _followers.Add(userId);
+        return true;
+    }
+
+    public void Unfollow(string userId) => _followers.Remove(userId);
+
+    /// <summary>True when the user gets the case's events through this feed (the notices skip them).</summary>
+    public bool Reaches(string userId, CaseState current) => _followers.Contains(userId) || userId == current.MentorId;
+
+    /// <summary>Pushes one event (or the end of a mentor's access) to everyone who may read the case now.</summary>
+    public async Task PushAsync(TimelineEntry entry, CaseState? before, CaseState after, CaseState current)
+    {
+        if (before?.MentorId is { } previous && previous != after.MentorId && previous != current.MentorId)
+        {
+            await Publish(previous, null);
+        }
+
+        if (current.MentorId is { } mentor)
+        {
+            await Publish(mentor, entry);
+        }
+
+        foreach (var follower in _followers.Where(f => f != current.MentorId).ToList())
+        {
+            var view = await grains.GetGrain<IUserGrain>(follower).GetView();
+            var allowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), current);
+            if (!allowed)
+            {
+                _followers.Remove(follower);
+            }
+
+            await Publish(follower, allowed ? entry : null);
+        }
+    }
+
+    /// <summary>Pushes an event to one user (a notice's recipient who is not reached by the feed).</summary>
+    public Task Publish(string userId, TimelineEntry? entry) =>
+        feed.Publish(new FeedItem(userId, caseNumber, entry, AccessEnded: entry is null));
+}

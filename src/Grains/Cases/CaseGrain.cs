@@ -1,0 +1,369 @@
+using System.Text.Json;
+using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Metrics;
+using CaseGrains.Domain.Services;
+using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Identity;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// One case: load → check → decide → append → hand to its consequences. The timeline is the only state: the grain keeps
+/// the folded state, the head hash and the command ids it has answered, all rebuilt from the store on activation. What
+/// an accepted event causes (caseloads, places, the live push, notices, dashboards, timers) is run by
+/// <see cref="CaseConsequences"/> from the durable timeline, and never fails the command.
+/// </summary>
+public sealed partial class CaseGrain(
+    ICaseTimelineStore store,
+    [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
+    NikProtector nikProtector,
+    CasePolicies policies,
+    ConsequenceCursor cursor,
+    ConsequenceFaults faults,
+    IOptions<CaseGrainsOptions> options,
+    LocalFeed localFeed,
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
+{
+    private readonly JourneyPolicy _policy = policies.Journey;
+    private CaseState? _state;
+    private string _head = EventChain.Genesis;
+    private CaseAnswers _answers = null!;
+    private CaseFeed _feed = null!;
+    private CaseTimers _timers = null!;
+    private CaseReads _reads = null!;
+    private CaseServices _services = null!;
+    private CaseConsequences _consequences = null!;
+
+    private string CaseNumber => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _answers = new CaseAnswers(CaseNumber, store, clock);
+        _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
+        _timers = new CaseTimers(this, policies.Sla, policies.SlaRetry, clock);
+        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
+        _services = new CaseServices(CaseNumber, GrainFactory);
+        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, TimeProvider.System),
+            store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
+        await LoadAsync(cancellationToken);
+        if (_consequences.Pending)
+        {
+            // Events past the cursor (the last activation died before their consequences) or held kinds: run them now.
+            _consequences.Schedule(TimeSpan.Zero);
+        }
+    }
+
+    public async Task<CommandOutcome> Execute(CaseCommandRequest command, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (CommandMapper.CheckCommandId(command.CommandId) is { } badId)
+        {
+            return _answers.Refused(badId, _state?.Version ?? 0);
+        }
+
+        // Out of scope (or no case): answer exactly as for a missing case, before anything else, so the caller learns
+        // nothing, not even whether a command id was used. The attempt goes to the case's access log.
+        var access = AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command));
+        if (access is not null && (_state is null || access.Code == Refusals.CaseNotFound().Code))
+        {
+            if (_state is not null)
+            {
+                await _reads.AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
+            }
+
+            return new CommandOutcome(CaseNumber, false, null, null, 0, RefusalInfo.From(access), false);
+        }
+
+        var fingerprint = CommandMapper.Fingerprint(command);
+
+        // Another activation (during a silo failure) may have appended first: reload and decide again.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryExecuteAsync(command, command.CommandId!, fingerprint, actor, access) is { } outcome)
+            {
+                return outcome;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Case {CaseNumber}: append kept conflicting after reloads.");
+            }
+
+            LogAppendConflict(CaseNumber, attempt);
+            await LoadAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<CommandOutcome?> TryExecuteAsync(CaseCommandRequest command, string commandId, string fingerprint, Actor actor, Refusal? forbidden)
+    {
+        if (_answers.Contains(commandId))
+        {
+            return await _answers.ReplayAsync(commandId, fingerprint, _state?.Version ?? 0);
+        }
+
+        // In scope but not the role's to do: a refusal like any other, recorded against the command id.
+        var version = _state?.Version ?? 0;
+        if ((forbidden ?? (command.ExpectedVersion is { } expected && expected != version ? Refusals.StaleVersion(version) : null)) is { } early)
+        {
+            return await RefuseAsync(commandId, fingerprint, actor, early);
+        }
+
+        var now = clock.GetUtcNow();
+        var mapped = command is EnrolRequest enrol ? await _services.PrepareEnrolmentAsync(_state, enrol, now) : CommandMapper.ToDomain(command, actor.Id);
+        if (mapped.IsRefused || (mapped.Value is AssignMentor assign && !await _services.IsMentorAsync(assign.MentorId)))
+        {
+            return await RefuseAsync(commandId, fingerprint, actor, mapped.Refusal ?? Refusals.UnknownMentor());
+        }
+
+        // A place taken for the enrolment, or a mentor's, is given back unless the event that holds it is appended.
+        Func<Task>? giveBack = mapped.Value is Enrol reserved ? () => GrainFactory.GetGrain<IOfferGrain>(reserved.Offer.Id).Release(CaseNumber) : null;
+        long? seq = null;
+        try
+        {
+            var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, _policy));
+            if (decision.IsRefused)
+            {
+                return await RefuseAsync(commandId, fingerprint, actor, decision.Refusal!);
+            }
+
+            var @event = decision.Value;
+            if (@event is CaseReopened && await ClaimRegistryAsync() is { } openCase)
+            {
+                // Name the other open case only to someone who may see it.
+                var other = await GrainFactory.GetGrain<ICaseGrain>(openCase).GetScope();
+                var visible = other is not null && AccessPolicy.CanRead(actor.ToCaller(), other.RegionCode, other.MentorId);
+                return await RefuseAsync(commandId, fingerprint, actor, visible ? Refusals.DuplicateCase(openCase) : Refusals.DuplicateCaseElsewhere());
+            }
+
+            if (@event is MentorAssigned assigned && assigned.MentorId != assigned.PreviousMentorId)
+            {
+                var mentor = GrainFactory.GetGrain<IMentorGrain>(assigned.MentorId);
+                if (await mentor.Reserve(CaseNumber) is { } full)
+                {
+                    return await RefuseAsync(commandId, fingerprint, actor, new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field });
+                }
+
+                giveBack = () => mentor.CancelReservation(CaseNumber);
+            }
+
+            seq = await AppendAsync(@event, commandId, fingerprint, actor.Id, actor.Role.ToString(), now);
+            return seq is null ? null : new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
+        }
+        finally
+        {
+            if (seq is null && giveBack is not null)
+            {
+                await GiveBackAsync(giveBack);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends one event (one insert; earlier rows untouched), folds it, and hands it to its consequences. Null when
+    /// another activation appended first (the caller reloads and decides again). When the store fails, whether the row
+    /// went in is unknown: this activation ends, and the next one reads what the store holds.
+    /// </summary>
+    private async Task<long?> AppendAsync(CaseEvent @event, string commandId, string fingerprint, string actorId, string role, DateTimeOffset now)
+    {
+        var seq = (_state?.Version ?? 0) + 1;
+        var payload = EventJson.Serialize(@event);
+        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
+        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
+        var next = CaseState.Apply(_state, @event, seq, now);
+        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event));
+        try
+        {
+            faults.BeforeAppend();
+            if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
+            {
+                return null;
+            }
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        var previous = _state;
+        (_state, _head) = (next, hash);
+        _answers.Add(commandId);
+        LogAccepted(CaseNumber, seq, @event.Type, actorId);
+        faults.AfterCommit();
+        _consequences.Add(new ConsequenceItem(stored.ToEntry(), @event, previous, next));
+        await _consequences.RunAsync();
+        return seq;
+    }
+
+    public Task RunConsequences(bool force) => _consequences.RunAsync(force);
+
+    /// <summary>
+    /// A timer fired: the SLA one appends what is due (a breach, then an escalation once its grace has passed too), the
+    /// referral one appends the overdue referrals; then both are aimed again. Each such event has a stable command id,
+    /// so a repeated tick appends nothing twice.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _timers.Fired(reminderName);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            var (due, commandId, actor) = _timers.DueOn(reminderName, _state, now);
+            if (due is null || _answers.Contains(commandId))
+            {
+                break;
+            }
+
+            if (await AppendAsync(due, commandId, commandId, actor, SystemActors.Role, now) is null)
+            {
+                LogAppendConflict(CaseNumber, attempt + 1);
+                await LoadAsync(CancellationToken.None);
+            }
+        }
+
+        await _timers.AimAsync(_state, null);
+    }
+
+    public async Task SeatGranted(string offerId)
+    {
+        var roster = GrainFactory.GetGrain<IOfferGrain>(offerId);
+        var current = _state is null ? null : EnrolmentDecider.Current(_state, offerId);
+        if (current is { Status: EnrolmentStatus.Waitlisted })
+        {
+            var commandId = $"waitlist-promoted:{current.Seq}";
+            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), _policy));
+            if (!_answers.Contains(commandId) && !decision.IsRefused
+                && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, clock.GetUtcNow()) is null)
+            {
+                // Another activation appended meanwhile; the roster repeats its notice and the reloaded case answers it.
+                await LoadAsync(CancellationToken.None);
+                return;
+            }
+
+            current = EnrolmentDecider.Current(_state!, offerId);
+        }
+
+        // No longer waiting (withdrawn, case closed): the place goes to the next case.
+        await (current is { HoldsSeat: true } ? roster.ConfirmSeat(CaseNumber) : roster.Release(CaseNumber));
+    }
+
+    public async Task<CaseView?> GetView(Actor caller, string purpose) =>
+        await CanReadAsync(caller, "read-case", purpose) ? ViewMapper.ToView(_state!, _policy) : null;
+
+    public Task<CaseScope?> GetScope() =>
+        Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
+
+    public Task<PlaceHolding> GetPlace(string offerId) => Task.FromResult(ConsequenceHandlers.PlaceOf(_state, offerId));
+
+    public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && _feed.Follow(caller.Id);
+
+    public Task Unfollow(string userId)
+    {
+        _feed.Unfollow(userId);
+        return Task.CompletedTask;
+    }
+
+    public async Task<TimelinePage?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose) =>
+        await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await _reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
+
+    public async Task<ChainVerification?> VerifyChain(Actor caller) =>
+        await CanReadAsync(caller) ? await _reads.VerifyAsync(_state!.Version, _head) : null;
+
+    public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
+        await CanReadAsync(caller) ? await _reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
+
+    public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>
+        await CanReadAsync(caller) ? await _reads.AccessLogAsync(_state!, caller, limit) : new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
+
+    public async Task<MatchResult> Match(Actor caller, CandidateKind kind, long? amountIdr, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return await CanReadAsync(caller)
+            ? await _services.MatchAsync(_state!, caller, kind, amountIdr, limit, clock.GetUtcNow())
+            : new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
+    }
+
+    private async Task<CommandOutcome?> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
+    {
+        var outcome = await _answers.RefuseAsync(commandId, fingerprint, actor, refusal, _state?.Version);
+        LogRefused(CaseNumber, refusal.Code);
+        return outcome;
+    }
+
+    private Task<string?> ClaimRegistryAsync() =>
+        GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Claim(CaseNumber);
+
+    private async Task GiveBackAsync(Func<Task> giveBack)
+    {
+        try
+        {
+            await giveBack();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The reservation's lease ends it: the roster or mentor asks the case after a while.
+            LogGiveBackFailed(ex, CaseNumber);
+        }
+    }
+
+    /// <summary>Whether the caller may read the case (a read of personal data is audited with <paramref name="action"/>).</summary>
+    private async Task<bool> CanReadAsync(Actor caller, string? action = null, string purpose = "")
+    {
+        if (_state is null)
+        {
+            // A probe of a number that has no case: do not keep an empty activation around.
+            DeactivateOnIdle();
+            return false;
+        }
+
+        return await _reads.MayReadAsync(_state, caller, action, purpose);
+    }
+
+    /// <summary>Folds the timeline, and hands the consequences what they have yet to run (events past their cursor or held).</summary>
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var load = await store.LoadAsync(CaseNumber, ct);
+        var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
+        var items = new List<ConsequenceItem>();
+        CaseState? state = null;
+        var head = EventChain.Genesis;
+        var answered = new List<string>(load.Events.Count + load.RefusedCommandIds.Count);
+        foreach (var e in load.Events)
+        {
+            var @event = EventJson.Deserialize(e.Type, e.PayloadJson);
+            var next = CaseState.Apply(state, @event, checked((int)e.Seq), e.OccurredAt);
+            if (e.Seq >= keepFrom)
+            {
+                items.Add(new ConsequenceItem(e.ToEntry(), @event, state, next));
+            }
+
+            (state, head) = (next, e.Hash);
+            answered.Add(e.CommandId);
+        }
+
+        _answers.Reset(answered.Concat(load.RefusedCommandIds));
+        (_state, _head) = (state, head);
+        _consequences.Load(load.ConsequencesDone, load.Failures, items);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} appended #{Seq} {EventType} by {ActorId}")]
+    private partial void LogAccepted(string caseNumber, long seq, string eventType, string actorId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
+    private partial void LogRefused(string caseNumber, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: append conflict (attempt {Attempt}); reloading from the store")]
+    private partial void LogAppendConflict(string caseNumber, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: a reservation for an event that was not appended could not be given back; its lease will")]
+    private partial void LogGiveBackFailed(Exception exception, string caseNumber);
+}

@@ -1,0 +1,125 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Identity;
+using CaseGrains.Grains.Storage;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// The reads of one case beyond its view: timeline pages, the hash chain's verification, the audited NIK reveal and the
+/// access log, and the access log's entries themselves. The grain checks that the caller may read the case first.
+/// </summary>
+internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGrainFactory grains, NikProtector nikProtector, TimeProvider clock)
+{
+    /// <summary>The most events one page of a timeline, a resume or a follow carries.</summary>
+    public const int MaxPage = 1000;
+
+    /// <summary>
+    /// Whether the caller may read the case; a read (<paramref name="action"/>) is audited, and so is a refusal: out of
+    /// scope, the caller sees "not found" and the case's supervisors see the attempt.
+    /// </summary>
+    public async Task<bool> MayReadAsync(CaseState state, Actor caller, string? action, string purpose)
+    {
+        var allowed = AccessPolicy.CanRead(caller.ToCaller(), state);
+        if (!allowed || action is not null)
+        {
+            await AuditAsync(caller, allowed ? action! : "denied-read", allowed ? purpose : "");
+        }
+
+        return allowed;
+    }
+
+    public Task AuditAsync(Actor caller, string action, string purpose) =>
+        store.RecordAccessAsync(new AccessLogEntry(caseNumber, caller.Id, caller.Role.ToString(), action, Purpose(purpose), clock.GetUtcNow()), CancellationToken.None);
+
+    /// <summary>
+    /// Events after <paramref name="afterSeq"/>, oldest first, one page of at most <paramref name="limit"/> (≤
+    /// <see cref="MaxPage"/>); nothing to read past the case's <paramref name="version"/> (a resume of a case that did not move).
+    /// </summary>
+    public async Task<IReadOnlyList<TimelineEntry>> PageAsync(long afterSeq, int limit, int version)
+    {
+        if (afterSeq >= version)
+        {
+            return [];
+        }
+
+        var events = await store.ReadAsync(caseNumber, Math.Max(0, afterSeq), Math.Clamp(limit, 1, MaxPage), CancellationToken.None);
+        return [.. events.Select(e => e.ToEntry())];
+    }
+
+    /// <summary>Recomputes the chain over every stored event and compares its end with what the case knows it appended.</summary>
+    public async Task<ChainVerification> VerifyAsync(int version, string head)
+    {
+        var prev = EventChain.Genesis;
+        long expectedSeq = 1;
+        long count = 0;
+        while (true)
+        {
+            var page = await store.ReadAsync(caseNumber, expectedSeq - 1, MaxPage, CancellationToken.None);
+            foreach (var e in page)
+            {
+                string? problem = e.Seq != expectedSeq ? $"sequence gap: expected {expectedSeq}, found {e.Seq}"
+                    : e.PrevHash != prev ? "previous-hash link does not match the event before"
+                    : EventChain.Hash(prev, e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson) != e.Hash
+                        ? "stored hash does not match the event's content"
+                        : null;
+                if (problem is not null)
+                {
+                    return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev);
+                }
+
+                prev = e.Hash;
+                expectedSeq++;
+                count++;
+            }
+
+            if (page.Count < MaxPage)
+            {
+                break;
+            }
+        }
+
+        // Rows removed from the end leave a consistent chain: compare with what this activation knows it appended.
+        return count != version || prev != head
+            ? new ChainVerification(caseNumber, false, count, count + 1L, $"events missing: the case is at version {version}, the table holds {count}", prev)
+            : new ChainVerification(caseNumber, true, count, null, null, prev);
+    }
+
+    public async Task<NikReveal> RevealNikAsync(CaseState state, Actor caller, string purpose)
+    {
+        if (!AccessPolicy.MayRevealNik(caller.ToCaller(), state))
+        {
+            await AuditAsync(caller, "reveal-nik-denied", purpose);
+            return new NikReveal(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        if (CaseDecider.Text(purpose, "purpose", CaseDecider.MaxShortText, required: true) is { } badPurpose)
+        {
+            return new NikReveal(null, RefusalInfo.From(badPurpose));
+        }
+
+        var protectedNik = await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
+        if (protectedNik is null)
+        {
+            return new NikReveal(null, RefusalInfo.From(Refusals.NikNotStored()));
+        }
+
+        await AuditAsync(caller, "reveal-nik", purpose);
+        return new NikReveal(nikProtector.Unprotect(protectedNik), null);
+    }
+
+    public async Task<AccessLog> AccessLogAsync(CaseState state, Actor caller, int limit) =>
+        AccessPolicy.MayReadAccessLog(caller.ToCaller(), state)
+            ? new AccessLog(await store.ReadAccessLogAsync(caseNumber, Math.Clamp(limit, 1, MaxPage), CancellationToken.None), null)
+            : new AccessLog(null, RefusalInfo.From(Refusals.Forbidden()));
+
+    /// <summary>A stated purpose as recorded: trimmed, control characters dropped, at most 200 characters.</summary>
+    private static string Purpose(string? purpose)
+    {
+        var clean = new string((purpose ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return clean.Length == 0 ? "case-work" : clean[..Math.Min(clean.Length, CaseDecider.MaxShortText)];
+    }
+}

@@ -1,0 +1,89 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Services;
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// What a case asks of the services catalog and the mentors before a decision: the offer and a place on its roster
+/// for an enrolment, a mentor's account, and the ranked candidates for matching.
+/// </summary>
+internal sealed class CaseServices(string caseNumber, IGrainFactory grains)
+{
+    /// <summary>
+    /// Enrolment needs the offer (as it is now) and a place on its roster before the decision: the rules are checked
+    /// first so that a refused enrolment takes no place, then the place (or waiting-list position) is reserved.
+    /// </summary>
+    public async Task<Result<CaseCommand>> PrepareEnrolmentAsync(CaseState? state, EnrolRequest request, DateTimeOffset now)
+    {
+        if (CaseDecider.Text(request.OfferId, "offerId", 64, required: true) is { } badId)
+        {
+            return badId;
+        }
+
+        var offerId = request.OfferId!.Trim();
+        var offer = OfferRules.IsValidId(offerId) ? await grains.GetGrain<IOfferGrain>(offerId).Get() : null;
+        if (offer is null)
+        {
+            return new Refusal("offer.not_found", "Layanan tidak ditemukan di katalog.", "No such offer in the catalog.") { Field = "offerId" };
+        }
+
+        if (state is not { Status: CaseStatus.Open })
+        {
+            // Nothing is reserved for a case that cannot enrol.
+            return state is null ? Refusals.CaseNotFound() : Refusals.CaseClosed(state.Status);
+        }
+
+        var acknowledge = request.AcknowledgeOverlap ?? false;
+        var check = EnrolmentDecider.Check(state, offer, acknowledge, request.AmountIdr, now);
+        if (check.IsRefused)
+        {
+            return check.Refusal!;
+        }
+
+        var grant = await grains.GetGrain<IOfferGrain>(offerId).Reserve(caseNumber);
+        return grant.Refusal is { } full
+            ? new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field }
+            : new Enrol(offer, grant.Outcome, grant.WaitlistPosition, acknowledge, request.AmountIdr);
+    }
+
+    public async Task<bool> IsMentorAsync(string? mentorId) =>
+        UserIds.IsValid(mentorId?.Trim()) && await grains.GetGrain<IUserGrain>(mentorId!.Trim()).GetView() is { Disabled: false, Role: Role.Mentor };
+
+    /// <summary>Mentors (sector, region, free capacity) or offers (need, region, places, amount) ranked for the case, with reasons.</summary>
+    public async Task<MatchResult> MatchAsync(CaseState state, Actor caller, CandidateKind kind, long? amountIdr, int limit, DateTimeOffset now)
+    {
+        if (!AccessPolicy.MayIssue(caller.Role, CommandKind.JourneyStep) || !Enum.IsDefined(kind))
+        {
+            return new MatchResult(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        if (amountIdr is < 1)
+        {
+            return new MatchResult(null, RefusalInfo.From(Refusals.OutOfRange("amountIdr", "> 0")));
+        }
+
+        if (kind == CandidateKind.Mentor)
+        {
+            var mentors = new List<MentorInfo>();
+            foreach (var userId in await grains.GetGrain<IUserDirectoryGrain>(0).List())
+            {
+                if (await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false, Role: Role.Mentor } view
+                    && (await grains.GetGrain<IMentorGrain>(userId).GetCaseload(caller)).Caseload is { } load)
+                {
+                    mentors.Add(new MentorInfo(userId, view.DisplayName, load.Profile.Sectors, load.Profile.Regions, load.Profile.Capacity, load.ActiveCases.Count));
+                }
+            }
+
+            return new MatchResult(Matching.Mentors(state, mentors, limit), null);
+        }
+
+        var lists = await Task.WhenAll(CatalogKeys.Reaching(state.RegionCode).Select(k => grains.GetGrain<ICatalogGrain>(k).List()));
+        var offers = lists.SelectMany(l => l).DistinctBy(o => o.Id).Where(o => o.Covers(state.RegionCode)).ToList();
+        var places = await Task.WhenAll(offers.Select(o => grains.GetGrain<IOfferGrain>(o.Id).GetPlaces()));
+        var catalog = offers.Zip(places, (o, p) => new OfferInfo(o, p?.Free ?? 0));
+        return new MatchResult(Matching.Offers(state, kind, catalog, now, amountIdr, limit), null);
+    }
+}

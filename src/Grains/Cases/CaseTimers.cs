@@ -1,0 +1,159 @@
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Services;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// A case's two durable timers (Orleans reminders): the active stage's SLA deadline and the earliest unanswered
+/// referral's response deadline. Aimed from the case's state after each event that can move a deadline (a consequence
+/// of the event, so a reminder-table failure is retried like any other); it remembers what it last asked the reminder
+/// service for, so an ordinary command costs no reminder write.
+/// </summary>
+internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPeriod, TimeProvider clock)
+{
+    /// <summary>The durable timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
+    public const string SlaReminder = "sla";
+
+    /// <summary>The durable timer of the earliest unanswered referral's response deadline.</summary>
+    public const string ReferralReminder = "referral";
+
+    // What this activation last asked the reminder service for: null = unknown (just activated, or an aim failed).
+    private DateTimeOffset? _slaAimedAt;
+    private bool? _slaRegistered;
+    private DateTimeOffset? _referralAimedAt;
+    private bool? _referralRegistered;
+
+    /// <summary>
+    /// Aims both timers after <paramref name="cause"/> (null: whatever happened, e.g. a retry or a tick). Only events that
+    /// can move a deadline touch the reminder table; the first aim of an activation always does (it cannot know what
+    /// the table holds), which also gives a timer to a case whose previous activation died before aiming.
+    /// </summary>
+    public async Task AimAsync(CaseState? state, CaseEvent? cause)
+    {
+        try
+        {
+            if (cause is null or CaseOpened or StageStarted or StageCompleted or StageSkipped or CaseClosed or CaseReopened || _slaRegistered is null)
+            {
+                await AimSlaAsync(state);
+            }
+
+            if (cause is null or ReferralOffered or ReferralAccepted or ReferralDeclined or ReferralResponseOverdue or EnrolmentWithdrawn or CaseClosed or CaseReopened
+                || _referralRegistered is null)
+            {
+                await AimReferralAsync(state);
+            }
+        }
+        catch
+        {
+            // What the table holds is unknown now: the retry aims both from scratch.
+            (_slaAimedAt, _slaRegistered, _referralAimedAt, _referralRegistered) = (null, null, null, null);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What a timer finds due now, with a stable command id (a repeated tick appends nothing twice) and the system actor
+    /// the timeline names: the SLA's next event (a breach, or an escalation once its grace passed too), or the earliest
+    /// overdue referral; nothing when nothing is due.
+    /// </summary>
+    public (CaseEvent? Due, string CommandId, string Actor) DueOn(string reminderName, CaseState? state, DateTimeOffset now)
+    {
+        if (reminderName == SlaReminder && sla.Next(state, now).Event is { } due)
+        {
+            return (due, SlaPolicy.CommandIdFor(due), SystemActors.Sla);
+        }
+
+        return reminderName == ReferralReminder && EnrolmentDecider.NextReferralDeadline(state, now).Due is { } overdue
+            ? (overdue, $"referral-overdue:{state!.LastEnrolment(overdue.OfferId).Seq}", SystemActors.Referral)
+            : (null, "", "");
+    }
+
+    /// <summary>A timer fired: what it was aimed at is spent.</summary>
+    public void Fired(string reminderName)
+    {
+        if (reminderName == SlaReminder)
+        {
+            (_slaAimedAt, _slaRegistered) = (null, true);
+        }
+        else if (reminderName == ReferralReminder)
+        {
+            (_referralAimedAt, _referralRegistered) = (null, true);
+        }
+    }
+
+    private async Task AimSlaAsync(CaseState? state)
+    {
+        var now = clock.GetUtcNow();
+        var step = sla.Next(state, now);
+        if (step.Event is null && step.At is null)
+        {
+            await RemoveAsync(SlaReminder, _slaRegistered);
+            (_slaRegistered, _slaAimedAt) = (false, null);
+            return;
+        }
+
+        var at = step.At ?? now;
+        if (_slaAimedAt != at)
+        {
+            await AimAtAsync(SlaReminder, at, now);
+            (_slaAimedAt, _slaRegistered) = (at, true);
+        }
+    }
+
+    private async Task AimReferralAsync(CaseState? state)
+    {
+        var now = clock.GetUtcNow();
+        var (due, at) = EnrolmentDecider.NextReferralDeadline(state, now);
+        var target = due is not null ? now : at;
+        if (target is null)
+        {
+            // Only a case that has had a referral can have a referral reminder: others skip the reminder table entirely
+            // (every activation's first event would otherwise read it, for almost every case).
+            var known = _referralRegistered;
+            if (known != false && state?.Enrolments.Any(e => e.Offer.Type == OfferType.Matchmaking) != true)
+            {
+                known = false;
+            }
+
+            await RemoveAsync(ReferralReminder, known);
+            (_referralRegistered, _referralAimedAt) = (false, null);
+            return;
+        }
+
+        if (_referralAimedAt != target)
+        {
+            await AimAtAsync(ReferralReminder, target.Value, now);
+            (_referralAimedAt, _referralRegistered) = (target, true);
+        }
+    }
+
+    private async Task AimAtAsync(string name, DateTimeOffset at, DateTimeOffset now)
+    {
+        var dueIn = at - now;
+        await grain.RegisterOrUpdateReminder(name, dueIn < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : dueIn, retryPeriod);
+    }
+
+    private async Task RemoveAsync(string name, bool? registered)
+    {
+        if (registered != false && await grain.GetReminder(name) is { } reminder)
+        {
+            await grain.UnregisterReminder(reminder);
+        }
+    }
+}
+
+/// <summary>Who the timeline names for the events the platform itself appends.</summary>
+internal static class SystemActors
+{
+    /// <summary>The role of every system actor.</summary>
+    public const string Role = "System";
+
+    /// <summary>The case's SLA timer (a breach, an escalation).</summary>
+    public const string Sla = "system:sla";
+
+    /// <summary>An offer's roster (a waiting-list promotion).</summary>
+    public const string Roster = "system:roster";
+
+    /// <summary>The referral timer (an overdue referral).</summary>
+    public const string Referral = "system:referral";
+}

@@ -1,0 +1,147 @@
+using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Metrics;
+using CaseGrains.Domain.Services;
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Storage;
+
+namespace CaseGrains.Grains;
+
+/// <summary>One accepted event handed to its consequences: the stored entry, the event, and the case before and after it.</summary>
+internal sealed record ConsequenceItem(TimelineEntry Entry, CaseEvent Event, CaseState? Before, CaseState After)
+{
+    public long Seq => Entry.Seq;
+}
+
+/// <summary>
+/// What each kind of consequence does for one event. Each is idempotent per (case, seq) and, where it can be, decided
+/// from the case as it is now (<c>current</c>) rather than as it was at the event, so running an event's consequence
+/// again, late or after later events, changes nothing that is already right.
+/// </summary>
+internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grains, ICaseTimelineStore store, CaseFeed feed, CaseTimers timers, TimeProvider clock)
+{
+    public Task RunAsync(ConsequenceKind kind, ConsequenceItem item, CaseState current) => kind switch
+    {
+        ConsequenceKind.Timers => timers.AimAsync(current, item.Event),
+        ConsequenceKind.Registry => RegistryAsync(item),
+        ConsequenceKind.Places => PlacesAsync(item, current),
+        ConsequenceKind.Caseload => CaseloadAsync(item, current),
+        ConsequenceKind.Feed => feed.PushAsync(item.Entry, item.Before, item.After, current),
+        ConsequenceKind.Notices => NoticesAsync(item, current),
+        ConsequenceKind.Dashboard => DashboardAsync(item),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown consequence"),
+    };
+
+    /// <summary>A closed or graduated case gives back the person's registry entry (the registry checks the case is not open again).</summary>
+    private Task RegistryAsync(ConsequenceItem item) =>
+        item.Event is CaseClosed || (item.After.Status == CaseStatus.Graduated && item.Before?.Status != CaseStatus.Graduated)
+            ? grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(item.After.NikHash)).Release(caseNumber)
+            : Task.CompletedTask;
+
+    /// <summary>Each offer whose enrolment the event changed is told what the case holds on it now.</summary>
+    private async Task PlacesAsync(ConsequenceItem item, CaseState current)
+    {
+        foreach (var offerId in ChangedOffers(item.Before, item.After))
+        {
+            await grains.GetGrain<IOfferGrain>(offerId).Settle(caseNumber, PlaceOf(current, offerId));
+        }
+    }
+
+    /// <summary>What the case holds on an offer's roster, as its timeline says.</summary>
+    public static PlaceHolding PlaceOf(CaseState? state, string offerId) => (state is null ? null : EnrolmentDecider.Current(state, offerId)) switch
+    {
+        { HoldsSeat: true } => PlaceHolding.Seat,
+        { Status: EnrolmentStatus.Waitlisted } => PlaceHolding.Waiting,
+        _ => PlaceHolding.None,
+    };
+
+    /// <summary>The offers of the enrolments an event created or changed (a close withdraws the ones in progress).</summary>
+    private static IEnumerable<string> ChangedOffers(CaseState? before, CaseState after)
+    {
+        var count = before?.Enrolments.Count ?? 0;
+        return after.Enrolments.Where((e, i) => i >= count || !ReferenceEquals(e, before!.Enrolments[i])).Select(e => e.Offer.Id).Distinct(StringComparer.Ordinal);
+    }
+
+    /// <summary>The mentors the event concerns (the one it took the case from, the one it has) are told whether it counts for them now.</summary>
+    private async Task CaseloadAsync(ConsequenceItem item, CaseState current)
+    {
+        if (item.Before?.MentorId == item.After.MentorId && item.Before?.Status == item.After.Status)
+        {
+            return;
+        }
+
+        foreach (var mentor in new[] { item.Before?.MentorId, item.After.MentorId }.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            await grains.GetGrain<IMentorGrain>(mentor).Settle(caseNumber, current.MentorId == mentor && current.Status == CaseStatus.Open);
+        }
+    }
+
+    /// <summary>Notices kept in each recipient's inbox and pushed to those the feed does not reach.</summary>
+    private async Task NoticesAsync(ConsequenceItem item, CaseState current)
+    {
+        var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains);
+        if (recipients.Count == 0)
+        {
+            return;
+        }
+
+        await store.RecordNoticesAsync([.. recipients.Select(r => new NoticeRow(r.UserId, caseNumber, item.Seq, kind, item.Entry.Type, clock.GetUtcNow()))], CancellationToken.None);
+        foreach (var recipient in recipients.Where(r => !feed.Reaches(r.UserId, current)))
+        {
+            await feed.Publish(recipient.UserId, item.Entry);
+        }
+    }
+
+    /// <summary>The dashboards watching the case's regions fetch their numbers again (each at most once a second).</summary>
+    private async Task DashboardAsync(ConsequenceItem item)
+    {
+        if (ProgrammeMetrics.Deltas(item.Before, item.After, item.Event).Count == 0)
+        {
+            return;
+        }
+
+        foreach (var region in ProgrammeStatsGrain.RegionsOf(item.After.RegionCode))
+        {
+            await grains.GetGrain<IDashboardFeedGrain>(region).Changed();
+        }
+    }
+}
+
+/// <summary>
+/// Who is told of an event beyond its feed: approvals to decide (every supervisor whose regions hold the case), escalations
+/// (the supervisors of the right level), and a settled request (whoever asked, while they may read the case). The same
+/// rules for the Notices consequence and for the reconciliation.
+/// </summary>
+internal static class NoticeRules
+{
+    public static async Task<(string Kind, IReadOnlyList<Caller> Recipients)> ForAsync(ConsequenceItem item, CaseState current, IGrainFactory grains) => item.Event switch
+    {
+        SlaEscalated escalated => ("escalated", SlaPolicy.EscalationRecipients(await SupervisorsAsync(grains), escalated.SupervisorRegion)),
+        ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains)).Where(s => AccessPolicy.CanRead(s, current))]),
+        _ when item.Before?.PendingApproval is { } asked && item.After.PendingApproval is null =>
+            ("request-settled", await UserAsync(grains, asked.RequestedBy) is { } requester && AccessPolicy.CanRead(requester, current) ? [requester] : []),
+        _ => ("", []),
+    };
+
+    /// <summary>True for events that have notice recipients by kind (whether anyone receives them depends on the accounts).</summary>
+    public static bool Concerns(ConsequenceItem item) =>
+        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
+
+    /// <summary>Every enabled supervisor (the national people index of issue 16 replaces this scan of the account directory).</summary>
+    private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains)
+    {
+        var supervisors = new List<Caller>();
+        foreach (var userId in await grains.GetGrain<IUserDirectoryGrain>(0).List())
+        {
+            if (await UserAsync(grains, userId) is { Role: Role.Supervisor } supervisor)
+            {
+                supervisors.Add(supervisor);
+            }
+        }
+
+        return supervisors;
+    }
+
+    private static async Task<Caller?> UserAsync(IGrainFactory grains, string userId) =>
+        await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false } view ? new Caller(userId, view.Role, view.Regions) : null;
+}

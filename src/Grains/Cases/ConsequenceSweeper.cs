@@ -1,0 +1,88 @@
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains;
+
+/// <summary>
+/// Wakes the cases whose consequences are behind their timeline (a silo died between a commit and its consequences,
+/// or before their cursor was written) or whose held-up consequence is due, every
+/// <see cref="CaseGrainsOptions.ConsequenceSettings.SweepEvery"/>. One activation in the cluster; a reminder brings it
+/// back on another silo after a failure. A woken case does nothing when its consequences already ran.
+/// </summary>
+public sealed partial class ConsequenceSweeperGrain(IOperationsStore store, IOptions<CaseGrainsOptions> options, ILogger<ConsequenceSweeperGrain> logger)
+    : Grain, IConsequenceSweeperGrain, IRemindable
+{
+    private const string Reminder = "consequence-sweep";
+
+    /// <summary>The most cases one sweep wakes (the next sweep takes the rest).</summary>
+    public const int Batch = 500;
+
+    private bool _reminded;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var every = options.Value.Consequences.SweepEvery;
+        this.RegisterGrainTimer(async () =>
+        {
+            try
+            {
+                await Sweep();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSweepFailed(ex);
+            }
+        }, new GrainTimerCreationOptions(every, every) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public async Task Start()
+    {
+        if (!_reminded)
+        {
+            await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            _reminded = true;
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask; // being active is the point
+
+    public async Task<int> Sweep()
+    {
+        var due = await store.DueConsequencesAsync(DateTimeOffset.UtcNow, Batch, CancellationToken.None);
+        foreach (var caseNumber in due)
+        {
+            // One-way: a busy or unreachable case never holds the sweep up; it is found again next time if still behind.
+            await GrainFactory.GetGrain<ICaseGrain>(caseNumber).RunConsequences(force: false);
+        }
+
+        return due.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A sweep for consequences behind or due failed; the next one tries again")]
+    private partial void LogSweepFailed(Exception exception);
+}
+
+/// <summary>Starts the sweeper when a silo becomes active (every silo asks; the one activation and its reminder result).</summary>
+internal sealed partial class ConsequenceSweeperStart(IGrainFactory grains, ILogger<ConsequenceSweeperStart> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(ConsequenceSweeperStart), ServiceLifecycleStage.Active, async _ =>
+        {
+            try
+            {
+                await grains.GetGrain<IConsequenceSweeperGrain>(0).Start();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Another silo's start, or this silo's next one, starts it; cases also run their consequences when activated.
+                LogStartFailed(ex);
+            }
+        });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The consequence sweeper could not be started from this silo")]
+    private partial void LogStartFailed(Exception exception);
+}

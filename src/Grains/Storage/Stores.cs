@@ -1,0 +1,208 @@
+using CaseGrains.Grains.Abstractions;
+
+namespace CaseGrains.Grains.Storage;
+
+/// <summary>One timeline row as stored. <see cref="CommandHash"/> fingerprints the command so a reused id is detected.</summary>
+public sealed record StoredEvent(
+    string CaseNumber,
+    long Seq,
+    string Type,
+    string ActorId,
+    string ActorRole,
+    DateTimeOffset OccurredAt,
+    string PayloadJson,
+    string CommandId,
+    string CommandHash,
+    string PrevHash,
+    string Hash)
+{
+    public TimelineEntry ToEntry() => new(CaseNumber, Seq, Type, ActorId, ActorRole, OccurredAt, PayloadJson, CommandId, PrevHash, Hash);
+}
+
+/// <summary>The stored outcome of a refused command, so a repeat returns the same refusal.</summary>
+public sealed record StoredRefusal(string CommandId, string CommandHash, string RefusalJson, int Version, string ActorId, string ActorRole);
+
+/// <summary>The case-list projection row, written in the same transaction as the event that changed it.</summary>
+public sealed record CaseIndexRow(
+    string CaseNumber,
+    string FullName,
+    string NikMasked,
+    string RegionCode,
+    string Segment,
+    string Gender,
+    string Status,
+    string CurrentStage,
+    string CurrentStageState,
+    int Version,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset UpdatedAt,
+    string? MentorId,
+    string SlaState = "OnTime",
+    string? PendingApproval = null);
+
+/// <summary>
+/// The enrolment projection row of one enrolment (case, the seq that created it), written in the same transaction as the
+/// event that changed it: the source of the catalog's beneficiary counts and the financing totals. Amounts in whole rupiah.
+/// </summary>
+public sealed record EnrolmentRow(
+    string CaseNumber,
+    long EnrolmentSeq,
+    string OfferId,
+    string OfferType,
+    string OfferName,
+    string Provider,
+    string RegionCode,
+    string Segment,
+    string Status,
+    bool Counts,
+    long? AmountIdr,
+    long? PlafondIdr,
+    long? DisbursedIdr,
+    string? Repayment,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed.</summary>
+public sealed record CaseProjections(IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<Domain.Metrics.MetricDelta> Metrics)
+{
+    public static CaseProjections None { get; } = new([], []);
+}
+
+/// <summary>A counter summed over a region's children (<see cref="Child"/> is the child region's code).</summary>
+public sealed record MetricRow(string Child, string D1, string D2, string D3, string D4, long Value);
+
+/// <summary>What a case's activation reads: its events, refused command ids, and how far its consequences are.</summary>
+/// <param name="Events">Every event, oldest first.</param>
+/// <param name="RefusedCommandIds">Command ids answered with a refusal.</param>
+/// <param name="ConsequencesDone">Every consequence of the events up to this seq took effect or has its failure recorded.</param>
+/// <param name="Failures">The kinds of consequence held up at some event of this case (retried, or parked for an admin).</param>
+public sealed record CaseLoad(
+    IReadOnlyList<StoredEvent> Events,
+    IReadOnlyList<string> RefusedCommandIds,
+    long ConsequencesDone,
+    IReadOnlyList<ConsequenceFailure> Failures);
+
+/// <summary>
+/// A kind of consequence that did not take effect for a case, from <see cref="Seq"/> on: retried with backoff at
+/// <see cref="NextAttemptAt"/>, parked after repeated failure (an admin sees and retries it).
+/// </summary>
+public sealed record ConsequenceFailure(
+    string CaseNumber,
+    ConsequenceKind Kind,
+    long Seq,
+    int Attempts,
+    DateTimeOffset FirstFailedAt,
+    DateTimeOffset LastFailedAt,
+    DateTimeOffset NextAttemptAt,
+    string LastError,
+    bool Parked);
+
+/// <summary>A notice kept in a user's inbox (an approval to decide, an escalation, a request settled): one per user and event.</summary>
+public sealed record NoticeRow(string UserId, string CaseNumber, long Seq, string Kind, string EventType, DateTimeOffset At);
+
+/// <summary>
+/// What a case needs of the store (the case grain and nothing else writes a timeline): its events, appends and refusals,
+/// the access log, and the bookkeeping of its consequences. Append-only: no update or delete path exists for events; one
+/// row per event keyed by (case, seq) and unique per (case, command id); an append writes its event row and projection
+/// rows atomically and never touches earlier events.
+/// </summary>
+public interface ICaseTimelineStore
+{
+    /// <summary>Every event of a case, oldest first, its refused command ids, and where its consequences stand.</summary>
+    Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct);
+
+    Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct);
+
+    Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct);
+
+    Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct);
+
+    /// <summary>
+    /// False when the seq or the command id is already taken (another activation wrote first). The case-list row, the
+    /// enrolment rows and the counter deltas the event changed are written with it, or not at all.
+    /// </summary>
+    Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct);
+
+    /// <summary>False when the command id already has an outcome.</summary>
+    Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct);
+
+    Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct);
+
+    /// <summary>Several access records in one transaction (a listed page).</summary>
+    Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct);
+
+    /// <summary>Reads of personal data, accepted commands (the timeline) and refused ones, newest first.</summary>
+    Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct);
+
+    /// <summary>Moves cases' consequence cursors forward (never back), many cases in one transaction.</summary>
+    Task AdvanceConsequencesAsync(IReadOnlyCollection<(string CaseNumber, long Seq)> done, CancellationToken ct);
+
+    /// <summary>Records (or updates) a kind of consequence held up for a case.</summary>
+    Task RecordConsequenceFailureAsync(ConsequenceFailure failure, CancellationToken ct);
+
+    /// <summary>A held-up kind of consequence caught up: its record goes.</summary>
+    Task ClearConsequenceFailureAsync(string caseNumber, ConsequenceKind kind, CancellationToken ct);
+
+    /// <summary>Keeps notices in their users' inboxes (a repeat of the same user and event adds nothing).</summary>
+    Task RecordNoticesAsync(IReadOnlyList<NoticeRow> notices, CancellationToken ct);
+}
+
+/// <summary>Reads of the projections written with the events: the case list, the dashboard counters, the catalog's counts, inboxes.</summary>
+public interface IProjectionStore
+{
+    /// <summary>The case list, restricted to what <paramref name="scope"/> may see.</summary>
+    Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct);
+
+    /// <summary>
+    /// One metric's counters for the kecamatan under <paramref name="regionCode"/> (the national code: all), summed by the
+    /// first <paramref name="childLength"/> characters of the kecamatan code (2 = province, 5 = kab/kota, 8 = kecamatan).
+    /// Zero sums are left out.
+    /// </summary>
+    Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct);
+
+    /// <summary>Beneficiaries (distinct cases of the region) receiving or having received each offer (a waiting list is not counted).</summary>
+    Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct);
+
+    /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
+    Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct);
+
+    /// <summary>A user's notices, newest first.</summary>
+    Task<IReadOnlyList<NoticeRow>> ReadNoticesAsync(string userId, int limit, CancellationToken ct);
+}
+
+/// <summary>What operators need of the store: health, the rebuild and reconciliation, and the consequences' backlog.</summary>
+public interface IOperationsStore
+{
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken ct);
+
+    /// <summary>Every case number (from the case list), for the rebuild and the reconciliation.</summary>
+    Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct);
+
+    /// <summary>Every non-zero counter (for the rebuild's comparison).</summary>
+    Task<IReadOnlyList<Domain.Metrics.MetricDelta>> ReadAllMetricsAsync(CancellationToken ct);
+
+    /// <summary>Replaces every counter with <paramref name="counters"/> in one transaction (the rebuild).</summary>
+    Task ReplaceMetricsAsync(IReadOnlyList<Domain.Metrics.MetricDelta> counters, CancellationToken ct);
+
+    /// <summary>Cases whose consequences are behind their timeline, and held-up ones due for a retry (not parked), at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> DueConsequencesAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>The consequences' backlog: cases behind, held-up kinds, parked ones, oldest, reasons.</summary>
+    Task<ConsequenceBacklog> ReadConsequenceBacklogAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Unparks held-up consequences (of one kind and/or case, or all) for an immediate retry; returns the cases touched.</summary>
+    Task<IReadOnlyList<string>> RetryConsequencesAsync(ConsequenceKind? kind, string? caseNumber, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Every notice of a case (for the reconciliation).</summary>
+    Task<IReadOnlyList<NoticeRow>> ReadCaseNoticesAsync(string caseNumber, CancellationToken ct);
+}
+
+/// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
+public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);
+
+public static class CaseEventStoreExtensions
+{
+    /// <summary>An append that changes no enrolment.</summary>
+    public static Task<bool> TryAppendAsync(this ICaseTimelineStore store, StoredEvent @event, CaseIndexRow index, CancellationToken ct) =>
+        store.TryAppendAsync(@event, index, CaseProjections.None, ct);
+}
