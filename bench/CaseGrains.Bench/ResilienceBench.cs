@@ -22,6 +22,7 @@ internal static class ResilienceBench
     private const string Admin = "bench.admin";
     private const string Password = BenchClient.Password;
     private static readonly string[] KotaBatu = ["35.79"];
+    private static long _unavailable;
     private static readonly string[] Umkm = ["Umkm"];
     private static readonly string[] DigitalMarketing = ["Pemasaran Digital"];
 
@@ -46,8 +47,11 @@ internal static class ResilienceBench
             var d = new Deployment { _server = new PostgresServer() };
             await d._server.InitializeAsync();
             d.Cluster = await TestCluster.StartAsync(d._server, silos, siloArguments);
-            d.Frontend = await Node.StartFrontendAsync(d.Cluster.Spec, "frontend", "--create-admin", ResilienceBench.Admin,
-                "--CaseGrains:Auth:RequestsPerMinute=10000000", "--CaseGrains:Auth:SignInsPerMinute=100000");
+            // CASEGRAINS_BENCH_LOGS (a folder): the processes' logs are kept there, the frontend's with times and the relay's details.
+            string[] diagnostics = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CASEGRAINS_BENCH_LOGS")) ? [] :
+                ["--Logging:LogLevel:CaseGrains=Debug", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff "];
+            d.Frontend = await Node.StartFrontendAsync(d.Cluster.Spec, "frontend", ["--create-admin", ResilienceBench.Admin,
+                "--CaseGrains:Auth:RequestsPerMinute=10000000", "--CaseGrains:Auth:SignInsPerMinute=100000", .. diagnostics]);
             d.Admin = await d.Frontend.ClientForAsync(ResilienceBench.Admin, await d.Frontend.AdminPasswordAsync());
             return d;
         }
@@ -135,6 +139,7 @@ internal static class ResilienceBench
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 30)
             {
+                Interlocked.Increment(ref _unavailable);
                 await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2));
                 continue;
             }
@@ -202,7 +207,7 @@ internal static class ResilienceBench
             }
         });
 
-        var acks = new ConcurrentQueue<(string Case, long Seq, long At)>();
+        var acks = new ConcurrentQueue<Ack>();
         using var stop = new CancellationTokenSource();
         var workerCount = Math.Min(8, cases.Count);
         var workers = Enumerable.Range(0, workerCount).Select(w => Task.Run(async () =>
@@ -211,8 +216,9 @@ internal static class ResilienceBench
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var n = mine[i % mine.Length];
+                var sent = Stopwatch.GetTimestamp();
                 var answer = await PostAsync(http, cw, $"/api/cases/{n}/notes", new { commandId = Guid.NewGuid().ToString(), text = $"catatan {i}" });
-                acks.Enqueue((n, answer.GetProperty("seq").GetInt64(), Stopwatch.GetTimestamp()));
+                acks.Enqueue(new Ack(n, answer.GetProperty("seq").GetInt64(), sent, Stopwatch.GetTimestamp()));
                 await Task.Delay(25);
             }
         })).ToArray();
@@ -231,10 +237,12 @@ internal static class ResilienceBench
             var live = d.Cluster.Nodes.Where(n => !n.HasExited).ToList();
             var victim = live.OrderByDescending(node => hosts.Values.Count(h => h.Contains($":{node.SiloPort}@", StringComparison.Ordinal))).First();
             var affected = cases.Where(c => hosts[c].Contains($":{victim.SiloPort}@", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-            var killedAt = Stopwatch.GetTimestamp();
             await victim.KillAsync();
+            var killedAt = Stopwatch.GetTimestamp();
+            var probe = ProbeAsync(http, cw, affected.First(), killedAt);
             var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * 60);
-            while (!(Seconds(killedAt, Stopwatch.GetTimestamp()) > 10 && acks.Any(a => a.At > killedAt && affected.Contains(a.Case))))
+            var unavailableBefore = Volatile.Read(ref _unavailable);
+            while (!(Seconds(killedAt, Stopwatch.GetTimestamp()) > 10 && acks.Any(a => a.Sent > killedAt && affected.Contains(a.Case))))
             {
                 if (Stopwatch.GetTimestamp() > deadline)
                 {
@@ -244,23 +252,41 @@ internal static class ResilienceBench
                 await Task.Delay(100);
             }
 
-            var window = acks.Where(a => a.At > killedAt).ToList();
-            await WaitDeliveredAsync(window, delivered);
-            var first = window.MinBy(a => a.At);
-            var firstAffected = window.Where(a => affected.Contains(a.Case)).MinBy(a => a.At);
-            var outage = acks.Where(a => a.At > killedAt - Stopwatch.Frequency * 2 && a.At <= killedAt + Stopwatch.Frequency * 10).ToList();
+            // Commands sent after the kill: the first acknowledged on a case of the lost silo says when those cases work again.
+            var window = acks.Where(a => a.Sent > killedAt).ToList();
+            var outage = acks.Where(a => a.At > killedAt - Stopwatch.Frequency * 2 && a.Sent <= killedAt + Stopwatch.Frequency * 10).ToList();
+            await WaitDeliveredAsync(outage, delivered);
+            var first = window.MinBy(a => a.At)!;
+            var firstAffected = window.Where(a => affected.Contains(a.Case)).MinBy(a => a.At)!;
             var missing = outage.Count(a => !delivered.ContainsKey((a.Case, a.Seq)));
             var slowest = outage.Where(a => delivered.ContainsKey((a.Case, a.Seq))).Max(a => Seconds(a.At, delivered[(a.Case, a.Seq)]));
+            var longestWait = outage.Max(a => Seconds(a.Sent, a.At));
+            var recovered = await probe;
+            var slowestAck = outage.Where(a => delivered.ContainsKey((a.Case, a.Seq))).MaxBy(a => Seconds(a.At, delivered[(a.Case, a.Seq)]))!;
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: {affected.Count}/{cases.Count} cases on the lost silo · first command on one {Seconds(killedAt, firstAffected.At):F2} s after the kill · " +
-                $"first event after the kill pushed in {Latency(first, delivered):F0} ms · first on a case of the lost silo pushed in {Latency(firstAffected, delivered):F0} ms · " +
-                $"slowest delivery (acknowledged 2 s before to 10 s after) {slowest:F2} s · {missing} not delivered · {Volatile.Read(ref twice)} twice"));
+                $"round {round}: {affected.Count}/{cases.Count} cases on the lost silo · a command every 100 ms on one of them: first acknowledged {recovered:F2} s after the kill · " +
+                $"the workers' first on one (503 answers waited out) {Seconds(killedAt, firstAffected.At):F2} s · " +
+                $"longest wait for an acknowledgement {longestWait:F2} s ({Volatile.Read(ref _unavailable) - unavailableBefore} answers 503, sent again) · " +
+                $"first event sent after the kill pushed {Latency(first, delivered):F0} ms after its acknowledgement, first on a case of the lost silo {Latency(firstAffected, delivered):F0} ms · " +
+                $"slowest delivery (acknowledged 2 s before to 10 s after) {slowest:F2} s (acknowledged {Seconds(killedAt, slowestAck.At):F2} s after the kill{(affected.Contains(slowestAck.Case) ? ", a case of the lost silo" : "")}) · " +
+                $"{missing} not delivered · {Volatile.Read(ref twice)} twice"));
             log.WriteLine(lines[^1]);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  kill at {DateTime.UtcNow.AddSeconds(-Seconds(killedAt, Stopwatch.GetTimestamp())):HH:mm:ss.fff}, slowest acknowledged at {DateTime.UtcNow.AddSeconds(-Seconds(slowestAck.At, Stopwatch.GetTimestamp())):HH:mm:ss.fff} ({slowestAck.Case} #{slowestAck.Seq})"));
             await d.Cluster.AddSiloAsync();
         }
 
         await stop.CancelAsync();
         await Task.WhenAll(workers);
+        if (Environment.GetEnvironmentVariable("CASEGRAINS_BENCH_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            await File.WriteAllTextAsync(Path.Combine(logs, "frontend.log"), d.Frontend.Log);
+            foreach (var node in d.Cluster.Nodes)
+            {
+                await File.WriteAllTextAsync(Path.Combine(logs, node.Name + ".log"), node.Log);
+            }
+        }
+
         await mentor.DisposeAsync();
         await reader;
         return string.Join('\n', [string.Create(CultureInfo.InvariantCulture, $"-- recovery after kill -9 of a silo (2 silos, 1 frontend, {workerCount} workers posting notes, 1 mentor connected, {cases.Count} cases) --"), .. lines]);
@@ -268,10 +294,43 @@ internal static class ResilienceBench
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
 
-    private static double Latency((string Case, long Seq, long At) a, ConcurrentDictionary<(string, long), long> delivered) =>
+    /// <summary>
+    /// Sends a note on the case every 100 ms (each once, not waiting for the previous) until one is acknowledged; the seconds
+    /// from <paramref name="killedAt"/> to that acknowledgement: when the cluster serves the lost silo's cases again.
+    /// </summary>
+    private static async Task<double> ProbeAsync(HttpClient http, string token, string caseNumber, long killedAt)
+    {
+        var done = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new List<Task>();
+        for (var i = 0; !done.Task.IsCompleted && Seconds(killedAt, Stopwatch.GetTimestamp()) < 60; i++)
+        {
+            sent.Add(Task.Run(async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseNumber}/notes")
+                {
+                    Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), text = "uji pulih" }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request);
+                if (response.IsSuccessStatusCode)
+                {
+                    done.TrySetResult(Seconds(killedAt, Stopwatch.GetTimestamp()));
+                }
+            }));
+            await Task.WhenAny(done.Task, Task.Delay(100));
+        }
+
+        await Task.WhenAll(sent);
+        return done.Task.IsCompleted ? await done.Task : double.NaN;
+    }
+
+    /// <summary>A command acknowledged: its case and seq, when it was first sent and when it was acknowledged (timestamps).</summary>
+    private sealed record Ack(string Case, long Seq, long Sent, long At);
+
+    private static double Latency(Ack a, ConcurrentDictionary<(string, long), long> delivered) =>
         delivered.TryGetValue((a.Case, a.Seq), out var at) ? Seconds(a.At, at) * 1000 : double.NaN;
 
-    private static async Task WaitDeliveredAsync(IEnumerable<(string Case, long Seq, long At)> acks, ConcurrentDictionary<(string, long), long> delivered)
+    private static async Task WaitDeliveredAsync(IEnumerable<Ack> acks, ConcurrentDictionary<(string, long), long> delivered)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (acks.Any(a => !delivered.ContainsKey((a.Case, a.Seq))) && DateTime.UtcNow < deadline)

@@ -57,6 +57,13 @@ public interface IFeedObserver : IGrainObserver
 {
     [Alias("OnFeedItem")]
     void OnFeedItem(FeedItem item);
+
+    /// <summary>
+    /// The feed grain <paramref name="feedKey"/> is being deactivated (the runtime moved or dropped it, e.g. when the silo
+    /// holding its directory entry died): subscribe again now, to the activation that replaces it.
+    /// </summary>
+    [Alias("OnFeedClosed")]
+    void OnFeedClosed(string feedKey);
 }
 
 /// <summary>

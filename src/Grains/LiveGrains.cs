@@ -51,6 +51,18 @@ public sealed class UserFeedGrain : Grain, IUserFeedGrain
         _frontends.Notify(f => f.OnFeedItem(item));
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Deactivated while frontends hold subscriptions (the runtime can drop an activation whose directory entry was lost
+    /// with another silo): they are told at once, so they subscribe to the next activation instead of learning of it at
+    /// their next renewal while pushes went to it unheard.
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        _frontends.Notify(f => f.OnFeedClosed(key));
+        return Task.CompletedTask;
+    }
 }
 
 [GenerateSerializer, Alias("cg.MentorState")]

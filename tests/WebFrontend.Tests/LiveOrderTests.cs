@@ -18,7 +18,7 @@ namespace CaseGrains.WebFrontend.Tests;
 public sealed class LiveOrderTests
 {
     /// <summary>A case with the mentor and <paramref name="notes"/> notes; returns its number and its events.</summary>
-    private static async Task<(string CaseNumber, IReadOnlyList<TimelineEvent> Events)> CaseWithNotesAsync(AppHost app, string nik, int notes)
+    internal static async Task<(string CaseNumber, IReadOnlyList<TimelineEvent> Events)> CaseWithNotesAsync(AppHost app, string nik, int notes)
     {
         var number = (await app.PostOk("/api/cases", new
         {

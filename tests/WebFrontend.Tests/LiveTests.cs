@@ -137,39 +137,6 @@ public sealed class LiveTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WhenAFeedGrainIsDeactivated_TheFrontendsSubscriptionIsReestablished_AndEventsFlowAgain()
-    {
-        var number = await OpenAssignedCaseAsync();
-        await using var mentor = await LiveClient.ConnectAsync(_app, AppHost.Mentor);
-        await Consent(number);
-        await mentor.NextEventAsync();
-
-        // The feed grain (and its in-memory observers) goes away, as on idle collection or a silo failure.
-        await _app.Grains.GetGrain<CaseGrains.Grains.Abstractions.IUserFeedGrain>(AppHost.Mentor)
-            .Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
-
-        // Within a renewal period (1 s here) events reach the mentor again, without reconnecting.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        JsonElement? received = null;
-        while (received is null && DateTime.UtcNow < deadline)
-        {
-            var sent = (await Consent(number)).GetProperty("seq").GetInt64();
-            try
-            {
-                var e = await mentor.NextEventAsync(TimeSpan.FromSeconds(2));
-                received = e.GetProperty("seq").GetInt64() == sent ? e : null;
-            }
-            catch (OperationCanceledException)
-            {
-                // Not yet re-subscribed: the client would resume from the gap; try again.
-            }
-        }
-
-        Assert.NotNull(received);
-        Assert.Equal(HubConnectionState.Connected, mentor.Connection.State);
-    }
-
-    [Fact]
     public async Task AnAnalyst_CannotConnectToTheHub()
     {
         var token = await _app.TokenFor(AppHost.Analyst);

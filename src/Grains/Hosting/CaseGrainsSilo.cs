@@ -127,7 +127,6 @@ public static class CaseGrainsSilo
         return client;
     }
 
-
     /// <summary>Grains, storage, reminders and options without clustering (test clusters bring their own).</summary>
     public static CaseGrainsOptions AddCaseGrainsServices(this ISiloBuilder silo, IConfiguration configuration)
     {

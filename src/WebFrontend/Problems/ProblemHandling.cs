@@ -50,7 +50,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     }
 
     /// <summary>How long a client should wait before trying again after a 503 (a lost silo is replaced within seconds).</summary>
-    public const int RetryAfterSeconds = 2;
+    public const int RetryAfterSeconds = 1;
 
     /// <summary>
     /// The cluster or its database could not be reached (a silo lost, a call timed out, the database down or busy): an

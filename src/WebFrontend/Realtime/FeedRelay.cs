@@ -27,6 +27,9 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     public static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly TimeSpan _renewEvery = ReadRenewInterval(configuration);
+
+    // Case numbers and import ids share the per-user sent table; this prefix keeps them apart.
+    private const string ImportKey = "import:";
     private readonly ConcurrentDictionary<string, UserConnections> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
 
@@ -36,6 +39,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
     private readonly SemaphoreSlim _renewing = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private int _renewAgain;
+    private readonly Lock _selfMade = new();
     private IFeedObserver? _self;
     private Timer? _renew;
 
@@ -85,10 +89,21 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         {
             user.Sent.TryRemove(item.CaseNumber, out _);
         }
+        else if (item.Import is { } import && !Fresh(user.Sent, ImportKey + import.ImportId, import.Processed))
+        {
+            return; // an import's progress only moves forward, and each step is sent once
+        }
 
         Send(item.UserId, user, client => item.Import is { } progress ? client.ImportProgress(progress)
             : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
             : client.CaseEvent(TimelineEvent.From(item.Event)));
+    }
+
+    public void OnFeedClosed(string feedKey)
+    {
+        // Its replacement is subscribed in a renewal round (rounds coalesce: many feeds closing at once cost one round).
+        LogFeedClosed(feedKey);
+        RenewSoon();
     }
 
     /// <summary>True (and remembered) when <paramref name="seq"/> is past what was sent for the case.</summary>
@@ -280,7 +295,18 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
             : throw new Microsoft.Extensions.Options.OptionsValidationException(RenewKey, typeof(FeedRelay), [$"{RenewKey} must be 1..60."]);
     }
 
-    private IFeedObserver Self => _self ??= grains.CreateObjectReference<IFeedObserver>(this);
+    // One reference for the process, made once: two made by a connect and a renewal racing were two subscriptions of this
+    // frontend to the same feed, and every item came twice.
+    private IFeedObserver Self
+    {
+        get
+        {
+            lock (_selfMade)
+            {
+                return _self ??= grains.CreateObjectReference<IFeedObserver>(this);
+            }
+        }
+    }
 
     /// <summary>Starts a renewal round, or (one is running) asks for another right after it: rounds never overlap.</summary>
     private void RenewSoon()
@@ -415,6 +441,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         var position = await grains.GetGrain<IUserFeedGrain>(FeedKeys.For(userId, silo)).Subscribe(Self);
         var known = user.Epochs.TryGetValue(silo, out var before);
         user.Epochs[silo] = position.Epoch;
+        LogSubscribed(userId, silo, position.Epoch, position.Published, known);
         if (!connecting && (known ? before != position.Epoch : position.Published > 0))
         {
             LogFeedRestarted(userId);
@@ -444,6 +471,8 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
             {
                 var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
                 _silos = [.. hosts.Keys.Select(s => s.ToParsableString()).Order(StringComparer.Ordinal)];
+                var names = string.Join(' ', _silos); // a renewal's worth, not a push's
+                LogSilos(names);
             }
 
             return _silos;
@@ -459,6 +488,15 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live subscriptions of user {UserId} failed")]
     private partial void LogRenewFailed(Exception ex, string userId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed user {UserId} on silo {Silo}: epoch {Epoch}, {Published} published, seen before: {Known}")]
+    private partial void LogSubscribed(string userId, string silo, Guid epoch, long published, bool known);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Feed {FeedKey} deactivated: renewing")]
+    private partial void LogFeedClosed(string feedKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The cluster's silos: {Silos}")]
+    private partial void LogSilos(string silos);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The live feed of user {UserId} may have carried items this frontend missed (a silo lost or added): the user's clients resume")]
     private partial void LogFeedRestarted(string userId);

@@ -40,7 +40,7 @@ async function request<T>(method: string, path: string, body: BodyInit | undefin
     const text = await response.text();
     if (response.status === 503 && attempt < 8) {
       showStatus(t("live.unavailable"));
-      const wait = Number(response.headers.get("Retry-After") ?? "2");
+      const wait = Number(response.headers.get("Retry-After") ?? "1");
       await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 1), 30) * 1000));
       continue;
     }
