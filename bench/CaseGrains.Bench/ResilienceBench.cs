@@ -22,9 +22,11 @@ internal static class ResilienceBench
     private const string Admin = "bench.admin";
     private const string Password = BenchClient.Password;
     private static readonly string[] KotaBatu = ["35.79"];
-    private static long _unavailable;
     private static readonly string[] Umkm = ["Umkm"];
     private static readonly string[] DigitalMarketing = ["Pemasaran Digital"];
+
+    // 503 answers seen by the workers (each sent again after its Retry-After).
+    private static long _unavailable;
 
     /// <summary>The PostgreSQL server (the one given, else a throwaway one) and a cluster of silos and a frontend on it.</summary>
     private sealed class Deployment : IAsyncDisposable
@@ -47,9 +49,9 @@ internal static class ResilienceBench
             var d = new Deployment { _server = new PostgresServer() };
             await d._server.InitializeAsync();
             d.Cluster = await TestCluster.StartAsync(d._server, silos, siloArguments);
-            // CASEGRAINS_BENCH_LOGS (a folder): the processes' logs are kept there, the frontend's with times and the relay's details.
+            // CASEGRAINS_BENCH_LOGS (a folder): the processes' logs are kept there, the frontend's with the relay's details.
             string[] diagnostics = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CASEGRAINS_BENCH_LOGS")) ? [] :
-                ["--Logging:LogLevel:CaseGrains=Debug", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff "];
+                ["--Logging:LogLevel:CaseGrains=Debug"];
             d.Frontend = await Node.StartFrontendAsync(d.Cluster.Spec, "frontend", ["--create-admin", ResilienceBench.Admin,
                 "--CaseGrains:Auth:RequestsPerMinute=10000000", "--CaseGrains:Auth:SignInsPerMinute=100000", .. diagnostics]);
             d.Admin = await d.Frontend.ClientForAsync(ResilienceBench.Admin, await d.Frontend.AdminPasswordAsync());

@@ -26,19 +26,24 @@ const cases = new Map<string, CaseView>();
 const lastSeq = new Map<string, number>();
 let openCase: string | null = null;
 
+/** How long a request keeps being sent again while the server answers 503 (ms). */
+const unavailableFor = 45_000;
+
 /**
  * One API call as the signed-in user (page language, antiforgery header on writes); never throws for an HTTP error. While
- * the server says it cannot be reached (503), the same request is sent again after its Retry-After, a few times: a
- * command carries its command id, so sending it again is safe.
+ * the server says it cannot be reached (503), the same request is sent again after its Retry-After, for up to
+ * `unavailableFor` ms (a silo replaced, a database failing over), with the status line saying so: a command carries its
+ * command id, so sending it again is safe. After that the 503 is the answer, shown like any other problem.
  */
 async function request<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<{ ok: boolean; status: number; data: T }> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang };
   if (contentType) headers["Content-Type"] = contentType;
   if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
     const text = await response.text();
-    if (response.status === 503 && attempt < 8) {
+    if (response.status === 503 && Date.now() - started < unavailableFor) {
       showStatus(t("live.unavailable"));
       const wait = Number(response.headers.get("Retry-After") ?? "1");
       await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 1), 30) * 1000));
