@@ -56,11 +56,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A port nobody listens on (bash's /dev/tcp connect fails on a free port).
+# A port nobody listens on (bash's /dev/tcp connect fails on a free port), below the kernel's ephemeral range
+# (ip_local_port_range, 32768 and up here): a port from that range can be taken between this check and the bind by any
+# outgoing connection (a CI run once lost a silo's health port that way).
 free_port() {
-  local p
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] 2>/dev/null || low=32768
   while :; do
-    p=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+    p=$(( RANDOM % (low - 10000) + 10000 ))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }

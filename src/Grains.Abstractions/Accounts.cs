@@ -58,6 +58,14 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task<UserOutcome> Upsert(UpsertUserRequest request, Actor admin);
 
+    /// <summary>Writes the account's rows of the people index as it is now.</summary>
+    [Alias("Reindex")]
+    Task Reindex();
+
+    /// <summary>The regions a mentor works in (their profile's), for the people index; from the mentor's grain.</summary>
+    [Alias("SetWorkRegions")]
+    Task SetWorkRegions(IReadOnlyList<string> regions);
+
     [Alias("GetView")]
     Task<UserView?> GetView();
 
@@ -84,7 +92,7 @@ public interface IUserGrain : IGrainWithStringKey
     Task EndSessions();
 }
 
-/// <summary>The list of accounts (admin listing, external-subject look-up). One grain: accounts change rarely.</summary>
+/// <summary>The account ids and external-subject links (uniqueness, sign-in by an external identity). One grain: accounts change rarely.</summary>
 [Alias("cg.IUserDirectoryGrain")]
 public interface IUserDirectoryGrain : IGrainWithIntegerKey
 {
@@ -92,9 +100,51 @@ public interface IUserDirectoryGrain : IGrainWithIntegerKey
     [Alias("Register")]
     Task<bool> Register(string userId, string? externalSubject);
 
-    [Alias("List")]
-    Task<IReadOnlyList<string>> List();
+    /// <summary>
+    /// Indexes every account (the people index of a database from before it); returns how many. The only path that visits
+    /// every account: look-ups go to <see cref="IPeopleGrain"/>.
+    /// </summary>
+    [Alias("IndexAll"), ResponseTimeout("00:30:00")]
+    Task<int> IndexAll();
 
     [Alias("FindByExternalSubject")]
     Task<string?> FindByExternalSubject(string subject);
+}
+
+/// <summary>An account as the people index holds it: role, name, status, and the regions it works in (a mentor's profile regions).</summary>
+[GenerateSerializer, Immutable, Alias("cg.Person")]
+public sealed record Person(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] Role Role,
+    [property: Id(2)] string DisplayName,
+    [property: Id(3)] IReadOnlyList<string> Regions,
+    [property: Id(4)] bool Disabled);
+
+/// <summary>Which accounts around a region a look-up wants.</summary>
+public enum PeopleReach
+{
+    /// <summary>Working in the region or a region above it: they serve it (approvers, escalation targets).</summary>
+    Covering,
+
+    /// <summary>Working in the region or under it.</summary>
+    Within,
+
+    /// <summary>Either.</summary>
+    Reaching,
+}
+
+/// <summary>Look-ups in the people index (stateless: any silo answers from the database).</summary>
+[Alias("cg.IPeopleGrain")]
+public interface IPeopleGrain : IGrainWithIntegerKey
+{
+    /// <summary>The largest page <see cref="List"/> answers.</summary>
+    const int MaxPage = 1000;
+
+    /// <summary>Accounts of a role around a region, by id (disabled ones included: the caller decides).</summary>
+    [Alias("Find")]
+    Task<IReadOnlyList<Person>> Find(Role role, string regionCode, PeopleReach reach);
+
+    /// <summary>A page of accounts by id after <paramref name="after"/>, optionally of one role and working within one region.</summary>
+    [Alias("List")]
+    Task<IReadOnlyList<Person>> List(Role? role, string? regionCode, string after, int limit);
 }

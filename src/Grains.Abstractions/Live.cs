@@ -98,6 +98,10 @@ public sealed record MentorCaseload(
     [property: Id(1)] MentorProfile Profile,
     [property: Id(2)] IReadOnlyList<string> ActiveCases);
 
+/// <summary>How loaded a mentor is: the profile and the number of active cases (no case numbers), for candidate lists.</summary>
+[GenerateSerializer, Immutable, Alias("cg.MentorCapacity")]
+public sealed record MentorCapacity([property: Id(0)] MentorProfile Profile, [property: Id(1)] int ActiveCases);
+
 /// <summary>A mentor's caseload for a caller, or why it is not shown (no such mentor / not allowed / bad profile).</summary>
 [GenerateSerializer, Immutable, Alias("cg.MentorCaseloadResult")]
 public sealed record MentorCaseloadResult([property: Id(0)] MentorCaseload? Caseload, [property: Id(1)] RefusalInfo? Refusal);
@@ -124,6 +128,17 @@ public interface IMentorGrain : IGrainWithStringKey
     /// <summary>The cases counted in the caseload (for the reconciliation and tests, never for callers: no access check).</summary>
     [Alias("ActiveCases"), Orleans.Concurrency.ReadOnly]
     Task<IReadOnlyList<string>> ActiveCases();
+
+    /// <summary>
+    /// The profile and the count of active cases, for candidate lists whose callers were checked already
+    /// (the people index says which accounts are mentors).
+    /// </summary>
+    [Alias("Capacity"), Orleans.Concurrency.ReadOnly]
+    Task<MentorCapacity> Capacity();
+
+    /// <summary>The profile's regions (for the people index; answered even while the grain waits on the account's grain).</summary>
+    [Alias("ProfileRegions"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<string>> ProfileRegions();
 
     /// <summary>Gives back a reservation whose assignment was not appended.</summary>
     [Alias("CancelReservation")]

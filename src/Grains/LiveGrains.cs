@@ -75,6 +75,9 @@ public sealed class MentorState
 
     /// <summary>Places held for assignments not yet appended (case → when reserved); they count against the capacity.</summary>
     [Id(4)] public Dictionary<string, DateTimeOffset> Reserved { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>False from a profile change until the account's grain (and so the people index) has its regions.</summary>
+    [Id(5)] public bool RegionsIndexed { get; set; }
 }
 
 /// <summary>
@@ -82,9 +85,10 @@ public sealed class MentorState
 /// place first; the case's event confirms it (a consequence, <see cref="Settle"/>), a failed append gives it back, and a
 /// reservation left by a process that died before its append is checked with the case after the reservation lease (<c>CaseGrains:Consequences:ReservationLease</c>).
 /// </summary>
-public sealed class MentorGrain(
+public sealed partial class MentorGrain(
     [PersistentState("mentor", ProviderNames.GrainState)] IPersistentState<MentorState> mentor,
-    IOptions<CaseGrainsOptions> options) : Grain, IMentorGrain
+    IOptions<CaseGrainsOptions> options,
+    ILogger<MentorGrain> logger) : Grain, IMentorGrain
 {
     public const int DefaultCapacity = 20;
     public const int MaxCapacity = 500;
@@ -99,8 +103,39 @@ public sealed class MentorGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         WatchReservations();
+        if (mentor.RecordExists && !S.RegionsIndexed)
+        {
+            // A profile change the people index did not get (the account's grain or the database did not answer).
+            RetryIndexing(TimeSpan.Zero);
+        }
+
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<string>> ProfileRegions() => Task.FromResult<IReadOnlyList<string>>([.. S.Regions]);
+
+    private IGrainTimer? _indexRetry;
+
+    /// <summary>The profile's regions to the account's grain, which writes them to the people index; tried again every 10 s until it did.</summary>
+    private async Task IndexRegionsAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IUserGrain>(MentorId).SetWorkRegions([.. S.Regions]);
+            S.RegionsIndexed = true;
+            await mentor.WriteStateAsync();
+            _indexRetry?.Dispose();
+            _indexRetry = null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogIndexFailed(ex, MentorId);
+            RetryIndexing(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private void RetryIndexing(TimeSpan first) =>
+        _indexRetry ??= this.RegisterGrainTimer(IndexRegionsAsync, new GrainTimerCreationOptions(first, TimeSpan.FromSeconds(10)));
 
     public async Task<MentorCaseloadResult> SetProfile(MentorProfile profile, Actor actor)
     {
@@ -121,7 +156,9 @@ public sealed class MentorGrain(
         S.Sectors = [.. profile.Sectors.Select(x => x.Trim())];
         S.Regions = [.. profile.Regions];
         S.Capacity = profile.Capacity;
+        S.RegionsIndexed = false;
         await mentor.WriteStateAsync();
+        await IndexRegionsAsync();
         return new MentorCaseloadResult(Caseload(), null);
     }
 
@@ -135,6 +172,8 @@ public sealed class MentorGrain(
     }
 
     private string MentorId => this.GetPrimaryKeyString();
+
+    public Task<MentorCapacity> Capacity() => Task.FromResult(new MentorCapacity(new MentorProfile(S.Sectors, S.Regions, S.Capacity), S.ActiveCases.Count));
 
     private MentorCaseload Caseload() => new(MentorId, new MentorProfile(S.Sectors, S.Regions, S.Capacity), [.. S.ActiveCases]);
 
@@ -221,9 +260,12 @@ public sealed class MentorGrain(
             }
         }, new GrainTimerCreationOptions(_lease, _lease) { KeepAlive = true });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mentor {MentorId}: the profile's regions could not be given to the people index; tried again shortly")]
+    private partial void LogIndexFailed(Exception exception, string mentorId);
 }
 
-/// <summary>Mentors reaching a region with their caseloads, from the account directory and each mentor's grain. Stateless.</summary>
+/// <summary>Mentors reaching a region with their caseloads, from the people index and each mentor's grain. Stateless.</summary>
 [Orleans.Concurrency.StatelessWorker]
 public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
 {
@@ -235,23 +277,10 @@ public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
             return null;
         }
 
-        var loads = new List<MentorLoad>();
-        foreach (var userId in await GrainFactory.GetGrain<IUserDirectoryGrain>(0).List())
-        {
-            if (await GrainFactory.GetGrain<IUserGrain>(userId).GetView() is not { Role: Domain.Access.Role.Mentor } view
-                || (await GrainFactory.GetGrain<IMentorGrain>(userId).GetCaseload(caller)).Caseload is not { } load)
-            {
-                continue;
-            }
-
-            var reaches = string.IsNullOrWhiteSpace(regionCode) || load.Profile.Regions.Any(r =>
-                r == regionCode || regionCode.StartsWith(r + ".", StringComparison.Ordinal) || r.StartsWith(regionCode + ".", StringComparison.Ordinal));
-            if (reaches)
-            {
-                loads.Add(new MentorLoad(userId, view.DisplayName, load.Profile.Sectors, load.Profile.Regions, load.Profile.Capacity, load.ActiveCases.Count, view.Disabled));
-            }
-        }
-
+        // The mentors working in, above or under the region, from the people index; each one's load from its grain.
+        var mentors = await GrainFactory.GetGrain<IPeopleGrain>(0).Find(Domain.Access.Role.Mentor, regionCode?.Trim() ?? "", PeopleReach.Reaching);
+        var capacities = await Task.WhenAll(mentors.Select(m => GrainFactory.GetGrain<IMentorGrain>(m.UserId).Capacity()));
+        var loads = mentors.Zip(capacities, (p, c) => new MentorLoad(p.UserId, p.DisplayName, c.Profile.Sectors, c.Profile.Regions, c.Profile.Capacity, c.ActiveCases, p.Disabled));
         return [.. loads.OrderByDescending(l => (double)l.ActiveCases / Math.Max(1, l.Capacity)).ThenBy(l => l.MentorId, StringComparer.Ordinal)];
     }
 }

@@ -22,6 +22,12 @@ public sealed class UserAccountState
     [Id(7)] public string? ExternalSubject { get; set; }
     [Id(8)] public DateTimeOffset CreatedAt { get; set; }
     [Id(9)] public int SessionVersion { get; set; }
+
+    /// <summary>A mentor's profile regions as last told by the mentor's grain (null: not yet; asked when indexing).</summary>
+    [Id(10)] public List<string>? WorkRegions { get; set; }
+
+    /// <summary>False from a change until the people index has it (an account activated while false indexes itself).</summary>
+    [Id(11)] public bool Indexed { get; set; }
 }
 
 /// <summary>
@@ -32,6 +38,7 @@ public sealed partial class UserGrain(
     [PersistentState("account", ProviderNames.GrainState)] IPersistentState<UserAccountState> account,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     Storage.ICaseTimelineStore store,
+    Storage.IPeopleStore people,
     IClusterMembershipService membership,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -49,6 +56,86 @@ public sealed partial class UserGrain(
     private UserAccountState S => account.State;
 
     private string UserId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (account.RecordExists && !S.Indexed)
+        {
+            // A change the index did not get (the database did not answer, or the process died in between).
+            RetryIndexing(TimeSpan.Zero);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>How often indexing is tried again while the database does not answer (and at each activation).</summary>
+    private static readonly TimeSpan IndexRetry = TimeSpan.FromSeconds(10);
+
+    private IGrainTimer? _indexRetry;
+
+    /// <summary>Indexes the account; if that fails, tries again every <see cref="IndexRetry"/> while the grain is active.</summary>
+    private async Task IndexOrRetryAsync()
+    {
+        try
+        {
+            await IndexAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogIndexFailed(ex, UserId);
+            RetryIndexing(IndexRetry);
+        }
+    }
+
+    private void RetryIndexing(TimeSpan first) =>
+        // Not interleaved: it runs between the grain's calls. A mentor's regions may be asked of the mentor's grain
+        // while that grain waits on this one; it answers that question interleaved (IMentorGrain.ProfileRegions).
+        _indexRetry ??= this.RegisterGrainTimer(async () =>
+        {
+            try
+            {
+                await IndexAsync();
+                _indexRetry?.Dispose();
+                _indexRetry = null;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogIndexFailed(ex, UserId);
+            }
+        }, new GrainTimerCreationOptions(first, IndexRetry));
+
+    public Task Reindex() => account.RecordExists ? IndexAsync() : Task.CompletedTask;
+
+    public async Task SetWorkRegions(IReadOnlyList<string> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        if (!account.RecordExists || (S.WorkRegions is { } known && known.SequenceEqual(regions, StringComparer.Ordinal) && S.Indexed))
+        {
+            return;
+        }
+
+        S.WorkRegions = [.. regions];
+        S.Indexed = false;
+        await account.WriteStateAsync();
+        await IndexAsync();
+    }
+
+    /// <summary>The account's people-index rows replaced with what it is now; then marked indexed.</summary>
+    private async Task IndexAsync()
+    {
+        if (S.Role == Role.Mentor && S.WorkRegions is null)
+        {
+            S.WorkRegions = [.. await GrainFactory.GetGrain<IMentorGrain>(UserId).ProfileRegions()];
+        }
+
+        var regions = S.Role == Role.Mentor ? S.WorkRegions ?? [] : S.Regions;
+        await people.ReplacePersonAsync(new Person(UserId, S.Role, S.DisplayName ?? UserId, regions, S.Disabled), CancellationToken.None);
+        if (!S.Indexed)
+        {
+            S.Indexed = true;
+            await account.WriteStateAsync();
+        }
+    }
 
     public async Task<UserOutcome> Upsert(UpsertUserRequest request, Actor admin)
     {
@@ -110,11 +197,15 @@ public sealed partial class UserGrain(
             _failures.Clear();
         }
 
+        S.Indexed = false;
         await account.WriteStateAsync();
         if (ended is not null)
         {
             await EndLiveSessionsAsync(ended);
         }
+
+        // After the sessions ended: an index the database cannot write now never delays that.
+        await IndexOrRetryAsync();
 
         var after = $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}{(request.Password is null ? "" : " password-set")}";
         await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, admin.Id, admin.Role.ToString(), "account-change",
@@ -299,6 +390,9 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId}: the end of its sessions could not be pushed to the frontends; their renewal closes them")]
     private partial void LogSessionEndNotPushed(Exception exception, string userId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId} could not be written to the people index; tried again shortly")]
+    private partial void LogIndexFailed(Exception exception, string userId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId} locked after repeated failed sign-ins")]
     private partial void LogLockedOut(string userId);
 }
@@ -341,7 +435,16 @@ public sealed class UserDirectoryGrain(
         return true;
     }
 
-    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. directory.State.UserIds]);
+    public async Task<int> IndexAll()
+    {
+        // Sixteen accounts at a time: each writes its own rows (a mentor's asks its mentor grain for the regions).
+        foreach (var chunk in directory.State.UserIds.ToList().Chunk(16))
+        {
+            await Task.WhenAll(chunk.Select(userId => GrainFactory.GetGrain<IUserGrain>(userId).Reindex()));
+        }
+
+        return directory.State.UserIds.Count;
+    }
 
     public Task<string?> FindByExternalSubject(string subject) => Task.FromResult(directory.State.ByExternalSubject.GetValueOrDefault(subject));
 }

@@ -59,6 +59,19 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task ThePeopleBenchmark_LoadsAccountsAndTimesEachLookUp_OnPostgresAndSqlite()
+    {
+        foreach (var postgres in new[] { await server.CreateDatabaseAsync(), null })
+        {
+            var report = await PeopleBench.RunAsync(postgres, caseworkers: 300, mentors: 60, supervisors: 40, lookups: 20, TextWriter.Null);
+
+            Assert.Contains("load              400 accounts", report, StringComparison.Ordinal);
+            Assert.Contains("approvers of a case", report, StringComparison.Ordinal);
+            Assert.Equal(5, report.Split('\n').Count(l => l.Contains(" p99 ", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

@@ -19,6 +19,16 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task ThePeopleIndex_FindsAccountsByRoleAroundARegion_PagesThemById_AndAReplaceLeavesNoOldRow()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await PeopleStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
     public async Task ManyConcurrentAppends_EachGetTheirOwnAnswer_AndAConflictTouchesNeitherTheTimelineNorTheCaseList()
     {
         var connectionString = await server.CreateDatabaseAsync();

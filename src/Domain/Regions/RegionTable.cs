@@ -90,6 +90,9 @@ public sealed class RegionTable
     /// <summary>The kab/kota a region belongs to (<c>35.79.01.2001</c> → <c>35.79</c>), or null for a province.</summary>
     public static string? RegencyOf(string code) => code.Length >= 5 ? code[..5] : null;
 
+    /// <summary>The province a code lies in (the code itself for a province).</summary>
+    public static string ProvinceOf(string code) => ParentCode(RegencyOf(code) ?? code) ?? code;
+
     private static RegionTable LoadEmbedded()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CaseGrains.Domain.Regions.regions.csv")

@@ -61,7 +61,7 @@ public static class Matching
     public static IReadOnlyList<Candidate> Mentors(CaseState c, IEnumerable<MentorInfo> mentors, int limit = 20)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var province = RegionTable.ParentCode(RegionTable.RegencyOf(c.RegionCode) ?? c.RegionCode) ?? c.RegionCode;
+        var province = RegionTable.ProvinceOf(c.RegionCode);
         var eligible = mentors.Where(m => m.ActiveCases < m.Capacity && m.MentorId != c.MentorId
             && m.Regions.Any(r => r == province || Offer.Contains(province, r) || Offer.Contains(r, c.RegionCode))).ToList();
         var busiest = eligible.Count == 0 ? 0 : eligible.Max(m => m.ActiveCases);

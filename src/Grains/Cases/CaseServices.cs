@@ -1,6 +1,7 @@
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Regions;
 using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
 
@@ -67,16 +68,10 @@ internal sealed class CaseServices(string caseNumber, IGrainFactory grains)
 
         if (kind == CandidateKind.Mentor)
         {
-            var mentors = new List<MentorInfo>();
-            foreach (var userId in await grains.GetGrain<IUserDirectoryGrain>(0).List())
-            {
-                if (await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false, Role: Role.Mentor } view
-                    && (await grains.GetGrain<IMentorGrain>(userId).GetCaseload(caller)).Caseload is { } load)
-                {
-                    mentors.Add(new MentorInfo(userId, view.DisplayName, load.Profile.Sectors, load.Profile.Regions, load.Profile.Capacity, load.ActiveCases.Count));
-                }
-            }
-
+            // Mentors working in the case's province (matching ranks those; the people index finds them without a scan).
+            var people = (await grains.GetGrain<IPeopleGrain>(0).Find(Role.Mentor, RegionTable.ProvinceOf(state.RegionCode), PeopleReach.Within)).Where(p => !p.Disabled).ToList();
+            var capacities = await Task.WhenAll(people.Select(p => grains.GetGrain<IMentorGrain>(p.UserId).Capacity()));
+            var mentors = people.Zip(capacities, (p, c) => new MentorInfo(p.UserId, p.DisplayName, c.Profile.Sectors, c.Profile.Regions, c.Profile.Capacity, c.ActiveCases));
             return new MatchResult(Matching.Mentors(state, mentors, limit), null);
         }
 

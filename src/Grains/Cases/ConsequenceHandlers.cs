@@ -116,8 +116,8 @@ internal static class NoticeRules
 {
     public static async Task<(string Kind, IReadOnlyList<Caller> Recipients)> ForAsync(ConsequenceItem item, CaseState current, IGrainFactory grains) => item.Event switch
     {
-        SlaEscalated escalated => ("escalated", SlaPolicy.EscalationRecipients(await SupervisorsAsync(grains), escalated.SupervisorRegion)),
-        ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains)).Where(s => AccessPolicy.CanRead(s, current))]),
+        SlaEscalated escalated => ("escalated", SlaPolicy.EscalationRecipients(await SupervisorsAsync(grains, escalated.SupervisorRegion), escalated.SupervisorRegion)),
+        ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains, current.RegionCode)).Where(s => AccessPolicy.CanRead(s, current))]),
         _ when item.Before?.PendingApproval is { } asked && item.After.PendingApproval is null =>
             ("request-settled", await UserAsync(grains, asked.RequestedBy) is { } requester && AccessPolicy.CanRead(requester, current) ? [requester] : []),
         _ => ("", []),
@@ -127,20 +127,10 @@ internal static class NoticeRules
     public static bool Concerns(ConsequenceItem item) =>
         item.Event is SlaEscalated or ClosureRequested or ReopeningRequested || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
 
-    /// <summary>Every enabled supervisor (the national people index of issue 16 replaces this scan of the account directory).</summary>
-    private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains)
-    {
-        var supervisors = new List<Caller>();
-        foreach (var userId in await grains.GetGrain<IUserDirectoryGrain>(0).List())
-        {
-            if (await UserAsync(grains, userId) is { Role: Role.Supervisor } supervisor)
-            {
-                supervisors.Add(supervisor);
-            }
-        }
-
-        return supervisors;
-    }
+    /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>
+    private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains, string regionCode) =>
+        [.. (await grains.GetGrain<IPeopleGrain>(0).Find(Role.Supervisor, regionCode, PeopleReach.Covering))
+            .Where(p => !p.Disabled).Select(p => new Caller(p.UserId, p.Role, p.Regions))];
 
     private static async Task<Caller?> UserAsync(IGrainFactory grains, string userId) =>
         await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false } view ? new Caller(userId, view.Role, view.Regions) : null;

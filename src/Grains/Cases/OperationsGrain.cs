@@ -119,13 +119,13 @@ internal sealed class Reconciliation(IGrainFactory grains, IOperationsStore oper
     private async Task<List<string>> CaseloadsAsync(Actor admin, bool apply)
     {
         var drift = new List<string>();
+        // The mentors with cases in the timelines, and every mentor account (page by page from the people index): a
+        // caseload held by a mentor whose cases all moved on is drift too.
         var mentors = new SortedSet<string>(_caseloads.Keys, StringComparer.Ordinal);
-        foreach (var userId in await grains.GetGrain<IUserDirectoryGrain>(0).List())
+        var people = grains.GetGrain<IPeopleGrain>(0);
+        for (var page = await people.List(Role.Mentor, null, "", IPeopleGrain.MaxPage); page.Count > 0; page = await people.List(Role.Mentor, null, page[^1].UserId, IPeopleGrain.MaxPage))
         {
-            if (await grains.GetGrain<IUserGrain>(userId).GetView() is { Role: Role.Mentor })
-            {
-                mentors.Add(userId);
-            }
+            mentors.UnionWith(page.Select(p => p.UserId));
         }
 
         foreach (var mentor in mentors)

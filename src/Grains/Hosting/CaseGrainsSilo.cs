@@ -217,13 +217,14 @@ public static class CaseGrainsSilo
     }
 
     /// <summary>
-    /// One store object serves the three views of it: what a case needs, what the projections' readers need, what
-    /// operators need. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
+    /// One store object serves the four views of it: what a case needs, what the projections' readers need, what
+    /// operators need, the people index. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore
     {
         services.AddSingleton<TStore>();
+        services.AddSingleton<IPeopleStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<ICaseTimelineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IOperationsStore>(sp => sp.GetRequiredService<TStore>());
@@ -231,6 +232,7 @@ public static class CaseGrainsSilo
         services.AddHostedService(sp => sp.GetRequiredService<ConsequenceCursor>());
         services.AddSingleton<ConsequenceFaults>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsequenceSweeperStart>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PeopleIndexStart>();
     }
 
     /// <summary>The Data Protection application name every host shares (a different name would isolate its keys).</summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CaseGrains.Grains.Storage;
 
 /// <summary>The embedded timeline store: the project's tables in the same SQLite file as Orleans' grain state.</summary>
-public sealed class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IDisposable
+public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> options) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDisposable
 {
     // SQLite has one writer at a time; a second one gets SQLITE_BUSY and Microsoft.Data.Sqlite retries it after a
     // 150 ms sleep (on an Orleans scheduler thread). Queueing this process's writers here instead keeps the tail short.

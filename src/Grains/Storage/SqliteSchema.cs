@@ -92,6 +92,7 @@ public static class SqliteSchema
         (7, "SLA state on the case list", "ALTER TABLE case_index ADD COLUMN sla_state TEXT NOT NULL DEFAULT 'OnTime'; CREATE INDEX case_index_sla ON case_index (sla_state, region_code);"),
         (8, "closure and reopening requests on the case list", "ALTER TABLE case_index ADD COLUMN pending_approval TEXT; CREATE INDEX case_index_pending ON case_index (pending_approval, region_code);"),
         (9, "durable consequences: cursor, held-up kinds, notices", ConsequenceTables.Sqlite),
+        (10, "people index: accounts by role and region", PeopleIndex.Table("BINARY")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

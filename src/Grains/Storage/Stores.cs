@@ -197,6 +197,22 @@ public interface IOperationsStore
     Task<IReadOnlyList<NoticeRow>> ReadCaseNoticesAsync(string caseNumber, CancellationToken ct);
 }
 
+/// <summary>The people index (<see cref="PeopleIndex"/>): accounts by role and by the regions they work in.</summary>
+public interface IPeopleStore
+{
+    /// <summary>Replaces the account's rows with what it is now (one transaction).</summary>
+    Task ReplacePersonAsync(Person person, CancellationToken ct);
+
+    /// <summary>Accounts of <paramref name="role"/> working in, above or under <paramref name="regionCode"/> as <paramref name="reach"/> says, by id.</summary>
+    Task<IReadOnlyList<Person>> FindPeopleAsync(Domain.Access.Role role, string regionCode, PeopleReach reach, CancellationToken ct);
+
+    /// <summary>At most <paramref name="limit"/> accounts after <paramref name="after"/> by id, optionally of one role and working within one region.</summary>
+    Task<IReadOnlyList<Person>> ListPeopleAsync(Domain.Access.Role? role, string? regionCode, string after, int limit, CancellationToken ct);
+
+    /// <summary>False while the index is empty (a database from before it: the accounts are indexed at start-up).</summary>
+    Task<bool> AnyPeopleAsync(CancellationToken ct);
+}
+
 /// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
 public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);
 

@@ -12,7 +12,7 @@ namespace CaseGrains.Grains.Storage.Postgres;
 /// commit). The primary key (case, seq) and the unique (case, command id) make a second activation's write fail
 /// instead of forking the timeline.
 /// </summary>
-public sealed class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IDisposable
+public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDisposable
 {
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";

@@ -97,6 +97,7 @@ public static class PostgresSchema
         (5, "SLA state on the case list", "ALTER TABLE case_index ADD COLUMN sla_state TEXT NOT NULL DEFAULT 'OnTime'; CREATE INDEX case_index_sla ON case_index (sla_state, region_code);"),
         (6, "closure and reopening requests on the case list", "ALTER TABLE case_index ADD COLUMN pending_approval TEXT; CREATE INDEX case_index_pending ON case_index (pending_approval, region_code);"),
         (7, "durable consequences: cursor, held-up kinds, notices", ConsequenceTables.Postgres),
+        (8, "people index: accounts by role and region", PeopleIndex.Table("\"C\"")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

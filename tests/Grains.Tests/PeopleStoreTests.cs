@@ -1,0 +1,23 @@
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains.Tests;
+
+/// <summary>The people index on the embedded SQLite file (the PostgreSQL store passes the same checks in PostgresStoreTests).</summary>
+public sealed class PeopleStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"casegrains-people-{Guid.NewGuid():N}");
+
+    public void Dispose() => Node.DeleteData(_folder);
+
+    [Fact]
+    public async Task TheSqliteStore_FindsAccountsByRoleAroundARegion_PagesThemById_AndAReplaceLeavesNoOldRow()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new CaseGrainsOptions { DataDirectory = _folder };
+        SqliteSchema.Apply(options.SqliteConnectionString);
+        using var store = new SqliteCaseEventStore(Options.Create(options));
+        await PeopleStoreContract.CheckAsync(store);
+    }
+}
