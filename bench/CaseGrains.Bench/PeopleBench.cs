@@ -3,12 +3,8 @@ using System.Globalization;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Regions;
 using CaseGrains.Grains.Abstractions;
-using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Storage;
-using CaseGrains.Grains.Storage.Postgres;
 using HdrHistogram;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace CaseGrains.Bench;
 
@@ -21,131 +17,84 @@ internal static class PeopleBench
 {
     public static async Task<string> RunAsync(string? postgres, int caseworkers, int mentors, int supervisors, int lookups, TextWriter log)
     {
-        NpgsqlDataSource? source = null;
-        var folder = Path.Combine(Path.GetTempPath(), "casegrains-bench-people-" + Guid.NewGuid().ToString("N"));
-        IPeopleStore store;
-        string where;
-        if (postgres is not null)
+        await using var bench = await BenchStore.OpenAsync(postgres);
+        var store = bench.People;
+        var where = bench.Where;
+        if (await store.AnyPeopleAsync(CancellationToken.None))
         {
-            await PostgresSchema.ApplyAsync(postgres);
-            source = NpgsqlDataSource.Create(postgres);
-            store = new PostgresCaseEventStore(source);
-            where = "PostgreSQL";
-        }
-        else
-        {
-            Directory.CreateDirectory(folder);
-            var options = new CaseGrainsOptions { DataDirectory = folder };
-            SqliteSchema.Apply(options.SqliteConnectionString);
-            store = new SqliteCaseEventStore(Options.Create(options));
-            where = "SQLite";
+            throw new InvalidOperationException("the people index of this database is not empty: give an empty database");
         }
 
-        try
+        var random = new Random(16);
+        var shape = new NationalShape(random);
+        string Regency() => shape.Regency();
+        string District(string regency) => shape.District(regency);
+
+        var people = new List<Person>();
+        for (var i = 0; i < caseworkers; i++)
         {
-            if (await store.AnyPeopleAsync(CancellationToken.None))
+            people.Add(new Person($"cw{i:D6}", Role.Caseworker, $"Petugas {i}", [District(Regency())], false));
+        }
+
+        for (var i = 0; i < supervisors; i++)
+        {
+            var regency = Regency();
+            string[] regions = (i % 20) switch
             {
-                throw new InvalidOperationException("the people index of this database is not empty: give an empty database");
-            }
-
-            var random = new Random(16);
-            var table = RegionTable.Kemendagri;
-            var regencies = table.All.Where(r => r.Level == RegionLevel.Regency).Select(r => r.Code).Order(StringComparer.Ordinal).ToArray();
-            var districts = table.All.Where(r => r.Level == RegionLevel.District).GroupBy(r => RegionTable.RegencyOf(r.Code)!)
-                .ToDictionary(g => g.Key, g => g.Select(r => r.Code).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-            // Skew: kab/kota in a random order get weights 1/(rank+1)^0.8 (the biggest has ~150 × the smallest's staff).
-            var ranked = regencies.OrderBy(_ => random.Next()).ToArray();
-            var weights = ranked.Select((_, i) => 1 / Math.Pow(i + 1, 0.8)).ToArray();
-            var total = weights.Sum();
-            var cumulative = weights.Select((w, i) => weights.Take(i + 1).Sum() / total).ToArray();
-            string Regency()
-            {
-                var at = Array.BinarySearch(cumulative, random.NextDouble());
-                return ranked[Math.Min(ranked.Length - 1, at < 0 ? ~at : at)];
-            }
-
-            string District(string regency) => districts.TryGetValue(regency, out var list) && list.Length > 0 ? list[random.Next(list.Length)] : regency;
-
-            var people = new List<Person>();
-            for (var i = 0; i < caseworkers; i++)
-            {
-                people.Add(new Person($"cw{i:D6}", Role.Caseworker, $"Petugas {i}", [District(Regency())], false));
-            }
-
-            for (var i = 0; i < supervisors; i++)
-            {
-                var regency = Regency();
-                string[] regions = (i % 20) switch
-                {
-                    < 3 => [RegionTable.ProvinceOf(regency)],
-                    3 => [regency, Regency()],
-                    _ => [regency],
-                };
-                people.Add(new Person($"sv{i:D6}", Role.Supervisor, $"Supervisor {i}", regions, i % 50 == 0));
-            }
-
-            for (var i = 0; i < mentors; i++)
-            {
-                var regency = Regency();
-                people.Add(new Person($"m{i:D6}", Role.Mentor, $"Pendamping {i}", [.. Enumerable.Range(0, 1 + (i % 3)).Select(_ => District(regency)).Distinct()], false));
-            }
-
-            var clock = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, ct) => await store.ReplacePersonAsync(p, ct));
-            var loaded = clock.Elapsed.TotalSeconds;
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {people.Count} accounts in {loaded:F1} s"));
-
-            // The villages of the busiest kab/kota and of random ones: where cases are.
-            var lines = new List<string>
-            {
-                string.Create(CultureInfo.InvariantCulture, $"-- people index on {where}: {caseworkers} caseworkers, {supervisors} supervisors, {mentors} mentors over {regencies.Length} kab/kota --"),
-                string.Create(CultureInfo.InvariantCulture, $"load              {people.Count} accounts in {loaded:F1} s ({people.Count / loaded:F0}/s, one replace each, 16 at a time)"),
+                < 3 => [RegionTable.ProvinceOf(regency)],
+                3 => [regency, Regency()],
+                _ => [regency],
             };
-            var cases = Enumerable.Range(0, lookups).Select(_ => District(Regency())).ToArray();
-            (string Name, Func<string, Task<int>> Run)[] kinds =
-            [
-                ("approvers of a case (supervisors at its kecamatan or above)", async c => (await store.FindPeopleAsync(Role.Supervisor, c, PeopleReach.Covering, CancellationToken.None)).Count),
-                ("mentor candidates (mentors within the case's province)", async c => (await store.FindPeopleAsync(Role.Mentor, RegionTable.ProvinceOf(c), PeopleReach.Within, CancellationToken.None)).Count),
-                ("mentors reaching a kab/kota (supervisor view)", async c => (await store.FindPeopleAsync(Role.Mentor, RegionTable.RegencyOf(c)!, PeopleReach.Reaching, CancellationToken.None)).Count),
-                ("caseworkers of a kab/kota", async c => (await store.FindPeopleAsync(Role.Caseworker, RegionTable.RegencyOf(c)!, PeopleReach.Within, CancellationToken.None)).Count),
-                ("admin page: 200 caseworkers of a province", async c => (await store.ListPeopleAsync(Role.Caseworker, RegionTable.ProvinceOf(c), "", 200, CancellationToken.None)).Count),
-            ];
-            foreach (var (name, run) in kinds)
-            {
-                for (var i = 0; i < Math.Min(50, lookups); i++)
-                {
-                    await run(cases[i]); // warm-up
-                }
-
-                var histogram = new LongHistogram(60_000_000, 3);
-                long found = 0;
-                foreach (var c in cases)
-                {
-                    var start = Stopwatch.GetTimestamp();
-                    found += await run(c);
-                    histogram.RecordValue(Math.Max(1, (Stopwatch.GetTimestamp() - start) * 1_000_000 / Stopwatch.Frequency));
-                }
-
-                lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: p50 {histogram.GetValueAtPercentile(50) / 1000.0:F2} ms · p99 {histogram.GetValueAtPercentile(99) / 1000.0:F2} ms · max {histogram.GetMaxValue() / 1000.0:F2} ms · {found / (double)cases.Length:F0} accounts per answer ({cases.Length} look-ups)"));
-                log.WriteLine(lines[^1]);
-            }
-
-            return string.Join('\n', lines);
+            people.Add(new Person($"sv{i:D6}", Role.Supervisor, $"Supervisor {i}", regions, i % 50 == 0));
         }
-        finally
+
+        for (var i = 0; i < mentors; i++)
         {
-            (store as IDisposable)?.Dispose();
-            if (source is not null)
+            var regency = Regency();
+            people.Add(new Person($"m{i:D6}", Role.Mentor, $"Pendamping {i}", [.. Enumerable.Range(0, 1 + (i % 3)).Select(_ => District(regency)).Distinct()], false));
+        }
+
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, ct) => await store.ReplacePersonAsync(p, ct));
+        var loaded = clock.Elapsed.TotalSeconds;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {people.Count} accounts in {loaded:F1} s"));
+
+        // The villages of the busiest kab/kota and of random ones: where cases are.
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"-- people index on {where}: {caseworkers} caseworkers, {supervisors} supervisors, {mentors} mentors over {shape.RegencyCount} kab/kota --"),
+            string.Create(CultureInfo.InvariantCulture, $"load              {people.Count} accounts in {loaded:F1} s ({people.Count / loaded:F0}/s, one replace each, 16 at a time)"),
+        };
+        var cases = Enumerable.Range(0, lookups).Select(_ => District(Regency())).ToArray();
+        (string Name, Func<string, Task<int>> Run)[] kinds =
+        [
+            ("approvers of a case (supervisors at its kecamatan or above)", async c => (await store.FindPeopleAsync(Role.Supervisor, c, PeopleReach.Covering, CancellationToken.None)).Count),
+            ("mentor candidates (mentors within the case's province)", async c => (await store.FindPeopleAsync(Role.Mentor, RegionTable.ProvinceOf(c), PeopleReach.Within, CancellationToken.None)).Count),
+            ("mentors reaching a kab/kota (supervisor view)", async c => (await store.FindPeopleAsync(Role.Mentor, RegionTable.RegencyOf(c)!, PeopleReach.Reaching, CancellationToken.None)).Count),
+            ("caseworkers of a kab/kota", async c => (await store.FindPeopleAsync(Role.Caseworker, RegionTable.RegencyOf(c)!, PeopleReach.Within, CancellationToken.None)).Count),
+            ("admin page: 200 caseworkers of a province", async c => (await store.ListPeopleAsync(Role.Caseworker, RegionTable.ProvinceOf(c), "", 200, CancellationToken.None)).Count),
+        ];
+        foreach (var (name, run) in kinds)
+        {
+            for (var i = 0; i < Math.Min(50, lookups); i++)
             {
-                await source.DisposeAsync();
+                await run(cases[i]); // warm-up
             }
 
-            if (Directory.Exists(folder))
+            var histogram = new LongHistogram(60_000_000, 3);
+            long found = 0;
+            foreach (var c in cases)
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                Directory.Delete(folder, recursive: true);
+                var start = Stopwatch.GetTimestamp();
+                found += await run(c);
+                histogram.RecordValue(Math.Max(1, (Stopwatch.GetTimestamp() - start) * 1_000_000 / Stopwatch.Frequency));
             }
+
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: p50 {histogram.GetValueAtPercentile(50) / 1000.0:F2} ms · p99 {histogram.GetValueAtPercentile(99) / 1000.0:F2} ms · max {histogram.GetMaxValue() / 1000.0:F2} ms · {found / (double)cases.Length:F0} accounts per answer ({cases.Length} look-ups)"));
+            log.WriteLine(lines[^1]);
         }
+
+        return string.Join('\n', lines);
     }
 }

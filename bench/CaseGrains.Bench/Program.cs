@@ -17,6 +17,7 @@ using Npgsql;
 //   drain       [--postgres ADMIN_CS] [--cases 200] [--notes 20]       (a parked backlog, then an admin's retry)
 //   faults      [--postgres ADMIN_CS] [--probability 0.1] [--duration 60] [--workers 8]
 //   people      [--postgres CS] [--caseworkers 50000] [--mentors 10000] [--supervisors 5000] [--lookups 2000]
+//   search      [--postgres CS] [--cases 1000000 | 100000 on SQLite] [--lookups 2000]
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -83,8 +84,14 @@ switch (command)
         output.WriteLine(await PeopleBench.RunAsync(options.Optional("postgres"), options.Int("caseworkers", 50_000), options.Int("mentors", 10_000),
             options.Int("supervisors", 5_000), options.Int("lookups", 2_000), output));
         return 0;
+    case "search":
+    {
+        var postgres = options.Optional("postgres");
+        output.WriteLine(await SearchBench.RunAsync(postgres, options.Int("cases", postgres is null ? 100_000 : 1_000_000), options.Int("lookups", 2_000), output));
+        return 0;
+    }
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

@@ -9,6 +9,10 @@ namespace CaseGrains.Grains.Abstractions;
 [Alias("cg.IBeneficiaryRegistryGrain")]
 public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
 {
+    /// <summary>Every case opened for the person (the current one first): the search by NIK goes through here.</summary>
+    [Alias("Cases"), Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<string>> Cases();
+
     /// <summary>Opens the person's case unless they have one open. Keeps the encrypted NIK.</summary>
     [Alias("Open")]
     Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, string protectedNik, Actor actor);

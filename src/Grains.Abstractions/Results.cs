@@ -184,7 +184,8 @@ public sealed record CaseQuery(
     [property: Id(6)] int PageSize,
     [property: Id(7)] string? MentorId = null,
     [property: Id(8)] bool? Overdue = null,
-    [property: Id(9)] ApprovalRequestKind? PendingApproval = null)
+    [property: Id(9)] ApprovalRequestKind? PendingApproval = null,
+    [property: Id(10)] IReadOnlyList<string>? CaseNumbers = null)
 {
     /// <summary>The largest page a list returns (a larger one asked for is cut to this).</summary>
     public const int MaxPageSize = 200;

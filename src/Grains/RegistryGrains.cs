@@ -135,6 +135,10 @@ public sealed class BeneficiaryRegistryGrain(
 
     public Task<string?> GetProtectedNik() => Task.FromResult(S.ProtectedNik);
 
+    public Task<IReadOnlyList<string>> Cases() => Task.FromResult<IReadOnlyList<string>>(
+        [.. new[] { S.CurrentCase }.Concat(S.Intakes.Values.Where(o => o.Accepted).Select(o => o.CaseNumber))
+            .Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).Select(n => n!)]);
+
     private ICaseGrain Case(string number) => GrainFactory.GetGrain<ICaseGrain>(number);
 
     private Task<CaseScope?> ScopeOf(string number) => Case(number).GetScope();
@@ -196,7 +200,8 @@ public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromK
 }
 
 [StatelessWorker]
-public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICaseTimelineStore audit, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
+public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICaseTimelineStore audit, NikHasher hasher,
+    [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
 {
     public async Task<CasePage?> Search(CaseQuery query, Actor caller)
     {
@@ -209,10 +214,19 @@ public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICas
 
         var scope = caller.Role == Role.Mentor ? new Storage.ListScope(null, caller.Id) : new Storage.ListScope(caller.Regions, null);
         var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, CaseQuery.MaxPageSize) };
+        var byNik = q.Text?.Trim() is { Length: 16 } text && text.All(char.IsAsciiDigit);
+        if (byNik)
+        {
+            // A NIK is looked up through its keyed hash (the person's registry entry), never stored or compared in clear;
+            // the cases found are then listed within the caller's scope like any other.
+            var cases = await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(hasher.Hash(q.Text!.Trim()))).Cases();
+            q = q with { Text = null, CaseNumbers = cases };
+        }
+
         var page = await store.SearchAsync(q, scope, CancellationToken.None);
         // A listed case's name and masked NIK are personal data too: each listing is in that case's access log.
         var now = clock.GetUtcNow();
-        await audit.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", "case-list", now))],
+        await audit.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", byNik ? "nik-search" : "case-list", now))],
             CancellationToken.None);
         return page;
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains.Tests;
 
-/// <summary>The people index on the embedded SQLite file (the PostgreSQL store passes the same checks in PostgresStoreTests).</summary>
+/// <summary>The people index and the name search on the embedded SQLite file (the PostgreSQL store passes the same checks in PostgresStoreTests).</summary>
 public sealed class PeopleStoreTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"casegrains-people-{Guid.NewGuid():N}");
@@ -19,5 +19,22 @@ public sealed class PeopleStoreTests : IDisposable
         SqliteSchema.Apply(options.SqliteConnectionString);
         using var store = new SqliteCaseEventStore(Options.Create(options));
         await PeopleStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
+    public async Task TheSqliteStore_SearchesNamesByWordsAndParts_WithoutCaseOrDiacritics_WithinTheScope_AndKeysOlderRows()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new CaseGrainsOptions { DataDirectory = _folder };
+        SqliteSchema.Apply(options.SqliteConnectionString);
+        using var store = new SqliteCaseEventStore(Options.Create(options));
+        await SearchStoreContract.CheckAsync(store, store, store, async sql =>
+        {
+            await using var conn = new Microsoft.Data.Sqlite.SqliteConnection(options.SqliteConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = sql;
+            await cmd.ExecuteNonQueryAsync();
+        });
     }
 }

@@ -72,6 +72,19 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheSearchBenchmark_LoadsCaseRowsAndTimesEachQuery_OnPostgresAndSqlite()
+    {
+        foreach (var postgres in new[] { await server.CreateDatabaseAsync(), null })
+        {
+            var report = await SearchBench.RunAsync(postgres, caseCount: 2_000, lookups: 20, TextWriter.Null);
+
+            Assert.Contains("load              2000 rows", report, StringComparison.Ordinal);
+            // Every query found the case it was made from (on the first page or beyond it).
+            Assert.Equal(4, report.Split('\n').Count(l => l.Contains("the case sought on the page or beyond it 20/20", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

@@ -29,6 +29,20 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheNameSearch_FindsNamesByWordsAndParts_WithoutCaseOrDiacritics_WithinTheScope_AndKeysOlderRows()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await SearchStoreContract.CheckAsync(store, store, store, async sql =>
+        {
+            await using var cmd = source.CreateCommand(sql);
+            await cmd.ExecuteNonQueryAsync();
+        });
+    }
+
+    [Fact]
     public async Task ManyConcurrentAppends_EachGetTheirOwnAnswer_AndAConflictTouchesNeitherTheTimelineNorTheCaseList()
     {
         var connectionString = await server.CreateDatabaseAsync();

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace CaseGrains.Grains.Storage;
 
-/// <summary>The people index on the embedded database (through the same writer queue as the timeline).</summary>
+/// <summary>The people index on the embedded database (through the same writer queue as the timeline), and the names' keys filled in.</summary>
 public sealed partial class SqliteCaseEventStore
 {
     private static readonly string[] PeopleParameters = ["$role", "$region", "$user", "$name", "$disabled"];
@@ -41,6 +41,25 @@ public sealed partial class SqliteCaseEventStore
     {
         var (sql, parameters) = PeopleIndex.Page(role, regionCode, after, limit);
         return QueryAsync(sql, parameters.Select(x => ("@" + x.Name, x.Value)), PeopleIndex.ReadAsync, ct);
+    }
+
+    public async Task<int> FillNameKeysAsync(int limit, CancellationToken ct)
+    {
+        var rows = await QueryAsync("SELECT case_number, full_name FROM case_index WHERE name_key = '' AND full_name <> '' LIMIT @limit",
+            [("@limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, x => (Case: x.GetString(0), Name: x.GetString(1)), c), ct);
+        await WriteAsync(async (conn, tx) =>
+        {
+            await using var update = conn.CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = "UPDATE case_index SET name_key = $key WHERE case_number = $case AND name_key = ''";
+            var (key, number) = (update.Parameters.Add("$key", SqliteType.Text), update.Parameters.Add("$case", SqliteType.Text));
+            foreach (var row in rows)
+            {
+                (key.Value, number.Value) = (Domain.SearchText.StoredKey(row.Name), row.Case);
+                await update.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+        return rows.Count;
     }
 
     public Task<bool> AnyPeopleAsync(CancellationToken ct) =>

@@ -127,10 +127,10 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 upsert.Transaction = tx;
                 upsert.CommandText = """
                     INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                            current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval)
-                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated, $mentor, $sla, $pending)
+                                            current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval, name_key)
+                    VALUES ($case, $name, $nik, $region, $segment, $gender, $status, $stage, $stageState, $version, $opened, $updated, $mentor, $sla, $pending, $nameKey)
                     ON CONFLICT (case_number) DO UPDATE SET
-                        full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
+                        full_name = excluded.full_name, name_key = excluded.name_key, region_code = excluded.region_code, segment = excluded.segment,
                         status = excluded.status, current_stage = excluded.current_stage,
                         current_stage_state = excluded.current_stage_state, version = excluded.version,
                         updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state,
@@ -138,6 +138,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                     """;
                 upsert.Parameters.AddWithValue("$case", row.CaseNumber);
                 upsert.Parameters.AddWithValue("$name", row.FullName);
+                upsert.Parameters.AddWithValue("$nameKey", Domain.SearchText.StoredKey(row.FullName));
                 upsert.Parameters.AddWithValue("$nik", row.NikMasked);
                 upsert.Parameters.AddWithValue("$region", row.RegionCode);
                 upsert.Parameters.AddWithValue("$segment", row.Segment);
@@ -229,7 +230,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
     {
         var q = query;
-        var filter = CaseListFilter.Build(q, scope, "LIKE");
+        var filter = CaseListFilter.Build(q, scope, NameIndex.Fts5Table);
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = filter.PageSql;

@@ -93,6 +93,16 @@ public static class SqliteSchema
         (8, "closure and reopening requests on the case list", "ALTER TABLE case_index ADD COLUMN pending_approval TEXT; CREATE INDEX case_index_pending ON case_index (pending_approval, region_code);"),
         (9, "durable consequences: cursor, held-up kinds, notices", ConsequenceTables.Sqlite),
         (10, "people index: accounts by role and region", PeopleIndex.Table("BINARY")),
+        (11, "name search: the names' keys on the case list, a trigram index of them", """
+            ALTER TABLE case_index ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+            CREATE VIRTUAL TABLE case_names USING fts5(case_number UNINDEXED, name_key, tokenize = 'trigram');
+            CREATE TRIGGER case_names_insert AFTER INSERT ON case_index WHEN new.name_key <> ''
+            BEGIN INSERT INTO case_names (case_number, name_key) VALUES (new.case_number, new.name_key); END;
+            CREATE TRIGGER case_names_drop AFTER UPDATE OF name_key ON case_index WHEN old.name_key <> '' AND new.name_key IS NOT old.name_key
+            BEGIN DELETE FROM case_names WHERE case_number = old.case_number AND name_key = old.name_key; END;
+            CREATE TRIGGER case_names_add AFTER UPDATE OF name_key ON case_index WHEN new.name_key <> '' AND new.name_key IS NOT old.name_key
+            BEGIN INSERT INTO case_names (case_number, name_key) VALUES (new.case_number, new.name_key); END;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

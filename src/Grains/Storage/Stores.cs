@@ -195,6 +195,9 @@ public interface IOperationsStore
 
     /// <summary>Every notice of a case (for the reconciliation).</summary>
     Task<IReadOnlyList<NoticeRow>> ReadCaseNoticesAsync(string caseNumber, CancellationToken ct);
+
+    /// <summary>Gives up to <paramref name="limit"/> case-list rows without a name key (written before it existed) theirs; returns how many.</summary>
+    Task<int> FillNameKeysAsync(int limit, CancellationToken ct);
 }
 
 /// <summary>The people index (<see cref="PeopleIndex"/>): accounts by role and by the regions they work in.</summary>

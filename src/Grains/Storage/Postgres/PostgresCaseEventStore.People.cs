@@ -3,7 +3,7 @@ using CaseGrains.Grains.Abstractions;
 
 namespace CaseGrains.Grains.Storage.Postgres;
 
-/// <summary>The people index on the cluster database.</summary>
+/// <summary>The people index on the cluster database, and the names' keys filled in.</summary>
 public sealed partial class PostgresCaseEventStore
 {
     public async Task ReplacePersonAsync(Person person, CancellationToken ct)
@@ -34,6 +34,20 @@ public sealed partial class PostgresCaseEventStore
     {
         var (sql, parameters) = PeopleIndex.Page(role, regionCode, after, limit);
         return QueryAsync(sql, parameters, PeopleIndex.ReadAsync, ct);
+    }
+
+    public async Task<int> FillNameKeysAsync(int limit, CancellationToken ct)
+    {
+        var rows = await QueryAsync("SELECT case_number, full_name FROM case_index WHERE name_key = '' AND full_name <> '' LIMIT @limit",
+            [("limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, x => (Case: x.GetString(0), Name: x.GetString(1)), c), ct);
+        await using var update = db.CreateCommand("""
+            UPDATE case_index AS c SET name_key = v.key FROM unnest(@cases, @keys) AS v(number, key)
+            WHERE c.case_number = v.number AND c.name_key = ''
+            """);
+        update.Parameters.AddWithValue("cases", rows.Select(r => r.Case).ToArray());
+        update.Parameters.AddWithValue("keys", rows.Select(r => Domain.SearchText.StoredKey(r.Name)).ToArray());
+        await update.ExecuteNonQueryAsync(ct);
+        return rows.Count;
     }
 
     public Task<bool> AnyPeopleAsync(CancellationToken ct) =>

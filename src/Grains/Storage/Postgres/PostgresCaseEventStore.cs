@@ -157,11 +157,11 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 ON CONFLICT DO NOTHING
                 RETURNING case_number){enrolmentCte}
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
-                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval)
-            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla, @pending
+                                    current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval, name_key)
+            SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla, @pending, @nameKey
             FROM appended
             ON CONFLICT (case_number) DO UPDATE SET
-                full_name = excluded.full_name, region_code = excluded.region_code, segment = excluded.segment,
+                full_name = excluded.full_name, name_key = excluded.name_key, region_code = excluded.region_code, segment = excluded.segment,
                 status = excluded.status, current_stage = excluded.current_stage,
                 current_stage_state = excluded.current_stage_state, version = excluded.version,
                 updated_at = excluded.updated_at, mentor_id = excluded.mentor_id, sla_state = excluded.sla_state,
@@ -181,6 +181,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         p.AddWithValue("prev", e.PrevHash);
         p.AddWithValue("hash", e.Hash);
         p.AddWithValue("name", row.FullName);
+        p.AddWithValue("nameKey", Domain.SearchText.StoredKey(row.FullName));
         p.AddWithValue("nik", row.NikMasked);
         p.AddWithValue("region", row.RegionCode);
         p.AddWithValue("segment", row.Segment);
@@ -319,7 +320,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     public async Task<CasePage> SearchAsync(CaseQuery query, ListScope scope, CancellationToken ct)
     {
         var q = query;
-        var filter = CaseListFilter.Build(q, scope, "ILIKE");
+        var filter = CaseListFilter.Build(q, scope, NameIndex.Column);
         await using var cmd = db.CreateCommand(filter.PageSql);
         foreach (var (name, value) in filter.Parameters)
         {

@@ -98,6 +98,12 @@ public static class PostgresSchema
         (6, "closure and reopening requests on the case list", "ALTER TABLE case_index ADD COLUMN pending_approval TEXT; CREATE INDEX case_index_pending ON case_index (pending_approval, region_code);"),
         (7, "durable consequences: cursor, held-up kinds, notices", ConsequenceTables.Postgres),
         (8, "people index: accounts by role and region", PeopleIndex.Table("\"C\"")),
+        (9, "name search: the names' keys on the case list, a trigram index of them", """
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            ALTER TABLE case_index ADD COLUMN name_key text NOT NULL DEFAULT '';
+            CREATE INDEX case_index_name_key ON case_index USING gin (name_key gin_trgm_ops);
+            CREATE INDEX case_index_number_prefix ON case_index (case_number text_pattern_ops);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
