@@ -26,6 +26,9 @@ public sealed record SessionEnd([property: Id(0)] int Version, [property: Id(1)]
     public const string Disabled = "account-disabled";
     public const string PasswordChanged = "password-changed";
     public const string AccessChanged = "access-changed";
+
+    /// <summary>The session is older than its absolute lifetime (12 hours), as REST and hub calls already refuse.</summary>
+    public const string Expired = "session-expired";
 }
 
 /// <summary>

@@ -173,9 +173,11 @@ public sealed partial class MentorGrain(
 
     private string MentorId => this.GetPrimaryKeyString();
 
-    public Task<MentorCapacity> Capacity() => Task.FromResult(new MentorCapacity(new MentorProfile(S.Sectors, S.Regions, S.Capacity), S.ActiveCases.Count));
+    public Task<MentorCapacity> Capacity() => Task.FromResult(new MentorCapacity(Profile, S.ActiveCases.Count));
 
-    private MentorCaseload Caseload() => new(MentorId, new MentorProfile(S.Sectors, S.Regions, S.Capacity), [.. S.ActiveCases]);
+    private MentorProfile Profile => new(S.Sectors, S.Regions, S.Capacity);
+
+    private MentorCaseload Caseload() => new(MentorId, Profile, [.. S.ActiveCases]);
 
     private async Task<bool> IsMentorAccountAsync() =>
         UserIds.IsValid(MentorId) && await GrainFactory.GetGrain<IUserGrain>(MentorId).GetView() is { Role: Domain.Access.Role.Mentor };

@@ -21,11 +21,11 @@ public sealed class PeopleGrain(IPeopleStore store) : Grain, IPeopleGrain
 /// exist) is built once by the account directory; case-list rows without a name key get theirs, a batch at a time.
 /// Each account also re-indexes itself when activated after a change it could not index (<see cref="UserGrain"/>).
 /// </summary>
-internal sealed partial class PeopleIndexStart(IGrainFactory grains, IPeopleStore store, IOperationsStore operations, ILogger<PeopleIndexStart> logger)
+internal sealed partial class IndexesAtStart(IGrainFactory grains, IPeopleStore store, IOperationsStore operations, ILogger<IndexesAtStart> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(PeopleIndexStart), ServiceLifecycleStage.Active, _ => StartInBackground());
+        lifecycle.Subscribe(nameof(IndexesAtStart), ServiceLifecycleStage.Active, _ => StartInBackground());
 
     /// <summary>In the background: the silo serves meanwhile (a look-up finds what is indexed so far).</summary>
     private Task StartInBackground()

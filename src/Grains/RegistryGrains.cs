@@ -214,7 +214,7 @@ public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICas
 
         var scope = caller.Role == Role.Mentor ? new Storage.ListScope(null, caller.Id) : new Storage.ListScope(caller.Regions, null);
         var q = query with { Page = Math.Max(1, query.Page), PageSize = Math.Clamp(query.PageSize, 1, CaseQuery.MaxPageSize) };
-        var byNik = q.Text?.Trim() is { Length: 16 } text && text.All(char.IsAsciiDigit);
+        var byNik = Nik.IsWellFormed(q.Text?.Trim());
         if (byNik)
         {
             // A NIK is looked up through its keyed hash (the person's registry entry), never stored or compared in clear;

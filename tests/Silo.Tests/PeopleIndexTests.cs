@@ -70,7 +70,7 @@ public sealed class PeopleIndexTests
             }
 
             // The state a database from before the index is in after its migration: accounts, an empty index. The accounts
-            // are marked indexed, so only the start-up's indexing (PeopleIndexStart) can bring them back.
+            // are marked indexed, so only the start-up's indexing (IndexesAtStart) can bring them back.
             await using (var conn = new SqliteConnection($"Data Source={Path.Combine(data, "casegrains.db")};Pooling=False"))
             {
                 await conn.OpenAsync();

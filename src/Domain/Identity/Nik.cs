@@ -39,13 +39,17 @@ public sealed class Nik
     public static string Mask(string nik) =>
         nik.Length == 16 ? string.Concat(nik.AsSpan(0, 4), new string('*', 10), nik.AsSpan(14, 2)) : new string('*', nik.Length);
 
+    /// <summary>Sixteen ASCII digits: the shape of a NIK, before its region and date are checked.</summary>
+    public static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? input) =>
+        input is { Length: 16 } && input.All(char.IsAsciiDigit);
+
     /// <summary>
     /// Parses and validates a NIK. <paramref name="today"/> resolves the two-digit birth year (the latest
     /// century that is not in the future). Returns a refusal naming what is wrong, never the digits.
     /// </summary>
     public static Result<Nik> Parse(string? input, RegionTable regions, DateOnly today)
     {
-        if (input is null || input.Length != 16 || !input.All(char.IsAsciiDigit))
+        if (!IsWellFormed(input))
         {
             return Refusals.NikFormat();
         }

@@ -232,7 +232,7 @@ public static class CaseGrainsSilo
         services.AddHostedService(sp => sp.GetRequiredService<ConsequenceCursor>());
         services.AddSingleton<ConsequenceFaults>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsequenceSweeperStart>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PeopleIndexStart>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IndexesAtStart>();
     }
 
     /// <summary>The Data Protection application name every host shares (a different name would isolate its keys).</summary>

@@ -9,16 +9,6 @@ namespace CaseGrains.Grains.Storage;
 /// <c>@name</c> parameters): the caller's scope (regions served and everything under them, or one mentor's cases),
 /// then the query's filters.
 /// </summary>
-/// <summary>Where a database keeps the trigram index of the names' keys.</summary>
-internal enum NameIndex
-{
-    /// <summary>On the column itself (PostgreSQL, a <c>pg_trgm</c> GIN index).</summary>
-    Column,
-
-    /// <summary>In the FTS5 table <c>case_names</c> kept by triggers (SQLite, trigram tokenizer).</summary>
-    Fts5Table,
-}
-
 internal sealed class CaseListFilter
 {
     private CaseListFilter(string where, IReadOnlyList<(string Name, object Value)> parameters)
@@ -179,4 +169,14 @@ internal sealed class CaseListFilter
 
     /// <summary>The region named by <paramref name="parameter"/> and everything under it (the projections' filters too).</summary>
     internal static string InRegion(string parameter) => $"(region_code = {parameter} OR {UnderRegion(parameter)})";
+}
+
+/// <summary>Where a database keeps the trigram index of the names' keys.</summary>
+internal enum NameIndex
+{
+    /// <summary>On the column itself (PostgreSQL, a <c>pg_trgm</c> GIN index).</summary>
+    Column,
+
+    /// <summary>In the FTS5 table <c>case_names</c> kept by triggers (SQLite, trigram tokenizer).</summary>
+    Fts5Table,
 }

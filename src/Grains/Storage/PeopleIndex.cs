@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Access;
+using CaseGrains.Domain.Regions;
 using CaseGrains.Grains.Abstractions;
 
 namespace CaseGrains.Grains.Storage;
@@ -123,7 +124,7 @@ internal static class PeopleIndex
     private static List<string> Levels(string regionCode)
     {
         var levels = new List<string>();
-        for (var code = regionCode; !string.IsNullOrEmpty(code); code = code.LastIndexOf('.') is var dot and > 0 ? code[..dot] : null)
+        for (var code = regionCode; !string.IsNullOrEmpty(code); code = RegionTable.ParentCode(code))
         {
             levels.Add(code);
         }

@@ -43,8 +43,11 @@ public sealed class CurrentActor
         var session = context.User.FindFirstValue(SessionClaim)!;
         context.Items[ItemKey] = actor;
         // Roles for endpoint policies come from the account, not from what the token said at issue time.
+        // The session's start goes along: a hub connection keeps this principal, and its calls and pushes check the
+        // session's lifetime with it as every request does.
+        Claim[] started = context.User.FindFirst(SessionStartClaim) is { } start ? [new Claim(SessionStartClaim, start.Value)] : [];
         context.User = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, session), new Claim(ClaimTypes.Role, actor.Role.ToString())],
+            [new Claim(UserIdClaim, actor.Id), new Claim(SessionClaim, session), new Claim(ClaimTypes.Role, actor.Role.ToString()), .. started],
             context.User.Identity.AuthenticationType, UserIdClaim, ClaimTypes.Role));
         return true;
     }
@@ -57,15 +60,17 @@ public sealed class CurrentActor
     public static async Task<Actor?> LookupAsync(ClaimsPrincipal? user, IGrainFactory grains)
     {
         var userId = user?.FindFirstValue(UserIdClaim);
-        var started = long.TryParse(user?.FindFirstValue(SessionStartClaim), out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : (DateTimeOffset?)null;
-        if (userId is null || !int.TryParse(user!.FindFirstValue(SessionClaim), out var session)
-            || (started is { } begun && DateTimeOffset.UtcNow - begun > AbsoluteSessionLifetime))
+        if (userId is null || !int.TryParse(user!.FindFirstValue(SessionClaim), out var session) || IsPastLifetime(user))
         {
             return null;
         }
 
         return await grains.GetGrain<IUserGrain>(userId).GetActor(session);
     }
+
+    /// <summary>True when the principal's session began more than <see cref="AbsoluteSessionLifetime"/> ago.</summary>
+    public static bool IsPastLifetime(ClaimsPrincipal? user) =>
+        long.TryParse(user?.FindFirstValue(SessionStartClaim), out var s) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(s) > AbsoluteSessionLifetime;
 
     /// <summary>The principal a cookie sign-in stores: user, session version, session start.</summary>
     public static ClaimsPrincipal CookiePrincipal(Actor actor, int sessionVersion, DateTimeOffset now, string scheme) =>

@@ -404,13 +404,14 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
 
         try
         {
-            var account = grains.GetGrain<IUserGrain>(userId);
             foreach (var connection in user.Connections.Values.Where(c => !c.Ended))
             {
-                // A session that ended without this frontend being told (its notice lost with a silo) ends here.
-                if (await account.GetActor(connection.SessionVersion) is not { } actor)
+                // The same check as every request and hub call: a session that ended without this frontend being told
+                // (its notice lost with a silo), or that is past its lifetime, ends here.
+                if (await CurrentActor.LookupAsync(connection.Context.User, grains) is not { } actor)
                 {
-                    await EndSessionsAsync(userId, user, connection.SessionVersion + 1, SessionEnd.AccessChanged);
+                    var expired = CurrentActor.IsPastLifetime(connection.Context.User);
+                    await EndSessionsAsync(userId, user, connection.SessionVersion + 1, expired ? SessionEnd.Expired : SessionEnd.AccessChanged);
                     continue;
                 }
 

@@ -205,7 +205,7 @@ async function onSessionEnded(reason: string): Promise<void> {
   lastSeq.clear();
   openCase = null;
   showStatus(null);
-  const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed"];
+  const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed", "session-expired"];
   renderLogin(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
   const shown = document.querySelector("#login .error");
   if (shown) shown.id = "session-ended";
