@@ -19,29 +19,7 @@ internal static class ActivationBench
 {
     public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var settings = new Dictionary<string, string?>
-        {
-            ["CaseGrains:DataDirectory"] = dataDirectory,
-            ["CaseGrains:ServiceId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
-            ["CaseGrains:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CaseGrains:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CaseGrains:AdvertisedAddress"] = "127.0.0.1",
-        };
-        if (postgres is not null)
-        {
-            settings["CaseGrains:Mode"] = Modes.Cluster;
-            settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
-            settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
-            await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
-        }
-
-        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
-        builder.UseOrleans(silo => silo.AddCaseGrains(config, openGateway: false));
-        using var host = builder.Build();
-        await host.StartAsync();
+        var (host, dataDirectory) = await StartSiloAsync(postgres);
         try
         {
             var store = host.Services.GetRequiredService<ICaseTimelineStore>();
@@ -93,15 +71,53 @@ internal static class ActivationBench
         }
         finally
         {
-            await host.StopAsync();
-            try
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left in /tmp.
-            }
+            await StopSiloAsync(host, dataDirectory);
+        }
+    }
+
+    /// <summary>
+    /// A silo in this process with the hosts' configuration (SQLite in a temporary folder in Embedded mode; the
+    /// PostgreSQL database given, its schema applied, in Cluster mode), started.
+    /// </summary>
+    internal static async Task<(IHost Host, string DataDirectory)> StartSiloAsync(string? postgres)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["CaseGrains:DataDirectory"] = dataDirectory,
+            ["CaseGrains:ServiceId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
+            ["CaseGrains:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CaseGrains:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CaseGrains:AdvertisedAddress"] = "127.0.0.1",
+        };
+        if (postgres is not null)
+        {
+            settings["CaseGrains:Mode"] = Modes.Cluster;
+            settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
+            settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
+            await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
+        }
+
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
+        builder.UseOrleans(silo => silo.AddCaseGrains(config, openGateway: false));
+        var host = builder.Build();
+        await host.StartAsync();
+        return (host, dataDirectory);
+    }
+
+    internal static async Task StopSiloAsync(IHost host, string dataDirectory)
+    {
+        await host.StopAsync();
+        host.Dispose();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in /tmp (or never made: Cluster mode may write nothing there).
         }
     }
 

@@ -10,13 +10,13 @@ internal static class Seeding
     public static (StoredEvent Event, CaseIndexRow Index) Opened(string caseNumber, DateTimeOffset at)
     {
         var opened = new CaseOpened(caseNumber, "bench-" + caseNumber, "3579**********01", "Penerima Beban", Gender.Female, "35.79.01", Segment.Umkm, null, true);
-        return Row(caseNumber, 1, opened, EventChain.Genesis, at);
+        return Event(caseNumber, 1, opened, EventChain.Genesis, at);
     }
 
     public static (StoredEvent Event, CaseIndexRow Index) Consent(string caseNumber, long seq, string prevHash, DateTimeOffset at) =>
-        Row(caseNumber, seq, new ConsentRecorded("bench"), prevHash, at);
+        Event(caseNumber, seq, new ConsentRecorded("bench"), prevHash, at);
 
-    private static (StoredEvent, CaseIndexRow) Row(string caseNumber, long seq, CaseEvent e, string prev, DateTimeOffset at)
+    public static (StoredEvent Event, CaseIndexRow Index) Event(string caseNumber, long seq, CaseEvent e, string prev, DateTimeOffset at)
     {
         var payload = EventJson.Serialize(e);
         var commandId = Guid.NewGuid().ToString();

@@ -85,6 +85,16 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheSnapshotBenchmark_TimesActivationsOfShortAndLongCases_FromTheirSnapshots()
+    {
+        var report = await SnapshotBench.RunAsync(await server.CreateDatabaseAsync(), casesPerLength: 1, rounds: 1, TextWriter.Null, lengths: [10, 100, 300]);
+
+        Assert.Contains("snapshots (Cluster, PostgreSQL)", report, StringComparison.Ordinal);
+        Assert.Equal(2, report.Split('\n').Count(l => l.Contains("snapshot + 9 events after it", StringComparison.Ordinal)));
+        Assert.Equal(3, report.Split('\n').Count(l => l.Contains("p50 ratio to 10 events", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

@@ -29,6 +29,16 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Snapshots_LoadWithTheEventsAfterThem_KeepTheLatestPerFormat_AndNoRefusalGoesOverAnEvent()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await SnapshotStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
     public async Task TheNameSearch_FindsNamesByWordsAndParts_WithoutCaseOrDiacritics_WithinTheScope_AndKeysOlderRows()
     {
         var connectionString = await server.CreateDatabaseAsync();
@@ -82,7 +92,7 @@ public sealed class PostgresStoreTests(PostgresServer server)
         var loads = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.LoadAsync($"3579-{i:D6}", CancellationToken.None)));
         for (var i = 0; i < 200; i++)
         {
-            var (events, refused, _, _) = loads[i];
+            var (events, refused, _, _, _) = loads[i];
             var winner = outcomes[2 * i] ? $"a{i}" : $"b{i}";
             Assert.Equal($"3579-{i:D6}", Assert.Single(events).CaseNumber);
             Assert.Equal(winner, events[0].CommandId);

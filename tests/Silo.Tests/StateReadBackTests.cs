@@ -86,9 +86,19 @@ public sealed class StateReadBackTests(PostgresServer server, ITestOutputHelper 
         Assert.Equal("3579015506900001", (await reveal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nik").GetString());
         var full = await again.CaseworkerClient.PostAsJsonAsync($"/api/cases/{third}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = Scenario.Mentor });
         Assert.Equal("mentor.at_capacity", (await full.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+
+        // A note sent again whose first answer is older than the case's snapshot: the first answer, nothing appended.
+        var timeline = before[$"/api/cases/{written.FirstCase}/timeline"];
+        var noteAgain = await again.CaseworkerClient.PostAsJsonAsync($"/api/cases/{written.FirstCase}/notes", new { commandId = written.EarlyNote, text = "Catatan kunjungan 2" });
+        Assert.Equal(HttpStatusCode.OK, noteAgain.StatusCode);
+        Assert.Equal("true", noteAgain.Headers.GetValues("Idempotent-Replayed").Single());
+        var verified = await again.CaseworkerClient.GetFromJsonAsync<JsonElement>($"/api/cases/{written.FirstCase}/verify");
+        Assert.True(verified.GetProperty("valid").GetBoolean(), verified.ToString());
+        Assert.Equal(JsonDocument.Parse(timeline).RootElement.GetArrayLength(), verified.GetProperty("eventsChecked").GetInt32());
     }
 
-    private sealed record Written(string FirstCase, string SecondCase, string ImportId);
+    /// <summary>What the first process wrote; <c>EarlyNote</c> is the id of a note the first case took before its latest snapshot (one every 10 events).</summary>
+    private sealed record Written(string FirstCase, string SecondCase, string ImportId, string EarlyNote);
 
     /// <summary>The writes and reads of every kind of state, over HTTP, as the roles that may make them.</summary>
     private sealed class Scenario
@@ -181,6 +191,15 @@ public sealed class StateReadBackTests(PostgresServer server, ITestOutputHelper 
                 await Command(n, "/enrolments", new { offerId = Course });
             }
 
+            // The first case past snapshots (the next process starts it from the latest): 30 notes, the third one's id kept.
+            var early = "";
+            for (var i = 0; i < 30; i++)
+            {
+                var id = Guid.NewGuid().ToString();
+                early = i == 2 ? id : early;
+                await Ok(CaseworkerClient.PostAsJsonAsync($"/api/cases/{first}/notes", new { commandId = id, text = $"Catatan kunjungan {i}" }));
+            }
+
             // A field problem and an import of two rows.
             await Ok(CaseworkerClient.PostAsJsonAsync("/api/problems", new
             {
@@ -196,7 +215,7 @@ public sealed class StateReadBackTests(PostgresServer server, ITestOutputHelper 
                 await Task.Delay(100);
             }
 
-            return new Written(first, second, import);
+            return new Written(first, second, import, early);
         }
 
         /// <summary>Every read that shows stored state, as the role that may read it: path → body.</summary>

@@ -41,6 +41,7 @@ public sealed partial class CaseGrain(
     private CaseReads _reads = null!;
     private CaseServices _services = null!;
     private CaseConsequences _consequences = null!;
+    private long _snapshotSeq;
 
     private string CaseNumber => this.GetPrimaryKeyString();
 
@@ -156,7 +157,11 @@ public sealed partial class CaseGrain(
             }
 
             seq = await AppendAsync(@event, commandId, fingerprint, actor.Id, actor.Role.ToString(), now);
-            return seq is null ? null : new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
+            // Not appended: the seq was taken (another activation wrote first: reload, decide again), or the command id
+            // was (answered before the snapshot this activation started from: that answer again).
+            return seq is null
+                ? await _answers.StoredAnswerAsync(commandId, fingerprint, version)
+                : new CommandOutcome(CaseNumber, true, seq, @event.Type, checked((int)seq), null, false);
         }
         finally
         {
@@ -201,6 +206,7 @@ public sealed partial class CaseGrain(
         faults.AfterCommit();
         _consequences.Add(new ConsequenceItem(stored.ToEntry(), @event, previous, next));
         await _consequences.RunAsync();
+        KeepSnapshot();
         return seq;
     }
 
@@ -292,7 +298,7 @@ public sealed partial class CaseGrain(
             : new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
     }
 
-    private async Task<CommandOutcome?> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
+    private async Task<CommandOutcome> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
     {
         var outcome = await _answers.RefuseAsync(commandId, fingerprint, actor, refusal, _state?.Version);
         LogRefused(CaseNumber, refusal.Code);
@@ -328,14 +334,24 @@ public sealed partial class CaseGrain(
         return await _reads.MayReadAsync(_state, caller, action, purpose);
     }
 
-    /// <summary>Folds the timeline, and hands the consequences what they have yet to run (events past their cursor or held).</summary>
+    /// <summary>
+    /// Folds the timeline from the case's snapshot (the whole timeline when it has none that fits), and hands the
+    /// consequences what they have yet to run (events past their cursor or held).
+    /// </summary>
     private async Task LoadAsync(CancellationToken ct)
     {
-        var load = await store.LoadAsync(CaseNumber, ct);
+        var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
+        var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
+        if (state is null && load.Snapshot is not null)
+        {
+            // Consequences are owed at or before the snapshot (they need the states there), or it does not fit: replay all.
+            load = await store.LoadAsync(CaseNumber, null, ct);
+            keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
+        }
+
+        _snapshotSeq = state?.Version ?? 0;
         var items = new List<ConsequenceItem>();
-        CaseState? state = null;
-        var head = EventChain.Genesis;
         var answered = new List<string>(load.Events.Count + load.RefusedCommandIds.Count);
         foreach (var e in load.Events)
         {
@@ -353,7 +369,62 @@ public sealed partial class CaseGrain(
         _answers.Reset(answered.Concat(load.RefusedCommandIds));
         (_state, _head) = (state, head);
         _consequences.Load(load.ConsequencesDone, load.Failures, items);
+        KeepSnapshot();
     }
+
+    /// <summary>The snapshot's state when it fits the events after it (the first one chains on to its head); null otherwise.</summary>
+    private (CaseState? State, string Head) Restore(StoredSnapshot snapshot, IReadOnlyList<StoredEvent> after)
+    {
+        try
+        {
+            var state = CaseSnapshots.Read(snapshot.State);
+            if (state.CaseNumber == CaseNumber && state.Version == snapshot.Seq && (after.Count == 0 || (after[0].Seq == snapshot.Seq + 1 && after[0].PrevHash == snapshot.Head)))
+            {
+                return (state, snapshot.Head);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or InvalidOperationException or NotSupportedException)
+        {
+            LogSnapshotUnreadable(ex, CaseNumber, snapshot.Seq);
+            return (null, EventChain.Genesis);
+        }
+
+        LogSnapshotUnreadable(null, CaseNumber, snapshot.Seq);
+        return (null, EventChain.Genesis);
+    }
+
+    /// <summary>
+    /// Writes a snapshot once the case has <see cref="CaseSnapshots.Every"/> events past its last one. In the background:
+    /// a snapshot is a cache, a lost or failed write costs only a longer replay at the next activation.
+    /// </summary>
+    private void KeepSnapshot()
+    {
+        if (_state is not { } state || state.Version - _snapshotSeq < CaseSnapshots.Every)
+        {
+            return;
+        }
+
+        _snapshotSeq = state.Version;
+        var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head);
+        var caseNumber = CaseNumber;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await store.WriteSnapshotAsync(caseNumber, snapshot, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSnapshotNotWritten(ex, caseNumber, snapshot.Seq);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the snapshot at #{Seq} does not fit its timeline; replaying every event")]
+    private partial void LogSnapshotUnreadable(Exception? exception, string caseNumber, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the snapshot at #{Seq} was not written (the next activation replays further)")]
+    private partial void LogSnapshotNotWritten(Exception exception, string caseNumber, long seq);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} appended #{Seq} {EventType} by {ActorId}")]
     private partial void LogAccepted(string caseNumber, long seq, string eventType, string actorId);

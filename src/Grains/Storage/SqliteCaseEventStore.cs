@@ -23,10 +23,12 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
-    public async Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct)
+    public async Task<CaseLoad> LoadAsync(string caseNumber, string? snapshotFormat, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
-        var events = await ReadEventsAsync(conn, caseNumber, 0, int.MaxValue, ct);
+        // The snapshot first, then the events after its seq: an event appended in between is read too, none is missed.
+        var snapshot = snapshotFormat is null ? null : await ReadSnapshotAsync(conn, caseNumber, snapshotFormat, ct);
+        var events = await ReadEventsAsync(conn, caseNumber, snapshot?.Seq ?? 0, int.MaxValue, ct);
         var refused = new List<string>();
         await using (var cmd = conn.CreateCommand())
         {
@@ -47,7 +49,40 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
             done = await cursor.ExecuteScalarAsync(ct) is long seq ? seq : 0;
         }
 
-        return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct));
+        return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct), snapshot);
+    }
+
+    private static async Task<StoredSnapshot?> ReadSnapshotAsync(SqliteConnection conn, string caseNumber, string format, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT seq, state, head FROM case_snapshots WHERE case_number = $case AND format = $format";
+        cmd.Parameters.AddWithValue("$case", caseNumber);
+        cmd.Parameters.AddWithValue("$format", format);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new StoredSnapshot(reader.GetInt64(0), format, reader.GetString(1), reader.GetString(2)) : null;
+    }
+
+    public async Task WriteSnapshotAsync(string caseNumber, StoredSnapshot snapshot, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        await _writer.WaitAsync(ct);
+        try
+        {
+            await using var conn = await OpenAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = CaseSnapshotTable.Upsert('$');
+            cmd.Parameters.AddWithValue("$case", caseNumber);
+            cmd.Parameters.AddWithValue("$seq", snapshot.Seq);
+            cmd.Parameters.AddWithValue("$format", snapshot.Format);
+            cmd.Parameters.AddWithValue("$state", snapshot.State);
+            cmd.Parameters.AddWithValue("$head", snapshot.Head);
+            cmd.Parameters.AddWithValue("$at", EventChain.FormatTime(DateTimeOffset.UtcNow));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct)
@@ -214,7 +249,9 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = """
             INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at, actor_id, actor_role)
-            VALUES ($case, $cid, $chash, $refusal, $version, $at, $actor, $role) ON CONFLICT DO NOTHING
+            SELECT $case, $cid, $chash, $refusal, $version, $at, $actor, $role
+            WHERE NOT EXISTS (SELECT 1 FROM case_events WHERE case_number = $case AND command_id = $cid)
+            ON CONFLICT DO NOTHING
             """;
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$cid", refusal.CommandId);

@@ -103,6 +103,7 @@ public static class SqliteSchema
             CREATE TRIGGER case_names_add AFTER UPDATE OF name_key ON case_index WHEN new.name_key <> '' AND new.name_key IS NOT old.name_key
             BEGIN INSERT INTO case_names (case_number, name_key) VALUES (new.case_number, new.name_key); END;
             """),
+        (12, "case snapshots", CaseSnapshotTable.Table("TEXT")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

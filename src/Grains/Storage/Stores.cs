@@ -75,11 +75,16 @@ public sealed record MetricRow(string Child, string D1, string D2, string D3, st
 /// <param name="RefusedCommandIds">Command ids answered with a refusal.</param>
 /// <param name="ConsequencesDone">Every consequence of the events up to this seq took effect or has its failure recorded.</param>
 /// <param name="Failures">The kinds of consequence held up at some event of this case (retried, or parked for an admin).</param>
+/// <param name="Snapshot">The case's snapshot in the format asked for, if it has one; <paramref name="Events"/> are then those after it.</param>
 public sealed record CaseLoad(
     IReadOnlyList<StoredEvent> Events,
     IReadOnlyList<string> RefusedCommandIds,
     long ConsequencesDone,
-    IReadOnlyList<ConsequenceFailure> Failures);
+    IReadOnlyList<ConsequenceFailure> Failures,
+    StoredSnapshot? Snapshot = null);
+
+/// <summary>A case's folded state as of event <see cref="Seq"/> (whose hash is <see cref="Head"/>), in one snapshot format.</summary>
+public sealed record StoredSnapshot(long Seq, string Format, string State, string Head);
 
 /// <summary>
 /// A kind of consequence that did not take effect for a case, from <see cref="Seq"/> on: retried with backoff at
@@ -107,8 +112,15 @@ public sealed record NoticeRow(string UserId, string CaseNumber, long Seq, strin
 /// </summary>
 public interface ICaseTimelineStore
 {
-    /// <summary>Every event of a case, oldest first, its refused command ids, and where its consequences stand.</summary>
-    Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct);
+    /// <summary>
+    /// A case's refused command ids, where its consequences stand, and its events oldest first: every one, or, when
+    /// <paramref name="snapshotFormat"/> is given and the case has a snapshot in it, the snapshot and the events after it
+    /// (read consistently: no event between them is missed).
+    /// </summary>
+    Task<CaseLoad> LoadAsync(string caseNumber, string? snapshotFormat, CancellationToken ct);
+
+    /// <summary>Keeps <paramref name="snapshot"/> as the case's snapshot unless it already has a later one in the same format.</summary>
+    Task WriteSnapshotAsync(string caseNumber, StoredSnapshot snapshot, CancellationToken ct);
 
     Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct);
 
@@ -122,7 +134,7 @@ public interface ICaseTimelineStore
     /// </summary>
     Task<bool> TryAppendAsync(StoredEvent @event, CaseIndexRow index, CaseProjections projections, CancellationToken ct);
 
-    /// <summary>False when the command id already has an outcome.</summary>
+    /// <summary>False when the command id already has an outcome (a refusal, or an event on the timeline).</summary>
     Task<bool> TryRecordRefusalAsync(string caseNumber, StoredRefusal refusal, DateTimeOffset at, CancellationToken ct);
 
     Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct);
@@ -221,6 +233,10 @@ public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId)
 
 public static class CaseEventStoreExtensions
 {
+    /// <summary>Every event of a case (no snapshot), its refused command ids, and where its consequences stand.</summary>
+    public static Task<CaseLoad> LoadAsync(this ICaseTimelineStore store, string caseNumber, CancellationToken ct) =>
+        store.LoadAsync(caseNumber, null, ct);
+
     /// <summary>An append that changes no enrolment.</summary>
     public static Task<bool> TryAppendAsync(this ICaseTimelineStore store, StoredEvent @event, CaseIndexRow index, CancellationToken ct) =>
         store.TryAppendAsync(@event, index, CaseProjections.None, ct);

@@ -20,7 +20,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private const int Loops = 4;
     private const int MaxGroup = 64;
 
-    private readonly RequestGroups<string, CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(string Case, string? Format), CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
     private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup);
 
     /// <summary>One append's answer from a group commit: whether its row went in, or what failed it alone.</summary>
@@ -30,16 +30,27 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
     /// trip (two statements each), like appends share a commit: cold activations are dominated by round trips.
     /// </summary>
-    public Task<CaseLoad> LoadAsync(string caseNumber, CancellationToken ct) => _loads.SubmitAsync(caseNumber);
+    public Task<CaseLoad> LoadAsync(string caseNumber, string? snapshotFormat, CancellationToken ct) => _loads.SubmitAsync((caseNumber, snapshotFormat));
 
-    private static async Task<CaseLoad[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<string> caseNumbers)
+    /// <summary>
+    /// The loads of a group in one round trip, in one read-only repeatable-read transaction: a case's snapshot and the
+    /// events after it come from the same moment (a snapshot written meanwhile cannot make the events skip ahead).
+    /// </summary>
+    private static async Task<CaseLoad[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<(string Case, string? Format)> loads)
     {
-        await using var batch = source.CreateBatch();
-        foreach (var caseNumber in caseNumbers)
+        await using var conn = await source.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var (caseNumber, format) in loads)
         {
             foreach (var sql in new[]
             {
-                $"SELECT {EventColumns} FROM case_events WHERE case_number = @case ORDER BY seq",
+                "SELECT seq, state, head FROM case_snapshots WHERE case_number = @case AND format = @format",
+                $"""
+                SELECT {EventColumns} FROM case_events
+                WHERE case_number = @case AND seq > coalesce((SELECT seq FROM case_snapshots WHERE case_number = @case AND format = @format), 0)
+                ORDER BY seq
+                """,
                 "SELECT command_id FROM case_refusals WHERE case_number = @case",
                 "SELECT consequences_seq FROM case_index WHERE case_number = @case",
                 $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = @case",
@@ -47,36 +58,61 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             {
                 var command = new NpgsqlBatchCommand(sql);
                 command.Parameters.AddWithValue("case", caseNumber);
+                // No format: no snapshot (a format no row has).
+                command.Parameters.AddWithValue("format", format ?? "");
                 batch.BatchCommands.Add(command);
             }
         }
 
-        var results = new CaseLoad[caseNumbers.Count];
-        await using var rows = await batch.ExecuteReaderAsync();
-        for (var i = 0; i < caseNumbers.Count; i++)
+        var results = new CaseLoad[loads.Count];
+        await using (var rows = await batch.ExecuteReaderAsync())
         {
-            var events = new List<StoredEvent>();
-            while (await rows.ReadAsync())
+            for (var i = 0; i < loads.Count; i++)
             {
-                events.Add(ReadEvent(rows));
-            }
+                var snapshot = await rows.ReadAsync() ? new StoredSnapshot(rows.GetInt64(0), loads[i].Format ?? "", rows.GetString(1), rows.GetString(2)) : null;
+                await rows.NextResultAsync();
+                var events = new List<StoredEvent>();
+                while (await rows.ReadAsync())
+                {
+                    events.Add(ReadEvent(rows));
+                }
 
-            await rows.NextResultAsync();
-            var refused = new List<string>();
-            while (await rows.ReadAsync())
-            {
-                refused.Add(rows.GetString(0));
-            }
+                await rows.NextResultAsync();
+                var refused = new List<string>();
+                while (await rows.ReadAsync())
+                {
+                    refused.Add(rows.GetString(0));
+                }
 
-            await rows.NextResultAsync();
-            var done = await rows.ReadAsync() ? rows.GetInt64(0) : 0;
-            await rows.NextResultAsync();
-            var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
-            await rows.NextResultAsync();
-            results[i] = new CaseLoad(events, refused, done, failures);
+                await rows.NextResultAsync();
+                var done = await rows.ReadAsync() ? rows.GetInt64(0) : 0;
+                await rows.NextResultAsync();
+                var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
+                await rows.NextResultAsync();
+                results[i] = new CaseLoad(events, refused, done, failures, snapshot);
+            }
         }
 
+        await tx.CommitAsync();
         return results;
+    }
+
+    /// <summary>The upsert commits without waiting for the disk (a snapshot is a cache: one lost in a crash is a longer replay).</summary>
+    public async Task WriteSnapshotAsync(string caseNumber, StoredSnapshot snapshot, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var upsert = new NpgsqlBatchCommand(CaseSnapshotTable.Upsert('@'));
+        upsert.Parameters.AddWithValue("case", caseNumber);
+        upsert.Parameters.AddWithValue("seq", snapshot.Seq);
+        upsert.Parameters.AddWithValue("format", snapshot.Format);
+        upsert.Parameters.AddWithValue("state", snapshot.State);
+        upsert.Parameters.AddWithValue("head", snapshot.Head);
+        upsert.Parameters.AddWithValue("at", DateTimeOffset.UtcNow);
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"), upsert } };
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     private static ConsequenceFailure ReadFailure(System.Data.Common.DbDataReader r) => ConsequenceRows.Read(r, i => r.GetFieldValue<DateTimeOffset>(i));
@@ -304,7 +340,9 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     {
         await using var cmd = db.CreateCommand("""
             INSERT INTO case_refusals (case_number, command_id, command_hash, refusal, version, recorded_at, actor_id, actor_role)
-            VALUES (@case, @cid, @chash, @refusal, @version, @at, @actor, @role) ON CONFLICT DO NOTHING
+            SELECT @case, @cid, @chash, @refusal, @version, @at, @actor, @role
+            WHERE NOT EXISTS (SELECT 1 FROM case_events WHERE case_number = @case AND command_id = @cid)
+            ON CONFLICT DO NOTHING
             """);
         cmd.Parameters.AddWithValue("case", caseNumber);
         cmd.Parameters.AddWithValue("cid", refusal.CommandId);

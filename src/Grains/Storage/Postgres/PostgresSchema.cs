@@ -104,6 +104,7 @@ public static class PostgresSchema
             CREATE INDEX case_index_name_key ON case_index USING gin (name_key gin_trgm_ops);
             CREATE INDEX case_index_number_prefix ON case_index (case_number text_pattern_ops);
             """),
+        (10, "case snapshots", CaseSnapshotTable.Table("TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
