@@ -79,7 +79,7 @@ internal static class ActivationBench
     /// A silo in this process with the hosts' configuration (SQLite in a temporary folder in Embedded mode; the
     /// PostgreSQL database given, its schema applied, in Cluster mode), started.
     /// </summary>
-    internal static async Task<(IHost Host, string DataDirectory)> StartSiloAsync(string? postgres)
+    internal static async Task<(IHost Host, string DataDirectory)> StartSiloAsync(string? postgres, IReadOnlyDictionary<string, string?>? more = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new Dictionary<string, string?>
@@ -96,6 +96,11 @@ internal static class ActivationBench
             settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
             settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
             await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
+        }
+
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
 
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

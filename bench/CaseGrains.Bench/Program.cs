@@ -19,6 +19,7 @@ using Npgsql;
 //   people      [--postgres CS] [--caseworkers 50000] [--mentors 10000] [--supervisors 5000] [--lookups 2000]
 //   search      [--postgres CS] [--cases 1000000 | 100000 on SQLite] [--lookups 2000]
 //   snapshots   [--postgres CS] [--cases 10] [--rounds 5]             (activation time for 10, 1,000, 10,000 events)
+//   deadlines   --postgres CS [--cases 1000000] [--due 100000]         (the SLA sweep at the national shape)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -91,11 +92,14 @@ switch (command)
         output.WriteLine(await SearchBench.RunAsync(postgres, options.Int("cases", postgres is null ? 100_000 : 1_000_000), options.Int("lookups", 2_000), output));
         return 0;
     }
+    case "deadlines":
+        output.WriteLine(await DeadlineBench.RunAsync(options.Required("postgres"), options.Int("cases", 1_000_000), options.Int("due", 100_000), output));
+        return 0;
     case "snapshots":
         output.WriteLine(await SnapshotBench.RunAsync(options.Optional("postgres"), options.Int("cases", 10), options.Int("rounds", 5), output));
         return 0;
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

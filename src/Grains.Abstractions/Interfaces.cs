@@ -72,6 +72,14 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("RunConsequences"), OneWay]
     Task RunConsequences(bool force);
 
+    /// <summary>
+    /// The deadline sweep found the case's timer of <paramref name="kind"/> (<c>sla</c>, <c>referral</c>) due: the case
+    /// appends what is due (a breach, an escalation, an overdue referral; each once, by a stable command id) and writes
+    /// its next deadline. Nothing happens when nothing is due any more.
+    /// </summary>
+    [Alias("DeadlineDue")]
+    Task DeadlineDue(string kind);
+
     /// <summary>Ranked candidates (mentors, courses, partners, financing) with their reasons, for the caseworkers of the case.</summary>
     [Alias("Match")]
     Task<MatchResult> Match(Actor caller, Domain.Services.CandidateKind kind, long? amountIdr, int limit);

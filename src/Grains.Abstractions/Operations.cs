@@ -137,3 +137,15 @@ public sealed class InjectedFaultException : Exception
     {
     }
 }
+
+/// <summary>Sweeps the deadline index: wakes every case whose SLA or referral deadline is due (one activation in the cluster).</summary>
+[Alias("cg.IDeadlineSweeperGrain")]
+public interface IDeadlineSweeperGrain : IGrainWithIntegerKey
+{
+    [Alias("Start")]
+    Task Start();
+
+    /// <summary>One sweep now: every deadline due at its start, once; returns how many cases were woken.</summary>
+    [Alias("Sweep")]
+    Task<int> Sweep();
+}

@@ -95,6 +95,17 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheDeadlineBenchmark_SweepsEveryDueCaseOnce_WithNoReminderPerCase()
+    {
+        var report = await DeadlineBench.RunAsync(await server.CreateDatabaseAsync(), cases: 2_000, due: 200, TextWriter.Null);
+
+        Assert.Contains("200 SlaBreached appended (one per due case: yes)", report, StringComparison.Ordinal);
+        Assert.Contains("deadline rows     2,000 (one per open case)", report, StringComparison.Ordinal);
+        Assert.Contains("reminder rows     2 in the reminder table", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOT DONE", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

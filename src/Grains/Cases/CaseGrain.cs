@@ -23,6 +23,7 @@ namespace CaseGrains.Grains;
 /// </summary>
 public sealed partial class CaseGrain(
     ICaseTimelineStore store,
+    IDeadlineStore deadlines,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     NikProtector nikProtector,
     CasePolicies policies,
@@ -49,7 +50,7 @@ public sealed partial class CaseGrain(
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
-        _timers = new CaseTimers(this, policies.Sla, policies.SlaRetry, clock);
+        _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
         _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
         _services = new CaseServices(CaseNumber, GrainFactory);
         _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, TimeProvider.System),
@@ -213,17 +214,17 @@ public sealed partial class CaseGrain(
     public Task RunConsequences(bool force) => _consequences.RunAsync(force);
 
     /// <summary>
-    /// A timer fired: the SLA one appends what is due (a breach, then an escalation once its grace has passed too), the
-    /// referral one appends the overdue referrals; then both are aimed again. Each such event has a stable command id,
-    /// so a repeated tick appends nothing twice.
+    /// A timer is due (found by the deadline sweep): the SLA one appends what is due (a breach, then an escalation once
+    /// its grace has passed too), the referral one appends the overdue referrals; then both are aimed again. Each such
+    /// event has a stable command id, so a repeated sweep appends nothing twice.
     /// </summary>
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task DeadlineDue(string kind)
     {
-        _timers.Fired(reminderName);
+        _timers.Fired(kind);
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var now = clock.GetUtcNow();
-            var (due, commandId, actor) = _timers.DueOn(reminderName, _state, now);
+            var (due, commandId, actor) = _timers.DueOn(kind, _state, now);
             if (due is null || _answers.Contains(commandId))
             {
                 break;
@@ -237,6 +238,19 @@ public sealed partial class CaseGrain(
         }
 
         await _timers.AimAsync(_state, null);
+    }
+
+    /// <summary>
+    /// A reminder of the release before the deadline index (one per case and timer): handled as the deadline it stood
+    /// for, then removed; the case's deadlines are in the index from then on.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await DeadlineDue(reminderName);
+        if (await this.GetReminder(reminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     public async Task SeatGranted(string offerId)

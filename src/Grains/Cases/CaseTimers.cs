@@ -1,23 +1,26 @@
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Services;
+using CaseGrains.Grains.Storage;
 
 namespace CaseGrains.Grains;
 
 /// <summary>
-/// A case's two durable timers (Orleans reminders): the active stage's SLA deadline and the earliest unanswered
-/// referral's response deadline. Aimed from the case's state after each event that can move a deadline (a consequence
-/// of the event, so a reminder-table failure is retried like any other); it remembers what it last asked the reminder
-/// service for, so an ordinary command costs no reminder write.
+/// A case's two durable timers, as rows of the deadline index (<see cref="CaseDeadlineTable"/>; swept by
+/// <see cref="DeadlineSweeperGrain"/>, not one Orleans reminder per case): the active stage's SLA deadline and the
+/// earliest unanswered referral's response deadline. Aimed from the case's state after each event that can move a
+/// deadline (a consequence of the event, so a failed write is retried like any other); it remembers what it last
+/// wrote, so an ordinary command costs no deadline write. Something due now is written as due now: the next sweep
+/// brings it, and brings it again (every sweep) until the case has appended what was due.
 /// </summary>
-internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPeriod, TimeProvider clock)
+internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, SlaPolicy sla, TimeProvider clock)
 {
-    /// <summary>The durable timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
+    /// <summary>The timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
     public const string SlaReminder = "sla";
 
-    /// <summary>The durable timer of the earliest unanswered referral's response deadline.</summary>
+    /// <summary>The timer of the earliest unanswered referral's response deadline.</summary>
     public const string ReferralReminder = "referral";
 
-    // What this activation last asked the reminder service for: null = unknown (just activated, or an aim failed).
+    // What this activation last wrote: null = unknown (just activated, or a write failed).
     private DateTimeOffset? _slaAimedAt;
     private bool? _slaRegistered;
     private DateTimeOffset? _referralAimedAt;
@@ -25,8 +28,8 @@ internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPerio
 
     /// <summary>
     /// Aims both timers after <paramref name="cause"/> (null: whatever happened, e.g. a retry or a tick). Only events that
-    /// can move a deadline touch the reminder table; the first aim of an activation always does (it cannot know what
-    /// the table holds), which also gives a timer to a case whose previous activation died before aiming.
+    /// can move a deadline touch the index; the first aim of an activation always does (it cannot know what the index
+    /// holds), which also gives a timer to a case whose previous activation died before aiming.
     /// </summary>
     public async Task AimAsync(CaseState? state, CaseEvent? cause)
     {
@@ -45,7 +48,7 @@ internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPerio
         }
         catch
         {
-            // What the table holds is unknown now: the retry aims both from scratch.
+            // What the index holds is unknown now: the retry aims both from scratch.
             (_slaAimedAt, _slaRegistered, _referralAimedAt, _referralRegistered) = (null, null, null, null);
             throw;
         }
@@ -107,8 +110,8 @@ internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPerio
         var target = due is not null ? now : at;
         if (target is null)
         {
-            // Only a case that has had a referral can have a referral reminder: others skip the reminder table entirely
-            // (every activation's first event would otherwise read it, for almost every case).
+            // Only a case that has had a referral can have a referral deadline: others skip the index entirely (every
+            // activation's first event would otherwise write it, for almost every case).
             var known = _referralRegistered;
             if (known != false && state?.Enrolments.Any(e => e.Offer.Type == OfferType.Matchmaking) != true)
             {
@@ -127,17 +130,14 @@ internal sealed class CaseTimers(Grain grain, SlaPolicy sla, TimeSpan retryPerio
         }
     }
 
-    private async Task AimAtAsync(string name, DateTimeOffset at, DateTimeOffset now)
-    {
-        var dueIn = at - now;
-        await grain.RegisterOrUpdateReminder(name, dueIn < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : dueIn, retryPeriod);
-    }
+    private Task AimAtAsync(string name, DateTimeOffset at, DateTimeOffset now) =>
+        deadlines.SetDeadlineAsync(caseNumber, name, at < now ? now : at, CancellationToken.None);
 
     private async Task RemoveAsync(string name, bool? registered)
     {
-        if (registered != false && await grain.GetReminder(name) is { } reminder)
+        if (registered != false)
         {
-            await grain.UnregisterReminder(reminder);
+            await deadlines.SetDeadlineAsync(caseNumber, name, null, CancellationToken.None);
         }
     }
 }

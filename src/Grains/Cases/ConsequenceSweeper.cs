@@ -66,7 +66,7 @@ public sealed partial class ConsequenceSweeperGrain(IOperationsStore store, IOpt
     private partial void LogSweepFailed(Exception exception);
 }
 
-/// <summary>Starts the sweeper when a silo becomes active (every silo asks; the one activation and its reminder result).</summary>
+/// <summary>Starts the sweepers (consequences, deadlines) when a silo becomes active (every silo asks; the one activation of each and its reminder result).</summary>
 internal sealed partial class ConsequenceSweeperStart(IGrainFactory grains, ILogger<ConsequenceSweeperStart> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -75,6 +75,7 @@ internal sealed partial class ConsequenceSweeperStart(IGrainFactory grains, ILog
             try
             {
                 await grains.GetGrain<IConsequenceSweeperGrain>(0).Start();
+                await grains.GetGrain<IDeadlineSweeperGrain>(0).Start();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -83,6 +84,6 @@ internal sealed partial class ConsequenceSweeperStart(IGrainFactory grains, ILog
             }
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The consequence sweeper could not be started from this silo")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sweepers could not be started from this silo")]
     private partial void LogStartFailed(Exception exception);
 }

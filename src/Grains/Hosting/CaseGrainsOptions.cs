@@ -96,8 +96,9 @@ public sealed class CaseGrainsOptions
         public TimeSpan EscalationGrace { get; set; } = SlaPolicy.Default.EscalationGrace;
 
         /// <summary>
-        /// <c>CaseGrains:Sla:CheckPeriod</c>: the timer's retry period after its due time (a tick that failed, e.g. during a
-        /// silo failure, comes again after this). Default one hour; at least one second.
+        /// <c>CaseGrains:Sla:CheckPeriod</c>: how often the deadline index is swept, at most every 5 s (a deadline is acted
+        /// on within this of being due, and a case that failed to act is told again at the next sweep). Default one hour,
+        /// so 5 s; at least one second.
         /// </summary>
         public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromHours(1);
 

@@ -217,13 +217,14 @@ public static class CaseGrainsSilo
     }
 
     /// <summary>
-    /// One store object serves the four views of it: what a case needs, what the projections' readers need, what
-    /// operators need, the people index. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
+    /// One store object serves the five views of it: what a case needs, what the projections' readers need, what
+    /// operators need, the people index, the deadline index. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore
     {
         services.AddSingleton<TStore>();
+        services.AddSingleton<IDeadlineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPeopleStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<ICaseTimelineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<TStore>());

@@ -104,6 +104,7 @@ public static class SqliteSchema
             BEGIN INSERT INTO case_names (case_number, name_key) VALUES (new.case_number, new.name_key); END;
             """),
         (12, "case snapshots", CaseSnapshotTable.Table("TEXT")),
+        (13, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TEXT")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -228,6 +228,19 @@ public interface IPeopleStore
     Task<bool> AnyPeopleAsync(CancellationToken ct);
 }
 
+/// <summary>A case's timer of one kind (<c>sla</c>, <c>referral</c>) due at <see cref="DueAt"/>.</summary>
+public sealed record DueDeadline(string CaseNumber, string Kind, DateTimeOffset DueAt);
+
+/// <summary>The deadline index (<see cref="CaseDeadlineTable"/>): each case's next due time per kind of timer.</summary>
+public interface IDeadlineStore
+{
+    /// <summary>Sets the case's deadline of <paramref name="kind"/> (null: it has none).</summary>
+    Task SetDeadlineAsync(string caseNumber, string kind, DateTimeOffset? dueAt, CancellationToken ct);
+
+    /// <summary>At most <paramref name="limit"/> deadlines due at <paramref name="now"/> after <paramref name="after"/> (null: from the first), in due order.</summary>
+    Task<IReadOnlyList<DueDeadline>> DueDeadlinesAsync(DateTimeOffset now, DueDeadline? after, int limit, CancellationToken ct);
+}
+
 /// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
 public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);
 

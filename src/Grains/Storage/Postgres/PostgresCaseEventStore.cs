@@ -166,6 +166,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     {
         _appends.Dispose();
         _loads.Dispose();
+        _deadlines.Dispose();
     }
 
     /// <summary>

@@ -105,6 +105,7 @@ public static class PostgresSchema
             CREATE INDEX case_index_number_prefix ON case_index (case_number text_pattern_ops);
             """),
         (10, "case snapshots", CaseSnapshotTable.Table("TIMESTAMPTZ")),
+        (11, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

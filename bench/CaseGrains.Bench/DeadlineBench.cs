@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using CaseGrains.Domain;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Storage.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseGrains.Bench;
+
+/// <summary>
+/// The SLA sweep at the national shape (issue 16, deliverable 3), on PostgreSQL: open cases over the 514 kab/kota with
+/// the national skew, each a CaseOpened event (chained as the case grain chains it), its case-list row and its SLA
+/// deadline, bulk-loaded with COPY; a tenth of them opened eight days ago, so their intake SLA (seven days) is due and
+/// their escalation (seven more) is not. Then a silo starts in this process (SLA check period one second) and its
+/// deadline sweep wakes every due case, which appends its SlaBreached and moves its deadline to the escalation. Timed
+/// from the silo's start until no due deadline is left; then the breaches are counted and the reminder table's rows.
+/// </summary>
+internal static class DeadlineBench
+{
+    public static async Task<string> RunAsync(string postgres, int cases, int due, TextWriter log)
+    {
+        await PostgresSchema.ApplyAsync(postgres);
+        await using var source = NpgsqlDataSource.Create(postgres);
+        var now = DateTimeOffset.UtcNow;
+        var intake = SlaPolicy.Default.TargetFor(Stage.Intake)!.Value;
+        var prefix = $"9{Random.Shared.Next(100, 999)}-";
+
+        log.WriteLine($"loading {cases:N0} open cases, {due:N0} of them past their intake SLA");
+        var loading = Stopwatch.StartNew();
+        await LoadAsync(source, prefix, cases, due, now, intake);
+        var loaded = loading.Elapsed;
+
+        var (host, dataDirectory) = await ActivationBench.StartSiloAsync(postgres, new Dictionary<string, string?> { ["CaseGrains:Sla:CheckPeriod"] = "00:00:01" });
+        var sweeping = Stopwatch.StartNew();
+        try
+        {
+            long left;
+            var deadline = TimeSpan.FromMinutes(10);
+            do
+            {
+                await Task.Delay(250);
+                left = await CountAsync(source, "SELECT count(*) FROM case_deadlines WHERE kind = 'sla' AND due_at <= @now AND case_number LIKE @prefix", now, prefix);
+            }
+            while (left > 0 && sweeping.Elapsed < deadline);
+
+            var swept = sweeping.Elapsed;
+            var breaches = await CountAsync(source, "SELECT count(*) FROM case_events WHERE type = 'SlaBreached' AND case_number LIKE @prefix", now, prefix);
+            var reminders = await CountAsync(source, "SELECT count(*) FROM orleansreminderstable", now, prefix);
+            var rows = await CountAsync(source, "SELECT count(*) FROM case_deadlines WHERE case_number LIKE @prefix", now, prefix);
+            return $"""
+                deadlines (Cluster, PostgreSQL): {cases:N0} open cases, {due:N0} deadlines due
+                load              {loaded.TotalSeconds:F1} s (events, case list and deadlines by COPY)
+                sweep             {(left == 0 ? "" : $"NOT DONE: {left:N0} still due after ")}{swept.TotalSeconds:F1} s from the silo's start to no due deadline ({due / swept.TotalSeconds:F0} cases/s; the first sweep starts within the 1 s check period)
+                breaches          {breaches:N0} SlaBreached appended (one per due case: {(breaches == due ? "yes" : "NO")})
+                deadline rows     {rows:N0} (one per open case)
+                reminder rows     {reminders:N0} in the reminder table (the sweepers', none per case)
+                """;
+        }
+        finally
+        {
+            await ActivationBench.StopSiloAsync(host, dataDirectory);
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource source, string sql, DateTimeOffset now, string prefix)
+    {
+        await using var cmd = source.CreateCommand(sql);
+        cmd.Parameters.AddWithValue("now", now.ToUniversalTime());
+        cmd.Parameters.AddWithValue("prefix", prefix + "%");
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static async Task LoadAsync(NpgsqlDataSource source, string prefix, int cases, int due, DateTimeOffset now, TimeSpan intake)
+    {
+        var shape = new NationalShape(new Random(16));
+        var rows = new (string Number, string Region, DateTimeOffset Opened)[cases];
+        var step = Math.Max(1, cases / Math.Max(1, due));
+        for (var i = 0; i < cases; i++)
+        {
+            // One case in every `step` is due (spread over the country), the others opened within the last six days.
+            var isDue = i % step == 0 && i / step < due;
+            var opened = isDue ? now - intake - TimeSpan.FromDays(1) : now - TimeSpan.FromMinutes(i % (6 * 24 * 60));
+            rows[i] = ($"{prefix}{i:D7}", shape.District(shape.Regency()), opened);
+        }
+
+        await using var conn = await source.OpenConnectionAsync();
+        await using (var events = await conn.BeginBinaryImportAsync(
+            "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (number, region, opened) in rows)
+            {
+                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
+                var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, opened);
+                await events.StartRowAsync();
+                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
+                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
+                await events.WriteAsync(stored.Type, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.ActorId, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.ActorRole, NpgsqlDbType.Text);
+                await events.WriteAsync(EventChain.FormatTime(opened), NpgsqlDbType.Text);
+                await events.WriteAsync(stored.PayloadJson, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.CommandId, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.CommandHash, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.PrevHash, NpgsqlDbType.Text);
+                await events.WriteAsync(stored.Hash, NpgsqlDbType.Text);
+            }
+
+            await events.CompleteAsync();
+        }
+
+        await using (var index = await conn.BeginBinaryImportAsync("""
+            COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
+                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var (number, region, opened) in rows)
+            {
+                await index.StartRowAsync();
+                await index.WriteAsync(number, NpgsqlDbType.Text);
+                await index.WriteAsync("Penerima Beban", NpgsqlDbType.Text);
+                await index.WriteAsync(region[..4] + "**********01", NpgsqlDbType.Text);
+                await index.WriteAsync(region, NpgsqlDbType.Text);
+                await index.WriteAsync("Umkm", NpgsqlDbType.Text);
+                await index.WriteAsync("Female", NpgsqlDbType.Text);
+                await index.WriteAsync("Open", NpgsqlDbType.Text);
+                await index.WriteAsync("Intake", NpgsqlDbType.Text);
+                await index.WriteAsync("Active", NpgsqlDbType.Text);
+                await index.WriteAsync(1, NpgsqlDbType.Integer);
+                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
+                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
+                await index.WriteAsync(1L, NpgsqlDbType.Bigint);
+                await index.WriteAsync(SearchText.StoredKey("Penerima Beban"), NpgsqlDbType.Text);
+            }
+
+            await index.CompleteAsync();
+        }
+
+        await using (var deadlines = await conn.BeginBinaryImportAsync("COPY case_deadlines (case_number, kind, due_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (number, _, opened) in rows)
+            {
+                await deadlines.StartRowAsync();
+                await deadlines.WriteAsync(number, NpgsqlDbType.Text);
+                await deadlines.WriteAsync("sla", NpgsqlDbType.Text);
+                await deadlines.WriteAsync(opened + intake, NpgsqlDbType.TimestampTz);
+            }
+
+            await deadlines.CompleteAsync();
+        }
+
+        await using var analyze = new NpgsqlCommand("ANALYZE case_events; ANALYZE case_index; ANALYZE case_deadlines", conn);
+        await analyze.ExecuteNonQueryAsync();
+    }
+}
