@@ -20,6 +20,7 @@ using Npgsql;
 //   search      [--postgres CS] [--cases 1000000 | 100000 on SQLite] [--lookups 2000]
 //   snapshots   [--postgres CS] [--cases 10] [--rounds 5]             (activation time for 10, 1,000, 10,000 events)
 //   deadlines   --postgres CS [--cases 1000000] [--due 100000]         (the SLA sweep at the national shape)
+//   dashboard   --postgres CS [--rate 2000] [--seconds 20]             (the national dashboard signal's lag)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -92,6 +93,9 @@ switch (command)
         output.WriteLine(await SearchBench.RunAsync(postgres, options.Int("cases", postgres is null ? 100_000 : 1_000_000), options.Int("lookups", 2_000), output));
         return 0;
     }
+    case "dashboard":
+        output.WriteLine(await DashboardBench.RunAsync(options.Required("postgres"), options.Int("rate", 2_000), options.Int("seconds", 20), output));
+        return 0;
     case "deadlines":
         output.WriteLine(await DeadlineBench.RunAsync(options.Required("postgres"), options.Int("cases", 1_000_000), options.Int("due", 100_000), output));
         return 0;
@@ -99,7 +103,7 @@ switch (command)
         output.WriteLine(await SnapshotBench.RunAsync(options.Optional("postgres"), options.Int("cases", 10), options.Int("rounds", 5), output));
         return 0;
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

@@ -10,6 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains;
 
+/// <summary>
+/// The offer grain's stored state: the offer. The roster is kept as rows (<see cref="IPlacesStore"/>); its fields here
+/// are the earlier release's roster, moved to rows at the offer's first activation (and held in memory as this type).
+/// </summary>
 [GenerateSerializer, Alias("cg.OfferState")]
 public sealed class OfferState
 {
@@ -35,9 +39,12 @@ public sealed class OfferState
 /// the notice is repeated by a timer until the case confirms. A reservation is confirmed by the case's enrolment event
 /// (a consequence, <see cref="Settle"/>); one never confirmed (the append failed, or the process died before it) is
 /// checked with the case after the reservation lease (<c>CaseGrains:Consequences:ReservationLease</c>) and given back if the case does not hold it.
+/// The roster is rows (issue 16, deliverable 4): a change writes the rows of the cases it changed (taking a place, one
+/// row), never the whole set; the grain keeps the roster in memory, read from the rows when it activates.
 /// </summary>
 public sealed partial class OfferGrain(
     [PersistentState("offer", ProviderNames.GrainState)] IPersistentState<OfferState> state,
+    IPlacesStore places,
     IOptions<CaseGrainsOptions> options,
     ILogger<OfferGrain> logger) : Grain, IOfferGrain
 {
@@ -49,16 +56,106 @@ public sealed partial class OfferGrain(
     private IGrainTimer? _noticeTimer;
     private IGrainTimer? _leaseTimer;
 
-    private OfferState S => state.State;
+    /// <summary>The roster in memory (the rows as they are); <see cref="OfferState.Offer"/> is unused here.</summary>
+    private readonly OfferState _roster = new();
+
+    /// <summary>Each waiting case's place in the queue (the row's position).</summary>
+    private readonly Dictionary<string, long> _positions = new(StringComparer.Ordinal);
+
+    private long _lastPosition;
+
+    private OfferState S => _roster;
 
     private string OfferId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var rows = await places.LoadPlacesAsync(OfferId, cancellationToken);
+        var stored = state.State;
+        if (rows.Count == 0 && stored.Seated.Count + stored.Waiting.Count > 0)
+        {
+            // The earlier release kept the roster in the grain state: moved to rows once, then cleared from the state.
+            rows = [.. stored.Seated.Select(c => new PlaceRow(c, true, 0, stored.Promoted.Contains(c), stored.Unconfirmed.TryGetValue(c, out var at) ? at : null)),
+                .. stored.Waiting.Select((c, i) => new PlaceRow(c, false, i + 1, false, stored.Unconfirmed.TryGetValue(c, out var at) ? at : null))];
+            await places.ReplacePlacesAsync(OfferId, rows, cancellationToken);
+            (stored.Seated, stored.Waiting, stored.Promoted, stored.Unconfirmed) = (new(StringComparer.Ordinal), [], new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.Seated)
+            {
+                _roster.Seated.Add(row.CaseNumber);
+            }
+            else
+            {
+                _roster.Waiting.Add(row.CaseNumber);
+                _positions[row.CaseNumber] = row.Position;
+                _lastPosition = Math.Max(_lastPosition, row.Position);
+            }
+
+            if (row.Promoted)
+            {
+                _roster.Promoted.Add(row.CaseNumber);
+            }
+
+            if (row.UnconfirmedSince is { } since)
+            {
+                _roster.Unconfirmed[row.CaseNumber] = since;
+            }
+        }
+
         EnsureNoticeTimer();
         WatchReservations();
-        return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Writes the rows of <paramref name="cases"/> as the roster holds them now (a case no longer on it: its row goes).
+    /// When the write fails, what the rows hold is unknown: this activation ends and the next one reads them.
+    /// </summary>
+    private async Task SaveAsync(params string[] cases)
+    {
+        var rows = new List<PlaceRow>();
+        var removed = new List<string>();
+        foreach (var caseNumber in cases.Distinct(StringComparer.Ordinal))
+        {
+            if (RowOf(caseNumber) is { } row)
+            {
+                rows.Add(row);
+            }
+            else
+            {
+                removed.Add(caseNumber);
+            }
+        }
+
+        try
+        {
+            await places.WritePlacesAsync(OfferId, rows, removed, CancellationToken.None);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private PlaceRow? RowOf(string caseNumber)
+    {
+        DateTimeOffset? since = S.Unconfirmed.TryGetValue(caseNumber, out var at) ? at : null;
+        return S.Seated.Contains(caseNumber) ? new PlaceRow(caseNumber, true, 0, S.Promoted.Contains(caseNumber), since)
+            : _positions.TryGetValue(caseNumber, out var position) ? new PlaceRow(caseNumber, false, position, false, since)
+            : null;
+    }
+
+    private void AddWaiting(string caseNumber)
+    {
+        S.Waiting.Add(caseNumber);
+        _positions[caseNumber] = ++_lastPosition;
+    }
+
+    private bool RemoveWaiting(string caseNumber) => S.Waiting.Remove(caseNumber) & _positions.Remove(caseNumber);
 
     public Task<OfferSaveOutcome> SaveRequest(OfferRequest request, Actor actor)
     {
@@ -85,13 +182,13 @@ public sealed partial class OfferGrain(
             return new OfferSaveOutcome(null, OfferChange.Rejected, RefusalInfo.From(refusal));
         }
 
-        var before = S.Offer;
+        var before = state.State.Offer;
         if (before is not null && Same(before, offer))
         {
             return new OfferSaveOutcome(before, OfferChange.Unchanged, null);
         }
 
-        S.Offer = offer;
+        state.State.Offer = offer;
         await state.WriteStateAsync();
         // The index follows the offer: out of the provinces it no longer reaches, into the ones it does.
         var keys = CatalogKeys.For(offer);
@@ -111,14 +208,14 @@ public sealed partial class OfferGrain(
         return new OfferSaveOutcome(offer, before is null ? OfferChange.Created : OfferChange.Updated, null);
     }
 
-    public Task<Offer?> Get() => Task.FromResult(S.Offer);
+    public Task<Offer?> Get() => Task.FromResult(state.State.Offer);
 
     public Task<OfferPlaces?> GetPlaces() =>
-        Task.FromResult(S.Offer is { } o ? new OfferPlaces(o.Capacity, S.Seated.Count, S.Waiting.Count) : null);
+        Task.FromResult(state.State.Offer is { } o ? new OfferPlaces(o.Capacity, S.Seated.Count, S.Waiting.Count) : null);
 
     public async Task<SeatGrant> Reserve(string caseNumber)
     {
-        if (S.Offer is not { } offer)
+        if (state.State.Offer is not { } offer)
         {
             return new SeatGrant(SeatOutcome.Granted, 0, RefusalInfo.From(OfferNotFound()));
         }
@@ -138,7 +235,7 @@ public sealed partial class OfferGrain(
         {
             S.Seated.Add(caseNumber);
             S.Unconfirmed[caseNumber] = DateTimeOffset.UtcNow;
-            await state.WriteStateAsync();
+            await SaveAsync(caseNumber);
             WatchReservations();
             return new SeatGrant(SeatOutcome.Granted, 0, null);
         }
@@ -151,19 +248,19 @@ public sealed partial class OfferGrain(
                 $"'{offer.Name}' is at its quota ({S.Seated.Count}/{offer.Capacity}).") { Field = "offerId" }));
         }
 
-        S.Waiting.Add(caseNumber);
+        AddWaiting(caseNumber);
         S.Unconfirmed[caseNumber] = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
+        await SaveAsync(caseNumber);
         WatchReservations();
         return new SeatGrant(SeatOutcome.Waitlisted, S.Waiting.Count, null);
     }
 
     public async Task Release(string caseNumber)
     {
-        var changed = S.Seated.Remove(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
+        var changed = S.Seated.Remove(caseNumber) | RemoveWaiting(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
         if (changed)
         {
-            await state.WriteStateAsync();
+            await SaveAsync(caseNumber);
         }
 
         await PromoteAsync();
@@ -178,10 +275,10 @@ public sealed partial class OfferGrain(
                 return;
             case PlaceHolding.Seat:
                 // The case's timeline says it holds a place: kept (a promotion it recorded is confirmed too).
-                var seated = S.Seated.Add(caseNumber) | S.Waiting.Remove(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
+                var seated = S.Seated.Add(caseNumber) | RemoveWaiting(caseNumber) | S.Promoted.Remove(caseNumber) | S.Unconfirmed.Remove(caseNumber);
                 if (seated)
                 {
-                    await state.WriteStateAsync();
+                    await SaveAsync(caseNumber);
                 }
 
                 return;
@@ -191,13 +288,13 @@ public sealed partial class OfferGrain(
                 var waiting = S.Unconfirmed.Remove(caseNumber);
                 if (!S.Seated.Contains(caseNumber) && !S.Waiting.Contains(caseNumber))
                 {
-                    S.Waiting.Add(caseNumber);
+                    AddWaiting(caseNumber);
                     waiting = true;
                 }
 
                 if (waiting)
                 {
-                    await state.WriteStateAsync();
+                    await SaveAsync(caseNumber);
                 }
 
                 await PromoteAsync();
@@ -206,7 +303,7 @@ public sealed partial class OfferGrain(
     }
 
     public Task<OfferRoster?> GetRoster() =>
-        Task.FromResult(S.Offer is null ? null : new OfferRoster([.. S.Seated], [.. S.Waiting]));
+        Task.FromResult(state.State.Offer is null ? null : new OfferRoster([.. S.Seated], [.. S.Waiting]));
 
     public async Task ReplaceRoster(OfferRoster roster, Actor actor)
     {
@@ -218,10 +315,25 @@ public sealed partial class OfferGrain(
         }
 
         S.Seated = new SortedSet<string>(roster.Seated, StringComparer.Ordinal);
-        S.Waiting = [.. roster.Waiting];
+        S.Waiting = [];
+        _positions.Clear();
+        foreach (var caseNumber in roster.Waiting)
+        {
+            AddWaiting(caseNumber);
+        }
+
         S.Promoted.IntersectWith(S.Seated);
         S.Unconfirmed.Clear();
-        await state.WriteStateAsync();
+        try
+        {
+            await places.ReplacePlacesAsync(OfferId, [.. S.Seated.Concat(S.Waiting).Select(c => RowOf(c)!)], CancellationToken.None);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
         await PromoteAsync();
     }
 
@@ -253,31 +365,31 @@ public sealed partial class OfferGrain(
     {
         if (S.Promoted.Remove(caseNumber))
         {
-            await state.WriteStateAsync();
+            await SaveAsync(caseNumber);
         }
     }
 
     /// <summary>Seats waiting cases while places are free, then tells each one.</summary>
     private async Task PromoteAsync()
     {
-        if (S.Offer is not { } offer)
+        if (state.State.Offer is not { } offer)
         {
             return;
         }
 
-        var promoted = false;
+        var promoted = new List<string>();
         while (S.Waiting.Count > 0 && S.Seated.Count < offer.Capacity)
         {
             var next = S.Waiting[0];
-            S.Waiting.RemoveAt(0);
+            RemoveWaiting(next);
             S.Seated.Add(next);
             S.Promoted.Add(next);
-            promoted = true;
+            promoted.Add(next);
         }
 
-        if (promoted)
+        if (promoted.Count > 0)
         {
-            await state.WriteStateAsync();
+            await SaveAsync([.. promoted]);
             SendNotices();
             EnsureNoticeTimer();
         }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains.Tests;
 
-/// <summary>The people index, the name search and the snapshots on the embedded SQLite file (the PostgreSQL store passes the same checks in PostgresStoreTests).</summary>
+/// <summary>The people index, the name search, the snapshots and the rosters on the embedded SQLite file (the PostgreSQL store passes the same checks in PostgresStoreTests).</summary>
 public sealed class PeopleStoreTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"casegrains-people-{Guid.NewGuid():N}");
@@ -29,6 +29,16 @@ public sealed class PeopleStoreTests : IDisposable
         SqliteSchema.Apply(options.SqliteConnectionString);
         using var store = new SqliteCaseEventStore(Options.Create(options));
         await SnapshotStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
+    public async Task TheSqliteStore_KeepsOffersRostersAsRows_AWriteTouchingOnlyTheRowsItNames()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new CaseGrainsOptions { DataDirectory = _folder };
+        SqliteSchema.Apply(options.SqliteConnectionString);
+        using var store = new SqliteCaseEventStore(Options.Create(options));
+        await PlacesStoreContract.CheckAsync(store);
     }
 
     [Fact]

@@ -106,6 +106,16 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheDashboardBenchmark_MeasuresTheNationalSignalsLag_BehindEveryAcceptedCommand()
+    {
+        var report = await DashboardBench.RunAsync(await server.CreateDatabaseAsync(), rate: 100, seconds: 2, TextWriter.Null);
+
+        Assert.Contains("200 accepted", report, StringComparison.Ordinal);
+        Assert.Contains("0 failed", report, StringComparison.Ordinal);
+        Assert.Matches(@"lag, answer → next national signal: p50 \d+ ms · p99 \d+ ms · max \d+ ms", report);
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

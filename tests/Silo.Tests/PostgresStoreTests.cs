@@ -39,6 +39,16 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task OffersRosters_AreRows_AWriteTouchingOnlyTheRowsItNames()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await PlacesStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
     public async Task TheNameSearch_FindsNamesByWordsAndParts_WithoutCaseOrDiacritics_WithinTheScope_AndKeysOlderRows()
     {
         var connectionString = await server.CreateDatabaseAsync();
@@ -210,9 +220,9 @@ public sealed class PostgresStoreTests(PostgresServer server)
         var expected = won.SelectMany(a => a.Item2).GroupBy(d => d.D3).ToDictionary(g => g.Key, g => g.Sum(d => d.Delta));
         var rows = await store.ReadMetricsAsync("35.79", 5, "funnel", CancellationToken.None);
         Assert.Equal(expected.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key), rows.ToDictionary(r => r.D3, r => r.Value).OrderBy(kv => kv.Key));
-        Assert.Equal([("Mentoring", 150L), ("Training", 300L)], rows.Select(r => (r.D3, r.Value)).OrderBy(r => r.D3));
         Assert.All(rows, r => Assert.Equal("35.79", r.Child));
-        Assert.Equal(300, outcomes.Count(o => o));
+        // One attempt per case won (which one depends on which group loop took it first under load).
+        Assert.All(Enumerable.Range(0, 300), i => Assert.True(outcomes[2 * i] ^ outcomes[2 * i + 1], $"case {i}"));
 
         await store.ReplaceMetricsAsync([Cell("Intake", 5), Cell("Intake", 2)], CancellationToken.None);
         var replaced = Assert.Single(await store.ReadAllMetricsAsync(CancellationToken.None));

@@ -31,6 +31,7 @@ public sealed partial class CaseGrain(
     ConsequenceFaults faults,
     IOptions<CaseGrainsOptions> options,
     LocalFeed localFeed,
+    DashboardSignals dashboardSignals,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private readonly JourneyPolicy _policy = policies.Journey;
@@ -53,7 +54,7 @@ public sealed partial class CaseGrain(
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
         _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
         _services = new CaseServices(CaseNumber, GrainFactory);
-        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, TimeProvider.System),
+        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
         if (_consequences.Pending)

@@ -18,7 +18,7 @@ internal sealed record ConsequenceItem(TimelineEntry Entry, CaseEvent Event, Cas
 /// from the case as it is now (<c>current</c>) rather than as it was at the event, so running an event's consequence
 /// again, late or after later events, changes nothing that is already right.
 /// </summary>
-internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grains, ICaseTimelineStore store, CaseFeed feed, CaseTimers timers, TimeProvider clock)
+internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grains, ICaseTimelineStore store, CaseFeed feed, CaseTimers timers, DashboardSignals signals, TimeProvider clock)
 {
     public Task RunAsync(ConsequenceKind kind, ConsequenceItem item, CaseState current) => kind switch
     {
@@ -92,18 +92,18 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
         }
     }
 
-    /// <summary>The dashboards watching the case's regions fetch their numbers again (each at most once a second).</summary>
-    private async Task DashboardAsync(ConsequenceItem item)
+    /// <summary>
+    /// The dashboards watching the case's regions fetch their numbers again: the regions are marked in the silo's
+    /// <see cref="DashboardSignals"/>, which tells each feed once per flush (and the feed its watchers at most once a second).
+    /// </summary>
+    private Task DashboardAsync(ConsequenceItem item)
     {
-        if (ProgrammeMetrics.Deltas(item.Before, item.After, item.Event).Count == 0)
+        if (ProgrammeMetrics.Deltas(item.Before, item.After, item.Event).Count > 0)
         {
-            return;
+            signals.Changed(ProgrammeStatsGrain.RegionsOf(item.After.RegionCode));
         }
 
-        foreach (var region in ProgrammeStatsGrain.RegionsOf(item.After.RegionCode))
-        {
-            await grains.GetGrain<IDashboardFeedGrain>(region).Changed();
-        }
+        return Task.CompletedTask;
     }
 }
 

@@ -217,14 +217,15 @@ public static class CaseGrainsSilo
     }
 
     /// <summary>
-    /// One store object serves the five views of it: what a case needs, what the projections' readers need, what
-    /// operators need, the people index, the deadline index. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
+    /// One store object serves its views: what a case needs, what the projections' readers need, what operators need,
+    /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore
     {
         services.AddSingleton<TStore>();
         services.AddSingleton<IDeadlineStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IPlacesStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPeopleStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<ICaseTimelineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<TStore>());
@@ -232,6 +233,8 @@ public static class CaseGrainsSilo
         services.AddSingleton<ConsequenceCursor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsequenceCursor>());
         services.AddSingleton<ConsequenceFaults>();
+        services.AddSingleton<DashboardSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<DashboardSignals>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsequenceSweeperStart>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IndexesAtStart>();
     }

@@ -241,6 +241,26 @@ public interface IDeadlineStore
     Task<IReadOnlyList<DueDeadline>> DueDeadlinesAsync(DateTimeOffset now, DueDeadline? after, int limit, CancellationToken ct);
 }
 
+/// <summary>
+/// One case on an offer's roster: holding a place (<see cref="Seated"/>) or waiting at <see cref="Position"/> (smaller
+/// first); <see cref="Promoted"/> when given a place it has yet to record; <see cref="UnconfirmedSince"/> when reserved
+/// for an enrolment not yet on its timeline.
+/// </summary>
+public sealed record PlaceRow(string CaseNumber, bool Seated, long Position, bool Promoted, DateTimeOffset? UnconfirmedSince);
+
+/// <summary>Offers' rosters as rows (<see cref="OfferPlacesTable"/>).</summary>
+public interface IPlacesStore
+{
+    /// <summary>The offer's roster: seats first, then the waiting list in order.</summary>
+    Task<IReadOnlyList<PlaceRow>> LoadPlacesAsync(string offerId, CancellationToken ct);
+
+    /// <summary>Writes <paramref name="rows"/> and removes the rows of <paramref name="removed"/>, in one transaction.</summary>
+    Task WritePlacesAsync(string offerId, IReadOnlyList<PlaceRow> rows, IReadOnlyList<string> removed, CancellationToken ct);
+
+    /// <summary>Replaces the offer's whole roster (an admin's reconciliation, or rows moved from the earlier grain state).</summary>
+    Task ReplacePlacesAsync(string offerId, IReadOnlyList<PlaceRow> rows, CancellationToken ct);
+}
+
 /// <summary>Row filter for a list: the regions served (and everything under them), or one mentor's cases.</summary>
 public sealed record ListScope(IReadOnlyList<string>? Regions, string? MentorId);
 

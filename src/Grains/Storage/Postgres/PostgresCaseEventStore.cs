@@ -21,6 +21,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private const int MaxGroup = 64;
 
     private readonly RequestGroups<(string Case, string? Format), CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<IReadOnlyList<AccessLogEntry>, bool> _audits = new(group => WriteAuditsAsync(db, group), Loops, 4 * MaxGroup);
     private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup);
 
     /// <summary>One append's answer from a group commit: whether its row went in, or what failed it alone.</summary>
@@ -167,6 +168,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         _appends.Dispose();
         _loads.Dispose();
         _deadlines.Dispose();
+        _audits.Dispose();
     }
 
     /// <summary>
@@ -469,14 +471,24 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     public Task RecordAccessAsync(AccessLogEntry entry, CancellationToken ct) => RecordAccessAsync([entry], ct);
 
+    /// <summary>
+    /// Queued like appends (group commit): the audit rows of reads waiting at the same moment go in one statement and one
+    /// commit, and each read is answered only after the commit that holds its rows. A crash loses no audited read: a read
+    /// whose rows did not commit was never answered.
+    /// </summary>
     public async Task RecordAccessAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
     {
-        if (entries.Count == 0)
+        if (entries.Count > 0)
         {
-            return;
+            await _audits.SubmitAsync(entries);
         }
+    }
 
-        // One statement for the page: unnest the columns.
+    private static async Task<bool[]> WriteAuditsAsync(NpgsqlDataSource db, IReadOnlyList<IReadOnlyList<AccessLogEntry>> group)
+    {
+        var entries = group.SelectMany(g => g).ToList();
+
+        // One statement for all of them: unnest the columns.
         await using var cmd = db.CreateCommand("""
             INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
             SELECT * FROM unnest(@case, @user, @role, @action, @purpose, @at)
@@ -487,7 +499,8 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         cmd.Parameters.AddWithValue("action", entries.Select(e => e.Action).ToArray());
         cmd.Parameters.AddWithValue("purpose", entries.Select(e => e.Purpose).ToArray());
         cmd.Parameters.AddWithValue("at", entries.Select(e => e.At.ToUniversalTime()).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        await cmd.ExecuteNonQueryAsync();
+        return [.. group.Select(_ => true)];
     }
 
     public async Task<bool> PingAsync(CancellationToken ct)

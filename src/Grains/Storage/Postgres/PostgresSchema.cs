@@ -106,6 +106,7 @@ public static class PostgresSchema
             """),
         (10, "case snapshots", CaseSnapshotTable.Table("TIMESTAMPTZ")),
         (11, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TIMESTAMPTZ")),
+        (12, "offer rosters as rows", OfferPlacesTable.Table("TIMESTAMPTZ")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace CaseGrains.Grains.Storage.Postgres;
+namespace CaseGrains.Grains.Storage;
 
 /// <summary>
 /// Requests waiting at the same moment go to the database together (one round trip, one commit), each caller still
