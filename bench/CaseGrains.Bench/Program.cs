@@ -21,6 +21,7 @@ using Npgsql;
 //   snapshots   [--postgres CS] [--cases 10] [--rounds 5]             (activation time for 10, 1,000, 10,000 events)
 //   deadlines   --postgres CS [--cases 1000000] [--due 100000]         (the SLA sweep at the national shape)
 //   dashboard   --postgres CS [--rate 2000] [--seconds 20]             (the national dashboard signal's lag)
+//   storage     --postgres CS [--cases 2000]                           (bytes per event and per case)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -93,6 +94,9 @@ switch (command)
         output.WriteLine(await SearchBench.RunAsync(postgres, options.Int("cases", postgres is null ? 100_000 : 1_000_000), options.Int("lookups", 2_000), output));
         return 0;
     }
+    case "storage":
+        output.WriteLine(await StorageBench.RunAsync(options.Required("postgres"), options.Int("cases", 2_000), output));
+        return 0;
     case "dashboard":
         output.WriteLine(await DashboardBench.RunAsync(options.Required("postgres"), options.Int("rate", 2_000), options.Int("seconds", 20), output));
         return 0;
@@ -103,7 +107,7 @@ switch (command)
         output.WriteLine(await SnapshotBench.RunAsync(options.Optional("postgres"), options.Int("cases", 10), options.Int("rounds", 5), output));
         return 0;
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard|storage [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

@@ -116,6 +116,16 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheStorageBenchmark_TakesCasesThroughAJourney_AndReportsBytesPerEventAndPerCase()
+    {
+        var report = await StorageBench.RunAsync(await server.CreateDatabaseAsync(), cases: 40, TextWriter.Null);
+
+        Assert.Contains("40 cases, 1,120 events (28.0 per case)", report, StringComparison.Ordinal);
+        Assert.Matches(@"per event\s+\d{3,4} B", report);
+        Assert.Matches(@"case_events\s+[\d.]+ MiB\s+1,120 rows", report);
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();

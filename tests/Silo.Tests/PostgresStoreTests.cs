@@ -39,6 +39,85 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task AnExistingDatabase_MigratesToTheHashPartitionedTimeline_KeepingEveryEventItsKeysAndItsAppendOnlyGuard()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        const int partitioned = 13; // the migration that partitions the timeline
+        await PostgresSchema.ApplyAsync(connectionString, upTo: partitioned - 1);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using (var before = new PostgresCaseEventStore(source))
+        {
+            // A database of the release before: 60 cases of 5 chained events each.
+            for (var i = 0; i < 60; i++)
+            {
+                var prev = EventChain.Genesis;
+                for (var seq = 1; seq <= 5; seq++)
+                {
+                    var (e, row) = Event($"3579-8{i:D5}", seq, $"m{i}-{seq}", prev);
+                    Assert.True(await before.TryAppendAsync(e, row, CancellationToken.None));
+                    prev = e.Hash;
+                }
+            }
+        }
+
+        async Task<List<string>> RowsAsync()
+        {
+            await using var cmd = source.CreateCommand("SELECT concat_ws('|', case_number, seq, type, occurred_at, payload, command_id, prev_hash, hash) FROM case_events ORDER BY case_number, seq");
+            var rows = new List<string>();
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync())
+            {
+                rows.Add(r.GetString(0));
+            }
+
+            return rows;
+        }
+
+        var rowsBefore = await RowsAsync();
+        Assert.Equal(300, rowsBefore.Count);
+
+        Assert.Equal(Enumerable.Range(partitioned, PostgresSchema.LatestVersion - partitioned + 1), await PostgresSchema.ApplyAsync(connectionString));
+        Assert.Equal(rowsBefore, await RowsAsync());
+        await using (var kind = source.CreateCommand("SELECT relkind::text, (SELECT count(*) FROM pg_inherits WHERE inhparent = 'case_events'::regclass) FROM pg_class WHERE relname = 'case_events'"))
+        await using (var r = await kind.ExecuteReaderAsync())
+        {
+            Assert.True(await r.ReadAsync());
+            Assert.Equal("p", r.GetString(0));
+            Assert.Equal(16L, r.GetInt64(1));
+        }
+
+        // The store goes on: every chain verifies from the rows, the next append lands, a taken seq or command id is refused.
+        using var store = new PostgresCaseEventStore(source);
+        for (var i = 0; i < 60; i++)
+        {
+            var events = (await store.LoadAsync($"3579-8{i:D5}", CancellationToken.None)).Events;
+            Assert.Equal(5, events.Count);
+            var head = EventChain.Genesis;
+            foreach (var e in events)
+            {
+                Assert.Equal(head, e.PrevHash);
+                Assert.Equal(e.Hash, EventChain.Hash(e.PrevHash, e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson));
+                head = e.Hash;
+            }
+        }
+
+        var last = (await store.LoadAsync("3579-800007", CancellationToken.None)).Events[^1];
+        var (next, nextRow) = Event("3579-800007", 6, "m7-6", last.Hash);
+        Assert.True(await store.TryAppendAsync(next, nextRow, CancellationToken.None));
+        Assert.False(await store.TryAppendAsync(next, nextRow, CancellationToken.None));
+        var (reused, reusedRow) = Event("3579-800007", 7, "m7-2", next.Hash);
+        Assert.False(await store.TryAppendAsync(reused, reusedRow, CancellationToken.None));
+
+        // Still append-only, through the parent and through a partition.
+        foreach (var sql in new[] { "UPDATE case_events SET type = 'x'", "DELETE FROM case_events", "TRUNCATE case_events", "DELETE FROM case_events_p03" })
+        {
+            await using var cmd = source.CreateCommand(sql);
+            var ex = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+            Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task OffersRosters_AreRows_AWriteTouchingOnlyTheRowsItNames()
     {
         var connectionString = await server.CreateDatabaseAsync();

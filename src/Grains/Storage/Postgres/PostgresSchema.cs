@@ -107,12 +107,17 @@ public static class PostgresSchema
         (10, "case snapshots", CaseSnapshotTable.Table("TIMESTAMPTZ")),
         (11, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TIMESTAMPTZ")),
         (12, "offer rosters as rows", OfferPlacesTable.Table("TIMESTAMPTZ")),
+        (13, "the timeline in hash partitions by case", EventPartitions.Migration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
 
     /// <summary>Applies the migrations the database lacks. Returns the versions applied (empty when up to date).</summary>
-    public static async Task<IReadOnlyList<int>> ApplyAsync(string connectionString, CancellationToken ct = default)
+    public static Task<IReadOnlyList<int>> ApplyAsync(string connectionString, CancellationToken ct = default) =>
+        ApplyAsync(connectionString, int.MaxValue, ct);
+
+    /// <summary>Applies the migrations the database lacks up to version <paramref name="upTo"/> (a database as an earlier release left it, for tests).</summary>
+    public static async Task<IReadOnlyList<int>> ApplyAsync(string connectionString, int upTo, CancellationToken ct = default)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
@@ -140,7 +145,7 @@ public static class PostgresSchema
 
         try
         {
-            return await ApplyPendingAsync(conn, ct);
+            return await ApplyPendingAsync(conn, upTo, ct);
         }
         finally
         {
@@ -150,10 +155,10 @@ public static class PostgresSchema
         }
     }
 
-    private static async Task<IReadOnlyList<int>> ApplyPendingAsync(NpgsqlConnection conn, CancellationToken ct)
+    private static async Task<IReadOnlyList<int>> ApplyPendingAsync(NpgsqlConnection conn, int upTo, CancellationToken ct)
     {
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Migrations)
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version <= upTo))
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
             await using (var check = new NpgsqlCommand("SELECT count(*) FROM schema_migrations WHERE version = @v", conn, tx))
