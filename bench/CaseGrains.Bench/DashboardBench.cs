@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Regions;
-using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Storage.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CaseGrains.Bench;
 
@@ -124,50 +121,9 @@ internal static class DashboardBench
     {
         var shape = new NationalShape(new Random(4));
         var now = DateTimeOffset.UtcNow;
-        var rows = Enumerable.Range(0, cases).Select(i => ($"{prefix}{i:D7}", shape.District(shape.Regency()))).ToArray();
+        var rows = Enumerable.Range(0, cases).Select(i => ($"{prefix}{i:D7}", shape.District(shape.Regency()), now)).ToArray();
         await using var conn = await source.OpenConnectionAsync();
-        await using (var events = await conn.BeginBinaryImportAsync(
-            "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var (number, region) in rows)
-            {
-                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
-                var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, now);
-                await events.StartRowAsync();
-                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
-                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
-                foreach (var text in new[] { stored.Type, stored.ActorId, stored.ActorRole, EventChain.FormatTime(now), stored.PayloadJson, stored.CommandId, stored.CommandHash, stored.PrevHash, stored.Hash })
-                {
-                    await events.WriteAsync(text, NpgsqlDbType.Text);
-                }
-            }
-
-            await events.CompleteAsync();
-        }
-
-        await using (var index = await conn.BeginBinaryImportAsync("""
-            COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
-            """))
-        {
-            foreach (var (number, region) in rows)
-            {
-                await index.StartRowAsync();
-                foreach (var text in new[] { number, "Penerima Beban", region[..4] + "**********01", region, "Umkm", "Female", "Open", "Intake", "Active" })
-                {
-                    await index.WriteAsync(text, NpgsqlDbType.Text);
-                }
-
-                await index.WriteAsync(1, NpgsqlDbType.Integer);
-                await index.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await index.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await index.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await index.WriteAsync(SearchText.StoredKey("Penerima Beban"), NpgsqlDbType.Text);
-            }
-
-            await index.CompleteAsync();
-        }
-
+        await OpenCasesCopy.WriteAsync(conn, rows);
         await using var analyze = new NpgsqlCommand("ANALYZE case_events; ANALYZE case_index", conn);
         await analyze.ExecuteNonQueryAsync();
         return [.. rows.Select(r => r.Item1)];

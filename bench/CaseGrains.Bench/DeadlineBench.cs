@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using CaseGrains.Domain;
 using CaseGrains.Domain.Journey;
-using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Storage.Postgres;
 using Npgsql;
 using NpgsqlTypes;
@@ -85,57 +83,7 @@ internal static class DeadlineBench
         }
 
         await using var conn = await source.OpenConnectionAsync();
-        await using (var events = await conn.BeginBinaryImportAsync(
-            "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var (number, region, opened) in rows)
-            {
-                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
-                var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, opened);
-                await events.StartRowAsync();
-                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
-                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await events.WriteAsync(stored.Type, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.ActorId, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.ActorRole, NpgsqlDbType.Text);
-                await events.WriteAsync(EventChain.FormatTime(opened), NpgsqlDbType.Text);
-                await events.WriteAsync(stored.PayloadJson, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.CommandId, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.CommandHash, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.PrevHash, NpgsqlDbType.Text);
-                await events.WriteAsync(stored.Hash, NpgsqlDbType.Text);
-            }
-
-            await events.CompleteAsync();
-        }
-
-        await using (var index = await conn.BeginBinaryImportAsync("""
-            COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
-            """))
-        {
-            foreach (var (number, region, opened) in rows)
-            {
-                await index.StartRowAsync();
-                await index.WriteAsync(number, NpgsqlDbType.Text);
-                await index.WriteAsync("Penerima Beban", NpgsqlDbType.Text);
-                await index.WriteAsync(region[..4] + "**********01", NpgsqlDbType.Text);
-                await index.WriteAsync(region, NpgsqlDbType.Text);
-                await index.WriteAsync("Umkm", NpgsqlDbType.Text);
-                await index.WriteAsync("Female", NpgsqlDbType.Text);
-                await index.WriteAsync("Open", NpgsqlDbType.Text);
-                await index.WriteAsync("Intake", NpgsqlDbType.Text);
-                await index.WriteAsync("Active", NpgsqlDbType.Text);
-                await index.WriteAsync(1, NpgsqlDbType.Integer);
-                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
-                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
-                await index.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await index.WriteAsync(SearchText.StoredKey("Penerima Beban"), NpgsqlDbType.Text);
-            }
-
-            await index.CompleteAsync();
-        }
-
+        await OpenCasesCopy.WriteAsync(conn, rows);
         await using (var deadlines = await conn.BeginBinaryImportAsync("COPY case_deadlines (case_number, kind, due_at) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var (number, _, opened) in rows)

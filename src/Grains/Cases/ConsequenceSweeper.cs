@@ -12,45 +12,15 @@ namespace CaseGrains.Grains;
 /// <see cref="CaseGrainsOptions.ConsequenceSettings.SweepEvery"/>. One activation in the cluster; a reminder brings it
 /// back on another silo after a failure. A woken case does nothing when its consequences already ran.
 /// </summary>
-public sealed partial class ConsequenceSweeperGrain(IOperationsStore store, IOptions<CaseGrainsOptions> options, ILogger<ConsequenceSweeperGrain> logger)
-    : Grain, IConsequenceSweeperGrain, IRemindable
+public sealed class ConsequenceSweeperGrain(IOperationsStore store, IOptions<CaseGrainsOptions> options, ILogger<ConsequenceSweeperGrain> logger)
+    : SweeperGrain("consequence-sweep", logger), IConsequenceSweeperGrain
 {
-    private const string Reminder = "consequence-sweep";
-
     /// <summary>The most cases one sweep wakes (the next sweep takes the rest).</summary>
     public const int Batch = 500;
 
-    private bool _reminded;
+    protected override TimeSpan SweepEvery => options.Value.Consequences.SweepEvery;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var every = options.Value.Consequences.SweepEvery;
-        this.RegisterGrainTimer(async () =>
-        {
-            try
-            {
-                await Sweep();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogSweepFailed(ex);
-            }
-        }, new GrainTimerCreationOptions(every, every) { KeepAlive = true });
-        return Task.CompletedTask;
-    }
-
-    public async Task Start()
-    {
-        if (!_reminded)
-        {
-            await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _reminded = true;
-        }
-    }
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask; // being active is the point
-
-    public async Task<int> Sweep()
+    public override async Task<int> Sweep()
     {
         var due = await store.DueConsequencesAsync(DateTimeOffset.UtcNow, Batch, CancellationToken.None);
         foreach (var caseNumber in due)
@@ -62,8 +32,6 @@ public sealed partial class ConsequenceSweeperGrain(IOperationsStore store, IOpt
         return due.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A sweep for consequences behind or due failed; the next one tries again")]
-    private partial void LogSweepFailed(Exception exception);
 }
 
 /// <summary>Starts the sweepers (consequences, deadlines) when a silo becomes active (every silo asks; the one activation of each and its reminder result).</summary>

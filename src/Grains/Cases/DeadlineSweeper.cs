@@ -12,23 +12,19 @@ namespace CaseGrains.Grains;
 /// <see cref="SweepEvery"/> it reads the deadline index in due order, a page at a time, and tells each case
 /// (<see cref="ICaseGrain.DeadlineDue"/>), many at once. A sweep reads each row due at its start once (keyset paging), so
 /// a case that fails is tried again at the next sweep, not in a loop. One activation in the cluster, kept by one
-/// reminder (it comes back on another silo after a failure): the reminder table holds this one row, not one per case.
+/// reminder (<see cref="SweeperGrain"/>): the reminder table holds this one row, not one per case.
 /// </summary>
 public sealed partial class DeadlineSweeperGrain(
     IDeadlineStore store,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     IOptions<CaseGrainsOptions> options,
-    ILogger<DeadlineSweeperGrain> logger) : Grain, IDeadlineSweeperGrain, IRemindable
+    ILogger<DeadlineSweeperGrain> logger) : SweeperGrain("deadline-sweep", logger), IDeadlineSweeperGrain
 {
-    private const string Reminder = "deadline-sweep";
-
     /// <summary>Deadlines read per page.</summary>
     public const int Page = 1000;
 
     /// <summary>Cases told at once.</summary>
     public const int InFlight = 256;
-
-    private bool _reminded;
 
     /// <summary>The longest time between sweeps: a deadline is acted on at most this long after it is due.</summary>
     public static readonly TimeSpan MaxSweepEvery = TimeSpan.FromSeconds(5);
@@ -37,36 +33,9 @@ public sealed partial class DeadlineSweeperGrain(
     /// The SLA check period (<c>CaseGrains:Sla:CheckPeriod</c>), at most <see cref="MaxSweepEvery"/>: a sweep that finds
     /// nothing due is one index range read, so sweeping often costs little and keeps deadlines prompt.
     /// </summary>
-    private TimeSpan SweepEvery => options.Value.Sla.CheckPeriod < MaxSweepEvery ? options.Value.Sla.CheckPeriod : MaxSweepEvery;
+    protected override TimeSpan SweepEvery => options.Value.Sla.CheckPeriod < MaxSweepEvery ? options.Value.Sla.CheckPeriod : MaxSweepEvery;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        this.RegisterGrainTimer(async () =>
-        {
-            try
-            {
-                await Sweep();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogSweepFailed(ex);
-            }
-        }, new GrainTimerCreationOptions(SweepEvery, SweepEvery) { KeepAlive = true });
-        return Task.CompletedTask;
-    }
-
-    public async Task Start()
-    {
-        if (!_reminded)
-        {
-            await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _reminded = true;
-        }
-    }
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask; // being active is the point
-
-    public async Task<int> Sweep()
+    public override async Task<int> Sweep()
     {
         var now = clock.GetUtcNow();
         DueDeadline? after = null;
@@ -113,8 +82,6 @@ public sealed partial class DeadlineSweeperGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A deadline sweep failed; the next one tries again")]
-    private partial void LogSweepFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} did not take its due {Kind} deadline; the next sweep tells it again")]
     private partial void LogCaseFailed(Exception exception, string caseNumber, string kind);

@@ -1,0 +1,59 @@
+using CaseGrains.Domain;
+using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Timeline;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CaseGrains.Bench;
+
+/// <summary>
+/// Open cases bulk-loaded on PostgreSQL with COPY, as the case grain would have written them: each a CaseOpened event
+/// (consent given, chained from the genesis) and its case-list row with the consequences done.
+/// </summary>
+internal static class OpenCasesCopy
+{
+    public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<(string Number, string Region, DateTimeOffset Opened)> rows)
+    {
+        await using (var events = await conn.BeginBinaryImportAsync(
+            "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (number, region, opened) in rows)
+            {
+                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
+                var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, opened);
+                await events.StartRowAsync();
+                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
+                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
+                foreach (var text in new[] { stored.Type, stored.ActorId, stored.ActorRole, EventChain.FormatTime(opened), stored.PayloadJson, stored.CommandId, stored.CommandHash, stored.PrevHash, stored.Hash })
+                {
+                    await events.WriteAsync(text, NpgsqlDbType.Text);
+                }
+            }
+
+            await events.CompleteAsync();
+        }
+
+        await using (var index = await conn.BeginBinaryImportAsync("""
+            COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
+                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var (number, region, opened) in rows)
+            {
+                await index.StartRowAsync();
+                foreach (var text in new[] { number, "Penerima Beban", region[..4] + "**********01", region, "Umkm", "Female", "Open", "Intake", "Active" })
+                {
+                    await index.WriteAsync(text, NpgsqlDbType.Text);
+                }
+
+                await index.WriteAsync(1, NpgsqlDbType.Integer);
+                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
+                await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
+                await index.WriteAsync(1L, NpgsqlDbType.Bigint);
+                await index.WriteAsync(SearchText.StoredKey("Penerima Beban"), NpgsqlDbType.Text);
+            }
+
+            await index.CompleteAsync();
+        }
+    }
+}
