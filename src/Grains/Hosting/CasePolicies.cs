@@ -17,7 +17,4 @@ public sealed class CasePolicies(IOptions<CaseGrainsOptions> options)
     };
 
     public SlaPolicy Sla { get; } = options.Value.Sla.ToPolicy();
-
-    /// <summary>The SLA timer's retry period after its due time.</summary>
-    public TimeSpan SlaRetry { get; } = options.Value.Sla.CheckPeriod;
 }
