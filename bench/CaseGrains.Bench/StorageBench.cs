@@ -106,20 +106,7 @@ internal static class StorageBench
             Segment = Segment.Umkm,
             ConsentGiven = true,
         };
-        CommandOutcome opened;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                // The same command id again after a timeout: the first answer, never a second case.
-                opened = await grains.GetGrain<IIntakeGrain>(0).Open(intake, caseworker);
-                break;
-            }
-            catch (TimeoutException) when (attempt < 3)
-            {
-            }
-        }
-
+        var opened = await AgainAfterTimeoutAsync(() => grains.GetGrain<IIntakeGrain>(0).Open(intake, caseworker));
         if (!opened.Accepted)
         {
             throw new InvalidOperationException($"intake {i}: {opened.Refusal?.Code}");
@@ -128,20 +115,7 @@ internal static class StorageBench
         var c = grains.GetGrain<ICaseGrain>(opened.CaseNumber);
         async Task Ok(CaseCommandRequest command)
         {
-            CommandOutcome outcome;
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    // Sent again after a timeout with the same command id: its first answer, never a second event.
-                    outcome = await c.Execute(command, caseworker);
-                    break;
-                }
-                catch (TimeoutException) when (attempt < 3)
-                {
-                }
-            }
-
+            var outcome = await AgainAfterTimeoutAsync(() => c.Execute(command, caseworker));
             if (!outcome.Accepted)
             {
                 throw new InvalidOperationException($"{opened.CaseNumber} {command.GetType().Name}: {outcome.Refusal?.Code}");
@@ -167,6 +141,24 @@ internal static class StorageBench
 
         await Ok(new StageCommandRequest { CommandId = Id(), Stage = Stage.Mentoring, Action = StageAction.Complete });
         _ = await c.GetView(caseworker, "pendampingan");
+    }
+
+    /// <summary>
+    /// Sends a command again (the same one, the same command id) after a timeout, up to three times: a repeat gets the
+    /// first answer, never a second case or event.
+    /// </summary>
+    private static async Task<CommandOutcome> AgainAfterTimeoutAsync(Func<Task<CommandOutcome>> send)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     private static async Task<long> ScalarAsync(NpgsqlDataSource source, string sql)

@@ -68,7 +68,13 @@ public sealed class RosterRowsTests(ClusterFixture fx)
         var course = await fx.OfferAsync(OfferType.Training, capacity: 2);
         var offer = fx.Grains.GetGrain<IOfferGrain>(course);
         await offer.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        await Task.Delay(200);
+        var management = fx.Grains.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await management.GetActivationAddress(offer) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the offer grain was not deactivated");
+            await Task.Delay(20);
+        }
 
         // Written as the earlier release wrote it: the roster inside the offer's state.
         var storage = fx.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ProviderNames.GrainState);

@@ -35,10 +35,10 @@ public sealed class ConsequenceSweeperGrain(IOperationsStore store, IOptions<Cas
 }
 
 /// <summary>Starts the sweepers (consequences, deadlines) when a silo becomes active (every silo asks; the one activation of each and its reminder result).</summary>
-internal sealed partial class ConsequenceSweeperStart(IGrainFactory grains, ILogger<ConsequenceSweeperStart> logger) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class SweepersStart(IGrainFactory grains, ILogger<SweepersStart> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ConsequenceSweeperStart), ServiceLifecycleStage.Active, async _ =>
+        lifecycle.Subscribe(nameof(SweepersStart), ServiceLifecycleStage.Active, async _ =>
         {
             try
             {

@@ -235,7 +235,7 @@ public static class CaseGrainsSilo
         services.AddSingleton<ConsequenceFaults>();
         services.AddSingleton<DashboardSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<DashboardSignals>());
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ConsequenceSweeperStart>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweepersStart>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IndexesAtStart>();
     }
 
