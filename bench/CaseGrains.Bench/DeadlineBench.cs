@@ -84,20 +84,23 @@ internal static class DeadlineBench
 
         await using var conn = await source.OpenConnectionAsync();
         await OpenCasesCopy.WriteAsync(conn, rows);
-        await using (var deadlines = await conn.BeginBinaryImportAsync("COPY case_deadlines (case_number, kind, due_at) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var (number, _, opened) in rows)
-            {
-                await deadlines.StartRowAsync();
-                await deadlines.WriteAsync(number, NpgsqlDbType.Text);
-                await deadlines.WriteAsync("sla", NpgsqlDbType.Text);
-                await deadlines.WriteAsync(opened + intake, NpgsqlDbType.TimestampTz);
-            }
-
-            await deadlines.CompleteAsync();
-        }
-
+        await CopyDeadlinesAsync(conn, rows, intake);
         await using var analyze = new NpgsqlCommand("ANALYZE case_events; ANALYZE case_index; ANALYZE case_deadlines", conn);
         await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Each case's intake SLA deadline (opened + the intake target), as the case grain's timers write it, by COPY.</summary>
+    internal static async Task CopyDeadlinesAsync(NpgsqlConnection conn, IEnumerable<(string Number, string Region, DateTimeOffset Opened)> rows, TimeSpan intake)
+    {
+        await using var deadlines = await conn.BeginBinaryImportAsync("COPY case_deadlines (case_number, kind, due_at) FROM STDIN (FORMAT BINARY)");
+        foreach (var (number, _, opened) in rows)
+        {
+            await deadlines.StartRowAsync();
+            await deadlines.WriteAsync(number, NpgsqlDbType.Text);
+            await deadlines.WriteAsync("sla", NpgsqlDbType.Text);
+            await deadlines.WriteAsync(opened + intake, NpgsqlDbType.TimestampTz);
+        }
+
+        await deadlines.CompleteAsync();
     }
 }

@@ -8,18 +8,20 @@ namespace CaseGrains.Bench;
 
 /// <summary>
 /// Open cases bulk-loaded on PostgreSQL with COPY, as the case grain would have written them: each a CaseOpened event
-/// (consent given, chained from the genesis) and its case-list row with the consequences done.
+/// (consent given, chained from the genesis) and its case-list row with the consequences done. Every case is named
+/// "Penerima Beban" unless <c>names</c> gives each its own.
 /// </summary>
 internal static class OpenCasesCopy
 {
-    public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<(string Number, string Region, DateTimeOffset Opened)> rows)
+    public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<(string Number, string Region, DateTimeOffset Opened)> rows, IReadOnlyList<string>? names = null)
     {
         await using (var events = await conn.BeginBinaryImportAsync(
             "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
         {
-            foreach (var (number, region, opened) in rows)
+            for (var i = 0; i < rows.Count; i++)
             {
-                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
+                var (number, region, opened) = rows[i];
+                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", names?[i] ?? "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
                 var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, opened);
                 await events.StartRowAsync();
                 await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
@@ -38,10 +40,12 @@ internal static class OpenCasesCopy
                              version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
             """))
         {
-            foreach (var (number, region, opened) in rows)
+            for (var i = 0; i < rows.Count; i++)
             {
+                var (number, region, opened) = rows[i];
+                var name = names?[i] ?? "Penerima Beban";
                 await index.StartRowAsync();
-                foreach (var text in new[] { number, "Penerima Beban", region[..4] + "**********01", region, "Umkm", "Female", "Open", "Intake", "Active" })
+                foreach (var text in new[] { number, name, region[..4] + "**********01", region, "Umkm", "Female", "Open", "Intake", "Active" })
                 {
                     await index.WriteAsync(text, NpgsqlDbType.Text);
                 }
@@ -50,7 +54,7 @@ internal static class OpenCasesCopy
                 await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
                 await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
                 await index.WriteAsync(1L, NpgsqlDbType.Bigint);
-                await index.WriteAsync(SearchText.StoredKey("Penerima Beban"), NpgsqlDbType.Text);
+                await index.WriteAsync(SearchText.StoredKey(name), NpgsqlDbType.Text);
             }
 
             await index.CompleteAsync();

@@ -25,24 +25,38 @@ internal static class PeopleBench
             throw new InvalidOperationException("the people index of this database is not empty: give an empty database");
         }
 
-        var random = new Random(16);
-        var shape = new NationalShape(random);
-        string Regency() => shape.Regency();
-        string District(string regency) => shape.District(regency);
+        var shape = new NationalShape(new Random(16));
+        var people = Generate(shape, caseworkers, mentors, supervisors);
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, ct) => await store.ReplacePersonAsync(p, ct));
+        var loaded = clock.Elapsed.TotalSeconds;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {people.Count} accounts in {loaded:F1} s"));
 
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"-- people index on {where}: {caseworkers} caseworkers, {supervisors} supervisors, {mentors} mentors over {shape.RegencyCount} kab/kota --"),
+            string.Create(CultureInfo.InvariantCulture, $"load              {people.Count} accounts in {loaded:F1} s ({people.Count / loaded:F0}/s, one replace each, 16 at a time)"),
+        };
+        lines.AddRange(await MeasureAsync(store, shape, lookups, log));
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The national accounts: caseworkers at a kecamatan, supervisors at a kab/kota or province, mentors in one to three kecamatan.</summary>
+    internal static List<Person> Generate(NationalShape shape, int caseworkers, int mentors, int supervisors)
+    {
         var people = new List<Person>();
         for (var i = 0; i < caseworkers; i++)
         {
-            people.Add(new Person($"cw{i:D6}", Role.Caseworker, $"Petugas {i}", [District(Regency())], false));
+            people.Add(new Person($"cw{i:D6}", Role.Caseworker, $"Petugas {i}", [shape.District(shape.Regency())], false));
         }
 
         for (var i = 0; i < supervisors; i++)
         {
-            var regency = Regency();
+            var regency = shape.Regency();
             string[] regions = (i % 20) switch
             {
                 < 3 => [RegionTable.ProvinceOf(regency)],
-                3 => [regency, Regency()],
+                3 => [regency, shape.Regency()],
                 _ => [regency],
             };
             people.Add(new Person($"sv{i:D6}", Role.Supervisor, $"Supervisor {i}", regions, i % 50 == 0));
@@ -50,22 +64,18 @@ internal static class PeopleBench
 
         for (var i = 0; i < mentors; i++)
         {
-            var regency = Regency();
-            people.Add(new Person($"m{i:D6}", Role.Mentor, $"Pendamping {i}", [.. Enumerable.Range(0, 1 + (i % 3)).Select(_ => District(regency)).Distinct()], false));
+            var regency = shape.Regency();
+            people.Add(new Person($"m{i:D6}", Role.Mentor, $"Pendamping {i}", [.. Enumerable.Range(0, 1 + (i % 3)).Select(_ => shape.District(regency)).Distinct()], false));
         }
 
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (p, ct) => await store.ReplacePersonAsync(p, ct));
-        var loaded = clock.Elapsed.TotalSeconds;
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {people.Count} accounts in {loaded:F1} s"));
+        return people;
+    }
 
-        // The villages of the busiest kab/kota and of random ones: where cases are.
-        var lines = new List<string>
-        {
-            string.Create(CultureInfo.InvariantCulture, $"-- people index on {where}: {caseworkers} caseworkers, {supervisors} supervisors, {mentors} mentors over {shape.RegencyCount} kab/kota --"),
-            string.Create(CultureInfo.InvariantCulture, $"load              {people.Count} accounts in {loaded:F1} s ({people.Count / loaded:F0}/s, one replace each, 16 at a time)"),
-        };
-        var cases = Enumerable.Range(0, lookups).Select(_ => District(Regency())).ToArray();
+    /// <summary>Each kind of look-up the platform makes, one at a time, for kecamatan where cases are (the skew's busy and quiet places).</summary>
+    internal static async Task<List<string>> MeasureAsync(IPeopleStore store, NationalShape shape, int lookups, TextWriter log)
+    {
+        var lines = new List<string>();
+        var cases = Enumerable.Range(0, lookups).Select(_ => shape.District(shape.Regency())).ToArray();
         (string Name, Func<string, Task<int>> Run)[] kinds =
         [
             ("approvers of a case (supervisors at its kecamatan or above)", async c => (await store.FindPeopleAsync(Role.Supervisor, c, PeopleReach.Covering, CancellationToken.None)).Count),
@@ -95,6 +105,6 @@ internal static class PeopleBench
             log.WriteLine(lines[^1]);
         }
 
-        return string.Join('\n', lines);
+        return lines;
     }
 }

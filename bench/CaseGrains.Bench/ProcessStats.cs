@@ -27,11 +27,23 @@ internal sealed class ProcessStats
                 && (cmd.Contains("CaseGrains.Silo.dll", StringComparison.Ordinal) || cmd.Contains("CaseGrains.WebFrontend.dll", StringComparison.Ordinal)
                     || cmd.Contains("postgres", StringComparison.Ordinal)));
 
-    /// <summary>Per process: CPU used since the start, as a share of one core, and the peak resident set.</summary>
-    public IReadOnlyList<(int Pid, string Name, double CpuCores, long PeakRssBytes)> Finish(TimeSpan elapsed)
+    /// <summary>
+    /// Per process: CPU used since the start, as a share of one core, and the peak resident set. The processes of
+    /// <paramref name="bornSince"/> not watched from the start (a database connection opened during the run) count from zero.
+    /// </summary>
+    public IReadOnlyList<(int Pid, string Name, double CpuCores, long PeakRssBytes)> Finish(TimeSpan elapsed, IEnumerable<int>? bornSince = null)
     {
         var list = new List<(int, string, double, long)>();
-        foreach (var (pid, (name, cpu)) in _start)
+        var start = new Dictionary<int, (string Name, double CpuSeconds)>(_start);
+        foreach (var pid in bornSince ?? [])
+        {
+            if (!start.ContainsKey(pid) && Read(pid) is { } born)
+            {
+                start[pid] = (born.Name, 0);
+            }
+        }
+
+        foreach (var (pid, (name, cpu)) in start)
         {
             if (Read(pid) is { } now)
             {
@@ -86,6 +98,7 @@ internal sealed class ProcessStats
         var cmd = CommandLine(pid) ?? "";
         return cmd.Contains("CaseGrains.Silo.dll", StringComparison.Ordinal) ? "silo"
             : cmd.Contains("CaseGrains.WebFrontend.dll", StringComparison.Ordinal) ? "frontend"
+            : cmd.Contains("CaseGrains.Bench", StringComparison.Ordinal) ? (cmd.Contains(" peer ", StringComparison.Ordinal) ? "plain peer" : "bench")
             : cmd.Contains("postgres", StringComparison.Ordinal) ? "postgres"
             : cmd.Split(' ')[0];
     }

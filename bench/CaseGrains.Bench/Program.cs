@@ -22,6 +22,9 @@ using Npgsql;
 //   deadlines   --postgres CS [--cases 1000000] [--due 100000]         (the SLA sweep at the national shape)
 //   dashboard   --postgres CS [--rate 2000] [--seconds 20]             (the national dashboard signal's lag)
 //   storage     --postgres CS [--cases 2000]                           (bytes per event and per case)
+//   national    [--postgres ADMIN_CS] [--scale 1] [--rate 500] [--seconds 60] [--workers 32] [--keep]
+//               (the national shape on a cluster of 2 silos + 2 frontends, against the plain peer; see BENCHMARKS.md)
+//   peer        --postgres CS --port P --jwt-key K                     (the plain peer's process, started by `national`)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -103,11 +106,21 @@ switch (command)
     case "deadlines":
         output.WriteLine(await DeadlineBench.RunAsync(options.Required("postgres"), options.Int("cases", 1_000_000), options.Int("due", 100_000), output));
         return 0;
+    case "national":
+        output.WriteLine(await NationalBench.RunAsync(new NationalBench.Options
+        {
+            Postgres = options.Optional("postgres"), Scale = options.Double("scale", 1), Rate = options.Double("rate", 500),
+            Seconds = options.Int("seconds", 60), Workers = options.Int("workers", 32), Keep = options.Optional("keep") == "true",
+        }, output));
+        return 0;
+    case "peer":
+        await PlainPeer.ServeAsync(options.Required("postgres"), options.Int("port", 0), options.Required("jwt-key"));
+        return 0;
     case "snapshots":
         output.WriteLine(await SnapshotBench.RunAsync(options.Optional("postgres"), options.Int("cases", 10), options.Int("rounds", 5), output));
         return 0;
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard|storage [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard|storage|national|peer [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

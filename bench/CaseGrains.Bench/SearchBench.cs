@@ -29,6 +29,10 @@ internal static class SearchBench
         "Purba", "Saragih", "Damanik", "Sinaga", "Panjaitan", "Hutapea", "Tambunan", "Mahendra", "Permana", "Gunawan", "Kusuma", "Halim", "Syahputra",
         "Ramadhan", "Firmansyah", "Hakim", "Maulana", "Rahayu", "Wulandari", "Anggraini", "Puspita", "Fauzi", "Iskandar", "Sulistyo", "Prasetyo", "Utomo", "Wibowo"];
 
+    /// <summary>An Indonesian name as people write them: two or three parts, now and then a diacritic or a title.</summary>
+    internal static string Name(Random random, int i) =>
+        $"{First[random.Next(First.Length)]} {Last[random.Next(Last.Length)]}" + (i % 3 == 0 ? $" {Last[random.Next(Last.Length)]}" : "") + (i % 10 == 0 ? ", S.E." : "");
+
     public static async Task<string> RunAsync(string? postgres, int caseCount, int lookups, TextWriter log)
     {
         var random = new Random(5);
@@ -43,8 +47,7 @@ internal static class SearchBench
             regions[i] = shape.Village(regency);
             var n = sequence[regency] = sequence.GetValueOrDefault(regency) + 1;
             numbers[i] = $"{regency.Replace(".", "", StringComparison.Ordinal)}-{n:D6}";
-            names[i] = $"{First[random.Next(First.Length)]} {Last[random.Next(Last.Length)]}" + (i % 3 == 0 ? $" {Last[random.Next(Last.Length)]}" : "")
-                + (i % 10 == 0 ? ", S.E." : "");
+            names[i] = Name(random, i);
         }
 
         await using var bench = await BenchStore.OpenAsync(postgres);

@@ -126,6 +126,34 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheNationalBenchmark_LoadsTheShape_RunsTheMixOnTwoSilosAndTwoFrontends_AndComparesWithThePlainPeer()
+    {
+        var report = await NationalBench.RunAsync(new NationalBench.Options
+        {
+            Postgres = server.AdminConnectionString, Scale = 0.001, Rate = 40, Seconds = 6, Workers = 4,
+        }, TextWriter.Null);
+
+        // Every due deadline swept once, with no reminder per case.
+        Assert.Matches(@"SLA sweep\s+[\d.]+ s from the first silo's start to no due deadline: 200 due of 2,000 .* 200 SlaBreached appended · reminder rows [0-2]\b", report);
+        // Every kind of the mix answered, and accepted (enrolments may meet a case already enrolled in the same course).
+        foreach (var kind in new[] { "journey step", "case read", "search", "enrolment" })
+        {
+            Assert.Matches($@"\n  {kind}\s+\d+/s · p50 [\d.]+ ms · p99 [\d.]+ ms · p99\.9 [\d.]+ ms · [\d,]*[1-9][\d,]* accepted", report);
+        }
+
+        Assert.DoesNotContain("no answer", report, StringComparison.Ordinal);
+        Assert.Matches(@"dashboard lag\s+p50 \d+ ms", report);
+        Assert.DoesNotContain("WATCHER'S CONNECTION CLOSED", report, StringComparison.Ordinal);
+        // Both sides of the comparison did the same journey steps and reads, all accepted.
+        Assert.Matches(@"CaseGrains journey steps\s+\d+/s · .* [\d,]+ accepted\n", report);
+        Assert.Matches(@"plain peer journey steps\s+\d+/s · .* [\d,]+ accepted\n", report);
+        Assert.Matches(@"plain peer case reads\s+\d+/s · .* [\d,]+ accepted\n", report);
+        Assert.Matches(@"ratio\s+journey steps: throughput [\d.]+× the peer's", report);
+        Assert.Contains("cold activations", report, StringComparison.Ordinal);
+        Assert.Contains("snapshot + 9 events after it", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheActivationBenchmark_ActivatesCasesFromTheDatabase()
     {
         var connectionString = await server.CreateDatabaseAsync();
