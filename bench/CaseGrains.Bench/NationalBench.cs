@@ -150,7 +150,8 @@ internal static class NationalBench
                 var order = Enumerable.Range(0, caseCount).OrderBy(_ => random.Next()).ToArray();
                 var journeyPool = order.Take(Math.Min(caseCount / 4, 20_000)).ToArray();
                 var comparePool = order.Skip(journeyPool.Length).Take(Math.Min(caseCount / 4, 20_000)).ToArray();
-                var elsewhere = order.Skip(journeyPool.Length + comparePool.Length).ToArray();
+                var coldPool = order.Skip(journeyPool.Length + comparePool.Length).Take(Math.Min(caseCount / 4, 60_000)).ToArray();
+                var elsewhere = order.Skip(journeyPool.Length + comparePool.Length + coldPool.Length).ToArray();
 
                 // 1. Mixed interactive load, open loop, with the dashboard watched.
                 var analystToken = await BenchClient.TokenAsync(traffic.First, "nat.analyst", BenchClient.Password);
@@ -225,12 +226,14 @@ internal static class NationalBench
                 {
                     log.WriteLine($"mixed load: {lower}/s for {options.Seconds} s over {frontends.Length} frontends");
                     var lowerCpu = Cpu.Start();
+                    var lowerCommits = await CommitsAsync(national);
                     Report((await Mix(lower).RunAsync()).Lines().First());
-                    Report("  " + lowerCpu.Line());
+                    Report("  " + lowerCpu.Line() + await CommitRateAsync(national, lowerCommits, lowerCpu.Elapsed));
                 }
 
                 log.WriteLine($"mixed load: {options.Rate}/s for {options.Seconds} s over {frontends.Length} frontends");
                 var cpu = Cpu.Start();
+                var commits = await CommitsAsync(national);
                 notices.Clear();
                 var mixed = await Mix(options.Rate).RunAsync();
                 foreach (var line in mixed.Lines())
@@ -238,8 +241,9 @@ internal static class NationalBench
                     Report(line);
                 }
 
-                Report(cpu.Line());
+                Report(cpu.Line() + await CommitRateAsync(national, commits, cpu.Elapsed));
                 Report(DashboardLag(mixed.DashboardAcks, [.. notices]) + (watcherClosed ? " · THE WATCHER'S CONNECTION CLOSED" : ""));
+                Report("consequences      " + await admin.GetStringAsync("/api/admin/consequences") + " (right after the mix)");
 
                 // 2. People look-ups on the loaded index, while the cluster runs.
                 Report("people look-ups (the production store on the national database, one at a time):");
@@ -248,25 +252,33 @@ internal static class NationalBench
                     Report("  " + line);
                 }
 
-                // 3. The plain peer against ours: the same journey steps and reads, flat out, the same workers.
-                var compare = TimeSpan.FromSeconds(Math.Max(10, options.Seconds / 2));
-                Report($"-- CaseGrains against the plain peer: {options.Workers} workers flat out, {compare.TotalSeconds:F0} s each, the same {comparePool.Length:N0} cases --");
+                // 3. The plain peer against ours: the same journey steps and reads, flat out, the same workers, the same cases.
+                var compare = TimeSpan.FromSeconds(Math.Max(10, options.Seconds / 3));
+                var workingSet = comparePool.Take(options.Workers * 8).ToArray();
+                Report($"-- CaseGrains against the plain peer: {options.Workers} workers flat out, {compare.TotalSeconds:F0} s each --");
+                Report($"   warm: a caseworker's working set ({workingSet.Length:N0} cases, 8 a worker, each case's steps in turn); cold: each step or read on a case untouched so far ({coldPool.Length:N0} cases; reads anywhere in the country)");
                 cpu = Cpu.Start();
-                var ours = await FlatOutAsync(traffic, rows, comparePool, TokenOf, options.Workers, compare);
+                var ours = await FlatOutAsync(traffic, rows, workingSet, coldPool, elsewhere, TokenOf, options.Workers, compare);
                 var oursCpu = cpu.Line();
                 await using var peer = await PlainPeer.Process.StartAsync(peerDatabase, spec.JwtSigningKey);
                 using var peerTraffic = new Traffic([peer.BaseAddress]);
                 cpu = Cpu.Start();
-                var plain = await FlatOutAsync(peerTraffic, rows, comparePool, TokenOf, options.Workers, compare);
+                var plain = await FlatOutAsync(peerTraffic, rows, workingSet, coldPool, elsewhere, TokenOf, options.Workers, compare);
                 var plainCpu = cpu.Line();
-                Report(FlatOut.Line("CaseGrains journey steps", ours.Steps));
-                Report(FlatOut.Line("plain peer journey steps", plain.Steps));
-                Report(FlatOut.Line("CaseGrains case reads   ", ours.Reads));
-                Report(FlatOut.Line("plain peer case reads   ", plain.Reads));
-                Report(oursCpu + " (CaseGrains' run)");
-                Report(plainCpu + " (the peer's run)");
-                Report(string.Create(CultureInfo.InvariantCulture,
-                    $"ratio             journey steps: throughput {ours.Steps.Rate / plain.Steps.Rate:F2}× the peer's, p99 {ours.Steps.P(99) / plain.Steps.P(99):F2}× · reads: throughput {ours.Reads.Rate / plain.Reads.Rate:F2}×, p99 {ours.Reads.P(99) / plain.Reads.P(99):F2}× (goal: ≥ 1.0× throughput at equal or lower p99)"));
+                foreach (var (name, kind) in new (string, Func<FlatOut, Tally>)[]
+                {
+                    ("journey steps, warm", f => f.StepsWarm), ("journey steps, cold", f => f.StepsCold),
+                    ("case reads, warm   ", f => f.ReadsWarm), ("case reads, cold   ", f => f.ReadsCold),
+                })
+                {
+                    Report(FlatOut.Line("CaseGrains " + name, kind(ours)));
+                    Report(FlatOut.Line("plain peer " + name, kind(plain)));
+                    Report(string.Create(CultureInfo.InvariantCulture,
+                        $"  ratio           throughput {kind(ours).Rate / kind(plain).Rate:F2}× the peer's · p99 {kind(ours).P(99) / kind(plain).P(99):F2}× (goal: ≥ 1.0× throughput at equal or lower p99)"));
+                }
+
+                Report(oursCpu + " (CaseGrains' four runs)");
+                Report(plainCpu + " (the peer's four runs)");
             }
             finally
             {
@@ -328,6 +340,25 @@ internal static class NationalBench
             await CountAsync("SELECT count(*) FROM orleansreminderstable WHERE @at IS NOT NULL"));
     }
 
+    /// <summary>Transactions committed in the national database (reads included) and WAL fsyncs of the server, so far.</summary>
+    private static async Task<(long Commits, long WalSyncs)> CommitsAsync(string national)
+    {
+        await using var conn = new NpgsqlConnection(national);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), (SELECT wal_sync FROM pg_stat_wal)", conn);
+        await using var row = await cmd.ExecuteReaderAsync();
+        await row.ReadAsync();
+        return (row.GetInt64(0), row.GetInt64(1));
+    }
+
+    private static async Task<string> CommitRateAsync(string national, (long Commits, long WalSyncs) before, TimeSpan elapsed)
+    {
+        var after = await CommitsAsync(national);
+        return string.Create(CultureInfo.InvariantCulture,
+            $" · database: {(after.Commits - before.Commits) / elapsed.TotalSeconds:F0} transactions/s (reads included), {(after.WalSyncs - before.WalSyncs) / elapsed.TotalSeconds:F0} WAL fsyncs/s");
+    }
+
     private static async Task PutUserAsync(HttpClient admin, string id, string role, string[] regions)
     {
         using var response = await admin.PutAsJsonAsync($"/api/users/{id}", new { displayName = id, role, regions, password = BenchClient.Password });
@@ -382,16 +413,27 @@ internal static class NationalBench
             lag.RecordValue(Math.Max(1, (notices[at] - ack) * 1_000_000 / Stopwatch.Frequency));
         }
 
+        var silence = notices.Length < 2 ? 0 : notices.Zip(notices.Skip(1), (a, b) => (b - a) / (double)Stopwatch.Frequency).Max();
         return lag.TotalCount == 0 ? $"dashboard lag     no notice received ({acks.Count} commands that move it)" : string.Create(CultureInfo.InvariantCulture,
-            $"dashboard lag     p50 {lag.GetValueAtPercentile(50) / 1000.0:F0} ms · p99 {lag.GetValueAtPercentile(99) / 1000.0:F0} ms · max {lag.GetMaxValue() / 1000.0:F0} ms from a command's answer to the national notice after it ({lag.TotalCount:N0} commands, {notices.Length:N0} notices{(missed > 0 ? $", {missed} answered after the last notice" : "")})");
+            $"dashboard lag     p50 {lag.GetValueAtPercentile(50) / 1000.0:F0} ms · p99 {lag.GetValueAtPercentile(99) / 1000.0:F0} ms · max {lag.GetMaxValue() / 1000.0:F0} ms from a command's answer to the national notice after it ({lag.TotalCount:N0} commands, {notices.Length:N0} notices, the longest silence between two {silence:F1} s{(missed > 0 ? $", {missed} answered after the last notice" : "")})");
     }
 
-    /// <summary>Journey steps and reads flat out by <paramref name="workers"/> workers, each on its own cases (one at a time per case).</summary>
-    private static async Task<FlatOut> FlatOutAsync(Traffic traffic, (string Number, string Region, DateTimeOffset Opened)[] rows, int[] pool, Func<int, string> tokenOf, int workers, TimeSpan duration)
+    /// <summary>
+    /// Journey steps and case reads flat out by <paramref name="workers"/> workers (one request at a time per case): on a
+    /// working set (each case's next step in turn; reads of those cases), then cold (each step the first of a case not
+    /// touched before, until <paramref name="coldCases"/> run out; reads anywhere in <paramref name="nationwide"/>).
+    /// </summary>
+    private static async Task<FlatOut> FlatOutAsync(Traffic traffic, (string Number, string Region, DateTimeOffset Opened)[] rows, int[] workingSet, int[] coldCases,
+        int[] nationwide, Func<int, string> tokenOf, int workers, TimeSpan duration)
     {
         var result = new FlatOut();
-        var journey = new Journey(pool);
-        await RunAsync(result.Steps, async () =>
+        await RunAsync(result.StepsWarm, Steps(new Journey(workingSet), again: true));
+        await RunAsync(result.StepsCold, Steps(new Journey(coldCases), again: false));
+        await RunAsync(result.ReadsWarm, Reads(workingSet));
+        await RunAsync(result.ReadsCold, Reads(nationwide));
+        return result;
+
+        Func<Task<Answer?>> Steps(Journey journey, bool again) => async () =>
         {
             if (!journey.TryTake(out var i, out var step))
             {
@@ -399,15 +441,19 @@ internal static class NationalBench
             }
 
             var answer = await traffic.SendAsync(HttpMethod.Post, Journey.Path(rows[i].Number, step), tokenOf(i), Journey.Body(step));
-            journey.Return(i);
+            if (again)
+            {
+                journey.Return(i);
+            }
+
             return answer;
-        });
-        await RunAsync(result.Reads, async () =>
+        };
+
+        Func<Task<Answer?>> Reads(int[] cases) => async () =>
         {
-            var i = pool[Random.Shared.Next(pool.Length)];
+            var i = cases[Random.Shared.Next(cases.Length)];
             return await traffic.SendAsync(HttpMethod.Get, $"/api/cases/{rows[i].Number}", tokenOf(i), null);
-        });
-        return result;
+        };
 
         async Task RunAsync(Tally tally, Func<Task<Answer?>> op)
         {
@@ -415,12 +461,10 @@ internal static class NationalBench
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
             {
-                while (!stop.IsCancellationRequested)
+                // A worker stops with the clock, or when its pool has no case left for it.
+                while (!stop.IsCancellationRequested && await op() is { } answer)
                 {
-                    if (await op() is { } answer)
-                    {
-                        tally.Record(answer);
-                    }
+                    tally.Record(answer);
                 }
             })));
             tally.Seconds = clock.Elapsed.TotalSeconds;
@@ -438,6 +482,8 @@ internal static class NationalBench
 
         public static Cpu Start() => new();
 
+        public TimeSpan Elapsed => _clock.Elapsed;
+
         public string Line() => "cpu (cores)       " + string.Join(" · ", _stats.Finish(_clock.Elapsed, ProcessStats.FindCaseGrainsProcesses()).GroupBy(p => p.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.Key + " " + (g.Key == "postgres" ? g.Sum(p => p.CpuCores).ToString("F2", CultureInfo.InvariantCulture)
                 : string.Join(" + ", g.Select(p => p.CpuCores.ToString("F2", CultureInfo.InvariantCulture))))));
@@ -445,9 +491,13 @@ internal static class NationalBench
 
     private sealed class FlatOut
     {
-        public Tally Steps { get; } = new();
+        public Tally StepsWarm { get; } = new();
 
-        public Tally Reads { get; } = new();
+        public Tally StepsCold { get; } = new();
+
+        public Tally ReadsWarm { get; } = new();
+
+        public Tally ReadsCold { get; } = new();
 
         public static string Line(string name, Tally t) => string.Create(CultureInfo.InvariantCulture,
             $"{name}  {t.Rate:F0}/s · p50 {t.P(50):F1} ms · p99 {t.P(99):F1} ms · p99.9 {t.P(99.9):F1} ms · {t.Summary()}");

@@ -10,6 +10,7 @@ namespace CaseGrains.Grains;
 
 /// <summary>Reads across the catalog (listing, redundancy map, financing totals) and the CSV import. Stateless.</summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class CatalogQueryGrain(IProjectionStore store) : Grain, ICatalogQueryGrain
 {
     public async Task<IReadOnlyList<OfferListing>> Search(string? regionCode, OfferType? type, string? provider)

@@ -49,6 +49,7 @@ public sealed class FieldProblemsGrain(
 
 /// <summary>Lists and counts field problems across provinces, and sets them against the catalog. Stateless.</summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class FieldProblemQueryGrain : Grain, IFieldProblemQueryGrain
 {
     public async Task<FieldProblemList> List(string regionCode, string? category, int limit, Actor caller)

@@ -269,6 +269,7 @@ public sealed partial class MentorGrain(
 
 /// <summary>Mentors reaching a region with their caseloads, from the people index and each mentor's grain. Stateless.</summary>
 [Orleans.Concurrency.StatelessWorker]
+[Orleans.Concurrency.Reentrant]
 public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
 {
     public async Task<IReadOnlyList<MentorLoad>?> Caseloads(string regionCode, Actor caller)
@@ -289,6 +290,7 @@ public sealed class MentorQueryGrain : Grain, IMentorQueryGrain
 
 /// <summary>Readiness: a silo answers and its database does too. Stateless, so any silo may answer.</summary>
 [Orleans.Concurrency.StatelessWorker]
+[Orleans.Concurrency.Reentrant]
 public sealed class HealthGrain(Storage.IOperationsStore store) : Grain, IHealthGrain
 {
     public Task<bool> Ready() => store.PingAsync(CancellationToken.None);

@@ -7,6 +7,7 @@ namespace CaseGrains.Grains;
 
 /// <summary>Look-ups in the people index, answered from the database by whichever silo takes the call.</summary>
 [Orleans.Concurrency.StatelessWorker]
+[Orleans.Concurrency.Reentrant]
 public sealed class PeopleGrain(IPeopleStore store) : Grain, IPeopleGrain
 {
     public Task<IReadOnlyList<Person>> Find(Role role, string regionCode, PeopleReach reach) =>

@@ -15,6 +15,7 @@ namespace CaseGrains.Grains;
 /// the hierarchy by the database for the region asked for and its children. Stateless: any silo answers.
 /// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class ProgrammeStatsGrain(IProjectionStore store, IOperationsStore operations, ICaseTimelineStore timelines) : Grain, IProgrammeStatsGrain
 {
     /// <summary>How many weeks of throughput the dashboard shows.</summary>

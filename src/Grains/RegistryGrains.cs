@@ -157,6 +157,7 @@ public sealed class CaseNumberGrain(
 
 /// <summary>Intake entry point: validates the NIK against the region table, hashes it, routes to the person's registry entry.</summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, IIntakeGrain
 {
     public async Task<CommandOutcome> Open(IntakeRequest request, Actor actor)
@@ -200,6 +201,7 @@ public sealed class IntakeGrain(NikHasher hasher, NikProtector protector, [FromK
 }
 
 [StatelessWorker]
+[Reentrant]
 public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICaseTimelineStore audit, NikHasher hasher,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock) : Grain, ICaseSearchGrain
 {

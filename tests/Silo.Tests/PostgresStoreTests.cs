@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Timeline;
+using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Storage;
 using CaseGrains.Grains.Storage.Postgres;
 using Npgsql;
@@ -26,6 +27,37 @@ public sealed class PostgresStoreTests(PostgresServer server)
         await using var source = NpgsqlDataSource.Create(connectionString);
         using var store = new PostgresCaseEventStore(source);
         await PeopleStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
+    public async Task TheNameIndex_KeepsNoPendingList_SoCaseListUpdatesNeverQueueWorkForEverySearch()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        // 40 cases with 5 events each: every event rewrites its case-list row (a new version, the name's trigrams again).
+        await Parallel.ForEachAsync(Enumerable.Range(0, 40), async (c, ct) =>
+        {
+            var prev = "";
+            for (long seq = 1; seq <= 5; seq++)
+            {
+                var (e, row) = Event($"3579-{c:D6}", seq, $"cmd-{c}-{seq}", prev);
+                Assert.True(await store.TryAppendAsync(e, row with { CurrentStage = seq % 2 == 0 ? "Assessment" : "Intake" }, ct));
+                prev = e.Hash;
+            }
+        });
+
+        await using var cmd = source.CreateCommand("""
+            CREATE EXTENSION IF NOT EXISTS pgstattuple;
+            SELECT (SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'case_index_name_key'),
+                   (SELECT pending_tuples FROM pgstatginindex('case_index_name_key'))
+            """);
+        await using var result = await cmd.ExecuteReaderAsync();
+        Assert.True(await result.ReadAsync());
+        Assert.Equal("fastupdate=off", result.GetString(0));
+        Assert.Equal(0L, result.GetInt64(1));
+        Assert.Equal(40, (await store.SearchAsync(new CaseQuery(null, null, null, null, "nama cmd", 1, 50), new ListScope(["35.79"], null), CancellationToken.None)).Total);
     }
 
     [Fact]
