@@ -382,13 +382,15 @@ internal static class PlainPeer
                     using var response = await http.GetAsync("/api/cases/0000-000000");
                     return peer;
                 }
-                catch (HttpRequestException) when (!peer._process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
+                    if (peer._process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60))
+                    {
+                        await peer.DisposeAsync();
+                        throw new InvalidOperationException($"the plain peer did not start: {peer._log}", e);
+                    }
+
                     await Task.Delay(200);
-                }
-                catch (HttpRequestException e)
-                {
-                    throw new InvalidOperationException($"the plain peer did not start: {peer._log}", e);
                 }
             }
         }
