@@ -33,18 +33,7 @@ internal static class DeadlineBench
         var sweeping = Stopwatch.StartNew();
         try
         {
-            long left;
-            var deadline = TimeSpan.FromMinutes(10);
-            do
-            {
-                await Task.Delay(250);
-                left = await CountAsync(source, "SELECT count(*) FROM case_deadlines WHERE kind = 'sla' AND due_at <= @now AND case_number LIKE @prefix", now, prefix);
-            }
-            while (left > 0 && sweeping.Elapsed < deadline);
-
-            var swept = sweeping.Elapsed;
-            var breaches = await CountAsync(source, "SELECT count(*) FROM case_events WHERE type = 'SlaBreached' AND case_number LIKE @prefix", now, prefix);
-            var reminders = await CountAsync(source, "SELECT count(*) FROM orleansreminderstable", now, prefix);
+            var (left, swept, breaches, reminders) = await WaitSweptAsync(source, now, prefix, sweeping, TimeSpan.FromMinutes(10));
             var rows = await CountAsync(source, "SELECT count(*) FROM case_deadlines WHERE case_number LIKE @prefix", now, prefix);
             return $"""
                 deadlines (Cluster, PostgreSQL): {cases:N0} open cases, {due:N0} deadlines due
@@ -59,6 +48,26 @@ internal static class DeadlineBench
         {
             await ActivationBench.StopSiloAsync(host, dataDirectory);
         }
+    }
+
+    /// <summary>
+    /// Waits until no SLA deadline of the cases numbered <paramref name="prefix"/>… due by <paramref name="dueBy"/> is left
+    /// (or <paramref name="limit"/> has passed on <paramref name="clock"/>); then what is left, the time, the SlaBreached
+    /// events of those cases and the rows of the reminder table.
+    /// </summary>
+    internal static async Task<(long Left, TimeSpan Swept, long Breaches, long Reminders)> WaitSweptAsync(
+        NpgsqlDataSource source, DateTimeOffset dueBy, string prefix, Stopwatch clock, TimeSpan limit)
+    {
+        long left;
+        while ((left = await CountAsync(source, "SELECT count(*) FROM case_deadlines WHERE kind = 'sla' AND due_at <= @now AND case_number LIKE @prefix", dueBy, prefix)) > 0
+            && clock.Elapsed < limit)
+        {
+            await Task.Delay(250);
+        }
+
+        var swept = clock.Elapsed;
+        return (left, swept, await CountAsync(source, "SELECT count(*) FROM case_events WHERE type = 'SlaBreached' AND case_number LIKE @prefix", dueBy, prefix),
+            await CountAsync(source, "SELECT count(*) FROM orleansreminderstable", dueBy, prefix));
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource source, string sql, DateTimeOffset now, string prefix)

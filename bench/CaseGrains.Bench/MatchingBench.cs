@@ -17,6 +17,9 @@ internal static class MatchingBench
 {
     private static readonly string[] Kinds = ["Mentor", "Course", "Partner", "Financing"];
     private static readonly string[] Categories = ["Pemasaran Digital", "Pembukuan", "Fotografi Produk", "Kemasan", "Keamanan Pangan", "Ekspor", "Legalitas Usaha", "Barista"];
+    /// <summary>The header line of the catalog's CSV import.</summary>
+    internal const string CatalogHeader = "id,name,type,category,provider,level,partner_role,segments,regions,start,end,capacity,attendance_threshold,min_amount_idr,max_amount_idr,eligible_classes,sectors\n";
+
     private static readonly string[] Sectors = ["Kuliner", "Kerajinan", "Fesyen", "Pertanian apel", "Jasa wisata"];
 
     public static async Task<string> RunAsync(Uri url, string adminUser, string adminPassword, int offerCount, int mentorCount, int iterations, TextWriter output)
@@ -26,7 +29,7 @@ internal static class MatchingBench
         var run = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
 
         // The catalog, as one CSV import.
-        var csv = new StringBuilder("id,name,type,category,provider,level,partner_role,segments,regions,start,end,capacity,attendance_threshold,min_amount_idr,max_amount_idr,eligible_classes,sectors\n");
+        var csv = new StringBuilder(CatalogHeader);
         string[] levels = ["Pusat", "Provinsi", "KabKota", "Desa", "Partner"];
         for (var i = 0; i < offerCount; i++)
         {

@@ -134,21 +134,23 @@ internal static class NationalBench
                 nodes.Add(front1);
                 nodes.Add(await Node.StartFrontendAsync(spec, "frontend2", open));
                 var frontends = nodes.Where(n => n.Name.StartsWith("frontend", StringComparison.Ordinal)).ToArray();
-                var sweep = await WaitSweptAsync(national, now, sweeping, TimeSpan.FromMinutes(10));
+                await using var nationalSource = NpgsqlDataSource.Create(national);
+                var sweep = await DeadlineBench.WaitSweptAsync(nationalSource, now, "", sweeping, TimeSpan.FromMinutes(10));
                 Report(string.Create(CultureInfo.InvariantCulture,
-                    $"SLA sweep         {(sweep.Left == 0 ? "" : $"NOT DONE ({sweep.Left:N0} still due) after ")}{sweep.Seconds:F1} s from the first silo's start to no due deadline: {due:N0} due of {caseCount:N0} ({due / sweep.Seconds:F0} cases/s; silo starts included) · {sweep.Breaches:N0} SlaBreached appended · reminder rows {sweep.Reminders}"));
+                    $"SLA sweep         {(sweep.Left == 0 ? "" : $"NOT DONE ({sweep.Left:N0} still due) after ")}{sweep.Swept.TotalSeconds:F1} s from the first silo's start to no due deadline: {due:N0} due of {caseCount:N0} ({due / sweep.Swept.TotalSeconds:F0} cases/s; silo starts included) · {sweep.Breaches:N0} SlaBreached appended · reminder rows {sweep.Reminders}"));
 
                 // The bench's own accounts through the API: a caseworker per province, a ministry analyst.
                 using var admin = await front1.ClientForAsync(Admin, await front1.AdminPasswordAsync());
+                var adminToken = admin.DefaultRequestHeaders.Authorization!.Parameter!;
                 var provinces = rows.Select(r => RegionTable.ProvinceOf(r.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
                 var workerOf = provinces.ToDictionary(p => p, p => "nat.cw." + p, StringComparer.Ordinal);
                 foreach (var (province, id) in workerOf)
                 {
-                    await PutUserAsync(admin, id, "Caseworker", [province]);
+                    await BenchClient.PutUserAsync(admin, adminToken, id, "Caseworker", [province]);
                     await PlainPeer.AddUserAsync(peerDatabase, id, Role.Caseworker, [province]);
                 }
 
-                await PutUserAsync(admin, "nat.analyst", "MinistryAnalyst", []);
+                await BenchClient.PutUserAsync(admin, adminToken, "nat.analyst", "MinistryAnalyst", []);
                 var offers = await ImportOffersAsync(admin, provinces, offerCount, log);
                 using var traffic = new Traffic(frontends.Select(f => f.BaseAddress).ToArray());
                 var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -335,27 +337,6 @@ internal static class NationalBench
         await drop.ExecuteNonQueryAsync();
     }
 
-    private static async Task<(long Left, double Seconds, long Breaches, long Reminders)> WaitSweptAsync(string national, DateTimeOffset loadedAt, Stopwatch clock, TimeSpan limit)
-    {
-        await using var source = NpgsqlDataSource.Create(national);
-        async Task<long> CountAsync(string sql)
-        {
-            await using var cmd = source.CreateCommand(sql);
-            cmd.Parameters.AddWithValue("at", loadedAt.ToUniversalTime());
-            return (long)(await cmd.ExecuteScalarAsync())!;
-        }
-
-        long left;
-        while ((left = await CountAsync("SELECT count(*) FROM case_deadlines WHERE kind = 'sla' AND due_at <= @at")) > 0 && clock.Elapsed < limit)
-        {
-            await Task.Delay(250);
-        }
-
-        var seconds = clock.Elapsed.TotalSeconds;
-        return (left, seconds, await CountAsync("SELECT count(*) FROM case_events WHERE type = 'SlaBreached' AND @at IS NOT NULL"),
-            await CountAsync("SELECT count(*) FROM orleansreminderstable WHERE @at IS NOT NULL"));
-    }
-
     /// <summary>Transactions committed in the national database (reads included) and WAL fsyncs of the server, so far.</summary>
     private static async Task<(long Commits, long WalSyncs)> CommitsAsync(string national)
     {
@@ -375,19 +356,10 @@ internal static class NationalBench
             $" · database: {(after.Commits - before.Commits) / elapsed.TotalSeconds:F0} transactions/s (reads included), {(after.WalSyncs - before.WalSyncs) / elapsed.TotalSeconds:F0} WAL fsyncs/s");
     }
 
-    private static async Task PutUserAsync(HttpClient admin, string id, string role, string[] regions)
-    {
-        using var response = await admin.PutAsJsonAsync($"/api/users/{id}", new { displayName = id, role, regions, password = BenchClient.Password });
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"PUT /api/users/{id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
-
     /// <summary>The catalog as one CSV import: training courses at province level, spread over the provinces; their ids by province.</summary>
     private static async Task<Dictionary<string, string[]>> ImportOffersAsync(HttpClient admin, string[] provinces, int count, TextWriter log)
     {
-        var csv = new StringBuilder("id,name,type,category,provider,level,partner_role,segments,regions,start,end,capacity,attendance_threshold,min_amount_idr,max_amount_idr,eligible_classes,sectors\n");
+        var csv = new StringBuilder(MatchingBench.CatalogHeader);
         var byProvince = provinces.ToDictionary(p => p, _ => new List<string>(), StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {

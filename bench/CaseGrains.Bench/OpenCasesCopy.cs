@@ -15,26 +15,7 @@ internal static class OpenCasesCopy
 {
     public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<(string Number, string Region, DateTimeOffset Opened)> rows, IReadOnlyList<string>? names = null)
     {
-        await using (var events = await conn.BeginBinaryImportAsync(
-            "COPY case_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var (number, region, opened) = rows[i];
-                var e = new CaseOpened(number, "bench-" + number, region[..4] + "**********01", names?[i] ?? "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
-                var (stored, _) = Seeding.Event(number, 1, e, EventChain.Genesis, opened);
-                await events.StartRowAsync();
-                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
-                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
-                foreach (var text in new[] { stored.Type, stored.ActorId, stored.ActorRole, EventChain.FormatTime(opened), stored.PayloadJson, stored.CommandId, stored.CommandHash, stored.PrevHash, stored.Hash })
-                {
-                    await events.WriteAsync(text, NpgsqlDbType.Text);
-                }
-            }
-
-            await events.CompleteAsync();
-        }
-
+        await CopyEventsAsync(conn, "case_events", rows, names);
         await using (var index = await conn.BeginBinaryImportAsync("""
             COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
                              version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
@@ -59,5 +40,37 @@ internal static class OpenCasesCopy
 
             await index.CompleteAsync();
         }
+    }
+
+    /// <summary>A case's CaseOpened event as these cases hold it (consent given, a masked NIK of its kab/kota).</summary>
+    public static CaseOpened Opened(string number, string region, string? name) =>
+        new(number, "bench-" + number, region[..4] + "**********01", name ?? "Penerima Beban", Gender.Female, region, Segment.Umkm, null, true);
+
+    /// <summary>
+    /// Each case's CaseOpened event, chained from the genesis, into <paramref name="table"/> (a table with the timeline's
+    /// columns) by COPY; returns each event's hash (the case's head).
+    /// </summary>
+    public static async Task<string[]> CopyEventsAsync(NpgsqlConnection conn, string table, IReadOnlyList<(string Number, string Region, DateTimeOffset Opened)> rows,
+        IReadOnlyList<string>? names)
+    {
+        var heads = new string[rows.Count];
+        await using var events = await conn.BeginBinaryImportAsync(
+            $"COPY {table} (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (number, region, opened) = rows[i];
+            var (stored, _) = Seeding.Event(number, 1, Opened(number, region, names?[i]), EventChain.Genesis, opened);
+            heads[i] = stored.Hash;
+            await events.StartRowAsync();
+            await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
+            await events.WriteAsync(1L, NpgsqlDbType.Bigint);
+            foreach (var text in new[] { stored.Type, stored.ActorId, stored.ActorRole, EventChain.FormatTime(opened), stored.PayloadJson, stored.CommandId, stored.CommandHash, stored.PrevHash, stored.Hash })
+            {
+                await events.WriteAsync(text, NpgsqlDbType.Text);
+            }
+        }
+
+        await events.CompleteAsync();
+        return heads;
     }
 }

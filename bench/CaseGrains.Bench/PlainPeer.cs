@@ -65,26 +65,7 @@ internal static class PlainPeer
             await schema.ExecuteNonQueryAsync();
         }
 
-        var heads = new string[rows.Count];
-        await using (var events = await conn.BeginBinaryImportAsync(
-            "COPY peer_events (case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var (stored, _) = Seeding.Event(rows[i].Number, 1, Opened(rows[i], names[i]), EventChain.Genesis, rows[i].Opened);
-                heads[i] = stored.Hash;
-                await events.StartRowAsync();
-                await events.WriteAsync(stored.CaseNumber, NpgsqlDbType.Text);
-                await events.WriteAsync(1L, NpgsqlDbType.Bigint);
-                foreach (var text in new[] { stored.Type, stored.ActorId, stored.ActorRole, EventChain.FormatTime(stored.OccurredAt), stored.PayloadJson, stored.CommandId, stored.CommandHash, stored.PrevHash, stored.Hash })
-                {
-                    await events.WriteAsync(text, NpgsqlDbType.Text);
-                }
-            }
-
-            await events.CompleteAsync();
-        }
-
+        var heads = await OpenCasesCopy.CopyEventsAsync(conn, "peer_events", rows, names);
         await using (var cases = await conn.BeginBinaryImportAsync("COPY peer_cases (case_number, version, head, state) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 0; i < rows.Count; i++)
@@ -93,7 +74,7 @@ internal static class PlainPeer
                 await cases.WriteAsync(rows[i].Number, NpgsqlDbType.Text);
                 await cases.WriteAsync(1, NpgsqlDbType.Integer);
                 await cases.WriteAsync(heads[i], NpgsqlDbType.Text);
-                await cases.WriteAsync(CaseSnapshots.Write(CaseState.Apply(null, Opened(rows[i], names[i]), 1, rows[i].Opened)), NpgsqlDbType.Text);
+                await cases.WriteAsync(CaseSnapshots.Write(CaseState.Apply(null, OpenCasesCopy.Opened(rows[i].Number, rows[i].Region, names[i]), 1, rows[i].Opened)), NpgsqlDbType.Text);
             }
 
             await cases.CompleteAsync();
@@ -114,9 +95,6 @@ internal static class PlainPeer
         cmd.Parameters.AddWithValue("g", regions.ToArray());
         await cmd.ExecuteNonQueryAsync();
     }
-
-    private static CaseOpened Opened((string Number, string Region, DateTimeOffset Opened) row, string name) =>
-        new(row.Number, "bench-" + row.Number, row.Region[..4] + "**********01", name, Gender.Female, row.Region, Segment.Umkm, null, true);
 
     /// <summary>The peer's process (<c>CaseGrains.Bench peer --postgres CS --port P --jwt-key K</c>): serves until stopped.</summary>
     public static async Task ServeAsync(string connectionString, int port, string jwtKey)

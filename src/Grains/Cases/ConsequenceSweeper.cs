@@ -31,7 +31,6 @@ public sealed class ConsequenceSweeperGrain(IOperationsStore store, IOptions<Cas
 
         return due.Count;
     }
-
 }
 
 /// <summary>Starts the sweepers (consequences, deadlines) when a silo becomes active (every silo asks; the one activation of each and its reminder result).</summary>

@@ -82,7 +82,6 @@ public sealed partial class DeadlineSweeperGrain(
         }
     }
 
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} did not take its due {Kind} deadline; the next sweep tells it again")]
     private partial void LogCaseFailed(Exception exception, string caseNumber, string kind);
 
