@@ -6,6 +6,7 @@ using CaseGrains.WebFrontend.Demo;
 using CaseGrains.WebFrontend.Hubs;
 using CaseGrains.WebFrontend.Realtime;
 using CaseGrains.WebFrontend.Problems;
+using CaseGrains.WebFrontend.Web;
 using Microsoft.AspNetCore.Http.Json;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -68,6 +69,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
+builder.Services.AddClientFiles();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: [HealthApi.ReadyTag]);
@@ -92,9 +94,10 @@ app.Services.GetRequiredService<FeedRelay>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-// The web UI (built from ClientApp into wwwroot): public files; everything it shows comes through the API and hub.
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseCaseGrainsHeaders();
+// The web UI (built from ClientApp into wwwroot): public files, compressed and cached (Web/ClientFiles.cs); everything it
+// shows comes through the API and hub, whose answers are compressed too.
+app.UseClientFiles();
 app.UseCaseGrainsAuth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthApi();

@@ -42,7 +42,7 @@ public sealed class OutagePageTests : IAsyncLifetime
             var page = await Chromium.SignInAsync(browser, frontend.BaseAddress, Caseworker);
             await page.GotoAsync($"/#/cases/{number}");
             var events = page.Locator("#timeline li");
-            await Assertions.Expect(events.First).ToContainTextAsync("CaseOpened");
+            await Assertions.Expect(events.First).ToHaveAttributeAsync("data-type", "CaseOpened");
             var before = await events.CountAsync();
             await page.EvaluateAsync("""
                 () => {
@@ -62,7 +62,7 @@ public sealed class OutagePageTests : IAsyncLifetime
             // A new silo joins: the page's next attempt goes through, the note is on the timeline and the status line clears.
             await cluster.AddSiloAsync();
             await Assertions.Expect(events).ToHaveCountAsync(before + 1, new() { Timeout = 45_000 });
-            await Assertions.Expect(events.Last).ToContainTextAsync("NoteAdded");
+            await Assertions.Expect(events.Last).ToHaveAttributeAsync("data-type", "NoteAdded");
             await Assertions.Expect(page.Locator("#status")).ToBeHiddenAsync();
             await Assertions.Expect(page.Locator("#note-text")).ToHaveValueAsync("");
 

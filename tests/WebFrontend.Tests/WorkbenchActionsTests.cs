@@ -79,7 +79,7 @@ public sealed class WorkbenchActionsTests
         // A note, then the outcomes and graduation.
         await cw.FillAsync("#note-text", "Kunjungan lapangan: produksi naik dua kali lipat");
         await cw.ClickAsync("#note-form button[type=submit]");
-        await Assertions.Expect(cw.Locator("#timeline li").Last).ToContainTextAsync("NoteAdded");
+        await Assertions.Expect(cw.Locator("#timeline li").Last).ToHaveAttributeAsync("data-type", "NoteAdded");
         await cw.ClickAsync("#start-Graduated");
         await Assertions.Expect(Stage(cw, "Graduated")).ToHaveAttributeAsync("data-state", "Active");
         await cw.FillAsync("#o-turnover", "2500000000");
@@ -183,7 +183,7 @@ public sealed class WorkbenchActionsTests
         }
 
         await Assertions.Expect(events).ToHaveCountAsync(8, new() { Timeout = 15_000 });
-        await Assertions.Expect(events.Last).ToContainTextAsync("MentoringSessionLogged");
+        await Assertions.Expect(events.Last).ToHaveAttributeAsync("data-type", "MentoringSessionLogged");
         await Assertions.Expect(cw.Locator("#note-text")).ToHaveValueAsync("Ditelepon pukul 10, minta");
         await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToHaveValueAsync("Sudah ikut pelatihan");
         await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToBeVisibleAsync();
@@ -191,7 +191,7 @@ public sealed class WorkbenchActionsTests
 
         await cw.Keyboard.TypeAsync(" jadwal ulang");
         await cw.ClickAsync("#note-form button[type=submit]");
-        await Assertions.Expect(events.Last).ToContainTextAsync("NoteAdded");
+        await Assertions.Expect(events.Last).ToHaveAttributeAsync("data-type", "NoteAdded");
         await Assertions.Expect(cw.Locator("#note-text")).ToHaveValueAsync("");
         // Only what was sent is cleared: the skip reason typed in another part of the page is still there.
         await Assertions.Expect(cw.Locator("#skip-reason-Training")).ToHaveValueAsync("Sudah ikut pelatihan");

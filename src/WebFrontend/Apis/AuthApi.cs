@@ -64,7 +64,10 @@ public static class AuthApi
         }
 
         var principal = CurrentActor.CookiePrincipal(result.Actor!, result.SessionVersion, clock.GetUtcNow(), CookieAuthenticationDefaults.AuthenticationScheme);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        // Persistent (within the sliding cookie lifetime and the session's absolute limit): a mentor who closes the
+        // browser in the field finds the session, and the actions waiting in the page's outbox, when it opens again
+        // (docs/offline.md). Signing out ends it, on the server as well.
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = true });
         http.User = principal;
         var tokens = antiforgery.GetAndStoreTokens(http);
         return Results.Ok(new { userId = result.Actor!.Id, role = result.Actor.Role, antiforgeryToken = tokens.RequestToken, antiforgeryHeader = AuthSetup.AntiforgeryHeader });

@@ -207,10 +207,10 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// After authentication: resolve the actor from the account (401 when it is gone or disabled) and, for
-    /// cookie-authenticated writes, require the antiforgery token. Then security headers on every response.
+    /// First in the pipeline: the client address and scheme from a listed proxy, then the security headers on every
+    /// response — the static files of the web UI included (they are served before authentication).
     /// </summary>
-    public static void UseCaseGrainsAuth(this WebApplication app)
+    public static void UseCaseGrainsHeaders(this WebApplication app)
     {
         // Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto only when it is listed.
         var proxies = app.Configuration.GetSection("CaseGrains:Web:KnownProxies").Get<string[]>() ?? [];
@@ -243,6 +243,14 @@ public static class AuthSetup
 
             await next();
         });
+    }
+
+    /// <summary>
+    /// After the static files: authentication, then the actor from the account (401 when it is gone or disabled) and,
+    /// for cookie-authenticated writes, the antiforgery token.
+    /// </summary>
+    public static void UseCaseGrainsAuth(this WebApplication app)
+    {
         app.UseAuthentication();
         app.Use(async (ctx, next) =>
         {

@@ -1,18 +1,18 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
-import { formatTime, lang, setLang, stageName, t, translatePage, type Key } from "./i18n";
-import { leaveDashboard, renderDashboard } from "./dashboard";
-import { isRendered, markAction, markTyped, renderWorkbench, renderWorkbenchCase } from "./workbench";
-import { refreshSupervisor, renderSupervisor } from "./supervisor";
+import { registerSW } from "virtual:pwa-register";
+import { lang, segmentName, setLang, stageName, t, translatePage, words, type Key } from "./i18n";
 import { downloadLink } from "./page";
-import { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
-import { renderProblems } from "./problems";
+import * as store from "./offline";
+import * as outbox from "./outbox";
+import type { CaseView, Me, QueuedAction, TimelineEvent } from "./offline";
+import { actorWords, describe, umkmClasses, when } from "./events";
+import { ago, formatLocalDate, formatLocalTime, todayIn } from "./zones";
+import type { ImportProgress } from "./staff";
 
-// The mentor page: sign in, the assigned cases updating live, a case's timeline, log a mentoring session.
-// All rules live on the server; this page only shows what the API and the hub send.
-
-interface Me { id: string; role: string; regions: string[] }
-interface CaseView { caseNumber: string; version: number; currentStage: string; fullName: string; status: string; updatedAt: string }
-interface TimelineEvent { caseNumber: string; seq: number; type: string; actorId: string; occurredAt: string; payload: Record<string, unknown> }
+// The shell (sign-in, the live connection, routing) and the mentor's pages: the assigned cases updating live, a case's
+// state and timeline in words, and the mentoring-session form. The mentor's pages work offline (docs/offline.md): the
+// cases as last seen come from IndexedDB, and actions go through the outbox. The caseworker's, supervisor's and
+// ministry's screens are separate chunks, loaded by those roles only. All rules live on the server.
 
 const app = document.getElementById("app")!;
 const status = document.getElementById("status")!;
@@ -25,24 +25,41 @@ let hub: HubConnection | null = null;
 const cases = new Map<string, CaseView>();
 const lastSeq = new Map<string, number>();
 let openCase: string | null = null;
+/** The server cannot be reached: the mentor's pages show what was last seen (with its age) and actions wait in the outbox. */
+let offline = false;
+
+let staff: typeof import("./staff") | null = null;
+const loadStaff = async (): Promise<typeof import("./staff")> => (staff ??= await import("./staff"));
+let dashboard: typeof import("./dashboard") | null = null;
+const loadDashboard = async (): Promise<typeof import("./dashboard")> => (dashboard ??= await import("./dashboard"));
 
 /** How long a request keeps being sent again while the server answers 503 (ms). */
 const unavailableFor = 45_000;
 
+type Answer<T> = { ok: boolean; status: number; data: T };
+
 /**
- * One API call as the signed-in user (page language, antiforgery header on writes); never throws for an HTTP error. While
- * the server says it cannot be reached (503), the same request is sent again after its Retry-After, for up to
- * `unavailableFor` ms (a silo replaced, a database failing over), with the status line saying so: a command carries its
- * command id, so sending it again is safe. After that the 503 is the answer, shown like any other problem.
+ * One API call as the signed-in user (page language, antiforgery header on writes); never throws. No connection at all
+ * is status 0 with a problem saying so. While the server says it cannot be reached (503), the same request is sent
+ * again after its Retry-After, for up to `unavailableFor` ms (a silo replaced, a database failing over), with the
+ * status line saying so: a command carries its command id, so sending it again is safe. After that the 503 is the
+ * answer, shown like any other problem.
  */
-async function request<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<{ ok: boolean; status: number; data: T }> {
+async function request<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | undefined): Promise<Answer<T>> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": lang };
   if (contentType) headers["Content-Type"] = contentType;
   if (method !== "GET" && antiforgery) headers["X-CSRF-TOKEN"] = antiforgery;
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(path, { method, headers, body, credentials: "same-origin" });
-    const text = await response.text();
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(path, { method, headers, body, credentials: "same-origin" });
+      text = await response.text();
+    } catch {
+      const problem = { code: "network.offline", detail: words("Tidak ada koneksi ke server; tidak terkirim.", "No connection to the server; not sent.") };
+      return { ok: false, status: 0, data: problem as T };
+    }
     if (response.status === 503 && Date.now() - started < unavailableFor) {
       showStatus(t("live.unavailable"));
       const wait = Number(response.headers.get("Retry-After") ?? "1");
@@ -50,7 +67,13 @@ async function request<T>(method: string, path: string, body: BodyInit | undefin
       continue;
     }
     if (attempt > 1) showStatus(null);
-    return { ok: response.ok, status: response.status, data: (text ? JSON.parse(text) : null) as T };
+    let data: T = null as T;
+    try {
+      data = (text ? JSON.parse(text) : null) as T;
+    } catch {
+      // Not JSON (a proxy's error page): the status says what happened.
+    }
+    return { ok: response.ok, status: response.status, data };
   }
 }
 
@@ -67,9 +90,33 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 function showStatus(text: string | null): void {
+  // Offline, the status line keeps saying so until the server answers again.
+  if (text === null && offline) text = offlineText();
   status.hidden = text === null;
   status.textContent = text ?? "";
 }
+
+let contactAt: string | null = null;
+const offlineText = (): string => words(
+  `Luring — menampilkan data terakhir${contactAt ? ` (diperbarui ${ago(contactAt)})` : ""}. Tindakan disimpan di perangkat dan dikirim saat koneksi kembali.`,
+  `Offline — showing what was last seen${contactAt ? ` (updated ${ago(contactAt)})` : ""}. Actions are kept on this phone and sent when the connection returns.`);
+
+// ---- a new version of the page -----------------------------------------------------------------------------------
+
+// The service worker precaches the shell, so the page opens with no network. A new version waits until the mentor
+// chooses to load it: an open page (and a form being filled in) is never swapped underneath.
+const updateBar = document.getElementById("update")!;
+const updateServiceWorker = registerSW({
+  onNeedRefresh() {
+    const button = el("button", { id: "update-now", type: "button", className: "action", textContent: words("Muat versi baru", "Load the new version") });
+    button.addEventListener("click", () => void updateServiceWorker(true));
+    updateBar.replaceChildren(words("Versi baru aplikasi tersedia. ", "A new version of the app is available. "), button);
+    updateBar.hidden = false;
+  },
+  onOfflineReady() {
+    document.body.dataset.offlineReady = "true";
+  },
+});
 
 // ---- sign-in -------------------------------------------------------------------------------------------------
 
@@ -86,6 +133,7 @@ function renderLogin(message?: string): void {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const result = await api<{ antiforgeryToken: string }>("POST", "/api/auth/login", { userId: userId.value, password: password.value });
+    if (result.status === 0) return renderLogin(words("Masuk butuh koneksi ke server. Coba lagi saat ada sinyal.", "Signing in needs a connection to the server. Try again when there is signal."));
     if (!result.ok) return renderLogin(t("auth.failed"));
     antiforgery = result.data.antiforgeryToken;
     sessionEnded = false;
@@ -109,7 +157,7 @@ async function connect(): Promise<void> {
   hub.keepAliveIntervalInMilliseconds = 5000;
   hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
   hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
-  hub.on("ImportProgress", (p: ImportProgress) => onImportProgress(p));
+  hub.on("ImportProgress", (p: ImportProgress) => staff?.onImportProgress(p));
   // The user's feed was rebuilt after a silo was lost: fetch what may have been pushed meanwhile.
   hub.on("Resync", () => void resume());
   hub.on("SessionEnded", (reason: string) => void onSessionEnded(reason));
@@ -154,9 +202,12 @@ async function resume(): Promise<void> {
     have = result.more; // the cases with more to fetch (or not readable just now), from where this answer stopped
     if (Object.keys(have).length > 0 && Object.entries(have).every(([c, seq]) => before[c] === seq)) await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  await resyncImport(api);
-  // Cases assigned while we were away.
-  if (!seesWorkbench()) await loadCaseload();
+  if (seesWorkbench()) await staff?.resyncImport(api);
+  // Cases assigned while we were away, and what the outbox could not send meanwhile.
+  if (!seesWorkbench()) {
+    await loadCaseload();
+    void outbox.drain();
+  }
   showStatus(null);
 }
 
@@ -179,18 +230,21 @@ async function onEvents(events: TimelineEvent[]): Promise<void> {
   for (const [caseNumber, seq] of last) await shown(caseNumber, seq);
 }
 
-/** The case is now at <seq>: its view and the open page are brought up to date. */
+/** The case is now at <seq>: its view (and, for the mentor, the cached timeline) and the open page are brought up to date. */
 async function shown(caseNumber: string, seq: number): Promise<void> {
   lastSeq.set(caseNumber, seq);
-  const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
-  if (view.ok) cases.set(caseNumber, view.data);
   if (seesWorkbench()) {
-    if (openCase === caseNumber && !isRendered(caseNumber, seq)) await showWorkbenchCase(caseNumber);
-    else refreshSupervisor();
+    const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
+    if (view.ok) cases.set(caseNumber, view.data);
+    if (openCase === caseNumber && !staff?.isRendered(caseNumber, seq)) await showWorkbenchCase(caseNumber);
+    else staff?.refreshSupervisor();
     return;
   }
-  if (openCase === caseNumber) await refreshCase(caseNumber);
-  else renderCaseload(caseNumber);
+  changedAt.set(caseNumber, Date.now());
+  const synced = await syncCase(caseNumber);
+  if (!synced) return;
+  if (openCase === caseNumber) drawCaseParts(synced.view, synced.events, null);
+  else if (location.hash === "" || location.hash === "#/") renderCaseload();
 }
 
 /** The server ended this session (sign-out elsewhere, account disabled, new password, changed access): back to sign-in, saying why. */
@@ -204,78 +258,239 @@ async function onSessionEnded(reason: string): Promise<void> {
   cases.clear();
   lastSeq.clear();
   openCase = null;
+  // What the ended session allowed to be read leaves the phone; the mentor's unsent actions stay for their next sign-in.
+  outbox.pause();
+  await store.clearCases();
   showStatus(null);
   const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed", "session-expired"];
   renderLogin(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
-  const shown = document.querySelector("#login .error");
-  if (shown) shown.id = "session-ended";
+  const shownMessage = document.querySelector("#login .error");
+  if (shownMessage) shownMessage.id = "session-ended";
 }
 
 function onAccessEnded(caseNumber: string): void {
   cases.delete(caseNumber);
   lastSeq.delete(caseNumber);
+  void store.forgetCase(caseNumber);
   if (openCase === caseNumber) {
     openCase = null;
     showStatus(t("live.ended"));
   }
-  if (openCase === null) renderCaseload();
+  if (openCase === null && !seesWorkbench() && !seesDashboard()) renderCaseload();
 }
 
-// ---- pages ---------------------------------------------------------------------------------------------------
+// ---- the mentor's cases: from the server when it answers, from the phone when it does not ----------------------
 
+/** Fetches the case and the events after the cached ones, keeps both on the phone; null when it cannot be read now. */
+async function syncCase(caseNumber: string): Promise<{ view: CaseView; events: TimelineEvent[] } | null> {
+  const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
+  if (!view.ok) {
+    if (view.status === 404 || view.status === 403) onAccessEnded(caseNumber);
+    return null;
+  }
+  const cached = (await store.cachedTimeline(caseNumber))?.events ?? [];
+  const newer = await fetchTimeline(caseNumber, cached.length ? cached[cached.length - 1].seq : 0);
+  if (!newer.ok) return null;
+  const events = [...cached, ...newer.data];
+  cases.set(caseNumber, view.data);
+  await store.saveCase(view.data);
+  await store.saveTimeline(caseNumber, events);
+  return { view: view.data, events };
+}
+
+/**
+ * The server's caseload: cases no longer assigned leave the page and the phone; new ones (and any whose timeline the
+ * phone lacks) are fetched six at a time and kept. The others are kept current by the live feed and its resume.
+ */
 async function loadCaseload(): Promise<void> {
   if (!me) return;
   const caseload = await api<{ activeCases: string[] }>("GET", `/api/mentors/${encodeURIComponent(me.id)}/caseload`);
   if (!caseload.ok) return;
-  for (const caseNumber of caseload.data.activeCases) {
-    if (cases.has(caseNumber)) continue;
-    const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
-    if (view.ok) {
-      cases.set(caseNumber, view.data);
-      lastSeq.set(caseNumber, view.data.version);
+  const assigned = new Set(caseload.data.activeCases);
+  for (const caseNumber of [...cases.keys()]) if (!assigned.has(caseNumber)) onAccessEnded(caseNumber);
+  await store.keepOnly(assigned);
+  const pending: string[] = [];
+  for (const caseNumber of assigned) if (!cases.has(caseNumber) || !(await store.cachedTimeline(caseNumber))) pending.push(caseNumber);
+  const worker = async (): Promise<void> => {
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const synced = await syncCase(next);
+      if (synced && !lastSeq.has(next)) lastSeq.set(next, synced.view.version);
     }
-  }
-  if (openCase === null) renderCaseload();
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+  contactAt = new Date().toISOString();
+  await store.touch();
+  if (openCase === null && (location.hash === "" || location.hash === "#/")) renderCaseload();
 }
 
-function renderCaseload(changed?: string): void {
+/** The cases on the phone, into the page's map (offline start, and the instant first draw of an online one). */
+async function loadCachedCases(): Promise<void> {
+  for (const c of await store.cachedCases()) {
+    if (cases.has(c.caseNumber)) continue;
+    cases.set(c.caseNumber, c.view);
+    lastSeq.set(c.caseNumber, c.view.version);
+  }
+}
+
+/** When each case last changed live: its row is highlighted for a few seconds, across redraws of the list. */
+const changedAt = new Map<string, number>();
+const highlightMs = 4000;
+
+function renderCaseload(): void {
   openCase = null;
   const list = el("ul", { className: "cases", id: "cases" });
+  const now = Date.now();
   [...cases.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).forEach((c) => {
+    const changed = now - (changedAt.get(c.caseNumber) ?? 0) < highlightMs;
     const link = el("a", { href: `#/cases/${c.caseNumber}` },
       el("strong", { textContent: `${c.fullName} · ${c.caseNumber}` }),
-      el("div", { className: "meta", textContent: `${t("case.stage")}: ${stageName(c.currentStage)} · ${t("case.updated")}: ${formatTime(c.updatedAt)}` }));
-    const item = el("li", { className: c.caseNumber === changed ? "changed" : "" }, link);
+      el("div", { className: "meta", textContent: `${t("case.stage")}: ${stageName(c.currentStage)} · ${t("case.updated")}: ${formatLocalTime(c.updatedAt, c.regionCode)}` }));
+    const item = el("li", { className: changed ? "changed" : "" }, link);
     item.dataset.case = c.caseNumber;
     item.dataset.version = String(c.version);
     item.dataset.stage = c.currentStage;
     list.append(item);
   });
   const exportMessage = el("p", { id: "export-message", className: "error", role: "status" });
-  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), cases.size ? list : el("p", { textContent: t("mentor.empty") }),
+  const outboxList = el("section", { id: "outbox-section" });
+  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), outboxList, cases.size ? list : el("p", { textContent: t("mentor.empty") }),
     el("nav", { className: "tools" }, downloadLink(el, "export", "button", t("mentor.export"), "/api/cases/export", exportMessage, lang)), exportMessage);
-  if (changed) setTimeout(() => document.querySelector(`li[data-case="${changed}"]`)?.classList.remove("changed"), 4000);
+  void drawOutbox();
+  for (const [caseNumber, at] of changedAt) {
+    if (now - at >= highlightMs) changedAt.delete(caseNumber);
+    else setTimeout(() => {
+      // A newer change of the same case keeps its highlight for its own few seconds.
+      if (Date.now() - (changedAt.get(caseNumber) ?? 0) >= highlightMs) document.querySelector(`li[data-case="${caseNumber}"]`)?.classList.remove("changed");
+    }, highlightMs - (now - at));
+  }
+  document.body.dataset.usable = "caseload";
 }
+
+// ---- the outbox on screen -------------------------------------------------------------------------------------------
+
+/** An action being edited after a refusal: the case page's form opens with it. */
+let editing: QueuedAction | null = null;
+/** The queue id of the session the open form sent last: its acknowledgement is what "saved" waits for. */
+let formSent: number | null = null;
+
+/** The items not yet acknowledged (all on the caseload page, the case's on its page), each with its state and choices. */
+async function drawOutbox(): Promise<void> {
+  const section = document.getElementById("outbox-section");
+  if (!section || !me) return;
+  const only = openCase;
+  const items = (await store.queued()).filter((a) => a.owner === me!.id && (only === null || a.caseNumber === only));
+  if (!items.length) {
+    section.replaceChildren();
+    section.className = "";
+    return;
+  }
+  section.className = "card";
+  const list = el("ul", { id: "outbox", className: "outbox" });
+  for (const a of items) {
+    const body = a.body as { date?: string; topic?: string; notes?: string | null; nextStep?: string | null };
+    const item = el("li", { className: a.state },
+      el("strong", { textContent: words(`Sesi ${formatLocalDate(body.date ?? "")}: ${body.topic ?? ""}`, `Session ${formatLocalDate(body.date ?? "")}: ${body.topic ?? ""}`) }),
+      el("div", { className: "meta", textContent: `${a.caseName} · ${a.caseNumber}` }),
+      ...(body.notes ? [el("div", { className: "meta", textContent: body.notes })] : []),
+      el("div", { className: a.state === "refused" ? "error state" : "state", textContent: outbox.stateWords(a) }));
+    item.dataset.command = a.commandId;
+    item.dataset.state = a.state;
+    if (a.state === "refused") {
+      const actions = el("div", {});
+      if (outbox.editable(a)) {
+        const edit = el("button", { type: "button", className: "action edit", textContent: words("Ubah lalu kirim ulang", "Edit and send again") });
+        edit.addEventListener("click", () => {
+          editing = a;
+          if (location.hash === `#/cases/${a.caseNumber}`) void route();
+          else location.hash = `#/cases/${a.caseNumber}`;
+        });
+        actions.append(edit);
+      }
+      const discard = el("button", { type: "button", className: "action discard", textContent: words("Buang", "Discard") });
+      discard.addEventListener("click", async () => {
+        if (!confirm(words("Buang catatan sesi ini? Isinya tidak akan terkirim.", "Discard this session record? It will not be sent."))) return;
+        await store.removeQueued(a.id!);
+        await drawOutbox();
+      });
+      actions.append(discard);
+      item.append(actions);
+    }
+    list.append(item);
+  }
+  section.replaceChildren(el("h2", { textContent: words(`Belum terkirim (${items.length})`, `Not sent yet (${items.length})`) }), list);
+}
+
+outbox.init({
+  api,
+  changed: () => void outboxChanged(),
+  accepted: (action, outcome) => {
+    if (action.id === formSent) {
+      formSent = null;
+      const message = document.getElementById("session-message");
+      if (message) message.textContent = t("session.saved");
+    }
+    // The event arrives over the hub too; fetching it here shows it even when the push is late.
+    if (outcome.seq && (lastSeq.get(action.caseNumber) ?? 0) < outcome.seq) void shown(action.caseNumber, outcome.seq);
+  },
+  ready: async () => {
+    if (antiforgery) return 200;
+    const token = await api<{ token: string }>("GET", "/api/auth/antiforgery");
+    if (token.ok) antiforgery = token.data.token;
+    return token.status;
+  },
+  signInNeeded: () => {
+    showStatus(words("Sesi Anda berakhir; masuk lagi untuk mengirim catatan yang menunggu.", "Your session ended; sign in again to send what is waiting."));
+    renderLogin();
+  },
+});
+
+async function outboxChanged(): Promise<void> {
+  await drawOutbox();
+  if (formSent === null) return;
+  const action = (await store.queued()).find((a) => a.id === formSent);
+  const message = document.getElementById("session-message");
+  if (action && message) message.textContent = action.state === "refused" ? outbox.stateWords(action) : words(
+    "Belum terkirim: disimpan di perangkat ini, menunggu koneksi. Akan dikirim otomatis.",
+    "Not sent yet: kept on this phone, waiting for a connection. It is sent automatically.");
+}
+
+// ---- the mentor's case page -----------------------------------------------------------------------------------------
 
 async function renderCase(caseNumber: string): Promise<void> {
   openCase = caseNumber;
-  const [view, timeline] = await Promise.all([
-    api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
-    fetchTimeline(caseNumber),
-  ]);
-  if (!view.ok || !timeline.ok) {
-    onAccessEnded(caseNumber);
-    return;
+  // What the phone holds is drawn at once; the server's answer (when there is one) replaces it.
+  const cachedView = cases.get(caseNumber) ?? (await store.cachedCase(caseNumber))?.view;
+  const cachedTimeline = await store.cachedTimeline(caseNumber);
+  let view = cachedView ?? null;
+  let events = cachedTimeline?.events ?? [];
+  let savedAt: string | null = cachedTimeline?.savedAt ?? null;
+  if (!view || !offline) {
+    const synced = offline ? null : await syncCase(caseNumber);
+    if (synced) {
+      view = synced.view;
+      events = synced.events;
+      savedAt = null;
+    } else if (!view) {
+      app.replaceChildren(el("a", { href: "#/", textContent: t("case.back") }),
+        el("p", { className: "error", id: "case-missing", textContent: offline
+          ? words("Kasus ini belum tersimpan di perangkat ini; buka saat ada koneksi.", "This case is not on this phone yet; open it when there is a connection.")
+          : words("Kasus tidak ditemukan.", "Case not found.") }));
+      return;
+    }
   }
-  const events = el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(timeline.data));
-  const today = new Date().toISOString().slice(0, 10);
-  const date = el("input", { id: "date", type: "date", value: today, required: true });
-  const topic = el("input", { id: "topic", required: true, maxLength: 200 });
-  const notes = el("textarea", { id: "notes", maxLength: 2000 });
-  const next = el("input", { id: "next", maxLength: 2000 });
+  if (openCase !== caseNumber) return; // navigated away meanwhile
+
+  const draft = editing?.caseNumber === caseNumber ? editing : null;
+  editing = null;
+  const draftBody = (draft?.body ?? {}) as { date?: string; topic?: string; notes?: string | null; nextStep?: string | null };
+  const date = el("input", { id: "date", type: "date", value: draftBody.date ?? todayIn(view.regionCode), required: true });
+  const topic = el("input", { id: "topic", required: true, maxLength: 200, value: draftBody.topic ?? "" });
+  const notes = el("textarea", { id: "notes", maxLength: 2000, value: draftBody.notes ?? "" });
+  const next = el("input", { id: "next", maxLength: 2000, value: draftBody.nextStep ?? "" });
   const message = el("p", { id: "session-message", role: "status" });
   const form = el("form", { className: "card", id: "session" },
     el("h2", { textContent: t("session.title") }),
+    ...(draft ? [el("p", { className: "warning", id: "editing", textContent: words(`Mengubah catatan yang ditolak: ${draft.refusal?.detail ?? ""}`, `Editing a refused record: ${draft.refusal?.detail ?? ""}`) })] : []),
     el("label", { htmlFor: "date", textContent: t("session.date") }), date,
     el("label", { htmlFor: "topic", textContent: t("session.topic") }), topic,
     el("label", { htmlFor: "notes", textContent: t("session.notes") }), notes,
@@ -283,45 +498,98 @@ async function renderCase(caseNumber: string): Promise<void> {
     el("button", { className: "primary", type: "submit", textContent: t("session.submit") }), message);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const result = await api<{ detail?: string }>("POST", `/api/cases/${encodeURIComponent(caseNumber)}/mentoring-sessions`, {
-      commandId: crypto.randomUUID(), expectedVersion: cases.get(caseNumber)?.version, date: date.value, topic: topic.value,
-      notes: notes.value || null, nextStep: next.value || null,
+    if (!me) return;
+    const current = cases.get(caseNumber) ?? view!;
+    // Written to the phone first: closing the browser now loses nothing. Then sent, in order, by the outbox.
+    const id = await store.enqueue({
+      owner: me.id, caseNumber, caseName: current.fullName, kind: "mentoring-session", commandId: crypto.randomUUID(),
+      baseVersion: current.version, body: { date: date.value, topic: topic.value, notes: notes.value || null, nextStep: next.value || null },
+      createdAt: new Date().toISOString(), state: "waiting",
     });
-    message.textContent = result.ok ? t("session.saved") : (result.data?.detail ?? t("error.generic"));
+    // Sent again after a refusal: the new record replaces the refused one (which keeps its own command id and outcome).
+    if (draft?.id !== undefined) await store.removeQueued(draft.id);
+    formSent = id;
+    form.querySelector("#editing")?.remove();
+    topic.value = notes.value = next.value = "";
+    message.textContent = words("Mengirim…", "Sending…");
+    await drawOutbox();
+    void outbox.drain();
   });
+
   app.replaceChildren(
     el("a", { href: "#/", textContent: t("case.back") }),
-    el("h1", { textContent: `${view.data.fullName} · ${view.data.caseNumber}` }),
-    el("p", { id: "stage", textContent: `${t("case.stage")}: ${stageName(view.data.currentStage)}` }),
-    el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), events),
-    form);
+    el("h1", { textContent: `${view.fullName} · ${view.caseNumber}` }),
+    el("p", { id: "case-age", className: "meta" }),
+    el("section", { className: "card", id: "case-state" }),
+    el("section", { id: "outbox-section" }),
+    form,
+    el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" })));
+  drawCaseParts(view, events, savedAt);
+  await drawOutbox();
+  document.body.dataset.usable = "case";
 }
 
-/** A live update of the open case: the stage and the timeline only, so a form being filled in is left alone. */
-async function refreshCase(caseNumber: string): Promise<void> {
-  const [view, timeline] = await Promise.all([
-    api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`),
-    fetchTimeline(caseNumber),
-  ]);
-  if (!view.ok || !timeline.ok) return onAccessEnded(caseNumber);
-  document.getElementById("stage")?.replaceChildren(`${t("case.stage")}: ${stageName(view.data.currentStage)}`);
-  document.getElementById("timeline")?.replaceChildren(...timelineItems(timeline.data));
+/** The parts of the case page that follow the case (never the form): its state, next step, profile, timeline and age. */
+function drawCaseParts(view: CaseView, events: TimelineEvent[], savedAt: string | null): void {
+  const age = document.getElementById("case-age");
+  if (age) {
+    age.textContent = savedAt ? words(`Data di perangkat ini, terakhir diperbarui ${ago(savedAt)}.`, `Kept on this phone, last updated ${ago(savedAt)}.`) : "";
+    age.hidden = !savedAt;
+  }
+  document.getElementById("case-state")?.replaceChildren(...caseState(view, events));
+  document.getElementById("timeline")?.replaceChildren(...timelineItems(events, view.regionCode));
 }
 
-/** A case's whole timeline, page after page (a page holds at most 1,000 events; a full one means more may follow). */
-async function fetchTimeline(caseNumber: string): Promise<{ ok: boolean; data: TimelineEvent[] }> {
+/** The current stage with its gate and what is missing, the next step agreed at the last session, and the business. */
+function caseState(view: CaseView, events: TimelineEvent[]): Node[] {
+  const stage = view.stages.find((s) => s.stage === view.currentStage);
+  const missing = stage?.gateMissing ? (lang === "id" ? stage.gateMissing.indonesian : stage.gateMissing.english) : null;
+  const gate = view.status !== "Open"
+    ? words("Kasus ini sudah ditutup.", "This case is closed.")
+    : stage?.gateMet ? words("Syarat tahap ini sudah terpenuhi.", "This stage's requirements are met.")
+      : missing ?? "";
+  const lastSession = [...events].reverse().find((e) => e.type === "MentoringSessionLogged");
+  const nextStep = lastSession?.payload.nextStep as string | null | undefined;
+  const profile = view.profile;
+  const umkm = profile ? umkmClasses[profile.umkmClass] ?? [profile.umkmClass, profile.umkmClass] : null;
+  const stageLine = el("p", { id: "stage" }, el("strong", { textContent: `${t("case.stage")}: ${stageName(view.currentStage)}` }));
+  stageLine.dataset.stage = view.currentStage;
+  return [
+    stageLine,
+    el("p", { id: "gate", className: stage?.gateMet ? "" : "warning", textContent: gate }),
+    el("p", { id: "sessions", textContent: words(`Sesi pendampingan tercatat: ${view.mentoringSessions}`, `Mentoring sessions logged: ${view.mentoringSessions}`) }),
+    el("p", { id: "next-step", textContent: nextStep
+      ? words(`Langkah berikutnya (sesi ${formatLocalDate(String(lastSession!.payload.date))}): ${nextStep}`, `Next step (session of ${formatLocalDate(String(lastSession!.payload.date))}): ${nextStep}`)
+      : words("Belum ada langkah berikutnya yang disepakati.", "No next step agreed yet.") }),
+    el("p", { id: "profile", className: "meta", textContent: [
+      segmentName(view.segment),
+      profile ? words(`sektor ${profile.sector}`, `${profile.sector} sector`) : words("belum diases", "not assessed yet"),
+      ...(umkm ? [lang === "id" ? umkm[0] : umkm[1], words(`${profile!.workers} pekerja`, `${profile!.workers} workers`)] : []),
+      view.regionName, `NIK ${view.nikMasked}`,
+    ].join(" · ") }),
+  ];
+}
+
+/** A case's timeline after <after>, page after page (a page holds at most 1,000 events; a full one means more may follow). */
+async function fetchTimeline(caseNumber: string, after = 0): Promise<{ ok: boolean; data: TimelineEvent[] }> {
   const all: TimelineEvent[] = [];
   for (;;) {
-    const after = all.length ? all[all.length - 1].seq : 0;
-    const page = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?after=${after}&limit=1000`);
+    const from = all.length ? all[all.length - 1].seq : after;
+    const page = await api<TimelineEvent[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/timeline?after=${from}&limit=1000`);
     if (!page.ok) return { ok: false, data: all };
     all.push(...page.data);
     if (page.data.length < 1000) return { ok: true, data: all };
   }
 }
 
-function timelineItems(events: TimelineEvent[]): HTMLLIElement[] {
-  return events.map((e) => el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), `${e.type} · ${formatTime(e.occurredAt)} · ${e.actorId}`));
+/** Each event in words, with who and when (the case's local time); its stored type is kept as data-type. */
+function timelineItems(events: TimelineEvent[], regionCode: string): HTMLLIElement[] {
+  return events.map((e) => {
+    const item = el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), describe(e, events),
+      el("div", { className: "meta", textContent: `${when(e, regionCode)} · ${actorWords(e)}` }));
+    item.dataset.type = e.type;
+    return item;
+  });
 }
 
 /** The ministry and admins see the programme's numbers; caseworkers and supervisors the workbench; mentors their cases. */
@@ -331,11 +599,12 @@ const seesWorkbench = (): boolean => me?.role === "Caseworker" || me?.role === "
 /** The workbench's case page, following the case live (its events re-render the page). */
 async function showWorkbenchCase(caseNumber: string): Promise<void> {
   openCase = caseNumber;
-  await renderWorkbenchCase(caseNumber, app, api, el, me?.role ?? "", async () => {
+  const s = await loadStaff();
+  await s.renderWorkbenchCase(caseNumber, app, api, el, me?.role ?? "", async () => {
     const timeline = await fetchTimeline(caseNumber);
     const events = timeline.ok ? timeline.data : [];
     if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
-    return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events)));
+    return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events, caseNumber)));
   });
   if (hub && hub.state === HubConnectionState.Connected) {
     // Events between the page's timeline and the follow come back with it: shown like pushed ones.
@@ -355,46 +624,102 @@ function route(): Promise<void> {
 }
 
 async function render(): Promise<void> {
+  if (!me) return;
   const problems = /^#\/problems(?:\/(.+))?$/.exec(location.hash);
   if (problems && (seesDashboard() || seesWorkbench())) {
-    await leaveDashboard();
+    await dashboard?.leaveDashboard();
     openCase = null;
-    return renderProblems(problems[1] ? decodeURIComponent(problems[1]) : null, app, api, el, seesWorkbench(), me?.regions ?? []);
+    return (await loadStaff()).renderProblems(problems[1] ? decodeURIComponent(problems[1]) : null, app, api, el, seesWorkbench(), me?.regions ?? []);
   }
-  const dashboard = /^#\/dashboard\/(.+)$/.exec(location.hash);
-  if (dashboard || (seesDashboard() && !location.hash.startsWith("#/cases/"))) {
-    return renderDashboard(dashboard ? decodeURIComponent(dashboard[1]) : "ID", app, api, el);
+  const dashboardMatch = /^#\/dashboard\/(.+)$/.exec(location.hash);
+  if (dashboardMatch || (seesDashboard() && !location.hash.startsWith("#/cases/"))) {
+    return (await loadDashboard()).renderDashboard(dashboardMatch ? decodeURIComponent(dashboardMatch[1]) : "ID", app, api, el);
   }
-  await leaveDashboard();
+  await dashboard?.leaveDashboard();
   const match = /^#\/cases\/(.+)$/.exec(location.hash);
   if (seesWorkbench()) {
     if (match) return showWorkbenchCase(decodeURIComponent(match[1]));
     openCase = null;
-    if (location.hash === "#/import") return renderImport(app, api, upload, el);
+    const s = await loadStaff();
+    if (location.hash === "#/import") return s.renderImport(app, api, upload, el);
     // Supervisors land on their supervision view; the case list is one link away.
-    if (location.hash === "#/supervisor" || (me?.role === "Supervisor" && location.hash !== "#/list")) return renderSupervisor(app, api, el, me?.regions ?? []);
-    return renderWorkbench(app, api, el, me?.regions ?? [], me?.role ?? "");
+    if (location.hash === "#/supervisor" || (me?.role === "Supervisor" && location.hash !== "#/list")) return s.renderSupervisor(app, api, el, me?.regions ?? []);
+    return s.renderWorkbench(app, api, el, me?.regions ?? [], me?.role ?? "");
   }
   if (match) await renderCase(decodeURIComponent(match[1]));
   else renderCaseload();
 }
 
+/** Signed out on this phone while it was offline: the server is told at the next contact. */
+const signOutPendingKey = "signOutPending";
+
 async function start(): Promise<void> {
+  if (localStorage.getItem(signOutPendingKey)) {
+    const told = await api("POST", "/api/auth/logout");
+    if (told.status !== 0) localStorage.removeItem(signOutPendingKey);
+  }
   const who = await api<Me>("GET", "/api/me");
+  if (who.status === 0) return startOffline();
   if (!who.ok) return renderLogin();
+  offline = false;
   me = who.data;
+  // Another account's cases and unsent actions leave this browser before anything of this one is kept.
+  await store.claim(me);
   if (!antiforgery) antiforgery = (await api<{ token: string }>("GET", "/api/auth/antiforgery")).data.token;
   logoutButton.hidden = false;
   if (seesDashboard()) return route();
   if (seesWorkbench()) {
+    const s = await loadStaff();
+    // What the user changes on a page is marked, so a live re-render of the case page can keep it.
+    app.addEventListener("input", s.markTyped);
+    app.addEventListener("change", s.markTyped);
+    app.addEventListener("click", s.markAction, true);
+    app.addEventListener("submit", s.markAction, true);
     await connect();
     return route();
   }
+  // The mentor: the phone's cases at once, then the server's.
+  await store.expire();
+  await loadCachedCases();
+  if (cases.size) await route();
   await loadCaseload();
-  await connect();
+  outbox.resume();
+  try {
+    await connect();
+  } catch {
+    showStatus(t("live.reconnecting"));
+    setTimeout(() => void restart(), 3000);
+  }
   // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
   await resume();
   await route();
+}
+
+/** No server: a mentor who signed in on this phone before sees their cases as last seen; anyone else needs a connection. */
+async function startOffline(): Promise<void> {
+  const cached = await store.owner();
+  if (!cached || cached.me.role !== "Mentor") {
+    renderLogin(words("Tidak ada koneksi ke server. Masuk butuh koneksi.", "No connection to the server. Signing in needs one."));
+  } else {
+    offline = true;
+    me = cached.me;
+    contactAt = cached.contactAt;
+    logoutButton.hidden = false;
+    await store.expire();
+    await loadCachedCases();
+    showStatus(null);
+    await route();
+    void outbox.drain(); // says "waiting for a connection" on each item, and tries again
+  }
+  // Back online: start again as usual (the session may have ended meanwhile; then the sign-in form).
+  const retry = async (): Promise<void> => {
+    const who = await api<Me>("GET", "/api/me");
+    if (who.status === 0) return void setTimeout(() => void retry(), 10_000);
+    offline = false;
+    showStatus(null);
+    await start();
+  };
+  setTimeout(() => void retry(), 5_000);
 }
 
 langButton.addEventListener("click", () => {
@@ -405,16 +730,18 @@ langButton.addEventListener("click", () => {
   void (me ? route() : Promise.resolve(renderLogin())).then(() => (document.body.dataset.renderedLang = lang));
 });
 logoutButton.addEventListener("click", async () => {
-  await api("POST", "/api/auth/logout");
+  const unsent = me ? (await store.queued()).filter((a) => a.owner === me!.id).length : 0;
+  if (unsent && !confirm(words(`${unsent} catatan belum terkirim dan akan dibuang jika Anda keluar. Tetap keluar?`,
+    `${unsent} record(s) are not sent yet and are discarded if you sign out. Sign out anyway?`))) return;
+  outbox.pause();
+  // Signing out clears this phone: cases, timelines and the outbox.
+  await store.clearAll();
+  const told = await api("POST", "/api/auth/logout");
+  if (told.status === 0) localStorage.setItem(signOutPendingKey, "1");
   await hub?.stop();
   location.reload();
 });
 window.addEventListener("hashchange", () => void route());
-// What the user changes on a page is marked, so a live re-render of the case page can keep it.
-app.addEventListener("input", markTyped);
-app.addEventListener("change", markTyped);
-app.addEventListener("click", markAction, true);
-app.addEventListener("submit", markAction, true);
 
 setLang(lang);
 langButton.textContent = lang === "id" ? "EN" : "ID";

@@ -1,0 +1,110 @@
+import { formatRupiah, lang, stageName } from "./i18n";
+import { formatLocalDate, formatLocalTime } from "./zones";
+import type { TimelineEvent } from "./offline";
+
+// Every timeline event in words, in Bahasa Indonesia and English, from one place. The keys are the stored event type
+// names (src/Domain/Journey/Events.cs, EnrolmentEvents.cs); EventTextTests fails when a type has no text here.
+
+type P = Record<string, unknown>;
+type Words = (p: P, offer: (id: unknown) => string) => [string, string];
+
+const s = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+const n = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
+const offerOf = (p: P): string => s((p.offer as P | undefined)?.name);
+const also = (text: unknown, id: string, en: string): [string, string] => (s(text) ? [`${id}: ${s(text)}`, `${en}: ${s(text)}`] : ["", ""]);
+const join = (a: [string, string], b: [string, string]): [string, string] => [a[0] + (b[0] ? ` — ${b[0]}` : ""), a[1] + (b[1] ? ` — ${b[1]}` : "")];
+
+const closeReasons: Record<string, [string, string]> = {
+  DroppedOut: ["mengundurkan diri", "dropped out"], Ineligible: ["tidak memenuhi syarat", "ineligible"], Duplicate: ["kasus ganda", "duplicate"],
+  Moved: ["pindah domisili", "moved away"], Deceased: ["meninggal dunia", "deceased"],
+};
+const matchOutcomes: Record<string, [string, string]> = {
+  Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
+};
+const repayments: Record<string, [string, string]> = {
+  Current: ["lancar", "current"], Late: ["terlambat", "late"], Defaulted: ["macet", "defaulted"], Repaid: ["lunas", "repaid"],
+};
+export const umkmClasses: Record<string, [string, string]> = {
+  Micro: ["usaha mikro", "micro business"], Small: ["usaha kecil", "small business"], Medium: ["usaha menengah", "medium business"], Large: ["usaha besar", "large business"],
+};
+const pick = (table: Record<string, [string, string]>, v: unknown): [string, string] => table[s(v)] ?? [s(v), s(v)];
+const stage = (v: unknown): [string, string] => [stageNameIn("id", s(v)), stageNameIn("en", s(v))];
+
+const stageNames: Record<string, [string, string]> = {
+  Intake: ["Pendaftaran", "Intake"], Assessment: ["Asesmen", "Assessment"], Training: ["Pelatihan", "Training"], Mentoring: ["Pendampingan", "Mentoring"],
+  Matching: ["Pencocokan Bisnis", "Matching"], Financing: ["Pembiayaan", "Financing"], Graduated: ["Mandiri", "Graduated"],
+};
+const stageNameIn = (l: "id" | "en", v: string): string => stageNames[v]?.[l === "id" ? 0 : 1] ?? stageName(v);
+
+export const eventWords: Record<string, Words> = {
+  CaseOpened: (p) => [`Kasus dibuka (NIK ${s(p.nikMasked)})`, `Case opened (NIK ${s(p.nikMasked)})`],
+  ConsentRecorded: (p) => [`Persetujuan dicatat (${s(p.method)})`, `Consent recorded (${s(p.method)})`],
+  AssessmentRecorded: (p) => {
+    const c = pick(umkmClasses, p.umkmClass);
+    return [`Asesmen dicatat: sektor ${s(p.sector)}, ${c[0]}, ${n(p.workers)} pekerja`, `Assessment recorded: ${s(p.sector)} sector, ${c[1]}, ${n(p.workers)} workers`];
+  },
+  StageStarted: (p) => [`Tahap ${stage(p.stage)[0]} dimulai`, `${stage(p.stage)[1]} stage started`],
+  StageCompleted: (p) => [`Tahap ${stage(p.stage)[0]} selesai`, `${stage(p.stage)[1]} stage completed`],
+  StageSkipped: (p) => [`Tahap ${stage(p.stage)[0]} dilewati: ${s(p.reason)}`, `${stage(p.stage)[1]} stage skipped: ${s(p.reason)}`],
+  CaseClosed: (p) => join([`Kasus ditutup (${pick(closeReasons, p.reason)[0]})`, `Case closed (${pick(closeReasons, p.reason)[1]})`], also(p.note, "catatan", "note")),
+  CaseReopened: (p) => [`Kasus dibuka kembali: ${s(p.reason)}`, `Case reopened: ${s(p.reason)}`],
+  ClosureRequested: (p) => [`Penutupan kasus diajukan (${pick(closeReasons, p.reason)[0]}), menunggu supervisor`, `Closure requested (${pick(closeReasons, p.reason)[1]}), waiting for a supervisor`],
+  ClosureRequestDeclined: (p) => [`Permintaan penutupan ditolak: ${s(p.reason)}`, `Closure request declined: ${s(p.reason)}`],
+  ReopeningRequested: (p) => [`Pembukaan kembali diajukan: ${s(p.reason)}`, `Reopening requested: ${s(p.reason)}`],
+  ReopeningRequestDeclined: (p) => [`Permintaan pembukaan kembali ditolak: ${s(p.reason)}`, `Reopening request declined: ${s(p.reason)}`],
+  NoteAdded: (p) => [`Catatan: ${s(p.text)}`, `Note: ${s(p.text)}`],
+  TrainingCompletionRecorded: (p) => p.passed
+    ? [`Pelatihan "${s(p.courseName)}" lulus (hadir ${n(p.attendancePercent)}%, perlu ${n(p.attendanceThresholdPercent)}%)`, `Course "${s(p.courseName)}" passed (attended ${n(p.attendancePercent)}%, needs ${n(p.attendanceThresholdPercent)}%)`]
+    : [`Pelatihan "${s(p.courseName)}" belum lulus (hadir ${n(p.attendancePercent)}%, perlu ${n(p.attendanceThresholdPercent)}%)`, `Course "${s(p.courseName)}" not passed (attended ${n(p.attendancePercent)}%, needs ${n(p.attendanceThresholdPercent)}%)`],
+  MentorAssigned: (p) => [`Pendamping ditugaskan: ${s(p.mentorId)}`, `Mentor assigned: ${s(p.mentorId)}`],
+  MentoringSessionLogged: (p) => join(join([`Sesi pendampingan ${formatLocalDate(s(p.date))}: ${s(p.topic)}`, `Mentoring session ${formatLocalDate(s(p.date))}: ${s(p.topic)}`],
+    also(p.notes, "catatan", "notes")), also(p.nextStep, "langkah berikutnya", "next step")),
+  MatchOutcomeRecorded: (p) => [`Hasil pencocokan dengan ${s(p.partnerName)}: ${pick(matchOutcomes, p.outcome)[0]}`, `Match with ${s(p.partnerName)}: ${pick(matchOutcomes, p.outcome)[1]}`],
+  FinancingDecisionRecorded: (p) => [`Keputusan pembiayaan ${s(p.productName)}: ${p.decision === "Disbursed" ? "dicairkan" : "ditolak"} ${formatRupiah(n(p.amountIdr))}`,
+    `Financing decision on ${s(p.productName)}: ${p.decision === "Disbursed" ? "disbursed" : "rejected"} ${formatRupiah(n(p.amountIdr))}`],
+  OutcomesRecorded: (p) => [`Hasil akhir dicatat: ${pick(umkmClasses, p.umkmClassAfter)[0]}, ${n(p.workersAfter)} pekerja`, `Outcomes recorded: ${pick(umkmClasses, p.umkmClassAfter)[1]}, ${n(p.workersAfter)} workers`],
+  SlaBreached: (p) => [`Tahap ${stage(p.stage)[0]} melewati batas waktu`, `${stage(p.stage)[1]} stage is overdue`],
+  SlaEscalated: (p) => [`Tahap ${stage(p.stage)[0]} yang terlambat diteruskan ke supervisor`, `Overdue ${stage(p.stage)[1]} stage escalated to the supervisors`],
+  Enrolled: (p) => [`Terdaftar di ${offerOf(p)}`, `Enrolled in ${offerOf(p)}`],
+  Waitlisted: (p) => [`Masuk daftar tunggu ${offerOf(p)} (urutan ${n(p.position)})`, `Waitlisted for ${offerOf(p)} (position ${n(p.position)})`],
+  WaitlistPromoted: (p, offer) => [`Naik dari daftar tunggu: ${offer(p.offerId)}`, `Promoted from the waitlist: ${offer(p.offerId)}`],
+  EnrolmentWithdrawn: (p, offer) => [`Mundur dari ${offer(p.offerId)}: ${s(p.reason)}`, `Withdrew from ${offer(p.offerId)}: ${s(p.reason)}`],
+  EnrolmentCompleted: (p, offer) => join([`${offer(p.offerId)} selesai`, `${offer(p.offerId)} completed`], also(p.note, "catatan", "note")),
+  ReferralOffered: (p) => [`Dirujuk ke ${offerOf(p)}`, `Referred to ${offerOf(p)}`],
+  ReferralAccepted: (p, offer) => [`Rujukan diterima oleh ${offer(p.offerId)}`, `Referral accepted by ${offer(p.offerId)}`],
+  ReferralDeclined: (p, offer) => [`Rujukan ditolak oleh ${offer(p.offerId)}: ${s(p.reason)}`, `Referral declined by ${offer(p.offerId)}: ${s(p.reason)}`],
+  ReferralResponseOverdue: (p, offer) => [`${offer(p.offerId)} belum menjawab rujukan`, `${offer(p.offerId)} has not answered the referral`],
+  ReferralOutcomeReported: (p, offer) => [`Hasil rujukan ${offer(p.offerId)}: ${pick(matchOutcomes, p.outcome)[0]}`, `Referral outcome with ${offer(p.offerId)}: ${pick(matchOutcomes, p.outcome)[1]}`],
+  FinancingApplied: (p) => [`Mengajukan pembiayaan ${offerOf(p)} sebesar ${formatRupiah(n(p.amountIdr))}`, `Applied for ${offerOf(p)}: ${formatRupiah(n(p.amountIdr))}`],
+  FinancingApproved: (p, offer) => [`Pembiayaan ${offer(p.offerId)} disetujui, plafon ${formatRupiah(n(p.plafondIdr))}`, `${offer(p.offerId)} approved, limit ${formatRupiah(n(p.plafondIdr))}`],
+  FinancingRejected: (p, offer) => [`Pembiayaan ${offer(p.offerId)} ditolak: ${s(p.reason)}`, `${offer(p.offerId)} rejected: ${s(p.reason)}`],
+  FinancingDisbursed: (p, offer) => [`Pembiayaan ${offer(p.offerId)} dicairkan ${formatRupiah(n(p.amountIdr))} pada ${formatLocalDate(s(p.date))}`, `${offer(p.offerId)} disbursed ${formatRupiah(n(p.amountIdr))} on ${formatLocalDate(s(p.date))}`],
+  RepaymentStatusRecorded: (p, offer) => [`Angsuran ${offer(p.offerId)}: ${pick(repayments, p.status)[0]}`, `Repayment of ${offer(p.offerId)}: ${pick(repayments, p.status)[1]}`],
+};
+
+/** The names of the offers a timeline mentions, by id (later events name only the offer id). */
+function offerNames(events: TimelineEvent[]): (id: unknown) => string {
+  const names = new Map<string, string>();
+  for (const e of events) {
+    const offer = e.payload?.offer as P | undefined;
+    if (offer?.id) names.set(s(offer.id), s(offer.name));
+  }
+  return (id) => names.get(s(id)) ?? s(id);
+}
+
+/** One event in words in the page's language; an unknown type (a newer server) is named as such, never shown raw alone. */
+export function describe(e: TimelineEvent, all: TimelineEvent[]): string {
+  const words = eventWords[e.type];
+  if (!words) return lang === "id" ? `Peristiwa lain (${e.type})` : `Other event (${e.type})`;
+  const [id, en] = words(e.payload ?? {}, offerNames(all));
+  return lang === "id" ? id : en;
+}
+
+/** Who did it, in words: the system's timers and sweeps are named as such. */
+export function actorWords(e: TimelineEvent): string {
+  if (e.actorId.startsWith("system")) return lang === "id" ? "sistem" : "system";
+  return e.actorId;
+}
+
+/** When, as the case's local time (WIB, WITA or WIT from its region). */
+export const when = (e: TimelineEvent, regionCode: string): string => formatLocalTime(e.occurredAt, regionCode);

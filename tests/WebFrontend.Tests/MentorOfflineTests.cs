@@ -1,0 +1,240 @@
+using System.Net;
+using System.Text.Json;
+using CaseGrains.Domain.Access;
+using Microsoft.Playwright;
+
+namespace CaseGrains.WebFrontend.Tests;
+
+/// <summary>
+/// The mentor's phone without signal (issue 17), in real headless Chromium through a loopback link the test cuts
+/// (<see cref="LinkProxy"/>): the installed shell and the cases as last seen open with no network; a session logged
+/// offline survives closing the browser and is saved exactly once when the link returns, even when an answer was lost
+/// on the way; a queued session the server refuses on replay stays visible with the server's reason and the choices
+/// that make sense.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class MentorOfflineTests
+{
+    private static async Task<string> OpenAssignedCaseAsync(AppHost app, string nik, string name = "Ibu Sri Rahayu")
+    {
+        var number = (await app.PostOk("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(), nik, fullName = name, regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+        }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+        await app.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+        return number;
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("/");
+        await page.FillAsync("#userId", AppHost.Mentor);
+        await page.FillAsync("#password", AppHost.Password);
+        await page.ClickAsync("#login button[type=submit]");
+    }
+
+    /// <summary>The shell is precached and the caseload (with every timeline) is on the phone.</summary>
+    private static async Task WaitReadyOfflineAsync(IPage page, string number)
+    {
+        await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
+        // Active means installed, and installing is precaching the shell.
+        await page.WaitForFunctionAsync("async () => (await navigator.serviceWorker.ready).active?.state === 'activated'", null, new() { Timeout = 30_000 });
+    }
+
+    /// <summary>Today in Kota Batu (WIB, UTC+7), as the page dates a session.</summary>
+    private static string Today() => DateTime.UtcNow.AddHours(7).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<JsonElement[]> SessionsAsync(AppHost app, string number) =>
+        [.. (await app.GetOk($"/api/cases/{number}/timeline?limit=1000")).EnumerateArray().Where(e => e.GetProperty("type").GetString() == "MentoringSessionLogged")];
+
+    [Fact]
+    public async Task WithNoNetwork_TheShellAndTheCasesOpen_ShowingWhatWasLastSeen_InWords_AndHowOldItIs()
+    {
+        await using var app = AppHost.Start();
+        await using var link = new LinkProxy(app.BaseAddress);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(app, "3579026107900051");
+            await app.PostOk($"/api/cases/{number}/mentoring-sessions", new
+            {
+                commandId = Guid.NewGuid().ToString(), date = Today(), topic = "Pembukuan sederhana", nextStep = "Rekap kas mingguan",
+            });
+            var page = await Chromium.SignInAsync(browser, link.BaseAddress, AppHost.Mentor);
+            await WaitReadyOfflineAsync(page, number);
+
+            link.Down();
+            await page.ReloadAsync();
+            var row = page.Locator($"li[data-case='{number}']");
+            await Assertions.Expect(row).ToContainTextAsync("Ibu Sri Rahayu");
+            await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Luring");
+
+            await row.Locator("a").ClickAsync();
+            await Assertions.Expect(page.Locator("#case-age")).ToContainTextAsync("terakhir diperbarui");
+            await Assertions.Expect(page.Locator("#next-step")).ToContainTextAsync("Rekap kas mingguan");
+            await Assertions.Expect(page.Locator("#stage")).ToContainTextAsync("Pendaftaran");
+            // Each event in words, never a raw type name; times in the case's zone (Kota Batu: WIB).
+            var events = page.Locator("#timeline li");
+            await Assertions.Expect(events).ToHaveCountAsync(3);
+            await Assertions.Expect(events.Nth(0)).ToContainTextAsync("Kasus dibuka");
+            await Assertions.Expect(events.Nth(2)).ToContainTextAsync("Sesi pendampingan");
+            await Assertions.Expect(events.Nth(2)).ToContainTextAsync("Pembukuan sederhana — langkah berikutnya: Rekap kas mingguan");
+            await Assertions.Expect(events.Nth(2)).ToContainTextAsync("WIB");
+            foreach (var text in await events.AllTextContentsAsync())
+            {
+                Assert.DoesNotContain("MentoringSessionLogged", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("CaseOpened", text, StringComparison.Ordinal);
+            }
+
+            // The session form comes before the long timeline.
+            var formTop = await page.Locator("#session").EvaluateAsync<double>("e => e.getBoundingClientRect().top");
+            var timelineTop = await page.Locator("#timeline").EvaluateAsync<double>("e => e.getBoundingClientRect().top");
+            Assert.True(formTop < timelineTop, "the session form is below the timeline");
+
+            // The link returns: the page is live again on its own.
+            link.Up();
+            await Assertions.Expect(page.Locator("#status")).ToBeHiddenAsync(new() { Timeout = 30_000 });
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task SessionsLoggedOffline_SurviveClosingTheBrowser_AndAreSavedExactlyOnce_EvenWhenAnAnswerIsLost()
+    {
+        await using var app = AppHost.Start();
+        await using var link = new LinkProxy(app.BaseAddress);
+        var profile = Directory.CreateTempSubdirectory("casegrains-chromium-").FullName;
+        using var playwright = await Playwright.CreateAsync();
+        Task<IBrowserContext> LaunchAsync() => playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = Chromium.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            ViewportSize = new ViewportSize { Width = 360, Height = 740 },
+            BaseURL = link.BaseAddress.ToString(),
+        });
+        var context = await LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(app, "3579026107900052");
+            var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+            await SignInAsync(page);
+            await WaitReadyOfflineAsync(page, number);
+            await page.Locator($"li[data-case='{number}'] a").ClickAsync();
+            await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(2);
+
+            // No signal: two sessions are logged. Neither is said to be saved; both wait, visibly.
+            link.Down();
+            foreach (var (topic, next) in new[] { ("Kas harian", "Catat kas"), ("Stok barang", "Hitung stok") })
+            {
+                await page.FillAsync("#topic", topic);
+                await page.FillAsync("#next", next);
+                await page.ClickAsync("#session button[type=submit]");
+                await Assertions.Expect(page.Locator("#session-message")).ToContainTextAsync("Belum terkirim");
+            }
+
+            var waiting = page.Locator("#outbox li[data-state='waiting']");
+            await Assertions.Expect(waiting).ToHaveCountAsync(2);
+            await Assertions.Expect(waiting.First).ToContainTextAsync("Menunggu koneksi");
+            await Assertions.Expect(page.Locator("#session-message")).Not.ToHaveTextAsync("Sesi tersimpan.");
+
+            // The browser is closed and opened again, still without signal: the page and the two sessions are there.
+            await context.CloseAsync();
+            context = await LaunchAsync();
+            page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+            await page.GotoAsync("/");
+            await Assertions.Expect(page.Locator("#outbox li[data-state='waiting']")).ToHaveCountAsync(2);
+            Assert.Empty(await SessionsAsync(app, number));
+
+            // A weak link: the first session reaches the server but its answer is lost.
+            link.LoseCommandAnswers();
+            for (var i = 0; i < 120 && (await SessionsAsync(app, number)).Length == 0; i++)
+            {
+                await Task.Delay(500);
+            }
+
+            Assert.Single(await SessionsAsync(app, number));
+
+            // The link is good again: the first is sent again (answered with its first outcome), then the second.
+            link.Up();
+            await Assertions.Expect(page.Locator("#outbox li")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+            var sessions = await SessionsAsync(app, number);
+            Assert.Equal(["Kas harian", "Stok barang"], sessions.Select(e => e.GetProperty("payload").GetProperty("topic").GetString()));
+            await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToHaveAttributeAsync("data-version", "4", new() { Timeout = 30_000 });
+        }
+        finally
+        {
+            await context.CloseAsync();
+            Directory.Delete(profile, recursive: true);
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task QueuedSessionsTheServerRefusesOnReplay_StayVisibleWithTheReason_ToEditAndResendOrDiscard()
+    {
+        await using var app = AppHost.Start();
+        await using var link = new LinkProxy(app.BaseAddress);
+        await app.CreateUser("pendamping.lain", Role.Mentor);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var reassigned = await OpenAssignedCaseAsync(app, "3579026107900053", "Bapak Joko");
+            var changed = await OpenAssignedCaseAsync(app, "3579026107900054", "Ibu Wati");
+            var page = await Chromium.SignInAsync(browser, link.BaseAddress, AppHost.Mentor);
+            await WaitReadyOfflineAsync(page, changed);
+            page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+
+            link.Down();
+            foreach (var (number, topic) in new[] { (reassigned, "Perizinan usaha"), (changed, "Pemasaran daring") })
+            {
+                await page.GotoAsync($"/#/cases/{number}");
+                await Assertions.Expect(page.Locator("#case-age")).ToBeVisibleAsync();
+                await page.FillAsync("#topic", topic);
+                await page.ClickAsync("#session button[type=submit]");
+                await Assertions.Expect(page.Locator("#session-message")).ToContainTextAsync("Belum terkirim");
+            }
+
+            // Meanwhile the caseworker gives the first case to another mentor and writes a note on the second.
+            await app.PostOk($"/api/cases/{reassigned}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = "pendamping.lain" });
+            await app.PostOk($"/api/cases/{changed}/notes", new { commandId = Guid.NewGuid().ToString(), text = "Ditelepon, minta jadwal ulang" });
+
+            link.Up();
+            await page.GotoAsync("/#/");
+            var refused = page.Locator("#outbox li[data-state='refused']");
+            await Assertions.Expect(refused).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+            // Out of reach now: the reason, and only discarding makes sense.
+            var gone = refused.Filter(new() { HasText = "Perizinan usaha" });
+            await Assertions.Expect(gone).ToContainTextAsync("Kasus tidak ditemukan");
+            await Assertions.Expect(gone.Locator("button.edit")).ToHaveCountAsync(0);
+            // Moved on: the reason, and editing it on the case as it is now.
+            var moved = refused.Filter(new() { HasText = "Pemasaran daring" });
+            await Assertions.Expect(moved).ToContainTextAsync("Kasus sudah berubah");
+
+            await gone.Locator("button.discard").ClickAsync();
+            await Assertions.Expect(refused).ToHaveCountAsync(1);
+            await moved.Locator("button.edit").ClickAsync();
+            await Assertions.Expect(page.Locator("#editing")).ToContainTextAsync("Kasus sudah berubah");
+            await Assertions.Expect(page.Locator("#topic")).ToHaveValueAsync("Pemasaran daring");
+            await Assertions.Expect(page.Locator("#timeline li").Last).ToHaveAttributeAsync("data-type", "NoteAdded");
+            await page.ClickAsync("#session button[type=submit]");
+            await Assertions.Expect(page.Locator("#session-message")).ToHaveTextAsync("Sesi tersimpan.", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#outbox li")).ToHaveCountAsync(0);
+
+            Assert.Empty(await SessionsAsync(app, reassigned));
+            var saved = Assert.Single(await SessionsAsync(app, changed));
+            Assert.Equal("Pemasaran daring", saved.GetProperty("payload").GetProperty("topic").GetString());
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+}
