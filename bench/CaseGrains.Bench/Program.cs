@@ -24,6 +24,8 @@ using Npgsql;
 //   storage     --postgres CS [--cases 2000]                           (bytes per event and per case)
 //   national    [--postgres ADMIN_CS] [--scale 1] [--rate 500] [--seconds 60] [--workers 32] [--keep]
 //               (the national shape on a cluster of 2 silos + 2 frontends, against the plain peer; see BENCHMARKS.md)
+//   mentor-link [--cases 12] [--rtt 300] [--kbps 400] [--budget-kb 120]
+//               (the mentor's page in headless Chromium on a throttled link: size and time to usable, cold and warm)
 //   peer        --postgres CS --port P --jwt-key K                     (the plain peer's process, started by `national`)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
@@ -113,6 +115,9 @@ switch (command)
             Seconds = options.Int("seconds", 60), Workers = options.Int("workers", 32), Keep = options.Optional("keep") == "true",
         }, output));
         return 0;
+    case "mentor-link":
+        return await MentorLinkBench.RunAsync(options.Int("cases", 12), options.Int("rtt", 300), options.Int("kbps", 400), options.Int("budget-kb", 120), output);
+
     case "peer":
         await PlainPeer.ServeAsync(options.Required("postgres"), options.Int("port", 0), options.Required("jwt-key"));
         return 0;

@@ -95,6 +95,20 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheMentorLinkBenchmark_LoadsTheMentorsPageOnAThrottledLink_AndChecksTheSizeBudget()
+    {
+        using var output = new StringWriter();
+        var exit = await MentorLinkBench.RunAsync(caseCount: 3, rttMs: 300, kbps: 400, budgetKb: 120, output);
+        var report = output.ToString();
+
+        // The exit code is the size budget (bytes are deterministic; the times are reported, not judged here).
+        Assert.True(exit == 0, report);
+        Assert.Matches(@"cold, signed in \(first visit\)\s+[\d.]+s\s+[\d.]+KB\s+[\d.]+KB\s+[\d.]+KB", report);
+        Assert.Matches(@"warm \(installed, cases on the phone\)\s+[\d.]+s", report);
+        Assert.Contains("first load ≤ 120 KB transferred", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheDeadlineBenchmark_SweepsEveryDueCaseOnce_WithNoReminderPerCase()
     {
         var report = await DeadlineBench.RunAsync(await server.CreateDatabaseAsync(), cases: 2_000, due: 200, TextWriter.Null);

@@ -33,10 +33,11 @@ public sealed class MentorOfflineTests
         await page.ClickAsync("#login button[type=submit]");
     }
 
-    /// <summary>The shell is precached and the caseload (with every timeline) is on the phone.</summary>
+    /// <summary>The shell is precached and the caseload (with every timeline) is on the phone, as the page says.</summary>
     private static async Task WaitReadyOfflineAsync(IPage page, string number)
     {
         await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#kept")).ToContainTextAsync("tersimpan di perangkat ini");
         // Active means installed, and installing is precaching the shell.
         await page.WaitForFunctionAsync("async () => (await navigator.serviceWorker.ready).active?.state === 'activated'", null, new() { Timeout = 30_000 });
     }

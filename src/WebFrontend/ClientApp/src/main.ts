@@ -281,26 +281,59 @@ function onAccessEnded(caseNumber: string): void {
 
 // ---- the mentor's cases: from the server when it answers, from the phone when it does not ----------------------
 
-/** Fetches the case and the events after the cached ones, keeps both on the phone; null when it cannot be read now. */
-async function syncCase(caseNumber: string): Promise<{ view: CaseView; events: TimelineEvent[] } | null> {
+/** The case as the server shows it now, kept on the phone; null when it cannot be read now. */
+async function syncView(caseNumber: string): Promise<CaseView | null> {
   const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
   if (!view.ok) {
     if (view.status === 404 || view.status === 403) onAccessEnded(caseNumber);
     return null;
   }
-  const cached = (await store.cachedTimeline(caseNumber))?.events ?? [];
-  const newer = await fetchTimeline(caseNumber, cached.length ? cached[cached.length - 1].seq : 0);
-  if (!newer.ok) return null;
-  const events = [...cached, ...newer.data];
   cases.set(caseNumber, view.data);
   await store.saveCase(view.data);
-  await store.saveTimeline(caseNumber, events);
-  return { view: view.data, events };
+  return view.data;
+}
+
+// One timeline fetch per case at a time: two (a live event and the caseload's prefetch) would each save what they saw.
+const timelineSyncs = new Map<string, Promise<TimelineEvent[] | null>>();
+
+/** The events after the cached ones, appended to the phone's timeline of the case; null when they cannot be read now. */
+function syncTimeline(caseNumber: string): Promise<TimelineEvent[] | null> {
+  const previous = timelineSyncs.get(caseNumber) ?? Promise.resolve(null);
+  const next = previous.then(async () => {
+    const cached = (await store.cachedTimeline(caseNumber))?.events ?? [];
+    const newer = await fetchTimeline(caseNumber, cached.length ? cached[cached.length - 1].seq : 0);
+    if (!newer.ok) return null;
+    const events = [...cached, ...newer.data];
+    await store.saveTimeline(caseNumber, events);
+    return events;
+  });
+  timelineSyncs.set(caseNumber, next);
+  void next.finally(() => {
+    if (timelineSyncs.get(caseNumber) === next) timelineSyncs.delete(caseNumber);
+  });
+  return next;
+}
+
+/** Fetches the case and the events after the cached ones, keeps both on the phone; null when it cannot be read now. */
+async function syncCase(caseNumber: string): Promise<{ view: CaseView; events: TimelineEvent[] } | null> {
+  const view = await syncView(caseNumber);
+  const events = view ? await syncTimeline(caseNumber) : null;
+  return view && events ? { view, events } : null;
+}
+
+/** Runs <paramref name="work"/> for each item, six at a time (a browser's connections to one server). */
+async function sixAtATime(items: string[], work: (item: string) => Promise<unknown>): Promise<void> {
+  const pending = [...items];
+  const worker = async (): Promise<void> => {
+    for (let next = pending.shift(); next; next = pending.shift()) await work(next);
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
 }
 
 /**
- * The server's caseload: cases no longer assigned leave the page and the phone; new ones (and any whose timeline the
- * phone lacks) are fetched six at a time and kept. The others are kept current by the live feed and its resume.
+ * The server's caseload: cases no longer assigned leave the page and the phone; new ones are fetched six at a time and
+ * drawn; their timelines (and any the phone lacks) follow in the background, so every case opens offline afterwards.
+ * The others are kept current by the live feed and its resume.
  */
 async function loadCaseload(): Promise<void> {
   if (!me) return;
@@ -309,19 +342,28 @@ async function loadCaseload(): Promise<void> {
   const assigned = new Set(caseload.data.activeCases);
   for (const caseNumber of [...cases.keys()]) if (!assigned.has(caseNumber)) onAccessEnded(caseNumber);
   await store.keepOnly(assigned);
-  const pending: string[] = [];
-  for (const caseNumber of assigned) if (!cases.has(caseNumber) || !(await store.cachedTimeline(caseNumber))) pending.push(caseNumber);
-  const worker = async (): Promise<void> => {
-    for (let next = pending.shift(); next; next = pending.shift()) {
-      const synced = await syncCase(next);
-      if (synced && !lastSeq.has(next)) lastSeq.set(next, synced.view.version);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
+  const fresh = [...assigned].filter((caseNumber) => !cases.has(caseNumber));
+  await sixAtATime(fresh, async (caseNumber) => {
+    const view = await syncView(caseNumber);
+    if (view && !lastSeq.has(caseNumber)) lastSeq.set(caseNumber, view.version);
+  });
   contactAt = new Date().toISOString();
   await store.touch();
   if (openCase === null && (location.hash === "" || location.hash === "#/")) renderCaseload();
+  const missing: string[] = [];
+  for (const caseNumber of assigned) if (!(await store.cachedTimeline(caseNumber))) missing.push(caseNumber);
+  void sixAtATime(missing, syncTimeline).then(async () => {
+    let kept = 0;
+    for (const caseNumber of assigned) if (await store.cachedTimeline(caseNumber)) kept++;
+    keptOnPhone = kept;
+    document.getElementById("kept")?.replaceChildren(keptText());
+  });
 }
+
+/** How many assigned cases (with their timelines) the phone holds, once known: the mentor knows what opens offline. */
+let keptOnPhone: number | null = null;
+const keptText = (): string => keptOnPhone === null ? "" : words(
+  `${keptOnPhone} kasus tersimpan di perangkat ini dan bisa dibuka tanpa sinyal.`, `${keptOnPhone} case(s) are kept on this phone and open without signal.`);
 
 /** The cases on the phone, into the page's map (offline start, and the instant first draw of an online one). */
 async function loadCachedCases(): Promise<void> {
@@ -353,7 +395,8 @@ function renderCaseload(): void {
   });
   const exportMessage = el("p", { id: "export-message", className: "error", role: "status" });
   const outboxList = el("section", { id: "outbox-section" });
-  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), outboxList, cases.size ? list : el("p", { textContent: t("mentor.empty") }),
+  app.replaceChildren(el("h1", { textContent: t("mentor.title") }), el("p", { id: "kept", className: "meta", textContent: keptText() }), outboxList,
+    cases.size ? list : el("p", { textContent: t("mentor.empty") }),
     el("nav", { className: "tools" }, downloadLink(el, "export", "button", t("mentor.export"), "/api/cases/export", exportMessage, lang)), exportMessage);
   void drawOutbox();
   for (const [caseNumber, at] of changedAt) {
@@ -363,6 +406,7 @@ function renderCaseload(): void {
       if (Date.now() - (changedAt.get(caseNumber) ?? 0) >= highlightMs) document.querySelector(`li[data-case="${caseNumber}"]`)?.classList.remove("changed");
     }, highlightMs - (now - at));
   }
+  if (document.body.dataset.usable !== "caseload") performance.mark("usable");
   document.body.dataset.usable = "caseload";
 }
 
@@ -654,19 +698,45 @@ async function render(): Promise<void> {
 const signOutPendingKey = "signOutPending";
 
 async function start(): Promise<void> {
+  // A mentor who signed in on this phone: their cases as last seen at once, before the server's first answer (on a
+  // thin link that is one round trip or more); the server's answer then confirms, updates or replaces them.
+  const cached = me ? null : await store.owner();
+  if (cached?.me.role === "Mentor") {
+    me = cached.me;
+    contactAt = cached.contactAt;
+    await store.expire();
+    await loadCachedCases();
+    if (cases.size) {
+      logoutButton.hidden = false;
+      await route();
+    }
+  }
   if (localStorage.getItem(signOutPendingKey)) {
     const told = await api("POST", "/api/auth/logout");
     if (told.status !== 0) localStorage.removeItem(signOutPendingKey);
   }
   const who = await api<Me>("GET", "/api/me");
   if (who.status === 0) return startOffline();
-  if (!who.ok) return renderLogin();
+  if (!who.ok) {
+    me = null;
+    cases.clear();
+    lastSeq.clear();
+    return renderLogin();
+  }
   offline = false;
+  if (me && me.id !== who.data.id) {
+    cases.clear();
+    lastSeq.clear();
+  }
   me = who.data;
   // Another account's cases and unsent actions leave this browser before anything of this one is kept.
   await store.claim(me);
-  if (!antiforgery) antiforgery = (await api<{ token: string }>("GET", "/api/auth/antiforgery")).data.token;
+  // Writes need the token; the mentor's first screen does not wait for it (the outbox asks for it when missing).
+  const token = antiforgery ? null : api<{ token: string }>("GET", "/api/auth/antiforgery").then((t) => {
+    if (t.ok) antiforgery = t.data.token;
+  });
   logoutButton.hidden = false;
+  if (seesDashboard() || seesWorkbench()) await token;
   if (seesDashboard()) return route();
   if (seesWorkbench()) {
     const s = await loadStaff();
@@ -678,10 +748,9 @@ async function start(): Promise<void> {
     await connect();
     return route();
   }
-  // The mentor: the phone's cases at once, then the server's.
+  // The mentor: the server's caseload (only new cases are fetched), the live feed, then what waits in the outbox.
   await store.expire();
   await loadCachedCases();
-  if (cases.size) await route();
   await loadCaseload();
   outbox.resume();
   try {
