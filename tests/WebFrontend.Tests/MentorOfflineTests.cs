@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using CaseGrains.Domain.Access;
 using Microsoft.Playwright;
@@ -61,8 +62,24 @@ public sealed class MentorOfflineTests
             {
                 commandId = Guid.NewGuid().ToString(), date = Today(), topic = "Pembukuan sederhana", nextStep = "Rekap kas mingguan",
             });
+            // A case in Denpasar (Bali): its times are WITA.
+            await app.CreateUser("petugas.denpasar", Role.Caseworker, "51.71");
+            using (var bali = await app.ClientFor("petugas.denpasar"))
+            {
+                using var opened = await bali.PostAsJsonAsync("/api/cases", new
+                {
+                    commandId = Guid.NewGuid().ToString(), nik = "5171016107900055", fullName = "Ni Made Sari", regionCode = "51.71.01", segment = "EkonomiKreatif", consentGiven = true,
+                });
+                Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+                var denpasar = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("caseNumber").GetString()!;
+                using var assigned = await bali.PostAsJsonAsync($"/api/cases/{denpasar}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+                Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+            }
+
             var page = await Chromium.SignInAsync(browser, link.BaseAddress, AppHost.Mentor);
             await WaitReadyOfflineAsync(page, number);
+            await Assertions.Expect(page.Locator("li[data-case^='5171']")).ToContainTextAsync("WITA");
+            await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToContainTextAsync("WIB");
 
             link.Down();
             await page.ReloadAsync();
@@ -230,6 +247,91 @@ public sealed class MentorOfflineTests
             Assert.Empty(await SessionsAsync(app, reassigned));
             var saved = Assert.Single(await SessionsAsync(app, changed));
             Assert.Equal("Pemasaran daring", saved.GetProperty("payload").GetProperty("topic").GetString());
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    private const string CountStored = """
+        async () => {
+          const db = await new Promise((resolve, reject) => { const r = indexedDB.open('casegrains'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+          const count = (name) => new Promise((resolve) => { const q = db.transaction(name).objectStore(name).count(); q.onsuccess = () => resolve(q.result); });
+          const counts = [await count('cases'), await count('timelines'), await count('queue'), await count('meta')];
+          db.close();
+          return counts.join(',');
+        }
+        """;
+
+    /// <summary>The counts of cases, timelines, queued actions and owner rows on the phone, once they are <paramref name="expected"/> (or after 15 s).</summary>
+    private static async Task<string> StoredSoonAsync(IPage page, string expected)
+    {
+        var counts = await page.EvaluateAsync<string>(CountStored);
+        for (var i = 0; i < 150 && counts != expected; i++)
+        {
+            await Task.Delay(100);
+            counts = await page.EvaluateAsync<string>(CountStored);
+        }
+
+        return counts;
+    }
+
+    [Fact]
+    public async Task WhatThePhoneKeeps_LeavesWithTheSession_AnotherAccountNeverSeesOrSendsIt_AndSigningOutClearsIt()
+    {
+        await using var app = AppHost.Start();
+        await using var link = new LinkProxy(app.BaseAddress);
+        await app.CreateUser("pendamping.dua", Role.Mentor);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var first = await OpenAssignedCaseAsync(app, "3579026107900056", "Bapak Harun");
+            var second = (await app.PostOk("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = "3579026107900057", fullName = "Ibu Lestari", regionCode = "35.79.02", segment = "Koperasi", consentGiven = true,
+            }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+            await app.PostOk($"/api/cases/{second}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = "pendamping.dua" });
+
+            var page = await Chromium.SignInAsync(browser, link.BaseAddress, AppHost.Mentor);
+            await WaitReadyOfflineAsync(page, first);
+            page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+            Assert.Equal("1,1,0,1", await page.EvaluateAsync<string>(CountStored));
+
+            // A session waits offline; meanwhile the account signs out on another device.
+            link.Down();
+            await page.Locator($"li[data-case='{first}'] a").ClickAsync();
+            await page.FillAsync("#topic", "Tidak boleh terkirim atas nama orang lain");
+            await page.ClickAsync("#session button[type=submit]");
+            await Assertions.Expect(page.Locator("#session-message")).ToContainTextAsync("Belum terkirim");
+            using (var elsewhere = await app.ClientFor(AppHost.Mentor))
+            using (var logout = await elsewhere.PostAsync("/api/auth/logout", null))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+            }
+
+            // Back online, the session is over: the cases leave the phone, the unsent session stays for its author.
+            link.Up();
+            await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            Assert.Equal("0,0,1,1", await StoredSoonAsync(page, "0,0,1,1"));
+
+            // Another mentor signs in on this phone: nothing of the first one is shown or sent.
+            await page.FillAsync("#userId", "pendamping.dua");
+            await page.FillAsync("#password", AppHost.Password);
+            await page.ClickAsync("#login button[type=submit]");
+            await Assertions.Expect(page.Locator($"li[data-case='{second}']")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator($"li[data-case='{first}']")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#outbox li")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#kept")).ToContainTextAsync("1 kasus tersimpan");
+            Assert.Equal("1,1,0,1", await page.EvaluateAsync<string>(CountStored));
+            Assert.Empty(await SessionsAsync(app, first));
+
+            // Signing out clears the phone.
+            await page.ClickAsync("#logout");
+            await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+            Assert.Equal("0,0,0,0", await page.EvaluateAsync<string>(CountStored));
         }
         finally
         {

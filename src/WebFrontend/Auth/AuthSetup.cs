@@ -256,8 +256,21 @@ public static class AuthSetup
         {
             if (!await CurrentActor.ResolveAsync(ctx, ctx.RequestServices.GetRequiredService<IGrainFactory>()))
             {
-                await WriteProblemAsync(ctx, StatusCodes.Status401Unauthorized, "auth.account_unavailable");
-                return;
+                var fromCookie = ctx.User.Identity?.AuthenticationType is CookieAuthenticationDefaults.AuthenticationScheme or OpenIdConnectDefaults.AuthenticationScheme;
+                if (fromCookie)
+                {
+                    // A cookie whose session ended (signed out elsewhere, new password, disabled, too old) is removed, so
+                    // the browser stops sending it; and signing in again on the same page works at once.
+                    await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                }
+
+                if (!fromCookie || ctx.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null)
+                {
+                    await WriteProblemAsync(ctx, StatusCodes.Status401Unauthorized, "auth.account_unavailable");
+                    return;
+                }
+
+                ctx.User = new ClaimsPrincipal(new ClaimsIdentity());
             }
 
             var cookieAuthenticated = ctx.User.Identity is { IsAuthenticated: true, AuthenticationType: var type }

@@ -258,10 +258,12 @@ async function onSessionEnded(reason: string): Promise<void> {
   cases.clear();
   lastSeq.clear();
   openCase = null;
+  antiforgery = null;
   // What the ended session allowed to be read leaves the phone; the mentor's unsent actions stay for their next sign-in.
   outbox.pause();
   await store.clearCases();
   showStatus(null);
+  history.replaceState(null, "", "/");
   const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed", "session-expired"];
   renderLogin(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
   const shownMessage = document.querySelector("#login .error");
@@ -288,6 +290,7 @@ async function syncView(caseNumber: string): Promise<CaseView | null> {
     if (view.status === 404 || view.status === 403) onAccessEnded(caseNumber);
     return null;
   }
+  if (!me) return null; // the session ended meanwhile: nothing more is kept
   cases.set(caseNumber, view.data);
   await store.saveCase(view.data);
   return view.data;
@@ -302,7 +305,7 @@ function syncTimeline(caseNumber: string): Promise<TimelineEvent[] | null> {
   const next = previous.then(async () => {
     const cached = (await store.cachedTimeline(caseNumber))?.events ?? [];
     const newer = await fetchTimeline(caseNumber, cached.length ? cached[cached.length - 1].seq : 0);
-    if (!newer.ok) return null;
+    if (!newer.ok || !me) return null;
     const events = [...cached, ...newer.data];
     await store.saveTimeline(caseNumber, events);
     return events;
@@ -482,11 +485,26 @@ outbox.init({
     if (token.ok) antiforgery = token.data.token;
     return token.status;
   },
-  signInNeeded: () => {
-    showStatus(words("Sesi Anda berakhir; masuk lagi untuk mengirim catatan yang menunggu.", "Your session ended; sign in again to send what is waiting."));
-    renderLogin();
-  },
+  signInNeeded: () => void sessionGone(),
 });
+
+/** The server answered 401 to a command: as at start without a session (the cached cases go, the queue waits). */
+async function sessionGone(): Promise<void> {
+  sessionEnded = true;
+  const current = hub;
+  hub = null;
+  await current?.stop();
+  me = null;
+  cases.clear();
+  lastSeq.clear();
+  openCase = null;
+  antiforgery = null;
+  await store.clearCases();
+  showStatus(null);
+  // Whoever signs in next starts at their own home, not on a page of the ended session.
+  history.replaceState(null, "", "/");
+  renderLogin(words("Sesi Anda berakhir; masuk lagi untuk mengirim catatan yang menunggu.", "Your session ended; sign in again to send what is waiting."));
+}
 
 async function outboxChanged(): Promise<void> {
   await drawOutbox();
@@ -718,9 +736,11 @@ async function start(): Promise<void> {
   const who = await api<Me>("GET", "/api/me");
   if (who.status === 0) return startOffline();
   if (!who.ok) {
+    // No session: what it allowed to be read leaves the phone; the unsent queue waits for the same account's sign-in.
     me = null;
     cases.clear();
     lastSeq.clear();
+    await store.clearCases();
     return renderLogin();
   }
   offline = false;

@@ -16,7 +16,13 @@ export function downloadLink(el: El, id: string, className: string, text: string
   link.addEventListener("click", async (e) => {
     e.preventDefault();
     message.textContent = "";
-    const response = await fetch(link.href, { headers: { Accept: "text/csv, application/problem+json", "Accept-Language": language }, credentials: "same-origin" });
+    let response: Response;
+    try {
+      response = await fetch(link.href, { headers: { Accept: "text/csv, application/problem+json", "Accept-Language": language }, credentials: "same-origin" });
+    } catch {
+      message.textContent = language === "id" ? "Tidak ada koneksi ke server; unduhan butuh koneksi." : "No connection to the server; the download needs one.";
+      return;
+    }
     if (!response.ok) {
       const problem = (await response.json().catch(() => null)) as { detail?: string; code?: string } | null;
       message.textContent = problem?.detail ?? problem?.code ?? String(response.status);
