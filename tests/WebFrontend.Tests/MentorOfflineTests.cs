@@ -340,4 +340,60 @@ public sealed class MentorOfflineTests
             AppHost.DeleteData(app.DataDirectory);
         }
     }
+
+    [Fact]
+    public async Task ANewVersion_WaitsUntilTheMentorChoosesIt_AndTheOpenPageKeepsWorkingMeanwhile()
+    {
+        // The app serves a copy of the built page, so the test can deploy a new version under the open page.
+        var web = Directory.CreateTempSubdirectory("casegrains-web-").FullName;
+        var built = Path.Combine(Repo.Root(), "src", "WebFrontend", "wwwroot");
+        foreach (var file in Directory.EnumerateFiles(built, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(web, Path.GetRelativePath(built, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["webroot"] = web });
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(app, "3579026107900058");
+            var page = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
+            await WaitReadyOfflineAsync(page, number);
+            await page.ReloadAsync();
+            await page.WaitForFunctionAsync("() => navigator.serviceWorker.controller !== null");
+            await page.Locator($"li[data-case='{number}'] a").ClickAsync();
+            await page.FillAsync("#topic", "Sedang diketik");
+
+            // A new version is deployed (its service worker differs) and the browser finds it.
+            File.AppendAllText(Path.Combine(web, "sw.js"), "\n// the next version\n");
+            File.Delete(Path.Combine(web, "sw.js.br"));
+            File.Delete(Path.Combine(web, "sw.js.gz"));
+            await page.EvaluateAsync("async () => { await (await navigator.serviceWorker.getRegistration()).update(); }");
+
+            // It waits: the page offers it, and what the mentor is typing stays as it is.
+            await Assertions.Expect(page.Locator("#update-now")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            Assert.True(await page.EvaluateAsync<bool>("async () => (await navigator.serviceWorker.getRegistration()).waiting !== null"));
+            await Assertions.Expect(page.Locator("#topic")).ToHaveValueAsync("Sedang diketik");
+            await page.Locator("a[href='#/']").ClickAsync();
+            await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
+
+            // The mentor chooses it: the new version takes over and the page opens on it.
+            await page.ClickAsync("#update-now");
+            await page.WaitForFunctionAsync("""
+                async () => { const r = await navigator.serviceWorker.getRegistration();
+                              return r.waiting === null && r.active?.state === 'activated' && navigator.serviceWorker.controller !== null; }
+                """, null, new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator($"li[data-case='{number}']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#update")).ToBeHiddenAsync();
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+            Directory.Delete(web, recursive: true);
+        }
+    }
 }

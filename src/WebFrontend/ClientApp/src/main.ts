@@ -719,6 +719,7 @@ async function start(): Promise<void> {
   // A mentor who signed in on this phone: their cases as last seen at once, before the server's first answer (on a
   // thin link that is one round trip or more); the server's answer then confirms, updates or replaces them.
   const cached = me ? null : await store.owner();
+  let drawn = false;
   if (cached?.me.role === "Mentor") {
     me = cached.me;
     contactAt = cached.contactAt;
@@ -727,6 +728,7 @@ async function start(): Promise<void> {
     if (cases.size) {
       logoutButton.hidden = false;
       await route();
+      drawn = true;
     }
   }
   if (localStorage.getItem(signOutPendingKey)) {
@@ -747,6 +749,7 @@ async function start(): Promise<void> {
   if (me && me.id !== who.data.id) {
     cases.clear();
     lastSeq.clear();
+    drawn = false;
   }
   me = who.data;
   // Another account's cases and unsent actions leave this browser before anything of this one is kept.
@@ -781,7 +784,12 @@ async function start(): Promise<void> {
   }
   // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
   await resume();
-  await route();
+  if (!drawn) return route();
+  // Drawn from the phone already: the open case page is brought up to date in place (what the mentor may be typing
+  // meanwhile stays); the caseload was redrawn by loadCaseload.
+  const open = openCase;
+  const synced = open ? await syncCase(open) : null;
+  if (synced && openCase === open) drawCaseParts(synced.view, synced.events, null);
 }
 
 /** No server: a mentor who signed in on this phone before sees their cases as last seen; anyone else needs a connection. */
