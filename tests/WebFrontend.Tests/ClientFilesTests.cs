@@ -71,7 +71,7 @@ public sealed partial class ClientFilesTests(AppFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task HashedFiles_AreCachedForAYearAsImmutable_AndTheServiceWorkerIsRevalidated()
+    public async Task HashedFiles_AreCachedForAYearAsImmutable_TheMentorsScriptLeavesTheStaffScreensOut_AndTheServiceWorkerIsRevalidated()
     {
         using var page = await GetAsync("/");
         var script = MainChunk().Match(await DecodedAsync(page)).Value;
@@ -81,6 +81,13 @@ public sealed partial class ClientFilesTests(AppFixture fixture) : IClassFixture
         Assert.Equal("br", Assert.Single(asset.Content.Headers.ContentEncoding));
         Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
         Assert.Equal(ClientFiles.ImmutableCaching, asset.Headers.CacheControl?.ToString());
+
+        // The mentor's script leaves out the charts and the staff screens (each its own chunk, loaded by those roles).
+        var main = await DecodedAsync(asset);
+        Assert.DoesNotContain("borderSkipped", main, StringComparison.Ordinal); // chart.js
+        Assert.DoesNotContain("Tutup kasus", main, StringComparison.Ordinal); // the workbench
+        Assert.Contains("import(`./dashboard-", main, StringComparison.Ordinal);
+        Assert.Contains("import(`./staff-", main, StringComparison.Ordinal);
 
         using var worker = await GetAsync("/sw.js", "br");
         Assert.Equal(HttpStatusCode.OK, worker.StatusCode);
