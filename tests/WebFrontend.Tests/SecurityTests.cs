@@ -220,6 +220,34 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task XForwardedFor_FromAPeerThatIsNotAListedProxy_IsIgnored_SoTheSignInLimitCannotBeDodged()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Auth:SignInsPerMinute"] = "3" });
+        try
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 5; i++)
+            {
+                // A loopback peer that is not a listed proxy claims a new address each time.
+                using var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
+                {
+                    Content = JsonContent.Create(new { userId = AppHost.Caseworker, password = "not the password" }),
+                };
+                login.Headers.Add("X-Forwarded-For", $"203.0.113.{i + 1}");
+                using var response = await app.Anonymous.SendAsync(login);
+                statuses.Add(response.StatusCode);
+            }
+
+            // Three sign-ins a minute from this address (the host's own sign-in took one): the claimed addresses change nothing.
+            Assert.True(statuses.Count(s => s == HttpStatusCode.TooManyRequests) >= 2 && statuses[^1] == HttpStatusCode.TooManyRequests, string.Join(",", statuses));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task BehindAKnownTlsProxy_TheSessionCookieIsSecure_AndHstsIsSent()
     {
         await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Web:KnownProxies:0"] = "127.0.0.1" });

@@ -212,21 +212,34 @@ public static class AuthSetup
     /// </summary>
     public static void UseCaseGrainsHeaders(this WebApplication app)
     {
-        // Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto only when it is listed.
+        // Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto only when it is listed (an address, or a whole
+        // network (CIDR) for proxies without a fixed address such as a Kubernetes ingress controller's pods).
         var proxies = app.Configuration.GetSection("CaseGrains:Web:KnownProxies").Get<string[]>() ?? [];
-        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-        foreach (var proxy in proxies)
+        var networks = app.Configuration.GetSection("CaseGrains:Web:KnownNetworks").Get<string[]>() ?? [];
+        if (proxies.Length > 0 || networks.Length > 0)
         {
-            forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
-        }
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            // Only the listed ones: ASP.NET Core also trusts loopback out of the box, so any process on the host could
+            // claim an address per request and dodge the per-address sign-in limit. With no list at all the middleware
+            // would trust every peer, so without a configured proxy it is not used.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            // The obsolete list is still consulted and holds 127.0.0.0/8 as well.
+#pragma warning disable ASPDEPR005
+            forwarded.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
+            foreach (var proxy in proxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
 
-        // Or a whole network (CIDR), for proxies without a fixed address such as a Kubernetes ingress controller's pods.
-        foreach (var network in app.Configuration.GetSection("CaseGrains:Web:KnownNetworks").Get<string[]>() ?? [])
-        {
-            forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-        }
+            foreach (var network in networks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
 
-        app.UseForwardedHeaders(forwarded);
+            app.UseForwardedHeaders(forwarded);
+        }
         app.Use(async (ctx, next) =>
         {
             var headers = ctx.Response.Headers;
