@@ -98,6 +98,20 @@ public sealed class BadInputTests(AppFixture fx)
         Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
     }
 
+    [Theory]
+    [InlineData("/api/cases/import", "text/plain")]
+    [InlineData("/api/cases/import", "application/json")]
+    [InlineData("/api/offers/import", "text/plain")]
+    public async Task ACsvImportWithAnotherMediaType_Is415Problem_AsEveryOtherEndpointAnswersIt(string path, string contentType)
+    {
+        using var client = path.StartsWith("/api/offers", StringComparison.Ordinal) ? await App.ClientFor(AppHost.Administrator) : null;
+        using var content = new StringContent("nik,full_name\n", Encoding.UTF8, contentType);
+
+        using var response = await (client ?? App.Client).PostAsync(path, content);
+
+        await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
+    }
+
     [Fact]
     public async Task OversizedBody_Is413Problem()
     {

@@ -92,7 +92,7 @@ public sealed class ServicesApiTests(AppFixture fx)
         var (badHeader, problem) = await ServicesFlow.ImportAsync(admin, "id,nama\nx,y");
         Assert.Equal((HttpStatusCode.BadRequest, "import.bad_header"), (badHeader, problem.GetProperty("code").GetString()));
         using var json = await admin.PostAsJsonAsync("/api/offers/import", new { id = "x" });
-        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
 
         static (int, int, int, int) Counts(JsonElement r) => (r.GetProperty("created").GetInt32(), r.GetProperty("updated").GetInt32(),
             r.GetProperty("unchanged").GetInt32(), r.GetProperty("rejected").GetInt32());

@@ -17,6 +17,9 @@ public static class ProblemResults
     {
         "case.not_found" or "region.not_found" or "user.not_found" or "offer.not_found" => StatusCodes.Status404NotFound,
         "offer.full" => StatusCodes.Status409Conflict,
+        // The same code has the same status whichever reader found it (the framework's JSON binding or the CSV reader).
+        "request.unsupported_media_type" => StatusCodes.Status415UnsupportedMediaType,
+        "request.too_large" => StatusCodes.Status413PayloadTooLarge,
         "access.forbidden" => StatusCodes.Status403Forbidden,
         "auth.invalid_credentials" => StatusCodes.Status401Unauthorized,
         "auth.locked_out" => StatusCodes.Status423Locked,
