@@ -17,9 +17,32 @@ internal static class Chromium
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            Args = Args,
         });
         return (playwright, browser);
+    }
+
+    /// <summary>The switches every test browser runs with (no sandbox as root, no background traffic).</summary>
+    public static string[] Args { get; } = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
+    /// <summary>A browser with a profile on disk (closing and launching it again keeps IndexedDB and the service worker), on a 360 px viewport.</summary>
+    public static Task<IBrowserContext> LaunchPersistentAsync(IPlaywright playwright, string profile, Uri baseAddress) =>
+        playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = Args,
+            ViewportSize = new ViewportSize { Width = 360, Height = 740 },
+            BaseURL = baseAddress.ToString(),
+        });
+
+    /// <summary>Opens the page and submits the login form for <paramref name="userId"/>.</summary>
+    public static async Task SignInOnAsync(IPage page, string userId)
+    {
+        await page.GotoAsync("/");
+        await page.FillAsync("#userId", userId);
+        await page.FillAsync("#password", AppHost.Password);
+        await page.ClickAsync("#login button[type=submit]");
     }
 
     /// <summary>A new 360 px context with the login form submitted for <paramref name="userId"/>.</summary>
@@ -27,10 +50,7 @@ internal static class Chromium
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = baseAddress.ToString() });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.FillAsync("#userId", userId);
-        await page.FillAsync("#password", AppHost.Password);
-        await page.ClickAsync("#login button[type=submit]");
+        await SignInOnAsync(page, userId);
         return page;
     }
 }

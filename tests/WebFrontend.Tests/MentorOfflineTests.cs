@@ -16,24 +16,6 @@ namespace CaseGrains.WebFrontend.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class MentorOfflineTests
 {
-    private static async Task<string> OpenAssignedCaseAsync(AppHost app, string nik, string name = "Ibu Sri Rahayu")
-    {
-        var number = (await app.PostOk("/api/cases", new
-        {
-            commandId = Guid.NewGuid().ToString(), nik, fullName = name, regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
-        }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
-        await app.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
-        return number;
-    }
-
-    private static async Task SignInAsync(IPage page)
-    {
-        await page.GotoAsync("/");
-        await page.FillAsync("#userId", AppHost.Mentor);
-        await page.FillAsync("#password", AppHost.Password);
-        await page.ClickAsync("#login button[type=submit]");
-    }
-
     /// <summary>The shell is precached and the caseload (with every timeline) is on the phone, as the page says.</summary>
     private static async Task WaitReadyOfflineAsync(IPage page, string number)
     {
@@ -57,7 +39,7 @@ public sealed class MentorOfflineTests
         var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
-            var number = await OpenAssignedCaseAsync(app, "3579026107900051");
+            var number = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900051");
             await app.PostOk($"/api/cases/{number}/mentoring-sessions", new
             {
                 commandId = Guid.NewGuid().ToString(), date = Today(), topic = "Pembukuan sederhana", nextStep = "Rekap kas mingguan",
@@ -128,20 +110,13 @@ public sealed class MentorOfflineTests
         await using var link = new LinkProxy(app.BaseAddress);
         var profile = Directory.CreateTempSubdirectory("casegrains-chromium-").FullName;
         using var playwright = await Playwright.CreateAsync();
-        Task<IBrowserContext> LaunchAsync() => playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
-        {
-            ExecutablePath = Chromium.ExecutablePath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-            ViewportSize = new ViewportSize { Width = 360, Height = 740 },
-            BaseURL = link.BaseAddress.ToString(),
-        });
+        Task<IBrowserContext> LaunchAsync() => Chromium.LaunchPersistentAsync(playwright, profile, link.BaseAddress);
         var context = await LaunchAsync();
         try
         {
-            var number = await OpenAssignedCaseAsync(app, "3579026107900052");
+            var number = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900052");
             var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
-            await SignInAsync(page);
+            await Chromium.SignInOnAsync(page, AppHost.Mentor);
             await WaitReadyOfflineAsync(page, number);
             await page.Locator($"li[data-case='{number}'] a").ClickAsync();
             await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(2);
@@ -202,8 +177,8 @@ public sealed class MentorOfflineTests
         var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
-            var reassigned = await OpenAssignedCaseAsync(app, "3579026107900053", "Bapak Joko");
-            var changed = await OpenAssignedCaseAsync(app, "3579026107900054", "Ibu Wati");
+            var reassigned = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900053", "Bapak Joko");
+            var changed = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900054", "Ibu Wati");
             var page = await Chromium.SignInAsync(browser, link.BaseAddress, AppHost.Mentor);
             await WaitReadyOfflineAsync(page, changed);
             page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
@@ -288,7 +263,7 @@ public sealed class MentorOfflineTests
         var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
-            var first = await OpenAssignedCaseAsync(app, "3579026107900056", "Bapak Harun");
+            var first = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900056", "Bapak Harun");
             var second = (await app.PostOk("/api/cases", new
             {
                 commandId = Guid.NewGuid().ToString(), nik = "3579026107900057", fullName = "Ibu Lestari", regionCode = "35.79.02", segment = "Koperasi", consentGiven = true,
@@ -358,7 +333,7 @@ public sealed class MentorOfflineTests
         var (playwright, browser) = await Chromium.LaunchAsync();
         try
         {
-            var number = await OpenAssignedCaseAsync(app, "3579026107900058");
+            var number = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900058");
             var page = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Mentor);
             await WaitReadyOfflineAsync(page, number);
             await page.ReloadAsync();

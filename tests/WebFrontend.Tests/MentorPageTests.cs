@@ -18,11 +18,12 @@ public sealed class MentorPageTests
         return page;
     }
 
-    private static async Task<string> OpenAssignedCaseAsync(AppHost app, string nik)
+    /// <summary>A Kota Batu case opened by the caseworker and assigned to the test mentor.</summary>
+    internal static async Task<string> OpenAssignedCaseAsync(AppHost app, string nik, string name = "Ibu Sri Rahayu")
     {
         var number = (await app.PostOk("/api/cases", new
         {
-            commandId = Guid.NewGuid().ToString(), nik, fullName = "Ibu Sri Rahayu", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            commandId = Guid.NewGuid().ToString(), nik, fullName = name, regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
         }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
         await app.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
         return number;

@@ -1,9 +1,9 @@
-import { formatRupiah, lang, stageName } from "./i18n";
-import { formatLocalDate, formatLocalTime } from "./zones";
+import { formatRupiah, lang, stageNameIn } from "./i18n";
+import { formatLocalDate } from "./zones";
 import type { TimelineEvent } from "./offline";
 
 // Every timeline event in words, in Bahasa Indonesia and English, from one place. The keys are the stored event type
-// names (src/Domain/Journey/Events.cs, EnrolmentEvents.cs); EventTextTests fails when a type has no text here.
+// names (src/Domain/Journey/Events.cs, EnrolmentEvents.cs); ClientFilesTests.EveryTimelineEventType_… fails when a type has no text here.
 
 type P = Record<string, unknown>;
 type Words = (p: P, offer: (id: unknown) => string) => [string, string];
@@ -14,9 +14,10 @@ const offerOf = (p: P): string => s((p.offer as P | undefined)?.name);
 const also = (text: unknown, id: string, en: string): [string, string] => (s(text) ? [`${id}: ${s(text)}`, `${en}: ${s(text)}`] : ["", ""]);
 const join = (a: [string, string], b: [string, string]): [string, string] => [a[0] + (b[0] ? ` — ${b[0]}` : ""), a[1] + (b[1] ? ` — ${b[1]}` : "")];
 
-const closeReasons: Record<string, [string, string]> = {
-  DroppedOut: ["mengundurkan diri", "dropped out"], Ineligible: ["tidak memenuhi syarat", "ineligible"], Duplicate: ["kasus ganda", "duplicate"],
-  Moved: ["pindah domisili", "moved away"], Deceased: ["meninggal dunia", "deceased"],
+/** Why a case was closed, in both languages (the workbench's picker and status line use the same words). */
+export const closeReasonNames: Record<string, [string, string]> = {
+  DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
+  Moved: ["Pindah domisili", "Moved away"], Deceased: ["Meninggal dunia", "Deceased"],
 };
 const matchOutcomes: Record<string, [string, string]> = {
   Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
@@ -30,12 +31,6 @@ export const umkmClasses: Record<string, [string, string]> = {
 const pick = (table: Record<string, [string, string]>, v: unknown): [string, string] => table[s(v)] ?? [s(v), s(v)];
 const stage = (v: unknown): [string, string] => [stageNameIn("id", s(v)), stageNameIn("en", s(v))];
 
-const stageNames: Record<string, [string, string]> = {
-  Intake: ["Pendaftaran", "Intake"], Assessment: ["Asesmen", "Assessment"], Training: ["Pelatihan", "Training"], Mentoring: ["Pendampingan", "Mentoring"],
-  Matching: ["Pencocokan Bisnis", "Matching"], Financing: ["Pembiayaan", "Financing"], Graduated: ["Mandiri", "Graduated"],
-};
-const stageNameIn = (l: "id" | "en", v: string): string => stageNames[v]?.[l === "id" ? 0 : 1] ?? stageName(v);
-
 export const eventWords: Record<string, Words> = {
   CaseOpened: (p) => [`Kasus dibuka (NIK ${s(p.nikMasked)})`, `Case opened (NIK ${s(p.nikMasked)})`],
   ConsentRecorded: (p) => [`Persetujuan dicatat (${s(p.method)})`, `Consent recorded (${s(p.method)})`],
@@ -46,9 +41,9 @@ export const eventWords: Record<string, Words> = {
   StageStarted: (p) => [`Tahap ${stage(p.stage)[0]} dimulai`, `${stage(p.stage)[1]} stage started`],
   StageCompleted: (p) => [`Tahap ${stage(p.stage)[0]} selesai`, `${stage(p.stage)[1]} stage completed`],
   StageSkipped: (p) => [`Tahap ${stage(p.stage)[0]} dilewati: ${s(p.reason)}`, `${stage(p.stage)[1]} stage skipped: ${s(p.reason)}`],
-  CaseClosed: (p) => join([`Kasus ditutup (${pick(closeReasons, p.reason)[0]})`, `Case closed (${pick(closeReasons, p.reason)[1]})`], also(p.note, "catatan", "note")),
+  CaseClosed: (p) => join([`Kasus ditutup (${pick(closeReasonNames, p.reason)[0]})`, `Case closed (${pick(closeReasonNames, p.reason)[1]})`], also(p.note, "catatan", "note")),
   CaseReopened: (p) => [`Kasus dibuka kembali: ${s(p.reason)}`, `Case reopened: ${s(p.reason)}`],
-  ClosureRequested: (p) => [`Penutupan kasus diajukan (${pick(closeReasons, p.reason)[0]}), menunggu supervisor`, `Closure requested (${pick(closeReasons, p.reason)[1]}), waiting for a supervisor`],
+  ClosureRequested: (p) => [`Penutupan kasus diajukan (${pick(closeReasonNames, p.reason)[0]}), menunggu supervisor`, `Closure requested (${pick(closeReasonNames, p.reason)[1]}), waiting for a supervisor`],
   ClosureRequestDeclined: (p) => [`Permintaan penutupan ditolak: ${s(p.reason)}`, `Closure request declined: ${s(p.reason)}`],
   ReopeningRequested: (p) => [`Pembukaan kembali diajukan: ${s(p.reason)}`, `Reopening requested: ${s(p.reason)}`],
   ReopeningRequestDeclined: (p) => [`Permintaan pembukaan kembali ditolak: ${s(p.reason)}`, `Reopening request declined: ${s(p.reason)}`],
@@ -105,6 +100,3 @@ export function actorWords(e: TimelineEvent): string {
   if (e.actorId.startsWith("system")) return lang === "id" ? "sistem" : "system";
   return e.actorId;
 }
-
-/** When, as the case's local time (WIB, WITA or WIT from its region). */
-export const when = (e: TimelineEvent, regionCode: string): string => formatLocalTime(e.occurredAt, regionCode);

@@ -135,7 +135,10 @@ export const t = (key: Key): string => messages[lang][key];
 /** A phrase in the current language, for screens that keep their words next to the code. */
 export const words = (id: string, en: string): string => (lang === "id" ? id : en);
 
-export const stageName = (stage: string): string => stages[lang][stage] ?? stage;
+export const stageName = (stage: string): string => stageNameIn(lang, stage);
+
+/** A stage's name in the given language (the timeline's words hold both). */
+export const stageNameIn = (l: Lang, stage: string): string => stages[l][stage] ?? stage;
 
 export const formatTime = (iso: string): string =>
   new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Jakarta" }).format(new Date(iso));

@@ -5,7 +5,7 @@ import { downloadLink } from "./page";
 import * as store from "./offline";
 import * as outbox from "./outbox";
 import type { CaseView, Me, QueuedAction, TimelineEvent } from "./offline";
-import { actorWords, describe, umkmClasses, when } from "./events";
+import { actorWords, describe, umkmClasses } from "./events";
 import { ago, formatLocalDate, formatLocalTime, todayIn } from "./zones";
 import type { ImportProgress } from "./staff";
 
@@ -112,9 +112,6 @@ const updateServiceWorker = registerSW({
     button.addEventListener("click", () => void updateServiceWorker(true));
     updateBar.replaceChildren(words("Versi baru aplikasi tersedia. ", "A new version of the app is available. "), button);
     updateBar.hidden = false;
-  },
-  onOfflineReady() {
-    document.body.dataset.offlineReady = "true";
   },
 });
 
@@ -247,25 +244,38 @@ async function shown(caseNumber: string, seq: number): Promise<void> {
   else if (location.hash === "" || location.hash === "#/") renderCaseload();
 }
 
-/** The server ended this session (sign-out elsewhere, account disabled, new password, changed access): back to sign-in, saying why. */
+/**
+ * The session is over: the live connection stops, what it allowed to be read leaves the page and the phone (the mentor's
+ * unsent actions stay for their next sign-in), and whoever signs in next starts at their own home.
+ */
 let sessionEnded = false;
-async function onSessionEnded(reason: string): Promise<void> {
+async function endSession(message: string): Promise<void> {
   sessionEnded = true;
   const current = hub;
   hub = null;
   await current?.stop();
+  outbox.pause();
+  await forgetSession();
+  openCase = null;
+  showStatus(null);
+  history.replaceState(null, "", "/");
+  renderLogin(message);
+}
+
+/** The signed-in account, its cases (on the page and on the phone) and its antiforgery token are forgotten. */
+async function forgetSession(): Promise<void> {
   me = null;
   cases.clear();
   lastSeq.clear();
-  openCase = null;
   antiforgery = null;
-  // What the ended session allowed to be read leaves the phone; the mentor's unsent actions stay for their next sign-in.
-  outbox.pause();
+  phoneLoaded = false;
   await store.clearCases();
-  showStatus(null);
-  history.replaceState(null, "", "/");
+}
+
+/** The server ended this session (sign-out elsewhere, account disabled, new password, changed access): back to sign-in, saying why. */
+async function onSessionEnded(reason: string): Promise<void> {
   const reasons = ["signed-out", "account-disabled", "password-changed", "access-changed", "session-expired"];
-  renderLogin(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
+  await endSession(t(`session.ended.${reasons.includes(reason) ? reason : "signed-out"}` as Key));
   const shownMessage = document.querySelector("#login .error");
   if (shownMessage) shownMessage.id = "session-ended";
 }
@@ -353,12 +363,13 @@ async function loadCaseload(): Promise<void> {
   contactAt = new Date().toISOString();
   await store.touch();
   if (openCase === null && (location.hash === "" || location.hash === "#/")) renderCaseload();
-  const missing: string[] = [];
-  for (const caseNumber of assigned) if (!(await store.cachedTimeline(caseNumber))) missing.push(caseNumber);
-  void sixAtATime(missing, syncTimeline).then(async () => {
-    let kept = 0;
-    for (const caseNumber of assigned) if (await store.cachedTimeline(caseNumber)) kept++;
-    keptOnPhone = kept;
+  const onPhone = await store.cachedTimelineCases();
+  const missing = [...assigned].filter((caseNumber) => !onPhone.has(caseNumber));
+  let failed = 0;
+  void sixAtATime(missing, async (caseNumber) => {
+    if (!(await syncTimeline(caseNumber))) failed++;
+  }).then(() => {
+    keptOnPhone = assigned.size - failed;
     document.getElementById("kept")?.replaceChildren(keptText());
   });
 }
@@ -368,8 +379,17 @@ let keptOnPhone: number | null = null;
 const keptText = (): string => keptOnPhone === null ? "" : words(
   `${keptOnPhone} kasus tersimpan di perangkat ini dan bisa dibuka tanpa sinyal.`, `${keptOnPhone} case(s) are kept on this phone and open without signal.`);
 
-/** The cases on the phone, into the page's map (offline start, and the instant first draw of an online one). */
+/** Whether the phone's cases are in the page's map already (once per signed-in account). */
+let phoneLoaded = false;
+
+/**
+ * The cases on the phone, into the page's map (offline start, and the instant first draw of an online one), once; a
+ * cache the server has not confirmed for a week is dropped first.
+ */
 async function loadCachedCases(): Promise<void> {
+  if (phoneLoaded) return;
+  phoneLoaded = true;
+  await store.expire();
   for (const c of await store.cachedCases()) {
     if (cases.has(c.caseNumber)) continue;
     cases.set(c.caseNumber, c.view);
@@ -434,9 +454,9 @@ async function drawOutbox(): Promise<void> {
   section.className = "card";
   const list = el("ul", { id: "outbox", className: "outbox" });
   for (const a of items) {
-    const body = a.body as { date?: string; topic?: string; notes?: string | null; nextStep?: string | null };
+    const body = a.body;
     const item = el("li", { className: a.state },
-      el("strong", { textContent: words(`Sesi ${formatLocalDate(body.date ?? "")}: ${body.topic ?? ""}`, `Session ${formatLocalDate(body.date ?? "")}: ${body.topic ?? ""}`) }),
+      el("strong", { textContent: words(`Sesi ${formatLocalDate(body.date)}: ${body.topic}`, `Session ${formatLocalDate(body.date)}: ${body.topic}`) }),
       el("div", { className: "meta", textContent: `${a.caseName} · ${a.caseNumber}` }),
       ...(body.notes ? [el("div", { className: "meta", textContent: body.notes })] : []),
       el("div", { className: a.state === "refused" ? "error state" : "state", textContent: outbox.stateWords(a) }));
@@ -485,26 +505,9 @@ outbox.init({
     if (token.ok) antiforgery = token.data.token;
     return token.status;
   },
-  signInNeeded: () => void sessionGone(),
+  // A 401 to a command: the session is over, as when the server says so live.
+  signInNeeded: () => void endSession(words("Sesi Anda berakhir; masuk lagi untuk mengirim catatan yang menunggu.", "Your session ended; sign in again to send what is waiting.")),
 });
-
-/** The server answered 401 to a command: as at start without a session (the cached cases go, the queue waits). */
-async function sessionGone(): Promise<void> {
-  sessionEnded = true;
-  const current = hub;
-  hub = null;
-  await current?.stop();
-  me = null;
-  cases.clear();
-  lastSeq.clear();
-  openCase = null;
-  antiforgery = null;
-  await store.clearCases();
-  showStatus(null);
-  // Whoever signs in next starts at their own home, not on a page of the ended session.
-  history.replaceState(null, "", "/");
-  renderLogin(words("Sesi Anda berakhir; masuk lagi untuk mengirim catatan yang menunggu.", "Your session ended; sign in again to send what is waiting."));
-}
 
 async function outboxChanged(): Promise<void> {
   await drawOutbox();
@@ -526,29 +529,26 @@ async function renderCase(caseNumber: string): Promise<void> {
   let view = cachedView ?? null;
   let events = cachedTimeline?.events ?? [];
   let savedAt: string | null = cachedTimeline?.savedAt ?? null;
-  if (!view || !offline) {
-    const synced = offline ? null : await syncCase(caseNumber);
-    if (synced) {
-      view = synced.view;
-      events = synced.events;
-      savedAt = null;
-    } else if (!view) {
-      app.replaceChildren(el("a", { href: "#/", textContent: t("case.back") }),
-        el("p", { className: "error", id: "case-missing", textContent: offline
-          ? words("Kasus ini belum tersimpan di perangkat ini; buka saat ada koneksi.", "This case is not on this phone yet; open it when there is a connection.")
-          : words("Kasus tidak ditemukan.", "Case not found.") }));
-      return;
-    }
+  const synced = offline ? null : await syncCase(caseNumber);
+  if (synced) {
+    view = synced.view;
+    events = synced.events;
+    savedAt = null;
+  } else if (!view) {
+    app.replaceChildren(el("a", { href: "#/", textContent: t("case.back") }),
+      el("p", { className: "error", id: "case-missing", textContent: offline
+        ? words("Kasus ini belum tersimpan di perangkat ini; buka saat ada koneksi.", "This case is not on this phone yet; open it when there is a connection.")
+        : words("Kasus tidak ditemukan.", "Case not found.") }));
+    return;
   }
   if (openCase !== caseNumber) return; // navigated away meanwhile
 
   const draft = editing?.caseNumber === caseNumber ? editing : null;
   editing = null;
-  const draftBody = (draft?.body ?? {}) as { date?: string; topic?: string; notes?: string | null; nextStep?: string | null };
-  const date = el("input", { id: "date", type: "date", value: draftBody.date ?? todayIn(view.regionCode), required: true });
-  const topic = el("input", { id: "topic", required: true, maxLength: 200, value: draftBody.topic ?? "" });
-  const notes = el("textarea", { id: "notes", maxLength: 2000, value: draftBody.notes ?? "" });
-  const next = el("input", { id: "next", maxLength: 2000, value: draftBody.nextStep ?? "" });
+  const date = el("input", { id: "date", type: "date", value: draft?.body.date ?? todayIn(view.regionCode), required: true });
+  const topic = el("input", { id: "topic", required: true, maxLength: 200, value: draft?.body.topic ?? "" });
+  const notes = el("textarea", { id: "notes", maxLength: 2000, value: draft?.body.notes ?? "" });
+  const next = el("input", { id: "next", maxLength: 2000, value: draft?.body.nextStep ?? "" });
   const message = el("p", { id: "session-message", role: "status" });
   const form = el("form", { className: "card", id: "session" },
     el("h2", { textContent: t("session.title") }),
@@ -648,7 +648,7 @@ async function fetchTimeline(caseNumber: string, after = 0): Promise<{ ok: boole
 function timelineItems(events: TimelineEvent[], regionCode: string): HTMLLIElement[] {
   return events.map((e) => {
     const item = el("li", {}, el("span", { className: "seq", textContent: `#${e.seq} ` }), describe(e, events),
-      el("div", { className: "meta", textContent: `${when(e, regionCode)} · ${actorWords(e)}` }));
+      el("div", { className: "meta", textContent: `${formatLocalTime(e.occurredAt, regionCode)} · ${actorWords(e)}` }));
     item.dataset.type = e.type;
     return item;
   });
@@ -723,7 +723,6 @@ async function start(): Promise<void> {
   if (cached?.me.role === "Mentor") {
     me = cached.me;
     contactAt = cached.contactAt;
-    await store.expire();
     await loadCachedCases();
     if (cases.size) {
       logoutButton.hidden = false;
@@ -739,10 +738,7 @@ async function start(): Promise<void> {
   if (who.status === 0) return startOffline();
   if (!who.ok) {
     // No session: what it allowed to be read leaves the phone; the unsent queue waits for the same account's sign-in.
-    me = null;
-    cases.clear();
-    lastSeq.clear();
-    await store.clearCases();
+    await forgetSession();
     return renderLogin();
   }
   offline = false;
@@ -772,7 +768,6 @@ async function start(): Promise<void> {
     return route();
   }
   // The mentor: the server's caseload (only new cases are fetched), the live feed, then what waits in the outbox.
-  await store.expire();
   await loadCachedCases();
   await loadCaseload();
   outbox.resume();
@@ -802,7 +797,6 @@ async function startOffline(): Promise<void> {
     me = cached.me;
     contactAt = cached.contactAt;
     logoutButton.hidden = false;
-    await store.expire();
     await loadCachedCases();
     showStatus(null);
     await route();

@@ -20,6 +20,9 @@ export interface CaseView {
 /** A refusal as the server gave it (problem+json), kept with the queued action it refused. */
 export interface Refusal { status: number; code: string; detail: string; currentVersion?: number }
 
+/** What a mentoring session record holds (the body of POST /api/cases/{caseNumber}/mentoring-sessions, without the ids). */
+export interface SessionBody { date: string; topic: string; notes: string | null; nextStep: string | null }
+
 /** An action taken on this phone, kept until the server acknowledges it (or the mentor discards it after a refusal). */
 export interface QueuedAction {
   id?: number;
@@ -32,7 +35,7 @@ export interface QueuedAction {
   commandId: string;
   /** The case version the mentor saw when acting; sent as expectedVersion. */
   baseVersion: number;
-  body: Record<string, unknown>;
+  body: SessionBody;
   createdAt: string;
   state: "waiting" | "refused";
   refusal?: Refusal;
@@ -117,6 +120,11 @@ export async function cachedCases(): Promise<(Stored & { view: CaseView })[]> {
 
 export async function cachedCase(caseNumber: string): Promise<(Stored & { view: CaseView }) | undefined> {
   return (await open()).get("cases", caseNumber);
+}
+
+/** The cases whose timeline the phone holds (keys only: nothing is read). */
+export async function cachedTimelineCases(): Promise<Set<string>> {
+  return new Set(await (await open()).getAllKeys("timelines"));
 }
 
 export async function cachedTimeline(caseNumber: string): Promise<(Stored & { events: TimelineEvent[] }) | undefined> {

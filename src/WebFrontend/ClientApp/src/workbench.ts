@@ -1,5 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
+import { closeReasonNames } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
@@ -41,10 +42,6 @@ const skippable = ["Training", "Mentoring", "Matching", "Financing"];
 const segments = ["Umkm", "Koperasi", "EkonomiKreatif", "PekerjaMigran"];
 const closeReasons = ["DroppedOut", "Ineligible", "Duplicate", "Moved", "Deceased"];
 
-const closeReasonNames: Record<string, [string, string]> = {
-  DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
-  Moved: ["Pindah domisili", "Moved away"], Deceased: ["Meninggal dunia", "Deceased"],
-};
 const closeReasonName = (r: string): string => (closeReasonNames[r] ? words(...closeReasonNames[r]) : r);
 
 const statusNames: Record<string, [string, string]> = {
