@@ -155,6 +155,11 @@ public sealed class MentorOfflineTests
 
             // The link is good again: the first is sent again (answered with its first outcome), then the second.
             link.Up();
+            for (var i = 0; i < 120 && (await SessionsAsync(app, number)).Length < 2; i++)
+            {
+                await Task.Delay(500);
+            }
+
             await Assertions.Expect(page.Locator("#outbox li")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
             var sessions = await SessionsAsync(app, number);
             Assert.Equal(["Kas harian", "Stok barang"], sessions.Select(e => e.GetProperty("payload").GetProperty("topic").GetString()));

@@ -417,7 +417,7 @@ function renderCaseload(): void {
     list.append(item);
   });
   const exportMessage = el("p", { id: "export-message", className: "error", role: "status" });
-  const outboxList = el("section", { id: "outbox-section" });
+  const outboxList = outboxSection();
   app.replaceChildren(el("h1", { textContent: t("mentor.title") }), el("p", { id: "kept", className: "meta", textContent: keptText() }), outboxList,
     cases.size ? list : el("p", { textContent: t("mentor.empty") }),
     el("nav", { className: "tools" }, downloadLink(el, "export", "button", t("mentor.export"), "/api/cases/export", exportMessage, lang)), exportMessage);
@@ -439,6 +439,9 @@ function renderCaseload(): void {
 let editing: QueuedAction | null = null;
 /** The queue id of the session the open form sent last: its acknowledgement is what "saved" waits for. */
 let formSent: number | null = null;
+
+/** The outbox's place on a page being drawn: the one on screen, so a redraw never shows it empty while items wait. */
+const outboxSection = (): HTMLElement => document.getElementById("outbox-section") ?? el("section", { id: "outbox-section" });
 
 /** The items not yet acknowledged (all on the caseload page, the case's on its page), each with its state and choices. */
 async function drawOutbox(): Promise<void> {
@@ -583,7 +586,7 @@ async function renderCase(caseNumber: string): Promise<void> {
     el("h1", { textContent: `${view.fullName} · ${view.caseNumber}` }),
     el("p", { id: "case-age", className: "meta" }),
     el("section", { className: "card", id: "case-state" }),
-    el("section", { id: "outbox-section" }),
+    outboxSection(),
     form,
     el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" })));
   drawCaseParts(view, events, savedAt);
