@@ -138,7 +138,9 @@ export async function saveCase(view: CaseView): Promise<void> {
 /** Keeps the timeline as last seen; the keyed NIK hash of the opening event is not kept on the phone. */
 export async function saveTimeline(caseNumber: string, events: TimelineEvent[]): Promise<void> {
   const kept = events.map((e) => (e.payload && "nikHash" in e.payload ? { ...e, payload: { ...e.payload, nikHash: undefined } } : e));
-  await (await open()).put("timelines", { caseNumber, savedAt: new Date().toISOString(), events: kept });
+  // Resolved once committed: what the page then says is kept (and another reader sees) is on the phone.
+  const tx = (await open()).transaction("timelines", "readwrite");
+  await Promise.all([tx.store.put({ caseNumber, savedAt: new Date().toISOString(), events: kept }), tx.done]);
 }
 
 /** The case is no longer the mentor's (unassigned, closed to them): its cached view and timeline go. */
