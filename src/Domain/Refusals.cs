@@ -44,10 +44,14 @@ public static class Refusals
         $"Kolom '{field}' paling banyak {max} karakter.",
         $"'{field}' is at most {max} characters.") { Field = field };
 
-    public static Refusal OutOfRange(string field, string range) => new(
+    /// <summary>A value outside its range, where the range is language-neutral (numbers: "0..100", ">= 0").</summary>
+    public static Refusal OutOfRange(string field, string range) => OutOfRange(field, range, range);
+
+    /// <summary>A value outside its range, with the range in words in each language.</summary>
+    public static Refusal OutOfRange(string field, string indonesian, string english) => new(
         "input.out_of_range",
-        $"Nilai '{field}' harus {range}.",
-        $"'{field}' must be {range}.") { Field = field };
+        $"Nilai '{field}' harus {indonesian}.",
+        $"'{field}' must be {english}.") { Field = field };
 
     public static Refusal CaseClosed(CaseStatus status) => new(
         "case.not_open",

@@ -18,12 +18,21 @@ public abstract record CaseCommandRequest
     [Id(1)] public int? ExpectedVersion { get; init; }
 }
 
-/// <summary>Records how consent was obtained (Intake gate).</summary>
+/// <summary>Records the beneficiary's consent (Intake gate): how, which form version, on which day, who witnessed.</summary>
 [GenerateSerializer, Alias("cg.RecordConsentRequest")]
 public sealed record RecordConsentRequest : CaseCommandRequest
 {
-    /// <summary>How consent was given, e.g. "signed form", "verbal with witness".</summary>
+    /// <summary>How consent was given, e.g. "signed form", "thumbprint with a witness".</summary>
     [Id(0)] public string? Method { get; init; }
+
+    /// <summary>The consent form's version as printed on it (up to 50 characters); optional.</summary>
+    [Id(1)] public string? FormVersion { get; init; }
+
+    /// <summary>The day the beneficiary gave consent: not after today, at most 90 days before the case was opened; optional.</summary>
+    [Id(2)] public DateOnly? GivenOn { get; init; }
+
+    /// <summary>Who witnessed it (name and role); optional.</summary>
+    [Id(3)] public string? Witness { get; init; }
 }
 
 /// <summary>Assessment: business profile and needs (Assessment gate). The UMKM class is derived, never sent.</summary>

@@ -68,7 +68,17 @@ public sealed record CaseView(
     [property: Id(21)] DateTimeOffset OpenedAt,
     [property: Id(22)] DateTimeOffset UpdatedAt,
     [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
-    [property: Id(24)] PendingApprovalView? PendingApproval = null);
+    [property: Id(24)] PendingApprovalView? PendingApproval = null,
+    [property: Id(25)] ConsentView? Consent = null);
+
+/// <summary>The consent recorded after intake: how it was given, the form's version, the day, the witness, and when it was recorded.</summary>
+[GenerateSerializer, Immutable, Alias("cg.ConsentView")]
+public sealed record ConsentView(
+    [property: Id(0)] string Method,
+    [property: Id(1)] string? FormVersion,
+    [property: Id(2)] DateOnly? GivenOn,
+    [property: Id(3)] string? Witness,
+    [property: Id(4)] DateTimeOffset RecordedAt);
 
 /// <summary>The closure or reopening request waiting for a supervisor: kind, the asker's reason (and, to close, the close reason), when, who asked.</summary>
 [GenerateSerializer, Immutable, Alias("cg.PendingApprovalView")]

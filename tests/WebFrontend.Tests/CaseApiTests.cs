@@ -96,6 +96,35 @@ public sealed class CaseApiTests(AppFixture fx)
     }
 
     [Fact]
+    public async Task AnIntakeWithoutConsent_WaitsAtIntake_UntilConsentIsRecordedWithItsFormDateAndWitness()
+    {
+        var n = await fx.OpenCaseAsync(consent: false);
+        var u = $"/api/cases/{n}";
+        var refused = await App.Client.PostAsJsonAsync($"{u}/stages/intake/complete", Cmd());
+        var before = await App.GetOk(u);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        await App.PostOk($"{u}/consent", Cmd(new { method = "Formulir persetujuan ditandatangani", formVersion = "2", givenOn = today.AddDays(-1), witness = "Bu Rina (kader desa)" }));
+        await App.PostOk($"{u}/stages/intake/complete", Cmd());
+
+        Assert.Equal("gate.intake.consent_missing", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.False(before.GetProperty("consentRecorded").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("consent").ValueKind);
+        var view = await App.GetOk(u);
+        Assert.True(view.GetProperty("consentRecorded").GetBoolean());
+        var consent = view.GetProperty("consent");
+        Assert.Equal("Formulir persetujuan ditandatangani", consent.GetProperty("method").GetString());
+        Assert.Equal("2", consent.GetProperty("formVersion").GetString());
+        Assert.Equal(today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), consent.GetProperty("givenOn").GetString());
+        Assert.Equal("Bu Rina (kader desa)", consent.GetProperty("witness").GetString());
+        Assert.Equal("Assessment", view.GetProperty("stages")[1].GetProperty("stage").GetString());
+        Assert.Equal("Completed", view.GetProperty("stages")[0].GetProperty("state").GetString());
+        var recorded = (await App.GetOk($"{u}/timeline")).EnumerateArray().Single(e => e.GetProperty("type").GetString() == "ConsentRecorded");
+        Assert.Equal(AppHost.Caseworker, recorded.GetProperty("actorId").GetString());
+        Assert.Equal("Bu Rina (kader desa)", recorded.GetProperty("payload").GetProperty("witness").GetString());
+    }
+
+    [Fact]
     public async Task RepeatedCommand_ReturnsTheFirstOutcome_WithAReplayHeader()
     {
         var n = await fx.OpenCaseAsync();

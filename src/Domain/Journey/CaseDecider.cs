@@ -60,7 +60,7 @@ public static class CaseDecider
 
         return command switch
         {
-            RecordConsent c => Text(c.Method, "method", MaxShortText, required: true) ?? (Result<CaseEvent>)new ConsentRecorded(c.Method.Trim()),
+            RecordConsent c => DecideConsent(state, c, ctx),
             RecordAssessment a => DecideAssessment(state, a),
             StartStage c => DecideStage(state, c.Stage, StageAction.Start, null, ctx),
             CompleteStage c => DecideStage(state, c.Stage, StageAction.Complete, null, ctx),
@@ -215,6 +215,36 @@ public static class CaseDecider
             [.. a.Needs.Select(n => n.Trim())], UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr));
     }
 
+    /// <summary>The longest a consent form's version label may be ("Formulir PBC v2 (Jan 2026)").</summary>
+    public const int MaxFormVersion = 50;
+
+    private static Result<CaseEvent> DecideConsent(CaseState s, RecordConsent c, DecisionContext ctx)
+    {
+        var bad = Text(c.Method, "method", MaxShortText, required: true)
+            ?? Text(c.FormVersion, "formVersion", MaxFormVersion, required: false)
+            ?? Text(c.Witness, "witness", MaxNameLength, required: false);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        // A form may be signed at an outreach day before the intake is typed in, never after today (in the easternmost zone).
+        if (c.GivenOn is { } given && (given > Today(ctx) || given < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime.AddDays(-MaxConsentAgeDays))))
+        {
+            return Refusals.OutOfRange("givenOn",
+                $"paling lama {MaxConsentAgeDays} hari sebelum kasus dibuka dan tidak sesudah hari ini",
+                $"at most {MaxConsentAgeDays} days before the case was opened and not after today");
+        }
+
+        return new ConsentRecorded(c.Method.Trim(), Optional(c.FormVersion), c.GivenOn, Optional(c.Witness));
+    }
+
+    /// <summary>How long before the intake a consent form may have been signed.</summary>
+    public const int MaxConsentAgeDays = 90;
+
+    /// <summary>Today's date where it is latest in Indonesia (WIT, UTC+9): a date typed on any Indonesian desk is never "in the future".</summary>
+    private static DateOnly Today(DecisionContext ctx) => DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddHours(9));
+
     private static Result<CaseEvent> DecideSession(CaseState s, LogMentoringSession m, DecisionContext ctx)
     {
         if (s.MentorId is null)
@@ -232,7 +262,7 @@ public static class CaseDecider
 
         if (m.Date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || m.Date < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime.AddDays(-1)))
         {
-            return Refusals.OutOfRange("date", "between the case's opening and today");
+            return Refusals.OutOfRange("date", "antara tanggal kasus dibuka dan hari ini", "between the case's opening and today");
         }
 
         return new MentoringSessionLogged(m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep));

@@ -34,6 +34,9 @@ public sealed record FinancingRecord(string ProductName, string Lender, long Amo
 /// <summary>A closure or reopening waiting for a supervisor: what was asked, why, by whom (told the decision), and when.</summary>
 public sealed record PendingApproval(ApprovalRequestKind Kind, string? Reason, CloseReason? CloseReason, string RequestedBy, DateTimeOffset RequestedAt);
 
+/// <summary>The consent on record: how, which form version, the day it was given and its witness (null fields: not stated).</summary>
+public sealed record ConsentRecord(string Method, string? FormVersion, DateOnly? GivenOn, string? Witness, DateTimeOffset RecordedAt);
+
 public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter, UmkmClass UmkmClassAfter);
 
 /// <summary>
@@ -51,6 +54,9 @@ public sealed record CaseState
     public required Segment Segment { get; init; }
     public string? Nib { get; init; }
     public bool HasConsent { get; init; }
+
+    /// <summary>The latest consent recorded after intake (null when consent was only ticked at intake, or is missing).</summary>
+    public ConsentRecord? Consent { get; init; }
     public CaseStatus Status { get; init; }
     public CloseReason? CloseReason { get; init; }
 
@@ -116,7 +122,7 @@ public sealed record CaseState
         var s = state ?? throw new InvalidOperationException($"{@event.Type} applied before CaseOpened.");
         s = @event switch
         {
-            ConsentRecorded => s with { HasConsent = true },
+            ConsentRecorded e => s with { HasConsent = true, Consent = new ConsentRecord(e.Method, e.FormVersion, e.GivenOn, e.Witness, at) },
             AssessmentRecorded a => s with
             {
                 Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),

@@ -25,7 +25,11 @@ public sealed record OpenCase(
         new(caseNumber, nikHash, nik.Masked, nik.Gender, fullName, regionCode, segment, nib, consentGiven);
 }
 
-public sealed record RecordConsent(string Method) : CaseCommand;
+/// <summary>
+/// The beneficiary's consent as given: how (<paramref name="Method"/>, for example a signed form or a thumbprint), which
+/// version of the consent form, on which day, and who witnessed it.
+/// </summary>
+public sealed record RecordConsent(string Method, string? FormVersion = null, DateOnly? GivenOn = null, string? Witness = null) : CaseCommand;
 
 /// <summary>Assessment: the business profile and the needs that the later stages serve.</summary>
 public sealed record RecordAssessment(

@@ -24,7 +24,8 @@ public sealed record CaseOpened(
     string? Nib,
     bool ConsentGiven) : CaseEvent;
 
-public sealed record ConsentRecorded(string Method) : CaseEvent;
+/// <summary>Consent recorded after intake (older timelines hold the method only).</summary>
+public sealed record ConsentRecorded(string Method, string? FormVersion = null, DateOnly? GivenOn = null, string? Witness = null) : CaseEvent;
 
 public sealed record AssessmentRecorded(
     string Sector,

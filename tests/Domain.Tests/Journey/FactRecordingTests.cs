@@ -87,6 +87,35 @@ public sealed class FactRecordingTests
         Assert.Equal(1, c.State.MentoringSessions);
     }
 
+    [Fact]
+    public void RecordConsent_KeepsMethodFormVersionDateAndWitness_AndMeetsTheIntakeGate()
+    {
+        var c = CaseScenario.WithStage(Stage.Intake, StageState.Active);
+        Assert.Equal("gate.intake.consent_missing", Gates.Check(c.State, Stage.Intake, JourneyPolicy.Default)!.Code);
+        var given = DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(-3);
+
+        var recorded = ResultAssert.Accepted<ConsentRecorded>(c.Decide(new RecordConsent(" Cap jempol pada formulir, dengan saksi ", " 2 ", given, " Bu Rina (kader desa) ")));
+        c.Apply(recorded);
+
+        Assert.Equal(new ConsentRecorded("Cap jempol pada formulir, dengan saksi", "2", given, "Bu Rina (kader desa)"), recorded);
+        Assert.True(c.State.HasConsent);
+        Assert.Equal(new ConsentRecord("Cap jempol pada formulir, dengan saksi", "2", given, "Bu Rina (kader desa)", c.State.UpdatedAt), c.State.Consent);
+        Assert.Null(Gates.Check(c.State, Stage.Intake, JourneyPolicy.Default));
+    }
+
+    [Fact]
+    public void OutOfRangeDates_SayTheirRangeInEachLanguage()
+    {
+        var c = CaseScenario.WithStage(Stage.Intake, StageState.Active);
+
+        var refusal = ResultAssert.Refused(c.Decide(new RecordConsent("Formulir", GivenOn: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(40))),
+            "input.out_of_range", "givenOn");
+
+        Assert.Contains("sebelum kasus dibuka", refusal.Indonesian, StringComparison.Ordinal);
+        Assert.DoesNotContain("before", refusal.Indonesian, StringComparison.Ordinal);
+        Assert.Contains("before the case was opened", refusal.English, StringComparison.Ordinal);
+    }
+
     public static TheoryData<Stage?, CaseCommand, string, string> InvalidInput => new()
     {
         // active stage      command                                                     code                          field
@@ -94,6 +123,10 @@ public sealed class FactRecordingTests
         { Stage.Intake,     new RecordConsent("   "),                                   "input.required",             "method" },
         { Stage.Intake,     new RecordConsent(Long201),                                 "input.too_long",             "method" },
         { Stage.Intake,     new RecordConsent("Tanda\u0007tangan"),                     "input.control_characters",   "method" },
+        { Stage.Intake,     new RecordConsent("Formulir", FormVersion: new string('1', 51)),  "input.too_long",         "formVersion" },
+        { Stage.Intake,     new RecordConsent("Formulir", Witness: "Pak\u0000Joko"),     "input.control_characters",   "witness" },
+        { Stage.Intake,     new RecordConsent("Formulir", GivenOn: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(31)), "input.out_of_range", "givenOn" },
+        { Stage.Intake,     new RecordConsent("Formulir", GivenOn: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(-CaseDecider.MaxConsentAgeDays - 1)), "input.out_of_range", "givenOn" },
         { Stage.Assessment, Assessment(sector: ""),                                     "input.required",             "sector" },
         { Stage.Assessment, Assessment(sector: Long201),                                "input.too_long",             "sector" },
         { Stage.Assessment, Assessment(sector: "Kuliner\u001b[31m"),                    "input.control_characters",   "sector" },

@@ -19,6 +19,15 @@ export const closeReasonNames: Record<string, [string, string]> = {
   DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
   Moved: ["Pindah domisili", "Moved away"], Deceased: ["Meninggal dunia", "Deceased"],
 };
+/** The ways of giving consent the workbench offers: the stored (Indonesian) words and their English. */
+export const consentMethods: Record<string, string> = {
+  "Formulir persetujuan ditandatangani": "Signed consent form",
+  "Cap jempol pada formulir, dengan saksi": "Thumbprint on the form, with a witness",
+  "Persetujuan lisan, dengan saksi": "Spoken consent, with a witness",
+  "Persetujuan elektronik": "Electronic consent",
+};
+/** … and the one an import records. */
+const consentMethodsEn: Record<string, string> = { ...consentMethods, "impor data (CSV)": "data import (CSV)" };
 const matchOutcomes: Record<string, [string, string]> = {
   Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
 };
@@ -33,7 +42,12 @@ const stage = (v: unknown): [string, string] => [stageNameIn("id", s(v)), stageN
 
 export const eventWords: Record<string, Words> = {
   CaseOpened: (p) => [`Kasus dibuka (NIK ${s(p.nikMasked)})`, `Case opened (NIK ${s(p.nikMasked)})`],
-  ConsentRecorded: (p) => [`Persetujuan dicatat (${s(p.method)})`, `Consent recorded (${s(p.method)})`],
+  ConsentRecorded: (p) => {
+    const given = s(p.givenOn) ? formatLocalDate(s(p.givenOn)) : "";
+    const id = [s(p.method), s(p.formVersion) ? `formulir versi ${s(p.formVersion)}` : "", given ? `tanggal ${given}` : "", s(p.witness) ? `saksi ${s(p.witness)}` : ""];
+    const en = [consentMethodsEn[s(p.method)] ?? s(p.method), s(p.formVersion) ? `form version ${s(p.formVersion)}` : "", given ? `given on ${given}` : "", s(p.witness) ? `witness ${s(p.witness)}` : ""];
+    return [`Persetujuan dicatat (${id.filter((x) => x).join(", ")})`, `Consent recorded (${en.filter((x) => x).join(", ")})`];
+  },
   AssessmentRecorded: (p) => {
     const c = pick(umkmClasses, p.umkmClass);
     return [`Asesmen dicatat: sektor ${s(p.sector)}, ${c[0]}, ${n(p.workers)} pekerja`, `Assessment recorded: ${s(p.sector)} sector, ${c[1]}, ${n(p.workers)} workers`];

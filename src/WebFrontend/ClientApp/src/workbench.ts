@@ -1,6 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
-import { closeReasonNames } from "./events";
+import { closeReasonNames, consentMethods } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
@@ -15,7 +15,8 @@ interface Enrolment { offerId: string; offerName: string; offerType: string; pro
   respondBy: string | null; responseOverdue: boolean; amountIdr: number | null; plafondIdr: number | null; disbursedIdr: number | null; repayment: string | null; reason: string | null }
 interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string; requestedBy: string }
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
-  nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null }
+  nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null;
+  consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
 export interface Summary { caseNumber: string; version: number; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
   pendingApproval: string | null }
@@ -153,6 +154,7 @@ async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElem
   const region = picker.kecamatan;
   const segment = el("select", { id: "i-segment" }, ...segments.map((s) => el("option", { value: s, textContent: segmentName(s) })));
   const consent = el("input", { id: "i-consent", type: "checkbox" });
+  consent.setAttribute("aria-describedby", "i-consent-why");
   const message = el("p", { id: "i-message", role: "status" });
   const form = el("form", { className: "card", id: "intake" },
     el("h2", { textContent: words("Pendaftaran penerima manfaat", "Register a beneficiary") }),
@@ -161,6 +163,9 @@ async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElem
     ...picker.fields,
     el("label", { htmlFor: "i-segment", textContent: words("Segmen", "Segment") }), segment,
     el("label", { htmlFor: "i-consent" }, consent, words(" Persetujuan sudah diberikan", " Consent given")),
+    el("p", { id: "i-consent-why", className: "meta", textContent: words(
+      "Persetujuan diperlukan karena data pribadi penerima manfaat (NIK, usaha, keluarga) diproses untuk program ini (UU 27/2022 tentang Pelindungan Data Pribadi). Tanpa persetujuan kasus tetap dibuka, tetapi tidak dapat melewati tahap Pendaftaran; persetujuan dapat dicatat kemudian di halaman kasus.",
+      "Consent is needed because the beneficiary's personal data (NIK, business, family) is processed for this programme (Law 27/2022 on Personal Data Protection). Without it the case is still opened but cannot leave the Intake stage; consent can be recorded later on the case page.") }),
     el("button", { className: "primary", type: "submit", textContent: words("Daftarkan", "Register") }), message);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -232,6 +237,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   });
 
   const sections: HTMLElement[] = [];
+  if (open && !v.consentRecorded) sections.push(consentForm(el, send));
   if (v.stages[1].state === "Active" && v.profile === null) sections.push(assessmentForm(el, send));
   if (open && v.profile !== null) {
     const enrol = async (c: Candidate, extra: Record<string, unknown> = {}) => {
@@ -432,6 +438,29 @@ function approvalSection(el: El, v: View, supervisor: boolean, send: Send): HTML
   }
   section.hidden = true;
   return section;
+}
+
+/** Recording the beneficiary's consent: the next action of a case that waits for it. */
+function consentForm(el: El, send: Send): HTMLElement {
+  const method = el("select", { required: true }, ...Object.entries(consentMethods).map(([id, en]) => el("option", { value: id, textContent: words(id, en) })));
+  const version = el("input", { maxLength: 50, value: "1", required: true });
+  const given = el("input", { type: "date", required: true, value: new Date().toISOString().slice(0, 10) });
+  const witness = el("input", { maxLength: 200, autocomplete: "off" });
+  const form = el("form", { className: "card next", id: "consent-form" },
+    el("h2", { textContent: words("Catat persetujuan penerima manfaat", "Record the beneficiary's consent") }),
+    el("p", { className: "meta", textContent: words(
+      "Kasus ini belum bisa melewati tahap Pendaftaran sampai persetujuan dicatat. Catat cara persetujuan diberikan, versi formulir, tanggalnya, dan saksinya.",
+      "This case cannot leave the Intake stage until consent is recorded. Record how consent was given, the form's version, the day and the witness.") }),
+    field(el, "consent-method", words("Cara persetujuan", "How consent was given"), method),
+    field(el, "consent-version", words("Versi formulir", "Form version"), version),
+    field(el, "consent-date", words("Tanggal persetujuan", "Date of consent"), given),
+    field(el, "consent-witness", words("Saksi (nama dan jabatan)", "Witness (name and role)"), witness),
+    el("button", { className: "primary", type: "submit", id: "consent-submit", textContent: words("Simpan persetujuan", "Save consent") }));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void send("/consent", { method: method.value, formVersion: version.value, givenOn: given.value, witness: witness.value || null });
+  });
+  return form;
 }
 
 function noteForm(el: El, send: Send): HTMLElement {
