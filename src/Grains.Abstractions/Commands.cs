@@ -120,6 +120,30 @@ public sealed record LogMentoringSessionRequest : CaseCommandRequest
     [Id(3)] public string? NextStep { get; init; }
 }
 
+/// <summary>Corrects the details of the mentoring session logged at <see cref="SessionSeq"/> (its timeline position), with the reason.</summary>
+[GenerateSerializer, Alias("cg.CorrectMentoringSessionRequest")]
+public sealed record CorrectMentoringSessionRequest : CaseCommandRequest
+{
+    [Id(0)] public int? SessionSeq { get; init; }
+    [Id(1)] public DateOnly? Date { get; init; }
+    [Id(2)] public string? Topic { get; init; }
+    [Id(3)] public string? Notes { get; init; }
+    [Id(4)] public string? NextStep { get; init; }
+    [Id(5)] public string? Reason { get; init; }
+}
+
+/// <summary>Corrects the assessment on record: every answer as it should be, and the reason (the class is derived again).</summary>
+[GenerateSerializer, Alias("cg.CorrectAssessmentRequest")]
+public sealed record CorrectAssessmentRequest : CaseCommandRequest
+{
+    [Id(0)] public string? Sector { get; init; }
+    [Id(1)] public long? AnnualTurnoverIdr { get; init; }
+    [Id(2)] public long? BusinessCapitalIdr { get; init; }
+    [Id(3)] public int? Workers { get; init; }
+    [Id(4)] public IReadOnlyList<string>? Needs { get; init; }
+    [Id(5)] public string? Reason { get; init; }
+}
+
 /// <summary>Outcome indicators at graduation (Graduated gate); the class after is derived.</summary>
 [GenerateSerializer, Alias("cg.RecordOutcomesRequest")]
 public sealed record RecordOutcomesRequest : CaseCommandRequest

@@ -257,6 +257,14 @@ public sealed record CompleteTrainingRequest : EnrolmentStepRequest
     [Id(0)] public int? AttendancePercent { get; init; }
 }
 
+/// <summary>Corrects a course's recorded final attendance (in percent), with the reason; the original stays in the timeline.</summary>
+[GenerateSerializer, Alias("cg.CorrectAttendanceRequest")]
+public sealed record CorrectAttendanceRequest : EnrolmentStepRequest
+{
+    [Id(0)] public int? AttendancePercent { get; init; }
+    [Id(1)] public string? Reason { get; init; }
+}
+
 [GenerateSerializer, Alias("cg.CompleteProgrammeRequest")]
 public sealed record CompleteProgrammeRequest : EnrolmentStepRequest
 {

@@ -24,6 +24,14 @@ internal static class CommandMapper
             ?? Need(a.BusinessCapitalIdr, "businessCapitalIdr", out var capital)
             ?? Need(a.Workers, "workers", out var workers)
             ?? (Result<CaseCommand>)new RecordAssessment(a.Sector!, turnover, capital, workers, a.Needs ?? []),
+        CorrectAssessmentRequest a => Need(a.AnnualTurnoverIdr, "annualTurnoverIdr", out var turnover)
+            ?? Need(a.BusinessCapitalIdr, "businessCapitalIdr", out var capital)
+            ?? Need(a.Workers, "workers", out var workers)
+            ?? (Result<CaseCommand>)new CorrectAssessment(a.Sector!, turnover, capital, workers, a.Needs ?? [], a.Reason!),
+        CorrectMentoringSessionRequest m => Need(m.SessionSeq, "sessionSeq", out var seq) ?? Need(m.Date, "date", out var date)
+            ?? (Result<CaseCommand>)new CorrectMentoringSession(seq, date, m.Topic!, m.Notes, m.NextStep, m.Reason!),
+        CorrectAttendanceRequest t => Need(t.AttendancePercent, "attendancePercent", out var attendance)
+            ?? (Result<CaseCommand>)new CorrectAttendance(t.OfferId!, attendance, t.Reason!),
         StageCommandRequest s => Need(s.Stage, "stage", out var stage) ?? Need(s.Action, "action", out var action)
             ?? (Result<CaseCommand>)(action switch
             {
@@ -67,7 +75,7 @@ internal static class CommandMapper
     {
         OpenCaseRequest => CommandKind.Intake,
         AssignMentorRequest => CommandKind.AssignMentor,
-        LogMentoringSessionRequest => CommandKind.LogMentoringSession,
+        LogMentoringSessionRequest or CorrectMentoringSessionRequest => CommandKind.LogMentoringSession,
         CloseCaseRequest => CommandKind.Close,
         ReopenCaseRequest => CommandKind.Reopen,
         RequestClosureRequest or RequestReopeningRequest => CommandKind.RequestApproval,

@@ -62,6 +62,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/assessment/correct"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/stages/{stage}/start"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/stages/{stage}/complete"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/stages/{stage}/skip"] = ("AAFFFU", "NNNFFU"),
@@ -76,10 +77,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/cases/{caseNumber}/reopen"] = ("FAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/mentor"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/mentoring-sessions"] = ("AAAFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/mentoring-sessions/{seq}/correct"] = ("AAAFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/{offerId}/withdraw"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance/correct"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/{offerId}/complete"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-response"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-outcome"] = ("AAFFFU", "NNNFFU"),
@@ -92,6 +95,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["PUT /api/offers/{offerId}"] = ("FFFFAU", "FFFFAU"),
         ["POST /api/offers/import"] = ("FFFFAU", "FFFFAU"),
         ["GET /api/catalog/redundancy"] = ("FFFAAU", "FFFAAU"),
+        ["GET /api/catalog/terms"] = ("AAAAAU", "AAAAAU"),
         ["GET /api/financing/totals"] = ("FFFAAU", "FFFAAU"),
         ["GET /api/dashboard"] = ("FFFAAU", "FFFAAU"),
         ["POST /api/dashboard/rebuild"] = ("FFFFAU", "FFFFAU"),
@@ -254,6 +258,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var path = key[(method.Length + 1)..]
             .Replace("{caseNumber}", caseNumber, StringComparison.Ordinal)
             .Replace("{stage}", "training", StringComparison.Ordinal)
+            .Replace("{seq}", "3", StringComparison.Ordinal)
             .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
             .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)

@@ -34,6 +34,9 @@ public sealed class FieldFuzzTests(AppFixture fx)
         ("/mentoring-sessions", typeof(LogMentoringSessionRequest), """{"date":"2026-11-27","topic":"Kas"}"""),
         ("/enrolments/buku-batu-2026/attendance", typeof(CompleteTrainingRequest), """{"attendancePercent":90}"""),
         ("/enrolments/kur-bri-mikro/financing-decision", typeof(DecideFinancingRequest), """{"approved":false,"reason":"agunan"}"""),
+        ("/assessment/correct", typeof(CorrectAssessmentRequest), """{"sector":"Kuliner","annualTurnoverIdr":1000000,"businessCapitalIdr":500000,"workers":2,"needs":["pasar"],"reason":"salah ketik"}"""),
+        ("/enrolments/buku-batu-2026/attendance/correct", typeof(CorrectAttendanceRequest), """{"attendancePercent":90,"reason":"salah ketik"}"""),
+        ("/mentoring-sessions/3/correct", typeof(CorrectMentoringSessionRequest), """{"date":"2026-11-27","topic":"Kas","reason":"salah tanggal"}"""),
         ("/outcomes", typeof(RecordOutcomesRequest), """{"annualTurnoverAfterIdr":1,"businessCapitalAfterIdr":1,"workersAfter":1}"""),
     ];
 

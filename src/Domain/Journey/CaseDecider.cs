@@ -62,6 +62,8 @@ public static class CaseDecider
         {
             RecordConsent c => DecideConsent(state, c, ctx),
             RecordAssessment a => DecideAssessment(state, a),
+            CorrectAssessment a => DecideAssessmentCorrection(state, a),
+            CorrectMentoringSession m => DecideSessionCorrection(state, m, ctx),
             StartStage c => DecideStage(state, c.Stage, StageAction.Start, null, ctx),
             CompleteStage c => DecideStage(state, c.Stage, StageAction.Complete, null, ctx),
             SkipStage c => DecideStage(state, c.Stage, StageAction.Skip, c.Reason, ctx),
@@ -76,7 +78,7 @@ public static class CaseDecider
                 ?? (Result<CaseEvent>)new MentorAssigned(m.MentorId.Trim(), state.MentorId),
             LogMentoringSession m => DecideSession(state, m, ctx),
             RecordOutcomes o => DecideOutcomes(state, o),
-            Enrol or WithdrawEnrolment or CompleteTraining or CompleteProgramme or PromoteFromWaitlist or RespondToReferral
+            Enrol or WithdrawEnrolment or CompleteTraining or CorrectAttendance or CompleteProgramme or PromoteFromWaitlist or RespondToReferral
                 or ReportReferralOutcome or DecideFinancing or DisburseFinancing or RecordRepayment => EnrolmentDecider.Decide(state, command, ctx),
             _ => throw new InvalidOperationException($"No decision rule for {command.GetType().Name}."),
         };
@@ -184,36 +186,87 @@ public static class CaseDecider
             return Refusals.StageNotActive(Stage.Assessment);
         }
 
-        var bad = Text(a.Sector, "sector", MaxShortText, required: true)
-            ?? NonNegative(a.AnnualTurnoverIdr, "annualTurnoverIdr")
-            ?? NonNegative(a.BusinessCapitalIdr, "businessCapitalIdr")
-            ?? Range(a.Workers, "workers", 0, 1_000_000);
+        return ProfileProblem(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs)
+            ?? (Result<CaseEvent>)new AssessmentRecorded(a.Sector.Trim(), a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers,
+                [.. a.Needs.Select(n => n.Trim())], UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr));
+    }
+
+    private static Refusal? ProfileProblem(string? sector, long turnover, long capital, int workers, IReadOnlyList<string>? needs)
+    {
+        var bad = Text(sector, "sector", MaxShortText, required: true)
+            ?? NonNegative(turnover, "annualTurnoverIdr")
+            ?? NonNegative(capital, "businessCapitalIdr")
+            ?? Range(workers, "workers", 0, 1_000_000);
         if (bad is not null)
         {
             return bad;
         }
 
-        if (a.Needs is null || a.Needs.Count == 0)
+        if (needs is null || needs.Count == 0)
         {
             return Refusals.Required("needs");
         }
 
-        if (a.Needs.Count > MaxNeeds)
+        if (needs.Count > MaxNeeds)
         {
             return Refusals.OutOfRange("needs", $"1..{MaxNeeds}");
         }
 
-        foreach (var need in a.Needs)
+        return needs.Select(need => Text(need, "needs", MaxShortText, required: true)).FirstOrDefault(r => r is not null);
+    }
+
+    /// <summary>An assessment on record corrected at any point of an open case, naming what changed; a correction that changes nothing is refused.</summary>
+    private static Result<CaseEvent> DecideAssessmentCorrection(CaseState s, CorrectAssessment a)
+    {
+        if (s.Profile is not { } before)
         {
-            if (Text(need, "needs", MaxShortText, required: true) is { } r)
-            {
-                return r;
-            }
+            return new Refusal("correction.nothing_recorded", "Belum ada asesmen yang dicatat untuk dikoreksi.",
+                "No assessment has been recorded yet to correct.") { Field = "sector" };
         }
 
-        return new AssessmentRecorded(a.Sector.Trim(), a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers,
-            [.. a.Needs.Select(n => n.Trim())], UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr));
+        var bad = ProfileProblem(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs)
+            ?? Text(a.Reason, "reason", MaxLongText, required: true);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        var needs = a.Needs.Select(n => n.Trim()).ToList();
+        List<string> changed =
+        [
+            .. string.Equals(before.Sector, a.Sector.Trim(), StringComparison.Ordinal) ? [] : new[] { "sector" },
+            .. before.AnnualTurnoverIdr == a.AnnualTurnoverIdr ? [] : new[] { "annualTurnoverIdr" },
+            .. before.BusinessCapitalIdr == a.BusinessCapitalIdr ? [] : new[] { "businessCapitalIdr" },
+            .. before.Workers == a.Workers ? [] : new[] { "workers" },
+            .. before.Needs.SequenceEqual(needs, StringComparer.Ordinal) ? [] : new[] { "needs" },
+        ];
+        return changed.Count == 0 ? NoChange()
+            : new AssessmentCorrected(a.Sector.Trim(), a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, needs,
+                UmkmClassifier.Derive(a.AnnualTurnoverIdr, a.BusinessCapitalIdr), changed, a.Reason.Trim());
     }
+
+    public static Refusal NoChange() => new("correction.no_change", "Koreksi ini sama dengan yang sudah tercatat.",
+        "This correction is the same as what is on record.");
+
+    private static Result<CaseEvent> DecideSessionCorrection(CaseState s, CorrectMentoringSession m, DecisionContext ctx)
+    {
+        if (!s.MentoringSessionSeqs.Contains(m.SessionSeq))
+        {
+            return new Refusal("correction.session_not_found", "Tidak ada sesi pendampingan pada nomor riwayat ini.",
+                "No mentoring session was logged at this timeline position.") { Field = "sessionSeq" };
+        }
+
+        return SessionProblem(s, m.Date, m.Topic, m.Notes, m.NextStep, ctx) ?? Text(m.Reason, "reason", MaxLongText, required: true)
+            ?? (Result<CaseEvent>)new MentoringSessionCorrected(m.SessionSeq, m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep), m.Reason.Trim());
+    }
+
+    private static Refusal? SessionProblem(CaseState s, DateOnly date, string? topic, string? notes, string? nextStep, DecisionContext ctx) =>
+        Text(topic, "topic", MaxShortText, required: true)
+            ?? Text(notes, "notes", MaxLongText, required: false)
+            ?? Text(nextStep, "nextStep", MaxLongText, required: false)
+            ?? (date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || date < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime.AddDays(-1))
+                ? Refusals.OutOfRange("date", "antara tanggal kasus dibuka dan hari ini", "between the case's opening and today")
+                : null);
 
     /// <summary>The longest a consent form's version label may be ("Formulir PBC v2 (Jan 2026)").</summary>
     public const int MaxFormVersion = 50;
@@ -252,20 +305,8 @@ public static class CaseDecider
             return Refusals.MentorRequired();
         }
 
-        var bad = Text(m.Topic, "topic", MaxShortText, required: true)
-            ?? Text(m.Notes, "notes", MaxLongText, required: false)
-            ?? Text(m.NextStep, "nextStep", MaxLongText, required: false);
-        if (bad is not null)
-        {
-            return bad;
-        }
-
-        if (m.Date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || m.Date < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime.AddDays(-1)))
-        {
-            return Refusals.OutOfRange("date", "antara tanggal kasus dibuka dan hari ini", "between the case's opening and today");
-        }
-
-        return new MentoringSessionLogged(m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep));
+        return SessionProblem(s, m.Date, m.Topic, m.Notes, m.NextStep, ctx)
+            ?? (Result<CaseEvent>)new MentoringSessionLogged(m.Date, m.Topic.Trim(), Optional(m.Notes), Optional(m.NextStep));
     }
 
     private static Result<CaseEvent> DecideOutcomes(CaseState s, RecordOutcomes o)

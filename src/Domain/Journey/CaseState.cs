@@ -67,6 +67,9 @@ public sealed record CaseState
     public ImmutableList<TrainingCompletion> Trainings { get; init; } = [];
     public string? MentorId { get; init; }
     public int MentoringSessions { get; init; }
+
+    /// <summary>The timeline positions of the logged mentoring sessions (a correction names one).</summary>
+    public ImmutableList<int> MentoringSessionSeqs { get; init; } = [];
     public ImmutableList<MatchRecord> Matches { get; init; } = [];
     public ImmutableList<FinancingRecord> Financing { get; init; } = [];
     public Outcomes? Outcomes { get; init; }
@@ -154,7 +157,17 @@ public sealed record CaseState
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),
             }).Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Completed, AttendancePercent = e.AttendancePercent, Passed = e.Passed, Since = at }),
             MentorAssigned e => s with { MentorId = e.MentorId },
-            MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1 },
+            MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1, MentoringSessionSeqs = s.MentoringSessionSeqs.Add(seq) },
+            MentoringSessionCorrected => s,
+            AssessmentCorrected a => s with
+            {
+                Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),
+            },
+            AttendanceCorrected e => (s with
+            {
+                Trainings = s.Trainings.SetItem(s.Trainings.FindLastIndex(t => t.OfferId == e.OfferId),
+                    s.Trainings.FindLast(t => t.OfferId == e.OfferId)! with { AttendancePercent = e.AttendancePercent, Passed = e.Passed }),
+            }).Enrol(e.OfferId, x => x with { AttendancePercent = e.AttendancePercent, Passed = e.Passed }),
             MatchOutcomeRecorded e => s with { Matches = s.Matches.Add(new MatchRecord(e.PartnerName, e.Outcome, e.Reason)) },
             FinancingDecisionRecorded e => s with
             {

@@ -66,3 +66,18 @@ public sealed record LogMentoringSession(DateOnly Date, string Topic, string? No
 
 /// <summary>Outcome indicators at graduation: turnover after, jobs, and (derived) the class change.</summary>
 public sealed record RecordOutcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter) : CaseCommand;
+
+/// <summary>
+/// Corrects the recorded assessment: the answers as they should have been and why. The original stays in the timeline;
+/// the class is derived again.
+/// </summary>
+public sealed record CorrectAssessment(
+    string Sector,
+    long AnnualTurnoverIdr,
+    long BusinessCapitalIdr,
+    int Workers,
+    IReadOnlyList<string> Needs,
+    string Reason) : CaseCommand;
+
+/// <summary>Corrects the details of the mentoring session logged at timeline <paramref name="SessionSeq"/> and says why.</summary>
+public sealed record CorrectMentoringSession(int SessionSeq, DateOnly Date, string Topic, string? Notes, string? NextStep, string Reason) : CaseCommand;

@@ -14,6 +14,9 @@ public sealed record WithdrawEnrolment(string OfferId, string Reason) : CaseComm
 /// <summary>A course ended: the participant's attendance, judged against the course's own threshold.</summary>
 public sealed record CompleteTraining(string OfferId, int AttendancePercent) : CaseCommand;
 
+/// <summary>A course's recorded attendance was wrong: the right figure and why (judged again against the same threshold).</summary>
+public sealed record CorrectAttendance(string OfferId, int AttendancePercent, string Reason) : CaseCommand;
+
 /// <summary>A mentoring programme ended.</summary>
 public sealed record CompleteProgramme(string OfferId, string? Note) : CaseCommand;
 

@@ -83,6 +83,7 @@ public static class EnrolmentDecider
                 var threshold = e.Offer.AttendanceThresholdPercent ?? ctx.Policy.DefaultAttendanceThresholdPercent;
                 return new TrainingCompletionRecorded(e.Offer.Id, e.Offer.Name, t.AttendancePercent, threshold, t.AttendancePercent >= threshold);
             }),
+        CorrectAttendance c => DecideAttendanceCorrection(s, c),
         CompleteProgramme p => CaseDecider.Text(p.Note, "note", CaseDecider.MaxLongText, required: false)
             ?? Step(s, p.OfferId, OfferType.MentoringProgramme, [EnrolmentStatus.Enrolled], e => new EnrolmentCompleted(e.Offer.Id, Trimmed(p.Note))),
         PromoteFromWaitlist p => Step(s, p.OfferId, null, [EnrolmentStatus.Waitlisted], e => new WaitlistPromoted(e.Offer.Id)),
@@ -96,9 +97,9 @@ public static class EnrolmentDecider
         DecideFinancing d => DecideLender(s, d),
         DisburseFinancing d => Step(s, d.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Approved], e =>
             d.AmountIdr < 1 || d.AmountIdr > e.PlafondIdr
-                ? Refusals.OutOfRange("amountIdr", $"1..{Rupiah(e.PlafondIdr!.Value)} (the approved plafond)")
+                ? Refusals.OutOfRange("amountIdr", $"1..{Rupiah(e.PlafondIdr!.Value)} (plafon yang disetujui)", $"1..{Rupiah(e.PlafondIdr!.Value)} (the approved plafond)")
                 : d.Date > DateOnly.FromDateTime(ctx.Now.UtcDateTime.AddDays(1)) || d.Date < DateOnly.FromDateTime(e.Since.UtcDateTime.AddDays(-1))
-                    ? Refusals.OutOfRange("date", "between the application and today")
+                    ? Refusals.OutOfRange("date", "antara tanggal pengajuan dan hari ini", "between the application and today")
                     : new FinancingDisbursed(e.Offer.Id, d.AmountIdr, d.Date)),
         RecordRepayment r => Enum.IsDefined(r.Status) ? Step(s, r.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Disbursed],
             e => e.Repayment == RepaymentStatus.Repaid
@@ -106,6 +107,47 @@ public static class EnrolmentDecider
                 : new RepaymentStatusRecorded(e.Offer.Id, r.Status)) : Refusals.Required("status"),
         _ => throw new InvalidOperationException($"No enrolment rule for {command.GetType().Name}."),
     };
+
+    /// <summary>
+    /// A course's final attendance corrected, judged against the threshold recorded with it. A correction that would take
+    /// away the only pass behind a completed Training stage is refused: that stage's completion cannot be undone silently.
+    /// </summary>
+    private static Result<CaseEvent> DecideAttendanceCorrection(CaseState s, CorrectAttendance c)
+    {
+        if (c.AttendancePercent is < 0 or > 100)
+        {
+            return Refusals.OutOfRange("attendancePercent", "0..100");
+        }
+
+        if (CaseDecider.Text(c.Reason, "reason", CaseDecider.MaxLongText, required: true) is { } bad)
+        {
+            return bad;
+        }
+
+        var recorded = s.Trainings.FindLast(t => t.OfferId == c.OfferId?.Trim());
+        if (recorded is null)
+        {
+            return new Refusal("correction.nothing_recorded", "Belum ada kehadiran akhir yang dicatat untuk pelatihan ini.",
+                "No final attendance has been recorded for this course yet.") { Field = "offerId" };
+        }
+
+        if (recorded.AttendancePercent == c.AttendancePercent)
+        {
+            return CaseDecider.NoChange() with { Field = "attendancePercent" };
+        }
+
+        var passed = c.AttendancePercent >= recorded.ThresholdPercent;
+        if (recorded.Passed && !passed && s[Stage.Training].State == StageState.Completed && s.Trainings.Count(t => t.Passed) == 1)
+        {
+            return new Refusal("correction.stage_already_completed",
+                $"Tahap Pelatihan sudah diselesaikan atas dasar kelulusan '{recorded.CourseName}'; dengan kehadiran {c.AttendancePercent}% (perlu {recorded.ThresholdPercent}%) kelulusan itu hilang. Catat catatan kasus dan minta supervisor meninjau.",
+                $"The Training stage was completed on the pass in '{recorded.CourseName}'; at {c.AttendancePercent}% (needs {recorded.ThresholdPercent}%) that pass would go. Add a case note and ask a supervisor to review.")
+            { Field = "attendancePercent" };
+        }
+
+        return new AttendanceCorrected(recorded.OfferId, recorded.CourseName, recorded.AttendancePercent, c.AttendancePercent, recorded.ThresholdPercent,
+            passed, c.Reason.Trim());
+    }
 
     /// <summary>
     /// The referral deadline the case's timer watches: the overdue event due now (the earliest unanswered referral past
@@ -183,7 +225,7 @@ public static class EnrolmentDecider
         return Step(s, d.OfferId, OfferType.FinancingProduct, [EnrolmentStatus.Applied], e =>
             d.PlafondIdr is not { } plafond ? Refusals.Required("plafondIdr")
             : plafond < 1 || plafond > e.Offer.Financing!.MaxAmountIdr
-                ? Refusals.OutOfRange("plafondIdr", $"1..{Rupiah(e.Offer.Financing!.MaxAmountIdr)} (the product's maximum)")
+                ? Refusals.OutOfRange("plafondIdr", $"1..{Rupiah(e.Offer.Financing!.MaxAmountIdr)} (batas produk)", $"1..{Rupiah(e.Offer.Financing!.MaxAmountIdr)} (the product's maximum)")
                 : new FinancingApproved(e.Offer.Id, plafond));
     }
 

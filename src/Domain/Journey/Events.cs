@@ -35,6 +35,20 @@ public sealed record AssessmentRecorded(
     IReadOnlyList<string> Needs,
     UmkmClass UmkmClass) : CaseEvent;
 
+/// <summary>
+/// The assessment's answers corrected (<see cref="Changed"/> names the fields that differ from what was on record); the
+/// earlier <see cref="AssessmentRecorded"/> or correction stays in the timeline. The actor is the one who corrected.
+/// </summary>
+public sealed record AssessmentCorrected(
+    string Sector,
+    long AnnualTurnoverIdr,
+    long BusinessCapitalIdr,
+    int Workers,
+    IReadOnlyList<string> Needs,
+    UmkmClass UmkmClass,
+    IReadOnlyList<string> Changed,
+    string Reason) : CaseEvent;
+
 public sealed record StageStarted(Stage Stage) : CaseEvent;
 
 public sealed record StageCompleted(Stage Stage) : CaseEvent;
@@ -70,6 +84,19 @@ public sealed record TrainingCompletionRecorded(
 public sealed record MentorAssigned(string MentorId, string? PreviousMentorId) : CaseEvent;
 
 public sealed record MentoringSessionLogged(DateOnly Date, string Topic, string? Notes, string? NextStep) : CaseEvent;
+
+/// <summary>The details of the session logged at timeline <see cref="SessionSeq"/>, corrected; that event stays as it was.</summary>
+public sealed record MentoringSessionCorrected(int SessionSeq, DateOnly Date, string Topic, string? Notes, string? NextStep, string Reason) : CaseEvent;
+
+/// <summary>A course's final attendance corrected from <see cref="PreviousPercent"/>, judged against the threshold recorded with it.</summary>
+public sealed record AttendanceCorrected(
+    string OfferId,
+    string CourseName,
+    int PreviousPercent,
+    int AttendancePercent,
+    int AttendanceThresholdPercent,
+    bool Passed,
+    string Reason) : CaseEvent;
 
 /// <summary>Legacy (before the services catalog): a free-text match outcome. No longer produced; stored timelines still hold it.</summary>
 public sealed record MatchOutcomeRecorded(string PartnerName, MatchOutcome Outcome, string? Reason) : CaseEvent;

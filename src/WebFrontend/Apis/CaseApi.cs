@@ -28,6 +28,8 @@ public static class CaseApi
         var commands = cases.MapGroup("/{caseNumber}").WithTags("Journey commands");
         commands.MapPost("/consent", (HttpContext http, string caseNumber, RecordConsentRequest body) => Send(http, caseNumber, body)).WithName("RecordConsent");
         commands.MapPost("/assessment", (HttpContext http, string caseNumber, RecordAssessmentRequest body) => Send(http, caseNumber, body)).WithName("RecordAssessment");
+        commands.MapPost("/assessment/correct", (HttpContext http, string caseNumber, CorrectAssessmentRequest body) => Send(http, caseNumber, body))
+            .WithName("CorrectAssessment").WithSummary("Correct the assessment on record, with the reason (the original stays in the timeline).");
         commands.MapPost("/stages/{stage}/start", (HttpContext http, string caseNumber, string stage, StageCommandRequest body) =>
             StageCommand(http, caseNumber, stage, StageAction.Start, body)).WithName("StartStage");
         commands.MapPost("/stages/{stage}/complete", (HttpContext http, string caseNumber, string stage, StageCommandRequest body) =>
@@ -52,6 +54,12 @@ public static class CaseApi
         commands.MapPost("/notes", (HttpContext http, string caseNumber, AddNoteRequest body) => Send(http, caseNumber, body)).WithName("AddNote");
         commands.MapPost("/mentor", (HttpContext http, string caseNumber, AssignMentorRequest body) => Send(http, caseNumber, body)).WithName("AssignMentor");
         commands.MapPost("/mentoring-sessions", (HttpContext http, string caseNumber, LogMentoringSessionRequest body) => Send(http, caseNumber, body)).WithName("LogMentoringSession");
+        commands.MapPost("/mentoring-sessions/{seq}/correct", (HttpContext http, string caseNumber, string seq, CorrectMentoringSessionRequest body) =>
+            int.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                ? Send(http, caseNumber, body with { SessionSeq = n })
+                : Task.FromResult(ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.OutOfRange("seq", "1..2147483647")))))
+            .WithName("CorrectMentoringSession")
+            .WithSummary("Correct the details of the session logged at timeline position seq, with the reason.");
         commands.MapPost("/outcomes", (HttpContext http, string caseNumber, RecordOutcomesRequest body) => Send(http, caseNumber, body)).WithName("RecordOutcomes");
 
         // Enrolment in catalog offers: the place or waiting list, overlap warnings, referrals, the financing pipeline.
@@ -62,6 +70,9 @@ public static class CaseApi
             Send(http, caseNumber, body with { OfferId = offerId })).WithName("WithdrawEnrolment");
         enrolments.MapPost("/{offerId}/attendance", (HttpContext http, string caseNumber, string offerId, CompleteTrainingRequest body) =>
             Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteTraining").WithSummary("A course ended: attendance, judged by the course's threshold.");
+        enrolments.MapPost("/{offerId}/attendance/correct", (HttpContext http, string caseNumber, string offerId, CorrectAttendanceRequest body) =>
+            Send(http, caseNumber, body with { OfferId = offerId })).WithName("CorrectAttendance")
+            .WithSummary("Correct a course's recorded final attendance, with the reason (judged again against the same threshold).");
         enrolments.MapPost("/{offerId}/complete", (HttpContext http, string caseNumber, string offerId, CompleteProgrammeRequest body) =>
             Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteProgramme");
         enrolments.MapPost("/{offerId}/referral-response", (HttpContext http, string caseNumber, string offerId, RespondToReferralRequest body) =>

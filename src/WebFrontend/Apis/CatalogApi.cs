@@ -22,6 +22,8 @@ public static class CatalogApi
 
         app.MapGet("/api/catalog/redundancy", Redundancy).RequireAuthorization(Policies.SignedIn).WithTags("Catalog").WithName("RedundancyMap")
             .WithSummary("Sets of overlapping offers reaching a region, with the region's beneficiaries in each (ministry, admins, the region's staff).");
+        app.MapGet("/api/catalog/terms", Terms).RequireAuthorization(Policies.SignedIn).WithTags("Catalog").WithName("CatalogTerms")
+            .WithSummary("The sectors and needs (offer categories) the assessment picks from, for a region: what the catalog's offers reaching it name, plus the standard sectors.");
         app.MapGet("/api/financing/totals", FinancingTotals).RequireAuthorization(Policies.SignedIn).WithTags("Catalog").WithName("FinancingTotals")
             .WithSummary("Financing applied, approved, disbursed (whole rupiah) and repayment, per product, for a region.");
     }
@@ -78,6 +80,24 @@ public static class CatalogApi
 
     /// <summary>No region asked for: the whole country (what the ministry sees first).</summary>
     private static string RegionOrNational(string? region) => string.IsNullOrWhiteSpace(region) ? Offer.National : region.Trim();
+
+    private static async Task<IResult> Terms(HttpContext http, IGrainFactory grains, string? region)
+    {
+        if (region is { Length: > 0 } && region != Offer.National && !Domain.Regions.RegionTable.Kemendagri.IsKnown(region))
+        {
+            return ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.UnknownRegion("region")));
+        }
+
+        var offers = (await grains.GetGrain<ICatalogQueryGrain>(0).Search(string.IsNullOrWhiteSpace(region) ? null : region, null, null)).Select(l => l.Offer).ToList();
+        static List<string> Distinct(IEnumerable<string> names) =>
+            [.. names.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).DistinctBy(Offer.Key).Order(StringComparer.OrdinalIgnoreCase)];
+        return Results.Ok(new CatalogTerms(
+            Distinct(Domain.Business.Sectors.Standard.Concat(offers.SelectMany(o => o.Sectors))),
+            Distinct(offers.Where(o => o.Type != OfferType.FinancingProduct).Select(o => o.Category))));
+    }
+
+    /// <summary>What the assessment picks from: sectors, and needs (the categories of courses, programmes and matchmaking offers).</summary>
+    public sealed record CatalogTerms(IReadOnlyList<string> Sectors, IReadOnlyList<string> Needs);
 
     private static async Task<IResult> FinancingTotals(HttpContext http, IGrainFactory grains, CurrentActor actor, string? region)
     {

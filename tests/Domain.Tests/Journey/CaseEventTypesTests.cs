@@ -13,7 +13,9 @@ public sealed class CaseEventTypesTests
         // extend this list only when adding one.
         string[] stored =
         [
+            "AssessmentCorrected",
             "AssessmentRecorded",
+            "AttendanceCorrected",
             "CaseClosed",
             "CaseOpened",
             "CaseReopened",
@@ -30,6 +32,7 @@ public sealed class CaseEventTypesTests
             "FinancingRejected",
             "MatchOutcomeRecorded",
             "MentorAssigned",
+            "MentoringSessionCorrected",
             "MentoringSessionLogged",
             "NoteAdded",
             "OutcomesRecorded",

@@ -46,6 +46,9 @@ public sealed class CaseLifecycleTests
         new DisburseFinancing("kur-1", 50_000_000, CaseScenario.SessionDate),
         new RecordRepayment("kur-1", Domain.Services.RepaymentStatus.Current),
         new RecordOutcomes(600_000_000, 80_000_000, 4),
+        new CorrectAttendance("course-1", 70, "Salah ketik"),
+        new CorrectAssessment("Fesyen", 300_000_000, 50_000_000, 2, ["Pemasaran digital"], "Salah pilih"),
+        new CorrectMentoringSession(3, CaseScenario.SessionDate, "Pembukuan", null, null, "Salah tanggal"),
     };
 
     /// <summary>A case whose Graduated stage is active with its outcomes recorded, then moved to <paramref name="status"/>.</summary>

@@ -37,6 +37,11 @@ const repayments: Record<string, [string, string]> = {
 export const umkmClasses: Record<string, [string, string]> = {
   Micro: ["usaha mikro", "micro business"], Small: ["usaha kecil", "small business"], Medium: ["usaha menengah", "medium business"], Large: ["usaha besar", "large business"],
 };
+/** The assessment's answers by field name (a correction names the ones it changed). */
+const assessmentFields: Record<string, [string, string]> = {
+  sector: ["sektor", "sector"], annualTurnoverIdr: ["omzet setahun", "annual turnover"], businessCapitalIdr: ["modal usaha", "business capital"],
+  workers: ["tenaga kerja", "workers"], needs: ["kebutuhan", "needs"],
+};
 const pick = (table: Record<string, [string, string]>, v: unknown): [string, string] => table[s(v)] ?? [s(v), s(v)];
 const stage = (v: unknown): [string, string] => [stageNameIn("id", s(v)), stageNameIn("en", s(v))];
 
@@ -51,6 +56,12 @@ export const eventWords: Record<string, Words> = {
   AssessmentRecorded: (p) => {
     const c = pick(umkmClasses, p.umkmClass);
     return [`Asesmen dicatat: sektor ${s(p.sector)}, ${c[0]}, ${n(p.workers)} pekerja`, `Assessment recorded: ${s(p.sector)} sector, ${c[1]}, ${n(p.workers)} workers`];
+  },
+  AssessmentCorrected: (p) => {
+    const changed = Array.isArray(p.changed) ? p.changed.map((f) => pick(assessmentFields, f)) : [];
+    const c = pick(umkmClasses, p.umkmClass);
+    return [`Asesmen dikoreksi (${changed.map((f) => f[0]).join(", ")}): sektor ${s(p.sector)}, omzet ${formatRupiah(n(p.annualTurnoverIdr))}, ${c[0]}, ${n(p.workers)} pekerja — alasan: ${s(p.reason)}`,
+      `Assessment corrected (${changed.map((f) => f[1]).join(", ")}): ${s(p.sector)} sector, turnover ${formatRupiah(n(p.annualTurnoverIdr))}, ${c[1]}, ${n(p.workers)} workers — reason: ${s(p.reason)}`];
   },
   StageStarted: (p) => [`Tahap ${stage(p.stage)[0]} dimulai`, `${stage(p.stage)[1]} stage started`],
   StageCompleted: (p) => [`Tahap ${stage(p.stage)[0]} selesai`, `${stage(p.stage)[1]} stage completed`],
@@ -68,6 +79,12 @@ export const eventWords: Record<string, Words> = {
   MentorAssigned: (p) => [`Pendamping ditugaskan: ${s(p.mentorId)}`, `Mentor assigned: ${s(p.mentorId)}`],
   MentoringSessionLogged: (p) => join(join([`Sesi pendampingan ${formatLocalDate(s(p.date))}: ${s(p.topic)}`, `Mentoring session ${formatLocalDate(s(p.date))}: ${s(p.topic)}`],
     also(p.notes, "catatan", "notes")), also(p.nextStep, "langkah berikutnya", "next step")),
+  MentoringSessionCorrected: (p) => join(join([`Sesi pendampingan (riwayat #${n(p.sessionSeq)}) dikoreksi: ${formatLocalDate(s(p.date))}: ${s(p.topic)}`,
+    `Mentoring session (timeline #${n(p.sessionSeq)}) corrected: ${formatLocalDate(s(p.date))}: ${s(p.topic)}`], also(p.notes, "catatan", "notes")),
+    [`alasan koreksi: ${s(p.reason)}`, `reason for the correction: ${s(p.reason)}`]),
+  AttendanceCorrected: (p) => [
+    `Kehadiran pelatihan "${s(p.courseName)}" dikoreksi dari ${n(p.previousPercent)}% menjadi ${n(p.attendancePercent)}% (perlu ${n(p.attendanceThresholdPercent)}%; ${p.passed ? "lulus" : "belum lulus"}) — alasan: ${s(p.reason)}`,
+    `Attendance in "${s(p.courseName)}" corrected from ${n(p.previousPercent)}% to ${n(p.attendancePercent)}% (needs ${n(p.attendanceThresholdPercent)}%; ${p.passed ? "passed" : "not passed"}) — reason: ${s(p.reason)}`],
   MatchOutcomeRecorded: (p) => [`Hasil pencocokan dengan ${s(p.partnerName)}: ${pick(matchOutcomes, p.outcome)[0]}`, `Match with ${s(p.partnerName)}: ${pick(matchOutcomes, p.outcome)[1]}`],
   FinancingDecisionRecorded: (p) => [`Keputusan pembiayaan ${s(p.productName)}: ${p.decision === "Disbursed" ? "dicairkan" : "ditolak"} ${formatRupiah(n(p.amountIdr))}`,
     `Financing decision on ${s(p.productName)}: ${p.decision === "Disbursed" ? "disbursed" : "rejected"} ${formatRupiah(n(p.amountIdr))}`],

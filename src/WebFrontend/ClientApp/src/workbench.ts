@@ -1,6 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
-import { closeReasonNames, consentMethods } from "./events";
+import { closeReasonNames, consentMethods, umkmClasses } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
@@ -11,12 +11,14 @@ import { kecamatanPicker, regionsUnder } from "./regions";
 
 export interface Problem { code: string; detail?: string; title?: string }
 interface Stage { stage: string; state: string; gateMet: boolean; gateMissing: { indonesian: string; english: string } | null }
+interface Profile { sector: string; annualTurnoverIdr: number; businessCapitalIdr: number; workers: number; needs: string[]; umkmClass: string }
 interface Enrolment { offerId: string; offerName: string; offerType: string; provider: string; status: string; waitlistPosition: number | null; passed: boolean | null;
+  attendancePercent: number | null; attendanceThresholdPercent: number | null;
   respondBy: string | null; responseOverdue: boolean; amountIdr: number | null; plafondIdr: number | null; disbursedIdr: number | null; repayment: string | null; reason: string | null }
 interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string; requestedBy: string }
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
-  nikMasked: string; stages: Stage[]; profile: unknown | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null;
-  consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null }
+  nikMasked: string; stages: Stage[]; profile: Profile | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null;
+  regionCode: string; consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
 export interface Summary { caseNumber: string; version: number; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
   pendingApproval: string | null }
@@ -238,7 +240,10 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 
   const sections: HTMLElement[] = [];
   if (open && !v.consentRecorded) sections.push(consentForm(el, send));
-  if (v.stages[1].state === "Active" && v.profile === null) sections.push(assessmentForm(el, send));
+  const needsTerms = open && (v.profile !== null || v.stages[1].state === "Active");
+  const terms = needsTerms ? await api<Terms>("GET", `/api/catalog/terms?region=${encodeURIComponent(v.regionCode)}`) : null;
+  const termsOrNone: Terms = terms?.ok ? terms.data : { sectors: [], needs: [] };
+  if (v.stages[1].state === "Active" && v.profile === null) sections.push(assessmentForm(el, send, termsOrNone, null));
   if (open && v.profile !== null) {
     const enrol = async (c: Candidate, extra: Record<string, unknown> = {}) => {
       const problem = await send("/enrolments", { offerId: c.id, ...extra });
@@ -286,6 +291,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     approvalSection(el, v, supervisor, send),
     el("section", { className: "card" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ul", { id: "stages" }, ...stageRows)),
     ...sections,
+    ...(v.profile ? [profileSection(el, v.profile, open ? assessmentForm(el, send, termsOrNone, v.profile) : null)] : []),
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     noteForm(el, send),
     timelineSection);
@@ -341,6 +347,15 @@ function enrolmentActions(el: El, e: Enrolment, send: Send): HTMLElement[] {
     const attendance = el("input", { type: "number", min: "0", max: "100", value: "90", className: "attendance" });
     actions.push(field(el, `attendance-${id}`, words("Kehadiran (%)", "Attendance (%)"), attendance),
       button(el, `attend-${id}`, words("Catat kehadiran akhir", "Record final attendance"), () => void send(`${path}/attendance`, { attendancePercent: Number(attendance.value) })));
+  }
+  if (e.offerType === "Training" && e.status === "Completed" && e.attendancePercent !== null) {
+    const attendance = el("input", { type: "number", min: "0", max: "100", value: String(e.attendancePercent), className: "attendance" });
+    const reason = el("input", { maxLength: 2000, required: true });
+    actions.push(el("details", { className: "correction" }, el("summary", { textContent: words("Koreksi kehadiran", "Correct the attendance") }),
+      field(el, `correct-attendance-${id}`, words("Kehadiran yang benar (%)", "Correct attendance (%)"), attendance),
+      field(el, `correct-attendance-reason-${id}`, words("Alasan koreksi", "Reason for the correction"), reason),
+      button(el, `correct-attend-${id}`, words("Simpan koreksi", "Save the correction"),
+        () => void send(`${path}/attendance/correct`, { attendancePercent: Number(attendance.value), reason: reason.value }))));
   }
   if (e.offerType === "MentoringProgramme" && e.status === "Enrolled") {
     actions.push(button(el, `complete-${id}`, words("Program selesai", "Programme completed"), () => void send(`${path}/complete`, {})));
@@ -491,28 +506,63 @@ function outcomesForm(el: El, send: Send): HTMLElement {
   return form;
 }
 
-function assessmentForm(el: El, send: Send): HTMLElement {
-  const sector = el("input", { id: "a-sector", required: true });
-  const turnover = el("input", { id: "a-turnover", type: "number", min: "0", required: true });
-  const capital = el("input", { id: "a-capital", type: "number", min: "0", required: true });
-  const workers = el("input", { id: "a-workers", type: "number", min: "0", required: true });
-  const needs = el("input", { id: "a-needs", required: true, placeholder: words("Pisahkan dengan koma", "Separate with commas") });
-  const form = el("form", { className: "card", id: "assessment" },
-    el("h2", { textContent: words("Asesmen usaha", "Business assessment") }),
+/** The business profile on record, in words, with its correction form when the case is open. */
+function profileSection(el: El, p: Profile, correction: HTMLElement | null): HTMLElement {
+  const cls = umkmClasses[p.umkmClass] ? words(...umkmClasses[p.umkmClass]) : p.umkmClass;
+  const row = (label: string, value: string) => [el("dt", { textContent: label }), el("dd", { textContent: value })];
+  return el("section", { className: "card", id: "profile" }, el("h2", { textContent: words("Profil usaha", "Business profile") }),
+    el("dl", {}, ...row(words("Sektor", "Sector"), p.sector), ...row(words("Omzet setahun", "Annual turnover"), formatRupiah(p.annualTurnoverIdr)),
+      ...row(words("Modal usaha", "Business capital"), formatRupiah(p.businessCapitalIdr)), ...row(words("Tenaga kerja", "Workers"), String(p.workers)),
+      ...row(words("Kelas usaha", "Business class"), cls), ...row(words("Kebutuhan", "Needs"), p.needs.join(", "))),
+    ...(correction ? [correction] : []));
+}
+
+/** What the assessment picks from (GET /api/catalog/terms for the case's region). */
+export interface Terms { sectors: string[]; needs: string[] }
+
+/**
+ * The assessment, recorded or corrected: the sector from a picker and the needs as boxes to tick, both fed by the catalog
+ * (so matching never depends on typing the same word as an offer), and the figures the class is derived from. A
+ * correction starts from what is on record and needs a reason; the original stays in the timeline.
+ */
+function assessmentForm(el: El, send: Send, terms: Terms, onRecord: Profile | null): HTMLElement {
+  const p = onRecord;
+  const sectorNames = [...terms.sectors, ...(p && !terms.sectors.includes(p.sector) ? [p.sector] : [])];
+  const sector = el("select", { id: "a-sector", required: true }, ...options(el, sectorNames, (x) => x, words("— pilih sektor —", "— choose a sector —")));
+  sector.value = p?.sector ?? "";
+  const turnover = el("input", { id: "a-turnover", type: "number", min: "0", required: true, value: p ? String(p.annualTurnoverIdr) : "" });
+  const capital = el("input", { id: "a-capital", type: "number", min: "0", required: true, value: p ? String(p.businessCapitalIdr) : "" });
+  const workers = el("input", { id: "a-workers", type: "number", min: "0", required: true, value: p ? String(p.workers) : "" });
+  const needNames = [...terms.needs, ...(p?.needs ?? []).filter((n) => !terms.needs.includes(n))];
+  const needBoxes = needNames.map((name, i) => el("input", { id: `a-need-${i}`, type: "checkbox", value: name, checked: p?.needs.includes(name) ?? false }));
+  const needs = el("fieldset", { id: "a-needs", className: "choices" }, el("legend", { textContent: words("Kebutuhan (pilih satu atau lebih)", "Needs (tick one or more)") }),
+    ...needBoxes.map((box, i) => el("label", { htmlFor: box.id, className: "choice" }, box, ` ${needNames[i]}`)));
+  const reason = el("input", { id: "a-reason", maxLength: 2000, required: true });
+  const message = el("p", { id: "a-message", className: "error", role: "status" });
+  const form = el("form", { className: "card", id: p ? "assessment-correction" : "assessment" },
+    el("h2", { textContent: p ? words("Koreksi asesmen", "Correct the assessment") : words("Asesmen usaha", "Business assessment") }),
     el("label", { htmlFor: "a-sector", textContent: words("Sektor", "Sector") }), sector,
     el("label", { htmlFor: "a-turnover", textContent: words("Omzet setahun (Rp)", "Annual turnover (Rp)") }), turnover,
-    el("label", { htmlFor: "a-capital", textContent: words("Modal usaha (Rp)", "Business capital (Rp)") }), capital,
+    el("label", { htmlFor: "a-capital", textContent: words("Modal usaha, tanpa tanah dan bangunan (Rp)", "Business capital, without land and buildings (Rp)") }), capital,
     el("label", { htmlFor: "a-workers", textContent: words("Tenaga kerja", "Workers") }), workers,
-    el("label", { htmlFor: "a-needs", textContent: words("Kebutuhan", "Needs") }), needs,
-    el("button", { className: "primary", type: "submit", textContent: words("Simpan asesmen", "Save assessment") }));
+    needs,
+    ...(p ? [el("label", { htmlFor: "a-reason", textContent: words("Alasan koreksi", "Reason for the correction") }), reason] : []),
+    message,
+    el("button", { className: "primary", type: "submit", textContent: p ? words("Simpan koreksi", "Save the correction") : words("Simpan asesmen", "Save assessment") }));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    void send("/assessment", {
-      sector: sector.value, annualTurnoverIdr: Number(turnover.value), businessCapitalIdr: Number(capital.value), workers: Number(workers.value),
-      needs: needs.value.split(",").map((n) => n.trim()).filter((n) => n.length > 0),
+    const chosen = needBoxes.filter((b) => b.checked).map((b) => b.value);
+    if (chosen.length === 0) {
+      message.textContent = words("Pilih sedikitnya satu kebutuhan.", "Tick at least one need.");
+      return;
+    }
+    message.textContent = "";
+    void send(p ? "/assessment/correct" : "/assessment", {
+      sector: sector.value, annualTurnoverIdr: Number(turnover.value), businessCapitalIdr: Number(capital.value), workers: Number(workers.value), needs: chosen,
+      ...(p ? { reason: reason.value } : {}),
     });
   });
-  return form;
+  return p ? el("details", { className: "correction", id: "assessment-correct" }, el("summary", { textContent: words("Koreksi asesmen…", "Correct the assessment…") }), form) : form;
 }
 
 
