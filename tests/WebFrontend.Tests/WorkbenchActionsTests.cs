@@ -30,13 +30,13 @@ public sealed class WorkbenchActionsTests
         await Assertions.Expect(Stage(cw, "Training")).ToHaveAttributeAsync("data-state", "Active");
 
         // A skip without a reason is refused with the server's words; with one it is taken.
-        await cw.ClickAsync("#stages li[data-stage='Training'] summary");
+        await cw.ClickAsync("#next-action summary");
         await cw.ClickAsync("#skip-Training");
         await Assertions.Expect(cw.Locator("#c-message")).ToHaveTextAsync("Kolom 'reason' wajib diisi.");
         await cw.FillAsync("#skip-reason-Training", "Sudah ikut pelatihan serupa tahun lalu");
         await cw.ClickAsync("#skip-Training");
         await Assertions.Expect(Stage(cw, "Training")).ToHaveAttributeAsync("data-state", "Skipped");
-        await cw.ClickAsync("#stages li[data-stage='Mentoring'] summary");
+        await cw.ClickAsync("#next-action summary");
         await cw.FillAsync("#skip-reason-Mentoring", "Sudah didampingi BUMDes");
         await cw.ClickAsync("#skip-Mentoring");
         await Assertions.Expect(Stage(cw, "Mentoring")).ToHaveAttributeAsync("data-state", "Skipped");
@@ -72,7 +72,7 @@ public sealed class WorkbenchActionsTests
         await Assertions.Expect(Enrolment(cw, "kur-bri-mikro")).ToContainTextAsync("cair Rp 18.000.000");
         await cw.SelectOptionAsync("#repayment-kur-bri-mikro", "Late");
         await cw.ClickAsync("#repay-kur-bri-mikro");
-        await Assertions.Expect(Enrolment(cw, "kur-bri-mikro")).ToContainTextAsync("angsuran: Late");
+        await Assertions.Expect(Enrolment(cw, "kur-bri-mikro")).ToContainTextAsync("angsuran: terlambat");
         await cw.ClickAsync("#complete-Financing");
         await Assertions.Expect(Stage(cw, "Financing")).ToHaveAttributeAsync("data-state", "Completed");
 
@@ -171,7 +171,7 @@ public sealed class WorkbenchActionsTests
         // Opened, intake completed, assessment started / recorded / completed, training started, mentor assigned.
         await Assertions.Expect(events).ToHaveCountAsync(7);
 
-        await cw.ClickAsync("#stages li[data-stage='Training'] summary");
+        await cw.ClickAsync("#next-action summary");
         await cw.FillAsync("#skip-reason-Training", "Sudah ikut pelatihan");
         await cw.FillAsync("#note-text", "Ditelepon pukul 10, minta");
         // The mentor logs a session meanwhile: the page re-renders with the new event and keeps both texts and the focus.

@@ -52,11 +52,11 @@ public sealed class WorkbenchFlowTests
         // Assessment, then Training (each step waits for the page to show its result).
         await Step(cw, "#complete-Intake", "Intake", "Completed");
         await Step(cw, "#start-Assessment", "Assessment", "Active");
-        await cw.FillAsync("#a-sector", "Kuliner");
+        await cw.SelectOptionAsync("#a-sector", "Kuliner");
         await cw.FillAsync("#a-turnover", "300000000");
         await cw.FillAsync("#a-capital", "50000000");
         await cw.FillAsync("#a-workers", "3");
-        await cw.FillAsync("#a-needs", "Pemasaran Digital, Pembukuan");
+        await cw.CheckAsync("#a-needs input[value='Pemasaran Digital']");
         await cw.ClickAsync("#assessment button[type=submit]");
         await Assertions.Expect(cw.Locator("#assessment")).ToHaveCountAsync(0);
         await Step(cw, "#complete-Assessment", "Assessment", "Completed");

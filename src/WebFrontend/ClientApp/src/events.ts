@@ -31,7 +31,7 @@ const consentMethodsEn: Record<string, string> = { ...consentMethods, "impor dat
 const matchOutcomes: Record<string, [string, string]> = {
   Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
 };
-const repayments: Record<string, [string, string]> = {
+export const repayments: Record<string, [string, string]> = {
   Current: ["lancar", "current"], Late: ["terlambat", "late"], Defaulted: ["macet", "defaulted"], Repaid: ["lunas", "repaid"],
 };
 export const umkmClasses: Record<string, [string, string]> = {

@@ -1,6 +1,6 @@
 import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
-import { closeReasonNames, consentMethods, umkmClasses } from "./events";
+import { closeReasonNames, consentMethods, repayments, umkmClasses } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
@@ -194,7 +194,9 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   const open = v.status === "Open";
   const supervisor = role === "Supervisor";
   const message = el("p", { id: "c-message", role: "status" });
+  if (confirmation?.caseNumber === caseNumber) message.append(el("span", { className: "confirm", id: "confirm", textContent: confirmation.text }));
   const send: Send = async (suffix, body) => {
+    confirmation = null;
     // What was typed where the user acted is being sent: the next render starts from the server's answer there (and
     // puts it back if the command is refused). Its buttons wait for the answer, so a double click sends once.
     const scope = actionScope;
@@ -219,53 +221,51 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     return null;
   };
 
+  // The journey as a stepper: each stage with its state, the current one marked, and what its gate still misses.
   const stageRows = v.stages.map((s) => {
-    const buttons: HTMLElement[] = [];
-    const current = stages.indexOf(v.currentStage);
-    const isNext = s.state === "NotStarted" && stages.indexOf(s.stage) === current + 1 && v.stages[current].state !== "Active" && v.stages[current].state !== "NotStarted";
-    if (open && isNext) buttons.push(button(el, `start-${s.stage}`, words("Mulai", "Start"), () => void send(`/stages/${s.stage}/start`, {})));
-    if (open && s.state === "Active") buttons.push(button(el, `complete-${s.stage}`, words("Selesaikan", "Complete"), () => void send(`/stages/${s.stage}/complete`, {})));
-    if (open && skippable.includes(s.stage) && (isNext || s.state === "Active")) {
-      const reason = el("input", { maxLength: 2000 });
-      buttons.push(el("details", {}, el("summary", { textContent: words("Lewati tahap ini", "Skip this stage") }),
-        field(el, `skip-reason-${s.stage}`, words("Alasan melewati", "Reason for skipping"), reason),
-        button(el, `skip-${s.stage}`, words("Lewati", "Skip"), () => void send(`/stages/${s.stage}/skip`, { reason: reason.value }))));
-    }
-    const li = el("li", {}, el("strong", { textContent: `${stageName(s.stage)}: ` }), statusName(s.state),
-      ...(s.state === "Active" && !s.gateMet && s.gateMissing ? [el("div", { className: "meta", textContent: lang === "id" ? s.gateMissing.indonesian : s.gateMissing.english })] : []), ...buttons);
+    const li = el("li", { className: `step ${s.state.toLowerCase()}` }, el("strong", { textContent: `${stageName(s.stage)}: ` }), statusName(s.state),
+      ...(s.state === "Active" && !s.gateMet && s.gateMissing ? [el("div", { className: "meta", textContent: lang === "id" ? s.gateMissing.indonesian : s.gateMissing.english })] : []));
+    if (s.stage === v.currentStage && open) li.setAttribute("aria-current", "step");
     li.dataset.stage = s.stage;
     li.dataset.state = s.state;
     return li;
   });
 
+  // Only the active stage's tools: its form or its ranked candidates.
   const sections: HTMLElement[] = [];
-  if (open && !v.consentRecorded) sections.push(consentForm(el, send));
-  const needsTerms = open && (v.profile !== null || v.stages[1].state === "Active");
+  const active = open ? v.stages.find((s) => s.state === "Active")?.stage ?? null : null;
+  const needsTerms = open && (v.profile !== null || active === "Assessment");
   const terms = needsTerms ? await api<Terms>("GET", `/api/catalog/terms?region=${encodeURIComponent(v.regionCode)}`) : null;
   const termsOrNone: Terms = terms?.ok ? terms.data : { sectors: [], needs: [] };
-  if (v.stages[1].state === "Active" && v.profile === null) sections.push(assessmentForm(el, send, termsOrNone, null));
-  if (open && v.profile !== null) {
+  if (active === "Assessment" && v.profile === null) sections.push(assessmentForm(el, send, termsOrNone, null));
+  if (open && v.profile !== null && active) {
     const enrol = async (c: Candidate, extra: Record<string, unknown> = {}) => {
       const problem = await send("/enrolments", { offerId: c.id, ...extra });
       if (problem?.code === "enrolment.overlap_unacknowledged") {
-        const ack = button(el, "acknowledge", words("Tetap daftarkan (peringatan dicatat)", "Enrol anyway (the warning is recorded)"),
-          () => void send("/enrolments", { offerId: c.id, acknowledgeOverlap: true, ...extra }));
+        const ack = button(el, "acknowledge", words("Tetap daftarkan (peringatan dicatat)", "Enrol anyway (the warning is recorded)"), async () => {
+          if (!(await send("/enrolments", { offerId: c.id, acknowledgeOverlap: true, ...extra }))) await confirm(caseNumber, api, c);
+        });
         message.replaceChildren(el("span", { className: "warning", id: "overlap-warning", textContent: problem.detail ?? "" }), ack);
         ack.focus();
-      }
+      } else if (!problem) await confirm(caseNumber, api, c);
     };
-    sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), (c) => enrol(c)));
-    sections.push(await candidatesSection(api, el, caseNumber, "Mentor", words("Pendamping yang cocok", "Matching mentors"), (c) => void send("/mentor", { mentorId: c.id })));
-    sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
-    const amount = el("input", { type: "number", min: "1", step: "1", inputMode: "numeric" });
-    const financing = await candidatesSection(api, el, caseNumber, "Financing", words("Pembiayaan yang cocok", "Matching financing"),
-      (c) => enrol(c, { amountIdr: Number(amount.value) }));
-    financing.querySelector("h2")?.after(field(el, "fin-amount", words("Jumlah yang diajukan (Rp)", "Amount applied for (Rp)"), amount));
-    sections.push(financing);
+    if (active === "Training") sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), (c) => enrol(c)));
+    if (active === "Mentoring") {
+      sections.push(await candidatesSection(api, el, caseNumber, "Mentor", v.mentorId ? words("Ganti pendamping", "Change the mentor") : words("Pendamping yang cocok", "Matching mentors"),
+        async (c) => { if (!(await send("/mentor", { mentorId: c.id }))) await confirm(caseNumber, api, c); }));
+    }
+    if (active === "Matching") sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
+    if (active === "Financing") {
+      const amount = el("input", { type: "number", min: "1", step: "1", inputMode: "numeric" });
+      const financing = await candidatesSection(api, el, caseNumber, "Financing", words("Pembiayaan yang cocok", "Matching financing"),
+        (c) => enrol(c, { amountIdr: Number(amount.value) }));
+      financing.querySelector("h2")?.after(field(el, "fin-amount", words("Jumlah yang diajukan (Rp)", "Amount applied for (Rp)"), amount));
+      sections.push(financing);
+    }
   }
   const enrolments = el("ul", { id: "enrolments" }, ...v.enrolments.map((e) => {
     const detail = [e.waitlistPosition ? `#${e.waitlistPosition}` : "", e.amountIdr ? formatRupiah(e.amountIdr) : "", e.plafondIdr ? `${words("plafon", "limit")} ${formatRupiah(e.plafondIdr)}` : "",
-      e.disbursedIdr ? `${words("cair", "disbursed")} ${formatRupiah(e.disbursedIdr)}` : "", e.repayment ? `${words("angsuran", "repayment")}: ${e.repayment}` : "",
+      e.disbursedIdr ? `${words("cair", "disbursed")} ${formatRupiah(e.disbursedIdr)}` : "", e.repayment ? `${words("angsuran", "repayment")}: ${repayments[e.repayment] ? words(...repayments[e.repayment]) : e.repayment}` : "",
       e.respondBy && e.status === "ReferralOffered" ? `${words("dijawab sebelum", "answer by")} ${formatTime(e.respondBy)}${e.responseOverdue ? " ⚠" : ""}` : "", e.reason ?? ""].filter((x) => x);
     const li = el("li", {}, el("strong", { textContent: `${e.offerName} — ${e.provider}: ` }), el("span", { className: "status", textContent: statusName(e.status) }),
       ...(detail.length ? [el("div", { className: "meta", textContent: detail.join(" · ") })] : []), ...(open ? enrolmentActions(el, e, send) : []));
@@ -274,7 +274,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     return li;
   }));
 
-  if (v.stages[6].state === "Active" && open) sections.push(outcomesForm(el, send));
+  if (active === "Graduated") sections.push(outcomesForm(el, send));
 
   const timelineSection = await timeline();
   // Stale when a newer render of this case started meanwhile, or the user went elsewhere.
@@ -289,13 +289,108 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     el("p", { id: "stage", className: "meta", textContent: `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · ${v.regionName} · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}` }),
     message,
     approvalSection(el, v, supervisor, send),
-    el("section", { className: "card" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ul", { id: "stages" }, ...stageRows)),
+    el("section", { className: "card", id: "journey" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ol", { id: "stages", className: "stepper" }, ...stageRows)),
+    nextAction(el, v, send),
     ...sections,
     ...(v.profile ? [profileSection(el, v.profile, open ? assessmentForm(el, send, termsOrNone, v.profile) : null)] : []),
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     noteForm(el, send),
     timelineSection);
   if (typed) restoreTyped(app, typed);
+}
+
+/** What an enrolment, referral, application or assignment just did and what happens next, shown until the next action. */
+let confirmation: { caseNumber: string; text: string } | null = null;
+
+/** Says what the accepted enrolment (or assignment) of candidate <c> did, from the case as it now is, and what comes next. */
+async function confirm(caseNumber: string, api: Api, c: Candidate): Promise<void> {
+  const view = await api<View>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
+  if (!view.ok) return;
+  const e = [...view.data.enrolments].reverse().find((x) => x.offerId === c.id);
+  const text = c.kind === "Mentor"
+    ? words(`Pendamping ${c.name} ditugaskan. Kasus ini kini tampil di halaman pendamping; pendamping mencatat sesi dari sana.`,
+      `${c.name} is now the mentor. The case shows on the mentor's page, where the sessions are logged.`)
+    : !e ? ""
+    : e.status === "Waitlisted" ? words(`${e.offerName} penuh: masuk daftar tunggu urutan ${e.waitlistPosition}. Kasus mendapat tempat otomatis ketika ada peserta yang mundur.`,
+      `${e.offerName} is full: on the waiting list at position ${e.waitlistPosition}. The case gets a place by itself when someone withdraws.`)
+    : e.status === "ReferralOffered" ? words(`Rujukan ke ${e.provider} (${e.offerName}) dikirim. Mitra diminta menjawab sebelum ${formatTime(e.respondBy ?? "")}; bila lewat, keterlambatan tercatat di riwayat.`,
+      `Referral to ${e.provider} (${e.offerName}) sent. The partner is asked to answer by ${formatTime(e.respondBy ?? "")}; if not, the delay is recorded on the timeline.`)
+    : e.status === "Applied" ? words(`Pengajuan ${e.offerName} sebesar ${formatRupiah(e.amountIdr ?? 0)} ke ${e.provider} tercatat. Berikutnya: catat keputusan lembaga (disetujui dengan plafon, atau ditolak dengan alasan).`,
+      `The application for ${e.offerName}, ${formatRupiah(e.amountIdr ?? 0)}, to ${e.provider} is recorded. Next: record the lender's decision (approved with a limit, or rejected with a reason).`)
+    : e.offerType === "Training" ? words(`Terdaftar di ${e.offerName} (${e.provider}). Berikutnya: catat kehadiran akhir ketika kursus selesai.`,
+      `Enrolled in ${e.offerName} (${e.provider}). Next: record the final attendance when the course ends.`)
+    : words(`Terdaftar di ${e.offerName} (${e.provider}). Berikutnya: tandai program selesai ketika berakhir.`,
+      `Enrolled in ${e.offerName} (${e.provider}). Next: mark the programme completed when it ends.`);
+  if (!text) return;
+  confirmation = { caseNumber, text };
+  document.getElementById("c-message")?.replaceChildren(Object.assign(document.createElement("span"), { className: "confirm", id: "confirm", textContent: text }));
+}
+
+/** What each active stage asks of the caseworker, when its gate is not met yet. */
+const stageHints: Record<string, [string, string]> = {
+  Intake: ["Lengkapi data pendaftaran.", "Complete the registration."],
+  Assessment: ["Isi asesmen usaha di bawah.", "Fill in the business assessment below."],
+  Training: ["Daftarkan ke pelatihan dari daftar di bawah, lalu catat kehadiran akhir ketika kursus selesai.", "Enrol in a course from the list below, then record the final attendance when it ends."],
+  Mentoring: ["Tugaskan pendamping dari daftar di bawah; pendamping mencatat sesi dari halamannya.", "Assign a mentor from the list below; the mentor logs the sessions from their page."],
+  Matching: ["Rujuk ke mitra dari daftar di bawah, lalu catat jawaban mitra dan hasilnya.", "Refer to a partner from the list below, then record the partner's answer and the outcome."],
+  Financing: ["Ajukan pembiayaan dari daftar di bawah, lalu catat keputusan lembaga.", "Apply for financing from the list below, then record the lender's decision."],
+  Graduated: ["Catat hasil akhir usaha di bawah.", "Record the business outcomes below."],
+};
+
+/**
+ * The one thing to do next, with its button: record consent, meet the active stage's gate (what is missing, and where),
+ * complete it, or start the next stage; a skippable stage offers skipping with a reason. A closed or graduated case says so.
+ */
+function nextAction(el: El, v: View, send: Send): HTMLElement {
+  const card = el("section", { className: "card next", id: "next-action" }, el("h2", { textContent: words("Langkah berikutnya", "Next step") }));
+  const say = (id: string, en: string) => card.append(el("p", { className: "next-text", textContent: words(id, en) }));
+  const primary = (b: HTMLButtonElement) => { b.className = "primary"; return b; };
+  if (v.status === "Graduated") {
+    say("Perjalanan selesai: penerima manfaat sudah mandiri.", "The journey is complete: the beneficiary has graduated.");
+    return card;
+  }
+  if (v.status === "Closed") {
+    say(`Kasus ditutup (${closeReasonName(v.closeReason ?? "")}). Bila perlu, ajukan pembukaan kembali di atas.`,
+      `The case is closed (${closeReasonName(v.closeReason ?? "")}). If needed, ask to reopen it above.`);
+    return card;
+  }
+  if (v.pendingApproval) say("Permintaan di atas menunggu keputusan supervisor.", "The request above waits for a supervisor's decision.");
+  if (!v.consentRecorded) {
+    say("Catat persetujuan penerima manfaat: tanpa itu kasus tidak dapat melewati tahap Pendaftaran.",
+      "Record the beneficiary's consent: without it the case cannot leave the Intake stage.");
+    card.append(consentForm(el, send));
+    return card;
+  }
+  const skip = (stage: string) => {
+    if (!skippable.includes(stage)) return;
+    const reason = el("input", { maxLength: 2000 });
+    card.append(el("details", {}, el("summary", { textContent: words("Lewati tahap ini", "Skip this stage") }),
+      field(el, `skip-reason-${stage}`, words("Alasan melewati", "Reason for skipping"), reason),
+      button(el, `skip-${stage}`, words("Lewati", "Skip"), () => void send(`/stages/${stage}/skip`, { reason: reason.value }))));
+  };
+  const active = v.stages.find((s) => s.state === "Active");
+  if (active) {
+    const name = stageName(active.stage);
+    const complete = button(el, `complete-${active.stage}`, words(`Selesaikan tahap ${name}`, `Complete the ${name} stage`), () => void send(`/stages/${active.stage}/complete`, {}));
+    if (active.gateMet) {
+      say(`Syarat tahap ${name} sudah terpenuhi.`, `The ${name} stage's requirements are met.`);
+      card.append(primary(complete));
+    } else {
+      const missing = active.gateMissing ? words(active.gateMissing.indonesian, active.gateMissing.english) : "";
+      card.append(el("p", { className: "next-text", textContent: missing }), el("p", { className: "meta", id: "next-hint", textContent: words(...(stageHints[active.stage] ?? ["", ""])) }), complete);
+    }
+    skip(active.stage);
+    return card;
+  }
+  const current = stages.indexOf(v.currentStage);
+  const next = v.stages[current + 1];
+  if (next && next.state === "NotStarted") {
+    const name = stageName(next.stage);
+    say(`Tahap ${stageName(v.currentStage)} selesai. Berikutnya: tahap ${name}.`, `The ${stageName(v.currentStage)} stage is done. Next: the ${name} stage.`);
+    card.append(primary(button(el, `start-${next.stage}`, words(`Mulai tahap ${name}`, `Start the ${name} stage`), () => void send(`/stages/${next.stage}/start`, {}))));
+    skip(next.stage);
+  }
+  return card;
 }
 
 /**
@@ -461,11 +556,9 @@ function consentForm(el: El, send: Send): HTMLElement {
   const version = el("input", { maxLength: 50, value: "1", required: true });
   const given = el("input", { type: "date", required: true, value: new Date().toISOString().slice(0, 10) });
   const witness = el("input", { maxLength: 200, autocomplete: "off" });
-  const form = el("form", { className: "card next", id: "consent-form" },
-    el("h2", { textContent: words("Catat persetujuan penerima manfaat", "Record the beneficiary's consent") }),
-    el("p", { className: "meta", textContent: words(
-      "Kasus ini belum bisa melewati tahap Pendaftaran sampai persetujuan dicatat. Catat cara persetujuan diberikan, versi formulir, tanggalnya, dan saksinya.",
-      "This case cannot leave the Intake stage until consent is recorded. Record how consent was given, the form's version, the day and the witness.") }),
+  const form = el("form", { id: "consent-form" },
+    el("p", { className: "meta", textContent: words("Catat cara persetujuan diberikan, versi formulir, tanggalnya, dan saksinya.",
+      "Record how consent was given, the form's version, the day and the witness.") }),
     field(el, "consent-method", words("Cara persetujuan", "How consent was given"), method),
     field(el, "consent-version", words("Versi formulir", "Form version"), version),
     field(el, "consent-date", words("Tanggal persetujuan", "Date of consent"), given),
