@@ -194,6 +194,30 @@ public static class Refusals
             _ => action.ToString(),
         };
 
+        public static string Id(Services.OfferLevel level) => level switch
+        {
+            Services.OfferLevel.Pusat => "pusat",
+            Services.OfferLevel.Provinsi => "provinsi",
+            Services.OfferLevel.KabKota => "kabupaten/kota",
+            Services.OfferLevel.Desa => "desa",
+            Services.OfferLevel.Partner => "mitra",
+            _ => level.ToString(),
+        };
+
+        public static string En(Services.OfferLevel level) => level switch
+        {
+            Services.OfferLevel.Pusat => "national",
+            Services.OfferLevel.Provinsi => "province",
+            Services.OfferLevel.KabKota => "regency/city",
+            Services.OfferLevel.Desa => "village",
+            Services.OfferLevel.Partner => "partner",
+            _ => level.ToString(),
+        };
+
+        /// <summary>Offers named as a refusal names them: "name (provider, level)", joined by "; ", in one language.</summary>
+        public static string Offers(IEnumerable<Services.Offer> offers, bool english) =>
+            string.Join("; ", offers.Select(o => $"{o.Name} ({o.Provider}, {(english ? En(o.Level) : Id(o.Level))})"));
+
         public static string En(StageAction action) => action switch
         {
             StageAction.Start => "started",

@@ -55,6 +55,13 @@ public interface ICaseGrain : IGrainWithStringKey
     Task<CaseScope?> GetScope();
 
     /// <summary>
+    /// The financing this case holds or has applied for and that still binds the debtor (applied, approved, disbursed and
+    /// not repaid): read by the person's other case before a financing application, never by callers.
+    /// </summary>
+    [Alias("GetActiveFinancing"), AlwaysInterleave]
+    Task<IReadOnlyList<FinancingHoldingView>> GetActiveFinancing();
+
+    /// <summary>
     /// A place freed up in an offer whose waiting list the case is on (sent by the offer's roster, one-way so the roster
     /// never waits on a case). The case records the promotion and confirms, or gives the place back if it no longer waits.
     /// </summary>

@@ -309,6 +309,21 @@ public sealed record RecordRepaymentRequest : EnrolmentStepRequest
 }
 
 /// <summary>Orleans form of the domain's <see cref="Offer"/> (the domain project has no Orleans).</summary>
+/// <summary>A financing that binds the debtor, on one of their cases (what the scheme rules compare across cases).</summary>
+[GenerateSerializer, Immutable, Alias("cg.FinancingHoldingView")]
+public sealed record FinancingHoldingView(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] string OfferId,
+    [property: Id(2)] string OfferName,
+    [property: Id(3)] string Provider,
+    [property: Id(4)] FinancingScheme Scheme,
+    [property: Id(5)] EnrolmentStatus Status)
+{
+    public static FinancingHoldingView From(FinancingHolding h) => new(h.CaseNumber, h.OfferId, h.OfferName, h.Provider, h.Scheme, h.Status);
+
+    public FinancingHolding ToDomain() => new(CaseNumber, OfferId, OfferName, Provider, Scheme, Status);
+}
+
 [GenerateSerializer, Alias("cg.OfferSurrogate")]
 public record struct OfferSurrogate
 {

@@ -68,11 +68,10 @@ public sealed class CatalogQueryGrain(IProjectionStore store) : Grain, ICatalogQ
 
         var sets = Overlap.RedundancyMap(await OffersTouching(regionCode), regionCode);
         var counts = await store.CountBeneficiariesAsync(regionCode, [.. sets.SelectMany(s => s.Select(o => o.Id))], CancellationToken.None);
-        return new RedundancyMapResult(regionCode, [.. sets.Select(set =>
-        {
-            var offers = set.Select(o => new RedundantOffer(o, counts.GetValueOrDefault(o.Id))).ToList();
-            return new RedundancySet(offers, offers.Sum(o => o.Beneficiaries));
-        })], null);
+        // A set's total is its distinct people: someone in two of its offers, or in one through two cases, counts once.
+        var people = await store.CountPeopleInSetsAsync(regionCode, [.. sets.Select(s => (IReadOnlyCollection<string>)[.. s.Select(o => o.Id)])], CancellationToken.None);
+        return new RedundancyMapResult(regionCode, [.. sets.Select((set, i) =>
+            new RedundancySet([.. set.Select(o => new RedundantOffer(o, counts.GetValueOrDefault(o.Id)))], people.GetValueOrDefault(i)))], null);
     }
 
     public async Task<FinancingTotalsResult> FinancingTotals(string regionCode, Actor actor)

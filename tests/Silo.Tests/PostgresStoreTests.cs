@@ -310,6 +310,36 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheRedundancyCounts_AreDistinctPeople_AcrossTheirCasesAndTheOffersOfASet()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+
+        // One person in dm-batu-2026 through a graduated case and in dm-jatim-2026 through a new one; a second person in
+        // dm-batu-2026; a row without a person key (written before the column) counts by its case.
+        async Task Enrol(string caseNumber, string offer, string? person)
+        {
+            var e = Event(caseNumber, 1, caseNumber + offer);
+            Assert.True(await store.TryAppendAsync(e.Item1, e.Item2,
+                new CaseProjections([Enrolment(caseNumber, 1, "35.79.01.1001", "Enrolled", null, offer: offer) with { PersonKey = person }], []), CancellationToken.None));
+        }
+
+        await Enrol("3579-200001", "dm-batu-2026", "person-a");
+        await Enrol("3579-200002", "dm-jatim-2026", "person-a");
+        await Enrol("3579-200003", "dm-batu-2026", "person-b");
+        await Enrol("3579-200004", "dm-pusat-2026", null);
+
+        var perOffer = await store.CountBeneficiariesAsync("35.79", ["dm-batu-2026", "dm-jatim-2026", "dm-pusat-2026"], CancellationToken.None);
+        var perSet = await store.CountPeopleInSetsAsync("35.79", [["dm-batu-2026", "dm-jatim-2026", "dm-pusat-2026"], ["dm-jatim-2026"], ["nothing"]], CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, long> { ["dm-batu-2026"] = 2, ["dm-jatim-2026"] = 1, ["dm-pusat-2026"] = 1 }, perOffer);
+        Assert.Equal(new Dictionary<int, long> { [0] = 3, [1] = 1 }, perSet);
+        Assert.Empty(await store.CountPeopleInSetsAsync("35.73", [["dm-batu-2026"]], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Counters_AreAddedWithTheirEventsOnly_ConcurrentGroupsNeverDeadlock_AndARebuildReplacesThem()
     {
         var connectionString = await server.CreateDatabaseAsync();

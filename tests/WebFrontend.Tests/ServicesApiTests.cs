@@ -157,7 +157,7 @@ public sealed class ServicesApiTests(AppFixture fx)
         var (kurStatus, kurCode, kurProblem) = await Flow.Enrol(n, "kur-jatim-mikro", acknowledge: true, amountIdr: 10_000_000);
 
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "enrolment.overlap_unacknowledged"), (status, code));
-        Assert.Contains("Kelas Pemasaran Digital Kota Batu (Dinas Koperasi dan Usaha Mikro Kota Batu, KabKota)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Kelas Pemasaran Digital Kota Batu (Dinas Koperasi dan Usaha Mikro Kota Batu, kabupaten/kota)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Null(acknowledged.Code);
         Assert.Equal(["dm-batu-2026"], (await Flow.EnrolmentAsync(n, "dm-pusat-2026")).GetProperty("overlapsAcknowledged").EnumerateArray().Select(x => x.GetString()));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "enrolment.financing_overlap"), (kurStatus, kurCode));

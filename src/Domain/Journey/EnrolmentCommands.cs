@@ -5,9 +5,11 @@ namespace CaseGrains.Domain.Journey;
 /// <summary>
 /// Enrol the case in <paramref name="Offer"/> (a course or programme, a referral to a partner, or a financing
 /// application for <paramref name="AmountIdr"/>). <paramref name="Seat"/> is what the offer's roster granted;
-/// overlaps that only warn need <paramref name="AcknowledgeOverlap"/>.
+/// overlaps that only warn need <paramref name="AcknowledgeOverlap"/>. <paramref name="Elsewhere"/> is the person's active
+/// financing in their other cases (read by NIK before a financing application).
 /// </summary>
-public sealed record Enrol(Offer Offer, SeatOutcome Seat, int WaitlistPosition, bool AcknowledgeOverlap, long? AmountIdr) : CaseCommand;
+public sealed record Enrol(Offer Offer, SeatOutcome Seat, int WaitlistPosition, bool AcknowledgeOverlap, long? AmountIdr,
+    IReadOnlyList<FinancingHolding>? Elsewhere = null) : CaseCommand;
 
 public sealed record WithdrawEnrolment(string OfferId, string Reason) : CaseCommand;
 

@@ -13,9 +13,12 @@ public static class EnrolmentDecider
     /// <summary>
     /// Whether the case may enrol in <paramref name="offer"/> now, before a place is asked for: the offer runs, reaches the
     /// case's region and segment, the case is not in it already, financing fits the business, and no overlap stands in
-    /// the way. Returns the overlapping offers (warned ones need <paramref name="acknowledgeOverlap"/>).
+    /// the way. Returns the overlapping offers (warned ones need <paramref name="acknowledgeOverlap"/>). A financing
+    /// application also meets the scheme rules across the person's cases, with <paramref name="elsewhere"/> their active
+    /// financing in their other cases (by NIK).
     /// </summary>
-    public static Result<EnrolmentCheck> Check(CaseState s, Offer offer, bool acknowledgeOverlap, long? amountIdr, DateTimeOffset now)
+    public static Result<EnrolmentCheck> Check(CaseState s, Offer offer, bool acknowledgeOverlap, long? amountIdr, DateTimeOffset now,
+        IReadOnlyList<FinancingHolding>? elsewhere = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(offer);
@@ -55,12 +58,19 @@ public static class EnrolmentDecider
             return refused;
         }
 
+        // The catalog's overlap (equivalent offers) is named first; the scheme rules catch what it cannot see: another
+        // product or bank of the same scheme, and the person's other cases.
+        if (offer.Type == OfferType.FinancingProduct && SchemeProblem(s, offer, elsewhere ?? []) is { } scheme)
+        {
+            return scheme;
+        }
+
         if (check.NeedsAcknowledgement && !acknowledgeOverlap)
         {
-            var named = string.Join("; ", check.Overlapping.Select(o => $"{o.Name} ({o.Provider}, {o.Level})"));
+            var (named, namedEn) = (Refusals.Names.Offers(check.Overlapping, false), Refusals.Names.Offers(check.Overlapping, true));
             return new Refusal("enrolment.overlap_unacknowledged",
                 $"Layanan ini tumpang tindih dengan yang sudah diterima penerima manfaat: {named}. Konfirmasi untuk tetap mendaftarkan; peringatan ini akan dicatat.",
-                $"This offer overlaps one the beneficiary already receives: {named}. Acknowledge to enrol anyway; the warning is recorded.")
+                $"This offer overlaps one the beneficiary already receives: {namedEn}. Acknowledge to enrol anyway; the warning is recorded.")
             {
                 Field = "acknowledgeOverlap",
                 Details = new Dictionary<string, string> { ["overlappingOfferIds"] = string.Join(",", check.Overlapping.Select(o => o.Id)) },
@@ -170,7 +180,7 @@ public static class EnrolmentDecider
 
     private static Result<CaseEvent> DecideEnrol(CaseState s, Enrol e, DecisionContext ctx)
     {
-        var check = Check(s, e.Offer, e.AcknowledgeOverlap, e.AmountIdr, ctx.Now);
+        var check = Check(s, e.Offer, e.AcknowledgeOverlap, e.AmountIdr, ctx.Now, e.Elsewhere);
         if (check.IsRefused)
         {
             return check.Refusal!;
@@ -183,6 +193,36 @@ public static class EnrolmentDecider
             OfferType.FinancingProduct => new FinancingApplied(e.Offer, e.AmountIdr!.Value, acknowledged),
             _ when e.Seat == SeatOutcome.Waitlisted => new Waitlisted(e.Offer, Math.Max(1, e.WaitlistPosition), acknowledged),
             _ => new Enrolled(e.Offer, acknowledged),
+        };
+    }
+
+    /// <summary>
+    /// The scheme rules across the person's cases: one active KUR per debtor (any product, any bank), UMi only without an
+    /// active KUR or UMi, one active LPDB facility. Names the holding in the way, and whether it is on this case or another.
+    /// </summary>
+    private static Refusal? SchemeProblem(CaseState s, Offer offer, IReadOnlyList<FinancingHolding> elsewhere)
+    {
+        var wanted = FinancingSchemes.Of(offer);
+        var blocking = FinancingSchemes.HeldBy(s).Concat(elsewhere.Where(h => h.CaseNumber != s.CaseNumber)).FirstOrDefault(h => FinancingSchemes.Excludes(h.Scheme, wanted));
+        if (blocking is null)
+        {
+            return null;
+        }
+
+        var (whereId, whereEn) = blocking.CaseNumber == s.CaseNumber ? ("pada kasus ini", "on this case") : ("pada kasus lain penerima manfaat ini", "on another case of this beneficiary");
+        var (ruleId, ruleEn) = (blocking.Scheme, wanted) switch
+        {
+            (FinancingScheme.Kur, FinancingScheme.Kur) => ("Satu debitur hanya boleh memiliki satu KUR aktif, apa pun produk dan banknya.", "A debtor may hold one active KUR, whatever the product and the bank."),
+            (FinancingScheme.Kur, FinancingScheme.Umi) => ("UMi hanya untuk debitur yang tidak sedang menerima KUR.", "UMi is only for debtors without an active KUR."),
+            (FinancingScheme.Umi, _) => ("Satu debitur hanya boleh memiliki satu pembiayaan UMi aktif.", "A debtor may hold one active UMi financing."),
+            _ => ("Satu peminjam hanya boleh memiliki satu fasilitas LPDB aktif.", "A borrower may hold one active LPDB facility."),
+        };
+        return new Refusal("financing.scheme_active",
+            $"Penerima manfaat masih memiliki {blocking.OfferName} ({blocking.Provider}) yang aktif {whereId}. {ruleId}",
+            $"The beneficiary still holds an active {blocking.OfferName} ({blocking.Provider}) {whereEn}. {ruleEn}")
+        {
+            Field = "offerId",
+            Details = new Dictionary<string, string> { ["scheme"] = blocking.Scheme.ToString(), ["heldOfferId"] = blocking.OfferId },
         };
     }
 

@@ -119,8 +119,8 @@ public static class Matching
 
             if (overlapping.Count > 0)
             {
-                var named = string.Join("; ", overlapping.Select(o => $"{o.Name} ({o.Provider}, {o.Level})"));
-                reasons.Add(new("overlap", Weights.OverlapPenalty, $"Tumpang tindih dengan: {named}", $"Overlaps: {named}"));
+                reasons.Add(new("overlap", Weights.OverlapPenalty, $"Tumpang tindih dengan: {Refusals.Names.Offers(overlapping, false)}",
+                    $"Overlaps: {Refusals.Names.Offers(overlapping, true)}"));
             }
 
             candidates.Add(new Candidate(kind, offer.Id, offer.Name, offer.Provider, reasons.Sum(r => r.Points), reasons));

@@ -32,13 +32,13 @@ public static class Overlap
             return EnrolmentCheck.Clear;
         }
 
-        var named = string.Join("; ", overlapping.Select(o => $"{o.Name} ({o.Provider}, {o.Level})"));
+        var (named, namedEn) = (Refusals.Names.Offers(overlapping, false), Refusals.Names.Offers(overlapping, true));
         if (offer.Type == OfferType.FinancingProduct)
         {
             return new EnrolmentCheck(overlapping, new Refusal(
                 "enrolment.financing_overlap",
                 $"Penerima manfaat sudah aktif pada pembiayaan serupa: {named}. Satu debitur hanya boleh memiliki satu pembiayaan sejenis pada satu waktu.",
-                $"The beneficiary already holds equivalent financing: {named}. A debtor may hold one such product at a time.")
+                $"The beneficiary already holds equivalent financing: {namedEn}. A debtor may hold one such product at a time.")
             {
                 Field = "offerId",
                 Details = new Dictionary<string, string> { ["overlappingOfferIds"] = string.Join(",", overlapping.Select(o => o.Id)) },

@@ -283,6 +283,9 @@ public sealed partial class CaseGrain(
     public Task<CaseScope?> GetScope() =>
         Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
 
+    public Task<IReadOnlyList<FinancingHoldingView>> GetActiveFinancing() =>
+        Task.FromResult<IReadOnlyList<FinancingHoldingView>>(_state is null ? [] : [.. FinancingSchemes.HeldBy(_state).Select(FinancingHoldingView.From)]);
+
     public Task<PlaceHolding> GetPlace(string offerId) => Task.FromResult(ConsequenceHandlers.PlaceOf(_state, offerId));
 
     public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && _feed.Follow(caller.Id);

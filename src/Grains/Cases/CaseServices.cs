@@ -38,7 +38,8 @@ internal sealed class CaseServices(string caseNumber, IGrainFactory grains)
         }
 
         var acknowledge = request.AcknowledgeOverlap ?? false;
-        var check = EnrolmentDecider.Check(state, offer, acknowledge, request.AmountIdr, now);
+        var elsewhere = offer.Type == OfferType.FinancingProduct ? await FinancingElsewhereAsync(state) : null;
+        var check = EnrolmentDecider.Check(state, offer, acknowledge, request.AmountIdr, now, elsewhere);
         if (check.IsRefused)
         {
             return check.Refusal!;
@@ -47,7 +48,18 @@ internal sealed class CaseServices(string caseNumber, IGrainFactory grains)
         var grant = await grains.GetGrain<IOfferGrain>(offerId).Reserve(caseNumber);
         return grant.Refusal is { } full
             ? new Refusal(full.Code, full.Indonesian, full.English) { Field = full.Field }
-            : new Enrol(offer, grant.Outcome, grant.WaitlistPosition, acknowledge, request.AmountIdr);
+            : new Enrol(offer, grant.Outcome, grant.WaitlistPosition, acknowledge, request.AmountIdr, elsewhere);
+    }
+
+    /// <summary>
+    /// The person's binding financing in their other cases, found through the registry by the NIK's keyed hash. Those
+    /// cases are closed or graduated (one open case per person), so what they hold cannot change while this one decides.
+    /// </summary>
+    private async Task<IReadOnlyList<FinancingHolding>> FinancingElsewhereAsync(CaseState state)
+    {
+        var others = (await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).Cases()).Where(n => n != caseNumber).ToList();
+        var held = await Task.WhenAll(others.Select(n => grains.GetGrain<ICaseGrain>(n).GetActiveFinancing()));
+        return [.. held.SelectMany(h => h).Select(h => h.ToDomain())];
     }
 
     public async Task<bool> IsMentorAsync(string? mentorId) =>

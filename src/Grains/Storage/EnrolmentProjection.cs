@@ -10,12 +10,21 @@ namespace CaseGrains.Grains.Storage;
 /// </summary>
 internal static class EnrolmentProjection
 {
-    public const string Columns = "case_number, enrolment_seq, offer_id, offer_type, offer_name, provider, region_code, segment, status, counts, amount_idr, plafond_idr, disbursed_idr, repayment, updated_at";
+    public const string Columns = "case_number, enrolment_seq, offer_id, offer_type, offer_name, provider, region_code, segment, status, counts, amount_idr, plafond_idr, disbursed_idr, repayment, updated_at, person_key";
+
+    /// <summary>
+    /// The person an enrolment row belongs to: the NIK's keyed hash (as on the case's first event), so the catalog counts
+    /// people across their cases. Rows written before the column existed have none and count by their case.
+    /// </summary>
+    public const string PersonMigration = "ALTER TABLE case_enrolments ADD COLUMN person_key TEXT NULL;";
+
+    private const string Person = "COALESCE(person_key, case_number)";
 
     public const string UpdateOnConflict = """
         ON CONFLICT (case_number, enrolment_seq) DO UPDATE SET
             status = excluded.status, counts = excluded.counts, amount_idr = excluded.amount_idr, plafond_idr = excluded.plafond_idr,
-            disbursed_idr = excluded.disbursed_idr, repayment = excluded.repayment, updated_at = excluded.updated_at, region_code = excluded.region_code
+            disbursed_idr = excluded.disbursed_idr, repayment = excluded.repayment, updated_at = excluded.updated_at, region_code = excluded.region_code,
+            person_key = excluded.person_key
         """;
 
     public static string Table(string timeType) => $"""
@@ -51,10 +60,39 @@ internal static class EnrolmentProjection
         var (region, parameters) = Region(regionCode);
         var ids = offerIds.Select((id, i) => ($"@o{i}", (object)id)).ToList();
         return ($"""
-            SELECT offer_id, COUNT(DISTINCT case_number) FROM case_enrolments
+            SELECT offer_id, COUNT(DISTINCT {Person}) FROM case_enrolments
             WHERE counts = 1 AND status <> 'Waitlisted' AND offer_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) AND {region}
             GROUP BY offer_id
             """, [.. parameters, .. ids]);
+    }
+
+    /// <summary>
+    /// The distinct people of the region receiving any offer of each set (a set numbered by its index): someone enrolled in
+    /// two offers of a set, or in one through two of their cases, counts once.
+    /// </summary>
+    public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) PeopleInSetsQuery(string regionCode, IReadOnlyList<IReadOnlyCollection<string>> sets)
+    {
+        var (region, parameters) = Region(regionCode);
+        var rows = sets.SelectMany((set, i) => set.Select((id, j) => (Set: i, Name: $"@s{i}o{j}", Id: id))).ToList();
+        var values = string.Join(", ", rows.Select(r => $"({r.Set.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {r.Name})"));
+        return ($"""
+            WITH m(set_index, offer_id) AS (VALUES {values})
+            SELECT m.set_index, COUNT(DISTINCT {Person}) FROM case_enrolments e
+            JOIN m ON m.offer_id = e.offer_id
+            WHERE e.counts = 1 AND e.status <> 'Waitlisted' AND {region}
+            GROUP BY m.set_index
+            """, [.. parameters, .. rows.Select(r => (r.Name, (object)r.Id))]);
+    }
+
+    public static async Task<IReadOnlyDictionary<int, long>> ReadSetCountsAsync(DbDataReader r, CancellationToken ct)
+    {
+        var counts = new Dictionary<int, long>();
+        while (await r.ReadAsync(ct))
+        {
+            counts[Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)] = Convert.ToInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
     }
 
     public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) FinancingQuery(string regionCode)

@@ -197,7 +197,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 enrolment.Transaction = tx;
                 enrolment.CommandText = $"""
                     INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
-                    VALUES (@case, @eseq, @offer, @type, @name, @provider, @region, @segment, @status, @counts, @amount, @plafond, @disbursed, @repayment, @updated)
+                    VALUES (@case, @eseq, @offer, @type, @name, @provider, @region, @segment, @status, @counts, @amount, @plafond, @disbursed, @repayment, @updated, @person)
                     {EnrolmentProjection.UpdateOnConflict}
                     """;
                 var p = enrolment.Parameters;
@@ -216,6 +216,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 p.AddWithValue("@disbursed", (object?)en.DisbursedIdr ?? DBNull.Value);
                 p.AddWithValue("@repayment", (object?)en.Repayment ?? DBNull.Value);
                 p.AddWithValue("@updated", EventChain.FormatTime(en.UpdatedAt));
+                p.AddWithValue("@person", (object?)en.PersonKey ?? DBNull.Value);
                 await enrolment.ExecuteNonQueryAsync(ct);
             }
 
@@ -368,6 +369,17 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
 
         var (sql, parameters) = EnrolmentProjection.BeneficiariesQuery(regionCode, offerIds);
         return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCountsAsync, ct);
+    }
+
+    public async Task<IReadOnlyDictionary<int, long>> CountPeopleInSetsAsync(string regionCode, IReadOnlyList<IReadOnlyCollection<string>> sets, CancellationToken ct)
+    {
+        if (sets.All(set => set.Count == 0))
+        {
+            return new Dictionary<int, long>();
+        }
+
+        var (sql, parameters) = EnrolmentProjection.PeopleInSetsQuery(regionCode, sets);
+        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadSetCountsAsync, ct);
     }
 
     public Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)

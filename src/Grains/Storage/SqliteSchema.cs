@@ -106,6 +106,7 @@ public static class SqliteSchema
         (12, "case snapshots", CaseSnapshotTable.Table("TEXT")),
         (13, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TEXT")),
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
+        (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -59,7 +59,8 @@ public sealed record EnrolmentRow(
     long? PlafondIdr,
     long? DisbursedIdr,
     string? Repayment,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? PersonKey = null);
 
 /// <summary>What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed.</summary>
 public sealed record CaseProjections(IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<Domain.Metrics.MetricDelta> Metrics)
@@ -171,8 +172,11 @@ public interface IProjectionStore
     /// </summary>
     Task<IReadOnlyList<MetricRow>> ReadMetricsAsync(string regionCode, int childLength, string metric, CancellationToken ct);
 
-    /// <summary>Beneficiaries (distinct cases of the region) receiving or having received each offer (a waiting list is not counted).</summary>
+    /// <summary>Beneficiaries (distinct people of the region) receiving or having received each offer (a waiting list is not counted).</summary>
     Task<IReadOnlyDictionary<string, long>> CountBeneficiariesAsync(string regionCode, IReadOnlyCollection<string> offerIds, CancellationToken ct);
+
+    /// <summary>Distinct people of the region receiving or having received any offer of each set, by the set's index.</summary>
+    Task<IReadOnlyDictionary<int, long>> CountPeopleInSetsAsync(string regionCode, IReadOnlyList<IReadOnlyCollection<string>> sets, CancellationToken ct);
 
     /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
     Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct);

@@ -79,7 +79,7 @@ public sealed class EnrolmentTests
         var c = Assessed().Enrol(pusat);
 
         var warning = ResultAssert.Refused(c.Decide(EnrolIn(kota)), "enrolment.overlap_unacknowledged", "acknowledgeOverlap");
-        Assert.Contains("Kemenkop UKM, Pusat", warning.Indonesian, StringComparison.Ordinal);
+        Assert.Contains("Kemenkop UKM, pusat", warning.Indonesian, StringComparison.Ordinal);
         Assert.Equal("dm-pusat", warning.Details["overlappingOfferIds"]);
 
         var enrolled = ResultAssert.Accepted<Enrolled>(c.Decide(EnrolIn(kota, acknowledge: true)));

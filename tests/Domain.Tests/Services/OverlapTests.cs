@@ -79,7 +79,7 @@ public sealed class OverlapTests
 
         Assert.Equal("enrolment.financing_overlap", check.Refusal!.Code);
         Assert.Contains("Bank BRI", check.Refusal.Indonesian, StringComparison.Ordinal);
-        Assert.Contains("Partner", check.Refusal.English, StringComparison.Ordinal);
+        Assert.Contains("partner)", check.Refusal.English, StringComparison.Ordinal);
         Assert.Equal("kur-bri", check.Refusal.Details["overlappingOfferIds"]);
         Assert.False(check.NeedsAcknowledgement);
     }

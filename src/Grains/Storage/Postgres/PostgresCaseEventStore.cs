@@ -185,7 +185,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             , enrolments AS (
                 INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
                 SELECT v.* FROM appended, (VALUES {string.Join(", ", enrolments.Select((_, i) =>
-                    $"(@e{i}case, @e{i}seq, @e{i}offer, @e{i}type, @e{i}name, @e{i}provider, @e{i}region, @e{i}segment, @e{i}status, @e{i}counts, @e{i}amount, @e{i}plafond, @e{i}disbursed, @e{i}repayment, @e{i}updated)"))})
+                    $"(@e{i}case, @e{i}seq, @e{i}offer, @e{i}type, @e{i}name, @e{i}provider, @e{i}region, @e{i}segment, @e{i}status, @e{i}counts, @e{i}amount, @e{i}plafond, @e{i}disbursed, @e{i}repayment, @e{i}updated, @e{i}person)"))})
                     AS v({EnrolmentProjection.Columns})
                 {EnrolmentProjection.UpdateOnConflict})
             """;
@@ -252,6 +252,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             p.Add(new NpgsqlParameter($"e{i}disbursed", NpgsqlDbType.Bigint) { Value = (object?)en.DisbursedIdr ?? DBNull.Value });
             p.Add(new NpgsqlParameter($"e{i}repayment", NpgsqlDbType.Text) { Value = (object?)en.Repayment ?? DBNull.Value });
             p.Add(new NpgsqlParameter($"e{i}updated", NpgsqlDbType.TimestampTz) { Value = en.UpdatedAt.ToUniversalTime() });
+            p.Add(new NpgsqlParameter($"e{i}person", NpgsqlDbType.Text) { Value = (object?)en.PersonKey ?? DBNull.Value });
         }
 
         return command;
@@ -448,6 +449,17 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
         var (sql, parameters) = EnrolmentProjection.BeneficiariesQuery(regionCode, offerIds);
         return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCountsAsync, ct);
+    }
+
+    public async Task<IReadOnlyDictionary<int, long>> CountPeopleInSetsAsync(string regionCode, IReadOnlyList<IReadOnlyCollection<string>> sets, CancellationToken ct)
+    {
+        if (sets.All(set => set.Count == 0))
+        {
+            return new Dictionary<int, long>();
+        }
+
+        var (sql, parameters) = EnrolmentProjection.PeopleInSetsQuery(regionCode, sets);
+        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadSetCountsAsync, ct);
     }
 
     public Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct)

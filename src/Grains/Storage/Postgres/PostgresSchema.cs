@@ -116,6 +116,7 @@ public static class PostgresSchema
             ALTER INDEX case_index_name_key SET (fastupdate = off);
             SELECT gin_clean_pending_list('case_index_name_key'::regclass);
             """),
+        (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,6 +1,7 @@
 import { HttpTransportType, HubConnection, HubConnectionBuilder, LogLevel } from "@microsoft/signalr";
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
-import { formatNumber, formatRupiah, segmentName, stageName, t, type Key } from "./i18n";
+import { formatNumber, formatRupiah, segmentName, stageName, t, words, type Key } from "./i18n";
+import { offerLevels } from "./events";
 import type { Api, El } from "./page";
 
 // The ministry dashboard: a region's numbers (no personal data), its children for the drill-down, charts, the
@@ -94,7 +95,7 @@ function draw(d: Dashboard, sets: RedundancySet[], app: HTMLElement, el: El): vo
   ] : [el("li", { textContent: t("dash.none") })]));
   const redundancy = el("ol", { id: "redundancy" }, ...sets.map((s) => el("li", {},
     el("strong", { textContent: `${formatNumber(s.beneficiaries)} ${t("dash.beneficiaries")}` }),
-    el("ul", {}, ...s.offers.map((o) => el("li", { textContent: `${o.offer.name} — ${o.offer.provider} (${o.offer.level}): ${formatNumber(o.beneficiaries)}` }))))));
+    el("ul", {}, ...s.offers.map((o) => el("li", { textContent: `${o.offer.name} — ${o.offer.provider} (${offerLevels[o.offer.level] ? words(...offerLevels[o.offer.level]) : o.offer.level}): ${formatNumber(o.beneficiaries)}` }))))));
 
   app.replaceChildren(
     el("h1", { id: "dash-title", textContent: `${t("dash.title")} · ${d.regionName}` }),

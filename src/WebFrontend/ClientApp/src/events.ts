@@ -31,6 +31,10 @@ const consentMethodsEn: Record<string, string> = { ...consentMethods, "impor dat
 const matchOutcomes: Record<string, [string, string]> = {
   Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
 };
+/** The level of an offer's provider (the catalog's and the redundancy map's words). */
+export const offerLevels: Record<string, [string, string]> = {
+  Pusat: ["Pusat", "National"], Provinsi: ["Provinsi", "Province"], KabKota: ["Kabupaten/Kota", "Regency/city"], Desa: ["Desa", "Village"], Partner: ["Mitra", "Partner"],
+};
 export const repayments: Record<string, [string, string]> = {
   Current: ["lancar", "current"], Late: ["terlambat", "late"], Defaulted: ["macet", "defaulted"], Repaid: ["lunas", "repaid"],
 };
