@@ -1,3 +1,4 @@
+using CaseGrains.Domain.Words;
 using System.Globalization;
 using CaseGrains.Domain.Journey;
 
@@ -88,24 +89,24 @@ public static class Refusals
     public static Refusal StageTransition(Stage stage, StageState state, StageAction action) => new(
         "stage.transition_not_allowed",
         $"Tahap {Names.Id(stage)} berstatus {Names.Id(state)}; tidak dapat {Names.Id(action)}.",
-        $"Stage {stage} is {state}; it cannot be {Names.En(action)}.")
+        $"Stage {Names.En(stage)} is {EnumWords.InSentence(EnumWords.En(state))}; it cannot be {Names.En(action)}.")
     { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["state"] = state.ToString() } };
 
     public static Refusal StageOutOfOrder(Stage stage, Stage blocking) => new(
         "stage.out_of_order",
         $"Tahap {Names.Id(stage)} belum dapat dimulai: tahap {Names.Id(blocking)} belum selesai atau dilewati.",
-        $"Stage {stage} cannot start yet: stage {blocking} is not completed or skipped.")
+        $"Stage {Names.En(stage)} cannot start yet: stage {Names.En(blocking)} is not completed or skipped.")
     { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["blockingStage"] = blocking.ToString() } };
 
     public static Refusal StageNotSkippable(Stage stage) => new(
         "stage.not_skippable",
         $"Tahap {Names.Id(stage)} tidak boleh dilewati.",
-        $"Stage {stage} cannot be skipped.");
+        $"Stage {Names.En(stage)} cannot be skipped.");
 
     public static Refusal StageNotActive(Stage stage) => new(
         "stage.not_active",
         $"Langkah ini hanya dapat dicatat saat tahap {Names.Id(stage)} aktif.",
-        $"This can only be recorded while stage {stage} is active.")
+        $"This can only be recorded while stage {Names.En(stage)} is active.")
     { Details = new Dictionary<string, string> { ["stage"] = stage.ToString() } };
 
     public static Refusal MentorRequired() => new(
@@ -116,7 +117,7 @@ public static class Refusals
     public static Refusal Gate(Stage stage, string gate, string indonesian, string english) => new(
         $"gate.{gate}",
         $"Tahap {Names.Id(stage)} belum dapat diselesaikan: {indonesian}",
-        $"Stage {stage} cannot be completed: {english}")
+        $"Stage {Names.En(stage)} cannot be completed: {english}")
     { Details = new Dictionary<string, string> { ["stage"] = stage.ToString(), ["gate"] = gate } };
 
     public static Refusal DuplicateCase(string existingCaseNumber) => new(
@@ -165,17 +166,9 @@ public static class Refusals
     /// <summary>Indonesian and English names for enum values used inside messages.</summary>
     public static class Names
     {
-        public static string Id(Stage stage) => stage switch
-        {
-            Stage.Intake => "Pendaftaran",
-            Stage.Assessment => "Asesmen",
-            Stage.Training => "Pelatihan",
-            Stage.Mentoring => "Pendampingan",
-            Stage.Matching => "Pencocokan Bisnis",
-            Stage.Financing => "Pembiayaan",
-            Stage.Graduated => "Mandiri",
-            _ => stage.ToString(),
-        };
+        public static string Id(Stage stage) => EnumWords.Id(stage);
+
+        public static string En(Stage stage) => EnumWords.En(stage);
 
         public static string Id(StageState state) => state switch
         {
@@ -194,25 +187,9 @@ public static class Refusals
             _ => action.ToString(),
         };
 
-        public static string Id(Services.OfferLevel level) => level switch
-        {
-            Services.OfferLevel.Pusat => "pusat",
-            Services.OfferLevel.Provinsi => "provinsi",
-            Services.OfferLevel.KabKota => "kabupaten/kota",
-            Services.OfferLevel.Desa => "desa",
-            Services.OfferLevel.Partner => "mitra",
-            _ => level.ToString(),
-        };
+        public static string Id(Services.OfferLevel level) => EnumWords.InSentence(EnumWords.Id(level));
 
-        public static string En(Services.OfferLevel level) => level switch
-        {
-            Services.OfferLevel.Pusat => "national",
-            Services.OfferLevel.Provinsi => "province",
-            Services.OfferLevel.KabKota => "regency/city",
-            Services.OfferLevel.Desa => "village",
-            Services.OfferLevel.Partner => "partner",
-            _ => level.ToString(),
-        };
+        public static string En(Services.OfferLevel level) => EnumWords.InSentence(EnumWords.En(level));
 
         /// <summary>Offers named as a refusal names them: "name (provider, level)", joined by "; ", in one language.</summary>
         public static string Offers(IEnumerable<Services.Offer> offers, bool english) =>

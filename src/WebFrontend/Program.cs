@@ -66,9 +66,14 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
     }
 
     ctx.ProblemDetails.Extensions.Remove("exception");
+    // A problem's status is the response's HTTP code, whoever wrote it.
+    if (ctx.HttpContext.Response.StatusCode >= 400)
+    {
+        ctx.ProblemDetails.Status = ctx.HttpContext.Response.StatusCode;
+    }
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddApiContract());
 builder.Services.AddClientFiles();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -152,7 +152,7 @@ public sealed class CaseApiTests(AppFixture fx)
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal("application/problem+json", stale.Content.Headers.ContentType!.MediaType);
         Assert.Equal("case.version_conflict", problem.GetProperty("code").GetString());
-        Assert.Equal("2", problem.GetProperty("currentVersion").GetString());
+        Assert.Equal(2, problem.GetProperty("currentVersion").GetInt32());
     }
 
     [Fact]
@@ -214,6 +214,62 @@ public sealed class CaseApiTests(AppFixture fx)
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/cases/{caseNumber}/stages/{stage}/complete", out _));
         var stage = doc.GetProperty("components").GetProperty("schemas").GetProperty("Stage");
         Assert.Contains("Graduated", stage.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocument_SaysEachSuccessCode_TheErrorsWithTheirProblemCodes_AndHowToSignIn()
+    {
+        var doc = await App.GetOk("/openapi/v1.json");
+        JsonElement Operation(string path, string method) => doc.GetProperty("paths").GetProperty(path).GetProperty(method);
+        static IEnumerable<string> Codes(JsonElement op) => op.GetProperty("responses").EnumerateObject().Select(r => r.Name);
+
+        var intake = Operation("/api/cases", "post");
+        var complete = Operation("/api/cases/{caseNumber}/stages/{stage}/complete", "post");
+        var login = Operation("/api/auth/login", "post");
+
+        Assert.Contains("201", Codes(intake));
+        Assert.DoesNotContain("200", Codes(intake));
+        Assert.Contains("204", Codes(Operation("/api/auth/logout", "post")));
+        Assert.Contains("202", Codes(Operation("/api/cases/import", "post")));
+        Assert.Contains("200", Codes(Operation("/api/cases/{caseNumber}", "get")));
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "404", "409", "422" }, Codes(complete).ToHashSet());
+        var refused = complete.GetProperty("responses").GetProperty("422");
+        Assert.Contains("gate.", refused.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("#/components/schemas/Problem", refused.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Contains("case.version_conflict", complete.GetProperty("responses").GetProperty("409").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        var schemes = doc.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(("apiKey", "cookie", "casegrains.session"), (schemes.GetProperty("cookie").GetProperty("type").GetString(), schemes.GetProperty("cookie").GetProperty("in").GetString(), schemes.GetProperty("cookie").GetProperty("name").GetString()));
+        Assert.Equal(("header", "X-CSRF-TOKEN"), (schemes.GetProperty("csrf").GetProperty("in").GetString(), schemes.GetProperty("csrf").GetProperty("name").GetString()));
+        Assert.Equal(("http", "bearer"), (schemes.GetProperty("bearer").GetProperty("type").GetString(), schemes.GetProperty("bearer").GetProperty("scheme").GetString()));
+        var security = complete.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Select(p => p.Name).Order().ToList()).ToList();
+        Assert.Equal([["cookie", "csrf"], ["bearer"]], security);
+        Assert.False(login.TryGetProperty("security", out _));
+        Assert.DoesNotContain("401", Codes(login));
+    }
+
+    [Fact]
+    public async Task AProblemsStatus_IsItsHttpCode_AndItsVersionsAreNumbers_InWordsOfOneLanguage()
+    {
+        var n = await fx.OpenCaseAsync();
+        await App.PostOk($"/api/cases/{n}/consent", Cmd(new { method = "lisan" }));
+
+        // An enrolment step on an offer the case is not in, a stale version, a malformed body: each answers its own status.
+        using var notEnrolled = await App.Client.PostAsJsonAsync($"/api/cases/{n}/enrolments/kur-bri-mikro/repayment", Cmd(new { status = "Current" }));
+        using var stale = await App.Client.PostAsJsonAsync($"/api/cases/{n}/stages/intake/complete", Cmd(new { expectedVersion = 1 }));
+        using var malformed = await App.Client.PostAsync($"/api/cases/{n}/notes", new StringContent("{\"commandId\":\"a\",\"txt\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        var problems = new List<JsonElement>();
+        foreach (var response in new[] { notEnrolled, stale, malformed })
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
+            Assert.DoesNotContain("unknown field", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            problems.Add(problem);
+        }
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, HttpStatusCode.Conflict, HttpStatusCode.BadRequest), (notEnrolled.StatusCode, stale.StatusCode, malformed.StatusCode));
+        Assert.Equal(JsonValueKind.Number, problems[1].GetProperty("currentVersion").ValueKind);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CaseGrains.Domain.Business;
 using CaseGrains.Domain.Services;
+using CaseGrains.Domain.Words;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -37,8 +38,8 @@ public static class EnrolmentDecider
 
         if (!offer.Segments.Contains(s.Segment))
         {
-            return new Refusal("enrolment.segment_not_targeted", $"Layanan '{offer.Name}' tidak ditujukan untuk segmen {s.Segment}.",
-                $"'{offer.Name}' does not target the {s.Segment} segment.") { Field = "offerId" };
+            return new Refusal("enrolment.segment_not_targeted", $"Layanan '{offer.Name}' tidak ditujukan untuk segmen {EnumWords.Id(s.Segment)}.",
+                $"'{offer.Name}' does not target the {EnumWords.En(s.Segment)} segment.") { Field = "offerId" };
         }
 
         if (Current(s, offer.Id) is not null)
@@ -285,16 +286,19 @@ public static class EnrolmentDecider
 
         if (type is { } t && e.Offer.Type != t)
         {
-            return new Refusal("enrolment.wrong_type", $"Langkah ini untuk layanan jenis {t}; '{e.Offer.Name}' berjenis {e.Offer.Type}.",
-                $"This step is for {t} offers; '{e.Offer.Name}' is a {e.Offer.Type}.") { Field = "offerId" };
+            return new Refusal("enrolment.wrong_type",
+                $"Langkah ini untuk layanan jenis {EnumWords.InSentence(EnumWords.Id(t))}; '{e.Offer.Name}' berjenis {EnumWords.InSentence(EnumWords.Id(e.Offer.Type))}.",
+                $"This step is for a {EnumWords.InSentence(EnumWords.En(t))}; '{e.Offer.Name}' is a {EnumWords.InSentence(EnumWords.En(e.Offer.Type))}.") { Field = "offerId" };
         }
 
         return from.Contains(e.Status) ? next(e)
-            : new Refusal("enrolment.wrong_status", $"Langkah ini tidak berlaku: pendaftaran pada '{e.Offer.Name}' berstatus {e.Status}.",
-                $"This step does not apply: the enrolment in '{e.Offer.Name}' is {e.Status}.")
+            : new Refusal("enrolment.wrong_status",
+                $"Langkah ini tidak berlaku: pendaftaran pada '{e.Offer.Name}' berstatus {EnumWords.InSentence(EnumWords.Id(e.Status))}.",
+                $"This step does not apply: the enrolment in '{e.Offer.Name}' is {EnumWords.InSentence(EnumWords.En(e.Status))}.")
             {
                 Field = "offerId",
-                Details = new Dictionary<string, string> { ["status"] = e.Status.ToString() },
+                // Not "status": a problem's status is its HTTP code.
+                Details = new Dictionary<string, string> { ["enrolmentStatus"] = e.Status.ToString() },
             };
     }
 

@@ -153,7 +153,7 @@ public static class Matching
     private static List<ScoreReason> PartnerReasons(CaseState c, Offer offer) =>
     [
         SectorReason(c, offer),
-        new("segment", Weights.Segment, $"Menyasar segmen {c.Segment}", $"Targets the {c.Segment} segment"),
+        new("segment", Weights.Segment, $"Menyasar segmen {Words.EnumWords.Id(c.Segment)}", $"Targets the {Words.EnumWords.En(c.Segment)} segment"),
         RegionReason(c.RegionCode, offer.Regions, national: true),
     ];
 
@@ -169,7 +169,7 @@ public static class Matching
         var range = $"{EnrolmentDecider.Rupiah(terms.MinAmountIdr)}–{EnrolmentDecider.Rupiah(terms.MaxAmountIdr)}";
         return
         [
-            new("segment", Weights.Segment, $"Menyasar segmen {c.Segment}", $"Targets the {c.Segment} segment"),
+            new("segment", Weights.Segment, $"Menyasar segmen {Words.EnumWords.Id(c.Segment)}", $"Targets the {Words.EnumWords.En(c.Segment)} segment"),
             new("umkm_class", Weights.UmkmClass, $"Untuk usaha kelas {profile.UmkmClass}", $"For {profile.UmkmClass} businesses"),
             SectorReason(c, offer),
             amountIdr is { } amount

@@ -31,7 +31,7 @@ public static class AuthApi
             await grains.GetGrain<IUserGrain>(actor.For(http).Id).EndSessions();
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
-        }).RequireAuthorization(Policies.SignedIn).WithName("Logout").WithSummary("Sign out everywhere.");
+        }).RequireAuthorization(Policies.SignedIn).WithName("Logout").WithSummary("Sign out everywhere.").Produces(StatusCodes.Status204NoContent);
         auth.MapGet("/antiforgery", (HttpContext http, IAntiforgery antiforgery) =>
             Results.Ok(new { token = antiforgery.GetAndStoreTokens(http).RequestToken, headerName = AuthSetup.AntiforgeryHeader }))
             .RequireAuthorization(Policies.SignedIn).WithName("GetAntiforgeryToken");

@@ -15,7 +15,8 @@ public static class CaseApi
         var cases = app.MapGroup("/api/cases").WithTags("Cases").RequireAuthorization(Policies.CaseWork);
 
         cases.MapPost("/", Intake).RequireAuthorization(Policies.Intake)
-            .WithName("Intake").WithSummary("Register a beneficiary and open their case (intake).");
+            .WithName("Intake").WithSummary("Register a beneficiary and open their case (intake).")
+            .Produces<CommandOutcome>(StatusCodes.Status201Created);
         cases.MapGet("/", Search).WithName("SearchCases").WithSummary("List and search the cases in the caller's scope (paged).");
         cases.MapGet("/{caseNumber}", Get).WithName("GetCase");
         cases.MapGet("/{caseNumber}/timeline", Timeline).WithName("GetTimeline").WithSummary("Timeline events after seq N.");

@@ -19,7 +19,8 @@ public static class ImportExportApi
     public static void MapImportExportApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/cases/import", Import).RequireAuthorization(Policies.Intake).WithTags("Cases").WithName("ImportBeneficiaries")
-            .WithSummary("Import beneficiaries from CSV (text/csv): 202 with the import id; progress on the hub (ImportProgress), report at /api/imports/{id}.");
+            .WithSummary("Import beneficiaries from CSV (text/csv): 202 with the import id; progress on the hub (ImportProgress), report at /api/imports/{id}.")
+            .Produces(StatusCodes.Status202Accepted);
         app.MapGet("/api/imports/{importId}", Report).RequireAuthorization(Policies.Intake).WithTags("Cases").WithName("ImportReport")
             .WithSummary("The report of one's own import, row by row.");
         app.MapGet("/api/cases/export", Export).RequireAuthorization(Policies.CaseWork).WithTags("Cases").WithName("ExportCases")

@@ -18,7 +18,8 @@ public static class ProblemApi
                 return outcome.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Created($"/api/problems?region={body.RegionCode}", outcome.Problem);
             })
             .RequireAuthorization(Policies.Intake).WithName("ReportFieldProblem")
-            .WithSummary("Record a field problem in a kecamatan or desa the caller serves (caseworkers, supervisors).");
+            .WithSummary("Record a field problem in a kecamatan or desa the caller serves (caseworkers, supervisors).")
+            .Produces(StatusCodes.Status201Created);
         problems.MapGet("/", async (HttpContext http, IGrainFactory grains, CurrentActor actor, string? region, string? category, int? limit) =>
             {
                 var list = await grains.GetGrain<IFieldProblemQueryGrain>(0).List(Region(region), category, limit ?? 200, actor.For(http));

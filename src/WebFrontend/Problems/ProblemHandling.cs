@@ -18,7 +18,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
                 (415, "request.unsupported_media_type", "Isi permintaan harus application/json.", "The request body must be application/json."),
             BadHttpRequestException bad =>
-                (bad.StatusCode, "request.malformed", "Permintaan tidak dapat dibaca: " + Describe(bad), "The request could not be read: " + Describe(bad)),
+                (bad.StatusCode, "request.malformed", "Permintaan tidak dapat dibaca: " + Describe(bad).Indonesian, "The request could not be read: " + Describe(bad).English),
             _ when Unavailable(exception) =>
                 (503, "server.unavailable", "Layanan sedang tidak dapat dijangkau; coba lagi sebentar lagi (perintah dengan ID yang sama aman diulang).",
                     "The service cannot be reached right now; try again shortly (a command sent again with the same id is safe)."),
@@ -82,15 +82,15 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         return false;
     }
 
-    // Names the JSON path at fault and what kind of fault, without echoing input or internal type names.
-    private static string Describe(BadHttpRequestException ex) => ex.InnerException switch
+    // Names the JSON path at fault and what kind of fault, in each language, without echoing input or internal type names.
+    private static (string Indonesian, string English) Describe(BadHttpRequestException ex) => ex.InnerException switch
     {
         System.Text.Json.JsonException { Path: { } path } json when json.Message.Contains("could not be mapped", StringComparison.Ordinal) =>
-            $"{path}: unknown field",
-        System.Text.Json.JsonException { Path: "$" or null } => "invalid JSON",
-        System.Text.Json.JsonException { Path: { } path } => $"{path}: invalid value or type",
-        _ when ex.Message.Contains("no body was provided", StringComparison.Ordinal) => "a JSON body is required",
-        _ => "invalid request",
+            ($"{path}: kolom tidak dikenal", $"{path}: unknown field"),
+        System.Text.Json.JsonException { Path: "$" or null } => ("JSON tidak sah", "invalid JSON"),
+        System.Text.Json.JsonException { Path: { } path } => ($"{path}: nilai atau jenis tidak sah", $"{path}: invalid value or type"),
+        _ when ex.Message.Contains("no body was provided", StringComparison.Ordinal) => ("isi JSON wajib ada", "a JSON body is required"),
+        _ => ("permintaan tidak sah", "invalid request"),
     };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]

@@ -43,7 +43,9 @@ public static class ProblemResults
 
         foreach (var (key, value) in refusal.Details)
         {
-            extensions[key] = value;
+            // Versions and positions are numbers in every answer, problems included.
+            extensions[key] = NumericDetails.Contains(key) && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? number : value;
         }
 
         if (replayed)
@@ -58,6 +60,9 @@ public static class ProblemResults
             statusCode: StatusFor(refusal.Code),
             extensions: extensions);
     }
+
+    /// <summary>The refusal details that are numbers (the rest are names and codes, kept as strings).</summary>
+    private static readonly HashSet<string> NumericDetails = new(StringComparer.Ordinal) { "currentVersion" };
 
     public static IResult Bad(HttpContext context, string code, string indonesian, string english, string? field = null) =>
         From(context, new RefusalInfo(code, indonesian, english, field, new Dictionary<string, string>()));

@@ -112,7 +112,7 @@ public sealed class StageDecisionTests
         Assert.Equal("Training", refusal.Details["stage"]);
         Assert.Equal("Active", refusal.Details["state"]);
         Assert.Equal("Tahap Pelatihan berstatus aktif; tidak dapat dimulai.", refusal.Indonesian);
-        Assert.Equal("Stage Training is Active; it cannot be started.", refusal.English);
+        Assert.Equal("Stage Training is active; it cannot be started.", refusal.English);
     }
 
     [Fact]

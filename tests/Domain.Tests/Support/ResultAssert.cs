@@ -13,6 +13,7 @@ internal static class ResultAssert
         Assert.Equal(code, result.Refusal!.Code);
         Assert.False(string.IsNullOrWhiteSpace(result.Refusal.Indonesian));
         Assert.False(string.IsNullOrWhiteSpace(result.Refusal.English));
+        PlainWords.AssertPlain(result.Refusal);
         return result.Refusal;
     }
 

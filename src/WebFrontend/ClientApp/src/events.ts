@@ -1,4 +1,4 @@
-import { formatRupiah, lang, stageNameIn } from "./i18n";
+import { enumPairs, formatRupiah, inSentence, lang, stageNameIn } from "./i18n";
 import { formatLocalDate } from "./zones";
 import type { TimelineEvent } from "./offline";
 
@@ -15,10 +15,7 @@ const also = (text: unknown, id: string, en: string): [string, string] => (s(tex
 const join = (a: [string, string], b: [string, string]): [string, string] => [a[0] + (b[0] ? ` — ${b[0]}` : ""), a[1] + (b[1] ? ` — ${b[1]}` : "")];
 
 /** Why a case was closed, in both languages (the workbench's picker and status line use the same words). */
-export const closeReasonNames: Record<string, [string, string]> = {
-  DroppedOut: ["Mengundurkan diri", "Dropped out"], Ineligible: ["Tidak memenuhi syarat", "Ineligible"], Duplicate: ["Kasus ganda", "Duplicate"],
-  Moved: ["Pindah domisili", "Moved away"], Deceased: ["Meninggal dunia", "Deceased"],
-};
+export const closeReasonNames = enumPairs("CloseReason");
 /** The ways of giving consent the workbench offers: the stored (Indonesian) words and their English. */
 export const consentMethods: Record<string, string> = {
   "Formulir persetujuan ditandatangani": "Signed consent form",
@@ -28,19 +25,11 @@ export const consentMethods: Record<string, string> = {
 };
 /** … and the one an import records. */
 const consentMethodsEn: Record<string, string> = { ...consentMethods, "impor data (CSV)": "data import (CSV)" };
-const matchOutcomes: Record<string, [string, string]> = {
-  Accepted: ["diterima", "accepted"], Contracted: ["berlanjut ke kontrak", "led to a contract"], Declined: ["ditolak", "declined"],
-};
+const matchOutcomes = enumPairs("MatchOutcome", inSentence);
 /** The level of an offer's provider (the catalog's and the redundancy map's words). */
-export const offerLevels: Record<string, [string, string]> = {
-  Pusat: ["Pusat", "National"], Provinsi: ["Provinsi", "Province"], KabKota: ["Kabupaten/Kota", "Regency/city"], Desa: ["Desa", "Village"], Partner: ["Mitra", "Partner"],
-};
-export const repayments: Record<string, [string, string]> = {
-  Current: ["lancar", "current"], Late: ["terlambat", "late"], Defaulted: ["macet", "defaulted"], Repaid: ["lunas", "repaid"],
-};
-export const umkmClasses: Record<string, [string, string]> = {
-  Micro: ["usaha mikro", "micro business"], Small: ["usaha kecil", "small business"], Medium: ["usaha menengah", "medium business"], Large: ["usaha besar", "large business"],
-};
+export const offerLevels = enumPairs("OfferLevel");
+export const repayments = enumPairs("RepaymentStatus", inSentence);
+export const umkmClasses = enumPairs("UmkmClass", inSentence);
 /** The assessment's answers by field name (a correction names the ones it changed). */
 const assessmentFields: Record<string, [string, string]> = {
   sector: ["sektor", "sector"], annualTurnoverIdr: ["omzet setahun", "annual turnover"], businessCapitalIdr: ["modal usaha", "business capital"],

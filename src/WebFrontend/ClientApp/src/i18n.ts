@@ -1,3 +1,4 @@
+import enums from "../../../Domain/Words/enums.json";
 // Bahasa Indonesia by default, English on request; the choice is kept in this browser.
 const messages = {
   id: {
@@ -117,10 +118,21 @@ const messages = {
 export type Lang = keyof typeof messages;
 export type Key = keyof (typeof messages)["id"];
 
-const stages: Record<Lang, Record<string, string>> = {
-  id: { Intake: "Pendaftaran", Assessment: "Asesmen", Training: "Pelatihan", Mentoring: "Pendampingan", Matching: "Pencocokan Bisnis", Financing: "Pembiayaan", Graduated: "Mandiri" },
-  en: { Intake: "Intake", Assessment: "Assessment", Training: "Training", Mentoring: "Mentoring", Matching: "Matching", Financing: "Financing", Graduated: "Graduated" },
-};
+// Every enum value in both languages: the one table the server's messages read too (src/Domain/Words/enums.json).
+const enumTable = enums as unknown as Record<string, Record<string, [string, string]>>;
+
+/** An enum value in words in the given language (its name only when the table lacks it, which a test forbids). */
+export const enumNameIn = (l: Lang, type: string, value: string): string => enumTable[type]?.[value]?.[l === "id" ? 0 : 1] ?? value;
+
+/** An enum value in words in the page's language. */
+export const enumName = (type: string, value: string): string => enumNameIn(lang, type, value);
+
+/** A text as a word inside a sentence: the first letter lower-cased unless it starts an acronym ("usaha mikro", but "UMKM"). */
+export const inSentence = (text: string): string => (/^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text);
+
+/** An enum's values as [Indonesian, English] pairs, optionally shaped for use inside a sentence. */
+export const enumPairs = (type: string, shape: (text: string) => string = (x) => x): Record<string, [string, string]> =>
+  Object.fromEntries(Object.entries(enumTable[type] ?? {}).map(([k, [id, en]]) => [k, [shape(id), shape(en)]]));
 
 export let lang: Lang = localStorage.getItem("lang") === "en" ? "en" : "id";
 
@@ -138,17 +150,12 @@ export const words = (id: string, en: string): string => (lang === "id" ? id : e
 export const stageName = (stage: string): string => stageNameIn(lang, stage);
 
 /** A stage's name in the given language (the timeline's words hold both). */
-export const stageNameIn = (l: Lang, stage: string): string => stages[l][stage] ?? stage;
+export const stageNameIn = (l: Lang, stage: string): string => enumNameIn(l, "Stage", stage);
 
 export const formatTime = (iso: string): string =>
   new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Jakarta" }).format(new Date(iso));
 
-const segments: Record<Lang, Record<string, string>> = {
-  id: { Umkm: "UMKM", Koperasi: "Koperasi", EkonomiKreatif: "Ekonomi kreatif", PekerjaMigran: "Pekerja migran" },
-  en: { Umkm: "MSME", Koperasi: "Cooperative", EkonomiKreatif: "Creative economy", PekerjaMigran: "Migrant worker" },
-};
-
-export const segmentName = (segment: string): string => segments[lang][segment] ?? segment;
+export const segmentName = (segment: string): string => enumName("Segment", segment);
 
 /** Whole numbers as Indonesians write them (12.345), or in English (12,345). */
 export const formatNumber = (n: number): string => new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-GB").format(n);

@@ -1,4 +1,4 @@
-import { formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
+import { enumPairs, formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
 import { closeReasonNames, consentMethods, repayments, umkmClasses } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
@@ -47,14 +47,8 @@ const closeReasons = ["DroppedOut", "Ineligible", "Duplicate", "Moved", "Decease
 
 const closeReasonName = (r: string): string => (closeReasonNames[r] ? words(...closeReasonNames[r]) : r);
 
-const statusNames: Record<string, [string, string]> = {
-  Waitlisted: ["Daftar tunggu", "Waiting list"], Enrolled: ["Terdaftar", "Enrolled"], Completed: ["Selesai", "Completed"], Withdrawn: ["Mundur", "Withdrawn"],
-  ReferralOffered: ["Rujukan dikirim", "Referral sent"], ReferralAccepted: ["Rujukan diterima mitra", "Referral accepted"],
-  ReferralDeclined: ["Rujukan ditolak mitra", "Referral declined"], ReferralClosed: ["Hasil dilaporkan", "Outcome reported"],
-  Applied: ["Diajukan", "Applied"], Approved: ["Disetujui", "Approved"], Rejected: ["Ditolak", "Rejected"], Disbursed: ["Dicairkan", "Disbursed"],
-  Open: ["Berjalan", "Open"], Closed: ["Ditutup", "Closed"], Graduated: ["Mandiri", "Graduated"],
-  NotStarted: ["Belum dimulai", "Not started"], Active: ["Berjalan", "Active"], Skipped: ["Dilewati", "Skipped"],
-};
+// Stage, case and enrolment states share one lookup (where names repeat, so do the words).
+const statusNames = { ...enumPairs("StageState"), ...enumPairs("CaseStatus"), ...enumPairs("EnrolmentStatus") };
 export const statusName = (s: string): string => (statusNames[s] ? words(...statusNames[s]) : s);
 
 /** A labelled control for inline forms: the label names it for screen readers and keyboard users alike. */
