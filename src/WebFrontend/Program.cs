@@ -129,6 +129,9 @@ if (reconcile)
     return report.Drift == 0 || report.Applied ? 0 : 1;
 }
 
+// One clear line when the app is up: where to open it, where its data is. A demo seed prints its accounts after it.
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
+    $"CaseGrains siap / ready: {string.Join(" ", app.Urls)}  (data: {Path.GetFullPath(settings.DataDirectory)}; Ctrl+C untuk berhenti / to stop)"));
 if (seedDemo || createAdmin is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() => _ = SeedAsync(app.Services, seedDemo, createAdmin));

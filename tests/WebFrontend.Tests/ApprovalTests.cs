@@ -10,6 +10,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// reopen directly; each step is on the timeline exactly once; notes.
 /// </summary>
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class ApprovalTests(AppFixture fx)
 {
     private AppHost App => fx.App;

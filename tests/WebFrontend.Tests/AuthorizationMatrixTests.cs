@@ -12,6 +12,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// Every endpoint the app actually maps × every role × a case in and out of the caller's scope. A new endpoint
 /// fails here until it declares a policy and its row is added to <see cref="Expected"/> (and docs/access.md).
 /// </summary>
+[Trait("Category", "Quick")]
 public sealed class AuthorizationMatrixTests : IAsyncLifetime
 {
     private const string Anonymous = "anonymous";

@@ -7,6 +7,7 @@ namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>Bad input answers 4xx problem+json with a stable code, changes nothing, and is never a 500.</summary>
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class BadInputTests(AppFixture fx)
 {
     private AppHost App => fx.App;

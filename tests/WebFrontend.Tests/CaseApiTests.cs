@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace CaseGrains.WebFrontend.Tests;
 
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class CaseApiTests(AppFixture fx)
 {
     private AppHost App => fx.App;

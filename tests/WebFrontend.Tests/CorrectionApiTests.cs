@@ -8,6 +8,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// Corrections over HTTP: each is its own event with the corrector as actor and the reason, the original stays, the gate
 /// follows the corrected figure and says its threshold, and all of it reads back after a restart on the same file.
 /// </summary>
+[Trait("Category", "Quick")]
 public sealed class CorrectionApiTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// or (for free text that is merely unusual) an accepted command that stored the text verbatim. Never a 5xx.
 /// </summary>
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class FieldFuzzTests(AppFixture fx)
 {
     private AppHost App => fx.App;

@@ -9,6 +9,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// Rules that hold across a person's cases (by NIK): one active KUR per debtor whatever the product and the bank, on the
 /// same case and through a new intake after graduation; and the redundancy map counts people, not enrolments.
 /// </summary>
+[Trait("Category", "Quick")]
 public sealed class PersonRulesTests
 {
     private const string Nik = "3579024107880011";

@@ -11,6 +11,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// redundancy map. The app holds the sample Kota Batu catalog (samples/catalog-kota-batu.csv).
 /// </summary>
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class ServicesApiTests(AppFixture fx)
 {
     private ServicesFlow Flow => new(fx.App, fx.App.Client);

@@ -10,6 +10,7 @@ namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>Sign-in flows: tokens, cookies with antiforgery, wrong passwords, lock-out, expiry, disabled accounts.</summary>
 [Collection(AppCollection.Name)]
+[Trait("Category", "Quick")]
 public sealed class SignInTests(AppFixture fx)
 {
     private AppHost App => fx.App;

@@ -96,15 +96,6 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
     public async Task<int> SeedAsync()
     {
         var accounts = await SeedAccountsAsync();
-        if (accounts.Count > 0)
-        {
-            // Printed once, to the console only (not the log), when the accounts are created.
-            Console.WriteLine("Demo accounts (shown once; change them before any real use):");
-            foreach (var (userId, role, password) in accounts)
-            {
-                Console.WriteLine($"  {role,-16} {userId,-18} {password}");
-            }
-        }
 
         await SeedCatalogAsync();
         if (accounts.Any(a => a.UserId == MentorId))
@@ -139,6 +130,17 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         }
 
         LogSeeded(opened);
+        // Printed once, at the very end (so it is the last thing on the console), to the console only (not the log).
+        Console.WriteLine($"Demo siap / ready: {opened} kasus Kota Batu / Kota Batu cases.");
+        if (accounts.Count > 0)
+        {
+            Console.WriteLine("Akun demo (hanya ditampilkan sekali; ganti sebelum dipakai sungguhan) / Demo accounts (shown once; change them before any real use):");
+            foreach (var (userId, role, password) in accounts)
+            {
+                Console.WriteLine($"  {role,-16} {userId,-18} {password}");
+            }
+        }
+
         return opened;
     }
 
