@@ -31,6 +31,7 @@ public sealed class ReachTests
           const wide = [...document.body.querySelectorAll('*')].find(e => !e.closest('.scroll') && e.getBoundingClientRect().width > 0
             && e.getBoundingClientRect().right > window.innerWidth + 1);
           if (wide) problems.push('wider than the screen: ' + (wide.id || wide.tagName) + ' ends at ' + Math.round(wide.getBoundingClientRect().right) + 'px');
+          if (document.documentElement.scrollWidth > window.innerWidth) problems.push('scrolls sideways: ' + document.documentElement.scrollWidth + 'px');
           return problems;
         }
         """;
@@ -92,6 +93,10 @@ public sealed class ReachTests
 
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
         await AssertReachableAsync(cw, "case list", "#wb-cases li");
+        // On the phone the list is the first thing: its first case shows without scrolling, the intake folded above it.
+        Assert.True(await cw.EvaluateAsync<bool>("() => document.querySelector('#wb-cases li').getBoundingClientRect().top < window.innerHeight"),
+            "the first case of the list is below the first screen");
+        Assert.False(await cw.EvaluateAsync<bool>("() => document.getElementById('intake-panel').open"));
         await cw.GotoAsync("/#/import");
         await AssertReachableAsync(cw, "import", "#imp-form");
         await cw.GotoAsync("/#/problems");
@@ -133,6 +138,7 @@ public sealed class ReachTests
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, "petugas.jatim");
         await Assertions.Expect(cw.Locator("#f-region option[value='35.79']")).ToBeAttachedAsync();
         await Assertions.Expect(cw.Locator("#i-regency option[value='35.79']")).ToBeAttachedAsync();
+        await cw.ClickAsync("#intake-panel summary");
         await cw.SelectOptionAsync("#i-regency", "35.79");
         await Assertions.Expect(cw.Locator("#i-region option[value='35.79.02']")).ToBeAttachedAsync();
         Assert.Equal(0, await cw.Locator("#i-region option[value='35.73.01']").CountAsync());
@@ -146,6 +152,7 @@ public sealed class ReachTests
         Assert.Equal("35.79.02", (await new ServicesFlow(app, app.Client).Get($"/api/cases/{number}")).GetProperty("regionCode").GetString());
 
         await cw.ClickAsync("#app > a[href='#/']");
+        await cw.Locator("#more-filters").EvaluateAsync("d => d.open = true");
         await cw.SelectOptionAsync("#f-region", "35.79");
         await cw.ClickAsync("#filters button[type=submit]");
         await Assertions.Expect(cw.Locator($"#wb-cases li[data-case='{number}']")).ToHaveCountAsync(1);
@@ -164,6 +171,9 @@ public sealed class ReachTests
         var (app, browser) = (session.App, session.Browser);
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
         await Assertions.Expect(cw.Locator("#i-region option").First).ToBeAttachedAsync();
+        // The intake is folded under its summary: Enter on it opens the form.
+        await cw.FocusAsync("#intake-panel summary");
+        await cw.Keyboard.PressAsync("Enter");
         await cw.FocusAsync("#i-nik");
         await cw.Keyboard.TypeAsync("3579025508930077");
         await cw.Keyboard.PressAsync("Tab");

@@ -130,6 +130,7 @@ public sealed class WorkbenchActionsTests
             await Assertions.Expect(cw.Locator("#wb-total")).ToHaveTextAsync($"{expected.Length} kasus");
         }
 
+        await cw.Locator("#more-filters").EvaluateAsync("d => d.open = true");
         await cw.SelectOptionAsync("#f-segment", "Koperasi");
         await Apply(bumiaji, junrejo);
         await cw.SelectOptionAsync("#f-region", "35.79.02");

@@ -37,6 +37,7 @@ public sealed class WorkbenchFlowTests
         // Intake on the workbench: the NIK is checked as typed.
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
         await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
+        await cw.ClickAsync("#intake-panel summary");
         await cw.FillAsync("#i-nik", "35790255089300");
         await Assertions.Expect(cw.Locator("#i-nik-hint")).ToHaveTextAsync("14/16 digit.");
         await cw.FillAsync("#i-nik", "3579025508930031");

@@ -61,6 +61,10 @@ function options(el: El, values: string[], name: (v: string) => string, empty?: 
   return [...(empty !== undefined ? [el("option", { value: "", textContent: empty })] : []), ...values.map((v) => el("option", { value: v, textContent: name(v) }))];
 }
 
+// Whether the folded parts of the list page were open (they stay so across a visit to a case page).
+let moreFiltersOpen = false;
+let intakeOpen = false;
+
 // The list's filters survive a visit to a case page.
 const filters = { region: "", stage: "", segment: "", mentor: "", pending: "", overdue: false, q: "" };
 
@@ -86,7 +90,7 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
   const pending = el("select", {}, ...options(el, ["Closure", "Reopening"], (k) => (k === "Closure" ? words("Menunggu persetujuan penutupan", "Closure awaiting approval")
     : words("Menunggu persetujuan buka kembali", "Reopening awaiting approval")), words("Semua", "All")));
   const overdue = el("input", { id: "f-overdue", type: "checkbox" });
-  const q = el("input", { type: "search", placeholder: words("Nama atau nomor kasus", "Name or case number") });
+  const q = el("input", { type: "search", autocomplete: "off" });
   region.value = filters.region; stage.value = filters.stage; segment.value = filters.segment; mentor.value = filters.mentor;
   pending.value = filters.pending; overdue.checked = filters.overdue; q.value = filters.q;
   const list = el("ul", { className: "cases", id: "wb-cases" });
@@ -110,18 +114,27 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
       return li;
     }));
   };
-  const form = el("form", { className: "card", id: "filters" },
-    el("h2", { textContent: words("Saring daftar", "Filter the list") }),
+  // The list comes first: one search box, the other filters folded (open while one is set), registering a new person
+  // folded above it (open while being filled in).
+  const more = el("details", { id: "more-filters", open: moreFiltersOpen || !!(filters.region || filters.stage || filters.segment || filters.mentor || filters.pending || filters.overdue) },
+    el("summary", { textContent: words("Saring menurut wilayah, tahap, segmen…", "Filter by region, stage, segment…") }),
     field(el, "f-region", words("Wilayah", "Region"), region),
     field(el, "f-stage", words("Tahap", "Stage"), stage),
     field(el, "f-segment", words("Segmen", "Segment"), segment),
     field(el, "f-mentor", words("ID pendamping", "Mentor id"), mentor),
     field(el, "f-pending", words("Persetujuan", "Approval"), pending),
-    field(el, "f-q", words("Cari", "Search"), q),
-    el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")),
-    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink, exportMessage);
+    el("label", { htmlFor: "f-overdue" }, overdue, words(" Hanya yang lewat tenggat", " Overdue only")));
+  more.addEventListener("toggle", () => (moreFiltersOpen = more.open));
+  const form = el("form", { className: "card", id: "filters", role: "search" },
+    field(el, "f-q", words("Cari nama, nomor kasus atau NIK", "Search a name, case number or NIK"), q),
+    el("button", { className: "primary", type: "submit", textContent: words("Terapkan", "Apply") }), " ", exportLink, exportMessage,
+    more);
   form.addEventListener("submit", (e) => { e.preventDefault(); void load(); });
-  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), await intakeForm(api, el, regions), form, total, list);
+  const intake = await intakeForm(api, el, regions);
+  const intakePanel = el("details", { className: "card", id: "intake-panel", open: intakeOpen },
+    el("summary", { textContent: words("＋ Daftarkan penerima manfaat baru", "＋ Register a new beneficiary") }), intake);
+  intakePanel.addEventListener("toggle", () => (intakeOpen = intakePanel.open));
+  app.replaceChildren(el("h1", { textContent: words("Kasus wilayah saya", "Cases of my regions") }), nav(el, role), intakePanel, form, total, list);
   await load();
 }
 
@@ -152,8 +165,7 @@ async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElem
   const consent = el("input", { id: "i-consent", type: "checkbox" });
   consent.setAttribute("aria-describedby", "i-consent-why");
   const message = el("p", { id: "i-message", role: "status" });
-  const form = el("form", { className: "card", id: "intake" },
-    el("h2", { textContent: words("Pendaftaran penerima manfaat", "Register a beneficiary") }),
+  const form = el("form", { id: "intake" },
     el("label", { htmlFor: "i-nik", textContent: "NIK" }), nik, nikHint,
     el("label", { htmlFor: "i-name", textContent: words("Nama lengkap", "Full name") }), name,
     ...picker.fields,
