@@ -83,6 +83,8 @@ export function listParams(f: typeof filters = filters): URLSearchParams {
 
 export async function renderWorkbench(app: HTMLElement, api: Api, el: El, regions: string[], role: string): Promise<void> {
   const under = await regionsUnder(api, regions);
+  const regionName = (code: string): string =>
+    under.filter((r) => code === r.code || code.startsWith(r.code + ".")).sort((a, b) => b.code.length - a.code.length)[0]?.name ?? code;
   const region = el("select", {}, ...options(el, under.map((k) => k.code), (c) => `${under.find((k) => k.code === c)?.name} (${c})`, words("Semua wilayah saya", "All my regions")));
   const stage = el("select", {}, ...options(el, stages, stageName, words("Semua tahap", "All stages")));
   const segment = el("select", {}, ...options(el, segments, segmentName, words("Semua segmen", "All segments")));
@@ -108,8 +110,11 @@ export async function renderWorkbench(app: HTMLElement, api: Api, el: El, region
     list.replaceChildren(...items.map((c) => {
       const flags = [c.sla !== "OnTime" ? "⚠ " + (c.sla === "Escalated" ? words("dieskalasi", "escalated") : words("lewat tenggat", "overdue")) : "",
         c.pendingApproval ? "⏳ " + words("menunggu persetujuan", "awaiting approval") : "", c.status !== "Open" ? statusName(c.status) : ""].filter((f) => f);
+      // The region by its name (the kecamatan or kab/kota served), its code on hover.
+      const region = el("span", { textContent: regionName(c.regionCode), title: c.regionCode });
       const li = el("li", {}, el("a", { href: `#/cases/${c.caseNumber}` }, el("strong", { textContent: `${c.fullName} · ${c.caseNumber}` }),
-        el("div", { className: "meta", textContent: [stageName(c.currentStage), segmentName(c.segment), c.regionCode, c.mentorId ?? "", ...flags].filter((x) => x).join(" · ") })));
+        el("div", { className: "meta" }, `${stageName(c.currentStage)} · ${segmentName(c.segment)} · `, region,
+          [c.mentorId ?? "", ...flags].filter((x) => x).map((x) => ` · ${x}`).join(""))));
       li.dataset.case = c.caseNumber;
       return li;
     }));
@@ -292,7 +297,8 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   app.replaceChildren(
     el("a", { href: "#/", textContent: words("← Kembali", "← Back") }),
     title,
-    el("p", { id: "stage", className: "meta", textContent: `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · ${v.regionName} · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}` }),
+    el("p", { id: "stage", className: "meta" }, `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · `,
+      el("span", { textContent: v.regionName, title: v.regionCode }), ` · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}`),
     message,
     approvalSection(el, v, supervisor, send),
     el("section", { className: "card", id: "journey" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ol", { id: "stages", className: "stepper" }, ...stageRows)),
