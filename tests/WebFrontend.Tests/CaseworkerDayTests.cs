@@ -8,7 +8,8 @@ namespace CaseGrains.WebFrontend.Tests;
 /// <summary>
 /// A Kota Batu caseworker's whole day in real headless Chromium on a 360 px phone (issue 18): an intake without consent,
 /// the consent recorded from the case page, the assessment with the catalog's pickers, an enrolment with the overlap
-/// warning acknowledged and its confirmation, a wrong attendance corrected, graduation. Every screen on the way is read for
+/// warning acknowledged and its confirmation, a wrong attendance corrected, a mentor assigned and a session's topic
+/// corrected, graduation. Every screen on the way is read for
 /// raw identifiers in Bahasa Indonesia, and the graduated case page again in English. (The supervisor approving a closure
 /// from the supervision view: <c>WorkbenchActionsTests.ACaseworkerAsksToClose_TheSupervisorApprovesFromTheSupervisionView_…</c>.)
 /// </summary>
@@ -30,6 +31,7 @@ public sealed partial class CaseworkerDayTests
         await using var session = await BrowserApp.StartAsync();
         var (app, browser) = (session.App, session.Browser);
         await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
+        await session.SetMentorProfileAsync(AppHost.Mentor);
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
         await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
         await AssertPlainAsync(cw, "case list");
@@ -103,8 +105,31 @@ public sealed partial class CaseworkerDayTests
         await cw.ClickAsync("#complete-Training");
         await Assertions.Expect(Stage(cw, "Training")).ToHaveAttributeAsync("data-state", "Completed");
 
+        // Mentoring: the top mentor assigned (and confirmed); the mentor logs a session from their phone, the caseworker
+        // corrects its topic with a reason; the stage is then skipped (the rest comes from the BUMDes).
+        await cw.ClickAsync("#start-Mentoring");
+        await Assertions.Expect(cw.Locator($"#accept-Mentor-{AppHost.Mentor}")).ToBeVisibleAsync();
+        await cw.ClickAsync($"#accept-Mentor-{AppHost.Mentor}");
+        await Assertions.Expect(cw.Locator("#confirm")).ToContainTextAsync("halaman pendamping");
+        var number = (await cw.Locator("#case-title").TextContentAsync())!.Split(" · ")[1];
+        using (var mentorClient = await app.ClientFor(AppHost.Mentor))
+        {
+            await new ServicesFlow(app, mentorClient).Command(number, "/mentoring-sessions", new { date = DateOnly.FromDateTime(DateTime.UtcNow), topic = "Kas" });
+        }
+
+        var sessionItem = cw.Locator("#sessions li").First;
+        await Assertions.Expect(sessionItem).ToContainTextAsync("Kas");
+        await sessionItem.Locator("summary").ClickAsync();
+        var seq = await sessionItem.GetAttributeAsync("data-session");
+        await cw.FillAsync($"#session-topic-{seq}", "Arus kas harian");
+        await cw.FillAsync($"#session-reason-{seq}", "Topik tercatat terlalu singkat");
+        await cw.ClickAsync($"#session-correct-{seq}");
+        await Assertions.Expect(cw.Locator("#timeline li[data-type='MentoringSessionCorrected']")).ToContainTextAsync("Arus kas harian");
+        await Assertions.Expect(cw.Locator("#sessions li").First).ToContainTextAsync("Arus kas harian");
+        await AssertPlainAsync(cw, "mentoring with a corrected session");
+
         // The rest of the journey is skipped with reasons, then the outcomes and graduation.
-        foreach (var (stage, reason) in new[] { ("Mentoring", "Sudah didampingi BUMDes"), ("Matching", "Sudah punya pembeli tetap"), ("Financing", "Tidak membutuhkan pembiayaan") })
+        foreach (var (stage, reason) in new[] { ("Mentoring", "Pendampingan lanjut oleh BUMDes"), ("Matching", "Sudah punya pembeli tetap"), ("Financing", "Tidak membutuhkan pembiayaan") })
         {
             await cw.ClickAsync("#next-action summary");
             await cw.FillAsync($"#skip-reason-{stage}", reason);

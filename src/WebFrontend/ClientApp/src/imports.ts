@@ -1,4 +1,4 @@
-import { formatNumber, lang, words } from "./i18n";
+import { enumName, formatNumber, lang, words } from "./i18n";
 import type { Api, El } from "./page";
 
 // Bulk import of beneficiaries from a CSV file (progress live over /hubs/cases, then the row-by-row report).
@@ -29,14 +29,7 @@ export function onImportProgress(p: ImportProgress): void {
   if (current?.importId === p.importId) screen?.show(p);
 }
 
-const results: Record<string, [string, string]> = {
-  Created: ["Kasus baru dibuka", "Case opened"],
-  Unchanged: ["Sudah diimpor sebelumnya", "Imported before"],
-  ConsentRecorded: ["Persetujuan dicatat pada kasus", "Consent recorded on the case"],
-  Existing: ["Sudah punya kasus terbuka", "Already has an open case"],
-  Rejected: ["Ditolak", "Rejected"],
-};
-const resultName = (result: string): string => (results[result] ? words(...results[result]) : result);
+const resultName = (result: string): string => enumName("ImportResult", result);
 
 const columns: [string, string, string][] = [
   ["nik", "wajib; 16 digit angka", "required; 16 digits"],

@@ -669,7 +669,7 @@ async function showWorkbenchCase(caseNumber: string): Promise<void> {
     const timeline = await fetchTimeline(caseNumber);
     const events = timeline.ok ? timeline.data : [];
     if (events.length) lastSeq.set(caseNumber, Math.max(lastSeq.get(caseNumber) ?? 0, events[events.length - 1].seq));
-    return el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events, caseNumber)));
+    return { events, section: el("section", { className: "card" }, el("h2", { textContent: t("case.timeline") }), el("ol", { className: "timeline", id: "timeline" }, ...timelineItems(events, caseNumber))) };
   });
   if (hub && hub.state === HubConnectionState.Connected) {
     // Events between the page's timeline and the follow come back with it: shown like pushed ones.

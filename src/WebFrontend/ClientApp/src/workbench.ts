@@ -2,6 +2,8 @@ import { enumPairs, formatRupiah, formatTime, lang, segmentName, stageName, word
 import { type Api, type El, downloadLink } from "./page";
 import { closeReasonNames, consentMethods, repayments, umkmClasses } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
+import type { TimelineEvent } from "./offline";
+import { formatLocalDate } from "./zones";
 
 // The caseworker's and supervisor's workbench: the cases of their regions with filters, intake, and a case page with the
 // journey's gates and every action (stages, assessment, ranked courses / mentors / partners / lenders, enrolment with the
@@ -193,7 +195,8 @@ async function intakeForm(api: Api, el: El, regions: string[]): Promise<HTMLElem
 
 type Send = (suffix: string, body: Record<string, unknown>) => Promise<Problem | null>;
 
-export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, api: Api, el: El, role: string, timeline: () => Promise<HTMLElement>): Promise<void> {
+export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, api: Api, el: El, role: string,
+  timeline: () => Promise<{ section: HTMLElement; events: TimelineEvent[] }>): Promise<void> {
   const view = await api<View>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
   if (!view.ok) {
     app.replaceChildren(el("a", { href: "#/", textContent: words("← Kembali", "← Back") }), el("p", { className: "error", textContent: words("Kasus tidak ditemukan.", "Case not found.") }));
@@ -287,7 +290,8 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 
   if (active === "Graduated") sections.push(outcomesForm(el, send));
 
-  const timelineSection = await timeline();
+  const { section: timelineSection, events } = await timeline();
+  const sessions = open ? sessionsSection(el, events, send) : null;
   // Stale when a newer render of this case started meanwhile, or the user went elsewhere.
   if (!isRendered(caseNumber, v.version) || rendered.version !== v.version || decodeURIComponent(location.hash) !== `#/cases/${caseNumber}`) return;
   const title = el("h1", { id: "case-title", textContent: `${v.fullName} · ${v.caseNumber}` });
@@ -306,6 +310,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     ...sections,
     ...(v.profile ? [profileSection(el, v.profile, open ? assessmentForm(el, send, termsOrNone, v.profile) : null)] : []),
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
+    ...(sessions ? [sessions] : []),
     noteForm(el, send),
     timelineSection);
   if (typed) restoreTyped(app, typed);
@@ -581,6 +586,38 @@ function consentForm(el: El, send: Send): HTMLElement {
     void send("/consent", { method: method.value, formVersion: version.value, givenOn: given.value, witness: witness.value || null });
   });
   return form;
+}
+
+/**
+ * The mentoring sessions logged on the case as they now read (a correction replaces a session's details), each with its
+ * correction form: the corrected details and the reason, sent as an event that names the session; the original stays.
+ */
+function sessionsSection(el: El, events: TimelineEvent[], send: Send): HTMLElement | null {
+  const sessions = new Map<number, Record<string, unknown>>();
+  for (const e of events) {
+    if (e.type === "MentoringSessionLogged") sessions.set(e.seq, e.payload);
+    if (e.type === "MentoringSessionCorrected" && sessions.has(Number(e.payload.sessionSeq))) sessions.set(Number(e.payload.sessionSeq), e.payload);
+  }
+  if (sessions.size === 0) return null;
+  const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+  const items = [...sessions].map(([seq, p]) => {
+    const date = el("input", { type: "date", required: true, value: text(p.date) });
+    const topic = el("input", { maxLength: 200, required: true, value: text(p.topic) });
+    const notes = el("textarea", { maxLength: 2000, rows: 2, value: text(p.notes) });
+    const next = el("input", { maxLength: 2000, value: text(p.nextStep) });
+    const reason = el("input", { maxLength: 2000, required: true });
+    const li = el("li", {}, el("strong", { textContent: `${formatLocalDate(text(p.date))}: ${text(p.topic)}` }),
+      ...(p.notes ? [el("div", { className: "meta", textContent: text(p.notes) })] : []),
+      el("details", { className: "correction" }, el("summary", { textContent: words("Koreksi sesi ini", "Correct this session") }),
+        field(el, `session-date-${seq}`, words("Tanggal", "Date"), date), field(el, `session-topic-${seq}`, words("Topik", "Topic"), topic),
+        field(el, `session-notes-${seq}`, words("Catatan", "Notes"), notes), field(el, `session-next-${seq}`, words("Langkah berikutnya", "Next step"), next),
+        field(el, `session-reason-${seq}`, words("Alasan koreksi", "Reason for the correction"), reason),
+        button(el, `session-correct-${seq}`, words("Simpan koreksi", "Save the correction"), () => void send(`/mentoring-sessions/${seq}/correct`,
+          { date: date.value, topic: topic.value, notes: notes.value || null, nextStep: next.value || null, reason: reason.value }))));
+    li.dataset.session = String(seq);
+    return li;
+  });
+  return el("section", { className: "card", id: "sessions" }, el("h2", { textContent: words("Sesi pendampingan", "Mentoring sessions") }), el("ul", {}, ...items));
 }
 
 function noteForm(el: El, send: Send): HTMLElement {
