@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -14,7 +12,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// from the supervision view: <c>WorkbenchActionsTests.ACaseworkerAsksToClose_TheSupervisorApprovesFromTheSupervisionView_…</c>.)
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed partial class CaseworkerDayTests
+public sealed class CaseworkerDayTests
 {
     private static ILocator Stage(IPage page, string stage) => page.Locator($"#stages li[data-stage='{stage}']");
 
@@ -24,9 +22,9 @@ public sealed partial class CaseworkerDayTests
     public async Task IntakeWithoutConsent_Consent_AssessmentWithPickers_EnrolWithTheOverlapWarning_CorrectAnAttendance_Graduate()
     {
         // The reading below knows what to look for.
-        Assert.Superset(new HashSet<string> { "KabKota", "NotStarted", "Micro", "Current" }, RawNames("id").ToHashSet());
-        Assert.Superset(new HashSet<string> { "EkonomiKreatif", "ReferralOffered" }, RawNames("en").ToHashSet());
-        Assert.DoesNotContain("Koperasi", RawNames("id"));
+        Assert.Superset(new HashSet<string> { "KabKota", "NotStarted", "Micro", "Current" }, PlainPage.RawNames("id").ToHashSet());
+        Assert.Superset(new HashSet<string> { "EkonomiKreatif", "ReferralOffered" }, PlainPage.RawNames("en").ToHashSet());
+        Assert.DoesNotContain("Koperasi", PlainPage.RawNames("id"));
 
         await using var session = await BrowserApp.StartAsync();
         var (app, browser) = (session.App, session.Browser);
@@ -34,7 +32,7 @@ public sealed partial class CaseworkerDayTests
         await session.SetMentorProfileAsync(AppHost.Mentor);
         var cw = await Chromium.SignInAsync(browser, app.BaseAddress, AppHost.Caseworker);
         await Assertions.Expect(cw.Locator("h1")).ToHaveTextAsync("Kasus wilayah saya");
-        await AssertPlainAsync(cw, "case list");
+        await PlainPage.AssertPlainAsync(cw, "case list");
 
         // Intake without consent: the form says why consent is needed; the case opens and waits at Intake.
         await cw.ClickAsync("#intake-panel summary");
@@ -47,7 +45,7 @@ public sealed partial class CaseworkerDayTests
         await Assertions.Expect(cw.Locator("#case-title")).ToContainTextAsync("Ibu Sehari Penuh");
         await Assertions.Expect(cw.Locator("#next-action")).ToContainTextAsync("Catat persetujuan");
         await Assertions.Expect(Stage(cw, "Intake")).ToHaveAttributeAsync("aria-current", "step");
-        await AssertPlainAsync(cw, "case waiting for consent");
+        await PlainPage.AssertPlainAsync(cw, "case waiting for consent");
 
         // Consent from the case page: method, form version, date, witness; then Intake completes.
         await cw.SelectOptionAsync("#consent-method", "Cap jempol pada formulir, dengan saksi");
@@ -67,7 +65,7 @@ public sealed partial class CaseworkerDayTests
         await cw.FillAsync("#a-capital", "50000000");
         await cw.FillAsync("#a-workers", "3");
         await cw.CheckAsync("#a-needs input[value='Pemasaran Digital']");
-        await AssertPlainAsync(cw, "assessment");
+        await PlainPage.AssertPlainAsync(cw, "assessment");
         await cw.ClickAsync("#assessment button[type=submit]");
         await Assertions.Expect(cw.Locator("#profile")).ToContainTextAsync("usaha mikro");
         await Assertions.Expect(cw.Locator("#profile")).ToContainTextAsync("Rp 300.000.000");
@@ -87,7 +85,7 @@ public sealed partial class CaseworkerDayTests
         await Assertions.Expect(cw.Locator("#overlap-warning")).ToContainTextAsync("kabupaten/kota");
         await cw.ClickAsync("#acknowledge");
         await Assertions.Expect(Enrolment(cw, "dm-pusat-2026")).ToHaveAttributeAsync("data-status", "Enrolled");
-        await AssertPlainAsync(cw, "training with two courses");
+        await PlainPage.AssertPlainAsync(cw, "training with two courses");
 
         // A wrong attendance: 60 % is below the course's 80 %, the gate says so with the figures; corrected to 85 % with a
         // reason, the original stays on the timeline and Training completes.
@@ -126,7 +124,7 @@ public sealed partial class CaseworkerDayTests
         await cw.ClickAsync($"#session-correct-{seq}");
         await Assertions.Expect(cw.Locator("#timeline li[data-type='MentoringSessionCorrected']")).ToContainTextAsync("Arus kas harian");
         await Assertions.Expect(cw.Locator("#sessions li").First).ToContainTextAsync("Arus kas harian");
-        await AssertPlainAsync(cw, "mentoring with a corrected session");
+        await PlainPage.AssertPlainAsync(cw, "mentoring with a corrected session");
 
         // The rest of the journey is skipped with reasons, then the outcomes and graduation.
         foreach (var (stage, reason) in new[] { ("Mentoring", "Pendampingan lanjut oleh BUMDes"), ("Matching", "Sudah punya pembeli tetap"), ("Financing", "Tidak membutuhkan pembiayaan") })
@@ -152,42 +150,11 @@ public sealed partial class CaseworkerDayTests
         await Assertions.Expect(cw.Locator("#next-action button")).ToHaveCountAsync(0);
         await Assertions.Expect(cw.Locator("[id^='candidates-']")).ToHaveCountAsync(0);
         await Assertions.Expect(cw.Locator("#assessment-correct, details.correction")).ToHaveCountAsync(0);
-        await AssertPlainAsync(cw, "graduated case");
+        await PlainPage.AssertPlainAsync(cw, "graduated case");
         await cw.ClickAsync("#lang");
         await Assertions.Expect(cw.Locator("#next-action")).ToContainTextAsync("The journey is complete");
-        await AssertPlainAsync(cw, "graduated case (English)");
+        await PlainPage.AssertPlainAsync(cw, "graduated case (English)");
         await cw.ClickAsync("#lang");
     }
 
-    /// <summary>
-    /// The page shows no enum name where a word belongs: in Bahasa Indonesia no value name whose Indonesian word differs
-    /// ("Micro", "NotStarted", "KabKota"); in English no run-together name ("EkonomiKreatif", "ReferralOffered").
-    /// </summary>
-    private static async Task AssertPlainAsync(IPage page, string screen)
-    {
-        await Assertions.Expect(page.Locator("#app")).Not.ToBeEmptyAsync();
-        var lang = await page.EvaluateAsync<string>("() => document.documentElement.lang");
-        var text = await page.EvaluateAsync<string>("() => document.getElementById('app').innerText");
-        var raw = RawNames(lang).Where(name => Regex.IsMatch(text, $@"\b{name}\b")).ToList();
-        Assert.True(raw.Count == 0, $"{screen} ({lang}) shows raw names: {string.Join(", ", raw)}");
-    }
-
-    private static IEnumerable<string> RawNames(string lang)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root(), "src", "Domain", "Words", "enums.json")));
-        foreach (var type in json.RootElement.EnumerateObject())
-        {
-            foreach (var value in type.Value.EnumerateObject())
-            {
-                var word = value.Value[lang == "id" ? 0 : 1].GetString();
-                if (word != value.Name && (lang == "id" || InnerCapital().IsMatch(value.Name)))
-                {
-                    yield return value.Name;
-                }
-            }
-        }
-    }
-
-    [GeneratedRegex("^[A-Z][a-z]+[A-Z]")]
-    private static partial Regex InnerCapital();
 }

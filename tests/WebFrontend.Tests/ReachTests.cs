@@ -6,8 +6,8 @@ namespace CaseGrains.WebFrontend.Tests;
 /// <summary>
 /// Language and reach on every screen (issue 8, deliverable 7), in real headless Chromium on a 360 px phone: every form
 /// control has a label (or an accessible name), every button and link has text, no id is used twice, nothing is wider
-/// than the screen, and the page's language follows the switch; the intake form is filled and sent with the keyboard
-/// alone.
+/// than the screen, no enum name is shown raw (in either language), and the page's language follows the switch; the
+/// intake form is filled and sent with the keyboard alone.
 /// </summary>
 [Collection(SerialCollection.Name)]
 public sealed class ReachTests
@@ -42,6 +42,7 @@ public sealed class ReachTests
         var problems = await page.EvaluateAsync<string[]>(Audit);
         Assert.True(problems.Length == 0, $"{screen}: {string.Join("; ", problems)}");
         Assert.Equal("id", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
+        await PlainPage.AssertPlainAsync(page, screen);
         await page.ClickAsync("#lang");
         Assert.Equal("en", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
         // The page is drawn again in English before it is audited again (not the Indonesian page still on screen).
@@ -49,6 +50,7 @@ public sealed class ReachTests
         await Assertions.Expect(page.Locator(readySelector).First).ToBeVisibleAsync();
         problems = await page.EvaluateAsync<string[]>(Audit);
         Assert.True(problems.Length == 0, $"{screen} (English): {string.Join("; ", problems)}");
+        await PlainPage.AssertPlainAsync(page, screen + " (English)");
         await page.ClickAsync("#lang");
         await Assertions.Expect(page.Locator("body[data-rendered-lang='id']")).ToBeAttachedAsync();
     }

@@ -35,7 +35,7 @@ const columns: [string, string, string][] = [
   ["nik", "wajib; 16 digit angka", "required; 16 digits"],
   ["full_name", "wajib; nama lengkap (diapit tanda kutip bila berisi koma)", "required; full name (quoted when it holds a comma)"],
   ["region_code", "wajib; kode kecamatan atau desa Kemendagri, mis. 35.79.02.2004", "required; Kemendagri kecamatan or desa code, e.g. 35.79.02.2004"],
-  ["segment", "wajib; Umkm, Koperasi, EkonomiKreatif atau PekerjaMigran", "required; Umkm, Koperasi, EkonomiKreatif or PekerjaMigran"],
+  ["segment", "wajib; salah satu kode berikut:", "required; one of these codes:"],
   ["consent", "wajib; ya atau tidak", "required; ya (yes) or tidak (no)"],
   ["nib", "boleh kosong; 13 digit angka", "optional; 13 digits"],
 ];
@@ -119,7 +119,10 @@ export function renderImport(app: HTMLElement, api: Api, upload: UploadApi, el: 
     }
   });
 
-  const columnList = el("ul", { id: "imp-columns" }, ...columns.map(([name, id, en]) => el("li", {}, el("code", { textContent: name }), ` — ${words(id, en)}`)));
+  // The segment column takes codes: each shown as code, with its words.
+  const segmentCodes = ["Umkm", "Koperasi", "EkonomiKreatif", "PekerjaMigran"].flatMap((c, i) => [i ? ", " : " ", el("code", { textContent: c }), ` (${enumName("Segment", c)})`]);
+  const columnList = el("ul", { id: "imp-columns" }, ...columns.map(([name, id, en]) =>
+    el("li", {}, el("code", { textContent: name }), ` — ${words(id, en)}`, ...(name === "segment" ? segmentCodes : []))));
   app.replaceChildren(
     el("a", { href: "#/", textContent: words("← Kembali", "← Back") }),
     el("h1", { textContent: words("Impor penerima manfaat", "Import beneficiaries") }),
