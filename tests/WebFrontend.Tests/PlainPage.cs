@@ -43,3 +43,13 @@ internal static partial class PlainPage
     [GeneratedRegex("^[A-Z][a-z]+[A-Z]")]
     private static partial Regex InnerCapital();
 }
+
+/// <summary>The workbench case page's parts, as the browser tests find them.</summary>
+internal static class CasePage
+{
+    /// <summary>A stage of the stepper (its <c>data-state</c> is the stage's state).</summary>
+    public static ILocator Stage(IPage page, string stage) => page.Locator($"#stages li[data-stage='{stage}']");
+
+    /// <summary>An enrolment of the case (its <c>data-status</c> is the enrolment's status).</summary>
+    public static ILocator Enrolment(IPage page, string offerId) => page.Locator($"#enrolments li[data-offer='{offerId}']");
+}

@@ -13,9 +13,9 @@ namespace CaseGrains.WebFrontend.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class WorkbenchActionsTests
 {
-    private static ILocator Stage(IPage page, string stage) => page.Locator($"#stages li[data-stage='{stage}']");
+    private static ILocator Stage(IPage page, string stage) => CasePage.Stage(page, stage);
 
-    private static ILocator Enrolment(IPage page, string offerId) => page.Locator($"#enrolments li[data-offer='{offerId}']");
+    private static ILocator Enrolment(IPage page, string offerId) => CasePage.Enrolment(page, offerId);
 
     [Fact]
     public async Task SkipReferralFinancingOutcomesAndANote_RunFromTheCasePage_ToGraduation()
