@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace CaseGrains.WebFrontend.Tests;
 
@@ -12,7 +13,7 @@ namespace CaseGrains.WebFrontend.Tests;
 /// from the supervision view: <c>WorkbenchActionsTests.ACaseworkerAsksToClose_TheSupervisorApprovesFromTheSupervisionView_…</c>.)
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class CaseworkerDayTests
+public sealed class CaseworkerDayTests(ITestOutputHelper output)
 {
     private static ILocator Stage(IPage page, string stage) => CasePage.Stage(page, stage);
 
@@ -86,6 +87,7 @@ public sealed class CaseworkerDayTests
         await cw.ClickAsync("#acknowledge");
         await Assertions.Expect(Enrolment(cw, "dm-pusat-2026")).ToHaveAttributeAsync("data-status", "Enrolled");
         await PlainPage.AssertPlainAsync(cw, "training with two courses");
+        var trainingHeight = await cw.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
 
         // A wrong attendance: 60 % is below the course's 80 %, the gate says so with the figures; corrected to 85 % with a
         // reason, the original stays on the timeline and Training completes.
@@ -151,6 +153,10 @@ public sealed class CaseworkerDayTests
         await Assertions.Expect(cw.Locator("[id^='candidates-']")).ToHaveCountAsync(0);
         await Assertions.Expect(cw.Locator("#assessment-correct, details.correction")).ToHaveCountAsync(0);
         await PlainPage.AssertPlainAsync(cw, "graduated case");
+        // Less than half the page it was in Training although its timeline is longer: the tools are gone, the timeline folded.
+        var graduatedHeight = await cw.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
+        output.WriteLine($"case page at 360 px: {trainingHeight} px in Training, {graduatedHeight} px graduated");
+        Assert.True(graduatedHeight < trainingHeight / 2, $"graduated {graduatedHeight} px, in Training {trainingHeight} px");
         await cw.ClickAsync("#lang");
         await Assertions.Expect(cw.Locator("#next-action")).ToContainTextAsync("The journey is complete");
         await PlainPage.AssertPlainAsync(cw, "graduated case (English)");

@@ -290,7 +290,10 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 
   if (active === "Graduated") sections.push(outcomesForm(el, send));
 
-  const { section: timelineSection, events } = await timeline();
+  const { section: fullTimeline, events } = await timeline();
+  // A graduated or closed case's page is short: its timeline folded under one line (opened on demand).
+  const timelineSection = open ? fullTimeline : el("details", { className: "card", id: "timeline-folded" },
+    el("summary", { textContent: words(`Riwayat kasus (${events.length} peristiwa)`, `Case timeline (${events.length} events)`) }), ...fullTimeline.childNodes);
   const sessions = open ? sessionsSection(el, events, send) : null;
   // Stale when a newer render of this case started meanwhile, or the user went elsewhere.
   if (!isRendered(caseNumber, v.version) || rendered.version !== v.version || decodeURIComponent(location.hash) !== `#/cases/${caseNumber}`) return;
