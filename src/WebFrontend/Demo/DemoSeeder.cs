@@ -266,7 +266,8 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         await Do(Stage(Domain.Journey.Stage.Graduated, StageAction.Start));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo seed: {Count} demo cases present")]
+    // Debug: the console says it to the person who asked for the demo (the accounts table must be the last thing they read).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Demo seed: {Count} demo cases present")]
     private partial void LogSeeded(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Demo seed: beneficiary {Index} not opened ({Code})")]
