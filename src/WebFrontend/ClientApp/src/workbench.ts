@@ -715,8 +715,10 @@ async function candidatesSection(api: Api, el: El, caseNumber: string, kind: str
   const result = await api<Candidate[]>("GET", `/api/cases/${encodeURIComponent(caseNumber)}/candidates?kind=${kind}&limit=5`);
   const verb: Record<string, [string, string]> = { Mentor: ["Tugaskan", "Assign"], Course: ["Daftarkan", "Enrol"], Partner: ["Rujuk", "Refer"], Financing: ["Ajukan", "Apply"] };
   const items = (result.ok ? result.data : []).map((c) => {
+    // The score's reasons fold behind one line, so five candidates fit a phone's screen.
     const li = el("li", {}, el("strong", { textContent: `${c.name}${c.provider ? " — " + c.provider : ""} (${c.score})` }),
-      el("div", { className: "meta", textContent: c.reasons.map((r) => `${lang === "id" ? r.indonesian : r.english} ${r.points >= 0 ? "+" : ""}${r.points}`).join(" · ") }),
+      el("details", { className: "reasons" }, el("summary", { textContent: words(`Alasan skor ${c.score}`, `Why ${c.score}`) }),
+        el("div", { className: "meta", textContent: c.reasons.map((r) => `${lang === "id" ? r.indonesian : r.english} ${r.points >= 0 ? "+" : ""}${r.points}`).join(" · ") })),
       button(el, `accept-${kind}-${c.id}`, words(...verb[kind]), () => void accept(c)));
     li.dataset.candidate = c.id;
     return li;
