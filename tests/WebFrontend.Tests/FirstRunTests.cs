@@ -17,13 +17,13 @@ public sealed partial class FirstRunTests
             // As dotnet run starts it: the project folder as content root (its wwwroot and appsettings.json), default logging.
             await using var app = await Node.StartEmbeddedAppAsync(data, "app (first run)",
                 $"--contentRoot={Path.Combine(Repo.Root(), "src", "WebFrontend")}", "--Logging:LogLevel:Default=Information", "--seed-demo");
+            // Until the seed's last row (the mentor's, fifth of five) has been read from the process's output.
             var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (!app.Log.Contains("Demo siap / ready", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            while (app.Log.Split('\n').Count(l => AccountRow().IsMatch(l.TrimEnd('\r'))) < 5 && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(250);
+                await Task.Delay(100);
             }
 
-            await Task.Delay(500);
             var lines = app.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
             var ready = lines.Where(l => l.StartsWith("CaseGrains siap / ready: ", StringComparison.Ordinal)).ToList();
 

@@ -163,11 +163,10 @@ public sealed record CaseState
             {
                 Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),
             },
-            AttendanceCorrected e => (s with
-            {
-                Trainings = s.Trainings.SetItem(s.Trainings.FindLastIndex(t => t.OfferId == e.OfferId),
-                    s.Trainings.FindLast(t => t.OfferId == e.OfferId)! with { AttendancePercent = e.AttendancePercent, Passed = e.Passed }),
-            }).Enrol(e.OfferId, x => x with { AttendancePercent = e.AttendancePercent, Passed = e.Passed }),
+            AttendanceCorrected e => s.Trainings.FindLastIndex(t => t.OfferId == e.OfferId) is var i
+                ? (s with { Trainings = s.Trainings.SetItem(i, s.Trainings[i] with { AttendancePercent = e.AttendancePercent, Passed = e.Passed }) })
+                    .Enrol(e.OfferId, x => x with { AttendancePercent = e.AttendancePercent, Passed = e.Passed })
+                : s,
             MatchOutcomeRecorded e => s with { Matches = s.Matches.Add(new MatchRecord(e.PartnerName, e.Outcome, e.Reason)) },
             FinancingDecisionRecorded e => s with
             {

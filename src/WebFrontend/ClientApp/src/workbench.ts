@@ -205,6 +205,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   const v = view.data;
   if (isRendered(caseNumber, v.version) && document.getElementById("case-title")?.dataset.case === caseNumber) return;
   rendered = { caseNumber, version: v.version, lang };
+  shownView = v;
   const open = v.status === "Open";
   const supervisor = role === "Supervisor";
   const message = el("p", { id: "c-message", role: "status" });
@@ -257,16 +258,16 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
       const problem = await send("/enrolments", { offerId: c.id, ...extra });
       if (problem?.code === "enrolment.overlap_unacknowledged") {
         const ack = button(el, "acknowledge", words("Tetap daftarkan (peringatan dicatat)", "Enrol anyway (the warning is recorded)"), async () => {
-          if (!(await send("/enrolments", { offerId: c.id, acknowledgeOverlap: true, ...extra }))) await confirm(caseNumber, api, c);
+          if (!(await send("/enrolments", { offerId: c.id, acknowledgeOverlap: true, ...extra }))) await confirm(caseNumber, c);
         });
         message.replaceChildren(el("span", { className: "warning", id: "overlap-warning", textContent: problem.detail ?? "" }), ack);
         ack.focus();
-      } else if (!problem) await confirm(caseNumber, api, c);
+      } else if (!problem) await confirm(caseNumber, c);
     };
     if (active === "Training") sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), (c) => enrol(c)));
     if (active === "Mentoring") {
       sections.push(await candidatesSection(api, el, caseNumber, "Mentor", v.mentorId ? words("Ganti pendamping", "Change the mentor") : words("Pendamping yang cocok", "Matching mentors"),
-        async (c) => { if (!(await send("/mentor", { mentorId: c.id }))) await confirm(caseNumber, api, c); }));
+        async (c) => { if (!(await send("/mentor", { mentorId: c.id }))) await confirm(caseNumber, c); }));
     }
     if (active === "Matching") sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
     if (active === "Financing") {
@@ -322,11 +323,14 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
 /** What an enrolment, referral, application or assignment just did and what happens next, shown until the next action. */
 let confirmation: { caseNumber: string; text: string } | null = null;
 
+/** The case as the page last drew it. */
+let shownView: View | null = null;
+
 /** Says what the accepted enrolment (or assignment) of candidate <c> did, from the case as it now is, and what comes next. */
-async function confirm(caseNumber: string, api: Api, c: Candidate): Promise<void> {
-  const view = await api<View>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
-  if (!view.ok) return;
-  const e = [...view.data.enrolments].reverse().find((x) => x.offerId === c.id);
+async function confirm(caseNumber: string, c: Candidate): Promise<void> {
+  // The command's answer has just drawn the case (or a live event did): its view is the one on screen.
+  if (shownView?.caseNumber !== caseNumber) return;
+  const e = [...shownView.enrolments].reverse().find((x) => x.offerId === c.id);
   const text = c.kind === "Mentor"
     ? words(`Pendamping ${c.name} ditugaskan. Kasus ini kini tampil di halaman pendamping; pendamping mencatat sesi dari sana.`,
       `${c.name} is now the mentor. The case shows on the mentor's page, where the sessions are logged.`)
