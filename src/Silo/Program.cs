@@ -18,6 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration));
+builder.AddCaseGrainsTelemetry("casegrains-silo");
 builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("silo", tags: ["ready"]);
 // SIGTERM (docker stop, a Kubernetes rollout) stops the host: the silo hands its grains over and marks itself dead in
 // the membership table, so the others need not detect a failure. Leave it time to do so.
@@ -26,6 +27,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 var app = builder.Build();
 app.MapHealthChecks(HealthPaths.Live, new() { Predicate = _ => false });
 app.MapHealthChecks(HealthPaths.Ready, new() { Predicate = c => c.Tags.Contains("ready") });
+app.MapScrapeEndpoint();
 await app.RunAsync();
 return 0;
 

@@ -77,6 +77,8 @@ builder.Services.AddOpenApi(o => o.AddApiContract());
 builder.Services.AddClientFiles();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
+// Metrics and traces (OTLP by the OTEL_* variables, Prometheus at /metrics with a token): docs/operations.md.
+builder.AddCaseGrainsTelemetry(settings.EffectiveFrontend == FrontendHosting.Client ? "casegrains-frontend" : "casegrains");
 builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: [HealthApi.ReadyTag]);
 // Pings every 5 s; clients give up on a silent server after 15 s (ClientApp sets the same), so a dead server is noticed fast.
 builder.Services.AddSignalR(o =>
@@ -106,6 +108,7 @@ app.UseClientFiles();
 app.UseCaseGrainsAuth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthApi();
+app.MapScrapeEndpoint();
 app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();

@@ -19,7 +19,8 @@ public sealed class AppHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Clients are disposed with the host.")]
-    private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides, Microsoft.Extensions.Logging.ILoggerProvider? logs, int port)
+    private AppHost(string dataDirectory, IReadOnlyDictionary<string, string>? overrides, Microsoft.Extensions.Logging.ILoggerProvider? logs, int port,
+        Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         var siloPort = FreePort();
@@ -35,7 +36,7 @@ public sealed class AppHost : IAsyncDisposable
             ["CaseGrains:Auth:JwtSigningKey"] = SigningKey,
             ["CaseGrains:Auth:RequestsPerMinute"] = "1000000",
             ["CaseGrains:Auth:SignInsPerMinute"] = "100000",
-        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), logs, port);
+        }.Concat(overrides ?? new Dictionary<string, string>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), logs, port, services);
         _factory.StartServer();
         Anonymous = _factory.CreateClient();
         foreach (var (userId, role, regions) in Users)
@@ -118,9 +119,10 @@ public sealed class AppHost : IAsyncDisposable
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Starts the app; <paramref name="services"/> adds to its container (a test's telemetry exporter, for one).</summary>
     public static AppHost Start(string? dataDirectory = null, IReadOnlyDictionary<string, string>? overrides = null,
-        Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0) =>
-        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")), overrides, logs, port);
+        Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0, Action<IServiceCollection>? services = null) =>
+        new(dataDirectory ?? Path.Combine(Path.GetTempPath(), "casegrains-web-tests-" + Guid.NewGuid().ToString("N")), overrides, logs, port, services);
 
     public static int FreeTcpPort() => FreePort();
 
@@ -158,11 +160,14 @@ public sealed class KestrelFactory : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly Microsoft.Extensions.Logging.ILoggerProvider? _logs;
+    private readonly Action<IServiceCollection>? _services;
 
-    public KestrelFactory(IReadOnlyDictionary<string, string> settings, Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0)
+    public KestrelFactory(IReadOnlyDictionary<string, string> settings, Microsoft.Extensions.Logging.ILoggerProvider? logs = null, int port = 0,
+        Action<IServiceCollection>? services = null)
     {
         _settings = settings;
         _logs = logs;
+        _services = services;
         UseKestrel(port);
     }
 
@@ -176,6 +181,11 @@ public sealed class KestrelFactory : WebApplicationFactory<Program>
         if (_logs is not null)
         {
             builder.ConfigureServices(s => s.AddSingleton(_logs));
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

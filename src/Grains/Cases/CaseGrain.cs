@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
@@ -70,6 +71,7 @@ public sealed partial class CaseGrain(
         ArgumentNullException.ThrowIfNull(actor);
         if (CommandMapper.CheckCommandId(command.CommandId) is { } badId)
         {
+            CountRefused(badId.Code);
             return _answers.Refused(badId, _state?.Version ?? 0);
         }
 
@@ -83,6 +85,7 @@ public sealed partial class CaseGrain(
                 await _reads.AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
             }
 
+            CountRefused(access.Code);
             return new CommandOutcome(CaseNumber, false, null, null, 0, RefusalInfo.From(access), false);
         }
 
@@ -187,24 +190,35 @@ public sealed partial class CaseGrain(
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
         var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event));
-        try
+        // The append's span (a child of the grain call, itself a child of the HTTP request) and its duration.
+        using (var span = CaseGrainsTelemetry.Source.StartActivity("case.append"))
         {
-            faults.BeforeAppend();
-            if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
+            span?.SetTag("casegrains.case_number", CaseNumber).SetTag("casegrains.event_type", @event.Type).SetTag("casegrains.seq", seq);
+            var started = Stopwatch.GetTimestamp();
+            try
             {
-                return null;
+                faults.BeforeAppend();
+                if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, "append conflict");
+                    return null;
+                }
             }
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
+            catch (Exception ex)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                DeactivateOnIdle();
+                throw;
+            }
+
+            CaseGrainsTelemetry.AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         var previous = _state;
         (_state, _head) = (next, hash);
         _answers.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
+        CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
         faults.AfterCommit();
         _consequences.Add(new ConsequenceItem(stored.ToEntry(), @event, previous, next));
         await _consequences.RunAsync();
@@ -320,8 +334,11 @@ public sealed partial class CaseGrain(
     {
         var outcome = await _answers.RefuseAsync(commandId, fingerprint, actor, refusal, _state?.Version);
         LogRefused(CaseNumber, refusal.Code);
+        CountRefused(refusal.Code);
         return outcome;
     }
+
+    private static void CountRefused(string code) => CaseGrainsTelemetry.CommandsRefused.Add(1, new KeyValuePair<string, object?>("code", code));
 
     private Task<string?> ClaimRegistryAsync() =>
         GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(_state!.NikHash)).Claim(CaseNumber);

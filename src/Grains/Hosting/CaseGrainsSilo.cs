@@ -106,6 +106,7 @@ public static class CaseGrainsSilo
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
+        client.AddActivityPropagation();
         if (!settings.IsCluster)
         {
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.EffectiveClusterId);
@@ -153,6 +154,8 @@ public static class CaseGrainsSilo
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
+        // A command's trace follows it from the HTTP request through every grain call (Hosting/Telemetry.cs).
+        silo.AddActivityPropagation();
         // Grain state in the declared binary form, never a type allow-list (see GrainStateSerializer).
         silo.Services.AddSingleton<GrainStateSerializer>();
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainState)
@@ -237,6 +240,7 @@ public static class CaseGrainsSilo
         services.AddHostedService(sp => sp.GetRequiredService<DashboardSignals>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SweepersStart>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IndexesAtStart>();
+        services.AddHostedService<BacklogGauges>();
     }
 
     /// <summary>The Data Protection application name every host shares (a different name would isolate its keys).</summary>

@@ -3,6 +3,9 @@ namespace CaseGrains.Grains.Hosting;
 /// <summary>The probe paths every host (silo and frontend) serves; deploy manifests point their probes here.</summary>
 public static class HealthPaths
 {
+    /// <summary>Every probe path starts here (request tracing leaves them out).</summary>
+    public const string Root = "/health";
+
     /// <summary>The process answers (liveness).</summary>
     public const string Live = "/health/live";
 

@@ -5,10 +5,13 @@ namespace CaseGrains.Grains.Storage;
 /// <summary>
 /// Requests waiting at the same moment go to the database together (one round trip, one commit), each caller still
 /// getting its own answer. A few loops take whatever is queued (up to a maximum): a lone request never waits for a
-/// group to fill, and under load the groups grow. Loops start on first use and end when this is disposed.
+/// group to fill, and under load the groups grow. Loops start on first use and end when this is disposed. Each group's
+/// size goes to <c>casegrains.store.group.size</c>, tagged with <paramref name="name"/>.
 /// </summary>
-internal sealed class RequestGroups<TRequest, TResult>(Func<IReadOnlyList<TRequest>, Task<TResult[]>> run, int loops, int maxGroup) : IDisposable
+internal sealed class RequestGroups<TRequest, TResult>(Func<IReadOnlyList<TRequest>, Task<TResult[]>> run, int loops, int maxGroup, string name) : IDisposable
 {
+    private readonly KeyValuePair<string, object?> _tag = new("group", name);
+
     private readonly Channel<(TRequest Request, TaskCompletionSource<TResult> Done)> _queue =
         Channel.CreateUnbounded<(TRequest, TaskCompletionSource<TResult>)>();
 
@@ -47,6 +50,7 @@ internal sealed class RequestGroups<TRequest, TResult>(Func<IReadOnlyList<TReque
                 continue;
             }
 
+            Hosting.CaseGrainsTelemetry.GroupSize.Record(group.Count, _tag);
             try
             {
                 var results = await run([.. group.Select(g => g.Request)]);

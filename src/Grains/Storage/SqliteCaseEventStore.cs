@@ -13,6 +13,8 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     // SQLite has one writer at a time; a second one gets SQLITE_BUSY and Microsoft.Data.Sqlite retries it after a
     // 150 ms sleep (on an Orleans scheduler thread). Queueing this process's writers here instead keeps the tail short.
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private static readonly KeyValuePair<string, object?> AppendGroup = new("group", "appends");
+
     private RequestGroups<IReadOnlyList<AccessLogEntry>, bool>? _audits;
 
     private const int SqliteConstraint = 19;
@@ -122,6 +124,8 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         await _writer.WaitAsync(ct);
         try
         {
+            // One writer, one transaction per event: the embedded store's groups are always of one.
+            Hosting.CaseGrainsTelemetry.GroupSize.Record(1, AppendGroup);
             return await AppendAsync(@event, index, projections, ct);
         }
         finally
@@ -422,7 +426,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     {
         if (entries.Count > 0)
         {
-            await LazyInitializer.EnsureInitialized(ref _audits, () => new(WriteAuditsAsync, 1, 256)).SubmitAsync(entries);
+            await LazyInitializer.EnsureInitialized(ref _audits, () => new(WriteAuditsAsync, 1, 256, "audits")).SubmitAsync(entries);
         }
     }
 

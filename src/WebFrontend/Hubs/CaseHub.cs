@@ -53,14 +53,18 @@ public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseCl
     public const string Path = "/hubs/cases";
     public const int MaxResumeCases = 500;
 
+    private static readonly KeyValuePair<string, object?> HubTag = new("hub", "cases");
+
     public override async Task OnConnectedAsync()
     {
         await relay.ConnectAsync(Context);
+        Grains.Hosting.CaseGrainsTelemetry.ConnectedClients.Add(1, HubTag);
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        Grains.Hosting.CaseGrainsTelemetry.ConnectedClients.Add(-1, HubTag);
         await relay.DisconnectAsync(Context.UserIdentifier!, Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

@@ -47,8 +47,17 @@ public sealed class DashboardHub(IGrainFactory grains, DashboardRelay relay) : H
         await relay.UnwatchAsync(Context.ConnectionId, regionCode);
     }
 
+    private static readonly KeyValuePair<string, object?> HubTag = new("hub", "dashboard");
+
+    public override async Task OnConnectedAsync()
+    {
+        Grains.Hosting.CaseGrainsTelemetry.ConnectedClients.Add(1, HubTag);
+        await base.OnConnectedAsync();
+    }
+
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        Grains.Hosting.CaseGrainsTelemetry.ConnectedClients.Add(-1, HubTag);
         await relay.DisconnectAsync(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Claims;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
 using CaseGrains.WebFrontend.Apis;
 using CaseGrains.WebFrontend.Auth;
 using CaseGrains.WebFrontend.Hubs;
@@ -94,9 +96,19 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
             return; // an import's progress only moves forward, and each step is sent once
         }
 
+        // The push continues the trace of the command that appended the event (the feed's call carried it here).
+        var parent = Activity.Current?.Context ?? default;
         Send(item.UserId, user, client => item.Import is { } progress ? client.ImportProgress(progress)
             : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
-            : client.CaseEvent(TimelineEvent.From(item.Event)));
+            : PushEventAsync(client, item.Event, parent));
+    }
+
+    private static async Task PushEventAsync(ICaseClient client, TimelineEntry entry, ActivityContext parent)
+    {
+        using var span = CaseGrainsTelemetry.Source.StartActivity("case.push", ActivityKind.Producer, parent);
+        span?.SetTag("casegrains.case_number", entry.CaseNumber).SetTag("casegrains.seq", entry.Seq);
+        await client.CaseEvent(TimelineEvent.From(entry));
+        CaseGrainsTelemetry.PushLag.Record(Math.Max(0, (DateTimeOffset.UtcNow - entry.OccurredAt).TotalMilliseconds));
     }
 
     public void OnFeedClosed(string feedKey)

@@ -6,7 +6,7 @@ namespace CaseGrains.Grains.Storage.Postgres;
 /// <summary>The deadline index on PostgreSQL.</summary>
 public sealed partial class PostgresCaseEventStore : IDeadlineStore
 {
-    private readonly RequestGroups<(string Case, string Kind, DateTimeOffset? Due), bool> _deadlines = new(group => WriteDeadlinesAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(string Case, string Kind, DateTimeOffset? Due), bool> _deadlines = new(group => WriteDeadlinesAsync(db, group), Loops, MaxGroup, "deadlines");
 
     /// <summary>
     /// Queued like appends: deadline writes waiting at the same moment share one transaction and one commit (a sweep

@@ -20,9 +20,9 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private const int Loops = 4;
     private const int MaxGroup = 64;
 
-    private readonly RequestGroups<(string Case, string? Format), CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup);
-    private readonly RequestGroups<IReadOnlyList<AccessLogEntry>, bool> _audits = new(group => WriteAuditsAsync(db, group), Loops, 4 * MaxGroup);
-    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup);
+    private readonly RequestGroups<(string Case, string? Format), CaseLoad> _loads = new(group => LoadGroupAsync(db, group), Loops, MaxGroup, "loads");
+    private readonly RequestGroups<IReadOnlyList<AccessLogEntry>, bool> _audits = new(group => WriteAuditsAsync(db, group), Loops, 4 * MaxGroup, "audits");
+    private readonly RequestGroups<(StoredEvent Event, CaseIndexRow Index, CaseProjections Projections), AppendResult> _appends = new(group => WriteIsolatedAsync(db, group), Loops, MaxGroup, "appends");
 
     /// <summary>One append's answer from a group commit: whether its row went in, or what failed it alone.</summary>
     private readonly record struct AppendResult(bool Appended, Exception? Error);
