@@ -18,6 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.UseOrleans(silo => silo.AddCaseGrains(builder.Configuration));
+builder.AddCaseGrainsLogging();
 builder.AddCaseGrainsTelemetry("casegrains-silo");
 builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("silo", tags: ["ready"]);
 // SIGTERM (docker stop, a Kubernetes rollout) stops the host: the silo hands its grains over and marks itself dead in

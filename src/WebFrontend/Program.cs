@@ -77,6 +77,7 @@ builder.Services.AddOpenApi(o => o.AddApiContract());
 builder.Services.AddClientFiles();
 builder.AddCaseGrainsAuth();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.AddCaseGrainsLogging();
 // Metrics and traces (OTLP by the OTEL_* variables, Prometheus at /metrics with a token): docs/operations.md.
 builder.AddCaseGrainsTelemetry(settings.EffectiveFrontend == FrontendHosting.Client ? "casegrains-frontend" : "casegrains");
 builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster", tags: [HealthApi.ReadyTag]);
@@ -133,8 +134,19 @@ if (reconcile)
 }
 
 // One clear line when the app is up: where to open it, where its data is. A demo seed prints its accounts after it.
-app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
-    $"CaseGrains siap / ready: {string.Join(" ", app.Urls)}  (data: {Path.GetFullPath(settings.DataDirectory)}; Ctrl+C untuk berhenti / to stop)"));
+// With JSON logs (a log shipper reads the console) it is an entry like every other.
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var logger = app.Logger;
+    if (CaseGrainsLogging.IsJson(app.Configuration) && logger.IsEnabled(LogLevel.Information))
+    {
+        logger.LogInformation("CaseGrains ready at {Urls}", string.Join(" ", app.Urls));
+    }
+    else
+    {
+        Console.WriteLine($"CaseGrains siap / ready: {string.Join(" ", app.Urls)}  (data: {Path.GetFullPath(settings.DataDirectory)}; Ctrl+C untuk berhenti / to stop)");
+    }
+});
 if (seedDemo || createAdmin is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() => _ = SeedAsync(app.Services, seedDemo, createAdmin));

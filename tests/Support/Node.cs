@@ -222,6 +222,9 @@ public sealed class Node : IAsyncDisposable
         }
     }
 
+    /// <summary>Every line the process wrote so far (standard output and error), in order.</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
     /// <summary>The first output line starting with <paramref name="prefix"/>, waiting up to 30 s for it.</summary>
     public async Task<string> WaitForLineAsync(string prefix)
     {

@@ -90,6 +90,7 @@ public sealed partial class CaseGrain(
         }
 
         var fingerprint = CommandMapper.Fingerprint(command);
+        using var fields = logger.BeginFields(new("CaseNumber", CaseNumber), new("CommandId", command.CommandId), new("UserId", actor.Id));
 
         // Another activation (during a silo failure) may have appended first: reload and decide again.
         for (var attempt = 1; ; attempt++)

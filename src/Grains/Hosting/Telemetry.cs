@@ -202,3 +202,53 @@ internal sealed partial class BacklogGauges(IOperationsStore store, [FromKeyedSe
     [LoggerMessage(Level = LogLevel.Debug, Message = "The consequences' backlog could not be read for the gauges")]
     private partial void LogSampleFailed(Exception exception);
 }
+
+/// <summary>
+/// How a host writes its logs: <c>CaseGrains:LogFormat</c> = <c>Json</c> (one JSON object per line, UTC timestamps, with
+/// the scopes as fields: <c>TraceId</c>, <c>SpanId</c>, <c>UserId</c>, <c>CaseNumber</c>, <c>CommandId</c>) or
+/// <c>Text</c> (readable lines). Empty: Json in Cluster mode (a log shipper reads it), Text on the embedded default (a
+/// person reads it). Messages carry case numbers and account ids, never a NIK, a name or any other personal field.
+/// </summary>
+public static class CaseGrainsLogging
+{
+    public const string FormatKey = "CaseGrains:LogFormat";
+
+    private const string RequestLinesCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    public static bool IsJson(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration[FormatKey] switch
+        {
+            null or "" => configuration[$"{CaseGrainsOptions.Section}:Mode"] == Modes.Cluster,
+            var v when v.Equals("Json", StringComparison.OrdinalIgnoreCase) => true,
+            var v when v.Equals("Text", StringComparison.OrdinalIgnoreCase) => false,
+            var v => throw new InvalidOperationException($"{FormatKey} must be Json or Text, not '{v}'."),
+        };
+    }
+
+    public static void AddCaseGrainsLogging(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // "Request starting GET /api/cases?q=…" would write what a caseworker searched for (a name, a NIK): requests
+        // are told by their traces (the query redacted) and the endpoints' own entries, never by these lines.
+        builder.Logging.AddFilter(RequestLinesCategory, LogLevel.Warning);
+        if (IsJson(builder.Configuration))
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+    }
+
+    /// <summary>A scope whose pairs become fields of every entry written inside it (in Json).</summary>
+    public static IDisposable? BeginFields(this ILogger logger, params KeyValuePair<string, object?>[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        return logger.BeginScope(fields);
+    }
+}

@@ -303,6 +303,10 @@ public static class AuthSetup
                 }
             }
 
+            // Every log entry of the request names the account (never its name or anything personal).
+            using var fields = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } userId
+                ? app.Logger.BeginFields(new KeyValuePair<string, object?>("UserId", userId))
+                : null;
             await next();
         });
         app.UseRateLimiter();
