@@ -9,6 +9,12 @@ if (args.Length > 0 && args[0] == "migrate")
     return await MigrateAsync(args[1..]);
 }
 
+// `backup --to DIR` / `restore --from DIR` (docs/operations.md): pg_dump / pg_restore in Cluster mode.
+if (BackupCommand.Handles(args))
+{
+    return await BackupCommand.RunAsync(args, CommandConfiguration(args[1..]), Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var settings = CaseGrainsSilo.ReadSettings(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -32,14 +38,16 @@ app.MapScrapeEndpoint();
 await app.RunAsync();
 return 0;
 
+static IConfiguration CommandConfiguration(string[] args) => new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .AddCommandLine(args)
+    .Build();
+
 static async Task<int> MigrateAsync(string[] args)
 {
-    var configuration = new ConfigurationBuilder()
-        .SetBasePath(AppContext.BaseDirectory)
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables()
-        .AddCommandLine(args)
-        .Build();
+    var configuration = CommandConfiguration(args);
     // Only what the schema needs is checked here (a migrate job holds no application secrets).
     if (configuration[$"{CaseGrainsOptions.Section}:Mode"] == Modes.Cluster)
     {

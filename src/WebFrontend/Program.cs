@@ -10,6 +10,12 @@ using CaseGrains.WebFrontend.Web;
 using Microsoft.AspNetCore.Http.Json;
 
 var builder = WebApplication.CreateBuilder(args);
+// `backup --to DIR` / `restore --from DIR`: an online backup of this installation, or a restore into a new one (docs/operations.md).
+if (BackupCommand.Handles(args))
+{
+    return await BackupCommand.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
+}
+
 var seedDemo = args.Contains("--seed-demo", StringComparer.Ordinal);
 // `reconcile [--apply]`: recompute caseloads, rosters, counters and notices from the timelines, print the drift, exit
 // (1 when drift was found and not repaired). Embedded: with the app stopped (it co-hosts the one silo of the file).

@@ -103,6 +103,16 @@ public sealed class Node : IAsyncDisposable
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"migrate failed ({process.ExitCode}): {output} {error}");
     }
 
+    /// <summary>Runs a command of a project (<c>Silo</c> or <c>WebFrontend</c>: backup, restore, …) to its end; its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(string project, params string[] arguments)
+    {
+        using var process = Start(Repo.Built(project, $"CaseGrains.{project}.dll"), arguments);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
+        return (process.ExitCode, (await output) + (await error));
+    }
+
     /// <summary>A cluster silo on PostgreSQL.</summary>
     public static async Task<Node> StartSiloAsync(ClusterSpec spec, string name, params string[] extra)
     {

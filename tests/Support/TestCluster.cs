@@ -45,6 +45,19 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Silos (and a client) on a database that already holds a cluster's data (a restore, for one).</summary>
+    public static async Task<TestCluster> StartOnAsync(ClusterSpec spec, int silos, params string[] siloArguments)
+    {
+        var cluster = new TestCluster(spec);
+        for (var i = 0; i < silos; i++)
+        {
+            await cluster.AddSiloAsync(siloArguments);
+        }
+
+        await cluster.ConnectClientAsync();
+        return cluster;
+    }
+
     public async Task<Node> AddSiloAsync(params string[] siloArguments)
     {
         var node = await Node.StartSiloAsync(Spec, $"silo{_nodes.Count + 1}", siloArguments);
