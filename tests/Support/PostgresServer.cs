@@ -15,6 +15,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string? _directory;
     private string? _pgCtl;
+    private string? _startArguments;
 
     /// <summary>Connection string of a superuser on the server's maintenance database.</summary>
     public string AdminConnectionString { get; private set; } = "";
@@ -34,6 +35,25 @@ public sealed class PostgresServer : IAsyncLifetime
         await using var conn = new NpgsqlConnection(AdminConnectionString);
         await conn.OpenAsync();
     }
+
+    /// <summary>
+    /// A server of the test's own, never the shared one (the test may stop it and start it again: <see cref="StopAsync"/>,
+    /// <see cref="StartAgainAsync"/>). Disposed by the test.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var server = new PostgresServer();
+        await server.StartThrowawayAsync();
+        await using var conn = new NpgsqlConnection(server.AdminConnectionString);
+        await conn.OpenAsync();
+        return server;
+    }
+
+    /// <summary>Stops a private server as an outage would look to its clients (their connections are closed).</summary>
+    public Task StopAsync() => RunAsync(_pgCtl ?? throw new InvalidOperationException("Only a private server can be stopped."), $"-D {_directory}/data -m fast -w stop", asPostgres: true);
+
+    /// <summary>Starts a stopped private server again, on the same port and data.</summary>
+    public Task StartAgainAsync() => RunAsync(_pgCtl ?? throw new InvalidOperationException("Only a private server can be started."), _startArguments!, asPostgres: true);
 
     /// <summary>A new empty database on the server; returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "cg")
@@ -89,9 +109,8 @@ public sealed class PostgresServer : IAsyncLifetime
 
         await RunAsync(Path.Combine(bin, "initdb"), $"-D {_directory}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8", asPostgres: true);
         _pgCtl = Path.Combine(bin, "pg_ctl");
-        await RunAsync(_pgCtl,
-            $"-D {_directory}/data -l {_directory}/pg.log -o \"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=300\" -w start",
-            asPostgres: true);
+        _startArguments = $"-D {_directory}/data -l {_directory}/pg.log -o \"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=300\" -w start";
+        await RunAsync(_pgCtl, _startArguments, asPostgres: true);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
     }
 
