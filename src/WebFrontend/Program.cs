@@ -116,6 +116,7 @@ app.UseCaseGrainsAuth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthApi();
 app.MapScrapeEndpoint();
+app.MapOrleansDashboardPage(Policies.Admin);
 app.MapAuthApi();
 app.MapUserApi();
 app.MapCaseApi();

@@ -36,6 +36,13 @@ public sealed class CaseGrainsOptions
     /// <summary><c>CaseGrains:Kubernetes</c>: use Orleans' Kubernetes hosting (pod labels and downward-API variables).</summary>
     public bool Kubernetes { get; set; }
 
+    /// <summary>
+    /// <c>CaseGrains:OrleansDashboard</c>: the Orleans Dashboard on every silo and, for admins only, at
+    /// <c>/admin/orleans/</c> of the frontends (without grain state or log streaming). Off by default: it profiles every
+    /// grain call.
+    /// </summary>
+    public bool OrleansDashboard { get; set; }
+
     /// <summary><c>CaseGrains:Sla:*</c>: stage target durations, escalation grace period and the check period.</summary>
     public SlaSettings Sla { get; set; } = new();
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace CaseGrains.Grains.Hosting;
 
@@ -107,6 +108,11 @@ public static class CaseGrainsSilo
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
         client.AddActivityPropagation();
+        if (settings.OrleansDashboard)
+        {
+            client.AddDashboard(OrleansDashboardPage.Configure);
+        }
+
         if (!settings.IsCluster)
         {
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.EffectiveClusterId);
@@ -156,6 +162,10 @@ public static class CaseGrainsSilo
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         // A command's trace follows it from the HTTP request through every grain call (Hosting/Telemetry.cs).
         silo.AddActivityPropagation();
+        if (settings.OrleansDashboard)
+        {
+            silo.AddDashboard(OrleansDashboardPage.Configure);
+        }
         // Grain state in the declared binary form, never a type allow-list (see GrainStateSerializer).
         silo.Services.AddSingleton<GrainStateSerializer>();
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainState)

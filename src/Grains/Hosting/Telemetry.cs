@@ -252,3 +252,36 @@ public static class CaseGrainsLogging
         return logger.BeginScope(fields);
     }
 }
+
+/// <summary>
+/// The Orleans Dashboard (<see cref="CaseGrainsOptions.OrleansDashboard"/>): cluster, silos, grain types, calls and
+/// reminders for admins. Grain state is refused (a case's state holds personal data that an admin's role may not read)
+/// and log streaming is off.
+/// </summary>
+public static class OrleansDashboardPage
+{
+    public const string Path = "/admin/orleans";
+
+    public static void Configure(Orleans.Dashboard.DashboardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.HideTrace = true;
+    }
+
+    /// <summary>Maps the dashboard when enabled; <paramref name="policy"/> is the admins' authorization policy.</summary>
+    public static void MapOrleansDashboardPage(this WebApplication app, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!CaseGrainsSilo.ReadSettings(app.Configuration).OrleansDashboard)
+        {
+            return;
+        }
+
+        Orleans.Dashboard.ServiceCollectionExtensions.MapOrleansDashboard(app, Path)
+            .RequireAuthorization(policy)
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Request.Path.Value?.EndsWith("/GrainState", StringComparison.OrdinalIgnoreCase) == true
+                    ? Results.StatusCode(StatusCodes.Status403Forbidden)
+                    : await next(context));
+    }
+}
