@@ -365,9 +365,69 @@ public sealed partial class DeployManifestTests
             failures.Add($"{proxy.Where}: must publish exactly one port");
         }
 
+        // The observability UIs are published on the host's loopback only (an SSH tunnel reaches them), never outside.
         failures.AddRange(from c in compose
-                          where !ReferenceEquals(c, proxy) && At(c.Node, "ports") is not null
-                          select $"{c.Where}: publishes ports; only the proxy should be reachable from outside");
+                          where !ReferenceEquals(c, proxy)
+                          from port in Items(At(c.Node, "ports")).Select(Str)
+                          where port is null || !port.StartsWith("127.0.0.1:", StringComparison.Ordinal)
+                          select $"{c.Where}: publishes {port} beyond the host's loopback; only the proxy should be reachable from outside");
+        Report(failures);
+    }
+
+    private const string ObservabilityFolder = "deploy/compose/observability/";
+
+    [Fact]
+    public void Observability_ScrapesEverySiloAndFrontendWithTheToken_AndTheDashboardShowsEveryMeter()
+    {
+        var failures = new List<string>();
+        var prometheus = Deploy.Observability.GetValueOrDefault(ObservabilityFolder + "prometheus.yml");
+        Require(prometheus is not null, "no deploy/compose/observability/prometheus.yml");
+        var compose = Deploy.Containers.Where(c => c.IsCompose).ToList();
+        var targets = Items(At(prometheus!, "scrape_configs")).SelectMany(job =>
+        {
+            if (Str(At(job, "authorization", "credentials_file")) is not { } tokenFile || !tokenFile.StartsWith("/run/secrets/", StringComparison.Ordinal))
+            {
+                failures.Add($"prometheus.yml: job {Str(At(job, "job_name"))} must send the scrape token from a compose secret (authorization.credentials_file)");
+            }
+
+            return Items(At(job, "static_configs")).SelectMany(sc => Items(At(sc, "targets")).Select(Str));
+        }).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in compose.Where(c => c.IsSilo || c.IsFrontend))
+        {
+            var expected = $"{c.Name}:{HealthPort(c)}";
+            if (!targets.Contains(expected))
+            {
+                failures.Add($"prometheus.yml: {c.Name} is not scraped at {expected}");
+            }
+
+            if (c.Get("CaseGrains__Metrics__ScrapeToken") is not { } token || !token.Contains("${", StringComparison.Ordinal))
+            {
+                failures.Add($"{c.Where}: CaseGrains__Metrics__ScrapeToken must come from the .env file");
+            }
+        }
+
+        // Every panel's query names a meter the apps publish, and every meter of ours has a panel.
+        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Deploy.Root, ObservabilityFolder, "grafana", "dashboards", "casegrains.json")));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        var ours = typeof(CaseGrainsTelemetry).GetFields().Select(f => f.GetValue(null)).OfType<System.Diagnostics.Metrics.Instrument>()
+            .Select(i => i.Name.Replace('.', '_')).Concat(["casegrains_consequences_cases_behind", "casegrains_consequences_failing", "casegrains_consequences_parked", "casegrains_consequences_oldest_age"]).ToList();
+        foreach (var name in queries.SelectMany(q => System.Text.RegularExpressions.Regex.Matches(q, "casegrains_[a-z_]+").Select(m => m.Value)).Distinct())
+        {
+            if (!ours.Exists(o => name.StartsWith(o, StringComparison.Ordinal)))
+            {
+                failures.Add($"casegrains.json: {name} is no meter of CaseGrainsTelemetry");
+            }
+        }
+
+        failures.AddRange(from meter in ours
+                          where !queries.Exists(q => q.Contains(meter, StringComparison.Ordinal))
+                          select $"casegrains.json: no panel shows {meter}");
+        if (!queries.Exists(q => q.Contains("orleans_grains", StringComparison.Ordinal)))
+        {
+            failures.Add("casegrains.json: no panel shows the activations by grain type (orleans_grains)");
+        }
+
         Report(failures);
     }
 
@@ -801,7 +861,10 @@ public sealed partial class DeployManifestTests
         name is "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_URLS" or "POD_NAME" or "POD_NAMESPACE" or "POD_IP"
         || name.StartsWith("Logging__", StringComparison.Ordinal)
         || name.StartsWith("DOTNET_", StringComparison.Ordinal)
-        || (c.IsPostgres && name.StartsWith("POSTGRES_", StringComparison.Ordinal));
+        || (c.IsPostgres && name.StartsWith("POSTGRES_", StringComparison.Ordinal))
+        // The OpenTelemetry SDK's standard variables (OTLP endpoint, protocol, service name) on the apps.
+        || ((c.RunsSilo || c.IsFrontend) && name.StartsWith("OTEL_", StringComparison.Ordinal))
+        || (c.ImageName == "grafana" && name.StartsWith("GF_", StringComparison.Ordinal));
 
     /// <summary>The port the container serves the health paths on: the silo's HealthPort, the frontend's HTTP port.</summary>
     private static int? HealthPort(Container c) =>
@@ -1026,6 +1089,9 @@ public sealed partial class DeployManifestTests
 
         public List<string> YamlFiles { get; } = [];
 
+        /// <summary>The YAML of Prometheus and Grafana under <see cref="ObservabilityFolder"/>, by file.</summary>
+        public Dictionary<string, YamlNode> Observability { get; } = new(StringComparer.Ordinal);
+
         public List<string> ParseErrors { get; } = [];
 
         public List<KubeObject> Kubernetes { get; } = [];
@@ -1078,7 +1144,11 @@ public sealed partial class DeployManifestTests
                 foreach (var document in stream.Documents.Where(d => d.RootNode is not YamlScalarNode { Value: null or "" }))
                 {
                     var node = document.RootNode;
-                    if (At(node, "services") is not null)
+                    if (file.StartsWith(ObservabilityFolder, StringComparison.Ordinal))
+                    {
+                        set.Observability[file] = node; // Prometheus and Grafana's own files (checked by their own test)
+                    }
+                    else if (At(node, "services") is not null)
                     {
                         composeFiles.Add((file, node));
                     }

@@ -43,6 +43,12 @@ public sealed class CaseGrainsOptions
     /// </summary>
     public bool OrleansDashboard { get; set; }
 
+    /// <summary><c>CaseGrains:LogFormat</c>: <c>Json</c> or <c>Text</c>; empty means Json in Cluster mode, Text otherwise (<see cref="CaseGrainsLogging"/>).</summary>
+    public string? LogFormat { get; set; }
+
+    /// <summary><c>CaseGrains:Metrics:*</c>: the Prometheus scrape (<see cref="CaseGrainsTelemetry"/>).</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     /// <summary><c>CaseGrains:Sla:*</c>: stage target durations, escalation grace period and the check period.</summary>
     public SlaSettings Sla { get; set; } = new();
 
@@ -340,4 +346,14 @@ public static class FrontendHosting
 {
     public const string Silo = "Silo";
     public const string Client = "Client";
+}
+
+/// <summary><c>CaseGrains:Metrics:*</c>.</summary>
+public sealed class MetricsSettings
+{
+    /// <summary>
+    /// <c>CaseGrains:Metrics:ScrapeToken</c>: the bearer token Prometheus must send to <c>/metrics</c> (at least 32
+    /// characters). Empty: no <c>/metrics</c> endpoint at all.
+    /// </summary>
+    public string? ScrapeToken { get; set; }
 }
