@@ -17,8 +17,19 @@ internal static partial class PlainWords
         .Where(kv => !kv.Value.Contains(kv.Key, StringComparer.Ordinal) && InnerCapital().IsMatch(kv.Key))
         .Select(kv => kv.Key).Distinct(StringComparer.Ordinal)];
 
+    // One-word enum names in English ("Micro", "Disbursed") whose Indonesian word is another ("Usaha mikro", "Dicairkan"):
+    // in an Indonesian sentence they are English showing through.
+    private static readonly IReadOnlyList<string> EnglishNames = [.. EnumWords.Table.Values.SelectMany(v => v)
+        .Where(kv => !InnerCapital().IsMatch(kv.Key) && !kv.Value[0].Contains(kv.Key, StringComparison.OrdinalIgnoreCase))
+        .Select(kv => kv.Key).Distinct(StringComparer.Ordinal)];
+
     public static void AssertPlain(Refusal refusal)
     {
+        foreach (var name in EnglishNames)
+        {
+            Assert.False(Regex.IsMatch(Unquoted(refusal.Indonesian), $@"\b{name}\b"), $"'{refusal.Code}' shows the English name {name} in Indonesian: {refusal.Indonesian}");
+        }
+
         var indonesian = Unquoted(refusal.Indonesian);
         foreach (var word in English)
         {
