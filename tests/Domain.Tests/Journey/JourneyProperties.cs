@@ -86,6 +86,12 @@ public sealed class JourneyProperties
                 var actual = step.Result.Outcome();
                 Assert.True(expected.EndsWith('.') ? actual.StartsWith(expected, StringComparison.Ordinal) : actual == expected,
                     $"step {step.Number}: {Journeys.Show(step.Command)} gave {actual}, the design says {expected}");
+                if (expected.StartsWith("gate.", StringComparison.Ordinal))
+                {
+                    // The refusal says which gate, of which stage.
+                    Assert.Equal(((CompleteStage)step.Command).Stage.ToString(), step.Result.Refusal!.Details["stage"]);
+                    Assert.Equal(actual, $"gate.{step.Result.Refusal.Details["gate"]}");
+                }
             }
 
             if (step.Accepted)
@@ -102,6 +108,24 @@ public sealed class JourneyProperties
                     Assert.True(model.GateHolds(stage, policy) == Gates.Check(after, stage, policy) is null,
                         $"step {step.Number}: the {stage} gate is {(model.GateHolds(stage, policy) ? "met" : "unmet")} by the design, Gates.Check says otherwise");
                 }
+            }
+        }
+    });
+
+    /// <summary>
+    /// A completed stage stays justified: its gate, read by the test's own model, holds on every later state (the domain
+    /// refuses the corrections that would take it away, such as the attendance behind the only pass of a completed Training).
+    /// </summary>
+    [Fact]
+    public void ACompletedStage_KeepsItsGate_ThroughEveryLaterStep() => ForAll(run =>
+    {
+        var model = JourneyModel.None;
+        foreach (var step in run.Steps.Where(s => s.Accepted))
+        {
+            model = model.Apply(step.Result.Value, run.Journey.Policy);
+            foreach (var stage in Enum.GetValues<Stage>().Where(s => model[s] == StageState.Completed))
+            {
+                Assert.True(model.GateHolds(stage, run.Journey.Policy), $"step {step.Number}: {Journeys.Show(step.Command)} left the completed {stage} stage without its gate");
             }
         }
     });
