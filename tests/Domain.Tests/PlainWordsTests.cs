@@ -10,6 +10,7 @@ public sealed class PlainWordsTests
     [InlineData("Nilai 'date' harus between the case's opening and today.", "Value must be in range.")]
     [InlineData("Layanan ini untuk segmen EkonomiKreatif.", "For the creative economy segment.")]
     [InlineData("Tahap Pelatihan berstatus aktif.", "Stage Training is NotStarted.")]
+    [InlineData("'KUR Mikro' untuk usaha kelas Micro/Small.", "'KUR Mikro' serves micro and small businesses.")]
     public void EnglishInIndonesian_OrARawEnumName_IsCaught(string indonesian, string english)
     {
         Assert.ThrowsAny<XunitException>(() => PlainWords.AssertPlain(new Refusal("x.y", indonesian, english)));

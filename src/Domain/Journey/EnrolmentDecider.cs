@@ -239,8 +239,9 @@ public static class EnrolmentDecider
         if (!terms.EligibleClasses.Contains(s.Profile.UmkmClass))
         {
             return new Refusal("financing.class_not_eligible",
-                $"'{offer.Name}' untuk usaha kelas {string.Join("/", terms.EligibleClasses)}; usaha ini kelas {s.Profile.UmkmClass}.",
-                $"'{offer.Name}' serves {string.Join("/", terms.EligibleClasses)} businesses; this one is {s.Profile.UmkmClass}.") { Field = "offerId" };
+                $"'{offer.Name}' hanya untuk {ClassWords(terms.EligibleClasses, EnumWords.Id, " atau ")}; usaha ini {ClassWords([s.Profile.UmkmClass], EnumWords.Id, "")}.",
+                $"'{offer.Name}' is only for a {ClassWords(terms.EligibleClasses, EnumWords.En, " or ")}; this one is a {ClassWords([s.Profile.UmkmClass], EnumWords.En, "")}.")
+            { Field = "offerId" };
         }
 
         if (amountIdr is not { } amount)
@@ -254,6 +255,10 @@ public static class EnrolmentDecider
                 $"The amount must be between {Rupiah(terms.MinAmountIdr)} and {Rupiah(terms.MaxAmountIdr)} for '{offer.Name}'.") { Field = "amountIdr" }
             : null;
     }
+
+    /// <summary>UMKM classes as words inside a sentence ("usaha mikro atau usaha kecil", "micro business or small business").</summary>
+    private static string ClassWords(IEnumerable<UmkmClass> classes, Func<UmkmClass, string> words, string separator) =>
+        string.Join(separator, classes.Select(c => EnumWords.InSentence(words(c))));
 
     private static Result<CaseEvent> DecideLender(CaseState s, DecideFinancing d)
     {

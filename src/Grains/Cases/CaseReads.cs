@@ -61,12 +61,8 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             var page = await store.ReadAsync(caseNumber, expectedSeq - 1, MaxPage, CancellationToken.None);
             foreach (var e in page)
             {
-                string? problem = e.Seq != expectedSeq ? $"sequence gap: expected {expectedSeq}, found {e.Seq}"
-                    : e.PrevHash != prev ? "previous-hash link does not match the event before"
-                    : EventChain.Hash(prev, e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson) != e.Hash
-                        ? "stored hash does not match the event's content"
-                        : null;
-                if (problem is not null)
+                var link = new EventChain.Link(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson, e.PrevHash, e.Hash);
+                if (EventChain.Problem(prev, expectedSeq, link) is { } problem)
                 {
                     return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev);
                 }

@@ -126,6 +126,18 @@ public sealed class EnrolmentTests
         ResultAssert.Refused(c.Decide(EnrolIn(TestOffers.Kur(classes: classes), amount)), code, field);
     }
 
+    /// <summary>The refusal once showed the classes' enum names in Indonesian ("kelas Micro/Small"); the journey properties met it in plain-words reading.</summary>
+    [Fact]
+    public void ApplyingForFinancing_OutsideTheProductsClasses_NamesTheClassesInWords()
+    {
+        var c = Assessed().Do(new CorrectAssessment("Kuliner", 20_000_000_000, 50_000_000, 2, ["Pemasaran digital"], "Omzet salah ketik"));
+
+        var refusal = ResultAssert.Refused(c.Decide(EnrolIn(TestOffers.Kur(), 10_000_000)), "financing.class_not_eligible", "offerId");
+
+        Assert.Equal("'KUR Mikro' hanya untuk usaha mikro atau usaha kecil; usaha ini usaha menengah.", refusal.Indonesian);
+        Assert.Equal("'KUR Mikro' is only for a micro business or small business; this one is a medium business.", refusal.English);
+    }
+
     [Fact]
     public void ApplyingForFinancing_BeforeTheAssessment_IsRefused_TheClassIsNotKnown()
     {

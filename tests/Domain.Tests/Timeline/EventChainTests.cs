@@ -101,4 +101,19 @@ public sealed partial class EventChainTests
         Assert.Equal(t.UtcTicks, back.UtcTicks);
         Assert.Equal(TimeSpan.Zero, back.Offset);
     }
+
+    [Fact]
+    public void Walk_OfNoEvents_VerifiesNoneAndEndsOnGenesis() =>
+        Assert.Equal(new EventChain.ChainWalk(0, EventChain.Genesis, null), EventChain.Walk([]));
+
+    [Fact]
+    public void Walk_WhenTheFirstEventSaysSeqTwo_NamesTheGapAtOne()
+    {
+        var hash = EventChain.Hash(EventChain.Genesis, "PBC-1", 2, "CaseOpened", "u", "r", At, "c", "{}");
+
+        var walk = EventChain.Walk([new EventChain.Link("PBC-1", 2, "CaseOpened", "u", "r", At, "c", "{}", EventChain.Genesis, hash)]);
+
+        Assert.Equal(new EventChain.ChainBreak(1, 2, "sequence gap: expected 1, found 2"), walk.Break);
+        Assert.Equal(0, walk.Verified);
+    }
 }
