@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
@@ -135,6 +137,59 @@ public sealed class TelemetryTests : IAsyncLifetime
             Assert.Contains(_spans, a => a.TraceId == request.TraceId && a.Source.Name == Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName);
             // Spans carry case numbers and types, never a name or a NIK.
             Assert.DoesNotContain(_spans.SelectMany(a => a.TagObjects), t => t.Value is string v && (v.Contains("Warga Telemetri", StringComparison.Ordinal) || v.Contains("3579021508", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public async Task WithTheStandardOtelVariables_TracesAndMetricsArePushedOverOtlp()
+    {
+        // A collector stand-in on loopback: it keeps what arrives at OTLP/HTTP's two paths.
+        var received = new System.Collections.Concurrent.ConcurrentQueue<(string Path, byte[] Body)>();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var collector = builder.Build();
+        collector.MapPost("/v1/{signal}", async (Microsoft.AspNetCore.Http.HttpContext http) =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            received.Enqueue((http.Request.Path.Value!, body.ToArray()));
+            return Microsoft.AspNetCore.Http.Results.Ok();
+        });
+        await collector.StartAsync();
+        var endpoint = collector.Urls.First();
+
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_SERVICE_NAME"] = "casegrains-otlp-test",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        });
+        try
+        {
+            await app.PostOk("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = $"35790215088{Random.Shared.Next(10000, 99999)}",
+                fullName = "Warga Telemetri", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }, HttpStatusCode.Created);
+
+            bool Has(string path, string text) => received.Any(r => r.Path == path
+                && System.Text.Encoding.UTF8.GetString(r.Body).Contains(text, StringComparison.Ordinal));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!(Has("/v1/traces", "case.append") && Has("/v1/metrics", "casegrains.commands.accepted")) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.True(Has("/v1/traces", "case.append"), $"no trace with case.append arrived ({received.Count} posts)");
+            Assert.True(Has("/v1/traces", "casegrains-otlp-test"), "the traces do not carry OTEL_SERVICE_NAME");
+            Assert.True(Has("/v1/metrics", "casegrains.commands.accepted"), "no metrics with our counter arrived");
+            Assert.DoesNotContain(received, r => System.Text.Encoding.UTF8.GetString(r.Body).Contains("Warga Telemetri", StringComparison.Ordinal));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
         }
     }
 
