@@ -33,6 +33,13 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("RevealNik")]
     Task<NikReveal> RevealNik(Actor caller, string purpose);
 
+    /// <summary>
+    /// Everything held about the beneficiary (caseworkers and supervisors of the region), for a stated purpose; the export
+    /// is audited before it is answered.
+    /// </summary>
+    [Alias("ExportSubjectAccess")]
+    Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose);
+
     /// <summary>Who accessed the case (supervisors of its region), newest first, or the refusal.</summary>
     [Alias("GetAccessLog")]
     Task<AccessLog> GetAccessLog(Actor caller, int limit);

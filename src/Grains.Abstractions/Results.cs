@@ -239,6 +239,41 @@ public sealed record CaseScope(
     [property: Id(1)] string RegionCode,
     [property: Id(2)] string? MentorId);
 
+/// <summary>
+/// Everything held about one beneficiary, for their right of access (UU 27/2022 PDP): the case as it stands, the NIK
+/// in clear, every event of the timeline, every consent, and every access to the case (who, as what, why, when).
+/// The export itself is in <see cref="AccessLog"/>'s last entry.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.SubjectAccessExport")]
+public sealed record SubjectAccessExport(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] DateTimeOffset ExportedAt,
+    [property: Id(2)] string ExportedBy,
+    [property: Id(3)] string Purpose,
+    [property: Id(4)] CaseView Profile,
+    [property: Id(5)] string? Nik,
+    [property: Id(6)] IReadOnlyList<ConsentEntry> Consents,
+    [property: Id(7)] IReadOnlyList<TimelineEntry> Timeline,
+    [property: Id(8)] IReadOnlyList<AccessLogEntry> AccessLog)
+{
+    public override string ToString() => $"SubjectAccessExport {{ {CaseNumber}, {Timeline.Count} events }}";
+}
+
+/// <summary>One consent as the timeline holds it: at intake, or recorded later with its form, date and witness.</summary>
+[GenerateSerializer, Immutable, Alias("cg.ConsentEntry")]
+public sealed record ConsentEntry(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] DateTimeOffset RecordedAt,
+    [property: Id(2)] string RecordedBy,
+    [property: Id(3)] string Method,
+    [property: Id(4)] string? FormVersion,
+    [property: Id(5)] DateOnly? GivenOn,
+    [property: Id(6)] string? Witness);
+
+/// <summary>A subject access export, or the refusal.</summary>
+[GenerateSerializer, Immutable, Alias("cg.SubjectAccess")]
+public sealed record SubjectAccess([property: Id(0)] SubjectAccessExport? Export, [property: Id(1)] RefusalInfo? Refusal);
+
 /// <summary>A clear NIK revealed for a stated purpose (audited), or a refusal.</summary>
 [GenerateSerializer, Immutable, Alias("cg.NikReveal")]
 public sealed record NikReveal([property: Id(0)] string? Nik, [property: Id(1)] RefusalInfo? Refusal)

@@ -60,6 +60,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/cases/{caseNumber}/timeline"] = ("AAAFFU", "NNNFFU"),
         ["GET /api/cases/{caseNumber}/verify"] = ("AAAFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/nik/reveal"] = ("AAFFFU", "NNNFFU"),
+        ["POST /api/cases/{caseNumber}/subject-access"] = ("AAFFFU", "NNNFFU"),
         ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFU", "NNNFFU"),
         ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFU", "NNNFFU"),
@@ -285,7 +286,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         },
         _ when path.StartsWith("/api/users/", StringComparison.Ordinal) => new { displayName = "Petugas" },
         _ when path.EndsWith("/profile", StringComparison.Ordinal) => new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 },
-        _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) => new { purpose = "matriks akses" },
+        _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) || path.EndsWith("/subject-access", StringComparison.Ordinal) => new { purpose = "matriks akses" },
         _ when path.EndsWith("/mentoring-sessions", StringComparison.Ordinal) => new
         {
             commandId = Guid.NewGuid().ToString(), date = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), topic = "Matriks",

@@ -88,6 +88,13 @@ public static class AccessPolicy
     public static bool MayRevealNik(Caller caller, CaseState state) =>
         caller.Role is Role.Caseworker or Role.Supervisor && CanRead(caller, state);
 
+    /// <summary>
+    /// Who may export everything held about the case's beneficiary (UU 27/2022 PDP, the data subject's right of access):
+    /// the caseworkers and supervisors serving its region, who meet the person. Audited.
+    /// </summary>
+    public static bool MayExportSubjectAccess(Caller caller, CaseState state) =>
+        caller.Role is Role.Caseworker or Role.Supervisor && CanRead(caller, state);
+
     /// <summary>Who may read a case's access log.</summary>
     public static bool MayReadAccessLog(Caller caller, CaseState state) =>
         caller.Role is Role.Supervisor && CanRead(caller, state);

@@ -320,6 +320,10 @@ public sealed partial class CaseGrain(
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
         await CanReadAsync(caller) ? await _reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
+    public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
+        await CanReadAsync(caller) ? await _reads.SubjectAccessAsync(_state!, ViewMapper.ToView(_state!, _policy), caller, purpose)
+            : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
+
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>
         await CanReadAsync(caller) ? await _reads.AccessLogAsync(_state!, caller, limit) : new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
 

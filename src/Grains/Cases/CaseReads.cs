@@ -17,6 +17,9 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
     /// <summary>The most events one page of a timeline, a resume or a follow carries.</summary>
     public const int MaxPage = 1000;
 
+    /// <summary>The most access-log entries a subject access export carries (the newest; years of daily reads).</summary>
+    public const int MaxAccessLog = 100_000;
+
     /// <summary>
     /// Whether the caller may read the case; a read (<paramref name="action"/>) is audited, and so is a refusal: out of
     /// scope, the caller sees "not found" and the case's supervisors see the attempt.
@@ -105,6 +108,53 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
 
         await AuditAsync(caller, "reveal-nik", purpose);
         return new NikReveal(nikProtector.Unprotect(protectedNik), null);
+    }
+
+    /// <summary>Everything held about the beneficiary; the export is in the access log before anything is answered.</summary>
+    public async Task<SubjectAccess> SubjectAccessAsync(CaseState state, CaseView profile, Actor caller, string purpose)
+    {
+        if (!AccessPolicy.MayExportSubjectAccess(caller.ToCaller(), state))
+        {
+            await AuditAsync(caller, "subject-access-denied", purpose);
+            return new SubjectAccess(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        if (CaseDecider.Text(purpose, "purpose", CaseDecider.MaxShortText, required: true) is { } badPurpose)
+        {
+            return new SubjectAccess(null, RefusalInfo.From(badPurpose));
+        }
+
+        await AuditAsync(caller, "subject-access-export", purpose);
+        var timeline = new List<TimelineEntry>(state.Version);
+        while (timeline.Count < state.Version)
+        {
+            var page = await PageAsync(timeline.Count, MaxPage, state.Version);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            timeline.AddRange(page);
+        }
+
+        var consents = new List<ConsentEntry>();
+        foreach (var e in timeline)
+        {
+            switch (e.Type)
+            {
+                case nameof(CaseOpened) when EventJson.Deserialize(e.Type, e.PayloadJson) is CaseOpened { ConsentGiven: true }:
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, "intake", null, null, null));
+                    break;
+                case nameof(ConsentRecorded) when EventJson.Deserialize(e.Type, e.PayloadJson) is ConsentRecorded c:
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, c.Method, c.FormVersion, c.GivenOn, c.Witness));
+                    break;
+            }
+        }
+
+        var protectedNik = await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
+        var log = await store.ReadAccessLogAsync(caseNumber, MaxAccessLog, CancellationToken.None);
+        return new SubjectAccess(new SubjectAccessExport(caseNumber, clock.GetUtcNow(), caller.Id, Purpose(purpose), profile,
+            protectedNik is null ? null : nikProtector.Unprotect(protectedNik), consents, timeline, [.. log.OrderBy(e => e.At)]), null);
     }
 
     public async Task<AccessLog> AccessLogAsync(CaseState state, Actor caller, int limit) =>

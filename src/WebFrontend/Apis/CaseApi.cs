@@ -23,6 +23,8 @@ public static class CaseApi
         cases.MapGet("/{caseNumber}/verify", Verify).WithName("VerifyChain").WithSummary("Recompute the timeline's hash chain.");
         cases.MapPost("/{caseNumber}/nik/reveal", RevealNik).WithName("RevealNik")
             .WithSummary("The clear NIK, for a stated purpose (caseworkers and supervisors of the region; audited).");
+        cases.MapPost("/{caseNumber}/subject-access", SubjectAccess).WithName("ExportSubjectAccess")
+            .WithSummary("Everything held about the beneficiary, for their right of access (UU 27/2022): profile, NIK, consents, timeline, access log (caseworkers and supervisors of the region; audited).");
         cases.MapGet("/{caseNumber}/access-log", AccessLog).WithName("GetAccessLog")
             .WithSummary("Who read or changed the case, when and why (supervisors of the region).");
 
@@ -212,6 +214,28 @@ public static class CaseApi
         var reveal = await grains.GetGrain<ICaseGrain>(caseNumber).RevealNik(actor.For(http), body.Purpose ?? "");
         http.Response.Headers.CacheControl = "no-store";
         return reveal.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(new { nik = reveal.Nik });
+    }
+
+    private static async Task<IResult> SubjectAccess(HttpContext http, string caseNumber, RevealNikRequest body, IGrainFactory grains, CurrentActor actor)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber))
+        {
+            return ProblemResults.NotFound(http);
+        }
+
+        var answer = await grains.GetGrain<ICaseGrain>(caseNumber).ExportSubjectAccess(actor.For(http), body.Purpose ?? "");
+        http.Response.Headers.CacheControl = "no-store";
+        if (answer.Refusal is { } refusal)
+        {
+            return ProblemResults.From(http, refusal);
+        }
+
+        var e = answer.Export!;
+        return Results.Ok(new
+        {
+            e.CaseNumber, e.ExportedAt, e.ExportedBy, e.Purpose, e.Profile, e.Nik, e.Consents,
+            Timeline = e.Timeline.Select(TimelineEvent.From), e.AccessLog,
+        });
     }
 
     private static async Task<IResult> AccessLog(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, int? limit)
