@@ -111,6 +111,12 @@ function offerNames(events: TimelineEvent[]): (id: unknown) => string {
   return (id) => names.get(s(id)) ?? s(id);
 }
 
+/** One event in words in both languages [Bahasa Indonesia, English] (the subject access export carries both). */
+export function describeBoth(e: TimelineEvent, all: TimelineEvent[]): [string, string] {
+  const words = eventWords[e.type];
+  return words ? words(e.payload ?? {}, offerNames(all)) : [`Peristiwa lain (${e.type})`, `Other event (${e.type})`];
+}
+
 /** One event in words in the page's language; an unknown type (a newer server) is named as such, never shown raw alone. */
 export function describe(e: TimelineEvent, all: TimelineEvent[]): string {
   const words = eventWords[e.type];

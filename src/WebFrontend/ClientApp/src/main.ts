@@ -702,6 +702,11 @@ async function render(): Promise<void> {
   }
   await dashboard?.leaveDashboard();
   const match = /^#\/cases\/(.+)$/.exec(location.hash);
+  const subjectAccess = /^#\/subject-access\/(.+)$/.exec(location.hash);
+  if (seesWorkbench() && subjectAccess) {
+    openCase = null;
+    return (await loadStaff()).renderSubjectAccess(decodeURIComponent(subjectAccess[1]), app, api, el);
+  }
   if (seesWorkbench()) {
     if (match) return showWorkbenchCase(decodeURIComponent(match[1]));
     openCase = null;

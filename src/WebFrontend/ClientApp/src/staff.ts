@@ -3,3 +3,4 @@ export { isRendered, markAction, markTyped, renderWorkbench, renderWorkbenchCase
 export { refreshSupervisor, renderSupervisor } from "./supervisor";
 export { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
 export { renderProblems } from "./problems";
+export { renderSubjectAccess } from "./subjectaccess";

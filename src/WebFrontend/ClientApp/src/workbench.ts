@@ -316,7 +316,9 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     ...(sessions ? [sessions] : []),
     noteForm(el, send),
-    timelineSection);
+    timelineSection,
+    el("p", { className: "meta" }, el("a", { id: "subject-access-link", href: `#/subject-access/${encodeURIComponent(caseNumber)}`,
+      textContent: words("Akses data subjek: semua data tentang orang ini, untuk dicetak (UU PDP)", "Subject access: all data held about this person, to print (PDP law)") })));
   if (typed) restoreTyped(app, typed);
 }
 
