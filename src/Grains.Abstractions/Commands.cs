@@ -183,6 +183,9 @@ public sealed record Actor(
     [property: Id(1)] Domain.Access.Role Role,
     [property: Id(2)] IReadOnlyList<string> Regions)
 {
+    /// <summary>Where the request came from (the client's address as the web layer sees it, behind known proxies only); for the access log.</summary>
+    [Id(3)] public string? Origin { get; init; }
+
     public Domain.Access.Caller ToCaller() => new(Id, Role, Regions);
 }
 

@@ -96,6 +96,13 @@ public interface IOperationsGrain : IGrainWithIntegerKey
     [Alias("Reconcile"), ResponseTimeout("00:30:00")]
     Task<ReconcileReport> Reconcile(Actor caller, bool apply);
 
+    /// <summary>
+    /// The access log across cases, newest first, as the filter asks: the data protection officer only (else null).
+    /// The search itself is recorded (<c>privacy:access-log</c>, <c>access-log-search</c>).
+    /// </summary>
+    [Alias("SearchAccessLog")]
+    Task<IReadOnlyList<AccessLogEntry>?> SearchAccessLog(Actor caller, AccessLogQuery query);
+
     /// <summary>The caller's notices, newest first.</summary>
     [Alias("Notices")]
     Task<IReadOnlyList<Notice>> Notices(Actor caller, int limit);

@@ -230,7 +230,24 @@ public sealed record AccessLogEntry(
     [property: Id(2)] string Role,
     [property: Id(3)] string Action,
     [property: Id(4)] string Purpose,
-    [property: Id(5)] DateTimeOffset At);
+    [property: Id(5)] DateTimeOffset At)
+{
+    /// <summary>Where the access came from (the client's address), when it was recorded; commands and older rows have none.</summary>
+    [Id(6)] public string? Origin { get; init; }
+}
+
+/// <summary>
+/// What the data protection officer searches the access log by: an account, a case, an action, a period (from
+/// inclusive, to exclusive); newest first, at most <see cref="Limit"/> (1–500, 100 when not given).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.AccessLogQuery")]
+public sealed record AccessLogQuery(
+    [property: Id(0)] string? UserId,
+    [property: Id(1)] string? CaseNumber,
+    [property: Id(2)] string? Action,
+    [property: Id(3)] DateTimeOffset? From,
+    [property: Id(4)] DateTimeOffset? To,
+    [property: Id(5)] int? Limit);
 
 /// <summary>Where a case is and who mentors it: enough for the registry to decide what a caller may be told.</summary>
 [GenerateSerializer, Immutable, Alias("cg.CaseScope")]

@@ -228,7 +228,7 @@ public sealed class CaseSearchGrain(Storage.IProjectionStore store, Storage.ICas
         var page = await store.SearchAsync(q, scope, CancellationToken.None);
         // A listed case's name and masked NIK are personal data too: each listing is in that case's access log.
         var now = clock.GetUtcNow();
-        await audit.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", byNik ? "nik-search" : "case-list", now))],
+        await audit.RecordAccessAsync([.. page.Items.Select(i => new AccessLogEntry(i.CaseNumber, caller.Id, caller.Role.ToString(), "list", byNik ? "nik-search" : "case-list", now) { Origin = caller.Origin })],
             CancellationToken.None);
         return page;
     }

@@ -209,7 +209,7 @@ public sealed partial class UserGrain(
 
         var after = $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}{(request.Password is null ? "" : " password-set")}";
         await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, admin.Id, admin.Role.ToString(), "account-change",
-            $"{before} -> {after}", clock.GetUtcNow()), CancellationToken.None);
+            $"{before} -> {after}", clock.GetUtcNow()) { Origin = admin.Origin }, CancellationToken.None);
         LogUpserted(UserId, S.Role, admin.Id);
         return new UserOutcome(View(), null);
     }

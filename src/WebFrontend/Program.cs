@@ -127,6 +127,7 @@ app.MapImportExportApi();
 app.MapProblemApi();
 app.MapRegionApi();
 app.MapOperationsApi();
+app.MapPrivacyApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 app.MapHub<DashboardHub>(DashboardHub.Path);
 

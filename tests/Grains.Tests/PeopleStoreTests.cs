@@ -22,6 +22,16 @@ public sealed class PeopleStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TheSqliteStore_KeepsEachAccessesOrigin_AndSearchesTheAccessLogByAccountCaseActionAndPeriod()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new CaseGrainsOptions { DataDirectory = _folder };
+        SqliteSchema.Apply(options.SqliteConnectionString);
+        using var store = new SqliteCaseEventStore(Options.Create(options));
+        await AccessLogStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
     public async Task TheSqliteStore_LoadsSnapshotsWithTheEventsAfterThem_KeepsTheLatestPerFormat_AndNoRefusalGoesOverAnEvent()
     {
         Directory.CreateDirectory(_folder);

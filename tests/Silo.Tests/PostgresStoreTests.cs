@@ -30,6 +30,16 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheAccessLog_KeepsEachAccessesOrigin_AndIsSearchedByAccountCaseActionAndPeriod()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await PostgresSchema.ApplyAsync(connectionString);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await AccessLogStoreContract.CheckAsync(store);
+    }
+
+    [Fact]
     public async Task TheNameIndex_KeepsNoPendingList_SoCaseListUpdatesNeverQueueWorkForEverySearch()
     {
         var connectionString = await server.CreateDatabaseAsync();

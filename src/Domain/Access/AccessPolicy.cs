@@ -10,6 +10,12 @@ public enum Role
     Supervisor,
     MinistryAnalyst,
     Admin,
+
+    /// <summary>
+    /// The data protection officer (UU 27/2022 PDP, pejabat pelindungan data pribadi): reads who read or exported which
+    /// case, when and from where, and the record of processing activities; sees no case content.
+    /// </summary>
+    DataProtectionOfficer,
 }
 
 /// <summary>Who is asking: user id, role and (for region-scoped roles) the regions they serve.</summary>
@@ -94,6 +100,9 @@ public static class AccessPolicy
     /// </summary>
     public static bool MayExportSubjectAccess(Caller caller, CaseState state) =>
         caller.Role is Role.Caseworker or Role.Supervisor && CanRead(caller, state);
+
+    /// <summary>Who may search the access log across cases: the data protection officer only (who sees no case content).</summary>
+    public static bool MaySearchAccessLogs(Caller caller) => caller.Role is Role.DataProtectionOfficer;
 
     /// <summary>Who may read a case's access log.</summary>
     public static bool MayReadAccessLog(Caller caller, CaseState state) =>

@@ -36,7 +36,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
     }
 
     public Task AuditAsync(Actor caller, string action, string purpose) =>
-        store.RecordAccessAsync(new AccessLogEntry(caseNumber, caller.Id, caller.Role.ToString(), action, Purpose(purpose), clock.GetUtcNow()), CancellationToken.None);
+        store.RecordAccessAsync(new AccessLogEntry(caseNumber, caller.Id, caller.Role.ToString(), action, Purpose(purpose), clock.GetUtcNow()) { Origin = caller.Origin }, CancellationToken.None);
 
     /// <summary>
     /// Events after <paramref name="afterSeq"/>, oldest first, one page of at most <paramref name="limit"/> (≤

@@ -14,6 +14,25 @@ public sealed class OperationsGrain(IOperationsStore operations, IProjectionStor
     public async Task<ConsequenceBacklog?> Backlog(Actor caller) =>
         caller?.Role == Role.Admin ? await operations.ReadConsequenceBacklogAsync(DateTimeOffset.UtcNow, CancellationToken.None) : null;
 
+    public async Task<IReadOnlyList<AccessLogEntry>?> SearchAccessLog(Actor caller, AccessLogQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (caller is null || !AccessPolicy.MaySearchAccessLogs(caller.ToCaller()))
+        {
+            return null;
+        }
+
+        var filter = string.Join(", ", new[] { ("user", query.UserId), ("case", query.CaseNumber), ("action", query.Action),
+                ("from", query.From?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ("to", query.To?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) }
+            .Where(f => f.Item2 is not null).Select(f => $"{f.Item1}={f.Item2}"));
+        await timelines.RecordAccessAsync(new AccessLogEntry(SearchLogKey, caller.Id, caller.Role.ToString(), "access-log-search",
+            filter.Length == 0 ? "all" : filter[..Math.Min(filter.Length, 200)], DateTimeOffset.UtcNow) { Origin = caller.Origin }, CancellationToken.None);
+        return await timelines.SearchAccessLogAsync(query, CancellationToken.None);
+    }
+
+    /// <summary>The access log's own entries (the officer's searches) are filed under this key.</summary>
+    public const string SearchLogKey = "privacy:access-log";
+
     public async Task<ConsequenceRetry> Retry(Actor caller, ConsequenceKind? kind, string? caseNumber)
     {
         if (caller?.Role != Role.Admin)

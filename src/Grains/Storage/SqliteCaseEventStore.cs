@@ -20,7 +20,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     private const int SqliteConstraint = 19;
     private readonly string _connectionString = options.Value.SqliteConnectionString;
 
-    private static readonly string[] AuditParameters = ["$case", "$user", "$role", "$action", "$purpose", "$at"];
+    private static readonly string[] AuditParameters = ["$case", "$user", "$role", "$action", "$purpose", "$at", "$origin"];
     private static readonly string[] NoticeParameters = ["$user", "$case", "$seq", "$kind", "$type", "$at"];
 
     private const string EventColumns =
@@ -451,6 +451,30 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         _writer.Dispose();
     }
 
+    public async Task<IReadOnlyList<AccessLogEntry>> SearchAccessLogAsync(AccessLogQuery query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var (where, values) = AccessLogSearch.Where(query, "$");
+        cmd.CommandText = $"SELECT case_number, user_id, role, action, purpose, at, origin FROM access_audit {where} ORDER BY at DESC, id DESC LIMIT $limit";
+        foreach (var (name, value) in values)
+        {
+            cmd.Parameters.AddWithValue("$" + name, value is DateTimeOffset t ? EventChain.FormatTime(t) : value);
+        }
+
+        cmd.Parameters.AddWithValue("$limit", AccessLogSearch.Limit(query));
+        var list = new List<AccessLogEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), EventChain.ParseTime(reader.GetString(5))) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
+        }
+
+        return list;
+    }
+
     private async Task RecordAccessBatchAsync(IReadOnlyList<AccessLogEntry> entries, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
@@ -458,14 +482,14 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
-            VALUES ($case, $user, $role, $action, $purpose, $at)
+            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at, origin)
+            VALUES ($case, $user, $role, $action, $purpose, $at, $origin)
             """;
         var p = AuditParameters.Select(n => cmd.Parameters.Add(n, SqliteType.Text)).ToArray();
         foreach (var e in entries)
         {
-            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) =
-                (e.CaseNumber, e.UserId, e.Role, e.Action, e.Purpose, EventChain.FormatTime(e.At));
+            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value, p[6].Value) =
+                (e.CaseNumber, e.UserId, e.Role, e.Action, e.Purpose, EventChain.FormatTime(e.At), (object?)e.Origin ?? DBNull.Value);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
@@ -477,12 +501,12 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = """
-            SELECT case_number, user_id, role, action, purpose, at FROM (
-                SELECT case_number, user_id, role, action, purpose, at FROM access_audit WHERE case_number = $case
+            SELECT case_number, user_id, role, action, purpose, at, origin FROM (
+                SELECT case_number, user_id, role, action, purpose, at, origin FROM access_audit WHERE case_number = $case
                 UNION ALL
-                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at FROM case_events WHERE case_number = $case
+                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at, NULL FROM case_events WHERE case_number = $case
                 UNION ALL
-                SELECT case_number, actor_id, actor_role, 'refused-command', json_extract(refusal, '$.code'), recorded_at
+                SELECT case_number, actor_id, actor_role, 'refused-command', json_extract(refusal, '$.code'), recorded_at, NULL
                 FROM case_refusals WHERE case_number = $case AND actor_id IS NOT NULL)
             ORDER BY at DESC LIMIT $limit
             """;
@@ -493,7 +517,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         while (await reader.ReadAsync(ct))
         {
             list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), EventChain.ParseTime(reader.GetString(5))));
+                reader.GetString(4), EventChain.ParseTime(reader.GetString(5))) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
         }
 
         return list;

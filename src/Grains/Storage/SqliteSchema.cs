@@ -107,6 +107,7 @@ public static class SqliteSchema
         (13, "deadline index: each case's next SLA and referral deadline", CaseDeadlineTable.Table("TEXT")),
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
+        (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -146,6 +146,9 @@ public interface ICaseTimelineStore
     /// <summary>Reads of personal data, accepted commands (the timeline) and refused ones, newest first.</summary>
     Task<IReadOnlyList<AccessLogEntry>> ReadAccessLogAsync(string caseNumber, int limit, CancellationToken ct);
 
+    /// <summary>Recorded accesses (reads, exports, refused attempts) across cases, newest first, as the filter asks (the data protection officer's).</summary>
+    Task<IReadOnlyList<AccessLogEntry>> SearchAccessLogAsync(AccessLogQuery query, CancellationToken ct);
+
     /// <summary>Moves cases' consequence cursors forward (never back), many cases in one transaction.</summary>
     Task AdvanceConsequencesAsync(IReadOnlyCollection<(string CaseNumber, long Seq)> done, CancellationToken ct);
 

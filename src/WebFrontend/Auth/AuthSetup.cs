@@ -34,6 +34,9 @@ public static class Policies
     /// <summary>Who sets mentor profiles: supervisors and admins.</summary>
     public const string MentorAdmin = "mentor-admin";
 
+    /// <summary>The data protection officer's pages: the access log across cases and the record of processing activities.</summary>
+    public const string Privacy = "privacy";
+
     /// <summary>Rate-limit policy for sign-in endpoints.</summary>
     public const string SignInRate = "sign-in";
 }
@@ -170,6 +173,7 @@ public static class AuthSetup
             .AddPolicy(Policies.CaseWork, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor), nameof(Role.Mentor)))
             .AddPolicy(Policies.Intake, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor)))
             .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
+            .AddPolicy(Policies.Privacy, p => p.RequireRole(nameof(Role.DataProtectionOfficer)))
             .AddPolicy(Policies.MentorAdmin, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Supervisor)));
 
         builder.Services.AddAntiforgery(o =>

@@ -41,7 +41,8 @@ public sealed class CurrentActor
         }
 
         var session = context.User.FindFirstValue(SessionClaim)!;
-        context.Items[ItemKey] = actor;
+        // The address the request came from (forwarded headers are honoured from known proxies only), for the access log.
+        context.Items[ItemKey] = actor with { Origin = context.Connection.RemoteIpAddress?.ToString() };
         // Roles for endpoint policies come from the account, not from what the token said at issue time.
         // The session's start goes along: a hub connection keeps this principal, and its calls and pushes check the
         // session's lifetime with it as every request does.

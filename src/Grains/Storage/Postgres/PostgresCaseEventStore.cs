@@ -502,8 +502,8 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
         // One statement for all of them: unnest the columns.
         await using var cmd = db.CreateCommand("""
-            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at)
-            SELECT * FROM unnest(@case, @user, @role, @action, @purpose, @at)
+            INSERT INTO access_audit (case_number, user_id, role, action, purpose, at, origin)
+            SELECT * FROM unnest(@case, @user, @role, @action, @purpose, @at, @origin)
             """);
         cmd.Parameters.AddWithValue("case", entries.Select(e => e.CaseNumber).ToArray());
         cmd.Parameters.AddWithValue("user", entries.Select(e => e.UserId).ToArray());
@@ -511,6 +511,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         cmd.Parameters.AddWithValue("action", entries.Select(e => e.Action).ToArray());
         cmd.Parameters.AddWithValue("purpose", entries.Select(e => e.Purpose).ToArray());
         cmd.Parameters.AddWithValue("at", entries.Select(e => e.At.ToUniversalTime()).ToArray());
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("origin", entries.Select(e => e.Origin).ToArray()));
         await cmd.ExecuteNonQueryAsync();
         return [.. group.Select(_ => true)];
     }
@@ -525,12 +526,12 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     {
         // The timeline keeps its hashed time as text; the other two are timestamps.
         await using var cmd = db.CreateCommand("""
-            SELECT case_number, user_id, role, action, purpose, at FROM (
-                SELECT case_number, user_id, role, action, purpose, at FROM access_audit WHERE case_number = @case
+            SELECT case_number, user_id, role, action, purpose, at, origin FROM (
+                SELECT case_number, user_id, role, action, purpose, at, origin FROM access_audit WHERE case_number = @case
                 UNION ALL
-                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at::timestamptz FROM case_events WHERE case_number = @case
+                SELECT case_number, actor_id, actor_role, 'command', type, occurred_at::timestamptz, NULL FROM case_events WHERE case_number = @case
                 UNION ALL
-                SELECT case_number, actor_id, actor_role, 'refused-command', refusal::json ->> 'code', recorded_at
+                SELECT case_number, actor_id, actor_role, 'refused-command', refusal::json ->> 'code', recorded_at, NULL
                 FROM case_refusals WHERE case_number = @case AND actor_id IS NOT NULL) AS log
             ORDER BY at DESC LIMIT @limit
             """);
@@ -541,7 +542,29 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         while (await reader.ReadAsync(ct))
         {
             list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
+                reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<AccessLogEntry>> SearchAccessLogAsync(AccessLogQuery query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (where, values) = AccessLogSearch.Where(query, "@");
+        await using var cmd = db.CreateCommand($"SELECT case_number, user_id, role, action, purpose, at, origin FROM access_audit {where} ORDER BY at DESC, id DESC LIMIT @limit");
+        foreach (var (name, value) in values)
+        {
+            cmd.Parameters.AddWithValue(name, value is DateTimeOffset t ? t.ToUniversalTime() : value);
+        }
+
+        cmd.Parameters.AddWithValue("limit", AccessLogSearch.Limit(query));
+        var list = new List<AccessLogEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
         }
 
         return list;

@@ -117,6 +117,7 @@ public static class PostgresSchema
             SELECT gin_clean_pending_list('case_index_name_key'::regclass);
             """),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
+        (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
