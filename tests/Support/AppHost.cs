@@ -65,6 +65,7 @@ public sealed class AppHost : IAsyncDisposable
     public const string Mentor = "pendamping";
     public const string Analyst = "analis";
     public const string Administrator = "admin";
+    public const string PrivacyOfficer = "dpo";
 
     /// <summary>The accounts every test app has: Kota Batu staff, a mentor, the ministry, an admin.</summary>
     public static IReadOnlyList<(string UserId, Role Role, string[] Regions)> Users { get; } =
@@ -74,6 +75,7 @@ public sealed class AppHost : IAsyncDisposable
         (Mentor, Role.Mentor, []),
         (Analyst, Role.MinistryAnalyst, []),
         (Administrator, Role.Admin, []),
+        (PrivacyOfficer, Role.DataProtectionOfficer, []),
     ];
 
     private static readonly Actor SystemAdmin = new("system", Role.Admin, []);

@@ -13,13 +13,12 @@ namespace CaseGrains.WebFrontend.Tests;
 [Trait("Category", "Quick")]
 public sealed class PrivacyOfficerTests : IAsyncLifetime
 {
-    private const string Officer = "dpo";
+    private const string Officer = AppHost.PrivacyOfficer;
     private AppHost _app = null!;
 
     public async Task InitializeAsync()
     {
         _app = AppHost.Start();
-        await _app.CreateUser(Officer, Role.DataProtectionOfficer);
         await _app.CreateUser("petugas-malang-dpo", Role.Caseworker, "35.73");
     }
 

@@ -690,6 +690,11 @@ function route(): Promise<void> {
 
 async function render(): Promise<void> {
   if (!me) return;
+  // The data protection officer has one page: the access log across cases and the record of processing activities.
+  if (me.role === "DataProtectionOfficer") {
+    openCase = null;
+    return (await loadStaff()).renderPrivacy(app, api, el);
+  }
   const problems = /^#\/problems(?:\/(.+))?$/.exec(location.hash);
   if (problems && (seesDashboard() || seesWorkbench())) {
     await dashboard?.leaveDashboard();
@@ -764,7 +769,8 @@ async function start(): Promise<void> {
   });
   logoutButton.hidden = false;
   if (seesDashboard() || seesWorkbench()) await token;
-  if (seesDashboard()) return route();
+  // The data protection officer: no live feed (no cases), one page.
+  if (seesDashboard() || me.role === "DataProtectionOfficer") return route();
   if (seesWorkbench()) {
     const s = await loadStaff();
     // What the user changes on a page is marked, so a live re-render of the case page can keep it.

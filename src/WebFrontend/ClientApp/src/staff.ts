@@ -4,3 +4,4 @@ export { refreshSupervisor, renderSupervisor } from "./supervisor";
 export { onImportProgress, renderImport, resyncImport, type ImportProgress } from "./imports";
 export { renderProblems } from "./problems";
 export { renderSubjectAccess } from "./subjectaccess";
+export { renderPrivacy } from "./privacy";
