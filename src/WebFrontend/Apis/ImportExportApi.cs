@@ -11,7 +11,11 @@ namespace CaseGrains.WebFrontend.Apis;
 /// <summary>Bulk import of beneficiaries from CSV (progress live on the hub) and export of the case list as CSV (issue 8).</summary>
 public static class ImportExportApi
 {
-    public const long MaxImportBytes = 8 * 1024 * 1024;
+    /// <summary>The largest beneficiary CSV accepted: room for the 200,000 rows the import grain takes (about 100 bytes a row).</summary>
+    public const long MaxImportBytes = 64 * 1024 * 1024;
+
+    /// <summary>Rows per call to the import grain while the file arrives (the frontend holds no more than this of it).</summary>
+    public const int RowsPerBatch = 500;
 
     /// <summary>The most rows an export returns (a larger list needs a narrower filter).</summary>
     public const int MaxExportRows = 50_000;
@@ -29,15 +33,55 @@ public static class ImportExportApi
 
     private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
     {
-        var (csv, problem) = await CsvBody.ReadAsync(http, MaxImportBytes);
+        var (opened, problem) = await CsvBody.OpenAsync(http, MaxImportBytes);
         if (problem is not null)
         {
             return problem;
         }
 
+        await using var csv = opened!;
         var id = Guid.NewGuid().ToString("N");
-        var started = await grains.GetGrain<IBeneficiaryImportGrain>(id).Start(csv!, actor.For(http));
-        return started.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Accepted($"/api/imports/{id}", started);
+        var import = grains.GetGrain<IBeneficiaryImportGrain>(id);
+        if (await import.Begin(csv.Header, actor.For(http)) is { } refused)
+        {
+            return ProblemResults.From(http, refused);
+        }
+
+        // The rows go to the grain in batches as the file arrives; nothing is processed before the whole file has been
+        // read, so a file refused part-way (not UTF-8, too large, too many rows) changes nothing.
+        var handedOver = false;
+        try
+        {
+            while (true)
+            {
+                var batch = await csv.ReadAsync(RowsPerBatch, http.RequestAborted);
+                if (batch.IsRefused)
+                {
+                    return ProblemResults.From(http, RefusalInfo.From(batch.Refusal!));
+                }
+
+                if (batch.Value.Count == 0)
+                {
+                    break;
+                }
+
+                if (await import.Add(batch.Value) is { } tooMany)
+                {
+                    return ProblemResults.From(http, tooMany);
+                }
+            }
+
+            handedOver = true;
+            var started = await import.Start();
+            return started.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Accepted($"/api/imports/{id}", started);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                await import.Discard();
+            }
+        }
     }
 
     private static async Task<IResult> Report(HttpContext http, string importId, IGrainFactory grains, CurrentActor actor) =>
