@@ -10,7 +10,8 @@ namespace CaseGrains.WebFrontend.Tests;
 /// <summary>
 /// Bulk import of beneficiaries (issue 8, deliverable 5): the sample file plus bad rows; each bad row rejected with its
 /// reason and nothing opened for it; progress pushed live to the importing user; re-running changes nothing; a row for a
-/// person with an open case records the consent it adds. Export: the caller's scope only, NIK masked, formula-safe.
+/// person with an open case records the consent it adds. Export: the caller's scope only, NIK masked, formula-safe
+/// (issue 21, deliverable 5: every cell, read back as a spreadsheet reads it).
 /// </summary>
 public sealed class ImportExportTests
 {
@@ -131,6 +132,54 @@ public sealed class ImportExportTests
         {
             AppHost.DeleteData(app.DataDirectory);
         }
+    }
+
+    [Fact]
+    public async Task TheExport_PrefixesEveryCellAFormulaCouldStartWith_AndKeepsQuotesAndLineBreaksInsideTheirCell()
+    {
+        await using var app = AppHost.Start();
+        try
+        {
+            var flow = new ServicesFlow(app, app.Client);
+            string[] names = ["=1+1", "+62 812 3456", "-2+3", "@SUM(A1)", "Baris satu\nbaris \"dua\", Batu", "Warga Biasa"];
+            foreach (var name in names)
+            {
+                await flow.OpenAsync(name: name);
+            }
+
+            using var response = await app.Client.GetAsync("/api/cases/export");
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
+            await using var csv = await Sylvan.Data.Csv.CsvDataReader.CreateAsync(new StringReader(Encoding.UTF8.GetString(bytes[3..])));
+            var exported = new List<string>();
+            while (await csv.ReadAsync())
+            {
+                exported.Add(csv.GetString(csv.GetOrdinal("full_name")));
+            }
+
+            Assert.Equal(["'+62 812 3456", "'-2+3", "'=1+1", "'@SUM(A1)", "Baris satu\nbaris \"dua\", Batu", "Warga Biasa"], exported.Order(StringComparer.Ordinal));
+
+            // A tab or a carriage return at the start (which no name keeps: names are trimmed) is prefixed the same way.
+            Assert.Equal(["'\tx", "\"'\rx\"", "\"a,b\"", "x"], new[] { "\tx", "\rx", "a,b", "x" }.Select(Apis.ImportExportApi.Cell));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostBytes(HttpClient client, string path, byte[] bytes, bool english = false)
+    {
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (english)
+        {
+            request.Headers.AcceptLanguage.ParseAdd("en");
+        }
+
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
     private static async Task<string[]> Csv(HttpClient client, string path)

@@ -122,23 +122,29 @@ public static class ImportExportApi
             }
         }
 
-        var csv = new StringBuilder("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at\n");
-        foreach (var r in rows)
-        {
-            csv.AppendJoin(',', [r.CaseNumber, Field(r.FullName), r.NikMasked, r.RegionCode, Field(RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? ""),
-                r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(), r.Sla.ToString(), r.MentorId ?? "",
-                r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Append('\n');
-        }
-
         http.Response.Headers.CacheControl = "no-store";
-        return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8",
-            $"kasus-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
+        return Results.Stream(async body =>
+        {
+            // UTF-8 with a BOM, so a spreadsheet reads the names' diacritics right.
+            await using var csv = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024);
+            await csv.WriteAsync("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at\n");
+            foreach (var r in rows)
+            {
+                await csv.WriteAsync(string.Join(',', ((string[])[r.CaseNumber, r.FullName, r.NikMasked, r.RegionCode, RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? "",
+                    r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(), r.Sla.ToString(), r.MentorId ?? "",
+                    r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Select(Cell)) + "\n");
+            }
+        }, "text/csv; charset=utf-8", $"kasus-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
     }
 
-    /// <summary>A CSV field: quoted when needed; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.</summary>
-    private static string Field(string value)
+    /// <summary>
+    /// One CSV cell a spreadsheet reads as text (OWASP, CSV injection): a value starting with <c>=</c>, <c>+</c>,
+    /// <c>-</c>, <c>@</c>, a tab or a carriage return is prefixed with <c>'</c> so it never runs as a formula; a value
+    /// holding a comma, a quote or a line break is quoted, its quotes doubled.
+    /// </summary>
+    internal static string Cell(string value)
     {
-        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
-        return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+        return safe.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
 }
