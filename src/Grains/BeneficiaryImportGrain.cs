@@ -77,7 +77,7 @@ public sealed class BeneficiaryImportGrain(
     /// <summary>The most rows one file may hold (a province's intake at once; docs/imports.md).</summary>
     public const int MaxRows = 200_000;
 
-    /// <summary>Rows processed between two progress reports (those of different people at once).</summary>
+    /// <summary>Rows processed between two progress reports.</summary>
     public const int RowsPerStep = 25;
 
     /// <summary>Rows per stored page of the report.</summary>
@@ -210,20 +210,12 @@ public sealed class BeneficiaryImportGrain(
             return;
         }
 
-        var step = _rows.Range(S.Processed, RowsPerStep).Select(r => Parse(r.Line, r.Fields)).ToList();
-        var results = new ImportRow[step.Count];
-        // Rows of different people at once; one person's rows in file order (a later row may add consent to the case
-        // an earlier one opened).
-        await Task.WhenAll(step.Select((row, i) => (row, i)).GroupBy(x => x.row.Request?.Nik ?? "#" + x.i).Select(async person =>
+        // One row at a time, in file order: on the embedded SQLite store concurrent intakes only wait on one another
+        // (bench import: 83 rows/s one at a time, 47 with four at once, 20 with 25 and call timeouts), and a later row
+        // may add consent to the case an earlier one opened.
+        foreach (var (line, fields) in _rows.Range(S.Processed, RowsPerStep).ToList())
         {
-            foreach (var (row, i) in person)
-            {
-                results[i] = await RowAsync(row, owner);
-            }
-        }));
-
-        foreach (var row in results)
-        {
+            var row = await RowAsync(Parse(line, fields), owner);
             S.Report.Add(row);
             Count(row);
         }
