@@ -235,6 +235,9 @@ public sealed class ImportExportTests
                 + "kafe-batu,Kafé Batu,Training,Barista,Dinas Koperasi,KabKota,Umkm,35.79,2026-01-01,2026-12-31,20\n");
             var (catalogStatus, catalogProblem) = await PostBytes(admin, "/api/offers/import", catalog);
             Assert.Equal((HttpStatusCode.BadRequest, "import.encoding"), (catalogStatus, catalogProblem.GetProperty("code").GetString()));
+            // (Expect: 100-continue, so the client sends nothing the server refuses by its length and the answer is read whole.)
+            var (largeStatus, large) = await PostBytes(admin, "/api/offers/import", Encoding.UTF8.GetBytes("id,name\n" + new string('x', 4 * 1024 * 1024)), expectContinue: true);
+            Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "request.too_large"), (largeStatus, large.GetProperty("code").GetString()));
             Assert.Equal(offers, (await admin.GetFromJsonAsync<JsonElement>("/api/offers")).GetArrayLength());
         }
         finally
@@ -277,11 +280,12 @@ public sealed class ImportExportTests
         }
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostBytes(HttpClient client, string path, byte[] bytes, bool english = false)
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostBytes(HttpClient client, string path, byte[] bytes, bool english = false, bool expectContinue = false)
     {
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.ExpectContinue = expectContinue;
         if (english)
         {
             request.Headers.AcceptLanguage.ParseAdd("en");
