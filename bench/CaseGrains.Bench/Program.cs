@@ -27,6 +27,7 @@ using Npgsql;
 //   mentor-link [--cases 12] [--rtt 300] [--kbps 400] [--budget-kb 120]
 //               (the mentor's page in headless Chromium on a throttled link: size and time to usable, cold and warm)
 //   peer        --postgres CS --port P --jwt-key K                     (the plain peer's process, started by `national`)
+//   import      [--rows 200000] [--timeout 900]                        (a beneficiary CSV through the real endpoint, embedded default)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Args.Parse(args.Skip(1));
 var output = Console.Out;
@@ -121,11 +122,13 @@ switch (command)
     case "peer":
         await PlainPeer.ServeAsync(options.Required("postgres"), options.Int("port", 0), options.Required("jwt-key"));
         return 0;
+    case "import":
+        return await ImportBench.RunAsync(options.Int("rows", 200_000), TimeSpan.FromSeconds(options.Double("timeout", 900)), output);
     case "snapshots":
         output.WriteLine(await SnapshotBench.RunAsync(options.Optional("postgres"), options.Int("cases", 10), options.Int("rounds", 5), output));
         return 0;
     default:
-        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard|storage|national|peer [options]  (see BENCHMARKS.md)");
+        output.WriteLine("usage: CaseGrains.Bench load|baseline|activation|connections|matching|recovery|drain|faults|people|search|snapshots|deadlines|dashboard|storage|national|import|peer [options]  (see BENCHMARKS.md)");
         return 2;
 }
 

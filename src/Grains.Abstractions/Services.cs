@@ -98,9 +98,12 @@ public interface ICatalogQueryGrain : IGrainWithIntegerKey
     [Alias("Search")]
     Task<IReadOnlyList<OfferListing>> Search(string? regionCode, OfferType? type, string? provider);
 
-    /// <summary>Imports offers row by row (admins): bad rows are reported and skipped, good rows saved; re-importing updates.</summary>
-    [Alias("Import"), ResponseTimeout("00:05:00")]
-    Task<CatalogImportReport> Import(string csv, Actor actor);
+    /// <summary>
+    /// Imports the rows of a catalog CSV (admins; the header and records as read from the file): bad rows are reported
+    /// and skipped, good rows saved; re-importing updates.
+    /// </summary>
+    [Alias("ImportRecords"), ResponseTimeout("00:05:00")]
+    Task<CatalogImportReport> Import(IReadOnlyList<string> header, IReadOnlyList<CsvRecord> rows, Actor actor);
 
     /// <summary>The sets of overlapping offers reaching a region, with the beneficiaries of the region in each.</summary>
     [Alias("RedundancyMap")]

@@ -22,7 +22,7 @@ public sealed class CatalogQueryGrain(IProjectionStore store) : Grain, ICatalogQ
         return [.. chosen.Zip(places, (o, p) => new OfferListing(o, p ?? new OfferPlaces(o.Capacity, 0, 0)))];
     }
 
-    public async Task<CatalogImportReport> Import(string csv, Actor actor)
+    public async Task<CatalogImportReport> Import(IReadOnlyList<string> header, IReadOnlyList<CsvRecord> rows, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (actor.Role != Role.Admin)
@@ -30,13 +30,13 @@ public sealed class CatalogQueryGrain(IProjectionStore store) : Grain, ICatalogQ
             return new CatalogImportReport([], 0, 0, 0, 0, RefusalInfo.From(Refusals.Forbidden()));
         }
 
-        var parsed = CatalogCsv.Parse(csv);
+        var parsed = CatalogCsv.Parse(header, rows);
         if (parsed.IsRefused)
         {
             return new CatalogImportReport([], 0, 0, 0, 0, RefusalInfo.From(parsed.Refusal!));
         }
 
-        var rows = new List<CatalogImportRow>();
+        var report = new List<CatalogImportRow>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (line, id, request) in parsed.Value)
         {
@@ -45,17 +45,17 @@ public sealed class CatalogQueryGrain(IProjectionStore store) : Grain, ICatalogQ
                 : OfferMapper.ToOffer(id, request.Value);
             if (offer.IsRefused)
             {
-                rows.Add(new CatalogImportRow(line, id, OfferChange.Rejected, RefusalInfo.From(offer.Refusal!)));
+                report.Add(new CatalogImportRow(line, id, OfferChange.Rejected, RefusalInfo.From(offer.Refusal!)));
                 continue;
             }
 
             var saved = await GrainFactory.GetGrain<IOfferGrain>(offer.Value.Id).Save(offer.Value, actor);
-            rows.Add(new CatalogImportRow(line, id, saved.Change, saved.Refusal));
+            report.Add(new CatalogImportRow(line, id, saved.Change, saved.Refusal));
         }
 
-        return new CatalogImportReport(rows, Count(OfferChange.Created), Count(OfferChange.Updated), Count(OfferChange.Unchanged), Count(OfferChange.Rejected), null);
+        return new CatalogImportReport(report, Count(OfferChange.Created), Count(OfferChange.Updated), Count(OfferChange.Unchanged), Count(OfferChange.Rejected), null);
 
-        int Count(OfferChange change) => rows.Count(r => r.Result == change);
+        int Count(OfferChange change) => report.Count(r => r.Result == change);
     }
 
     public async Task<RedundancyMapResult> RedundancyMap(string regionCode, Actor actor)

@@ -57,7 +57,7 @@ public static class OfferMapper
 /// <summary>
 /// The catalog CSV (docs/services.md has the format and samples/catalog-kota-batu.csv an example): a header row naming the
 /// columns (any order, case-insensitive), then one offer per row; lists separated by ';', dates yyyy-MM-dd, amounts in
-/// whole rupiah. Quoted fields may hold commas, quotes ("") and line breaks.
+/// whole rupiah. The file is read by the frontend (docs/imports.md: separators, encodings); this takes its records.
 /// </summary>
 public static class CatalogCsv
 {
@@ -68,15 +68,16 @@ public static class CatalogCsv
     public static readonly string[] Optional = ["partner_role", "attendance_threshold", "min_amount_idr", "max_amount_idr", "eligible_classes", "sectors"];
 
     /// <summary>The rows as (line number, id, request), or a refusal for the file as a whole (no header, unknown or missing columns, too many rows).</summary>
-    public static Result<IReadOnlyList<(int Line, string? Id, Result<OfferRequest> Request)>> Parse(string csv)
+    public static Result<IReadOnlyList<(int Line, string? Id, Result<OfferRequest> Request)>> Parse(IReadOnlyList<string> fileHeader, IReadOnlyList<CsvRecord> records)
     {
-        var records = Csv.Records(csv ?? "").ToList();
-        if (records.Count == 0)
+        ArgumentNullException.ThrowIfNull(fileHeader);
+        ArgumentNullException.ThrowIfNull(records);
+        if (fileHeader.Count == 0)
         {
             return new Refusal("import.empty", "Berkas CSV kosong.", "The CSV file is empty.");
         }
 
-        var header = records[0].Fields.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var header = fileHeader.Select(h => h.Trim().ToLowerInvariant()).ToList();
         var unknown = header.Where(h => !Required.Contains(h) && !Optional.Contains(h)).ToList();
         var absent = Required.Where(h => !header.Contains(h)).ToList();
         if (unknown.Count > 0 || absent.Count > 0 || header.Distinct().Count() != header.Count)
@@ -88,13 +89,13 @@ public static class CatalogCsv
             };
         }
 
-        if (records.Count - 1 > MaxRows)
+        if (records.Count > MaxRows)
         {
             return Refusals.OutOfRange("rows", $"1..{MaxRows}");
         }
 
         var rows = new List<(int, string?, Result<OfferRequest>)>();
-        foreach (var (line, fields) in records.Skip(1))
+        foreach (var (line, fields) in records)
         {
             if (fields.All(string.IsNullOrWhiteSpace))
             {
@@ -206,73 +207,5 @@ public static class CatalogCsv
         };
         return bad is null ? request
             : new Refusal("import.bad_value", $"Nilai kolom '{bad}' tidak valid.", $"The value in column '{bad}' is not valid.") { Field = bad };
-    }
-}
-
-/// <summary>A CSV reader (RFC 4180: quoted fields with commas, doubled quotes and line breaks; a UTF-8 BOM is ignored).</summary>
-public static class Csv
-{
-    /// <summary>RFC 4180 records with the line each starts on.</summary>
-    public static IEnumerable<(int Line, List<string> Fields)> Records(string text)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        var line = 1;
-        var start = 1;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var ch = text[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (ch == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    line += ch == '\n' ? 1 : 0;
-                    field.Append(ch);
-                }
-            }
-            else if (ch == '"' && field.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (ch == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (ch is '\n' or '\r')
-            {
-                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                fields.Add(field.ToString());
-                field.Clear();
-                yield return (start, fields);
-                fields = [];
-                line++;
-                start = line;
-            }
-            else if (ch != '\uFEFF' || i != 0)
-            {
-                field.Append(ch);
-            }
-        }
-
-        if (field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            yield return (start, fields);
-        }
     }
 }

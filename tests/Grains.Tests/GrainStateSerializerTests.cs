@@ -196,12 +196,16 @@ public sealed class GrainStateSerializerTests
             },
             [typeof(ImportState)] = new ImportState
             {
-                OwnerId = "petugas", Total = 3, Done = false,
+                OwnerId = "petugas", Total = 1_003, Done = false, Pages = 1, Processed = 1_002, Created = 1_001, Rejected = 1,
                 Report =
                 [
-                    new ImportRow(2, "3579********0001", ImportResult.Created, "3579-000009", null),
-                    new ImportRow(3, null, ImportResult.Rejected, null, refusal),
+                    new ImportRow(1_002, "3579********0001", ImportResult.Created, "3579-000009", null),
+                    new ImportRow(1_003, null, ImportResult.Rejected, null, refusal),
                 ],
+            },
+            [typeof(ImportPageState)] = new ImportPageState
+            {
+                Rows = [new ImportRow(2, "3579********0002", ImportResult.ConsentRecorded, "3579-000008", null)],
             },
         };
     }

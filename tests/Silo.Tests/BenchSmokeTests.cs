@@ -109,6 +109,20 @@ public sealed class BenchSmokeTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheImportBenchmark_UploadsASemicolonFile_AndMeasuresRowsPerSecondProgressAndMemory()
+    {
+        using var output = new StringWriter();
+        var exit = await ImportBench.RunAsync(rows: 60, TimeSpan.FromSeconds(60), output);
+        var report = output.ToString();
+
+        Assert.True(exit == 0, report);
+        Assert.Matches(@"processing → done: [\d.]+ s, \d+ rows/s \(60 created, 0 unchanged, 0 updated, 0 rejected\)", report);
+        Assert.Matches(@"live progress: \d+ ImportProgress pushes, .* processed never going back: True", report);
+        Assert.Contains("held at the 202 (full GC)", report, StringComparison.Ordinal);
+        Assert.Contains("check: 60 cases in the caseworker's list; the report has 60 rows", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheDeadlineBenchmark_SweepsEveryDueCaseOnce_WithNoReminderPerCase()
     {
         var report = await DeadlineBench.RunAsync(await server.CreateDatabaseAsync(), cases: 2_000, due: 200, TextWriter.Null);

@@ -131,8 +131,9 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
 
         // The services catalog in cluster mode: offers (Orleans storage in PostgreSQL, crossing processes), a place taken
         // through one frontend and seen through the other, the enrolment on the timeline.
-        var report = await cluster.Grains.GetGrain<ICatalogQueryGrain>(0)
-            .Import(await File.ReadAllTextAsync(Path.Combine(Repo.Root(), "samples", "catalog-kota-batu.csv")), Admin);
+        await using var sample = File.OpenRead(Path.Combine(Repo.Root(), "samples", "catalog-kota-batu.csv"));
+        var catalog = (await CaseGrains.WebFrontend.Apis.CsvRecords.ReadAllAsync(sample, CancellationToken.None)).Value;
+        var report = await cluster.Grains.GetGrain<ICatalogQueryGrain>(0).Import(catalog.Header, catalog.Rows, Admin);
         Assert.Equal((14, 0), (report.Created, report.Rejected));
         using var enrol = await bearer1.PostAsJsonAsync(new Uri($"/api/cases/{number}/enrolments", UriKind.Relative), new { commandId = "enrol-1", offerId = "buku-batu-2026" });
         Assert.True(enrol.IsSuccessStatusCode, await enrol.Content.ReadAsStringAsync());

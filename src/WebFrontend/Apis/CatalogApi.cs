@@ -62,13 +62,21 @@ public static class CatalogApi
 
     private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
     {
-        var (csv, problem) = await CsvBody.ReadAsync(http, MaxImportBytes);
+        var (opened, problem) = await CsvBody.OpenAsync(http, MaxImportBytes);
         if (problem is not null)
         {
             return problem;
         }
 
-        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv!, actor.For(http));
+        // The catalog is small (at most 4 MiB, 5,000 offers) and answered with one report: its rows go over in one call.
+        await using var csv = opened!;
+        var rows = await csv.ReadAllAsync(http.RequestAborted);
+        if (rows.IsRefused)
+        {
+            return ProblemResults.From(http, RefusalInfo.From(rows.Refusal!));
+        }
+
+        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv.Header, rows.Value, actor.For(http));
         return report.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(report);
     }
 

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using CaseGrains.Grains.Abstractions;
 using CaseGrains.WebFrontend.Problems;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -8,8 +7,11 @@ namespace CaseGrains.WebFrontend.Apis;
 /// <summary>A <c>text/csv</c> request body (the catalog and beneficiary imports), with its own size limit above the API's 64 KiB.</summary>
 internal static class CsvBody
 {
-    /// <summary>The body as text, or the problem to answer (wrong media type, too large).</summary>
-    public static async Task<(string? Csv, IResult? Problem)> ReadAsync(HttpContext http, long maxBytes)
+    /// <summary>
+    /// The body's CSV, read as it arrives (its header read), or the problem to answer: wrong media type, too large, not
+    /// UTF-8, unreadable. A problem found further on comes from <see cref="CsvRecords.ReadAsync"/>.
+    /// </summary>
+    public static async Task<(CsvRecords? Csv, IResult? Problem)> OpenAsync(HttpContext http, long maxBytes)
     {
         if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
         {
@@ -21,15 +23,7 @@ internal static class CsvBody
             limit.MaxRequestBodySize = maxBytes;
         }
 
-        try
-        {
-            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-            return (await reader.ReadToEndAsync(http.RequestAborted), null);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            var mib = (maxBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture);
-            return (null, ProblemResults.Bad(http, "request.too_large", $"Berkas CSV terlalu besar (maks. {mib} MiB).", $"The CSV file is too large (at most {mib} MiB)."));
-        }
+        var opened = await CsvRecords.OpenAsync(http.Request.BodyReader, maxBytes, http.RequestAborted);
+        return opened.IsRefused ? (null, ProblemResults.From(http, RefusalInfo.From(opened.Refusal!))) : (opened.Value, null);
     }
 }

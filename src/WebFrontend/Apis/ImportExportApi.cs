@@ -11,7 +11,11 @@ namespace CaseGrains.WebFrontend.Apis;
 /// <summary>Bulk import of beneficiaries from CSV (progress live on the hub) and export of the case list as CSV (issue 8).</summary>
 public static class ImportExportApi
 {
-    public const long MaxImportBytes = 8 * 1024 * 1024;
+    /// <summary>The largest beneficiary CSV accepted: room for the 200,000 rows the import grain takes (about 100 bytes a row).</summary>
+    public const long MaxImportBytes = 64 * 1024 * 1024;
+
+    /// <summary>Rows per call to the import grain while the file arrives (the frontend holds no more than this of it).</summary>
+    public const int RowsPerBatch = 500;
 
     /// <summary>The most rows an export returns (a larger list needs a narrower filter).</summary>
     public const int MaxExportRows = 50_000;
@@ -29,15 +33,55 @@ public static class ImportExportApi
 
     private static async Task<IResult> Import(HttpContext http, IGrainFactory grains, CurrentActor actor)
     {
-        var (csv, problem) = await CsvBody.ReadAsync(http, MaxImportBytes);
+        var (opened, problem) = await CsvBody.OpenAsync(http, MaxImportBytes);
         if (problem is not null)
         {
             return problem;
         }
 
+        await using var csv = opened!;
         var id = Guid.NewGuid().ToString("N");
-        var started = await grains.GetGrain<IBeneficiaryImportGrain>(id).Start(csv!, actor.For(http));
-        return started.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Accepted($"/api/imports/{id}", started);
+        var import = grains.GetGrain<IBeneficiaryImportGrain>(id);
+        if (await import.Begin(csv.Header, actor.For(http)) is { } refused)
+        {
+            return ProblemResults.From(http, refused);
+        }
+
+        // The rows go to the grain in batches as the file arrives; nothing is processed before the whole file has been
+        // read, so a file refused part-way (not UTF-8, too large, too many rows) changes nothing.
+        var handedOver = false;
+        try
+        {
+            while (true)
+            {
+                var batch = await csv.ReadAsync(RowsPerBatch, http.RequestAborted);
+                if (batch.IsRefused)
+                {
+                    return ProblemResults.From(http, RefusalInfo.From(batch.Refusal!));
+                }
+
+                if (batch.Value.Count == 0)
+                {
+                    break;
+                }
+
+                if (await import.Add(batch.Value) is { } tooMany)
+                {
+                    return ProblemResults.From(http, tooMany);
+                }
+            }
+
+            handedOver = true;
+            var started = await import.Start();
+            return started.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Accepted($"/api/imports/{id}", started);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                await import.Discard();
+            }
+        }
     }
 
     private static async Task<IResult> Report(HttpContext http, string importId, IGrainFactory grains, CurrentActor actor) =>
@@ -78,23 +122,29 @@ public static class ImportExportApi
             }
         }
 
-        var csv = new StringBuilder("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at\n");
-        foreach (var r in rows)
-        {
-            csv.AppendJoin(',', [r.CaseNumber, Field(r.FullName), r.NikMasked, r.RegionCode, Field(RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? ""),
-                r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(), r.Sla.ToString(), r.MentorId ?? "",
-                r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Append('\n');
-        }
-
         http.Response.Headers.CacheControl = "no-store";
-        return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8",
-            $"kasus-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
+        return Results.Stream(async body =>
+        {
+            // UTF-8 with a BOM, so a spreadsheet reads the names' diacritics right.
+            await using var csv = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024);
+            await csv.WriteAsync("case_number,full_name,nik_masked,region_code,region_name,segment,gender,status,current_stage,current_stage_state,sla,mentor_id,opened_at,updated_at\n");
+            foreach (var r in rows)
+            {
+                await csv.WriteAsync(string.Join(',', ((string[])[r.CaseNumber, r.FullName, r.NikMasked, r.RegionCode, RegionTable.Kemendagri.Find(r.RegionCode)?.Name ?? "",
+                    r.Segment.ToString(), r.Gender.ToString(), r.Status.ToString(), r.CurrentStage.ToString(), r.CurrentStageState.ToString(), r.Sla.ToString(), r.MentorId ?? "",
+                    r.OpenedAt.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)]).Select(Cell)) + "\n");
+            }
+        }, "text/csv; charset=utf-8", $"kasus-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
     }
 
-    /// <summary>A CSV field: quoted when needed; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.</summary>
-    private static string Field(string value)
+    /// <summary>
+    /// One CSV cell a spreadsheet reads as text (OWASP, CSV injection): a value starting with <c>=</c>, <c>+</c>,
+    /// <c>-</c>, <c>@</c>, a tab or a carriage return is prefixed with <c>'</c> so it never runs as a formula; a value
+    /// holding a comma, a quote or a line break is quoted, its quotes doubled.
+    /// </summary>
+    internal static string Cell(string value)
     {
-        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
-        return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+        return safe.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
 }

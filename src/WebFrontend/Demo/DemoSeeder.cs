@@ -2,6 +2,7 @@ using System.Globalization;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.WebFrontend.Apis;
 
 namespace CaseGrains.WebFrontend.Demo;
 
@@ -152,8 +153,13 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
     {
         using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream("catalog-kota-batu.csv")
             ?? throw new InvalidOperationException("The sample catalog is not embedded.");
-        using var reader = new StreamReader(stream);
-        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(await reader.ReadToEndAsync(), SystemAdmin);
+        var csv = await CsvRecords.ReadAllAsync(stream, CancellationToken.None);
+        if (csv.IsRefused)
+        {
+            throw new InvalidOperationException($"The sample catalog could not be read: {csv.Refusal!.Code}");
+        }
+
+        var report = await grains.GetGrain<ICatalogQueryGrain>(0).Import(csv.Value.Header, csv.Value.Rows, SystemAdmin);
         if (report.Refusal is { } r || report.Rejected > 0)
         {
             throw new InvalidOperationException($"The sample catalog was refused: {report.Refusal?.Code ?? report.Rows.First(x => x.Problem is not null).Problem!.Code}");

@@ -111,8 +111,10 @@ public static class ApiContract
         var writes = method is "POST" or "PUT" or "DELETE";
         var onCase = path.Contains("{caseNumber}", StringComparison.Ordinal);
         var command = writes && onCase;
+        // A CSV import's file as a whole: its header, its encoding, its readability (docs/imports.md).
+        string[] csv = writes && path.EndsWith("/import", StringComparison.Ordinal) ? ["import.bad_header", "import.empty", "import.encoding", "import.bad_format"] : [];
         yield return (StatusCodes.Status400BadRequest, writes
-            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "request.unknown_value", "auth.antiforgery_failed"]
+            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "request.unknown_value", "auth.antiforgery_failed", .. csv]
             : ["request.malformed", "request.unknown_value", "input.out_of_range"]);
         if (!anonymous)
         {

@@ -129,8 +129,8 @@ export function renderImport(app: HTMLElement, api: Api, upload: UploadApi, el: 
     el("section", { className: "card" },
       el("h2", { textContent: words("Format berkas", "File format") }),
       el("p", { textContent: words(
-        "CSV (UTF-8), baris pertama berisi judul kolom (urutan bebas), paling banyak 10.000 baris dan 8 MiB. Hanya untuk wilayah Anda. Setiap baris adalah satu pendaftaran; impor ulang berkas yang sama aman (tidak ada kasus ganda).",
-        "CSV (UTF-8), the first row names the columns (any order), up to 10,000 rows and 8 MiB. Your regions only. Each row is one intake; running the same file again is safe (no case is opened twice).") }),
+        "CSV UTF-8 (dengan atau tanpa BOM), dipisah koma atau titik koma; baris pertama berisi judul kolom (urutan bebas), paling banyak 200.000 baris dan 64 MiB. Hanya untuk wilayah Anda. Setiap baris adalah satu pendaftaran; impor ulang berkas yang sama aman (tidak ada kasus ganda).",
+        "CSV in UTF-8 (with or without a BOM), comma or semicolon separated; the first row names the columns (any order), up to 200,000 rows and 64 MiB. Your regions only. Each row is one intake; running the same file again is safe (no case is opened twice).") }),
       columnList,
       el("a", { id: "imp-sample", href: sampleUrl, download: "contoh-impor-penerima.csv", textContent: words("Unduh contoh format (CSV)", "Download a sample file (CSV)") })),
     form, progress, report);
