@@ -33,6 +33,10 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("RevealNik")]
     Task<NikReveal> RevealNik(Actor caller, string purpose);
 
+    /// <summary>Leave memory once idle (a bulk import opened the case and nobody waits on it); the next call activates it again.</summary>
+    [Alias("Rest"), Orleans.Concurrency.OneWay]
+    Task Rest();
+
     /// <summary>
     /// Everything held about the beneficiary (caseworkers and supervisors of the region), for a stated purpose; the export
     /// is audited before it is answered.

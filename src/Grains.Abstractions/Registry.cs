@@ -9,6 +9,10 @@ namespace CaseGrains.Grains.Abstractions;
 [Alias("cg.IBeneficiaryRegistryGrain")]
 public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
 {
+    /// <summary>Leave memory once idle (a bulk import opened the person's case and nobody waits on it).</summary>
+    [Alias("Rest"), Orleans.Concurrency.OneWay]
+    Task Rest();
+
     /// <summary>Every case opened for the person (the current one first): the search by NIK goes through here.</summary>
     [Alias("Cases"), Orleans.Concurrency.ReadOnly]
     Task<IReadOnlyList<string>> Cases();

@@ -34,6 +34,12 @@ public sealed class BeneficiaryRegistryGrain(
 {
     private RegistryState S => entry.State;
 
+    public Task Rest()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public async Task<CommandOutcome> Open(OpenCaseRequest request, string regencyCode, string protectedNik, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -320,6 +320,12 @@ public sealed partial class CaseGrain(
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
         await CanReadAsync(caller) ? await _reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
+    public Task Rest()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
         await CanReadAsync(caller) ? await _reads.SubjectAccessAsync(_state!, ViewMapper.ToView(_state!, _policy), caller, purpose)
             : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
