@@ -101,7 +101,7 @@ internal static class ImportBench
                     : string.Create(CultureInfo.InvariantCulture, $"processing NOT DONE after {timeout.TotalSeconds:F0} s: {last?.Processed ?? 0:N0} of {total:N0} rows, {rate:F0} rows/s"),
                 string.Create(CultureInfo.InvariantCulture, $"  managed heap peak {Mib(processed.PeakHeap)} (+{Mib(processed.PeakHeap - baseline.Heap)}), working set peak {Mib(processed.PeakWorkingSet)} (+{Mib(processed.PeakWorkingSet - baseline.WorkingSet)})"),
                 string.Create(CultureInfo.InvariantCulture, $"  live progress: {progress.Count(importId):N0} ImportProgress pushes, the first {progress.First(importId)?.At.Subtract(accepted).TotalSeconds:F2} s after the 202, the longest silence {progress.LongestGap(importId).TotalSeconds:F2} s, processed never going back: {progress.Monotonic(importId)}"),
-                string.Create(CultureInfo.InvariantCulture, $"after (full GC): heap {Mib(after.Heap)} (+{Mib(after.Heap - baseline.Heap)}, {(after.Heap - baseline.Heap) / (double)Math.Max(1, last?.Processed ?? 1):F0} bytes per row processed: the cases' and registry entries' grain activations, collected after 30 idle minutes), working set {Mib(after.WorkingSet)}"),
+                string.Create(CultureInfo.InvariantCulture, $"after (full GC): heap {Mib(after.Heap)} (+{Mib(after.Heap - baseline.Heap)}, {(after.Heap - baseline.Heap) / (double)Math.Max(1, last?.Processed ?? 1):F0} bytes per row processed: what stays after the import's cases and registry entries left memory), working set {Mib(after.WorkingSet)}"),
             };
 
             var cases = (await http.GetFromJsonAsync<JsonElement>(new Uri("/api/cases?pageSize=1", UriKind.Relative))).GetProperty("total").GetInt64();
