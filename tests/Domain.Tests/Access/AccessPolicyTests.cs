@@ -21,21 +21,21 @@ public sealed class AccessPolicyTests
     private const string Forbidden = "access.forbidden";
 
     /// <summary>The columns of <see cref="MayIssueTable"/>, in order.</summary>
-    private static readonly Role[] MayIssueColumns = [Role.Caseworker, Role.Mentor, Role.Supervisor, Role.MinistryAnalyst, Role.Admin];
+    private static readonly Role[] MayIssueColumns = [Role.Caseworker, Role.Mentor, Role.Supervisor, Role.MinistryAnalyst, Role.Admin, Role.DataProtectionOfficer];
 
     /// <summary>Who may issue what: one row per command kind, one column per role (see <see cref="MayIssueColumns"/>).</summary>
     private static readonly Dictionary<CommandKind, bool[]> MayIssueTable = new()
     {
-        //                                    Caseworker Mentor Supervisor MinistryAnalyst Admin
-        [CommandKind.Intake] =              [true,      false, true,      false,          false],
-        [CommandKind.JourneyStep] =         [true,      false, true,      false,          false],
-        [CommandKind.AssignMentor] =        [true,      false, true,      false,          false],
-        [CommandKind.LogMentoringSession] = [true,      true,  true,      false,          false],
-        [CommandKind.Close] =               [false,     false, true,      false,          false],
-        [CommandKind.Reopen] =              [false,     false, true,      false,          false],
-        [CommandKind.RequestApproval] =     [true,      false, true,      false,          false],
-        [CommandKind.DecideApproval] =      [false,     false, true,      false,          false],
-        [CommandKind.AddNote] =             [true,      false, true,      false,          false],
+        //                                    Caseworker Mentor Supervisor MinistryAnalyst Admin  DataProtectionOfficer
+        [CommandKind.Intake] =              [true,      false, true,      false,          false, false],
+        [CommandKind.JourneyStep] =         [true,      false, true,      false,          false, false],
+        [CommandKind.AssignMentor] =        [true,      false, true,      false,          false, false],
+        [CommandKind.LogMentoringSession] = [true,      true,  true,      false,          false, false],
+        [CommandKind.Close] =               [false,     false, true,      false,          false, false],
+        [CommandKind.Reopen] =              [false,     false, true,      false,          false, false],
+        [CommandKind.RequestApproval] =     [true,      false, true,      false,          false, false],
+        [CommandKind.DecideApproval] =      [false,     false, true,      false,          false, false],
+        [CommandKind.AddNote] =             [true,      false, true,      false,          false, false],
     };
 
     /// <summary>Who may list cases (each filtered to their own scope).</summary>
@@ -46,6 +46,7 @@ public sealed class AccessPolicyTests
         [Role.Supervisor] = true,
         [Role.MinistryAnalyst] = false,
         [Role.Admin] = false,
+        [Role.DataProtectionOfficer] = false,
     };
 
     public static TheoryData<Role, CommandKind> EveryRoleAndKind
@@ -280,6 +281,7 @@ public sealed class AccessPolicyTests
     [Theory]
     [InlineData(Role.MinistryAnalyst)]
     [InlineData(Role.Admin)]
+    [InlineData(Role.DataProtectionOfficer)]
     public void CanRead_MinistryAnalystOrAdmin_NeverReadsAnIndividualCase(Role role)
     {
         // Even with the whole province and the assigned mentor's user id.
@@ -462,4 +464,20 @@ public sealed class AccessPolicyTests
 
         Assert.Equal(expected, AccessPolicy.MayListCases(role));
     }
+
+    [Theory]
+    [MemberData(nameof(EveryRole))]
+    public void MaySearchAccessLogs_TheDataProtectionOfficerOnly(Role role) =>
+        Assert.Equal(role == Role.DataProtectionOfficer, AccessPolicy.MaySearchAccessLogs(As(role, "35")));
+
+    [Theory]
+    [InlineData(Role.Caseworker, "35.79", true)]
+    [InlineData(Role.Supervisor, "35.79", true)]
+    [InlineData(Role.Caseworker, "35.07", false)]
+    [InlineData(Role.Mentor, "", false)]
+    [InlineData(Role.MinistryAnalyst, "35", false)]
+    [InlineData(Role.Admin, "35", false)]
+    [InlineData(Role.DataProtectionOfficer, "35", false)]
+    public void MayExportSubjectAccess_TheRegionsCaseworkersAndSupervisorsOnly(Role role, string regions, bool expected) =>
+        Assert.Equal(expected, AccessPolicy.MayExportSubjectAccess(As(role, regions, userId: AssignedMentor), MentoredCase()));
 }
