@@ -464,6 +464,12 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         }
 
         cmd.Parameters.AddWithValue("$limit", AccessLogSearch.Limit(query));
+        return await ReadAccessRowsAsync(cmd, ct);
+    }
+
+    /// <summary>Access-log rows: case, user, role, action, purpose, time (text), origin.</summary>
+    private static async Task<IReadOnlyList<AccessLogEntry>> ReadAccessRowsAsync(SqliteCommand cmd, CancellationToken ct)
+    {
         var list = new List<AccessLogEntry>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -512,15 +518,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
             """;
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$limit", limit);
-        var list = new List<AccessLogEntry>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), EventChain.ParseTime(reader.GetString(5))) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
-        }
-
-        return list;
+        return await ReadAccessRowsAsync(cmd, ct);
     }
 
 

@@ -537,6 +537,12 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             """);
         cmd.Parameters.AddWithValue("case", caseNumber);
         cmd.Parameters.AddWithValue("limit", limit);
+        return await ReadAccessRowsAsync(cmd, ct);
+    }
+
+    /// <summary>Access-log rows: case, user, role, action, purpose, time, origin.</summary>
+    private static async Task<IReadOnlyList<AccessLogEntry>> ReadAccessRowsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
         var list = new List<AccessLogEntry>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -559,15 +565,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         }
 
         cmd.Parameters.AddWithValue("limit", AccessLogSearch.Limit(query));
-        var list = new List<AccessLogEntry>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new AccessLogEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)) { Origin = reader.IsDBNull(6) ? null : reader.GetString(6) });
-        }
-
-        return list;
+        return await ReadAccessRowsAsync(cmd, ct);
     }
 
 

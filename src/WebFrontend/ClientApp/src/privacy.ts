@@ -8,7 +8,7 @@ interface Entry { caseNumber: string; userId: string; role: string; action: stri
 interface Text { indonesian: string; english: string }
 interface Activity { id: string; name: Text; purpose: Text; legalBasis: Text; dataSubjects: Text; dataCategories: Text; recipients: Text; retention: Text; safeguards: Text }
 
-/** Each recorded action in words, [Bahasa Indonesia, English]. */
+/** Each recorded action in words, [Bahasa Indonesia, English] (this page and the subject access document). */
 export const accessActions: Record<string, [string, string]> = {
   "read-case": ["membaca kasus", "read a case"],
   "read-timeline": ["membaca riwayat kasus", "read a case timeline"],
@@ -19,6 +19,10 @@ export const accessActions: Record<string, [string, string]> = {
   "subject-access-denied": ["ditolak mengekspor data subjek", "was refused a subject's data"],
   "denied-read": ["ditolak membaca (di luar wilayah)", "was refused a read (out of scope)"],
   "denied-command": ["ditolak mengubah (di luar wilayah)", "was refused a change (out of scope)"],
+  "case-list": ["melihat di daftar kasus", "saw it in the case list"],
+  "nik-search": ["mencarinya dengan NIK", "searched for it by NIK"],
+  command: ["mengubah kasus", "changed the case"],
+  "refused-command": ["mencoba mengubah kasus, ditolak", "tried to change the case, refused"],
   "account-change": ["mengubah akun", "changed an account"],
   "access-log-search": ["mencari di log akses", "searched the access log"],
 };

@@ -1,6 +1,7 @@
 import { enumName, formatTime, lang, segmentName, stageName, words } from "./i18n";
 import type { Api, El } from "./page";
 import { actorWords, describeBoth } from "./events";
+import { accessActions } from "./privacy";
 import type { TimelineEvent } from "./offline";
 import { formatLocalDate } from "./zones";
 
@@ -16,21 +17,10 @@ interface Export {
     profile: { sector: string; annualTurnoverIdr: number; businessCapitalIdr: number; workers: number; needs: string[]; umkmClass: string } | null };
 }
 
-/** What each access-log action says, [Bahasa Indonesia, English]. */
+/** What each access-log action says: the officer's words, the export named as this document. */
 const actions: Record<string, [string, string]> = {
-  "read-case": ["membaca kasus", "read the case"],
-  "read-timeline": ["membaca riwayat kasus", "read the case timeline"],
-  list: ["melihatnya di daftar kasus", "saw it in the case list"],
-  "case-list": ["melihatnya di daftar kasus", "saw it in the case list"],
-  "nik-search": ["mencarinya dengan NIK", "searched for it by NIK"],
-  "reveal-nik": ["membuka NIK lengkap", "revealed the full NIK"],
-  "reveal-nik-denied": ["ditolak membuka NIK lengkap", "was refused the full NIK"],
+  ...accessActions,
   "subject-access-export": ["mengekspor data subjek (dokumen ini)", "exported the subject's data (this document)"],
-  "subject-access-denied": ["ditolak mengekspor data subjek", "was refused the subject's data"],
-  "denied-read": ["ditolak membaca (di luar wilayahnya)", "was refused a read (outside their regions)"],
-  "denied-command": ["ditolak mengubah (di luar wilayahnya)", "was refused a change (outside their regions)"],
-  command: ["mengubah kasus", "changed the case"],
-  "refused-command": ["mencoba mengubah kasus, ditolak", "tried to change the case, refused"],
 };
 
 /** The last export made on this page, kept only in memory (it holds the full NIK): a reload asks again. */
