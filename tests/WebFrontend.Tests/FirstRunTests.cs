@@ -17,9 +17,9 @@ public sealed partial class FirstRunTests
             // As dotnet run starts it: the project folder as content root (its wwwroot and appsettings.json), default logging.
             await using var app = await Node.StartEmbeddedAppAsync(data, "app (first run)",
                 $"--contentRoot={Path.Combine(Repo.Root(), "src", "WebFrontend")}", "--Logging:LogLevel:Default=Information", "--seed-demo");
-            // Until the seed's last row (the mentor's, fifth of five) has been read from the process's output.
+            // Until the seed's last row (sixth of six, one per role) has been read from the process's output.
             var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (app.Log.Split('\n').Count(l => AccountRow().IsMatch(l.TrimEnd('\r'))) < 5 && DateTime.UtcNow < deadline)
+            while (app.Log.Split('\n').Count(l => AccountRow().IsMatch(l.TrimEnd('\r'))) < 6 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
@@ -42,8 +42,8 @@ public sealed partial class FirstRunTests
             // from its own thread, so a log entry (a "level: category" line and its indented message) may land between.
             var printed = lines.Skip(demo + 1).Where(l => !LogEntry().IsMatch(l)).ToList();
             Assert.StartsWith("Akun demo", printed[0], StringComparison.Ordinal);
-            var table = printed.Skip(1).Take(5).ToList();
-            Assert.Equal(5, table.Count);
+            var table = printed.Skip(1).Take(6).ToList();
+            Assert.Equal(6, table.Count);
             Assert.All(table, l => Assert.Matches(AccountRow(), l));
         }
         finally
@@ -55,6 +55,6 @@ public sealed partial class FirstRunTests
     [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): |^      ")]
     private static partial Regex LogEntry();
 
-    [GeneratedRegex(@"^  (Admin|Caseworker|Supervisor|Mentor|MinistryAnalyst)\s+[a-z.]+\s+\S{12,}$")]
+    [GeneratedRegex(@"^  (Admin|Caseworker|Supervisor|Mentor|MinistryAnalyst|DataProtectionOfficer)\s+[a-z.]+\s+\S{12,}$")]
     private static partial Regex AccountRow();
 }

@@ -23,6 +23,7 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         ("supervisor.batu", "Supervisor Kota Batu", Role.Supervisor, ["35.79"]),
         (MentorId, "Pendamping Kota Batu", Role.Mentor, []),
         ("analis.kemenko", "Analis Kemenko PM", Role.MinistryAnalyst, []),
+        ("pdp.kemenko", "Petugas PDP Kemenko PM", Role.DataProtectionOfficer, []),
     ];
 
     public const string MentorId = "pendamping.batu";
@@ -138,7 +139,7 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             Console.WriteLine("Akun demo (hanya ditampilkan sekali; ganti sebelum dipakai sungguhan) / Demo accounts (shown once; change them before any real use):");
             foreach (var (userId, role, password) in accounts)
             {
-                Console.WriteLine($"  {role,-16} {userId,-18} {password}");
+                Console.WriteLine($"  {role,-21} {userId,-18} {password}");
             }
         }
 
