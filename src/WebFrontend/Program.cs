@@ -106,9 +106,10 @@ var app = builder.Build();
 // Resolve the relay now, so a bad live setting stops start-up naming its key.
 app.Services.GetRequiredService<FeedRelay>();
 
+// First: the real client address (listed proxies only) and the security headers of every answer, errors included.
+app.UseCaseGrainsHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseCaseGrainsHeaders();
 // The web UI (built from ClientApp into wwwroot): public files, compressed and cached (Web/ClientFiles.cs); everything it
 // shows comes through the API and hub, whose answers are compressed too.
 app.UseClientFiles();

@@ -207,8 +207,9 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// First in the pipeline: the client address and scheme from a listed proxy, then the security headers on every
-    /// response — the static files of the web UI included (they are served before authentication).
+    /// First in the pipeline, before the exception handler: the client address and scheme from a listed proxy, then the
+    /// security headers on every response — the static files of the web UI (served before authentication), 404s, and
+    /// the problems the exception handler writes included.
     /// </summary>
     public static void UseCaseGrainsHeaders(this WebApplication app)
     {
@@ -240,23 +241,37 @@ public static class AuthSetup
 
             app.UseForwardedHeaders(forwarded);
         }
-        app.Use(async (ctx, next) =>
+        app.Use((ctx, next) =>
         {
-            var headers = ctx.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            if (ctx.Request.IsHttps)
+            // Set as the answer starts, not now: the exception handler clears the headers before it writes its problem
+            // (an unreadable body, an outage), and that answer needs them as much as any other.
+            ctx.Response.OnStarting(static state =>
             {
-                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
-            }
+                var ctx = (HttpContext)state;
+                var headers = ctx.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (ctx.Request.IsHttps)
+                {
+                    headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+                }
 
-            await next();
+                return Task.CompletedTask;
+            }, ctx);
+            return next(ctx);
         });
     }
+
+    /// <summary>
+    /// The page's policy: everything from this origin only (the built UI has no inline script or style, and its service
+    /// worker, chunks, icons, API and hubs are all same-origin), never framed, no plugins, no other base or form target.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
     /// <summary>
     /// After the static files: authentication, then the actor from the account (401 when it is gone or disabled) and,
