@@ -369,6 +369,85 @@ public sealed partial class SecurityTests(AppFixture fixture) : IClassFixture<Ap
         }
     }
 
+    private static async Task<(HttpStatusCode Status, string? Code)> SignInFromAsync(AppHost app, string userId, string password, string? forwardedFor)
+    {
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = JsonContent.Create(new { userId, password }) };
+        if (forwardedFor is not null)
+        {
+            login.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        using var response = await app.Anonymous.SendAsync(login);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.IsSuccessStatusCode ? null : JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task XForwardedFor_RotatedByALoopbackPeer_WithNoProxyListed_StillEndsInTheLockOut()
+    {
+        await fixture.App.CreateUser("petugas.xff", Domain.Access.Role.Caseworker, "35.79");
+        var answers = new List<string?>();
+        for (var i = 0; i < 6; i++)
+        {
+            // A process on the host claims a new client address with every wrong password.
+            answers.Add((await SignInFromAsync(fixture.App, "petugas.xff", "not the password", $"203.0.113.{i + 1}")).Code);
+        }
+
+        var right = await SignInFromAsync(fixture.App, "petugas.xff", AppHost.Password, "198.51.100.1");
+
+        // Five wrong passwords from the one real address (127.0.0.1) lock it out, whatever addresses it claimed.
+        Assert.Equal(["auth.invalid_credentials", "auth.invalid_credentials", "auth.invalid_credentials", "auth.invalid_credentials", "auth.locked_out", "auth.locked_out"], answers);
+        Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), right);
+    }
+
+    [Fact]
+    public async Task XForwardedFor_FromAListedProxy_IsTheClientAddress_ThatTheLockOutCounts_AnIPv6ClientByItsSlash64()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Web:KnownProxies:0"] = "127.0.0.1" });
+        try
+        {
+            await app.CreateUser("petugas.proksi", Domain.Access.Role.Caseworker, "35.79");
+            // Clients behind the proxy, each with its own address: none of them reaches five.
+            var rotated = new List<HttpStatusCode>();
+            for (var i = 0; i < 8; i++)
+            {
+                rotated.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", $"203.0.113.{i + 1}")).Status);
+            }
+
+            // One client behind the proxy: locked out after five, while another client of the same proxy signs in.
+            var one = new List<string?>();
+            for (var i = 0; i < 5; i++)
+            {
+                one.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", "198.51.100.7")).Code);
+            }
+
+            var lockedClient = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "198.51.100.7");
+            var otherClient = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "198.51.100.8");
+
+            // An IPv6 client holds a whole /64: rotating within it is still one client.
+            var ipv6 = new List<string?>();
+            for (var i = 0; i < 5; i++)
+            {
+                ipv6.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", $"2001:db8:1:2::{i + 1:x}")).Code);
+            }
+
+            var sameNetwork = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "2001:db8:1:2:ffff::9");
+            var nextNetwork = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "2001:db8:1:3::1");
+
+            Assert.All(rotated, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+            Assert.Equal("auth.locked_out", one[^1]);
+            Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), lockedClient);
+            Assert.Equal(HttpStatusCode.OK, otherClient.Status);
+            Assert.Equal("auth.locked_out", ipv6[^1]);
+            Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), sameNetwork);
+            Assert.Equal(HttpStatusCode.OK, nextNetwork.Status);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
     [Fact]
     public async Task BehindAKnownTlsProxy_TheSessionCookieIsSecure_AndHstsIsSent()
     {

@@ -184,7 +184,7 @@ public static class AuthSetup
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
             {
-                var key = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } user ? "u:" + user : "ip:" + ctx.Connection.RemoteIpAddress;
+                var key = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } user ? "u:" + user : "ip:" + ClientAddress.Key(ctx);
                 return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = settings.RequestsPerMinute,
@@ -192,7 +192,7 @@ public static class AuthSetup
                     QueueLimit = 0,
                 });
             });
-            o.AddPolicy(Policies.SignInRate, ctx => RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress,
+            o.AddPolicy(Policies.SignInRate, ctx => RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientAddress.Key(ctx),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.SignInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = async (ctx, ct) =>
             {
