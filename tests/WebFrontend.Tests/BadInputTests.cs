@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace CaseGrains.WebFrontend.Tests;
 
@@ -66,6 +67,95 @@ public sealed class BadInputTests(AppFixture fx)
 
         await AssertProblem(response, status, code);
         Assert.Equal(before, await Snapshot(n));
+    }
+
+    public static TheoryData<string, string, string> StrictJsonCases => new()
+    {
+        // path suffix, body, the field the problem names
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"droppedOut\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"DROPPEDOUT\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"DroppedOut, Moved\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"1\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\" DroppedOut\"}", "reason" },
+        { "/assessment", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":\"600000000\",\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", "annualTurnoverIdr" },
+        { "/consent", "{\"commandId\":\"a\",\"method\":\"x\",\"expectedVersion\":\"2\"}", "expectedVersion" },
+        { "/enrolments/buku-batu-2026/attendance", "{\"commandId\":\"a\",\"attendancePercent\":\"90\"}", "attendancePercent" },
+        { "/consent", "{\"commandId\":\"a\",\"method\":\"formulir\",\"method\":\"lisan\"}", "method" },
+        { "/consent", "{\"commandId\":\"a\",\"commandId\":\"b\",\"method\":\"x\"}", "commandId" },
+        { "/notes", "{\"commandId\":\"a\",\"text\":\"satu\",\"Text\":\"dua\"}", "Text" },
+    };
+
+    /// <summary>
+    /// Enum values only by their exact names, numbers only as numbers, each key once: anything else is
+    /// <c>request.malformed</c> naming the field, in both languages, and the case is unchanged.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StrictJsonCases))]
+    public async Task StrictJson_ALooseEnumANumberInQuotesOrARepeatedKey_IsMalformedNamingTheField_AndChangesNothing(string suffix, string body, string field)
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+
+        var problems = new List<JsonElement>();
+        foreach (var language in new[] { "id", "en" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{n}{suffix}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            using var response = await App.Client.SendAsync(request);
+            await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+            problems.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        Assert.All(problems, p => Assert.Equal(field, p.GetProperty("field").GetString()));
+        Assert.NotEqual(problems[0].GetProperty("title").GetString(), problems[1].GetProperty("title").GetString());
+        Assert.Contains(field, problems[1].GetProperty("title").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    [Theory]
+    [InlineData("{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"umkm\",\"consentGiven\":true}", "segment")]
+    [InlineData("{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"nik\":\"3579021508850002\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", "nik")]
+    public async Task StrictJson_AnIntakeWithALooseEnumOrARepeatedKey_IsMalformedNamingTheField_AndOpensNoCase(string body, string field)
+    {
+        var before = (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await App.Client.PostAsync("/api/cases", content);
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+        Assert.Equal(field, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
+        Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task StrictJson_AnAccountWithARoleInAnotherCasing_IsMalformed_AndNoAccountIsMade()
+    {
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        using var content = new StringContent("{\"displayName\":\"Petugas Baru\",\"role\":\"caseworker\",\"regions\":[\"35.79\"],\"password\":\"" + AppHost.Password + "\"}",
+            Encoding.UTF8, "application/json");
+
+        using var response = await admin.PutAsync("/api/users/petugas.huruf", content);
+        using var after = await admin.GetAsync("/api/users/petugas.huruf");
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    /// <summary>The live hub reads its arguments like the API reads bodies: a repeated key or a number in quotes is refused, nothing followed.</summary>
+    [Fact]
+    public async Task TheLiveHub_RefusesARepeatedKeyOrANumberInQuotes_AsMalformed()
+    {
+        var n = await fx.OpenCaseAsync();
+        await using var live = await LiveClient.ConnectAsync(App, AppHost.Caseworker);
+        using var repeated = JsonDocument.Parse($"{{\"{n}\":0,\"{n}\":1}}");
+
+        var twice = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => live.Connection.InvokeAsync<JsonElement>("Resume", repeated.RootElement));
+        var quoted = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => live.Connection.InvokeAsync<JsonElement>("Follow", n, "0"));
+        var followed = await live.Connection.InvokeAsync<JsonElement>("Follow", n, 0L);
+
+        Assert.Contains("request.malformed", twice.Message, StringComparison.Ordinal);
+        Assert.Contains("request.malformed", quoted.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(followed.GetProperty("events").EnumerateArray());
     }
 
     public static TheoryData<string, HttpStatusCode, string> IntakeCases => new()

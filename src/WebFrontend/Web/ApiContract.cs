@@ -61,6 +61,19 @@ public static class ApiContract
             return Task.CompletedTask;
         });
 
+        // Enums are read and written by their exact names (StrictJson); the schema says which names, as strings.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type.IsEnum && schema is OpenApiSchema enumSchema)
+            {
+                enumSchema.Type = JsonSchemaType.String;
+                enumSchema.Enum = [.. Enum.GetNames(type).Select(name => (System.Text.Json.Nodes.JsonNode)name)];
+            }
+
+            return Task.CompletedTask;
+        });
+
         options.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
