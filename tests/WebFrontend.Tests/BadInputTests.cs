@@ -164,6 +164,7 @@ public sealed class BadInputTests(AppFixture fx)
         { "{\"commandId\":\"i\",\"nik\":\"35790216088500x1\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_format" },
         { "{\"commandId\":\"i\",\"nik\":\"3579027208850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_birth_date" },
         { "{\"commandId\":\"i\",\"nik\":\"9979021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.unknown_region" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579041508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.unknown_district" },
         { "{\"commandId\":\"i\",\"nik\":3579021608850001,\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
         { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Retail\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
         { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":0,\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
