@@ -190,6 +190,80 @@ public sealed class BadInputTests(AppFixture fx)
         Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
     }
 
+    /// <summary>
+    /// Every free-text name — a beneficiary's full name, a consent witness, an account's display name, an offer's name and
+    /// provider, a field problem's reporter — needs a visible letter and refuses invisible and text-direction characters;
+    /// nothing is saved.
+    /// </summary>
+    [Fact]
+    public async Task EveryNameField_WithInvisibleOrDirectionCharacters_OrNoLetter_IsRefused_AndNothingIsSaved()
+    {
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        var n = await fx.OpenCaseAsync();
+        var caseBefore = await Snapshot(n);
+        var casesBefore = (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64();
+        using var problemsClient = await App.ClientFor(AppHost.Analyst);
+        var problemsBefore = await (await problemsClient.GetAsync("/api/problems?region=35.79")).Content.ReadAsStringAsync();
+        var offerId = "t-nama-" + Guid.NewGuid().ToString("N")[..8];
+        object Offer(string name, string provider) => new
+        {
+            name, type = "Training", category = "Fotografi Produk", provider, level = "KabKota", segments = new[] { "Umkm" },
+            regions = new[] { "35.79" }, start = "2026-01-01", end = "2030-12-31", capacity = 30,
+        };
+
+        var answers = new List<(string What, HttpResponseMessage Response, string Code, string Field)>
+        {
+            ("intake", await App.Client.PostAsJsonAsync("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = fx.NextNik(), fullName = "Siti\u200bRahayu", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }), "input.invisible_characters", "fullName"),
+            ("intake", await App.Client.PostAsJsonAsync("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = fx.NextNik(), fullName = "123 456", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }), "input.no_letters", "fullName"),
+            ("witness", await App.Client.PostAsJsonAsync($"/api/cases/{n}/consent", new { commandId = Guid.NewGuid().ToString(), method = "formulir", witness = "Pak \u202eokoJ" }),
+                "input.invisible_characters", "witness"),
+            ("account", await admin.PutAsJsonAsync("/api/users/petugas.tak.terlihat", new
+            {
+                displayName = "\u2066Petugas\u2069", role = "Caseworker", regions = new[] { "35.79" }, password = AppHost.Password,
+            }), "input.invisible_characters", "displayName"),
+            ("account", await admin.PutAsJsonAsync("/api/users/petugas.tak.terlihat", new
+            {
+                displayName = "\u3164", role = "Caseworker", regions = new[] { "35.79" }, password = AppHost.Password,
+            }), "input.invisible_characters", "displayName"),
+            ("offer name", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus\ufeff Foto", "Dinas Koperasi Kota Batu")), "input.invisible_characters", "name"),
+            ("offer provider", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus Foto", "Dinas\u200e Koperasi")), "input.invisible_characters", "provider"),
+            ("offer provider", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus Foto", "- - -")), "input.no_letters", "provider"),
+            ("reporter", await App.Client.PostAsJsonAsync("/api/problems", new
+            {
+                regionCode = "35.79.01", sector = "Kuliner", category = "Pemasaran", description = "Belum bisa pemasaran", reporter = "Kelompok\u2060Tani", reporterKind = "Community",
+            }), "input.invisible_characters", "reporter"),
+        };
+
+        var failures = new List<string>();
+        foreach (var (what, response, code, field) in answers)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? JsonDocument.Parse(text).RootElement : default;
+            if (response.StatusCode != HttpStatusCode.BadRequest || problem.ValueKind != JsonValueKind.Object
+                || problem.GetProperty("code").GetString() != code || problem.GetProperty("field").GetString() != field)
+            {
+                failures.Add($"{what}: expected 400 {code} on {field}, got {(int)response.StatusCode} {text}");
+            }
+
+            response.Dispose();
+        }
+
+        using var account = await admin.GetAsync("/api/users/petugas.tak.terlihat");
+        using var offer = await admin.GetAsync($"/api/offers/{offerId}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(caseBefore, await Snapshot(n));
+        Assert.Equal(casesBefore, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+        Assert.Equal(HttpStatusCode.NotFound, account.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, offer.StatusCode);
+        Assert.Equal(problemsBefore, await (await problemsClient.GetAsync("/api/problems?region=35.79")).Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("/api/cases/import", "text/plain")]
     [InlineData("/api/cases/import", "application/json")]

@@ -125,7 +125,8 @@ public static class ApiContract
         var onCase = path.Contains("{caseNumber}", StringComparison.Ordinal);
         var command = writes && onCase;
         yield return (StatusCodes.Status400BadRequest, writes
-            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "request.unknown_value", "auth.antiforgery_failed"]
+            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "input.invisible_characters",
+                "input.no_letters", "request.unknown_value", "auth.antiforgery_failed"]
             : ["request.malformed", "request.unknown_value", "input.out_of_range"]);
         if (!anonymous)
         {
