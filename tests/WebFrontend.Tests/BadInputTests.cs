@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseGrains.WebFrontend.Tests;
 
@@ -276,6 +277,92 @@ public sealed class BadInputTests(AppFixture fx)
         using var response = await (client ?? App.Client).PostAsync(path, content);
 
         await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
+    }
+
+    // The writes that read no body at all (a wrong Content-Type cannot matter to them), and the uploads (text/csv).
+    private static readonly string[] NoBody = ["POST /api/auth/logout", "POST /api/dashboard/rebuild", "POST /api/admin/consequences/retry", "POST /api/admin/reconcile"];
+    private static readonly string[] Uploads = ["POST /api/cases/import", "POST /api/offers/import"];
+
+    /// <summary>
+    /// One content-type rule: every endpoint that reads a JSON body, and every upload, answers another media type with 415
+    /// <c>request.unsupported_media_type</c>. A new write fails here until it is one of the three kinds.
+    /// </summary>
+    [Fact]
+    public async Task EveryJsonEndpointAndEveryUpload_AnswersAnotherMediaTypeWith415()
+    {
+        var n = await fx.OpenCaseAsync();
+        var clients = new List<HttpClient> { App.Client };
+        foreach (var user in new[] { AppHost.Supervisor, AppHost.Administrator, AppHost.Mentor })
+        {
+            clients.Add(await App.ClientFor(user));
+        }
+
+        var failures = new List<string>();
+        var checkedOnes = new List<string>();
+        var endpoints = App.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Endpoint: e)))
+            .Where(e => e.Method is "POST" or "PUT" && !e.Endpoint.RoutePattern.RawText!.StartsWith("/hubs", StringComparison.Ordinal));
+        foreach (var (method, endpoint) in endpoints)
+        {
+            var key = $"{method} {endpoint.RoutePattern.RawText!.TrimEnd('/')}";
+            var json = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is { } accepts
+                && accepts.ContentTypes.Contains("application/json");
+            if (NoBody.Contains(key))
+            {
+                continue;
+            }
+
+            if (!json && !Uploads.Contains(key))
+            {
+                failures.Add($"{key} reads neither JSON nor an upload: classify it here");
+                continue;
+            }
+
+            var path = endpoint.RoutePattern.RawText!
+                .Replace("{caseNumber}", n, StringComparison.Ordinal).Replace("{stage}", "Training", StringComparison.Ordinal)
+                .Replace("{seq}", "2", StringComparison.Ordinal).Replace("{userId}", "petugas.media", StringComparison.Ordinal)
+                .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal).Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal);
+            var answered = false;
+            foreach (var client in clients)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path)
+                {
+                    Content = new StringContent(json ? "commandId,nik\n" : "{\"commandId\":\"media\"}", Encoding.UTF8, json ? "text/csv" : "application/json"),
+                };
+                using var response = await client.SendAsync(request);
+                if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+                {
+                    continue;
+                }
+
+                answered = true;
+                checkedOnes.Add(key);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.UnsupportedMediaType || response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    || JsonDocument.Parse(text).RootElement.GetProperty("code").GetString() != "request.unsupported_media_type")
+                {
+                    failures.Add($"{key}: {(int)response.StatusCode} {text}");
+                }
+
+                break;
+            }
+
+            if (!answered)
+            {
+                failures.Add($"{key}: no role got past the role policy");
+            }
+        }
+
+        foreach (var client in clients.Skip(1))
+        {
+            client.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Subset(checkedOnes.ToHashSet(), Uploads.ToHashSet());
+        Assert.Contains("POST /api/cases", checkedOnes);
+        Assert.True(checkedOnes.Count >= 35, string.Join(", ", checkedOnes));
     }
 
     [Fact]
