@@ -114,6 +114,8 @@ app.Services.GetRequiredService<FeedRelay>();
 app.UseCaseGrainsHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// A control character in a path value is a 400 problem before anything reads it (Web/PathValues.cs).
+app.UsePathValueCheck();
 // The web UI (built from ClientApp into wwwroot): public files, compressed and cached (Web/ClientFiles.cs); everything it
 // shows comes through the API and hub, whose answers are compressed too.
 app.UseClientFiles();

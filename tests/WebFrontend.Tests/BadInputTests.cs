@@ -406,6 +406,64 @@ public sealed class BadInputTests(AppFixture fx)
         await AssertProblem(response, status, code);
     }
 
+    /// <summary>
+    /// A control character in a path value — a case number, a stage, an offer id, a user or mentor id, an import id, a
+    /// region code — is a 400 problem naming that value, whoever asks, and changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/cases/{n}%01", "caseNumber")]
+    [InlineData("GET", "/api/cases/{n}%0A/timeline", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%1F/consent", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%7F/notes", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%C2%85/notes", "caseNumber")] // U+0085, a C1 control
+    [InlineData("POST", "/api/cases/{n}/stages/Training%01/start", "stage")]
+    [InlineData("POST", "/api/cases/{n}/enrolments/kur-bri-mikro%1B/withdraw", "offerId")]
+    [InlineData("GET", "/api/offers/kur-bri-mikro%09", "offerId")]
+    [InlineData("GET", "/api/mentors/pendamping%0D/caseload", "mentorId")]
+    [InlineData("GET", "/api/users/petugas%01", "userId")]
+    [InlineData("GET", "/api/imports/0123456789abcdef%01", "importId")]
+    [InlineData("GET", "/api/regions/35.79%01", "code")]
+    public async Task AControlCharacterInAPathValue_IsA400ProblemNamingIt_AndChangesNothing(string method, string path, string field)
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{n}", n, StringComparison.Ordinal));
+        if (method == "POST")
+        {
+            request.Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), method = "formulir", text = "catatan" });
+        }
+
+        using var response = await App.Client.SendAsync(request);
+        using var anonymous = await App.Anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{n}", n, StringComparison.Ordinal)));
+
+        var text = await response.Content.ReadAsStringAsync();
+        await AssertProblem(response, HttpStatusCode.BadRequest, "input.control_characters");
+        Assert.Equal(field, JsonDocument.Parse(text).RootElement.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    /// <summary>
+    /// A NUL in the path never reaches the app: Kestrel refuses the request line itself with a bare 400 (no body, the
+    /// connection closed) before any middleware runs, so it cannot be a problem+json (docs/api.md, "Path values"). It
+    /// still changes nothing and is never a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task ANulInAPathValue_IsRefusedByTheHttpServerItself_With400_AndChangesNothing()
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{n[..4]}%00{n[4..]}/consent")
+        {
+            Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), method = "formulir" }),
+        };
+
+        using var response = await App.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
     [Theory]
     [InlineData("?after=-1")]
     [InlineData("?limit=0")]

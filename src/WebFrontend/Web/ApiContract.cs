@@ -127,7 +127,7 @@ public static class ApiContract
         yield return (StatusCodes.Status400BadRequest, writes
             ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "input.invisible_characters",
                 "input.no_letters", "request.unknown_value", "auth.antiforgery_failed"]
-            : ["request.malformed", "request.unknown_value", "input.out_of_range"]);
+            : ["request.malformed", "request.unknown_value", "input.out_of_range", "input.control_characters"]);
         if (!anonymous)
         {
             yield return (StatusCodes.Status401Unauthorized, ["auth.required", "auth.token_expired", "auth.account_unavailable"]);
