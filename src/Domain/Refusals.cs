@@ -158,6 +158,12 @@ public static class Refusals
         "Kasus tidak ditemukan.",
         "Case not found.");
 
+    /// <summary>No such mentor — also the answer for one the caller may not see, so the two read alike.</summary>
+    public static Refusal MentorNotFound() => new(
+        "user.not_found",
+        "Pendamping tidak ditemukan.",
+        "Mentor not found.");
+
     public static Refusal Forbidden() => new(
         "access.forbidden",
         "Peran Anda tidak berwenang melakukan tindakan ini.",
