@@ -20,6 +20,11 @@ public static class Refusals
         "Kode wilayah pada NIK (provinsi dan kabupaten/kota) tidak dikenal.",
         "The region part of the NIK (province and kab/kota) is not a known region.") { Field = "nik" };
 
+    public static Refusal NikDistrict() => new(
+        "nik.unknown_district",
+        "Kode kecamatan pada NIK (enam digit pertama) tidak ada dalam daftar wilayah Kemendagri.",
+        "The kecamatan in the NIK (its first six digits) is not in the Kemendagri region list.") { Field = "nik" };
+
     public static Refusal NikBirthDate() => new(
         "nik.invalid_birth_date",
         "Tanggal lahir pada NIK tidak valid (untuk perempuan, tanggal ditambah 40).",
@@ -152,6 +157,12 @@ public static class Refusals
         "case.not_found",
         "Kasus tidak ditemukan.",
         "Case not found.");
+
+    /// <summary>No such mentor — also the answer for one the caller may not see, so the two read alike.</summary>
+    public static Refusal MentorNotFound() => new(
+        "user.not_found",
+        "Pendamping tidak ditemukan.",
+        "Mentor not found.");
 
     public static Refusal Forbidden() => new(
         "access.forbidden",

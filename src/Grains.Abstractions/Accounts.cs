@@ -70,8 +70,8 @@ public interface IUserGrain : IGrainWithStringKey
     Task<UserView?> GetView();
 
     /// <summary>
-    /// Checks a password. Failures are counted per client address (<paramref name="client"/>) in memory: after too many,
-    /// that address is locked out of this id for a while. Unknown ids answer exactly like known ones.
+    /// Checks a password. Failures are counted per client (<paramref name="client"/>: its address, an IPv6 client's /64) in
+    /// memory: after too many, that client is locked out of this id for a while. Unknown ids answer exactly like known ones.
     /// </summary>
     [Alias("SignIn")]
     Task<SignInResult> SignIn(string password, string client);

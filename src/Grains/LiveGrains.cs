@@ -142,7 +142,7 @@ public sealed partial class MentorGrain(
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(actor);
         var refusal = !AccessPolicy.MayManageMentors(actor.Role) ? Refusals.Forbidden()
-            : !await IsMentorAccountAsync() ? MentorNotFound()
+            : !await IsMentorAccountAsync() ? Refusals.MentorNotFound()
             : profile.Capacity is < 1 or > MaxCapacity ? Refusals.OutOfRange("capacity", $"1..{MaxCapacity}")
             : profile.Regions.Any(r => r is null || !RegionTable.Kemendagri.IsKnown(r)) ? Refusals.UnknownRegion("regions")
             : profile.Sectors.Count > 30 || profile.Sectors.Any(x => Domain.Journey.CaseDecider.Text(x, "sectors", 100, required: true) is not null)
@@ -165,9 +165,10 @@ public sealed partial class MentorGrain(
     public async Task<MentorCaseloadResult> GetCaseload(Actor caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var refusal = !AccessPolicy.MayReadCaseload(caller.ToCaller(), MentorId) ? Refusals.Forbidden()
-            : !await IsMentorAccountAsync() ? MentorNotFound()
-            : null;
+        var who = caller.ToCaller();
+        // Another mentor's caseload is refused before the account is looked up, so the answer says nothing about it.
+        var exists = (who.Role != Domain.Access.Role.Mentor || who.UserId == MentorId) && await IsMentorAccountAsync();
+        var refusal = AccessPolicy.CheckCaseloadRead(who, MentorId, exists ? S.Regions : null);
         return refusal is null ? new MentorCaseloadResult(Caseload(), null) : new MentorCaseloadResult(null, RefusalInfo.From(refusal));
     }
 
@@ -182,7 +183,6 @@ public sealed partial class MentorGrain(
     private async Task<bool> IsMentorAccountAsync() =>
         UserIds.IsValid(MentorId) && await GrainFactory.GetGrain<IUserGrain>(MentorId).GetView() is { Role: Domain.Access.Role.Mentor };
 
-    private static Refusal MentorNotFound() => new("user.not_found", "Pendamping tidak ditemukan.", "Mentor not found.");
 
     public async Task<RefusalInfo?> Reserve(string caseNumber)
     {

@@ -336,7 +336,7 @@ public sealed partial class UserGrain(
             return Refusals.Required("role");
         }
 
-        if (CaseDecider.Text(r.DisplayName, "displayName", CaseDecider.MaxNameLength, required: creating) is { } badName)
+        if (CaseDecider.Name(r.DisplayName, "displayName", CaseDecider.MaxNameLength, required: creating) is { } badName)
         {
             return badName;
         }

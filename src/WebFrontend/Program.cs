@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using CaseGrains.Grains.Hosting;
 using CaseGrains.WebFrontend.Apis;
 using CaseGrains.WebFrontend.Auth;
@@ -8,6 +7,8 @@ using CaseGrains.WebFrontend.Realtime;
 using CaseGrains.WebFrontend.Problems;
 using CaseGrains.WebFrontend.Web;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 // `backup --to DIR` / `restore --from DIR`: an online backup of this installation, or a restore into a new one (docs/operations.md).
@@ -53,10 +54,10 @@ if (reconcile)
     builder.WebHost.UseUrls("http://127.0.0.1:0"); // a command, not a server: no port of the app's is taken
 }
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+// Strict reading (Web/StrictJson.cs): enums by exact name, numbers as numbers, each key once, no unknown field.
 builder.Services.Configure<JsonOptions>(o =>
 {
-    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
-    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    StrictJson.Apply(o.SerializerOptions);
     o.SerializerOptions.MaxDepth = 16;
 });
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -94,7 +95,10 @@ builder.Services.AddSignalR(o =>
         o.KeepAliveInterval = TimeSpan.FromSeconds(5);
         o.ClientTimeoutInterval = TimeSpan.FromSeconds(15);
     })
-    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+    .AddJsonProtocol(o => StrictJson.Apply(o.PayloadSerializerOptions));
+// The hubs read their arguments as the API reads bodies, and name an argument that does not read "request.malformed".
+builder.Services.RemoveAll<IHubProtocol>();
+builder.Services.AddSingleton<IHubProtocol, StrictJsonHubProtocol>();
 builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, SubjectUserIdProvider>();
 builder.Services.AddSingleton<FeedRelay>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRelay>());
@@ -106,9 +110,12 @@ var app = builder.Build();
 // Resolve the relay now, so a bad live setting stops start-up naming its key.
 app.Services.GetRequiredService<FeedRelay>();
 
+// First: the real client address (listed proxies only) and the security headers of every answer, errors included.
+app.UseCaseGrainsHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseCaseGrainsHeaders();
+// A control character in a path value is a 400 problem before anything reads it (Web/PathValues.cs).
+app.UsePathValueCheck();
 // The web UI (built from ClientApp into wwwroot): public files, compressed and cached (Web/ClientFiles.cs); everything it
 // shows comes through the API and hub, whose answers are compressed too.
 app.UseClientFiles();

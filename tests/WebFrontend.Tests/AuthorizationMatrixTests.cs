@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>
-/// Every endpoint the app actually maps × every role × a case in and out of the caller's scope. A new endpoint
+/// Every endpoint the app actually maps × every role × a case (and a mentor) in and out of the caller's scope. A new endpoint
 /// fails here until it declares a policy and its row is added to <see cref="Expected"/> (and docs/access.md).
 /// </summary>
 [Trait("Category", "Quick")]
@@ -19,6 +19,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private AppHost _app = null!;
     private string _inScope = "";
     private string _outOfScope = "";
+
+    /// <summary>A mentor whose profile serves only Kabupaten Malang (35.07): outside the Kota Batu caseworker's regions.</summary>
+    private const string MalangMentor = "pendamping.malang";
 
     /// <summary>
     /// What a caller gets: A = allowed (any answer but 401/403/404), F = 403, N = 404, U = 401; '*' in the table is a
@@ -108,7 +111,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/problems/"] = ("FFFAAFU", "FFFAAFU"),
         ["GET /api/problems/summary"] = ("FFFAAFU", "FFFAAFU"),
         ["GET /api/mentors"] = ("FAFFAFU", "FAFFAFU"),
-        ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFFU", "AAAFFFU"),
+        // In scope: a mentor serving Kota Batu (the caseworker's region); out: one serving Kabupaten Malang only.
+        ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFFU", "NAFFFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAFU", "FAFFAFU"),
         ["GET /api/privacy/access-log"] = ("FFFFFAU", "FFFFFAU"),
         ["GET /api/privacy/processing-activities"] = ("FFFFFAU", "FFFFFAU"),
@@ -132,6 +136,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _inScope = await Open(_app.Client, "35.79.01");
         _outOfScope = await Open(malang, "35.07.01");
         await _app.PostOk($"/api/cases/{_inScope}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+        await _app.CreateUser(MalangMentor, Role.Mentor);
+        using var admin = await _app.ClientFor(AppHost.Administrator);
+        foreach (var (mentor, region) in new[] { (AppHost.Mentor, "35.79"), (MalangMentor, "35.07") })
+        {
+            using var profile = await admin.PutAsJsonAsync($"/api/mentors/{mentor}/profile", new { sectors = new[] { "Kuliner" }, regions = new[] { region }, capacity = 30 });
+            Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+        }
     }
 
     public async Task DisposeAsync()
@@ -224,6 +235,17 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                         failures.Add($"{key} as {caller} ({scope}): a refusal revealed case data");
                     }
 
+                    if (scope == "out" && got == Outcome.N && key.Contains("{mentorId}", StringComparison.Ordinal))
+                    {
+                        // A mentor outside the caller's regions must read exactly like a mentor that does not exist.
+                        using var missing = await Send(clients[caller], key, caseNumber, scope, mentorId: "pendamping.tidak.ada");
+                        var missingBody = await missing.Content.ReadAsStringAsync();
+                        if (missing.StatusCode != response.StatusCode || WithoutTrace(missingBody) != WithoutTrace(body))
+                        {
+                            failures.Add($"{key} as {caller}: a mentor out of the caller's regions answered differently from a missing one: {body} vs {missingBody}");
+                        }
+                    }
+
                     if (scope == "out" && got == Outcome.N && key.Contains("{caseNumber}", StringComparison.Ordinal))
                     {
                         // Out of scope must read exactly like a case that does not exist.
@@ -256,7 +278,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     private static string Normalize(string? pattern) => "/" + (pattern ?? "").TrimStart('/');
 
-    private static async Task<HttpResponseMessage> Send(HttpClient client, string key, string caseNumber, string scope)
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string key, string caseNumber, string scope, string? mentorId = null)
     {
         var method = key[..key.IndexOf(' ', StringComparison.Ordinal)];
         var path = key[(method.Length + 1)..]
@@ -264,7 +286,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{stage}", "training", StringComparison.Ordinal)
             .Replace("{seq}", "3", StringComparison.Ordinal)
             .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
-            .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal)
+            .Replace("{mentorId}", mentorId ?? (scope == "in" ? AppHost.Mentor : MalangMentor), StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)
             .Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal)
             .Replace("{importId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal)
@@ -287,7 +309,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             regionCode = scope == "in" ? "35.79.01" : "35.07.01", segment = "Umkm", consentGiven = true,
         },
         _ when path.StartsWith("/api/users/", StringComparison.Ordinal) => new { displayName = "Petugas" },
-        _ when path.EndsWith("/profile", StringComparison.Ordinal) => new { sectors = new[] { "Kuliner" }, regions = new[] { "35.79" }, capacity = 30 },
+        _ when path.EndsWith("/profile", StringComparison.Ordinal) => new { sectors = new[] { "Kuliner" }, regions = new[] { scope == "in" ? "35.79" : "35.07" }, capacity = 30 },
         _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) || path.EndsWith("/subject-access", StringComparison.Ordinal) => new { purpose = "matriks akses" },
         _ when path.EndsWith("/mentoring-sessions", StringComparison.Ordinal) => new
         {

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CaseGrains.WebFrontend.Tests;
 
@@ -68,12 +70,102 @@ public sealed class BadInputTests(AppFixture fx)
         Assert.Equal(before, await Snapshot(n));
     }
 
+    public static TheoryData<string, string, string> StrictJsonCases => new()
+    {
+        // path suffix, body, the field the problem names
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"droppedOut\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"DROPPEDOUT\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"DroppedOut, Moved\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\"1\"}", "reason" },
+        { "/closure-request", "{\"commandId\":\"a\",\"reason\":\" DroppedOut\"}", "reason" },
+        { "/assessment", "{\"commandId\":\"a\",\"sector\":\"x\",\"annualTurnoverIdr\":\"600000000\",\"businessCapitalIdr\":1,\"workers\":1,\"needs\":[\"a\"]}", "annualTurnoverIdr" },
+        { "/consent", "{\"commandId\":\"a\",\"method\":\"x\",\"expectedVersion\":\"2\"}", "expectedVersion" },
+        { "/enrolments/buku-batu-2026/attendance", "{\"commandId\":\"a\",\"attendancePercent\":\"90\"}", "attendancePercent" },
+        { "/consent", "{\"commandId\":\"a\",\"method\":\"formulir\",\"method\":\"lisan\"}", "method" },
+        { "/consent", "{\"commandId\":\"a\",\"commandId\":\"b\",\"method\":\"x\"}", "commandId" },
+        { "/notes", "{\"commandId\":\"a\",\"text\":\"satu\",\"Text\":\"dua\"}", "Text" },
+    };
+
+    /// <summary>
+    /// Enum values only by their exact names, numbers only as numbers, each key once: anything else is
+    /// <c>request.malformed</c> naming the field, in both languages, and the case is unchanged.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StrictJsonCases))]
+    public async Task StrictJson_ALooseEnumANumberInQuotesOrARepeatedKey_IsMalformedNamingTheField_AndChangesNothing(string suffix, string body, string field)
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+
+        var problems = new List<JsonElement>();
+        foreach (var language in new[] { "id", "en" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{n}{suffix}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            using var response = await App.Client.SendAsync(request);
+            await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+            problems.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        Assert.All(problems, p => Assert.Equal(field, p.GetProperty("field").GetString()));
+        Assert.NotEqual(problems[0].GetProperty("title").GetString(), problems[1].GetProperty("title").GetString());
+        Assert.Contains(field, problems[1].GetProperty("title").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    [Theory]
+    [InlineData("{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"umkm\",\"consentGiven\":true}", "segment")]
+    [InlineData("{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"nik\":\"3579021508850002\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", "nik")]
+    public async Task StrictJson_AnIntakeWithALooseEnumOrARepeatedKey_IsMalformedNamingTheField_AndOpensNoCase(string body, string field)
+    {
+        var before = (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await App.Client.PostAsync("/api/cases", content);
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+        Assert.Equal(field, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
+        Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task StrictJson_AnAccountWithARoleInAnotherCasing_IsMalformed_AndNoAccountIsMade()
+    {
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        using var content = new StringContent("{\"displayName\":\"Petugas Baru\",\"role\":\"caseworker\",\"regions\":[\"35.79\"],\"password\":\"" + AppHost.Password + "\"}",
+            Encoding.UTF8, "application/json");
+
+        using var response = await admin.PutAsync("/api/users/petugas.huruf", content);
+        using var after = await admin.GetAsync("/api/users/petugas.huruf");
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "request.malformed");
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    /// <summary>The live hub reads its arguments like the API reads bodies: a repeated key or a number in quotes is refused, nothing followed.</summary>
+    [Fact]
+    public async Task TheLiveHub_RefusesARepeatedKeyOrANumberInQuotes_AsMalformed()
+    {
+        var n = await fx.OpenCaseAsync();
+        await using var live = await LiveClient.ConnectAsync(App, AppHost.Caseworker);
+        using var repeated = JsonDocument.Parse($"{{\"{n}\":0,\"{n}\":1}}");
+
+        var twice = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => live.Connection.InvokeAsync<JsonElement>("Resume", repeated.RootElement));
+        var quoted = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => live.Connection.InvokeAsync<JsonElement>("Follow", n, "0"));
+        var followed = await live.Connection.InvokeAsync<JsonElement>("Follow", n, 0L);
+
+        Assert.Contains("request.malformed", twice.Message, StringComparison.Ordinal);
+        Assert.Contains("request.malformed", quoted.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(followed.GetProperty("events").EnumerateArray());
+    }
+
     public static TheoryData<string, HttpStatusCode, string> IntakeCases => new()
     {
         { "{\"commandId\":\"i\",\"nik\":\"35790215088\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_format" },
         { "{\"commandId\":\"i\",\"nik\":\"35790216088500x1\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_format" },
         { "{\"commandId\":\"i\",\"nik\":\"3579027208850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.invalid_birth_date" },
         { "{\"commandId\":\"i\",\"nik\":\"9979021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.unknown_region" },
+        { "{\"commandId\":\"i\",\"nik\":\"3579041508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "nik.unknown_district" },
         { "{\"commandId\":\"i\",\"nik\":3579021608850001,\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Umkm\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
         { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":\"Retail\",\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
         { "{\"commandId\":\"i\",\"nik\":\"3579021508850001\",\"fullName\":\"A\",\"regionCode\":\"35.79.02\",\"segment\":0,\"consentGiven\":true}", HttpStatusCode.BadRequest, "request.malformed" },
@@ -99,6 +191,80 @@ public sealed class BadInputTests(AppFixture fx)
         Assert.Equal(before, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
     }
 
+    /// <summary>
+    /// Every free-text name — a beneficiary's full name, a consent witness, an account's display name, an offer's name and
+    /// provider, a field problem's reporter — needs a visible letter and refuses invisible and text-direction characters;
+    /// nothing is saved.
+    /// </summary>
+    [Fact]
+    public async Task EveryNameField_WithInvisibleOrDirectionCharacters_OrNoLetter_IsRefused_AndNothingIsSaved()
+    {
+        using var admin = await App.ClientFor(AppHost.Administrator);
+        var n = await fx.OpenCaseAsync();
+        var caseBefore = await Snapshot(n);
+        var casesBefore = (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64();
+        using var problemsClient = await App.ClientFor(AppHost.Analyst);
+        var problemsBefore = await (await problemsClient.GetAsync("/api/problems?region=35.79")).Content.ReadAsStringAsync();
+        var offerId = "t-nama-" + Guid.NewGuid().ToString("N")[..8];
+        object Offer(string name, string provider) => new
+        {
+            name, type = "Training", category = "Fotografi Produk", provider, level = "KabKota", segments = new[] { "Umkm" },
+            regions = new[] { "35.79" }, start = "2026-01-01", end = "2030-12-31", capacity = 30,
+        };
+
+        var answers = new List<(string What, HttpResponseMessage Response, string Code, string Field)>
+        {
+            ("intake", await App.Client.PostAsJsonAsync("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = fx.NextNik(), fullName = "Siti\u200bRahayu", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }), "input.invisible_characters", "fullName"),
+            ("intake", await App.Client.PostAsJsonAsync("/api/cases", new
+            {
+                commandId = Guid.NewGuid().ToString(), nik = fx.NextNik(), fullName = "123 456", regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+            }), "input.no_letters", "fullName"),
+            ("witness", await App.Client.PostAsJsonAsync($"/api/cases/{n}/consent", new { commandId = Guid.NewGuid().ToString(), method = "formulir", witness = "Pak \u202eokoJ" }),
+                "input.invisible_characters", "witness"),
+            ("account", await admin.PutAsJsonAsync("/api/users/petugas.tak.terlihat", new
+            {
+                displayName = "\u2066Petugas\u2069", role = "Caseworker", regions = new[] { "35.79" }, password = AppHost.Password,
+            }), "input.invisible_characters", "displayName"),
+            ("account", await admin.PutAsJsonAsync("/api/users/petugas.tak.terlihat", new
+            {
+                displayName = "\u3164", role = "Caseworker", regions = new[] { "35.79" }, password = AppHost.Password,
+            }), "input.invisible_characters", "displayName"),
+            ("offer name", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus\ufeff Foto", "Dinas Koperasi Kota Batu")), "input.invisible_characters", "name"),
+            ("offer provider", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus Foto", "Dinas\u200e Koperasi")), "input.invisible_characters", "provider"),
+            ("offer provider", await admin.PutAsJsonAsync($"/api/offers/{offerId}", Offer("Kursus Foto", "- - -")), "input.no_letters", "provider"),
+            ("reporter", await App.Client.PostAsJsonAsync("/api/problems", new
+            {
+                regionCode = "35.79.01", sector = "Kuliner", category = "Pemasaran", description = "Belum bisa pemasaran", reporter = "Kelompok\u2060Tani", reporterKind = "Community",
+            }), "input.invisible_characters", "reporter"),
+        };
+
+        var failures = new List<string>();
+        foreach (var (what, response, code, field) in answers)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? JsonDocument.Parse(text).RootElement : default;
+            if (response.StatusCode != HttpStatusCode.BadRequest || problem.ValueKind != JsonValueKind.Object
+                || problem.GetProperty("code").GetString() != code || problem.GetProperty("field").GetString() != field)
+            {
+                failures.Add($"{what}: expected 400 {code} on {field}, got {(int)response.StatusCode} {text}");
+            }
+
+            response.Dispose();
+        }
+
+        using var account = await admin.GetAsync("/api/users/petugas.tak.terlihat");
+        using var offer = await admin.GetAsync($"/api/offers/{offerId}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(caseBefore, await Snapshot(n));
+        Assert.Equal(casesBefore, (await App.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+        Assert.Equal(HttpStatusCode.NotFound, account.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, offer.StatusCode);
+        Assert.Equal(problemsBefore, await (await problemsClient.GetAsync("/api/problems?region=35.79")).Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("/api/cases/import", "text/plain")]
     [InlineData("/api/cases/import", "application/json")]
@@ -111,6 +277,92 @@ public sealed class BadInputTests(AppFixture fx)
         using var response = await (client ?? App.Client).PostAsync(path, content);
 
         await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
+    }
+
+    // The writes that read no body at all (a wrong Content-Type cannot matter to them), and the uploads (text/csv).
+    private static readonly string[] NoBody = ["POST /api/auth/logout", "POST /api/dashboard/rebuild", "POST /api/admin/consequences/retry", "POST /api/admin/reconcile"];
+    private static readonly string[] Uploads = ["POST /api/cases/import", "POST /api/offers/import"];
+
+    /// <summary>
+    /// One content-type rule: every endpoint that reads a JSON body, and every upload, answers another media type with 415
+    /// <c>request.unsupported_media_type</c>. A new write fails here until it is one of the three kinds.
+    /// </summary>
+    [Fact]
+    public async Task EveryJsonEndpointAndEveryUpload_AnswersAnotherMediaTypeWith415()
+    {
+        var n = await fx.OpenCaseAsync();
+        var clients = new List<HttpClient> { App.Client };
+        foreach (var user in new[] { AppHost.Supervisor, AppHost.Administrator, AppHost.Mentor })
+        {
+            clients.Add(await App.ClientFor(user));
+        }
+
+        var failures = new List<string>();
+        var checkedOnes = new List<string>();
+        var endpoints = App.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Endpoint: e)))
+            .Where(e => e.Method is "POST" or "PUT" && !e.Endpoint.RoutePattern.RawText!.StartsWith("/hubs", StringComparison.Ordinal));
+        foreach (var (method, endpoint) in endpoints)
+        {
+            var key = $"{method} {endpoint.RoutePattern.RawText!.TrimEnd('/')}";
+            var json = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is { } accepts
+                && accepts.ContentTypes.Contains("application/json");
+            if (NoBody.Contains(key))
+            {
+                continue;
+            }
+
+            if (!json && !Uploads.Contains(key))
+            {
+                failures.Add($"{key} reads neither JSON nor an upload: classify it here");
+                continue;
+            }
+
+            var path = endpoint.RoutePattern.RawText!
+                .Replace("{caseNumber}", n, StringComparison.Ordinal).Replace("{stage}", "Training", StringComparison.Ordinal)
+                .Replace("{seq}", "2", StringComparison.Ordinal).Replace("{userId}", "petugas.media", StringComparison.Ordinal)
+                .Replace("{mentorId}", AppHost.Mentor, StringComparison.Ordinal).Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal);
+            var answered = false;
+            foreach (var client in clients)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path)
+                {
+                    Content = new StringContent(json ? "commandId,nik\n" : "{\"commandId\":\"media\"}", Encoding.UTF8, json ? "text/csv" : "application/json"),
+                };
+                using var response = await client.SendAsync(request);
+                if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+                {
+                    continue;
+                }
+
+                answered = true;
+                checkedOnes.Add(key);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.UnsupportedMediaType || response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    || JsonDocument.Parse(text).RootElement.GetProperty("code").GetString() != "request.unsupported_media_type")
+                {
+                    failures.Add($"{key}: {(int)response.StatusCode} {text}");
+                }
+
+                break;
+            }
+
+            if (!answered)
+            {
+                failures.Add($"{key}: no role got past the role policy");
+            }
+        }
+
+        foreach (var client in clients.Skip(1))
+        {
+            client.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Subset(checkedOnes.ToHashSet(), Uploads.ToHashSet());
+        Assert.Contains("POST /api/cases", checkedOnes);
+        Assert.True(checkedOnes.Count >= 35, string.Join(", ", checkedOnes));
     }
 
     [Fact]
@@ -152,6 +404,64 @@ public sealed class BadInputTests(AppFixture fx)
         using var response = await App.Client.SendAsync(request);
 
         await AssertProblem(response, status, code);
+    }
+
+    /// <summary>
+    /// A control character in a path value — a case number, a stage, an offer id, a user or mentor id, an import id, a
+    /// region code — is a 400 problem naming that value, whoever asks, and changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/cases/{n}%01", "caseNumber")]
+    [InlineData("GET", "/api/cases/{n}%0A/timeline", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%1F/consent", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%7F/notes", "caseNumber")]
+    [InlineData("POST", "/api/cases/{n}%C2%85/notes", "caseNumber")] // U+0085, a C1 control
+    [InlineData("POST", "/api/cases/{n}/stages/Training%01/start", "stage")]
+    [InlineData("POST", "/api/cases/{n}/enrolments/kur-bri-mikro%1B/withdraw", "offerId")]
+    [InlineData("GET", "/api/offers/kur-bri-mikro%09", "offerId")]
+    [InlineData("GET", "/api/mentors/pendamping%0D/caseload", "mentorId")]
+    [InlineData("GET", "/api/users/petugas%01", "userId")]
+    [InlineData("GET", "/api/imports/0123456789abcdef%01", "importId")]
+    [InlineData("GET", "/api/regions/35.79%01", "code")]
+    public async Task AControlCharacterInAPathValue_IsA400ProblemNamingIt_AndChangesNothing(string method, string path, string field)
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{n}", n, StringComparison.Ordinal));
+        if (method == "POST")
+        {
+            request.Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), method = "formulir", text = "catatan" });
+        }
+
+        using var response = await App.Client.SendAsync(request);
+        using var anonymous = await App.Anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{n}", n, StringComparison.Ordinal)));
+
+        var text = await response.Content.ReadAsStringAsync();
+        await AssertProblem(response, HttpStatusCode.BadRequest, "input.control_characters");
+        Assert.Equal(field, JsonDocument.Parse(text).RootElement.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
+        Assert.Equal(before, await Snapshot(n));
+    }
+
+    /// <summary>
+    /// A NUL in the path never reaches the app: Kestrel refuses the request line itself with a bare 400 (no body, the
+    /// connection closed) before any middleware runs, so it cannot be a problem+json (docs/api.md, "Path values"). It
+    /// still changes nothing and is never a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task ANulInAPathValue_IsRefusedByTheHttpServerItself_With400_AndChangesNothing()
+    {
+        var n = await fx.OpenCaseAsync();
+        var before = await Snapshot(n);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{n[..4]}%00{n[4..]}/consent")
+        {
+            Content = JsonContent.Create(new { commandId = Guid.NewGuid().ToString(), method = "formulir" }),
+        };
+
+        using var response = await App.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, await Snapshot(n));
     }
 
     [Theory]

@@ -1,18 +1,140 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
 
 namespace CaseGrains.WebFrontend.Tests;
 
-/// <summary>Personal data in logs, rate limits, the external identity provider, account administration, the NIK reveal.</summary>
-public sealed class SecurityTests
+/// <summary>
+/// Personal data in logs, rate limits, the external identity provider, account administration, the NIK reveal, the
+/// security headers of every answer and forwarded addresses.
+/// </summary>
+public sealed partial class SecurityTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
+    [GeneratedRegex("/assets/[A-Za-z0-9_.-]+\\.(?:js|css)")]
+    private static partial Regex HashedFile();
+
+    [GeneratedRegex("workbox-[A-Za-z0-9]+\\.js")]
+    private static partial Regex WorkboxScript();
+
+    /// <summary>
+    /// The UI's files (the page, hashed scripts and styles, manifest, service worker, icons; compressed or not, fresh or
+    /// 304), the API's answers and every kind of error — including those written by the exception handler (an unreadable
+    /// body) — carry the same security headers.
+    /// </summary>
+    [Fact]
+    public async Task EveryAnswer_StaticFilesAndErrorsIncluded_CarriesTheSecurityHeaders()
+    {
+        var app = fixture.App;
+        using var page = await app.Anonymous.GetAsync("/");
+        var html = await page.Content.ReadAsStringAsync();
+        using var worker = await app.Anonymous.GetAsync("/sw.js");
+        var hashed = HashedFile().Matches(html).Select(m => m.Value).Distinct().ToList();
+        Assert.Contains(hashed, f => f.EndsWith(".js", StringComparison.Ordinal));
+        Assert.Contains(hashed, f => f.EndsWith(".css", StringComparison.Ordinal));
+        var files = new[] { "/", "/index.html", "/manifest.webmanifest", "/sw.js", "/" + WorkboxScript().Match(await worker.Content.ReadAsStringAsync()).Value,
+            "/favicon.ico", "/favicon.svg", "/icon-192.png", "/icon-512.png", "/maskable-512.png", "/apple-touch-icon.png" }.Concat(hashed);
+
+        var answers = new List<(string What, HttpResponseMessage Response)>();
+        foreach (var file in files)
+        {
+            answers.Add(($"GET {file}", await app.Anonymous.GetAsync(file)));
+            using var compressed = new HttpRequestMessage(HttpMethod.Get, file);
+            compressed.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
+            answers.Add(($"GET {file} (br)", await app.Anonymous.SendAsync(compressed)));
+        }
+
+        using (var again = new HttpRequestMessage(HttpMethod.Get, "/"))
+        {
+            again.Headers.IfNoneMatch.Add(page.Headers.ETag!);
+            answers.Add(("GET / (304)", await app.Anonymous.SendAsync(again)));
+        }
+
+        using (var head = new HttpRequestMessage(HttpMethod.Head, "/index.html"))
+        {
+            answers.Add(("HEAD /index.html", await app.Anonymous.SendAsync(head)));
+        }
+
+        answers.Add(("GET /no-such-file.png (anonymous)", await app.Anonymous.GetAsync("/no-such-file.png")));
+        answers.Add(("GET /no-such-file.png", await app.Client.GetAsync("/no-such-file.png")));
+        answers.Add(("GET /api/nothing-here", await app.Client.GetAsync("/api/nothing-here")));
+        answers.Add(("GET /api/regions", await app.Client.GetAsync("/api/regions")));
+        answers.Add(("GET /health/live", await app.Anonymous.GetAsync("/health/live")));
+        answers.Add(("DELETE /api/cases", await app.Client.DeleteAsync("/api/cases")));
+        answers.Add(("POST /api/cases (unreadable)", await app.Client.PostAsync("/api/cases", new StringContent("{\"commandId\":", Encoding.UTF8, "application/json"))));
+        answers.Add(("POST /api/cases (text/plain)", await app.Client.PostAsync("/api/cases", new StringContent("{}", Encoding.UTF8, "text/plain"))));
+        answers.Add(("POST /api/cases (too large)", await app.Client.PostAsync("/api/cases",
+            new StringContent("{\"fullName\":\"" + new string('x', 70 * 1024) + "\"}", Encoding.UTF8, "application/json"))));
+
+        var failures = new List<string>();
+        foreach (var (what, response) in answers)
+        {
+            var headers = response.Headers;
+            string? One(string name) => headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+            var csp = One("Content-Security-Policy") ?? "";
+            if (One("X-Content-Type-Options") != "nosniff" || One("Referrer-Policy") != "no-referrer" || One("X-Frame-Options") != "DENY"
+                || !csp.Contains("default-src 'self'", StringComparison.Ordinal) || !csp.Contains("frame-ancestors 'none'", StringComparison.Ordinal))
+            {
+                failures.Add($"{what} → {(int)response.StatusCode}: nosniff={One("X-Content-Type-Options")}, referrer={One("Referrer-Policy")}, frame={One("X-Frame-Options")}, csp={csp}");
+            }
+
+            response.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// The page under its own policy in real Chromium: the workbench, a case, the dashboard's charts and the mentor's page
+    /// with its service worker installed, and not one violation reported.
+    /// </summary>
+    [Fact]
+    public async Task TheUi_UnderItsContentSecurityPolicy_RunsForEveryRole_WithoutAViolation()
+    {
+        await using var session = await BrowserApp.StartAsync();
+        var (app, browser) = (session.App, session.Browser);
+        var number = await MentorPageTests.OpenAssignedCaseAsync(app, "3579026107900071");
+        var violations = new ConcurrentQueue<string>();
+
+        async Task<IPage> OpenAsync(string userId)
+        {
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
+            await context.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
+            var page = await context.NewPageAsync();
+            page.Console += (_, message) =>
+            {
+                if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || message.Text.StartsWith("CSP violation", StringComparison.Ordinal))
+                {
+                    violations.Enqueue($"{userId}: {message.Text}");
+                }
+            };
+            await Chromium.SignInOnAsync(page, userId);
+            return page;
+        }
+
+        var caseworker = await OpenAsync(AppHost.Caseworker);
+        await Assertions.Expect(caseworker.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
+        await caseworker.GotoAsync($"/#/cases/{number}");
+        await Assertions.Expect(caseworker.Locator("#stages")).ToBeVisibleAsync();
+        var analyst = await OpenAsync(AppHost.Analyst);
+        await Assertions.Expect(analyst.Locator("#kpi-cases")).ToBeVisibleAsync();
+        await analyst.WaitForFunctionAsync("() => [...document.querySelectorAll('canvas')].some(c => c.width > 0)");
+        var mentor = await OpenAsync(AppHost.Mentor);
+        await Assertions.Expect(mentor.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
+        await mentor.WaitForFunctionAsync("async () => (await navigator.serviceWorker.ready).active?.state === 'activated'", null, new() { Timeout = 30_000 });
+
+        Assert.True(violations.IsEmpty, string.Join("\n", violations));
+    }
+
     [Fact]
     public async Task AFullScenario_LogsAtEveryLevel_WithoutASingleNik()
     {
@@ -240,6 +362,85 @@ public sealed class SecurityTests
 
             // Three sign-ins a minute from this address (the host's own sign-in took one): the claimed addresses change nothing.
             Assert.True(statuses.Count(s => s == HttpStatusCode.TooManyRequests) >= 2 && statuses[^1] == HttpStatusCode.TooManyRequests, string.Join(",", statuses));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Code)> SignInFromAsync(AppHost app, string userId, string password, string? forwardedFor)
+    {
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = JsonContent.Create(new { userId, password }) };
+        if (forwardedFor is not null)
+        {
+            login.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        using var response = await app.Anonymous.SendAsync(login);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.IsSuccessStatusCode ? null : JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task XForwardedFor_RotatedByALoopbackPeer_WithNoProxyListed_StillEndsInTheLockOut()
+    {
+        await fixture.App.CreateUser("petugas.xff", Domain.Access.Role.Caseworker, "35.79");
+        var answers = new List<string?>();
+        for (var i = 0; i < 6; i++)
+        {
+            // A process on the host claims a new client address with every wrong password.
+            answers.Add((await SignInFromAsync(fixture.App, "petugas.xff", "not the password", $"203.0.113.{i + 1}")).Code);
+        }
+
+        var right = await SignInFromAsync(fixture.App, "petugas.xff", AppHost.Password, "198.51.100.1");
+
+        // Five wrong passwords from the one real address (127.0.0.1) lock it out, whatever addresses it claimed.
+        Assert.Equal(["auth.invalid_credentials", "auth.invalid_credentials", "auth.invalid_credentials", "auth.invalid_credentials", "auth.locked_out", "auth.locked_out"], answers);
+        Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), right);
+    }
+
+    [Fact]
+    public async Task XForwardedFor_FromAListedProxy_IsTheClientAddress_ThatTheLockOutCounts_AnIPv6ClientByItsSlash64()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Web:KnownProxies:0"] = "127.0.0.1" });
+        try
+        {
+            await app.CreateUser("petugas.proksi", Domain.Access.Role.Caseworker, "35.79");
+            // Clients behind the proxy, each with its own address: none of them reaches five.
+            var rotated = new List<HttpStatusCode>();
+            for (var i = 0; i < 8; i++)
+            {
+                rotated.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", $"203.0.113.{i + 1}")).Status);
+            }
+
+            // One client behind the proxy: locked out after five, while another client of the same proxy signs in.
+            var one = new List<string?>();
+            for (var i = 0; i < 5; i++)
+            {
+                one.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", "198.51.100.7")).Code);
+            }
+
+            var lockedClient = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "198.51.100.7");
+            var otherClient = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "198.51.100.8");
+
+            // An IPv6 client holds a whole /64: rotating within it is still one client.
+            var ipv6 = new List<string?>();
+            for (var i = 0; i < 5; i++)
+            {
+                ipv6.Add((await SignInFromAsync(app, "petugas.proksi", "not the password", $"2001:db8:1:2::{i + 1:x}")).Code);
+            }
+
+            var sameNetwork = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "2001:db8:1:2:ffff::9");
+            var nextNetwork = await SignInFromAsync(app, "petugas.proksi", AppHost.Password, "2001:db8:1:3::1");
+
+            Assert.All(rotated, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+            Assert.Equal("auth.locked_out", one[^1]);
+            Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), lockedClient);
+            Assert.Equal(HttpStatusCode.OK, otherClient.Status);
+            Assert.Equal("auth.locked_out", ipv6[^1]);
+            Assert.Equal((HttpStatusCode.Locked, "auth.locked_out"), sameNetwork);
+            Assert.Equal(HttpStatusCode.OK, nextNetwork.Status);
         }
         finally
         {

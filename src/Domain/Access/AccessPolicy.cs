@@ -108,12 +108,21 @@ public static class AccessPolicy
     public static bool MayReadAccessLog(Caller caller, CaseState state) =>
         caller.Role is Role.Supervisor && CanRead(caller, state);
 
-    /// <summary>Who may read a mentor's caseload: the mentor themself, and the caseworkers and supervisors who assign mentors.</summary>
-    public static bool MayReadCaseload(Caller caller, string mentorId) => caller.Role switch
+    /// <summary>
+    /// Null when the caller may read a mentor's caseload; otherwise the refusal to give. A mentor reads their own (another
+    /// mentor's is forbidden, whether it exists or not); a supervisor reads any mentor's; a caseworker reads those of the
+    /// mentors serving their regions — a profile region equal to, under or above one of theirs — and any other mentor is
+    /// answered exactly like one that does not exist. <paramref name="mentorRegions"/> is the mentor's profile regions,
+    /// null when there is no such mentor.
+    /// </summary>
+    public static Refusal? CheckCaseloadRead(Caller caller, string mentorId, IReadOnlyList<string>? mentorRegions) => caller.Role switch
     {
-        Role.Mentor => caller.UserId == mentorId,
-        Role.Caseworker or Role.Supervisor => true,
-        _ => false,
+        Role.Mentor when caller.UserId != mentorId => Refusals.Forbidden(),
+        Role.Mentor or Role.Supervisor => mentorRegions is null ? Refusals.MentorNotFound() : null,
+        Role.Caseworker => mentorRegions is not null && mentorRegions.Any(r => caller.Serves(r) || caller.Regions.Any(own => own.StartsWith(r + ".", StringComparison.Ordinal)))
+            ? null
+            : Refusals.MentorNotFound(),
+        _ => Refusals.Forbidden(),
     };
 
     /// <summary>Who may set a mentor's profile (sectors, regions, capacity).</summary>

@@ -26,7 +26,7 @@ public sealed class Nik
     /// <summary>Kab/kota of registration, dotted (<c>35.79</c>).</summary>
     public string RegencyCode { get; }
 
-    /// <summary>Kecamatan of registration, dotted (<c>35.79.01</c>); it may no longer exist after a split.</summary>
+    /// <summary>Kecamatan of registration, dotted (<c>35.79.01</c>): one the region table holds.</summary>
     public string DistrictCode { get; }
 
     public DateOnly BirthDate { get; }
@@ -60,6 +60,13 @@ public sealed class Nik
         if (regions.Find(province) is null || regions.Find(regency) is null)
         {
             return Refusals.NikRegion();
+        }
+
+        // A NIK names the kecamatan it was issued in; one the table does not hold is mistyped or made up (a kecamatan that
+        // is split normally keeps its code, so the NIKs issued there stay valid; docs/decisions.md, "NIK region").
+        if (regions.Find(district) is not { Level: RegionLevel.District })
+        {
+            return Refusals.NikDistrict();
         }
 
         var day = int.Parse(input.AsSpan(6, 2), CultureInfo.InvariantCulture);

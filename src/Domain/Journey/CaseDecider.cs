@@ -1,3 +1,4 @@
+using System.Text;
 using CaseGrains.Domain.Business;
 using CaseGrains.Domain.Regions;
 
@@ -86,7 +87,7 @@ public static class CaseDecider
 
     private static Result<CaseEvent> DecideOpen(OpenCase c)
     {
-        var bad = Text(c.FullName, "fullName", MaxNameLength, required: true) ?? Region(c.RegionCode, "regionCode");
+        var bad = Name(c.FullName, "fullName", MaxNameLength, required: true) ?? Region(c.RegionCode, "regionCode");
         if (bad is not null)
         {
             return bad;
@@ -275,7 +276,7 @@ public static class CaseDecider
     {
         var bad = Text(c.Method, "method", MaxShortText, required: true)
             ?? Text(c.FormVersion, "formVersion", MaxFormVersion, required: false)
-            ?? Text(c.Witness, "witness", MaxNameLength, required: false);
+            ?? Name(c.Witness, "witness", MaxNameLength, required: false);
         if (bad is not null)
         {
             return bad;
@@ -343,6 +344,54 @@ public static class CaseDecider
             ? new Refusal("input.control_characters", $"Kolom '{field}' berisi karakter kontrol.", $"'{field}' contains control characters.") { Field = field }
             : null;
     }
+
+    /// <summary>
+    /// Null when the text is an acceptable name (a person's, an account's, an offer's or a provider's): <see cref="Text"/>'s
+    /// rules, no control character at all (no line breaks or tabs either), no invisible or text-direction character
+    /// (zero-width spaces and joiners, the byte-order mark, direction marks, embeddings, overrides and isolates, soft
+    /// hyphens, fillers that pass for letters), and at least one letter a reader can see. Such characters are refused, not
+    /// stripped (docs/decisions.md, "Names").
+    /// </summary>
+    public static Refusal? Name(string? value, string field, int max, bool required)
+    {
+        if (Text(value, field, max, required) is { } bad)
+        {
+            return bad;
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var letter = false;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (Rune.IsControl(rune))
+            {
+                return new Refusal("input.control_characters", $"Kolom '{field}' berisi karakter kontrol.", $"'{field}' contains control characters.") { Field = field };
+            }
+
+            if (IsInvisible(rune))
+            {
+                return new Refusal("input.invisible_characters",
+                    $"Kolom '{field}' berisi karakter tak terlihat atau pengatur arah tulisan; ketik ulang tanpa menyalin.",
+                    $"'{field}' contains invisible or text-direction characters; type it again rather than pasting it.") { Field = field };
+            }
+
+            letter |= Rune.IsLetter(rune);
+        }
+
+        return letter ? null : new Refusal("input.no_letters", $"Kolom '{field}' harus berisi huruf.", $"'{field}' must contain letters.") { Field = field };
+    }
+
+    // Format characters (zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft hyphen, direction marks,
+    // embeddings, overrides and isolates, invisible operators), line and paragraph separators, the combining grapheme
+    // joiner, and the blank "letters" (Hangul fillers, the blank Braille pattern) that show nothing.
+    private static bool IsInvisible(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator
+            or System.Globalization.UnicodeCategory.ParagraphSeparator
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
 
     /// <summary>An optional text as stored: trimmed, and null when blank.</summary>
     private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

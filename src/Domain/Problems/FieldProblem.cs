@@ -36,6 +36,6 @@ public sealed record FieldProblem(
         ?? CaseDecider.Text(sector, "sector", 100, required: true)
         ?? CaseDecider.Text(category, "category", 100, required: true)
         ?? CaseDecider.Text(description, "description", CaseDecider.MaxLongText, required: true)
-        ?? CaseDecider.Text(reporter, "reporter", CaseDecider.MaxShortText, required: true)
+        ?? CaseDecider.Name(reporter, "reporter", CaseDecider.MaxShortText, required: true)
         ?? (kind is { } k && Enum.IsDefined(k) ? null : Refusals.Required("reporterKind"));
 }

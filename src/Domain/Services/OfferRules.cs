@@ -27,9 +27,9 @@ public static class OfferRules
                 "An offer id is 3–64 characters of a–z, 0–9, '.', '-', '_'.") { Field = "id" };
         }
 
-        var bad = CaseDecider.Text(o.Name, "name", CaseDecider.MaxShortText, required: true)
+        var bad = CaseDecider.Name(o.Name, "name", CaseDecider.MaxShortText, required: true)
             ?? CaseDecider.Text(o.Category, "category", 100, required: true)
-            ?? CaseDecider.Text(o.Provider, "provider", CaseDecider.MaxShortText, required: true)
+            ?? CaseDecider.Name(o.Provider, "provider", CaseDecider.MaxShortText, required: true)
             ?? (Enum.IsDefined(o.Type) ? null : Refusals.Required("type"))
             ?? (Enum.IsDefined(o.Level) ? null : Refusals.Required("level"));
         if (bad is not null)

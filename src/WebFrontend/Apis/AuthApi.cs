@@ -76,7 +76,7 @@ public static class AuthApi
     // Every well-formed id goes to its grain, existing or not, so both answer alike (and lock alike per address).
     private static Task<SignInResult> SignInAsync(HttpContext http, IGrainFactory grains, SignInRequest body) =>
         UserIds.IsValid(body.UserId?.Trim().ToLowerInvariant()) && body.Password is not null
-            ? grains.GetGrain<IUserGrain>(body.UserId!.Trim().ToLowerInvariant()).SignIn(body.Password, http.Connection.RemoteIpAddress?.ToString() ?? "")
+            ? grains.GetGrain<IUserGrain>(body.UserId!.Trim().ToLowerInvariant()).SignIn(body.Password, ClientAddress.Key(http))
             : Task.FromResult(new SignInResult(SignInStatus.InvalidCredentials, null, null));
 
     private static IResult Failed(HttpContext http, SignInResult result) => result.Status switch

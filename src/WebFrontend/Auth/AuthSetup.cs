@@ -188,7 +188,7 @@ public static class AuthSetup
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
             {
-                var key = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } user ? "u:" + user : "ip:" + ctx.Connection.RemoteIpAddress;
+                var key = ctx.User.FindFirstValue(CurrentActor.UserIdClaim) is { } user ? "u:" + user : "ip:" + ClientAddress.Key(ctx);
                 return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = settings.RequestsPerMinute,
@@ -196,7 +196,7 @@ public static class AuthSetup
                     QueueLimit = 0,
                 });
             });
-            o.AddPolicy(Policies.SignInRate, ctx => RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress,
+            o.AddPolicy(Policies.SignInRate, ctx => RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientAddress.Key(ctx),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.SignInsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = async (ctx, ct) =>
             {
@@ -211,8 +211,9 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// First in the pipeline: the client address and scheme from a listed proxy, then the security headers on every
-    /// response — the static files of the web UI included (they are served before authentication).
+    /// First in the pipeline, before the exception handler: the client address and scheme from a listed proxy, then the
+    /// security headers on every response — the static files of the web UI (served before authentication), 404s, and
+    /// the problems the exception handler writes included.
     /// </summary>
     public static void UseCaseGrainsHeaders(this WebApplication app)
     {
@@ -244,23 +245,37 @@ public static class AuthSetup
 
             app.UseForwardedHeaders(forwarded);
         }
-        app.Use(async (ctx, next) =>
+        app.Use((ctx, next) =>
         {
-            var headers = ctx.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            if (ctx.Request.IsHttps)
+            // Set as the answer starts, not now: the exception handler clears the headers before it writes its problem
+            // (an unreadable body, an outage), and that answer needs them as much as any other.
+            ctx.Response.OnStarting(static state =>
             {
-                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
-            }
+                var ctx = (HttpContext)state;
+                var headers = ctx.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (ctx.Request.IsHttps)
+                {
+                    headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+                }
 
-            await next();
+                return Task.CompletedTask;
+            }, ctx);
+            return next(ctx);
         });
     }
+
+    /// <summary>
+    /// The page's policy: everything from this origin only (the built UI has no inline script or style, and its service
+    /// worker, chunks, icons, API and hubs are all same-origin), never framed, no plugins, no other base or form target.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
     /// <summary>
     /// After the static files: authentication, then the actor from the account (401 when it is gone or disabled) and,

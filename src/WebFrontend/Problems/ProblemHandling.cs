@@ -34,7 +34,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
 
         httpContext.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
@@ -46,7 +46,13 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Detail = english ? en : id,
                 Extensions = { ["code"] = code },
             },
-        });
+        };
+        if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json } && Web.StrictJson.Field(json) is { } field)
+        {
+            context.ProblemDetails.Extensions["field"] = field;
+        }
+
+        return await problems.TryWriteAsync(context);
     }
 
     /// <summary>How long a client should wait before trying again after a 503 (a lost silo is replaced within seconds).</summary>
@@ -82,13 +88,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         return false;
     }
 
-    // Names the JSON path at fault and what kind of fault, in each language, without echoing input or internal type names.
+    // Names the field at fault and what kind of fault, in each language, without echoing input or internal type names.
     private static (string Indonesian, string English) Describe(BadHttpRequestException ex) => ex.InnerException switch
     {
-        System.Text.Json.JsonException { Path: { } path } json when json.Message.Contains("could not be mapped", StringComparison.Ordinal) =>
-            ($"{path}: kolom tidak dikenal", $"{path}: unknown field"),
-        System.Text.Json.JsonException { Path: "$" or null } => ("JSON tidak sah", "invalid JSON"),
-        System.Text.Json.JsonException { Path: { } path } => ($"{path}: nilai atau jenis tidak sah", $"{path}: invalid value or type"),
+        System.Text.Json.JsonException json => Web.StrictJson.Describe(json),
         _ when ex.Message.Contains("no body was provided", StringComparison.Ordinal) => ("isi JSON wajib ada", "a JSON body is required"),
         _ => ("permintaan tidak sah", "invalid request"),
     };

@@ -61,6 +61,19 @@ public static class ApiContract
             return Task.CompletedTask;
         });
 
+        // Enums are read and written by their exact names (StrictJson); the schema says which names, as strings.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type.IsEnum && schema is OpenApiSchema enumSchema)
+            {
+                enumSchema.Type = JsonSchemaType.String;
+                enumSchema.Enum = [.. Enum.GetNames(type).Select(name => (System.Text.Json.Nodes.JsonNode)name)];
+            }
+
+            return Task.CompletedTask;
+        });
+
         options.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -114,8 +127,9 @@ public static class ApiContract
         // A CSV import's file as a whole: its header, its encoding, its readability (docs/imports.md).
         string[] csv = writes && path.EndsWith("/import", StringComparison.Ordinal) ? ["import.bad_header", "import.empty", "import.encoding", "import.bad_format"] : [];
         yield return (StatusCodes.Status400BadRequest, writes
-            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "request.unknown_value", "auth.antiforgery_failed", .. csv]
-            : ["request.malformed", "request.unknown_value", "input.out_of_range"]);
+            ? ["request.malformed", "input.required", "input.too_long", "input.out_of_range", "input.control_characters", "input.invisible_characters",
+                "input.no_letters", "request.unknown_value", "auth.antiforgery_failed", .. csv]
+            : ["request.malformed", "request.unknown_value", "input.out_of_range", "input.control_characters"]);
         if (!anonymous)
         {
             yield return (StatusCodes.Status401Unauthorized, ["auth.required", "auth.token_expired", "auth.account_unavailable"]);

@@ -457,6 +457,41 @@ public sealed class AccessPolicyTests
         Assert.Equal(expected, AccessPolicy.MayReadAccessLog(As(role, regions, userId), MentoredCase()));
 
     [Theory]
+    // role                   caller's regions  caller       mentor      mentor's profile regions ("-": no such mentor)  refusal
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "35.79.01",       null)]                 // a kecamatan of theirs
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "35.79",          null)]
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "35",             null)]                 // province-wide
+    [InlineData(Role.Caseworker, "35.79.01",    "user-1",    "mentor-7", "35.79",          null)]                 // the kab/kota around theirs
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "35.07,35.79.02", null)]                 // one of several
+    [InlineData(Role.Caseworker, "35.07,35.79", "user-1",    "mentor-7", "35.79.03",       null)]
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "35.07",          "user.not_found")]     // another kab/kota
+    [InlineData(Role.Caseworker, "35.79.01",    "user-1",    "mentor-7", "35.79.02",       "user.not_found")]     // a sibling kecamatan
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "",               "user.not_found")]     // no profile yet
+    [InlineData(Role.Caseworker, "35.79",       "user-1",    "mentor-7", "-",              "user.not_found")]     // answered alike
+    [InlineData(Role.Supervisor, "35.79",       "user-1",    "mentor-7", "35.07",          null)]
+    [InlineData(Role.Supervisor, "35.79",       "user-1",    "mentor-7", "-",              "user.not_found")]
+    [InlineData(Role.Mentor,     "",            "mentor-7",  "mentor-7", "",               null)]                 // their own
+    [InlineData(Role.Mentor,     "",            "mentor-8",  "mentor-7", "35.79",          "access.forbidden")]   // whether it exists or not
+    [InlineData(Role.Mentor,     "",            "mentor-8",  "mentor-7", "-",              "access.forbidden")]
+    [InlineData(Role.MinistryAnalyst, "35",     "user-1",    "mentor-7", "35.79",          "access.forbidden")]
+    [InlineData(Role.Admin,      "",            "user-1",    "mentor-7", "35.79",          "access.forbidden")]
+    public void CheckCaseloadRead_ACaseworkerReadsOnlyMentorsServingTheirRegions_AndOthersAreAnsweredAsMissing(
+        Role role, string regions, string userId, string mentorId, string mentorRegions, string? refusal)
+    {
+        IReadOnlyList<string>? profile = mentorRegions == "-" ? null : mentorRegions.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+        var result = AccessPolicy.CheckCaseloadRead(As(role, regions, userId), mentorId, profile);
+
+        Assert.Equal(refusal, result?.Code);
+        if (refusal == "user.not_found")
+        {
+            // Out of the caseworker's regions reads exactly like a mentor that does not exist.
+            var missing = AccessPolicy.CheckCaseloadRead(As(role, regions, userId), "no-such-mentor", null)!;
+            Assert.Equal((missing.Code, missing.Indonesian, missing.English, missing.Field), (result!.Code, result.Indonesian, result.English, result.Field));
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(EveryRole))]
     public void MayListCases_CaseworkerSupervisorAndMentorOnly(Role role)
     {

@@ -32,13 +32,19 @@ public sealed class NikTests
         Assert.Equal($"35.79.{input.Substring(4, 2)}", nik.DistrictCode);
     }
 
-    [Fact]
-    public void Parse_KecamatanNotInTable_IsStillValidWhenKabKotaIsKnown()
+    [Theory]
+    [InlineData("3579991508900001")] // Kota Batu has no kecamatan 99
+    [InlineData("3579041508900001")] // nor 04 (it has 01 Batu, 02 Bumiaji, 03 Junrejo)
+    [InlineData("3579001508900001")] // 00 is no kecamatan anywhere
+    [InlineData("3507991508900001")] // Kabupaten Malang has none numbered 99
+    public void Parse_KecamatanNotInTheRegionTable_IsRefusedAsUnknownDistrict(string input)
     {
-        // A NIK keeps the kecamatan of registration, which may no longer exist after a split.
-        var nik = Parse("3579991508900001").Value;
+        var refusal = Parse(input).Refusal;
 
-        Assert.Equal("35.79.99", nik.DistrictCode);
+        Assert.NotNull(refusal);
+        Assert.Equal("nik.unknown_district", refusal.Code);
+        Assert.Equal("nik", refusal.Field);
+        Assert.DoesNotContain(input, refusal.Indonesian + refusal.English, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -297,11 +297,39 @@ public sealed class CaseLifecycleTests
     [InlineData("", "input.required")]
     [InlineData("   ", "input.required")]
     [InlineData("Siti\u0000Rahayu", "input.control_characters")]
+    [InlineData("Siti\nRahayu", "input.control_characters")]
+    [InlineData("Siti\tRahayu", "input.control_characters")]
+    [InlineData("Siti\u200bRahayu", "input.invisible_characters")]   // zero-width space
+    [InlineData("Siti\u200cRahayu", "input.invisible_characters")]   // zero-width non-joiner
+    [InlineData("Siti\u200dRahayu", "input.invisible_characters")]   // zero-width joiner
+    [InlineData("\u2060Siti Rahayu", "input.invisible_characters")]  // word joiner
+    [InlineData("\ufeffSiti Rahayu", "input.invisible_characters")]  // byte-order mark
+    [InlineData("Siti \u202eayuhaR", "input.invisible_characters")]  // right-to-left override
+    [InlineData("\u202aSiti\u202c", "input.invisible_characters")]   // embedding and its pop
+    [InlineData("\u2066Siti\u2069", "input.invisible_characters")]   // isolate and its pop
+    [InlineData("Siti\u200e", "input.invisible_characters")]         // left-to-right mark
+    [InlineData("Siti\u200f", "input.invisible_characters")]         // right-to-left mark
+    [InlineData("Siti\u00adRahayu", "input.invisible_characters")]   // soft hyphen
+    [InlineData("\u3164", "input.invisible_characters")]             // Hangul filler: a "letter" nobody can see
+    [InlineData("12345", "input.no_letters")]
+    [InlineData("- . -", "input.no_letters")]
+    [InlineData("\U0001F600", "input.no_letters")]                   // an emoji
     public void Open_WithBadFullName_IsRefused(string fullName, string expectedCode) =>
         ResultAssert.Refused(
             CaseDecider.Decide(null, CaseScenario.OpenCommand(fullName: fullName), CaseScenario.ContextWith()),
             expectedCode,
             "fullName");
+
+    [Theory]
+    [InlineData("A")]
+    [InlineData("Ni Luh Putu Ayu Lestari")]
+    [InlineData("I Gusti Ngurah Rai, S.E.")]
+    [InlineData("Muhammad 'Ali bin Abdullah")]
+    [InlineData("Ṣíti Amínah")]
+    [InlineData("Nguyễn Thị Hoa")]
+    [InlineData("ꦱꦶꦠꦶ")] // Javanese script
+    public void Open_WithAVisibleName_InAnyScript_IsAccepted(string fullName) =>
+        Assert.Equal(nameof(CaseOpened), CaseDecider.Decide(null, CaseScenario.OpenCommand(fullName: fullName), CaseScenario.ContextWith()).Outcome());
 
     [Fact]
     public void Open_WithNameTooLong_IsRefused() =>

@@ -125,6 +125,8 @@ public sealed class FactRecordingTests
         { Stage.Intake,     new RecordConsent("Tanda\u0007tangan"),                     "input.control_characters",   "method" },
         { Stage.Intake,     new RecordConsent("Formulir", FormVersion: new string('1', 51)),  "input.too_long",         "formVersion" },
         { Stage.Intake,     new RecordConsent("Formulir", Witness: "Pak\u0000Joko"),     "input.control_characters",   "witness" },
+        { Stage.Intake,     new RecordConsent("Formulir", Witness: "Pak\u200bJoko"),     "input.invisible_characters", "witness" },
+        { Stage.Intake,     new RecordConsent("Formulir", Witness: "007"),              "input.no_letters",           "witness" },
         { Stage.Intake,     new RecordConsent("Formulir", GivenOn: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(31)), "input.out_of_range", "givenOn" },
         { Stage.Intake,     new RecordConsent("Formulir", GivenOn: DateOnly.FromDateTime(CaseScenario.OpenedAt.UtcDateTime).AddDays(-CaseDecider.MaxConsentAgeDays - 1)), "input.out_of_range", "givenOn" },
         { Stage.Assessment, Assessment(sector: ""),                                     "input.required",             "sector" },
