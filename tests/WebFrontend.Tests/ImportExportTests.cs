@@ -153,7 +153,8 @@ public sealed class ImportExportTests
                 var other = s == ';' ? ',' : ';';
                 string Nik(int row) => $"357901150890{variant}{row:D3}";
                 // Windows line ends, as Excel writes them; a name holding both separators, one holding quotes and a line
-                // break (so the rows after it start a line later), a blank line, then a bad NIK on line 7.
+                // break (read whole, so the rows after it start a line later; refused, since a name holds no line break), a
+                // blank line, then a bad NIK on line 7.
                 var csv = string.Join("\r\n",
                     $"nik{s}full_name{s}region_code{s}segment{s}consent{s}nib",
                     $"{Nik(1)}{s}\"Siti{s} Aminah{other} S.Pd.\"{s}35.79.01.1001{s}Umkm{s}ya{s}",
@@ -168,21 +169,22 @@ public sealed class ImportExportTests
                 Assert.Equal(4, started.GetProperty("total").GetInt32());
                 var id = started.GetProperty("importId").GetString()!;
                 var done = await UntilDone(progress, id);
-                Assert.Equal((4, 3, 1), (done.GetProperty("processed").GetInt32(), done.GetProperty("created").GetInt32(), done.GetProperty("rejected").GetInt32()));
+                Assert.Equal((4, 2, 2), (done.GetProperty("processed").GetInt32(), done.GetProperty("created").GetInt32(), done.GetProperty("rejected").GetInt32()));
                 var rows = (await app.GetOk($"/api/imports/{id}")).GetProperty("rows").EnumerateArray().ToList();
-                Assert.Equal([(2, "Created"), (3, "Created"), (6, "Created"), (7, "Rejected")],
+                Assert.Equal([(2, "Created"), (3, "Rejected"), (6, "Created"), (7, "Rejected")],
                     rows.Select(r => (r.GetProperty("line").GetInt32(), r.GetProperty("result").GetString()!)));
+                Assert.Equal("input.control_characters", rows[1].GetProperty("problem").GetProperty("code").GetString());
                 Assert.Equal("nik.invalid_format", rows[3].GetProperty("problem").GetProperty("code").GetString());
                 var names = new List<string>();
-                foreach (var row in rows.Take(3))
+                foreach (var row in rows.Where(r => r.GetProperty("result").GetString() == "Created"))
                 {
                     names.Add((await app.GetOk($"/api/cases/{row.GetProperty("caseNumber").GetString()}")).GetProperty("fullName").GetString()!);
                 }
 
-                Assert.Equal([$"Siti{s} Aminah{other} S.Pd.", "Budi \"Kecil\"\r\nSantoso", "Dewi Lestari"], names);
+                Assert.Equal([$"Siti{s} Aminah{other} S.Pd.", "Dewi Lestari"], names);
             }
 
-            Assert.Equal(12, (await app.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
+            Assert.Equal(8, (await app.GetOk("/api/cases?pageSize=1")).GetProperty("total").GetInt64());
         }
         finally
         {
@@ -247,13 +249,14 @@ public sealed class ImportExportTests
     }
 
     [Fact]
-    public async Task TheExport_PrefixesEveryCellAFormulaCouldStartWith_AndKeepsQuotesAndLineBreaksInsideTheirCell()
+    public async Task TheExport_PrefixesEveryCellAFormulaCouldStartWith_AndKeepsQuotesAndSeparatorsInsideTheirCell()
     {
         await using var app = AppHost.Start();
         try
         {
             var flow = new ServicesFlow(app, app.Client);
-            string[] names = ["=1+1", "+62 812 3456", "-2+3", "@SUM(A1)", "Baris satu\nbaris \"dua\", Batu", "Warga Biasa"];
+            // Names hold a visible letter and no line break (CaseDecider.Name), so these are the formulas a name can carry.
+            string[] names = ["=SUM(1;1) Wati", "+62 Budi", "-Sari", "@SUM(A1)", "Warga \"Dua\", Batu", "Warga Biasa"];
             foreach (var name in names)
             {
                 await flow.OpenAsync(name: name);
@@ -269,10 +272,10 @@ public sealed class ImportExportTests
                 exported.Add(csv.GetString(csv.GetOrdinal("full_name")));
             }
 
-            Assert.Equal(["'+62 812 3456", "'-2+3", "'=1+1", "'@SUM(A1)", "Baris satu\nbaris \"dua\", Batu", "Warga Biasa"], exported.Order(StringComparer.Ordinal));
+            Assert.Equal(["'+62 Budi", "'-Sari", "'=SUM(1;1) Wati", "'@SUM(A1)", "Warga \"Dua\", Batu", "Warga Biasa"], exported.Order(StringComparer.Ordinal));
 
-            // A tab or a carriage return at the start (which no name keeps: names are trimmed) is prefixed the same way.
-            Assert.Equal(["'\tx", "\"'\rx\"", "\"a,b\"", "x"], new[] { "\tx", "\rx", "a,b", "x" }.Select(Apis.ImportExportApi.Cell));
+            // A tab or a carriage return at the start, and a line break inside (which no name keeps), are written the same way.
+            Assert.Equal(["'\tx", "\"'\rx\"", "\"a,b\"", "x", "\"a\nb \"\"c\"\"\""], new[] { "\tx", "\rx", "a,b", "x", "a\nb \"c\"" }.Select(Apis.ImportExportApi.Cell));
         }
         finally
         {
