@@ -55,7 +55,13 @@ public sealed class StructuredLogTests(PostgresServer server, ITestOutputHelper 
         using var bad = await http.PostAsJsonAsync("/api/cases", new { commandId = "log-bad-1", nik = "35790215088800", fullName = name, regionCode = "35.79.02", segment = "Umkm" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
 
-        await Task.Delay(1000); // the console logger writes from its own queue
+        // The console logger writes from its own queue: wait (with a deadline) for the intake's entry in the silo's log.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!cluster.Nodes[0].Lines.Any(l => l.Contains(commandId, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         var lines = cluster.Nodes.Concat([frontend]).SelectMany(n => n.Lines.Select(l => (Node: n.Name, Line: l))).Where(l => l.Line.Length > 0).ToList();
         output.WriteLine($"{lines.Count} lines");
         Assert.True(lines.Count > 50, "too few lines to judge");

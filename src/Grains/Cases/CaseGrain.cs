@@ -327,7 +327,7 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
-        await CanReadAsync(caller) ? await _reads.SubjectAccessAsync(_state!, ViewMapper.ToView(_state!, _policy), caller, purpose)
+        await CanReadAsync(caller) ? await _reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, _policy), caller, purpose)
             : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>

@@ -111,7 +111,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
     }
 
     /// <summary>Everything held about the beneficiary; the export is in the access log before anything is answered.</summary>
-    public async Task<SubjectAccess> SubjectAccessAsync(CaseState state, CaseView profile, Actor caller, string purpose)
+    public async Task<SubjectAccess> SubjectAccessAsync(CaseState state, Func<CaseView> profile, Actor caller, string purpose)
     {
         if (!AccessPolicy.MayExportSubjectAccess(caller.ToCaller(), state))
         {
@@ -153,7 +153,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
 
         var protectedNik = await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
         var log = await store.ReadAccessLogAsync(caseNumber, MaxAccessLog, CancellationToken.None);
-        return new SubjectAccess(new SubjectAccessExport(caseNumber, clock.GetUtcNow(), caller.Id, Purpose(purpose), profile,
+        return new SubjectAccess(new SubjectAccessExport(caseNumber, clock.GetUtcNow(), caller.Id, Purpose(purpose), profile(),
             protectedNik is null ? null : nikProtector.Unprotect(protectedNik), consents, timeline, [.. log.OrderBy(e => e.At)]), null);
     }
 
