@@ -100,13 +100,19 @@ if [ -f "$pg_home/keys.env" ]; then
   # shellcheck disable=SC1091
   . "$pg_home/keys.env"
 else
-  nik_key=$(head -c 32 /dev/urandom | base64) jwt_key=$(head -c 32 /dev/urandom | base64)
-  printf 'nik_key=%s\njwt_key=%s\n' "$nik_key" "$jwt_key" >"$pg_home/keys.env"
+  nik_key=$(head -c 32 /dev/urandom | base64) jwt_key=$(head -c 32 /dev/urandom | base64) subject_kek=$(head -c 32 /dev/urandom | base64)
+  printf 'nik_key=%s\njwt_key=%s\nsubject_kek=%s\n' "$nik_key" "$jwt_key" "$subject_kek" >"$pg_home/keys.env"
   chmod 600 "$pg_home/keys.env"
 fi
 export CaseGrains__Mode=Cluster
 export ConnectionStrings__CaseGrains="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export CaseGrains__NikHmacKey=$nik_key
+# A keys.env from before issue 19 has no subject_kek: one is added to it once.
+if [ -z "${subject_kek:-}" ]; then
+  subject_kek=$(head -c 32 /dev/urandom | base64)
+  printf 'subject_kek=%s\n' "$subject_kek" >>"$pg_home/keys.env"
+fi
+export CaseGrains__SubjectKeyEncryptionKey=$subject_kek
 export CaseGrains__Auth__JwtSigningKey=$jwt_key
 export CaseGrains__AdvertisedAddress=127.0.0.1
 

@@ -68,6 +68,16 @@ public static class Refusals
             ? "The case has graduated; no further steps are possible."
             : "The case is closed; a supervisor must reopen it first.");
 
+    public static Refusal CaseErased() => new(
+        "case.erased",
+        "Data pribadi penerima manfaat kasus ini telah dihapus; kasus tidak dapat diubah lagi.",
+        "The beneficiary's personal data in this case has been erased; the case can no longer be changed.");
+
+    public static Refusal ErasureCaseOpen() => new(
+        "erasure.case_open",
+        "Hanya kasus yang sudah ditutup (atau mandiri) yang dapat dihapus datanya. Tutup kasus terlebih dahulu.",
+        "Only a closed (or graduated) case can be erased. Close the case first.");
+
     public static Refusal CaseNotClosed() => new(
         "case.not_closed",
         "Hanya kasus yang ditutup yang dapat dibuka kembali.",

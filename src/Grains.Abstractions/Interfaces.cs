@@ -44,6 +44,13 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("ExportSubjectAccess")]
     Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose);
 
+    /// <summary>
+    /// Erases the beneficiary's personal data (a supervisor of the region, or the data protection officer; a closed or
+    /// graduated case only): the case's key is destroyed, so its events stay and verify but read as erased. Idempotent.
+    /// </summary>
+    [Alias("Erase")]
+    Task<ErasureOutcome> Erase(Actor caller, string? reason, string? legalBasis);
+
     /// <summary>Who accessed the case (supervisors of its region), newest first, or the refusal.</summary>
     [Alias("GetAccessLog")]
     Task<AccessLog> GetAccessLog(Actor caller, int limit);

@@ -36,6 +36,13 @@ public interface IBeneficiaryRegistryGrain : IGrainWithStringKey
     Task Release(string caseNumber);
 
     /// <summary>The NIK encrypted with Data Protection (only the case's audited reveal decrypts it).</summary>
+    /// <summary>
+    /// The person's case <paramref name="caseNumber"/> was erased: the entry forgets it (and the encrypted NIK with it
+    /// unless another of the person's cases still holds it), so a look-up by NIK no longer finds it. Idempotent.
+    /// </summary>
+    [Alias("Forget")]
+    Task Forget(string caseNumber);
+
     [Alias("GetProtectedNik"), AlwaysInterleave]
     Task<string?> GetProtectedNik();
 }

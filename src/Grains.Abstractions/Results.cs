@@ -145,7 +145,10 @@ public sealed record TimelineEntry(
     [property: Id(8)] string PrevHash,
     [property: Id(9)] string Hash);
 
-/// <summary>The result of recomputing a case's hash chain from its stored events.</summary>
+/// <summary>
+/// The result of recomputing a case's hash chain from its stored events. <see cref="RedactedEvents"/> of them were
+/// redacted at the person's erasure: their links are checked, their own content hash cannot be.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cg.ChainVerification")]
 public sealed record ChainVerification(
     [property: Id(0)] string CaseNumber,
@@ -153,7 +156,8 @@ public sealed record ChainVerification(
     [property: Id(2)] long EventsChecked,
     [property: Id(3)] long? FirstBrokenSeq,
     [property: Id(4)] string? Problem,
-    [property: Id(5)] string? HeadHash);
+    [property: Id(5)] string? HeadHash,
+    [property: Id(6)] long RedactedEvents = 0);
 
 /// <summary>A row of the case list (from the search projection).</summary>
 [GenerateSerializer, Immutable, Alias("cg.CaseSummary")]
@@ -301,3 +305,15 @@ public sealed record NikReveal([property: Id(0)] string? Nik, [property: Id(1)] 
 /// <summary>A case's access log, or why it is not shown (not found / forbidden).</summary>
 [GenerateSerializer, Immutable, Alias("cg.AccessLog")]
 public sealed record AccessLog([property: Id(0)] IReadOnlyList<AccessLogEntry>? Entries, [property: Id(1)] RefusalInfo? Refusal);
+
+/// <summary>
+/// The answer to an erasure request: the case, when its person's data was erased and at which timeline event; the same
+/// for a repeated request (<see cref="Replayed"/>); or the refusal.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.ErasureOutcome")]
+public sealed record ErasureOutcome(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] DateTimeOffset? ErasedAt,
+    [property: Id(2)] long? Seq,
+    [property: Id(3)] bool Replayed,
+    [property: Id(4)] RefusalInfo? Refusal);

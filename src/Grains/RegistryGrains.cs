@@ -139,6 +139,41 @@ public sealed class BeneficiaryRegistryGrain(
         }
     }
 
+    public async Task Forget(string caseNumber)
+    {
+        var others = S.Intakes.Values.Where(o => o.Accepted).Select(o => o.CaseNumber).Append(S.CurrentCase)
+            .Where(n => !string.IsNullOrEmpty(n) && n != caseNumber).Distinct(StringComparer.Ordinal).ToList();
+        if (others.Count == 0)
+        {
+            // The person's only case: nothing of them stays (the row goes, the NIK's ciphertext with it).
+            if (entry.RecordExists)
+            {
+                await entry.ClearStateAsync();
+            }
+
+            entry.State = new RegistryState();
+            DeactivateOnIdle();
+            return;
+        }
+
+        var stale = S.Intakes.Where(kv => kv.Value.CaseNumber == caseNumber).Select(kv => kv.Key).ToList();
+        if (stale.Count > 0 || S.CurrentCase == caseNumber || S.PendingCase == caseNumber)
+        {
+            stale.ForEach(id => S.Intakes.Remove(id));
+            if (S.CurrentCase == caseNumber)
+            {
+                S.CurrentCase = S.CurrentCommandId = null;
+            }
+
+            if (S.PendingCase == caseNumber)
+            {
+                S.PendingCase = S.PendingCommandId = null;
+            }
+
+            await entry.WriteStateAsync();
+        }
+    }
+
     public Task<string?> GetProtectedNik() => Task.FromResult(S.ProtectedNik);
 
     public Task<IReadOnlyList<string>> Cases() => Task.FromResult<IReadOnlyList<string>>(

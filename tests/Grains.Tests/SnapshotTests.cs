@@ -1,3 +1,4 @@
+using CaseGrains.Grains.Identity;
 using System.Text.Json;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
@@ -31,10 +32,15 @@ public sealed class SnapshotTests(ClusterFixture fx)
         using var store = Store();
         var all = await store.LoadAsync(number, CancellationToken.None);
         Assert.Null(all.Snapshot);
+        // The personal fields are stored sealed under the case's key: opened as the grain opens them.
+        var options = Options.Create(new CaseGrainsOptions { DataDirectory = fx.DataDirectory });
+        var wrapped = (await store.ReadSubjectKeyAsync(number, CancellationToken.None))!.WrappedKey!;
+        var cipher = new SubjectCipher(number, new SubjectKeyRing(options).Unwrap(number, wrapped));
+        Assert.DoesNotContain("Penerima Uji", all.Events[0].PayloadJson, StringComparison.Ordinal);
         CaseState? state = null;
         foreach (var e in all.Events.Take(60))
         {
-            state = CaseState.Apply(state, EventJson.Deserialize(e.Type, e.PayloadJson), checked((int)e.Seq), e.OccurredAt);
+            state = CaseState.Apply(state, EventJson.Deserialize(e.Type, cipher.Open(e.Type, e.PayloadJson)), checked((int)e.Seq), e.OccurredAt);
         }
 
         Assert.Equal(CaseSnapshots.Write(state!), snapshot.State);

@@ -17,7 +17,7 @@ public sealed class StorageSchemaTests : IDisposable
         var first = SqliteSchema.Apply(ConnectionString);
         var second = SqliteSchema.Apply(ConnectionString);
 
-        Assert.Equal(Enumerable.Range(1, SqliteSchema.LatestVersion), first);
+        Assert.Equal(SqliteSchema.Versions, first);
         Assert.Empty(second);
         Assert.Equal(SqliteSchema.LatestVersion, Scalar("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal("wal", Text("PRAGMA journal_mode"));

@@ -23,7 +23,7 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         var second = await Node.MigrateAsync(spec);
 
         var latest = PostgresSchema.LatestVersion;
-        Assert.Contains("applied " + string.Join(", ", Enumerable.Range(1, latest)), first, StringComparison.Ordinal);
+        Assert.Contains("applied " + string.Join(", ", PostgresSchema.Versions), first, StringComparison.Ordinal);
         Assert.Contains("up to date", second, StringComparison.Ordinal);
         await using var conn = new NpgsqlConnection(spec.ConnectionString);
         await conn.OpenAsync();
@@ -31,7 +31,7 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         await using (var r = await versions.ExecuteReaderAsync())
         {
             await r.ReadAsync();
-            Assert.Equal((long)latest, r.GetInt64(0));
+            Assert.Equal((long)PostgresSchema.Versions.Count, r.GetInt64(0));
             Assert.Equal(latest, r.GetInt32(1));
         }
 

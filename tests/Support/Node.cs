@@ -15,6 +15,8 @@ public sealed record ClusterSpec(string ConnectionString, string ServiceId)
 {
     public string NikHmacKey { get; init; } = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-nik-hmac-key-of-32-bytes-123456"));
 
+    public string SubjectKeyEncryptionKey { get; init; } = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-subject-kek-of-32-bytes-1234567"));
+
     public string JwtSigningKey { get; init; } = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-jwt-signing-key-of-32-bytes-1234"));
 
     /// <summary>Settings every silo and frontend of the cluster gets (command-line form).</summary>
@@ -24,6 +26,7 @@ public sealed record ClusterSpec(string ConnectionString, string ServiceId)
         $"--ConnectionStrings:CaseGrains={ConnectionString}",
         $"--CaseGrains:ServiceId={ServiceId}",
         $"--CaseGrains:NikHmacKey={NikHmacKey}",
+        $"--CaseGrains:SubjectKeyEncryptionKey={SubjectKeyEncryptionKey}",
         $"--CaseGrains:Auth:JwtSigningKey={JwtSigningKey}",
         "--CaseGrains:AdvertisedAddress=127.0.0.1",
         "--Logging:LogLevel:Default=Warning",

@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:DataDirectory", " ")]
     [InlineData("CaseGrains:NikHmacKey", "not base64!")]
     [InlineData("CaseGrains:NikHmacKey", "c2hvcnQ=")]
+    [InlineData("CaseGrains:SubjectKeyEncryptionKey", "c2hvcnQ=")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "x", "CaseGrains:Auth:Oidc:Authority", "http://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "", "CaseGrains:Auth:Oidc:Authority", "https://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:JwtSigningKey", "c2hvcnQ=")]
@@ -54,6 +55,17 @@ public sealed class ConfigurationTests
             ["CaseGrains:Frontend"] = "Silo",
             ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
         }, "CaseGrains:NikHmacKey");
+
+    [Fact]
+    public void ClusterMode_ASiloWithoutTheSubjectKeyEncryptionKey_StopsStartUp_NamingTheKey() =>
+        // A co-hosted silo opens cases' data keys, so it needs the cluster's key that wraps them.
+        AssertStartUpFails(new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Cluster",
+            ["CaseGrains:Frontend"] = "Silo",
+            ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
+            ["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]),
+        }, "CaseGrains:SubjectKeyEncryptionKey");
 
     private static void AssertStartUpFails(Dictionary<string, string> settings, string key)
     {

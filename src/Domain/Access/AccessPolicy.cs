@@ -101,6 +101,16 @@ public static class AccessPolicy
     public static bool MayExportSubjectAccess(Caller caller, CaseState state) =>
         caller.Role is Role.Caseworker or Role.Supervisor && CanRead(caller, state);
 
+    /// <summary>
+    /// Who may erase the person's data in a case: a supervisor of its region, or the data protection officer (any case;
+    /// the answer names no content). Null when allowed; out of scope answers as a missing case, in scope but not the
+    /// role's is forbidden.
+    /// </summary>
+    public static Refusal? CheckErasure(Caller caller, CaseState state) =>
+        caller.Role is Role.DataProtectionOfficer || (caller.Role is Role.Supervisor && CanRead(caller, state)) ? null
+        : CanRead(caller, state) ? Refusals.Forbidden()
+        : Refusals.CaseNotFound();
+
     /// <summary>Who may search the access log across cases: the data protection officer only (who sees no case content).</summary>
     public static bool MaySearchAccessLogs(Caller caller) => caller.Role is Role.DataProtectionOfficer;
 

@@ -28,6 +28,12 @@ public static class CaseDecider
             return Refusals.CaseNotFound();
         }
 
+        // An erased person's case is a record of what happened, no longer a case anyone works on.
+        if (state.Erased)
+        {
+            return Refusals.CaseErased();
+        }
+
         if (command is ReopenCase reopen)
         {
             return Transitions.Next(state.Status, CaseAction.Reopen) is null ? Refusals.CaseNotClosed()

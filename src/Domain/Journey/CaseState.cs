@@ -83,6 +83,12 @@ public sealed record CaseState
     public required DateTimeOffset UpdatedAt { get; init; }
     public int Version { get; init; }
 
+    /// <summary>When the person's data was erased (<see cref="SubjectErased"/>); null while it is held.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    /// <summary>The person's data is erased: the case takes no more commands and reads as erased.</summary>
+    public bool Erased => ErasedAt is not null;
+
     /// <summary>The stage that is Active, if any (at most one is).</summary>
     public Stage? ActiveStage => Stages.Entries.Where(s => s.Value.State == StageState.Active).Select(s => (Stage?)s.Key).FirstOrDefault();
 
@@ -152,6 +158,9 @@ public sealed record CaseState
             ReopeningRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Reopening, e.Reason, null, e.RequestedBy, at) },
             ClosureRequestDeclined or ReopeningRequestDeclined => s with { PendingApproval = null },
             NoteAdded => s,
+            // The clear fields the grain still holds go at once (the case list is written with this state); the rest
+            // read as erased once the key is gone.
+            SubjectErased => s with { ErasedAt = at, FullName = Privacy.PersonalFields.Erased, NikMasked = Privacy.PersonalFields.Erased, Nib = null },
             TrainingCompletionRecorded e => (s with
             {
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),

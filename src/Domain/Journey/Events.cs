@@ -121,6 +121,12 @@ public sealed record SlaBreached(Stage Stage, DateTimeOffset StartedAt, DateTime
 /// <summary>A breached stage stayed overdue past the grace period; escalated to the supervisors of <see cref="SupervisorRegion"/>.</summary>
 public sealed record SlaEscalated(Stage Stage, DateTimeOffset DueAt, string SupervisorRegion) : CaseEvent;
 
+/// <summary>
+/// The person's data was erased (crypto-shredded: the case's key destroyed, older clear payloads redacted). Holds no
+/// personal data: the reason and legal basis are the erasing officer's words, and stay readable afterwards.
+/// </summary>
+public sealed record SubjectErased(string Reason, string LegalBasis) : CaseEvent;
+
 /// <summary>The stored type names, from the sealed subclasses above.</summary>
 public static class CaseEventTypes
 {

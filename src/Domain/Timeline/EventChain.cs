@@ -51,7 +51,7 @@ public static class EventChain
     public static string? Problem(string prevHash, long expectedSeq, in Link link) =>
         link.Seq != expectedSeq ? $"sequence gap: expected {expectedSeq.ToString(CultureInfo.InvariantCulture)}, found {link.Seq.ToString(CultureInfo.InvariantCulture)}"
         : link.PrevHash != prevHash ? "previous-hash link does not match the event before"
-        : Hash(prevHash, link.CaseNumber, link.Seq, link.Type, link.ActorId, link.ActorRole, link.OccurredAt, link.CommandId, link.PayloadJson) != link.Hash
+        : !link.Redacted && Hash(prevHash, link.CaseNumber, link.Seq, link.Type, link.ActorId, link.ActorRole, link.OccurredAt, link.CommandId, link.PayloadJson) != link.Hash
             ? "stored hash does not match the event's content"
             : null;
 
@@ -77,7 +77,11 @@ public static class EventChain
         return new ChainWalk(expectedSeq - 1, prev, null);
     }
 
-    /// <summary>One stored event as the chain sees it: the hashed fields, then the two hashes stored with them.</summary>
+    /// <summary>
+    /// One stored event as the chain sees it: the hashed fields, then the two hashes stored with them. <see cref="Redacted"/>:
+    /// an erasure replaced personal fields written in clear, so only its sequence and previous-hash link are checked and its
+    /// stored hash is taken as it is (the next event's link, or the head, covers it).
+    /// </summary>
     public readonly record struct Link(
         string CaseNumber,
         long Seq,
@@ -88,7 +92,8 @@ public static class EventChain
         string CommandId,
         string PayloadJson,
         string PrevHash,
-        string Hash);
+        string Hash,
+        bool Redacted = false);
 
     /// <summary>
     /// What a walk found: <see cref="Verified"/> events chain from genesis and end on <see cref="Head"/>; <see cref="Break"/>

@@ -4,6 +4,7 @@ using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Metrics;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Services;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
@@ -33,6 +34,8 @@ public sealed partial class CaseGrain(
     IOptions<CaseGrainsOptions> options,
     LocalFeed localFeed,
     DashboardSignals dashboardSignals,
+    ISubjectKeyStore subjectKeys,
+    SubjectKeyRing keyRing,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private readonly JourneyPolicy _policy = policies.Journey;
@@ -45,6 +48,12 @@ public sealed partial class CaseGrain(
     private CaseServices _services = null!;
     private CaseConsequences _consequences = null!;
     private long _snapshotSeq;
+    private Task _snapshotWrite = Task.CompletedTask;
+
+    // The case's data key (issue 19), unwrapped only here, in the activation's memory; none before its first personal
+    // field, none after its erasure (_keyErased).
+    private SubjectCipher _cipher = null!;
+    private bool _keyErased;
 
     private string CaseNumber => this.GetPrimaryKeyString();
 
@@ -53,7 +62,8 @@ public sealed partial class CaseGrain(
         _answers = new CaseAnswers(CaseNumber, store, clock);
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
-        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
+        _cipher = new SubjectCipher(CaseNumber, null);
+        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock, (type, payload) => _cipher.Open(type, payload));
         _services = new CaseServices(CaseNumber, GrainFactory);
         _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
@@ -186,7 +196,11 @@ public sealed partial class CaseGrain(
     private async Task<long?> AppendAsync(CaseEvent @event, string commandId, string fingerprint, string actorId, string role, DateTimeOffset now)
     {
         var seq = (_state?.Version ?? 0) + 1;
-        var payload = EventJson.Serialize(@event);
+        var clear = EventJson.Serialize(@event);
+        // Personal fields are encrypted under the case's key before the payload is hashed: destroying the key later
+        // leaves the stored text, and so the chain, as it is.
+        await EnsureSubjectKeyAsync(@event, now);
+        var payload = _cipher.Seal(@event.Type, clear);
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
@@ -221,7 +235,7 @@ public sealed partial class CaseGrain(
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
         faults.AfterCommit();
-        _consequences.Add(new ConsequenceItem(stored.ToEntry(), @event, previous, next));
+        _consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
         await _consequences.RunAsync();
         KeepSnapshot();
         return seq;
@@ -341,6 +355,109 @@ public sealed partial class CaseGrain(
             : new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
     }
 
+    public async Task<ErasureOutcome> Erase(Actor caller, string? reason, string? legalBasis)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (_state is null)
+        {
+            DeactivateOnIdle();
+            return new ErasureOutcome(CaseNumber, null, null, false, RefusalInfo.From(Refusals.CaseNotFound()));
+        }
+
+        if (AccessPolicy.CheckErasure(caller.ToCaller(), _state) is { } denied)
+        {
+            await _reads.AuditAsync(caller, denied.Code == Refusals.CaseNotFound().Code ? "denied-command" : "erasure-denied", "");
+            return new ErasureOutcome(CaseNumber, null, null, false, RefusalInfo.From(denied));
+        }
+
+        if (_state.Erased && _keyErased)
+        {
+            // Done before: the same answer, nothing changed (the request itself is on the access log).
+            await _reads.AuditAsync(caller, "erasure-repeated", reason ?? "");
+            return new ErasureOutcome(CaseNumber, _state.ErasedAt, _state.Version, true, null);
+        }
+
+        var replayed = _state.Erased;
+        if (!_state.Erased)
+        {
+            var decided = Erasure.Decide(_state, reason, legalBasis);
+            if (decided.IsRefused)
+            {
+                CountRefused(decided.Refusal!.Code);
+                return new ErasureOutcome(CaseNumber, null, null, false, RefusalInfo.From(decided.Refusal!));
+            }
+
+            var now = clock.GetUtcNow();
+            if (await AppendAsync(decided.Value, ErasureCommandId, ErasureCommandId, caller.Id, caller.Role.ToString(), now) is null)
+            {
+                // Another activation appended meanwhile: reload, and the caller's repeat answers from what it finds.
+                await LoadAsync(CancellationToken.None);
+                return await Erase(caller, reason, legalBasis);
+            }
+        }
+
+        await ShredAsync(caller);
+        return new ErasureOutcome(CaseNumber, _state!.ErasedAt, _state.Version, replayed, null);
+    }
+
+    /// <summary>The command id of the one erasure event a case can have (a repeat finds it taken).</summary>
+    private const string ErasureCommandId = "subject-erasure";
+
+    /// <summary>
+    /// Completes an erasure whose event is appended (again after a crash half way: every step is idempotent): the person's
+    /// registry entry forgets the case while its NIK hash can still be read, then the key row, redactions, snapshot and
+    /// case-list row in one transaction; the activation then reloads with no key, so every read says erased.
+    /// </summary>
+    private async Task ShredAsync(Actor caller)
+    {
+        var state = _state!;
+        if (!string.Equals(state.NikHash, PersonalFields.Erased, StringComparison.Ordinal))
+        {
+            await GrainFactory.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).Forget(CaseNumber);
+        }
+
+        // A snapshot write still under way must not land after the erasure drops the snapshot.
+        await _snapshotWrite;
+        var redactions = new List<KeyValuePair<long, string>>();
+        for (long after = 0; ;)
+        {
+            var page = await store.ReadAsync(CaseNumber, after, CaseReads.MaxPage, CancellationToken.None);
+            foreach (var e in page.Where(e => !e.Redacted))
+            {
+                if (SubjectCipher.Redact(e.Type, e.PayloadJson) is { } redacted)
+                {
+                    redactions.Add(new(e.Seq, redacted));
+                }
+            }
+
+            if (page.Count < CaseReads.MaxPage)
+            {
+                break;
+            }
+
+            after = page[^1].Seq;
+        }
+
+        await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
+        await _reads.AuditAsync(caller, "erasure", "");
+        LogErased(CaseNumber, redactions.Count, caller.Id);
+        await LoadAsync(CancellationToken.None);
+    }
+
+    /// <summary>Makes sure the case has its data key before an event with personal fields is sealed (created on first need).</summary>
+    private async Task EnsureSubjectKeyAsync(CaseEvent @event, DateTimeOffset now)
+    {
+        if (_cipher.HasKey || PersonalFields.Of(@event.Type).Count == 0)
+        {
+            return;
+        }
+
+        var (key, wrapped) = keyRing.NewKey(CaseNumber);
+        var kept = await subjectKeys.AddSubjectKeyAsync(CaseNumber, wrapped, now, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Case {CaseNumber} is erased: no personal data may be written to it.");
+        _cipher = new SubjectCipher(CaseNumber, kept.AsSpan().SequenceEqual(wrapped) ? key : keyRing.Unwrap(CaseNumber, kept));
+    }
+
     private async Task<CommandOutcome> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
     {
         var outcome = await _answers.RefuseAsync(commandId, fingerprint, actor, refusal, _state?.Version);
@@ -386,6 +503,9 @@ public sealed partial class CaseGrain(
     /// </summary>
     private async Task LoadAsync(CancellationToken ct)
     {
+        var key = await subjectKeys.ReadSubjectKeyAsync(CaseNumber, ct);
+        _keyErased = key?.ErasedAt is not null;
+        _cipher = new SubjectCipher(CaseNumber, key?.WrappedKey is { } wrapped ? keyRing.Unwrap(CaseNumber, wrapped) : null);
         var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
@@ -401,11 +521,12 @@ public sealed partial class CaseGrain(
         var answered = new List<string>(load.Events.Count + load.RefusedCommandIds.Count);
         foreach (var e in load.Events)
         {
-            var @event = EventJson.Deserialize(e.Type, e.PayloadJson);
+            var payload = _cipher.Open(e.Type, e.PayloadJson);
+            var @event = EventJson.Deserialize(e.Type, payload);
             var next = CaseState.Apply(state, @event, checked((int)e.Seq), e.OccurredAt);
             if (e.Seq >= keepFrom)
             {
-                items.Add(new ConsequenceItem(e.ToEntry(), @event, state, next));
+                items.Add(new ConsequenceItem(e.ToEntry() with { PayloadJson = payload }, @event, state, next));
             }
 
             (state, head) = (next, e.Hash);
@@ -445,7 +566,8 @@ public sealed partial class CaseGrain(
     /// </summary>
     private void KeepSnapshot()
     {
-        if (_state is not { } state || state.Version - _snapshotSeq < CaseSnapshots.Every)
+        // An erased case is never snapshotted: its state is folded from the erased events at each activation.
+        if (_state is not { } state || state.Erased || state.Version - _snapshotSeq < CaseSnapshots.Every)
         {
             return;
         }
@@ -453,7 +575,7 @@ public sealed partial class CaseGrain(
         _snapshotSeq = state.Version;
         var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head);
         var caseNumber = CaseNumber;
-        _ = Task.Run(async () =>
+        _snapshotWrite = Task.Run(async () =>
         {
             try
             {
@@ -474,6 +596,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} appended #{Seq} {EventType} by {ActorId}")]
     private partial void LogAccepted(string caseNumber, long seq, string eventType, string actorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNumber}: the person's data erased by {ActorId} ({Redacted} earlier events redacted)")]
+    private partial void LogErased(string caseNumber, int redacted, string actorId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
     private partial void LogRefused(string caseNumber, string code);

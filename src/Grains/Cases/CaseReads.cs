@@ -12,7 +12,8 @@ namespace CaseGrains.Grains;
 /// The reads of one case beyond its view: timeline pages, the hash chain's verification, the audited NIK reveal and the
 /// access log, and the access log's entries themselves. The grain checks that the caller may read the case first.
 /// </summary>
-internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGrainFactory grains, NikProtector nikProtector, TimeProvider clock)
+internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGrainFactory grains, NikProtector nikProtector, TimeProvider clock,
+    Func<string, string, string> open)
 {
     /// <summary>The most events one page of a timeline, a resume or a follow carries.</summary>
     public const int MaxPage = 1000;
@@ -49,8 +50,9 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             return [];
         }
 
+        // Personal fields as readers see them: decrypted, or "erased" once the case's key is gone.
         var events = await store.ReadAsync(caseNumber, Math.Max(0, afterSeq), Math.Clamp(limit, 1, MaxPage), CancellationToken.None);
-        return [.. events.Select(e => e.ToEntry())];
+        return [.. events.Select(e => e.ToEntry() with { PayloadJson = open(e.Type, e.PayloadJson) })];
     }
 
     /// <summary>Recomputes the chain over every stored event and compares its end with what the case knows it appended.</summary>
@@ -59,12 +61,14 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
         var prev = EventChain.Genesis;
         long expectedSeq = 1;
         long count = 0;
+        long redacted = 0;
         while (true)
         {
             var page = await store.ReadAsync(caseNumber, expectedSeq - 1, MaxPage, CancellationToken.None);
             foreach (var e in page)
             {
-                var link = new EventChain.Link(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson, e.PrevHash, e.Hash);
+                var link = new EventChain.Link(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson, e.PrevHash, e.Hash, e.Redacted);
+                redacted += e.Redacted ? 1 : 0;
                 if (EventChain.Problem(prev, expectedSeq, link) is { } problem)
                 {
                     return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev);
@@ -84,7 +88,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
         // Rows removed from the end leave a consistent chain: compare with what this activation knows it appended.
         return count != version || prev != head
             ? new ChainVerification(caseNumber, false, count, count + 1L, $"events missing: the case is at version {version}, the table holds {count}", prev)
-            : new ChainVerification(caseNumber, true, count, null, null, prev);
+            : new ChainVerification(caseNumber, true, count, null, null, prev, redacted);
     }
 
     public async Task<NikReveal> RevealNikAsync(CaseState state, Actor caller, string purpose)
@@ -100,7 +104,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             return new NikReveal(null, RefusalInfo.From(badPurpose));
         }
 
-        var protectedNik = await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
+        var protectedNik = state.Erased ? null : await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
         if (protectedNik is null)
         {
             return new NikReveal(null, RefusalInfo.From(Refusals.NikNotStored()));
@@ -151,7 +155,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             }
         }
 
-        var protectedNik = await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
+        var protectedNik = state.Erased ? null : await grains.GetGrain<IBeneficiaryRegistryGrain>(RegistryKeys.For(state.NikHash)).GetProtectedNik();
         var log = await store.ReadAccessLogAsync(caseNumber, MaxAccessLog, CancellationToken.None);
         return new SubjectAccess(new SubjectAccessExport(caseNumber, clock.GetUtcNow(), caller.Id, Purpose(purpose), profile(),
             protectedNik is null ? null : nikProtector.Unprotect(protectedNik), consents, timeline, [.. log.OrderBy(e => e.At)]), null);

@@ -64,6 +64,13 @@ public sealed class CaseGrainsOptions
     /// </summary>
     public string? NikHmacKey { get; set; }
 
+    /// <summary>
+    /// <c>CaseGrains:SubjectKeyEncryptionKey</c>: base64 key (≥ 32 bytes) that wraps each case's own data key (issue 19:
+    /// erasure by destroying that key). When empty in embedded mode a random key is generated once and kept in the data
+    /// folder (<c>subject-kek.key</c>); required in cluster mode. Losing it makes every case's personal fields unreadable.
+    /// </summary>
+    public string? SubjectKeyEncryptionKey { get; set; }
+
     /// <summary><c>CaseGrains:ServiceId</c>: Orleans service id; rows in the grain-storage table are keyed by it.</summary>
     public string ServiceId { get; set; } = "casegrains";
 
@@ -295,6 +302,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         if (!string.IsNullOrWhiteSpace(options.NikHmacKey) && NikKeyBytes(options.NikHmacKey) is not { Length: >= 32 })
         {
             errors.Add($"{s}:NikHmacKey must be base64 of at least 32 bytes.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.SubjectKeyEncryptionKey) && NikKeyBytes(options.SubjectKeyEncryptionKey) is not { Length: >= 32 })
+        {
+            errors.Add($"{s}:SubjectKeyEncryptionKey must be base64 of at least 32 bytes.");
         }
 
         if (options.Journey.MentoringSessionsRequired is < 1 or > 100)

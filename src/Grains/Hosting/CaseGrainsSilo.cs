@@ -148,6 +148,13 @@ public static class CaseGrainsSilo
                 [$"{CaseGrainsOptions.Section}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
         }
 
+        if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.SubjectKeyEncryptionKey))
+        {
+            // Every silo must open every case's data key; the key that wraps them must not sit in the database beside them.
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                [$"{CaseGrainsOptions.Section}:SubjectKeyEncryptionKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
+        }
+
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
         silo.Services.AddOptions<CaseGrainsOptions>()
             .Bind(configuration.GetSection(CaseGrainsOptions.Section))
@@ -157,6 +164,7 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
+        silo.Services.AddSingleton<SubjectKeyRing>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
@@ -234,9 +242,10 @@ public static class CaseGrainsSilo
     /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, ISubjectKeyStore
     {
         services.AddSingleton<TStore>();
+        services.AddSingleton<ISubjectKeyStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IDeadlineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPlacesStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPeopleStore>(sp => sp.GetRequiredService<TStore>());

@@ -26,6 +26,9 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
+    /// <summary>What a read takes: the written columns and the redaction flag (migration 18).</summary>
+    private const string ReadColumns = EventColumns + ", redacted";
+
     public async Task<CaseLoad> LoadAsync(string caseNumber, string? snapshotFormat, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
@@ -98,7 +101,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {EventColumns} FROM case_events WHERE case_number = $case AND command_id = $cid";
+        cmd.CommandText = $"SELECT {ReadColumns} FROM case_events WHERE case_number = $case AND command_id = $cid";
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$cid", commandId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -668,13 +671,18 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     {
         var conn = new SqliteConnection(_connectionString);
         await conn.OpenAsync(ct);
+        // Freed bytes are zeroed (old case-list rows, snapshots, an erasure's rewrites), so a person's name does not
+        // linger in free space of the file after their erasure. Per connection; a pooled one keeps it.
+        await using var secure = conn.CreateCommand();
+        secure.CommandText = "PRAGMA secure_delete = ON";
+        await secure.ExecuteNonQueryAsync(ct);
         return conn;
     }
 
     private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(SqliteConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
     {
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {EventColumns} FROM case_events WHERE case_number = $case AND seq > $after ORDER BY seq LIMIT $limit";
+        cmd.CommandText = $"SELECT {ReadColumns} FROM case_events WHERE case_number = $case AND seq > $after ORDER BY seq LIMIT $limit";
         cmd.Parameters.AddWithValue("$case", caseNumber);
         cmd.Parameters.AddWithValue("$after", afterSeq);
         cmd.Parameters.AddWithValue("$limit", limit);
@@ -690,5 +698,5 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
 
     private static StoredEvent ReadEvent(SqliteDataReader r) => new(
         r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)),
-        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10));
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10), r.GetInt64(11) != 0);
 }

@@ -108,9 +108,14 @@ public static class SqliteSchema
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
         (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
+        // 17 is the chain checkpoints' (issue 19, deliverable 2).
+        (18, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Sqlite),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>Every version this release applies, in order (numbers are taken by parallel work, so not always contiguous).</summary>
+    public static IReadOnlyList<int> Versions => [.. Migrations.Select(m => m.Version)];
 
     /// <summary>Applies the migrations the file lacks, each in its own transaction. Returns the versions applied.</summary>
     public static IReadOnlyList<int> Apply(string connectionString)

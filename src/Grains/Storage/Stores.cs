@@ -2,7 +2,11 @@ using CaseGrains.Grains.Abstractions;
 
 namespace CaseGrains.Grains.Storage;
 
-/// <summary>One timeline row as stored. <see cref="CommandHash"/> fingerprints the command so a reused id is detected.</summary>
+/// <summary>
+/// One timeline row as stored. <see cref="CommandHash"/> fingerprints the command so a reused id is detected.
+/// <see cref="Redacted"/>: the payload was written before personal fields were encrypted and had them replaced by the
+/// erased marker at the person's erasure, so its own hash can no longer be recomputed (its links still are).
+/// </summary>
 public sealed record StoredEvent(
     string CaseNumber,
     long Seq,
@@ -14,7 +18,8 @@ public sealed record StoredEvent(
     string CommandId,
     string CommandHash,
     string PrevHash,
-    string Hash)
+    string Hash,
+    bool Redacted = false)
 {
     public TimelineEntry ToEntry() => new(CaseNumber, Seq, Type, ActorId, ActorRole, OccurredAt, PayloadJson, CommandId, PrevHash, Hash);
 }
@@ -280,4 +285,33 @@ public static class CaseEventStoreExtensions
     /// <summary>An append that changes no enrolment.</summary>
     public static Task<bool> TryAppendAsync(this ICaseTimelineStore store, StoredEvent @event, CaseIndexRow index, CancellationToken ct) =>
         store.TryAppendAsync(@event, index, CaseProjections.None, ct);
+}
+
+/// <summary>A case's data key as stored: wrapped under the installation's key, or gone (null) since the erasure.</summary>
+public sealed record SubjectKeyRow(byte[]? WrappedKey, DateTimeOffset CreatedAt, DateTimeOffset? ErasedAt);
+
+/// <summary>
+/// What an erasure writes in one transaction: the case's key destroyed, the payloads of <paramref name="Redactions"/>
+/// (seq → payload with clear personal fields replaced) rewritten and flagged, the snapshot dropped, the case list's name
+/// and masked NIK replaced by <paramref name="Marker"/> (no name key), the enrolment rows no longer tied to the person.
+/// </summary>
+public sealed record SubjectErasure(string CaseNumber, DateTimeOffset At, IReadOnlyList<KeyValuePair<long, string>> Redactions, string Marker);
+
+/// <summary>The per-case data keys (<see cref="SubjectKeyTable"/>) and the erasure that destroys them (issue 19).</summary>
+public interface ISubjectKeyStore
+{
+    /// <summary>The case's key row, if it has one (cases written before the keys have none until they need one).</summary>
+    Task<SubjectKeyRow?> ReadSubjectKeyAsync(string caseNumber, CancellationToken ct);
+
+    /// <summary>
+    /// Keeps <paramref name="wrappedKey"/> as the case's key unless it has one: returns the one on record (the first
+    /// writer's), or null when the case is erased.
+    /// </summary>
+    Task<byte[]?> AddSubjectKeyAsync(string caseNumber, byte[] wrappedKey, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Destroys the case's key and writes what <paramref name="erasure"/> says in one transaction (idempotent), then asks the
+    /// database to let go of the old bytes (SQLite: secure delete and a truncating WAL checkpoint; PostgreSQL: VACUUM).
+    /// </summary>
+    Task EraseSubjectAsync(SubjectErasure erasure, CancellationToken ct);
 }

@@ -27,6 +27,9 @@ public static class CaseApi
             .WithSummary("Everything held about the beneficiary, for their right of access (UU 27/2022): profile, NIK, consents, timeline, access log (caseworkers and supervisors of the region; audited).");
         cases.MapGet("/{caseNumber}/access-log", AccessLog).WithName("GetAccessLog")
             .WithSummary("Who read or changed the case, when and why (supervisors of the region).");
+        // Outside the case-work group: the data protection officer erases too, without reading any case.
+        app.MapPost("/api/cases/{caseNumber}/erasure", Erase).WithTags("Cases").RequireAuthorization(Policies.Erasure).WithName("EraseSubject")
+            .WithSummary("Erase the beneficiary's personal data in a closed case (crypto-shredding: the case's key is destroyed; the timeline stays and verifies), with the reason and legal basis (supervisors of the region, the data protection officer; audited; idempotent).");
 
         var commands = cases.MapGroup("/{caseNumber}").WithTags("Journey commands");
         commands.MapPost("/consent", (HttpContext http, string caseNumber, RecordConsentRequest body) => Send(http, caseNumber, body)).WithName("RecordConsent");
@@ -204,6 +207,18 @@ public static class CaseApi
         return Results.Ok(result);
     }
 
+    private static async Task<IResult> Erase(HttpContext http, string caseNumber, ErasureRequest body, IGrainFactory grains, CurrentActor actor)
+    {
+        if (!CaseNumbers.IsWellFormed(caseNumber))
+        {
+            return ProblemResults.NotFound(http);
+        }
+
+        var outcome = await grains.GetGrain<ICaseGrain>(caseNumber).Erase(actor.For(http), body.Reason, body.LegalBasis);
+        return outcome.Refusal is { } refusal ? ProblemResults.From(http, refusal, outcome.Replayed)
+            : Results.Ok(new { outcome.CaseNumber, outcome.ErasedAt, outcome.Seq, outcome.Replayed });
+    }
+
     private static async Task<IResult> RevealNik(HttpContext http, string caseNumber, RevealNikRequest body, IGrainFactory grains, CurrentActor actor)
     {
         if (!CaseNumbers.IsWellFormed(caseNumber))
@@ -287,6 +302,9 @@ public static class CaseApi
         }
     }
 }
+
+/// <summary>Why the person's data is erased, and on what legal basis (both kept in the timeline; no personal data in them).</summary>
+public sealed record ErasureRequest(string? Reason, string? LegalBasis);
 
 /// <summary>Why the clear NIK is needed; recorded in the case's access log.</summary>
 public sealed record RevealNikRequest(string? Purpose);

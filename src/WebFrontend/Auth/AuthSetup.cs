@@ -37,6 +37,9 @@ public static class Policies
     /// <summary>The data protection officer's pages: the access log across cases and the record of processing activities.</summary>
     public const string Privacy = "privacy";
 
+    /// <summary>Who may erase a person's data in a case: supervisors (their regions) and the data protection officer.</summary>
+    public const string Erasure = "erasure";
+
     /// <summary>Rate-limit policy for sign-in endpoints.</summary>
     public const string SignInRate = "sign-in";
 }
@@ -174,6 +177,7 @@ public static class AuthSetup
             .AddPolicy(Policies.Intake, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor)))
             .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
             .AddPolicy(Policies.Privacy, p => p.RequireRole(nameof(Role.DataProtectionOfficer)))
+            .AddPolicy(Policies.Erasure, p => p.RequireRole(nameof(Role.Supervisor), nameof(Role.DataProtectionOfficer)))
             .AddPolicy(Policies.MentorAdmin, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Supervisor)));
 
         builder.Services.AddAntiforgery(o =>

@@ -24,6 +24,7 @@ public static class ProblemResults
         "auth.invalid_credentials" => StatusCodes.Status401Unauthorized,
         "auth.locked_out" => StatusCodes.Status423Locked,
         "case.duplicate" or "case.version_conflict" or "command.id_reused" or "case.already_exists" => StatusCodes.Status409Conflict,
+        "case.erased" or "erasure.case_open" => StatusCodes.Status409Conflict,
         _ when code.StartsWith("input.", StringComparison.Ordinal) || code.StartsWith("nik.", StringComparison.Ordinal)
             || code.StartsWith("nib.", StringComparison.Ordinal) || code.StartsWith("region.", StringComparison.Ordinal)
             || code.StartsWith("request.", StringComparison.Ordinal) || code.StartsWith("user.", StringComparison.Ordinal)

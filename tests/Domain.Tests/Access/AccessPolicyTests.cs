@@ -515,4 +515,30 @@ public sealed class AccessPolicyTests
     [InlineData(Role.DataProtectionOfficer, "35", false)]
     public void MayExportSubjectAccess_TheRegionsCaseworkersAndSupervisorsOnly(Role role, string regions, bool expected) =>
         Assert.Equal(expected, AccessPolicy.MayExportSubjectAccess(As(role, regions, userId: AssignedMentor), MentoredCase()));
+
+    [Theory]
+    // role                          caller's regions  user id         refusal (null: may erase)
+    [InlineData(Role.Supervisor,            "35.79.01", "user-1",      null)]
+    [InlineData(Role.Supervisor,            "35.79",    "user-1",      null)]
+    [InlineData(Role.Supervisor,            "35",       "user-1",      null)]
+    [InlineData(Role.Supervisor,            "35.73",    "user-1",      "case.not_found")]   // out of scope: as if missing
+    [InlineData(Role.Supervisor,            "",         "user-1",      "case.not_found")]
+    [InlineData(Role.DataProtectionOfficer, "",         "user-1",      null)]               // any case, reading none
+    [InlineData(Role.DataProtectionOfficer, "35.73",    "user-1",      null)]
+    [InlineData(Role.Caseworker,            "35.79",    "user-1",      "access.forbidden")]
+    [InlineData(Role.Caseworker,            "35.73",    "user-1",      "case.not_found")]
+    [InlineData(Role.Mentor,                "",         AssignedMentor, "access.forbidden")]
+    [InlineData(Role.Mentor,                "",         "mentor-8",    "case.not_found")]
+    [InlineData(Role.MinistryAnalyst,       "35",       "user-1",      "case.not_found")]
+    [InlineData(Role.Admin,                 "35",       "user-1",      "case.not_found")]
+    public void CheckErasure_ASupervisorInScopeOrTheDataProtectionOfficer(Role role, string regions, string userId, string? refusal)
+    {
+        var result = AccessPolicy.CheckErasure(As(role, regions, userId), MentoredCase());
+
+        Assert.Equal(refusal, result?.Code);
+        if (refusal == "case.not_found")
+        {
+            AssertIndistinguishable(Refusals.CaseNotFound(), result);
+        }
+    }
 }

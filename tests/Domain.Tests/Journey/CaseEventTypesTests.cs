@@ -49,6 +49,7 @@ public sealed class CaseEventTypesTests
             "StageCompleted",
             "StageSkipped",
             "StageStarted",
+            "SubjectErased",
             "TrainingCompletionRecorded",
             "WaitlistPromoted",
             "Waitlisted",

@@ -17,6 +17,9 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
+    /// <summary>What a read takes: the written columns and the redaction flag (migration 18).</summary>
+    private const string ReadColumns = EventColumns + ", redacted";
+
     private const int Loops = 4;
     private const int MaxGroup = 64;
 
@@ -48,7 +51,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             {
                 "SELECT seq, state, head FROM case_snapshots WHERE case_number = @case AND format = @format",
                 $"""
-                SELECT {EventColumns} FROM case_events
+                SELECT {ReadColumns} FROM case_events
                 WHERE case_number = @case AND seq > coalesce((SELECT seq FROM case_snapshots WHERE case_number = @case AND format = @format), 0)
                 ORDER BY seq
                 """,
@@ -126,7 +129,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     public async Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand($"SELECT {EventColumns} FROM case_events WHERE case_number = @case AND command_id = @cid");
+        await using var cmd = db.CreateCommand($"SELECT {ReadColumns} FROM case_events WHERE case_number = @case AND command_id = @cid");
         cmd.Parameters.AddWithValue("case", caseNumber);
         cmd.Parameters.AddWithValue("cid", commandId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -659,7 +662,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private static async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlConnection conn, string caseNumber, long afterSeq, int limit, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            $"SELECT {EventColumns} FROM case_events WHERE case_number = @case AND seq > @after ORDER BY seq LIMIT @limit", conn);
+            $"SELECT {ReadColumns} FROM case_events WHERE case_number = @case AND seq > @after ORDER BY seq LIMIT @limit", conn);
         cmd.Parameters.AddWithValue("case", caseNumber);
         cmd.Parameters.AddWithValue("after", afterSeq);
         cmd.Parameters.AddWithValue("limit", (long)limit);
@@ -675,5 +678,5 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     private static StoredEvent ReadEvent(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)),
-        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10));
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10), r.GetBoolean(11));
 }

@@ -84,6 +84,8 @@ export const eventWords: Record<string, Words> = {
   OutcomesRecorded: (p) => [`Hasil akhir dicatat: ${pick(umkmClasses, p.umkmClassAfter)[0]}, ${n(p.workersAfter)} pekerja`, `Outcomes recorded: ${pick(umkmClasses, p.umkmClassAfter)[1]}, ${n(p.workersAfter)} workers`],
   SlaBreached: (p) => [`Tahap ${stage(p.stage)[0]} melewati batas waktu`, `${stage(p.stage)[1]} stage is overdue`],
   SlaEscalated: (p) => [`Tahap ${stage(p.stage)[0]} yang terlambat diteruskan ke supervisor`, `Overdue ${stage(p.stage)[1]} stage escalated to the supervisors`],
+  SubjectErased: (p) => [`Data pribadi penerima manfaat dihapus (kunci dimusnahkan): ${s(p.reason)} — dasar hukum: ${s(p.legalBasis)}`,
+    `The beneficiary's personal data erased (key destroyed): ${s(p.reason)} — legal basis: ${s(p.legalBasis)}`],
   Enrolled: (p) => [`Terdaftar di ${offerOf(p)}`, `Enrolled in ${offerOf(p)}`],
   Waitlisted: (p) => [`Masuk daftar tunggu ${offerOf(p)} (urutan ${n(p.position)})`, `Waitlisted for ${offerOf(p)} (position ${n(p.position)})`],
   WaitlistPromoted: (p, offer) => [`Naik dari daftar tunggu: ${offer(p.offerId)}`, `Promoted from the waitlist: ${offer(p.offerId)}`],
