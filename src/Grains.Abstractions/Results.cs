@@ -69,7 +69,8 @@ public sealed record CaseView(
     [property: Id(22)] DateTimeOffset UpdatedAt,
     [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
     [property: Id(24)] PendingApprovalView? PendingApproval = null,
-    [property: Id(25)] ConsentView? Consent = null);
+    [property: Id(25)] ConsentView? Consent = null,
+    [property: Id(26)] DateTimeOffset? ErasedAt = null);
 
 /// <summary>The consent recorded after intake: how it was given, the form's version, the day, the witness, and when it was recorded.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ConsentView")]

@@ -64,6 +64,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/cases/{caseNumber}/verify"] = ("AAAFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/nik/reveal"] = ("AAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/subject-access"] = ("AAFFFFU", "NNNFFFU"),
+        // Supervisors of the region and the data protection officer (any case); the open cases here answer 409 erasure.case_open.
+        ["POST /api/cases/{caseNumber}/erasure"] = ("FAFFFAU", "FNFFFAU"),
         ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFFU", "NNNFFFU"),
@@ -311,6 +313,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _ when path.StartsWith("/api/users/", StringComparison.Ordinal) => new { displayName = "Petugas" },
         _ when path.EndsWith("/profile", StringComparison.Ordinal) => new { sectors = new[] { "Kuliner" }, regions = new[] { scope == "in" ? "35.79" : "35.07" }, capacity = 30 },
         _ when path.EndsWith("/nik/reveal", StringComparison.Ordinal) || path.EndsWith("/subject-access", StringComparison.Ordinal) => new { purpose = "matriks akses" },
+        _ when path.EndsWith("/erasure", StringComparison.Ordinal) => new { reason = "matriks akses", legalBasis = "UU 27/2022 Pasal 8" },
         _ when path.EndsWith("/mentoring-sessions", StringComparison.Ordinal) => new
         {
             commandId = Guid.NewGuid().ToString(), date = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), topic = "Matriks",

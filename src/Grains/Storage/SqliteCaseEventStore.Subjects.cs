@@ -60,8 +60,8 @@ public sealed partial class SqliteCaseEventStore : ISubjectKeyStore
                 }
 
                 await ExecuteAsync(conn, tx, "DELETE FROM case_snapshots WHERE case_number = $case", erasure, ct);
-                // The name key emptied drops the name from the trigram table (its trigger), securely (migration 18).
-                await ExecuteAsync(conn, tx, "UPDATE case_index SET full_name = $marker, nik_masked = $marker, name_key = '' WHERE case_number = $case", erasure, ct);
+                // The marker's key replaces the name's in the trigram table (its triggers), the name's trigrams deleted securely (migration 18).
+                await ExecuteAsync(conn, tx, "UPDATE case_index SET full_name = $marker, nik_masked = $marker, name_key = $markerKey WHERE case_number = $case", erasure, ct);
                 await ExecuteAsync(conn, tx, "UPDATE case_enrolments SET person_key = NULL WHERE case_number = $case", erasure, ct);
                 await tx.CommitAsync(ct);
             }
@@ -92,6 +92,7 @@ public sealed partial class SqliteCaseEventStore : ISubjectKeyStore
         if (sql.Contains("$marker", StringComparison.Ordinal))
         {
             cmd.Parameters.AddWithValue("$marker", erasure.Marker);
+            cmd.Parameters.AddWithValue("$markerKey", Domain.SearchText.StoredKey(erasure.Marker));
         }
 
         await cmd.ExecuteNonQueryAsync(ct);

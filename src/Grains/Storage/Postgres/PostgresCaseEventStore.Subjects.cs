@@ -52,7 +52,7 @@ public sealed partial class PostgresCaseEventStore : ISubjectKeyStore
             }
 
             batch.BatchCommands.Add(Command("DELETE FROM case_snapshots WHERE case_number = @case", erasure));
-            batch.BatchCommands.Add(Command("UPDATE case_index SET full_name = @marker, nik_masked = @marker, name_key = '' WHERE case_number = @case", erasure));
+            batch.BatchCommands.Add(Command("UPDATE case_index SET full_name = @marker, nik_masked = @marker, name_key = @markerKey WHERE case_number = @case", erasure));
             batch.BatchCommands.Add(Command("UPDATE case_enrolments SET person_key = NULL WHERE case_number = @case", erasure));
             batch.BatchCommands.Add(Command("SELECT tableoid::regclass::text FROM case_events WHERE case_number = @case LIMIT 1", erasure));
             await using (var reader = await batch.ExecuteReaderAsync(ct))
@@ -97,6 +97,7 @@ public sealed partial class PostgresCaseEventStore : ISubjectKeyStore
         if (sql.Contains("@marker", StringComparison.Ordinal))
         {
             cmd.Parameters.AddWithValue("marker", erasure.Marker);
+            cmd.Parameters.AddWithValue("markerKey", Domain.SearchText.StoredKey(erasure.Marker));
         }
 
         return cmd;
