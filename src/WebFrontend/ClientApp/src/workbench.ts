@@ -20,7 +20,8 @@ interface Enrolment { offerId: string; offerName: string; offerType: string; pro
 interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeReason: string | null; requestedAt: string; requestedBy: string }
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
   nikMasked: string; stages: Stage[]; profile: Profile | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null;
-  regionCode: string; consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null }
+  regionCode: string; consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null;
+  erasedAt: string | null }
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
 export interface Summary { caseNumber: string; version: number; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
   pendingApproval: string | null }
@@ -298,7 +299,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
   const sessions = open ? sessionsSection(el, events, send) : null;
   // Stale when a newer render of this case started meanwhile, or the user went elsewhere.
   if (!isRendered(caseNumber, v.version) || rendered.version !== v.version || decodeURIComponent(location.hash) !== `#/cases/${caseNumber}`) return;
-  const title = el("h1", { id: "case-title", textContent: `${v.fullName} · ${v.caseNumber}` });
+  const title = el("h1", { id: "case-title", textContent: `${v.erasedAt ? words("Data dihapus", "Erased") : v.fullName} · ${v.caseNumber}` });
   title.dataset.case = caseNumber;
   // Taken right before the page is replaced, so nothing typed while this render was loading is lost.
   const typed = document.getElementById("case-title")?.dataset.case === caseNumber ? typedOn(app) : null;
@@ -306,7 +307,10 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     el("a", { href: "#/", textContent: words("← Kembali", "← Back") }),
     title,
     el("p", { id: "stage", className: "meta" }, `${stageName(v.currentStage)} · ${statusName(v.status)}${v.closeReason ? ` (${closeReasonName(v.closeReason)})` : ""} · ${segmentName(v.segment)} · `,
-      el("span", { textContent: v.regionName, title: v.regionCode }), ` · NIK ${v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}`),
+      el("span", { textContent: v.regionName, title: v.regionCode }), ` · NIK ${v.erasedAt ? "—" : v.nikMasked} · ${words("pendamping", "mentor")}: ${v.mentorId ?? "—"}`),
+    ...(v.erasedAt ? [el("p", { className: "card", id: "erased", role: "note", textContent: words(
+      `Data pribadi penerima manfaat ini telah dihapus (${formatTime(v.erasedAt)}). Riwayat kasus tetap ada dan terverifikasi; nama, NIK, catatan dan alasan tidak dapat dibaca lagi, dan kasus tidak dapat diubah.`,
+      `This beneficiary's personal data was erased (${formatTime(v.erasedAt)}). The case timeline stays and verifies; the name, NIK, notes and reasons can no longer be read, and the case can no longer be changed.`) })] : []),
     message,
     approvalSection(el, v, supervisor, send),
     el("section", { className: "card", id: "journey" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ol", { id: "stages", className: "stepper" }, ...stageRows)),
@@ -315,7 +319,8 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     ...(v.profile ? [profileSection(el, v.profile, open ? assessmentForm(el, send, termsOrNone, v.profile) : null)] : []),
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     ...(sessions ? [sessions] : []),
-    noteForm(el, send),
+    ...(v.erasedAt ? [] : [noteForm(el, send)]),
+    ...(supervisor && !open && !v.erasedAt ? [erasureForm(el, api, caseNumber, message, () => renderWorkbenchCase(caseNumber, app, api, el, role, timeline))] : []),
     timelineSection,
     el("p", { className: "meta" }, el("a", { id: "subject-access-link", href: `#/subject-access/${encodeURIComponent(caseNumber)}`,
       textContent: words("Akses data subjek: semua data tentang orang ini, untuk dicetak (UU PDP)", "Subject access: all data held about this person, to print (PDP law)") })));
@@ -627,6 +632,32 @@ function sessionsSection(el: El, events: TimelineEvent[], send: Send): HTMLEleme
     return li;
   });
   return el("section", { className: "card", id: "sessions" }, el("h2", { textContent: words("Sesi pendampingan", "Mentoring sessions") }), el("ul", {}, ...items));
+}
+
+/** A supervisor erases the person's data in a closed case (UU PDP): the reason and legal basis stay on the timeline. */
+function erasureForm(el: El, api: Api, caseNumber: string, message: HTMLElement, rerender: () => Promise<void>): HTMLElement {
+  const reason = el("input", { maxLength: 200, required: true });
+  const basis = el("input", { maxLength: 200, required: true, value: "UU 27/2022 Pasal 8" });
+  const sure = el("input", { type: "checkbox", required: true });
+  const form = el("form", { className: "card", id: "erasure-form" }, el("h2", { textContent: words("Hapus data pribadi", "Erase personal data") }),
+    el("p", { className: "meta", textContent: words(
+      "Kunci data kasus ini dimusnahkan: nama, NIK, catatan dan alasan tidak dapat dibaca lagi oleh siapa pun. Angka program tidak berubah. Tidak dapat dibatalkan.",
+      "This case's data key is destroyed: nobody can read the name, NIK, notes and reasons again. Programme figures stay the same. This cannot be undone.") }),
+    field(el, "erase-reason", words("Alasan (tanpa data pribadi)", "Reason (no personal data)"), reason),
+    field(el, "erase-basis", words("Dasar hukum", "Legal basis"), basis),
+    el("label", { htmlFor: "erase-sure" }, sure, words(" Saya yakin", " I am sure")),
+    el("button", { className: "action", type: "submit", textContent: words("Hapus data pribadi", "Erase personal data") }));
+  sure.id = "erase-sure";
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const result = await api<Problem>("POST", `/api/cases/${encodeURIComponent(caseNumber)}/erasure`, { reason: reason.value, legalBasis: basis.value });
+    if (!result.ok) {
+      message.textContent = result.data?.detail ?? result.data?.code ?? "";
+      return;
+    }
+    await rerender();
+  });
+  return form;
 }
 
 function noteForm(el: El, send: Send): HTMLElement {
