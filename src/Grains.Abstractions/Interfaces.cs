@@ -118,6 +118,22 @@ public interface IIntakeGrain : IGrainWithIntegerKey
     Task<CommandOutcome> Open(IntakeRequest request, Actor actor);
 }
 
+/// <summary>
+/// Retention (issue 19, deliverable 4): the cases past their period, as a dry run or erased (the data protection officer;
+/// and the automatic sweep when configured). One activation in the cluster.
+/// </summary>
+[Alias("cg.IRetentionGrain")]
+public interface IRetentionGrain : IGrainWithIntegerKey
+{
+    /// <summary>The report; with <paramref name="apply"/>, each listed case is erased (crypto-shredded) too.</summary>
+    [Alias("Review"), ResponseTimeout("00:30:00")]
+    Task<RetentionReport> Review(Actor caller, bool apply);
+
+    /// <summary>Keeps the automatic sweep running in the cluster (when <c>CaseGrains:Retention:AutoErase</c> is on).</summary>
+    [Alias("Start")]
+    Task Start();
+}
+
 /// <summary>Reads the case list projection. Stateless.</summary>
 [Alias("cg.ICaseSearchGrain")]
 public interface ICaseSearchGrain : IGrainWithIntegerKey

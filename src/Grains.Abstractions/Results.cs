@@ -318,3 +318,31 @@ public sealed record ErasureOutcome(
     [property: Id(2)] long? Seq,
     [property: Id(3)] bool Replayed,
     [property: Id(4)] RefusalInfo? Refusal);
+
+/// <summary>A case past its retention period: when it ended, the purpose whose period ended first, and what the run did.</summary>
+[GenerateSerializer, Immutable, Alias("cg.RetentionItem")]
+public sealed record RetentionItem(
+    [property: Id(0)] string CaseNumber,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string Status,
+    [property: Id(3)] DateTimeOffset EndedAt,
+    [property: Id(4)] string Purpose,
+    [property: Id(5)] string Period,
+    [property: Id(6)] DateTimeOffset DueAt,
+    [property: Id(7)] bool Erased,
+    [property: Id(8)] string? Refusal);
+
+/// <summary>
+/// The retention sweep's report: the periods in force, the cases past theirs (at most the run's limit; <see cref="More"/>
+/// when there are others), how many each purpose made due, and in a real run how many were erased.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.RetentionReport")]
+public sealed record RetentionReport(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] bool DryRun,
+    [property: Id(2)] IReadOnlyDictionary<string, string> Periods,
+    [property: Id(3)] IReadOnlyList<RetentionItem> Due,
+    [property: Id(4)] IReadOnlyDictionary<string, int> ByPurpose,
+    [property: Id(5)] int Erased,
+    [property: Id(6)] bool More,
+    [property: Id(7)] RefusalInfo? Refusal);

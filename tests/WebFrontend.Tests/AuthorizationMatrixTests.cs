@@ -117,6 +117,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFFU", "NAFFFFU"),
         ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAFU", "FAFFAFU"),
         ["GET /api/privacy/access-log"] = ("FFFFFAU", "FFFFFAU"),
+        ["GET /api/privacy/retention"] = ("FFFFFAU", "FFFFFAU"),
+        ["POST /api/privacy/retention"] = ("FFFFFAU", "FFFFFAU"),
         ["GET /api/privacy/processing-activities"] = ("FFFFFAU", "FFFFFAU"),
         ["GET /api/admin/consequences"] = ("FFFFAFU", "FFFFAFU"),
         ["POST /api/admin/consequences/retry"] = ("FFFFAFU", "FFFFAFU"),

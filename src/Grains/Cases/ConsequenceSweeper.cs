@@ -34,7 +34,7 @@ public sealed class ConsequenceSweeperGrain(IOperationsStore store, IOptions<Cas
 }
 
 /// <summary>Starts the sweepers (consequences, deadlines) when a silo becomes active (every silo asks; the one activation of each and its reminder result).</summary>
-internal sealed partial class SweepersStart(IGrainFactory grains, ILogger<SweepersStart> logger) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class SweepersStart(IGrainFactory grains, IOptions<CaseGrainsOptions> options, ILogger<SweepersStart> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SweepersStart), ServiceLifecycleStage.Active, async _ =>
@@ -43,6 +43,10 @@ internal sealed partial class SweepersStart(IGrainFactory grains, ILogger<Sweepe
             {
                 await grains.GetGrain<IConsequenceSweeperGrain>(0).Start();
                 await grains.GetGrain<IDeadlineSweeperGrain>(0).Start();
+                if (options.Value.Retention.AutoErase)
+                {
+                    await grains.GetGrain<IRetentionGrain>(0).Start();
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -92,6 +92,9 @@ public sealed class CaseGrainsOptions
     /// <summary><c>CaseGrains:Consequences:*</c>: how held-up consequences are retried and when they are parked.</summary>
     public ConsequenceSettings Consequences { get; set; } = new();
 
+    /// <summary><c>CaseGrains:Retention:*</c>: how long a case's personal data is kept after it ends, per purpose (issue 19).</summary>
+    public RetentionSettings Retention { get; set; } = new();
+
     /// <summary><c>CaseGrains:Faults:*</c>: fault injection for tests and the fault benchmark only (off unless <c>Enabled</c>).</summary>
     public FaultSettings Faults { get; set; } = new();
 
@@ -155,6 +158,71 @@ public sealed class CaseGrainsOptions
     }
 
     /// <summary>Retries of consequences that failed (docs/decisions.md, "Durable consequences").</summary>
+    /// <summary>
+    /// Retention periods per purpose of processing (ISO 8601, e.g. <c>P5Y</c>), counted from a case's last change after it
+    /// ended (closed or graduated). The case's one key covers every personal field, so the first personal purpose's
+    /// period to end erases the whole subject; <c>Statistics</c> are aggregates, kept without personal data.
+    /// </summary>
+    public sealed class RetentionSettings
+    {
+        /// <summary><c>CaseGrains:Retention:CaseManagement</c>: the case record itself (identity, journey, notes).</summary>
+        public string CaseManagement { get; set; } = Domain.Privacy.RetentionPolicy.Defaults[Domain.Privacy.RetentionPolicy.CaseManagement];
+
+        /// <summary><c>CaseGrains:Retention:Mentoring</c>: mentoring sessions' topics, notes and next steps.</summary>
+        public string Mentoring { get; set; } = Domain.Privacy.RetentionPolicy.Defaults[Domain.Privacy.RetentionPolicy.Mentoring];
+
+        /// <summary><c>CaseGrains:Retention:PartnerSharing</c>: referrals and enrolments with partners, and their reasons.</summary>
+        public string PartnerSharing { get; set; } = Domain.Privacy.RetentionPolicy.Defaults[Domain.Privacy.RetentionPolicy.PartnerSharing];
+
+        /// <summary><c>CaseGrains:Retention:Statistics</c>: the programme's aggregates (no personal data; not swept).</summary>
+        public string Statistics { get; set; } = Domain.Privacy.RetentionPolicy.Defaults[Domain.Privacy.RetentionPolicy.Statistics];
+
+        /// <summary>
+        /// <c>CaseGrains:Retention:AutoErase</c>: when true a sweeper erases what is past its period every
+        /// <see cref="SweepEvery"/>; when false (the default) only the data protection officer's run does, after the dry run.
+        /// </summary>
+        public bool AutoErase { get; set; }
+
+        /// <summary><c>CaseGrains:Retention:SweepEvery</c>: how often the automatic sweep runs.</summary>
+        public TimeSpan SweepEvery { get; set; } = TimeSpan.FromHours(24);
+
+        /// <summary><c>CaseGrains:Retention:MaxPerRun</c>: the most cases one run (or dry run) lists and erases.</summary>
+        public int MaxPerRun { get; set; } = 1000;
+
+        /// <summary>The periods as a policy (valid once the options validated).</summary>
+        public Domain.Privacy.RetentionPolicy Policy() => new(new Dictionary<string, Domain.Privacy.RetentionPeriod>(StringComparer.Ordinal)
+        {
+            [Domain.Privacy.RetentionPolicy.CaseManagement] = Parse(CaseManagement),
+            [Domain.Privacy.RetentionPolicy.Mentoring] = Parse(Mentoring),
+            [Domain.Privacy.RetentionPolicy.PartnerSharing] = Parse(PartnerSharing),
+            [Domain.Privacy.RetentionPolicy.Statistics] = Parse(Statistics),
+        });
+
+        public IEnumerable<string> Validate(string section)
+        {
+            foreach (var (name, value) in new[] { (nameof(CaseManagement), CaseManagement), (nameof(Mentoring), Mentoring), (nameof(PartnerSharing), PartnerSharing), (nameof(Statistics), Statistics) })
+            {
+                if (!Domain.Privacy.RetentionPeriod.TryParse(value, out _))
+                {
+                    yield return $"{section}:{name} must be an ISO 8601 period of years, months and days, e.g. P5Y or P18M.";
+                }
+            }
+
+            if (SweepEvery < TimeSpan.FromMinutes(1) || SweepEvery > TimeSpan.FromDays(31))
+            {
+                yield return $"{section}:SweepEvery must be 00:01:00..31.00:00:00.";
+            }
+
+            if (MaxPerRun is < 1 or > 100_000)
+            {
+                yield return $"{section}:MaxPerRun must be 1..100000.";
+            }
+        }
+
+        private static Domain.Privacy.RetentionPeriod Parse(string value) =>
+            Domain.Privacy.RetentionPeriod.TryParse(value, out var period) ? period : throw new InvalidOperationException($"Not a retention period: {value}");
+    }
+
     public sealed class ConsequenceSettings
     {
         /// <summary><c>CaseGrains:Consequences:FirstRetry</c>: the wait before the first retry; each next one waits twice as long.</summary>
@@ -325,6 +393,7 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         }
 
         errors.AddRange(options.Consequences.Validate($"{s}:Consequences"));
+        errors.AddRange(options.Retention.Validate($"{s}:Retention"));
         if (options.Faults.Enabled && ConsequenceFaults.Parse(options.Faults.Consequences) is { Error: { } faultError })
         {
             errors.Add($"{s}:Faults:Consequences: {faultError}");

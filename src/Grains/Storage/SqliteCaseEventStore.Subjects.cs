@@ -78,6 +78,24 @@ public sealed partial class SqliteCaseEventStore : ISubjectKeyStore
         }
     }
 
+    public async Task<IReadOnlyList<EndedCase>> EndedCasesAsync(DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = SubjectKeyTable.EndedCases.Replace('@', '$');
+        cmd.Parameters.AddWithValue("$before", EventChain.FormatTime(before));
+        cmd.Parameters.AddWithValue("$marker", Domain.Privacy.PersonalFields.Erased);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        var list = new List<EndedCase>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new EndedCase(r.GetString(0), r.GetString(1), r.GetString(2), EventChain.ParseTime(r.GetString(3))));
+        }
+
+        return list;
+    }
+
     private static async Task ExecuteAsync(SqliteConnection conn, SqliteTransaction tx, string sql, SubjectErasure erasure, CancellationToken ct)
     {
         await using var cmd = conn.CreateCommand();

@@ -314,4 +314,13 @@ public interface ISubjectKeyStore
     /// database to let go of the old bytes (SQLite: secure delete and a truncating WAL checkpoint; PostgreSQL: VACUUM).
     /// </summary>
     Task EraseSubjectAsync(SubjectErasure erasure, CancellationToken ct);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> cases that ended (closed or graduated) with their last change before
+    /// <paramref name="before"/> and are not erased, oldest first: what the retention sweep looks at.
+    /// </summary>
+    Task<IReadOnlyList<EndedCase>> EndedCasesAsync(DateTimeOffset before, int limit, CancellationToken ct);
 }
+
+/// <summary>A case that has ended, as the case list has it: its last change (<see cref="EndedAt"/>) starts its retention.</summary>
+public sealed record EndedCase(string CaseNumber, string RegionCode, string Status, DateTimeOffset EndedAt);

@@ -58,5 +58,12 @@ internal static class SubjectKeyTable
             FOR EACH ROW EXECUTE FUNCTION casegrains_redaction_only();
         """;
 
+    /// <summary>Ended, not erased cases whose last change is before @before, oldest first (the retention sweep; a scan of the ended ones).</summary>
+    public const string EndedCases = """
+        SELECT case_number, region_code, status, updated_at FROM case_index
+        WHERE status IN ('Closed', 'Graduated') AND updated_at < @before AND full_name <> @marker
+        ORDER BY updated_at, case_number LIMIT @limit
+        """;
+
     public const string ReadKey = "SELECT wrapped_key, created_at, erased_at FROM subject_keys WHERE case_number = @case";
 }

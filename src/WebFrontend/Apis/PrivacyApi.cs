@@ -20,6 +20,12 @@ public static class PrivacyApi
             .WithSummary("The access log across cases, newest first: by account, case, action and period (from inclusive, to exclusive); at most 500 entries. The search is itself recorded.");
         privacy.MapGet("/processing-activities", () => Results.Ok(ProcessingActivities.All)).WithName("ProcessingActivities")
             .WithSummary("The record of processing activities: purposes, legal bases, data subjects and categories, recipients, retention, safeguards.");
+        privacy.MapGet("/retention", async (HttpContext http, IGrainFactory grains, CurrentActor actor) => Retention(http, await grains.GetGrain<IRetentionGrain>(0).Review(actor.For(http), apply: false)))
+            .WithName("RetentionDryRun")
+            .WithSummary("Dry run of the retention sweep: the periods per purpose, and the ended cases past theirs with the purpose and period that made each due (changes nothing).");
+        privacy.MapPost("/retention", async (HttpContext http, IGrainFactory grains, CurrentActor actor) => Retention(http, await grains.GetGrain<IRetentionGrain>(0).Review(actor.For(http), apply: true)))
+            .WithName("RetentionRun")
+            .WithSummary("The retention run: erases (crypto-shreds) every ended case past its period, as the dry run lists them; each erasure is in the case's timeline and the access log.");
     }
 
     private static async Task<IResult> SearchAccessLog(HttpContext http, IGrainFactory grains, CurrentActor actor,
@@ -47,6 +53,12 @@ public static class PrivacyApi
             new AccessLogQuery(Blank(user), Blank(@case), Blank(action), from, to, limit));
         http.Response.Headers.CacheControl = "no-store";
         return entries is null ? ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden())) : Results.Ok(entries);
+    }
+
+    private static IResult Retention(HttpContext http, RetentionReport report)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return report.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(report);
     }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

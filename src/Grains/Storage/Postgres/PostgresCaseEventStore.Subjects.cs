@@ -83,6 +83,22 @@ public sealed partial class PostgresCaseEventStore : ISubjectKeyStore
         }
     }
 
+    public async Task<IReadOnlyList<EndedCase>> EndedCasesAsync(DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SubjectKeyTable.EndedCases);
+        cmd.Parameters.AddWithValue("before", before);
+        cmd.Parameters.AddWithValue("marker", Domain.Privacy.PersonalFields.Erased);
+        cmd.Parameters.AddWithValue("limit", limit);
+        var list = new List<EndedCase>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new EndedCase(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return list;
+    }
+
     private static bool IsTableName(string name) => name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 
     private static NpgsqlBatchCommand Command(string sql, SubjectErasure erasure)
