@@ -3,6 +3,7 @@ using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Storage.Postgres;
 using Npgsql;
 
 namespace CaseGrains.Silo.Tests;
@@ -35,6 +36,12 @@ public sealed class ErasurePostgresTests(PostgresServer server)
         Assert.Equal("Sutinah " + Distinct, (await c.GetView(Supervisor, "test"))!.FullName);
         Assert.Contains(number, await ByNikAsync(cluster, intake.Nik!));
 
+        // The retention sweep's query sees both ended cases (and, below, neither once erased).
+        await using var source = NpgsqlDataSource.Create(cluster.Spec.ConnectionString);
+        using var store = new PostgresCaseEventStore(source);
+        var tomorrow = DateTimeOffset.UtcNow.AddDays(1);
+        Assert.Equal([legacy, number], (await store.EndedCasesAsync(tomorrow, 10, CancellationToken.None)).Select(e => e.CaseNumber));
+
         var erased = await c.Erase(Dpo, "Permintaan penghapusan", "UU 27/2022 Pasal 8");
         var legacyErased = await cluster.Grains.GetGrain<ICaseGrain>(legacy).Erase(Supervisor, "Masa simpan berakhir", "UU 27/2022 Pasal 43");
         var again = await c.Erase(Supervisor, "Permintaan penghapusan", "UU 27/2022 Pasal 8");
@@ -53,6 +60,8 @@ public sealed class ErasurePostgresTests(PostgresServer server)
         Assert.DoesNotContain(timeline!.Events, e => e.PayloadJson.Contains(Distinct, StringComparison.Ordinal));
         Assert.DoesNotContain(number, await ByNikAsync(cluster, intake.Nik!));
         Assert.Equal("case.erased", (await c.Execute(new AddNoteRequest { CommandId = Guid.NewGuid().ToString(), Text = "lagi" }, TestCluster.Caseworker)).Refusal?.Code);
+
+        Assert.Empty(await store.EndedCasesAsync(tomorrow, 10, CancellationToken.None));
 
         var found = await ColumnsHoldingAsync(cluster.Spec.ConnectionString, Distinct, intake.Nik!);
         Assert.True(found.Count == 0, string.Join("; ", found));
