@@ -91,6 +91,11 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
         Assert.Equal(erased.GetProperty("erasedAt").GetDateTimeOffset(), again.GetProperty("erasedAt").GetDateTimeOffset());
         Assert.Equal(erased.GetProperty("seq").GetInt64(), again.GetProperty("seq").GetInt64());
 
+        // The erasure and its repeat are in the case's access log, by who asked.
+        var log = await supervisor.GetFromJsonAsync<JsonElement>($"/api/cases/{number}/access-log");
+        Assert.Contains(log.EnumerateArray(), e => e.GetProperty("action").GetString() == "erasure" && e.GetProperty("userId").GetString() == AppHost.PrivacyOfficer);
+        Assert.Contains(log.EnumerateArray(), e => e.GetProperty("action").GetString() == "erasure-repeated" && e.GetProperty("userId").GetString() == AppHost.Supervisor);
+
         await AssertErasedAsync(number, nik, supervisor, admin, dashboard, redacted: 0);
 
         // A new process on the same file reads the same.

@@ -373,7 +373,7 @@ public sealed partial class CaseGrain(
         if (_state.Erased && _keyErased)
         {
             // Done before: the same answer, nothing changed (the request itself is on the access log).
-            await _reads.AuditAsync(caller, "erasure-repeated", reason ?? "");
+            await _reads.AuditAsync(caller, "erasure-repeated", "subject-erasure");
             return new ErasureOutcome(CaseNumber, _state.ErasedAt, _state.Version, true, null);
         }
 
@@ -439,7 +439,7 @@ public sealed partial class CaseGrain(
         }
 
         await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
-        await _reads.AuditAsync(caller, "erasure", "");
+        await _reads.AuditAsync(caller, "erasure", "subject-erasure");
         LogErased(CaseNumber, redactions.Count, caller.Id);
         await LoadAsync(CancellationToken.None);
     }
