@@ -60,7 +60,7 @@ public sealed partial class SqliteCaseEventStore : ISubjectKeyStore
                 }
 
                 await ExecuteAsync(conn, tx, "DELETE FROM case_snapshots WHERE case_number = $case", erasure, ct);
-                // The marker's key replaces the name's in the trigram table (its triggers), the name's trigrams deleted securely (migration 18).
+                // The marker's key replaces the name's in the trigram table (its triggers), the name's trigrams deleted securely (migration 19).
                 await ExecuteAsync(conn, tx, "UPDATE case_index SET full_name = $marker, nik_masked = $marker, name_key = $markerKey WHERE case_number = $case", erasure, ct);
                 await ExecuteAsync(conn, tx, "UPDATE case_enrolments SET person_key = NULL WHERE case_number = $case", erasure, ct);
                 await tx.CommitAsync(ct);

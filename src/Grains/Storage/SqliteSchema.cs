@@ -108,8 +108,8 @@ public static class SqliteSchema
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
         (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
-        // 17 is the chain checkpoints' (issue 19, deliverable 2).
-        (18, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Sqlite),
+        // 17 is the chain checkpoints' (issue 19, deliverable 7), 18 the notices' outbox (issue 20).
+        (19, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Sqlite),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -17,7 +17,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private const string EventColumns =
         "case_number, seq, type, actor_id, actor_role, occurred_at, payload, command_id, command_hash, prev_hash, hash";
 
-    /// <summary>What a read takes: the written columns and the redaction flag (migration 18).</summary>
+    /// <summary>What a read takes: the written columns and the redaction flag (migration 19).</summary>
     private const string ReadColumns = EventColumns + ", redacted";
 
     private const int Loops = 4;
