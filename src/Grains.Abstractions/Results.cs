@@ -69,7 +69,24 @@ public sealed record CaseView(
     [property: Id(22)] DateTimeOffset UpdatedAt,
     [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
     [property: Id(24)] PendingApprovalView? PendingApproval = null,
-    [property: Id(25)] ConsentView? Consent = null);
+    [property: Id(25)] ConsentView? Consent = null)
+{
+    /// <summary>The purposes the beneficiary consents to now (<c>CaseManagement</c>, <c>Mentoring</c>, <c>PartnerSharing</c>).</summary>
+    [Id(26)] public IReadOnlyList<Domain.Privacy.ConsentPurpose> ConsentPurposes { get; init; } = [];
+
+    /// <summary>The latest withdrawal of consent (null: never withdrawn).</summary>
+    [Id(27)] public ConsentWithdrawalView? Withdrawal { get; init; }
+}
+
+/// <summary>The latest withdrawal of consent: the purposes it ended, how, on which day, the witness, a note, and when it was recorded.</summary>
+[GenerateSerializer, Immutable, Alias("cg.ConsentWithdrawalView")]
+public sealed record ConsentWithdrawalView(
+    [property: Id(0)] IReadOnlyList<Domain.Privacy.ConsentPurpose> Purposes,
+    [property: Id(1)] string Method,
+    [property: Id(2)] DateOnly? WithdrawnOn,
+    [property: Id(3)] string? Witness,
+    [property: Id(4)] string? Note,
+    [property: Id(5)] DateTimeOffset RecordedAt);
 
 /// <summary>The consent recorded after intake: how it was given, the form's version, the day, the witness, and when it was recorded.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ConsentView")]
@@ -276,7 +293,7 @@ public sealed record SubjectAccessExport(
     public override string ToString() => $"SubjectAccessExport {{ {CaseNumber}, {Timeline.Count} events }}";
 }
 
-/// <summary>One consent as the timeline holds it: at intake, or recorded later with its form, date and witness.</summary>
+/// <summary>One consent as the timeline holds it: at intake, recorded later with its form, date and witness, or withdrawn.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ConsentEntry")]
 public sealed record ConsentEntry(
     [property: Id(0)] long Seq,
@@ -285,7 +302,17 @@ public sealed record ConsentEntry(
     [property: Id(3)] string Method,
     [property: Id(4)] string? FormVersion,
     [property: Id(5)] DateOnly? GivenOn,
-    [property: Id(6)] string? Witness);
+    [property: Id(6)] string? Witness)
+{
+    /// <summary>The purposes given (or, when <see cref="Withdrawn"/>, taken back); every purpose for the intake's and older forms.</summary>
+    [Id(7)] public IReadOnlyList<Domain.Privacy.ConsentPurpose> Purposes { get; init; } = [];
+
+    /// <summary>True for a withdrawal (<see cref="GivenOn"/> is then the day it was withdrawn).</summary>
+    [Id(8)] public bool Withdrawn { get; init; }
+
+    /// <summary>A withdrawal's note.</summary>
+    [Id(9)] public string? Note { get; init; }
+}
 
 /// <summary>A subject access export, or the refusal.</summary>
 [GenerateSerializer, Immutable, Alias("cg.SubjectAccess")]

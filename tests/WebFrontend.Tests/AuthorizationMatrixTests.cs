@@ -66,6 +66,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/cases/{caseNumber}/subject-access"] = ("AAFFFFU", "NNNFFFU"),
         ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFFU", "NNNFFFU"),
+        ["POST /api/cases/{caseNumber}/consent/withdrawal"] = ("AAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/assessment/correct"] = ("AAFFFFU", "NNNFFFU"),
         ["POST /api/cases/{caseNumber}/stages/{stage}/start"] = ("AAFFFFU", "NNNFFFU"),

@@ -1,6 +1,7 @@
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Identity;
@@ -143,10 +144,21 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             switch (e.Type)
             {
                 case nameof(CaseOpened) when EventJson.Deserialize(e.Type, e.PayloadJson) is CaseOpened { ConsentGiven: true }:
-                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, "intake", null, null, null));
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, "intake", null, null, null) { Purposes = [.. ConsentPurposes.All] });
                     break;
                 case nameof(ConsentRecorded) when EventJson.Deserialize(e.Type, e.PayloadJson) is ConsentRecorded c:
-                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, c.Method, c.FormVersion, c.GivenOn, c.Witness));
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, c.Method, c.FormVersion, c.GivenOn, c.Witness)
+                    {
+                        Purposes = [.. c.Purposes ?? ConsentPurposes.All],
+                    });
+                    break;
+                case nameof(ConsentWithdrawn) when EventJson.Deserialize(e.Type, e.PayloadJson) is ConsentWithdrawn w:
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, w.Method, null, w.WithdrawnOn, w.Witness)
+                    {
+                        Purposes = [.. ConsentPurposes.Ending(w.Purposes)],
+                        Withdrawn = true,
+                        Note = w.Note,
+                    });
                     break;
             }
         }
