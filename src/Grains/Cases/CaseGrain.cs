@@ -33,6 +33,7 @@ public sealed partial class CaseGrain(
     IOptions<CaseGrainsOptions> options,
     LocalFeed localFeed,
     DashboardSignals dashboardSignals,
+    Notifications.NoticeEnqueuer outbox,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private readonly JourneyPolicy _policy = policies.Journey;
@@ -55,7 +56,7 @@ public sealed partial class CaseGrain(
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
         _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
         _services = new CaseServices(CaseNumber, GrainFactory);
-        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, TimeProvider.System),
+        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
         if (_consequences.Pending)

@@ -157,6 +157,7 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
+        silo.Services.AddSingleton<Notifications.NoticeEnqueuer>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
@@ -234,9 +235,11 @@ public static class CaseGrainsSilo
     /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, INoticeOutbox
     {
         services.AddSingleton<TStore>();
+        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<TStore>());
+        services.AddHostedService<Notifications.NoticeDispatcher>();
         services.AddSingleton<IDeadlineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPlacesStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPeopleStore>(sp => sp.GetRequiredService<TStore>());

@@ -238,6 +238,24 @@ public interface IPeopleStore
 /// <summary>A case's timer of one kind (<c>sla</c>, <c>referral</c>) due at <see cref="DueAt"/>.</summary>
 public sealed record DueDeadline(string CaseNumber, string Kind, DateTimeOffset DueAt);
 
+/// <summary>The outbox of notices leaving the app (<see cref="NoticeDeliveryTable"/>).</summary>
+public interface INoticeOutbox
+{
+    /// <summary>Adds deliveries; one already there for the same recipient, event and channel is kept as it is.</summary>
+    Task EnqueueDeliveriesAsync(IReadOnlyList<NoticeDelivery> deliveries, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Takes up to <paramref name="limit"/> due deliveries for <paramref name="lease"/>, each counted as an attempt.</summary>
+    Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct);
+
+    /// <summary>Records an attempt's outcome (status, next attempt, when sent, the error) and gives the lease back.</summary>
+    Task FinishDeliveryAsync(NoticeDelivery delivery, CancellationToken ct);
+
+    Task<IReadOnlyList<NoticeDelivery>> ReadDeliveriesAsync(DeliveryStatus? status, int limit, CancellationToken ct);
+
+    /// <summary>Puts every failed delivery back to pending; returns how many.</summary>
+    Task<int> RetryFailedDeliveriesAsync(DateTimeOffset now, CancellationToken ct);
+}
+
 /// <summary>The deadline index (<see cref="CaseDeadlineTable"/>): each case's next due time per kind of timer.</summary>
 public interface IDeadlineStore
 {
