@@ -148,6 +148,13 @@ public static class CaseGrainsSilo
                 [$"{CaseGrainsOptions.Section}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
         }
 
+        if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.ChainAnchorKey))
+        {
+            // The key that MACs the chain checkpoints must not sit in the database it anchors (docs/storage.md).
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                [$"{CaseGrainsOptions.Section}:ChainAnchorKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo, kept outside the database)."]);
+        }
+
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
         silo.Services.AddOptions<CaseGrainsOptions>()
             .Bind(configuration.GetSection(CaseGrainsOptions.Section))
@@ -156,6 +163,7 @@ public static class CaseGrainsSilo
         silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
+        silo.Services.AddSingleton(sp => new ChainAnchorKey(ChainAnchorKey.Load(sp.GetRequiredService<IOptions<CaseGrainsOptions>>().Value)));
         silo.Services.AddSingleton<NikProtector>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
