@@ -112,7 +112,11 @@ public static class AnchorsCommand
                 {
                     var before = exported.GetValueOrDefault(c.CaseNumber);
                     exported.Remove(c.CaseNumber);
-                    if (c.Mac is null)
+                    if (c.Mac is null && before is not null)
+                    {
+                        problems.Add($"{c.CaseNumber}: exported before with a MAC, now marked as written before anchoring began (not exported)");
+                    }
+                    else if (c.Mac is null)
                     {
                         unanchored++;
                     }
