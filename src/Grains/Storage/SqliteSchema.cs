@@ -114,7 +114,10 @@ public static class SqliteSchema
     public static int LatestVersion => Migrations[^1].Version;
 
     /// <summary>Applies the migrations the file lacks, each in its own transaction. Returns the versions applied.</summary>
-    public static IReadOnlyList<int> Apply(string connectionString)
+    public static IReadOnlyList<int> Apply(string connectionString) => Apply(connectionString, int.MaxValue);
+
+    /// <summary>Applies the migrations the file lacks up to version <paramref name="upTo"/> (a file as an earlier release left it, for tests).</summary>
+    public static IReadOnlyList<int> Apply(string connectionString, int upTo)
     {
         using var conn = new SqliteConnection(connectionString);
         conn.Open();
@@ -132,7 +135,7 @@ public static class SqliteSchema
         }
 
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Migrations)
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version <= upTo))
         {
             using var tx = conn.BeginTransaction();
             using var check = conn.CreateCommand();
