@@ -81,7 +81,7 @@ public static class AnchorsCommand
                 return export ? await ExportAsync(store, key, file, output) : await VerifyAsync(store, key, file, output);
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or JsonException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is InvalidOperationException or OptionsValidationException or IOException or JsonException or System.Data.Common.DbException)
         {
             await error.WriteLineAsync($"anchors {args[1]} failed: {ex.Message}");
             return 1;

@@ -163,7 +163,6 @@ public static class CaseGrainsSilo
         silo.Services.TryAddKeyedSingleton(ProviderNames.Clock, TimeProvider.System);
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
-        silo.Services.AddSingleton(sp => new ChainAnchorKey(ChainAnchorKey.Load(sp.GetRequiredService<IOptions<CaseGrainsOptions>>().Value)));
         silo.Services.AddSingleton<NikProtector>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
@@ -189,6 +188,7 @@ public static class CaseGrainsSilo
         {
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
+            silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
@@ -223,6 +223,8 @@ public static class CaseGrainsSilo
         }
 
         SqliteSchema.Apply(settings.SqliteConnectionString);
+        // Read (or created) now, not at the first append: a damaged key file stops start-up, naming it.
+        silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
 
         silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
         {

@@ -1,5 +1,6 @@
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains.Identity;
 
@@ -33,15 +34,17 @@ public sealed class ChainAnchorKey(byte[] key)
         if (!string.IsNullOrWhiteSpace(options.ChainAnchorKey))
         {
             return CaseGrainsOptionsValidator.NikKeyBytes(options.ChainAnchorKey) is { Length: >= KeyFiles.MinKeyBytes } bytes ? bytes
-                : throw new InvalidOperationException($"{CaseGrainsOptions.Section}:ChainAnchorKey must be base64 of at least {KeyFiles.MinKeyBytes} bytes.");
+                : throw Invalid($"{CaseGrainsOptions.Section}:ChainAnchorKey must be base64 of at least {KeyFiles.MinKeyBytes} bytes.");
         }
 
         if (options.IsCluster)
         {
-            throw new InvalidOperationException(
-                $"{CaseGrainsOptions.Section}:ChainAnchorKey must be set in {Modes.Cluster} mode (base64 of at least {KeyFiles.MinKeyBytes} bytes, kept outside the database).");
+            throw Invalid($"{CaseGrainsOptions.Section}:ChainAnchorKey must be set in {Modes.Cluster} mode (base64 of at least {KeyFiles.MinKeyBytes} bytes, kept outside the database).");
         }
 
         return KeyFiles.LoadOrCreate(Path.Combine(Path.GetFullPath(options.DataDirectory), FileName), $"{CaseGrainsOptions.Section}:ChainAnchorKey");
     }
+
+    private static OptionsValidationException Invalid(string failure) =>
+        new(CaseGrainsOptions.Section, typeof(CaseGrainsOptions), [failure]);
 }
