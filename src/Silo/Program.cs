@@ -18,7 +18,7 @@ if (BackupCommand.Handles(args))
 // `anchors export --to FILE` / `anchors verify --from FILE` (docs/operations.md): the chain checkpoints for the auditor.
 if (AnchorsCommand.Handles(args))
 {
-    return await AnchorsCommand.RunAsync(args, CommandConfiguration(args[2..]), Console.Out, Console.Error);
+    return await AnchorsCommand.RunAsync(args, CommandConfiguration([.. args.Skip(2)]), Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -23,7 +23,7 @@ public static class AnchorsCommand
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static bool Handles(string[] args) => args.Length > 1 && args[0] == "anchors" && args[1] is "export" or "verify";
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] == "anchors";
 
     /// <summary>One line of the auditor's file: a checkpoint as the database held it when exported (times as the MAC covers them).</summary>
     public sealed record Line(string Case, long Seq, string Head, string RecordedAt, string Mac, string ExportedAt);
@@ -35,6 +35,12 @@ public static class AnchorsCommand
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (args.Length < 2 || args[1] is not ("export" or "verify"))
+        {
+            await error.WriteLineAsync("usage: anchors export --to FILE | anchors verify --from FILE");
+            return 2;
+        }
+
         var export = args[1] == "export";
         var file = Option(args, export ? "--to" : "--from");
         if (string.IsNullOrWhiteSpace(file))
