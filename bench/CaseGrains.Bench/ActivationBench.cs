@@ -101,6 +101,7 @@ internal static class ActivationBench
             settings["CaseGrains:Mode"] = Modes.Cluster;
             settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
             settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
+            settings["CaseGrains:ChainAnchorKey"] = Convert.ToBase64String(new byte[32]);
             await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
         }
 

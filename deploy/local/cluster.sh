@@ -104,9 +104,15 @@ else
   printf 'nik_key=%s\njwt_key=%s\n' "$nik_key" "$jwt_key" >"$pg_home/keys.env"
   chmod 600 "$pg_home/keys.env"
 fi
+if [ -z "${anchor_key:-}" ]; then
+  # A kept database from before the chain anchor key: give it one now.
+  anchor_key=$(head -c 32 /dev/urandom | base64)
+  printf 'anchor_key=%s\n' "$anchor_key" >>"$pg_home/keys.env"
+fi
 export CaseGrains__Mode=Cluster
 export ConnectionStrings__CaseGrains="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export CaseGrains__NikHmacKey=$nik_key
+export CaseGrains__ChainAnchorKey=$anchor_key
 export CaseGrains__Auth__JwtSigningKey=$jwt_key
 export CaseGrains__AdvertisedAddress=127.0.0.1
 

@@ -162,7 +162,10 @@ public sealed record TimelineEntry(
     [property: Id(8)] string PrevHash,
     [property: Id(9)] string Hash);
 
-/// <summary>The result of recomputing a case's hash chain from its stored events.</summary>
+/// <summary>
+/// The result of recomputing a case's hash chain from its stored events and measuring it against the case's checkpoint:
+/// <see cref="Anchored"/> when a checkpoint whose MAC the installation's anchor key gives was checked (at <see cref="CheckpointSeq"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cg.ChainVerification")]
 public sealed record ChainVerification(
     [property: Id(0)] string CaseNumber,
@@ -170,7 +173,9 @@ public sealed record ChainVerification(
     [property: Id(2)] long EventsChecked,
     [property: Id(3)] long? FirstBrokenSeq,
     [property: Id(4)] string? Problem,
-    [property: Id(5)] string? HeadHash);
+    [property: Id(5)] string? HeadHash,
+    [property: Id(6)] bool Anchored = false,
+    [property: Id(7)] long? CheckpointSeq = null);
 
 /// <summary>A row of the case list (from the search projection).</summary>
 [GenerateSerializer, Immutable, Alias("cg.CaseSummary")]

@@ -90,12 +90,13 @@ public sealed partial class DeployManifestTests
             if (c.IsSilo)
             {
                 ExpectSet(c, "CaseGrains__NikHmacKey", failures);
+                ExpectSet(c, "CaseGrains__ChainAnchorKey", failures);
             }
 
             if (c.IsMigration)
             {
                 // The migration applies the schema only: it gets the connection string and no application secret.
-                failures.AddRange(from name in new[] { "CaseGrains__NikHmacKey", "CaseGrains__Auth__JwtSigningKey" }
+                failures.AddRange(from name in new[] { "CaseGrains__NikHmacKey", "CaseGrains__Auth__JwtSigningKey", "CaseGrains__ChainAnchorKey" }
                                   where c.Find(name) is not null
                                   select $"{c.Where}: the migration needs no {name}");
             }
@@ -113,7 +114,7 @@ public sealed partial class DeployManifestTests
     [Fact]
     public void Secrets_AreNeverWrittenIntoTheManifests()
     {
-        string[] secretKeys = ["CaseGrains:NikHmacKey", "CaseGrains:Auth:JwtSigningKey", "CaseGrains:Auth:Oidc:ClientSecret", "ConnectionStrings:CaseGrains"];
+        string[] secretKeys = ["CaseGrains:NikHmacKey", "CaseGrains:ChainAnchorKey", "CaseGrains:Auth:JwtSigningKey", "CaseGrains:Auth:Oidc:ClientSecret", "ConnectionStrings:CaseGrains"];
         var failures = new List<string>();
         foreach (var c in Deploy.Containers)
         {

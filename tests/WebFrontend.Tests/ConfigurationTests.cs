@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:DataDirectory", " ")]
     [InlineData("CaseGrains:NikHmacKey", "not base64!")]
     [InlineData("CaseGrains:NikHmacKey", "c2hvcnQ=")]
+    [InlineData("CaseGrains:ChainAnchorKey", "c2hvcnQ=")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "x", "CaseGrains:Auth:Oidc:Authority", "http://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "", "CaseGrains:Auth:Oidc:Authority", "https://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:JwtSigningKey", "c2hvcnQ=")]
@@ -54,6 +55,17 @@ public sealed class ConfigurationTests
             ["CaseGrains:Frontend"] = "Silo",
             ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
         }, "CaseGrains:NikHmacKey");
+
+    [Fact]
+    public void ClusterMode_ASiloWithoutTheChainAnchorKey_StopsStartUp_NamingTheKey() =>
+        // Whoever appends to timelines MACs their checkpoints; the key must come from outside the database.
+        AssertStartUpFails(new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Cluster",
+            ["CaseGrains:Frontend"] = "Silo",
+            ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
+            ["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]),
+        }, "CaseGrains:ChainAnchorKey");
 
     private static void AssertStartUpFails(Dictionary<string, string> settings, string key)
     {

@@ -27,6 +27,7 @@ public sealed partial class CaseGrain(
     IDeadlineStore deadlines,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     NikProtector nikProtector,
+    ChainAnchorKey anchorKey,
     CasePolicies policies,
     ConsequenceCursor cursor,
     ConsequenceFaults faults,
@@ -54,7 +55,7 @@ public sealed partial class CaseGrain(
         _answers = new CaseAnswers(CaseNumber, store, clock);
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
-        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock);
+        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock);
         _services = new CaseServices(CaseNumber, GrainFactory);
         _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
@@ -191,7 +192,11 @@ public sealed partial class CaseGrain(
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
-        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event));
+        // The checkpoint of the new head, under the anchor key, is written in the append's own transaction.
+        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event))
+        {
+            Checkpoint = anchorKey.Sign(CaseNumber, seq, hash, now),
+        };
         // The append's span (a child of the grain call, itself a child of the HTTP request) and its duration.
         using (var span = CaseGrainsTelemetry.Source.StartActivity("case.append"))
         {

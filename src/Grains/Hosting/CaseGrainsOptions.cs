@@ -64,6 +64,13 @@ public sealed class CaseGrainsOptions
     /// </summary>
     public string? NikHmacKey { get; set; }
 
+    /// <summary>
+    /// <c>CaseGrains:ChainAnchorKey</c>: base64 key (≥ 32 bytes) that MACs each case's chain checkpoint, held outside the
+    /// database. When empty in embedded mode a random key is generated once in the data folder (<c>chain-anchor.key</c>);
+    /// required on Cluster silos. See docs/storage.md, "Anchored chain".
+    /// </summary>
+    public string? ChainAnchorKey { get; set; }
+
     /// <summary><c>CaseGrains:ServiceId</c>: Orleans service id; rows in the grain-storage table are keyed by it.</summary>
     public string ServiceId { get; set; } = "casegrains";
 
@@ -418,6 +425,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         if (!string.IsNullOrWhiteSpace(options.NikHmacKey) && NikKeyBytes(options.NikHmacKey) is not { Length: >= 32 })
         {
             errors.Add($"{s}:NikHmacKey must be base64 of at least 32 bytes.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ChainAnchorKey) && NikKeyBytes(options.ChainAnchorKey) is not { Length: >= 32 })
+        {
+            errors.Add($"{s}:ChainAnchorKey must be base64 of at least 32 bytes.");
         }
 
         if (options.Journey.MentoringSessionsRequired is < 1 or > 100)

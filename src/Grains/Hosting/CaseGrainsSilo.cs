@@ -148,6 +148,13 @@ public static class CaseGrainsSilo
                 [$"{CaseGrainsOptions.Section}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
         }
 
+        if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.ChainAnchorKey))
+        {
+            // The key that MACs the chain checkpoints must not sit in the database it anchors (docs/storage.md).
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                [$"{CaseGrainsOptions.Section}:ChainAnchorKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo, kept outside the database)."]);
+        }
+
         // Bound from the configuration passed in (the same one the schema step read), not whatever the host holds.
         silo.Services.AddOptions<CaseGrainsOptions>()
             .Bind(configuration.GetSection(CaseGrainsOptions.Section))
@@ -182,6 +189,7 @@ public static class CaseGrainsSilo
         {
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
+            silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
@@ -216,6 +224,8 @@ public static class CaseGrainsSilo
         }
 
         SqliteSchema.Apply(settings.SqliteConnectionString);
+        // Read (or created) now, not at the first append: a damaged key file stops start-up, naming it.
+        silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
 
         silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
         {

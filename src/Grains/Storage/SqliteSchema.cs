@@ -108,13 +108,17 @@ public static class SqliteSchema
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
         (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
+        (17, "chain checkpoints: each case's head under the anchor key (docs/storage.md, \"Anchored chain\")", ChainCheckpointTable.Sqlite),
         (18, "the outbox of notices leaving the app (e-mail, WhatsApp/SMS)", NoticeDeliveryTable.Table("INTEGER", "TEXT")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
 
     /// <summary>Applies the migrations the file lacks, each in its own transaction. Returns the versions applied.</summary>
-    public static IReadOnlyList<int> Apply(string connectionString)
+    public static IReadOnlyList<int> Apply(string connectionString) => Apply(connectionString, int.MaxValue);
+
+    /// <summary>Applies the migrations the file lacks up to version <paramref name="upTo"/> (a file as an earlier release left it, for tests).</summary>
+    public static IReadOnlyList<int> Apply(string connectionString, int upTo)
     {
         using var conn = new SqliteConnection(connectionString);
         conn.Open();
@@ -132,7 +136,7 @@ public static class SqliteSchema
         }
 
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Migrations)
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version <= upTo))
         {
             using var tx = conn.BeginTransaction();
             using var check = conn.CreateCommand();
