@@ -30,8 +30,9 @@ public sealed class SmtpNoticeSender(CaseGrainsOptions.SmtpSettings smtp) : INot
         message.To.Add(MailboxAddress.Parse(delivery.Address));
         message.Subject = text.Subject;
         message.MessageId = $"{delivery.Id}@casegrains";
-        message.Headers.Add("Content-Language", delivery.Language);
-        message.Body = new TextPart("plain") { Text = text.Body };
+        var body = new TextPart("plain") { Text = text.Body };
+        body.Headers.Add(HeaderId.ContentLanguage, delivery.Language);
+        message.Body = body;
 
         using var client = new SmtpClient { Timeout = 30_000 };
         var security = Enum.Parse<CaseGrainsOptions.SmtpSecurity>(smtp.Security) switch
