@@ -102,6 +102,7 @@ internal static class ActivationBench
             settings[CaseGrainsSilo.ConnectionStringKey] = postgres;
             settings["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]);
             settings["CaseGrains:SubjectKeyEncryptionKey"] = Convert.ToBase64String(new byte[32]);
+            settings["CaseGrains:ChainAnchorKey"] = Convert.ToBase64String(new byte[32]);
             await Grains.Storage.Postgres.PostgresSchema.ApplyAsync(postgres);
         }
 

@@ -104,9 +104,15 @@ else
   printf 'nik_key=%s\njwt_key=%s\nsubject_kek=%s\n' "$nik_key" "$jwt_key" "$subject_kek" >"$pg_home/keys.env"
   chmod 600 "$pg_home/keys.env"
 fi
+if [ -z "${anchor_key:-}" ]; then
+  # A kept database from before the chain anchor key: give it one now.
+  anchor_key=$(head -c 32 /dev/urandom | base64)
+  printf 'anchor_key=%s\n' "$anchor_key" >>"$pg_home/keys.env"
+fi
 export CaseGrains__Mode=Cluster
 export ConnectionStrings__CaseGrains="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export CaseGrains__NikHmacKey=$nik_key
+export CaseGrains__ChainAnchorKey=$anchor_key
 # A keys.env from before issue 19 has no subject_kek: one is added to it once.
 if [ -z "${subject_kek:-}" ]; then
   subject_kek=$(head -c 32 /dev/urandom | base64)

@@ -59,6 +59,24 @@ public static class Refusals
         $"Nilai '{field}' harus {indonesian}.",
         $"'{field}' must be {english}.") { Field = field };
 
+    /// <summary>
+    /// The beneficiary does not consent to <paramref name="purpose"/> now: <c>consent.withdrawn</c> when they withdrew it,
+    /// <c>consent.missing</c> when it was never given.
+    /// </summary>
+    public static Refusal Consent(CaseState state, Privacy.ConsentPurpose purpose) => state.Withdrew(purpose)
+        ? new("consent.withdrawn",
+            $"Penerima manfaat telah menarik persetujuan untuk {EnumWords.InSentence(EnumWords.Id(purpose))}; langkah ini tidak dapat dilakukan.",
+            $"The beneficiary withdrew consent to {EnumWords.InSentence(EnumWords.En(purpose))}; this step cannot be taken.")
+        {
+            Details = new Dictionary<string, string> { ["purpose"] = purpose.ToString() },
+        }
+        : new("consent.missing",
+            $"Belum ada persetujuan penerima manfaat untuk {EnumWords.InSentence(EnumWords.Id(purpose))}; catat persetujuannya lebih dulu.",
+            $"The beneficiary has not consented to {EnumWords.InSentence(EnumWords.En(purpose))}; record their consent first.")
+        {
+            Details = new Dictionary<string, string> { ["purpose"] = purpose.ToString() },
+        };
+
     public static Refusal CaseClosed(CaseStatus status) => new(
         "case.not_open",
         status == CaseStatus.Graduated

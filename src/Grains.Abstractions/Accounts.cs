@@ -90,6 +90,14 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Ends every session of this account (sign-out everywhere).</summary>
     [Alias("EndSessions")]
     Task EndSessions();
+
+    /// <summary>How this account is told of notices outside the app (null: no account).</summary>
+    [Alias("GetNotificationSettings")]
+    Task<NotificationSettings?> GetNotificationSettings();
+
+    /// <summary>Sets how this account is told of notices; only the account's own user does (<paramref name="caller"/>).</summary>
+    [Alias("SetNotificationSettings")]
+    Task<NotificationSettingsOutcome> SetNotificationSettings(NotificationSettings request, Actor caller);
 }
 
 /// <summary>The account ids and external-subject links (uniqueness, sign-in by an external identity). One grain: accounts change rarely.</summary>

@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 
 namespace CaseGrains.Grains.Abstractions;
 
@@ -33,6 +34,32 @@ public sealed record RecordConsentRequest : CaseCommandRequest
 
     /// <summary>Who witnessed it (name and role); optional.</summary>
     [Id(3)] public string? Witness { get; init; }
+
+    /// <summary>
+    /// What the beneficiary consents to (<c>CaseManagement</c>, <c>Mentoring</c>, <c>PartnerSharing</c>); omitted: every purpose.
+    /// Purposes already consented to stay.
+    /// </summary>
+    [Id(4)] public IReadOnlyList<ConsentPurpose>? Purposes { get; init; }
+}
+
+/// <summary>
+/// The beneficiary withdraws consent for some purposes (<c>CaseManagement</c> ends them all): they stop at once, the case
+/// record stays. How it was said, on which day, the witness and a note.
+/// </summary>
+[GenerateSerializer, Alias("cg.WithdrawConsentRequest")]
+public sealed record WithdrawConsentRequest : CaseCommandRequest
+{
+    [Id(0)] public IReadOnlyList<ConsentPurpose>? Purposes { get; init; }
+
+    /// <summary>How the withdrawal was made, e.g. "signed withdrawal form", "in person at the office".</summary>
+    [Id(1)] public string? Method { get; init; }
+
+    /// <summary>The day the beneficiary withdrew: not before the case was opened, not after today; optional.</summary>
+    [Id(2)] public DateOnly? WithdrawnOn { get; init; }
+
+    [Id(3)] public string? Witness { get; init; }
+
+    [Id(4)] public string? Note { get; init; }
 }
 
 /// <summary>Assessment: business profile and needs (Assessment gate). The UMKM class is derived, never sent.</summary>

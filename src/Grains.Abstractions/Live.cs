@@ -16,6 +16,19 @@ public sealed record FeedItem(
 
     /// <summary>The user's sessions up to (not including) this version ended: their connections close.</summary>
     [Id(7)] public SessionEnd? SessionEnded { get; init; }
+
+    /// <summary>Why access to the case ended (<see cref="AccessEnd"/>); with <see cref="AccessEnded"/> only.</summary>
+    [Id(8)] public string? EndReason { get; init; }
+}
+
+/// <summary>Why a user's access to one case ended, as the live path tells them (a stable code the page shows in words).</summary>
+public static class AccessEnd
+{
+    /// <summary>Reassigned, out of the user's regions, or the account's access changed.</summary>
+    public const string Ended = "access-ended";
+
+    /// <summary>The beneficiary withdrew the consent the access served (mentoring).</summary>
+    public const string ConsentWithdrawn = "consent-withdrawn";
 }
 
 /// <summary>Sessions older than <see cref="Version"/> ended, and why (a stable code the page shows in words).</summary>

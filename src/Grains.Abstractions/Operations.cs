@@ -106,6 +106,14 @@ public interface IOperationsGrain : IGrainWithIntegerKey
     /// <summary>The caller's notices, newest first.</summary>
     [Alias("Notices")]
     Task<IReadOnlyList<Notice>> Notices(Actor caller, int limit);
+
+    /// <summary>The outbox's deliveries, newest first (of one status, or all): admins only (else null).</summary>
+    [Alias("Deliveries")]
+    Task<IReadOnlyList<NoticeDelivery>?> Deliveries(Actor caller, DeliveryStatus? status, int limit);
+
+    /// <summary>Puts every failed delivery back to be sent now: admins only (else null). The number put back.</summary>
+    [Alias("RetryDeliveries")]
+    Task<int?> RetryDeliveries(Actor caller);
 }
 
 /// <summary>

@@ -69,8 +69,27 @@ public sealed record CaseView(
     [property: Id(22)] DateTimeOffset UpdatedAt,
     [property: Id(23)] IReadOnlyList<EnrolmentView> Enrolments,
     [property: Id(24)] PendingApprovalView? PendingApproval = null,
-    [property: Id(25)] ConsentView? Consent = null,
-    [property: Id(26)] DateTimeOffset? ErasedAt = null);
+    [property: Id(25)] ConsentView? Consent = null)
+{
+    /// <summary>The purposes the beneficiary consents to now (<c>CaseManagement</c>, <c>Mentoring</c>, <c>PartnerSharing</c>).</summary>
+    [Id(26)] public IReadOnlyList<Domain.Privacy.ConsentPurpose> ConsentPurposes { get; init; } = [];
+
+    /// <summary>The latest withdrawal of consent (null: never withdrawn).</summary>
+    [Id(27)] public ConsentWithdrawalView? Withdrawal { get; init; }
+
+    /// <summary>When the beneficiary's personal data was erased (null: it is held); the personal fields then read as erased.</summary>
+    [Id(28)] public DateTimeOffset? ErasedAt { get; init; }
+}
+
+/// <summary>The latest withdrawal of consent: the purposes it ended, how, on which day, the witness, a note, and when it was recorded.</summary>
+[GenerateSerializer, Immutable, Alias("cg.ConsentWithdrawalView")]
+public sealed record ConsentWithdrawalView(
+    [property: Id(0)] IReadOnlyList<Domain.Privacy.ConsentPurpose> Purposes,
+    [property: Id(1)] string Method,
+    [property: Id(2)] DateOnly? WithdrawnOn,
+    [property: Id(3)] string? Witness,
+    [property: Id(4)] string? Note,
+    [property: Id(5)] DateTimeOffset RecordedAt);
 
 /// <summary>The consent recorded after intake: how it was given, the form's version, the day, the witness, and when it was recorded.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ConsentView")]
@@ -147,8 +166,10 @@ public sealed record TimelineEntry(
     [property: Id(9)] string Hash);
 
 /// <summary>
-/// The result of recomputing a case's hash chain from its stored events. <see cref="RedactedEvents"/> of them were
-/// redacted at the person's erasure: their links are checked, their own content hash cannot be.
+/// The result of recomputing a case's hash chain from its stored events and measuring it against the case's checkpoint:
+/// <see cref="Anchored"/> when a checkpoint whose MAC the installation's anchor key gives was checked (at <see cref="CheckpointSeq"/>).
+/// <see cref="RedactedEvents"/> of them were redacted at the person's erasure: their links are checked, their own content
+/// hash cannot be.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cg.ChainVerification")]
 public sealed record ChainVerification(
@@ -158,7 +179,9 @@ public sealed record ChainVerification(
     [property: Id(3)] long? FirstBrokenSeq,
     [property: Id(4)] string? Problem,
     [property: Id(5)] string? HeadHash,
-    [property: Id(6)] long RedactedEvents = 0);
+    [property: Id(6)] bool Anchored = false,
+    [property: Id(7)] long? CheckpointSeq = null,
+    [property: Id(8)] long RedactedEvents = 0);
 
 /// <summary>A row of the case list (from the search projection).</summary>
 [GenerateSerializer, Immutable, Alias("cg.CaseSummary")]
@@ -281,7 +304,7 @@ public sealed record SubjectAccessExport(
     public override string ToString() => $"SubjectAccessExport {{ {CaseNumber}, {Timeline.Count} events }}";
 }
 
-/// <summary>One consent as the timeline holds it: at intake, or recorded later with its form, date and witness.</summary>
+/// <summary>One consent as the timeline holds it: at intake, recorded later with its form, date and witness, or withdrawn.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ConsentEntry")]
 public sealed record ConsentEntry(
     [property: Id(0)] long Seq,
@@ -290,7 +313,17 @@ public sealed record ConsentEntry(
     [property: Id(3)] string Method,
     [property: Id(4)] string? FormVersion,
     [property: Id(5)] DateOnly? GivenOn,
-    [property: Id(6)] string? Witness);
+    [property: Id(6)] string? Witness)
+{
+    /// <summary>The purposes given (or, when <see cref="Withdrawn"/>, taken back); every purpose for the intake's and older forms.</summary>
+    [Id(7)] public IReadOnlyList<Domain.Privacy.ConsentPurpose> Purposes { get; init; } = [];
+
+    /// <summary>True for a withdrawal (<see cref="GivenOn"/> is then the day it was withdrawn).</summary>
+    [Id(8)] public bool Withdrawn { get; init; }
+
+    /// <summary>A withdrawal's note.</summary>
+    [Id(9)] public string? Note { get; init; }
+}
 
 /// <summary>A subject access export, or the refusal.</summary>
 [GenerateSerializer, Immutable, Alias("cg.SubjectAccess")]

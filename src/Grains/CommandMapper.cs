@@ -19,7 +19,8 @@ internal static class CommandMapper
     {
         OpenCaseRequest o => new OpenCase(o.CaseNumber, o.NikHash, o.NikMasked, o.Gender, o.FullName,
             o.RegionCode, o.Segment, o.Nib, o.ConsentGiven),
-        RecordConsentRequest c => new RecordConsent(c.Method!, c.FormVersion, c.GivenOn, c.Witness),
+        RecordConsentRequest c => new RecordConsent(c.Method!, c.FormVersion, c.GivenOn, c.Witness, c.Purposes),
+        WithdrawConsentRequest w => new WithdrawConsent(w.Purposes ?? [], w.Method!, w.WithdrawnOn, w.Witness, w.Note),
         RecordAssessmentRequest a => Need(a.AnnualTurnoverIdr, "annualTurnoverIdr", out var turnover)
             ?? Need(a.BusinessCapitalIdr, "businessCapitalIdr", out var capital)
             ?? Need(a.Workers, "workers", out var workers)

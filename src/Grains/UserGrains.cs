@@ -28,6 +28,9 @@ public sealed class UserAccountState
 
     /// <summary>False from a change until the people index has it (an account activated while false indexes itself).</summary>
     [Id(11)] public bool Indexed { get; set; }
+
+    /// <summary>How the user is told of notices outside the app (null: only in the app).</summary>
+    [Id(12)] public NotificationSettings? Notifications { get; set; }
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public sealed partial class UserGrain(
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     Storage.ICaseTimelineStore store,
     Storage.IPeopleStore people,
+    Microsoft.Extensions.Options.IOptions<Hosting.CaseGrainsOptions> options,
     IClusterMembershipService membership,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -215,6 +219,31 @@ public sealed partial class UserGrain(
     }
 
     public Task<UserView?> GetView() => Task.FromResult(account.RecordExists ? View() : null);
+
+    public Task<NotificationSettings?> GetNotificationSettings() =>
+        Task.FromResult(account.RecordExists ? S.Notifications ?? new NotificationSettings { Language = "id" } : null);
+
+    public async Task<NotificationSettingsOutcome> SetNotificationSettings(NotificationSettings request, Actor caller)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Id != UserId || !account.RecordExists)
+        {
+            return new NotificationSettingsOutcome(null, RefusalInfo.From(Refusals.Forbidden()));
+        }
+
+        var (settings, refusal) = Notifications.NotificationRules.Check(request, options.Value.Notifications);
+        if (refusal is not null)
+        {
+            return new NotificationSettingsOutcome(null, RefusalInfo.From(refusal));
+        }
+
+        S.Notifications = settings;
+        await account.WriteStateAsync();
+        await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, caller.Id, caller.Role.ToString(), "notification-settings",
+            settings.ToString(), clock.GetUtcNow()) { Origin = caller.Origin }, CancellationToken.None);
+        return new NotificationSettingsOutcome(settings, null);
+    }
 
     public Task<SignInResult> SignIn(string password, string client) => Task.FromResult(CheckPassword(password, client));
 

@@ -42,8 +42,12 @@ internal static class ViewMapper
             e.Offer.Type == Domain.Services.OfferType.Training ? e.Offer.AttendanceThresholdPercent ?? policy.DefaultAttendanceThresholdPercent : null,
             e.Passed, e.Outcome, e.Reason, e.OverlapsAcknowledged))],
         s.PendingApproval is { } p ? new PendingApprovalView(p.Kind, p.Reason, p.CloseReason, p.RequestedAt, p.RequestedBy) : null,
-        s.Consent is { } c ? new ConsentView(c.Method, c.FormVersion, c.GivenOn, c.Witness, c.RecordedAt) : null,
-        s.ErasedAt);
+        s.Consent is { } c ? new ConsentView(c.Method, c.FormVersion, c.GivenOn, c.Witness, c.RecordedAt) : null)
+    {
+        ConsentPurposes = [.. s.ConsentedPurposes],
+        Withdrawal = s.Withdrawal is { } w ? new ConsentWithdrawalView([.. w.Purposes], w.Method, w.WithdrawnOn, w.Witness, w.Note, w.RecordedAt) : null,
+        ErasedAt = s.ErasedAt,
+    };
 
     /// <summary>The projection rows of the enrolments an event added or changed (compared by reference: Apply keeps unchanged ones).</summary>
     public static IReadOnlyList<EnrolmentRow> ToEnrolmentRows(CaseState? previous, CaseState next)

@@ -26,13 +26,18 @@ public sealed class CaseFeedClient : IAsyncDisposable
     private readonly SemaphoreSlim _order = new(1, 1);
     private readonly Channel<LiveEvent> _events = Channel.CreateUnbounded<LiveEvent>();
     private readonly Channel<string> _accessEnded = Channel.CreateUnbounded<string>();
+    private readonly ConcurrentDictionary<string, string> _endReasons = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _sessionEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private CaseFeedClient(HubConnection connection)
     {
         _connection = connection;
         _connection.On<JsonElement>("CaseEvent", e => OnPushedAsync(Read(e)));
-        _connection.On<string>("AccessEnded", caseNumber => OnAccessEndedAsync(caseNumber));
+        _connection.On<string, string>("AccessEnded", (caseNumber, reason) =>
+        {
+            _endReasons[caseNumber] = reason;
+            return OnAccessEndedAsync(caseNumber);
+        });
         _connection.On("Resync", () => ResumeAsync());
         _connection.On<string>("SessionEnded", reason =>
         {
@@ -48,6 +53,9 @@ public sealed class CaseFeedClient : IAsyncDisposable
 
     /// <summary>Cases the user may no longer see.</summary>
     public ChannelReader<string> AccessEnded => _accessEnded.Reader;
+
+    /// <summary>Why access to a case ended, as the server said (<c>access-ended</c>, <c>consent-withdrawn</c>); a resume says no reason.</summary>
+    public IReadOnlyDictionary<string, string> EndReasons => _endReasons;
 
     /// <summary>Completes with the reason when the server ends the session (sign-out, disabled, new password, changed access).</summary>
     public Task<string> SessionEnded => _sessionEnded.Task;

@@ -15,6 +15,12 @@ if (BackupCommand.Handles(args))
     return await BackupCommand.RunAsync(args, CommandConfiguration(args[1..]), Console.Out, Console.Error);
 }
 
+// `anchors export --to FILE` / `anchors verify --from FILE` (docs/operations.md): the chain checkpoints for the auditor.
+if (AnchorsCommand.Handles(args))
+{
+    return await AnchorsCommand.RunAsync(args, CommandConfiguration([.. args.Skip(2)]), Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var settings = CaseGrainsSilo.ReadSettings(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))

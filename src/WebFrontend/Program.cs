@@ -17,6 +17,12 @@ if (BackupCommand.Handles(args))
     return await BackupCommand.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
 }
 
+// `anchors export --to FILE` / `anchors verify --from FILE`: the chain checkpoints for the auditor (docs/operations.md).
+if (AnchorsCommand.Handles(args))
+{
+    return await AnchorsCommand.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
+}
+
 var seedDemo = args.Contains("--seed-demo", StringComparer.Ordinal);
 // `reconcile [--apply]`: recompute caseloads, rosters, counters and notices from the timelines, print the drift, exit
 // (1 when drift was found and not repaired). Embedded: with the app stopped (it co-hosts the one silo of the file).

@@ -42,6 +42,17 @@ public sealed class PeopleStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TheSqliteStore_MarksTheHeadsOfEarlierCasesUnanchored_AndWritesEachAppendsCheckpointWithIt()
+    {
+        Directory.CreateDirectory(_folder);
+        var options = new CaseGrainsOptions { DataDirectory = _folder };
+        const int checkpoints = 17; // the migration that brings chain_checkpoints
+        SqliteSchema.Apply(options.SqliteConnectionString, upTo: checkpoints - 1);
+        using var store = new SqliteCaseEventStore(Options.Create(options));
+        await CheckpointStoreContract.CheckAsync(store, store, () => Task.FromResult(SqliteSchema.Apply(options.SqliteConnectionString, upTo: checkpoints)));
+    }
+
+    [Fact]
     public async Task TheSqliteStore_KeepsOffersRostersAsRows_AWriteTouchingOnlyTheRowsItNames()
     {
         Directory.CreateDirectory(_folder);

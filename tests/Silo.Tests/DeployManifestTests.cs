@@ -90,13 +90,14 @@ public sealed partial class DeployManifestTests
             if (c.IsSilo)
             {
                 ExpectSet(c, "CaseGrains__NikHmacKey", failures);
+                ExpectSet(c, "CaseGrains__ChainAnchorKey", failures);
                 ExpectSet(c, "CaseGrains__SubjectKeyEncryptionKey", failures);
             }
 
             if (c.IsMigration)
             {
                 // The migration applies the schema only: it gets the connection string and no application secret.
-                failures.AddRange(from name in new[] { "CaseGrains__NikHmacKey", "CaseGrains__SubjectKeyEncryptionKey", "CaseGrains__Auth__JwtSigningKey" }
+                failures.AddRange(from name in new[] { "CaseGrains__NikHmacKey", "CaseGrains__Auth__JwtSigningKey", "CaseGrains__ChainAnchorKey", "CaseGrains__SubjectKeyEncryptionKey" }
                                   where c.Find(name) is not null
                                   select $"{c.Where}: the migration needs no {name}");
             }
@@ -114,7 +115,7 @@ public sealed partial class DeployManifestTests
     [Fact]
     public void Secrets_AreNeverWrittenIntoTheManifests()
     {
-        string[] secretKeys = ["CaseGrains:NikHmacKey", "CaseGrains:SubjectKeyEncryptionKey", "CaseGrains:Auth:JwtSigningKey", "CaseGrains:Auth:Oidc:ClientSecret", "ConnectionStrings:CaseGrains"];
+        string[] secretKeys = ["CaseGrains:NikHmacKey", "CaseGrains:ChainAnchorKey", "CaseGrains:SubjectKeyEncryptionKey", "CaseGrains:Auth:JwtSigningKey", "CaseGrains:Auth:Oidc:ClientSecret", "ConnectionStrings:CaseGrains"];
         var failures = new List<string>();
         foreach (var c in Deploy.Containers)
         {

@@ -81,6 +81,17 @@ public sealed class PostgresStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task TheStore_MarksTheHeadsOfEarlierCasesUnanchored_AndWritesEachAppendsCheckpointInItsStatement()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        const int checkpoints = 17; // the migration that brings chain_checkpoints
+        await PostgresSchema.ApplyAsync(connectionString, upTo: checkpoints - 1);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        using var store = new PostgresCaseEventStore(source);
+        await CheckpointStoreContract.CheckAsync(store, store, () => PostgresSchema.ApplyAsync(connectionString, upTo: checkpoints));
+    }
+
+    [Fact]
     public async Task AnExistingDatabase_MigratesToTheHashPartitionedTimeline_KeepingEveryEventItsKeysAndItsAppendOnlyGuard()
     {
         var connectionString = await server.CreateDatabaseAsync();

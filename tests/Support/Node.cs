@@ -19,6 +19,8 @@ public sealed record ClusterSpec(string ConnectionString, string ServiceId)
 
     public string JwtSigningKey { get; init; } = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-jwt-signing-key-of-32-bytes-1234"));
 
+    public string ChainAnchorKey { get; init; } = Convert.ToBase64String(Encoding.ASCII.GetBytes("test-chain-anchor-key-of-32-bytes-12"));
+
     /// <summary>Settings every silo and frontend of the cluster gets (command-line form).</summary>
     public IEnumerable<string> CommonArguments() =>
     [
@@ -27,6 +29,7 @@ public sealed record ClusterSpec(string ConnectionString, string ServiceId)
         $"--CaseGrains:ServiceId={ServiceId}",
         $"--CaseGrains:NikHmacKey={NikHmacKey}",
         $"--CaseGrains:SubjectKeyEncryptionKey={SubjectKeyEncryptionKey}",
+        $"--CaseGrains:ChainAnchorKey={ChainAnchorKey}",
         $"--CaseGrains:Auth:JwtSigningKey={JwtSigningKey}",
         "--CaseGrains:AdvertisedAddress=127.0.0.1",
         "--Logging:LogLevel:Default=Warning",

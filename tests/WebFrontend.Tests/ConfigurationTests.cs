@@ -14,6 +14,7 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:Retention:CaseManagement", "5 years")]
     [InlineData("CaseGrains:Retention:Mentoring", "P0D")]
     [InlineData("CaseGrains:Retention:SweepEvery", "00:00:01")]
+    [InlineData("CaseGrains:ChainAnchorKey", "c2hvcnQ=")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "x", "CaseGrains:Auth:Oidc:Authority", "http://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:Oidc:ClientId", "", "CaseGrains:Auth:Oidc:Authority", "https://idp.example.go.id")]
     [InlineData("CaseGrains:Auth:JwtSigningKey", "c2hvcnQ=")]
@@ -60,6 +61,18 @@ public sealed class ConfigurationTests
         }, "CaseGrains:NikHmacKey");
 
     [Fact]
+    public void ClusterMode_ASiloWithoutTheChainAnchorKey_StopsStartUp_NamingTheKey() =>
+        // Whoever appends to timelines MACs their checkpoints; the key must come from outside the database.
+        AssertStartUpFails(new Dictionary<string, string>
+        {
+            ["CaseGrains:Mode"] = "Cluster",
+            ["CaseGrains:Frontend"] = "Silo",
+            ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
+            ["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]),
+            ["CaseGrains:SubjectKeyEncryptionKey"] = Convert.ToBase64String(new byte[32]),
+        }, "CaseGrains:ChainAnchorKey");
+
+    [Fact]
     public void ClusterMode_ASiloWithoutTheSubjectKeyEncryptionKey_StopsStartUp_NamingTheKey() =>
         // A co-hosted silo opens cases' data keys, so it needs the cluster's key that wraps them.
         AssertStartUpFails(new Dictionary<string, string>
@@ -68,6 +81,7 @@ public sealed class ConfigurationTests
             ["CaseGrains:Frontend"] = "Silo",
             ["ConnectionStrings:CaseGrains"] = "Host=127.0.0.1;Port=1;Database=none",
             ["CaseGrains:NikHmacKey"] = Convert.ToBase64String(new byte[32]),
+            ["CaseGrains:ChainAnchorKey"] = Convert.ToBase64String(new byte[32]),
         }, "CaseGrains:SubjectKeyEncryptionKey");
 
     private static void AssertStartUpFails(Dictionary<string, string> settings, string key)

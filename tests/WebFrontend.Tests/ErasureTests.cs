@@ -218,7 +218,7 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Refusals_AnswerProblemCodes_AndChangeNothing()
+    public async Task Refusals_AnswerProblemCodes_AndChangeNothing_AndARedactionOfACaseNeverErasedFailsVerify()
     {
         var number = (await _app.PostOk("/api/cases", new
         {
@@ -251,6 +251,19 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
 
         Assert.Equal("Rini Penolakan", (await _app.GetOk($"/api/cases/{number}")).GetProperty("fullName").GetString());
         Assert.True((await _app.GetOk($"/api/cases/{number}/verify")).GetProperty("valid").GetBoolean());
+
+        // The one update the database lets through, made to a case nobody erased: verify says so.
+        using (var conn = new SqliteConnection(new Grains.Hosting.CaseGrainsOptions { DataDirectory = _app.DataDirectory }.SqliteConnectionString))
+        {
+            conn.Open();
+            using var tamper = conn.CreateCommand();
+            tamper.CommandText = $"UPDATE case_events SET payload = '{{}}', redacted = 1 WHERE case_number = '{number}' AND seq = 1";
+            Assert.Equal(1, tamper.ExecuteNonQuery());
+        }
+
+        var verify = await _app.GetOk($"/api/cases/{number}/verify");
+        Assert.False(verify.GetProperty("valid").GetBoolean());
+        Assert.Contains("never erased", verify.GetProperty("problem").GetString(), StringComparison.Ordinal);
     }
 
     private async Task AssertErasedAsync(string number, string nik, HttpClient supervisor, HttpClient admin, string dashboard, int redacted)

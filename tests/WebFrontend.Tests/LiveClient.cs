@@ -13,6 +13,9 @@ internal sealed class LiveClient : IAsyncDisposable
 
     public Channel<string> Ended { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>Why access to each ended case ended, as the server said.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> EndReasons { get; } = new(StringComparer.Ordinal);
+
     public HubConnection Connection { get; private init; } = null!;
 
     public static async Task<LiveClient> ConnectAsync(AppHost app, string userId)
@@ -26,7 +29,11 @@ internal sealed class LiveClient : IAsyncDisposable
                 .Build(),
         };
         client.Connection.On<JsonElement>("CaseEvent", e => client.Events.Writer.TryWrite(e));
-        client.Connection.On<string>("AccessEnded", c => client.Ended.Writer.TryWrite(c));
+        client.Connection.On<string, string>("AccessEnded", (c, reason) =>
+        {
+            client.EndReasons[c] = reason;
+            client.Ended.Writer.TryWrite(c);
+        });
         await client.Connection.StartAsync();
         // The protocol: connect, then Resume. The server runs invocations only after the connection's feed is
         // subscribed, so from here on nothing can fall between "what I had" and "what is pushed".

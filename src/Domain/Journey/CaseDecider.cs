@@ -1,6 +1,8 @@
 using System.Text;
 using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Regions;
+using CaseGrains.Domain.Words;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -59,10 +61,28 @@ public static class CaseDecider
             return DecideApproval(state, decide);
         }
 
+        // Consent may be withdrawn whatever the case's status: a closed case's record still serves the purposes it names.
+        if (command is WithdrawConsent withdraw)
+        {
+            return DecideWithdrawal(state, withdraw, ctx);
+        }
+
         // Every other command needs an open case; Close is the case table's Open → Closed move.
         if (state.Status != CaseStatus.Open || (command is CloseCase && Transitions.Next(state.Status, CaseAction.Close) is null))
         {
             return Refusals.CaseClosed(state.Status);
+        }
+
+        // Without case management the journey stops: the record stays (for the basis that remains) and can only be closed,
+        // or carried on once consent is given again.
+        if (state.Withdrew(ConsentPurpose.CaseManagement) && command is not (RecordConsent or CloseCase or RequestClosure))
+        {
+            return Refusals.Consent(state, ConsentPurpose.CaseManagement);
+        }
+
+        if (command is AssignMentor or LogMentoringSession or CorrectMentoringSession && !state.Consents(ConsentPurpose.Mentoring))
+        {
+            return Refusals.Consent(state, ConsentPurpose.Mentoring);
         }
 
         return command switch
@@ -296,8 +316,55 @@ public static class CaseDecider
                 $"at most {MaxConsentAgeDays} days before the case was opened and not after today");
         }
 
-        return new ConsentRecorded(c.Method.Trim(), Optional(c.FormVersion), c.GivenOn, Optional(c.Witness));
+        if (c.Purposes is { } purposes && Purposes(purposes) is { } badPurposes)
+        {
+            return badPurposes;
+        }
+
+        // Mentoring and sharing are parts of the journey: they cannot be consented to without it.
+        if (c.Purposes is { } some && !some.Contains(ConsentPurpose.CaseManagement) && !s.Consents(ConsentPurpose.CaseManagement))
+        {
+            return new Refusal("consent.case_management_required",
+                "Persetujuan untuk pendampingan usaha atau berbagi dengan mitra memerlukan persetujuan untuk pengelolaan kasus.",
+                "Consent to mentoring or to sharing with partners needs consent to case management.") { Field = "purposes" };
+        }
+
+        return new ConsentRecorded(c.Method.Trim(), Optional(c.FormVersion), c.GivenOn, Optional(c.Witness),
+            c.Purposes is null ? null : [.. c.Purposes.Order()]);
     }
+
+    private static Result<CaseEvent> DecideWithdrawal(CaseState s, WithdrawConsent c, DecisionContext ctx)
+    {
+        var bad = Purposes(c.Purposes)
+            ?? Text(c.Method, "method", MaxShortText, required: true)
+            ?? Name(c.Witness, "witness", MaxNameLength, required: false)
+            ?? Text(c.Note, "note", MaxLongText, required: false);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (c.WithdrawnOn is { } on && (on > Today(ctx) || on < DateOnly.FromDateTime(s.OpenedAt.UtcDateTime)))
+        {
+            return Refusals.OutOfRange("withdrawnOn", "tidak sebelum kasus dibuka dan tidak sesudah hari ini", "not before the case was opened and not after today");
+        }
+
+        if (c.Purposes.Where(p => !s.Consents(p)).Select(p => (ConsentPurpose?)p).FirstOrDefault() is { } notHeld)
+        {
+            return new Refusal("consent.not_held",
+                $"Tidak ada persetujuan untuk {EnumWords.InSentence(EnumWords.Id(notHeld))} yang dapat ditarik.",
+                $"There is no consent to {EnumWords.InSentence(EnumWords.En(notHeld))} to withdraw.") { Field = "purposes" };
+        }
+
+        return new ConsentWithdrawn([.. c.Purposes.Order()], c.Method.Trim(), c.WithdrawnOn, Optional(c.Witness), Optional(c.Note));
+    }
+
+    /// <summary>A list of purposes: at least one, each known, none twice.</summary>
+    private static Refusal? Purposes(IReadOnlyList<ConsentPurpose> purposes) =>
+        purposes.Count == 0 ? Refusals.Required("purposes")
+        : purposes.Any(p => !Enum.IsDefined(p)) || purposes.Distinct().Count() != purposes.Count
+            ? Refusals.OutOfRange("purposes", "tujuan yang dikenal, masing-masing sekali", "known purposes, each once")
+            : null;
 
     /// <summary>How long before the intake a consent form may have been signed.</summary>
     public const int MaxConsentAgeDays = 90;

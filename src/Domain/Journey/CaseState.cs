@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Services;
 
 namespace CaseGrains.Domain.Journey;
@@ -37,6 +38,15 @@ public sealed record PendingApproval(ApprovalRequestKind Kind, string? Reason, C
 /// <summary>The consent on record: how, which form version, the day it was given and its witness (null fields: not stated).</summary>
 public sealed record ConsentRecord(string Method, string? FormVersion, DateOnly? GivenOn, string? Witness, DateTimeOffset RecordedAt);
 
+/// <summary>The latest withdrawal of consent: for which purposes, how, on which day, its witness and note, and when it was recorded.</summary>
+public sealed record ConsentWithdrawal(
+    ImmutableSortedSet<ConsentPurpose> Purposes,
+    string Method,
+    DateOnly? WithdrawnOn,
+    string? Witness,
+    string? Note,
+    DateTimeOffset RecordedAt);
+
 public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalAfterIdr, int WorkersAfter, UmkmClass UmkmClassAfter);
 
 /// <summary>
@@ -57,6 +67,21 @@ public sealed record CaseState
 
     /// <summary>The latest consent recorded after intake (null when consent was only ticked at intake, or is missing).</summary>
     public ConsentRecord? Consent { get; init; }
+
+    /// <summary>The purposes the beneficiary consents to now (the intake's consent covers every one).</summary>
+    public ImmutableSortedSet<ConsentPurpose> ConsentedPurposes { get; init; } = [];
+
+    /// <summary>The latest withdrawal of consent (null: never withdrawn).</summary>
+    public ConsentWithdrawal? Withdrawal { get; init; }
+
+    /// <summary>True when the beneficiary consents to <paramref name="purpose"/> now.</summary>
+    public bool Consents(ConsentPurpose purpose) => ConsentedPurposes.Contains(purpose);
+
+    /// <summary>
+    /// True when <paramref name="purpose"/> was consented to and then withdrawn (a case opened without consent, still
+    /// waiting for it, is not: its intake gate says so).
+    /// </summary>
+    public bool Withdrew(ConsentPurpose purpose) => !Consents(purpose) && Withdrawal is { } w && ConsentPurposes.Ending(w.Purposes).Contains(purpose);
     public CaseStatus Status { get; init; }
     public CloseReason? CloseReason { get; init; }
 
@@ -120,6 +145,7 @@ public sealed record CaseState
                 Segment = opened.Segment,
                 Nib = opened.Nib,
                 HasConsent = opened.ConsentGiven,
+                ConsentedPurposes = opened.ConsentGiven ? ConsentPurposes.All : [],
                 Status = CaseStatus.Open,
                 Stages = stages,
                 OpenedAt = at,
@@ -131,7 +157,18 @@ public sealed record CaseState
         var s = state ?? throw new InvalidOperationException($"{@event.Type} applied before CaseOpened.");
         s = @event switch
         {
-            ConsentRecorded e => s with { HasConsent = true, Consent = new ConsentRecord(e.Method, e.FormVersion, e.GivenOn, e.Witness, at) },
+            ConsentRecorded e => s.WithConsent(s.ConsentedPurposes.Union(e.Purposes ?? ConsentPurposes.All)) with
+            {
+                Consent = new ConsentRecord(e.Method, e.FormVersion, e.GivenOn, e.Witness, at),
+            },
+            // Withdrawing mentoring ends the mentor's assignment: their access and live feed end with it.
+            ConsentWithdrawn e => s.WithConsent(s.ConsentedPurposes.Except(ConsentPurposes.Ending(e.Purposes))) is var w
+                ? w with
+                {
+                    MentorId = w.Consents(ConsentPurpose.Mentoring) ? w.MentorId : null,
+                    Withdrawal = new ConsentWithdrawal([.. e.Purposes], e.Method, e.WithdrawnOn, e.Witness, e.Note, at),
+                }
+                : s,
             AssessmentRecorded a => s with
             {
                 Profile = new BusinessProfile(a.Sector, a.AnnualTurnoverIdr, a.BusinessCapitalIdr, a.Workers, a.Needs, a.UmkmClass),
@@ -256,6 +293,10 @@ public sealed record CaseState
             Financing = Financing.Add(new FinancingRecord(e.Offer.Name, e.Offer.Provider, e.DisbursedIdr ?? e.AmountIdr ?? 0, decision, reason)),
         };
     }
+
+    /// <summary>The purposes consented to now; the intake gate's consent is case management's.</summary>
+    private CaseState WithConsent(ImmutableSortedSet<ConsentPurpose> purposes) =>
+        this with { ConsentedPurposes = purposes, HasConsent = purposes.Contains(ConsentPurpose.CaseManagement) };
 
     private CaseState WithStage(Stage stage, StageProgress progress) => this with { Stages = Stages.SetItem(stage, progress) };
 }

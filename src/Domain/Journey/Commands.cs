@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Identity;
+using CaseGrains.Domain.Privacy;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -29,7 +30,15 @@ public sealed record OpenCase(
 /// The beneficiary's consent as given: how (<paramref name="Method"/>, for example a signed form or a thumbprint), which
 /// version of the consent form, on which day, and who witnessed it.
 /// </summary>
-public sealed record RecordConsent(string Method, string? FormVersion = null, DateOnly? GivenOn = null, string? Witness = null) : CaseCommand;
+public sealed record RecordConsent(
+    string Method,
+    string? FormVersion = null,
+    DateOnly? GivenOn = null,
+    string? Witness = null,
+    IReadOnlyList<ConsentPurpose>? Purposes = null) : CaseCommand;
+
+/// <summary>The beneficiary withdraws consent for some purposes (all of them when case management is one).</summary>
+public sealed record WithdrawConsent(IReadOnlyList<ConsentPurpose> Purposes, string Method, DateOnly? WithdrawnOn, string? Witness, string? Note) : CaseCommand;
 
 /// <summary>Assessment: the business profile and the needs that the later stages serve.</summary>
 public sealed record RecordAssessment(

@@ -12,6 +12,17 @@ namespace CaseGrains.Domain.Journey;
 public static class EnrolmentDecider
 {
     /// <summary>
+    /// The consent an offer of this type needs beyond case management: a mentoring programme, mentoring; a matchmaking
+    /// partner or a lender, sharing with partners. Government training needs none beyond the journey's.
+    /// </summary>
+    public static Privacy.ConsentPurpose? ConsentPurposeOf(OfferType type) => type switch
+    {
+        OfferType.MentoringProgramme => Privacy.ConsentPurpose.Mentoring,
+        OfferType.Matchmaking or OfferType.FinancingProduct => Privacy.ConsentPurpose.PartnerSharing,
+        _ => null,
+    };
+
+    /// <summary>
     /// Whether the case may enrol in <paramref name="offer"/> now, before a place is asked for: the offer runs, reaches the
     /// case's region and segment, the case is not in it already, financing fits the business, and no overlap stands in
     /// the way. Returns the overlapping offers (warned ones need <paramref name="acknowledgeOverlap"/>). A financing
@@ -34,6 +45,11 @@ public static class EnrolmentDecider
         {
             return new Refusal("enrolment.region_not_covered", $"Layanan '{offer.Name}' tidak menjangkau wilayah penerima manfaat.",
                 $"'{offer.Name}' does not reach the beneficiary's region.") { Field = "offerId" };
+        }
+
+        if (ConsentPurposeOf(offer.Type) is { } purpose && !s.Consents(purpose))
+        {
+            return Refusals.Consent(s, purpose) with { Field = "offerId" };
         }
 
         if (!offer.Segments.Contains(s.Segment))

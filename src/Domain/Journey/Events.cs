@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Privacy;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -24,8 +25,27 @@ public sealed record CaseOpened(
     string? Nib,
     bool ConsentGiven) : CaseEvent;
 
-/// <summary>Consent recorded after intake (older timelines hold the method only).</summary>
-public sealed record ConsentRecorded(string Method, string? FormVersion = null, DateOnly? GivenOn = null, string? Witness = null) : CaseEvent;
+/// <summary>
+/// Consent recorded after intake (older timelines hold the method only). <see cref="Purposes"/> null: every purpose
+/// (the form of the time covered the programme as a whole).
+/// </summary>
+public sealed record ConsentRecorded(
+    string Method,
+    string? FormVersion = null,
+    DateOnly? GivenOn = null,
+    string? Witness = null,
+    IReadOnlyList<ConsentPurpose>? Purposes = null) : CaseEvent;
+
+/// <summary>
+/// The beneficiary withdrew consent for <see cref="Purposes"/> (case management ends them all): those purposes stop at
+/// once, and the case record stays for the legal basis that remains. How, on which day, the witness, and a note.
+/// </summary>
+public sealed record ConsentWithdrawn(
+    IReadOnlyList<ConsentPurpose> Purposes,
+    string Method,
+    DateOnly? WithdrawnOn,
+    string? Witness,
+    string? Note) : CaseEvent;
 
 public sealed record AssessmentRecorded(
     string Sector,

@@ -21,6 +21,7 @@ public static class PersonalFields
     {
         [nameof(CaseOpened)] = ["nikHash", "nikMasked", "fullName", "nib"],
         [nameof(ConsentRecorded)] = ["witness"],
+        [nameof(ConsentWithdrawn)] = ["witness", "note"],
         [nameof(AssessmentCorrected)] = ["reason"],
         [nameof(StageSkipped)] = ["reason"],
         [nameof(CaseClosed)] = ["note"],

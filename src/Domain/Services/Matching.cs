@@ -100,7 +100,7 @@ public static class Matching
         foreach (var (offer, free) in catalog)
         {
             if (!types.Contains(offer.Type) || !offer.IsOpenOn(today) || !offer.Covers(c.RegionCode) || !offer.Segments.Contains(c.Segment)
-                || current.Any(o => o.Id == offer.Id))
+                || current.Any(o => o.Id == offer.Id) || (EnrolmentDecider.ConsentPurposeOf(offer.Type) is { } purpose && !c.Consents(purpose)))
             {
                 continue;
             }

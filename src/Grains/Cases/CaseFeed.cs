@@ -8,7 +8,7 @@ namespace CaseGrains.Grains;
 /// Who receives a case's events live: its current mentor (without asking), and the caseworkers and supervisors following
 /// it (in memory: frontends renew their follows periodically, so a deactivation loses nothing for long). Every push is
 /// checked against the case as it is now: a follower who may no longer read it is told "access ended" and dropped, and
-/// a mentor who lost the case is told the same before anything else goes out.
+/// a mentor who lost the case is told the same before anything else goes out ("consent withdrawn" when that is why).
 /// </summary>
 internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFeed feed)
 {
@@ -31,7 +31,7 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
     {
         if (before?.MentorId is { } previous && previous != after.MentorId && previous != current.MentorId)
         {
-            await Publish(previous, null);
+            await Publish(previous, null, entry.Type == nameof(ConsentWithdrawn) ? AccessEnd.ConsentWithdrawn : AccessEnd.Ended);
         }
 
         if (current.MentorId is { } mentor)
@@ -52,7 +52,7 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
         }
     }
 
-    /// <summary>Pushes an event to one user (a notice's recipient who is not reached by the feed).</summary>
-    public Task Publish(string userId, TimelineEntry? entry) =>
-        feed.Publish(new FeedItem(userId, caseNumber, entry, AccessEnded: entry is null));
+    /// <summary>Pushes an event (or, null, the end of access and why) to one user.</summary>
+    public Task Publish(string userId, TimelineEntry? entry, string endReason = AccessEnd.Ended) =>
+        feed.Publish(new FeedItem(userId, caseNumber, entry, AccessEnded: entry is null) { EndReason = entry is null ? endReason : null });
 }

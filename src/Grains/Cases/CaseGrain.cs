@@ -28,12 +28,14 @@ public sealed partial class CaseGrain(
     IDeadlineStore deadlines,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
     NikProtector nikProtector,
+    ChainAnchorKey anchorKey,
     CasePolicies policies,
     ConsequenceCursor cursor,
     ConsequenceFaults faults,
     IOptions<CaseGrainsOptions> options,
     LocalFeed localFeed,
     DashboardSignals dashboardSignals,
+    Notifications.NoticeEnqueuer outbox,
     ISubjectKeyStore subjectKeys,
     SubjectKeyRing keyRing,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
@@ -63,9 +65,9 @@ public sealed partial class CaseGrain(
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
         _cipher = new SubjectCipher(CaseNumber, null);
-        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, clock, (type, payload) => _cipher.Open(type, payload));
+        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
         _services = new CaseServices(CaseNumber, GrainFactory);
-        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, TimeProvider.System),
+        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
         if (_consequences.Pending)
@@ -204,7 +206,11 @@ public sealed partial class CaseGrain(
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
-        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event));
+        // The checkpoint of the new head, under the anchor key, is written in the append's own transaction.
+        var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event))
+        {
+            Checkpoint = anchorKey.Sign(CaseNumber, seq, hash, now),
+        };
         // The append's span (a child of the grain call, itself a child of the HTTP request) and its duration.
         using (var span = CaseGrainsTelemetry.Source.StartActivity("case.append"))
         {
@@ -328,8 +334,19 @@ public sealed partial class CaseGrain(
     public async Task<TimelinePage?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose) =>
         await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await _reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
 
-    public async Task<ChainVerification?> VerifyChain(Actor caller) =>
-        await CanReadAsync(caller) ? await _reads.VerifyAsync(_state!.Version, _head) : null;
+    public async Task<ChainVerification?> VerifyChain(Actor caller)
+    {
+        if (!await CanReadAsync(caller))
+        {
+            return null;
+        }
+
+        var result = await _reads.VerifyAsync(_state!.Version, _head);
+        // Only an erasure redacts: a redacted event in a case that was never erased was changed by someone else.
+        return result.Valid && result.RedactedEvents > 0 && !_state.Erased
+            ? result with { Valid = false, Problem = "events are marked redacted but the case was never erased" }
+            : result;
+    }
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
         await CanReadAsync(caller) ? await _reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));

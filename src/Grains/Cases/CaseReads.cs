@@ -1,6 +1,7 @@
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Identity;
@@ -12,7 +13,7 @@ namespace CaseGrains.Grains;
 /// The reads of one case beyond its view: timeline pages, the hash chain's verification, the audited NIK reveal and the
 /// access log, and the access log's entries themselves. The grain checks that the caller may read the case first.
 /// </summary>
-internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGrainFactory grains, NikProtector nikProtector, TimeProvider clock,
+internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGrainFactory grains, NikProtector nikProtector, ChainAnchorKey anchorKey, TimeProvider clock,
     Func<string, string, string> open)
 {
     /// <summary>The most events one page of a timeline, a resume or a follow carries.</summary>
@@ -55,12 +56,18 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
         return [.. events.Select(e => e.ToEntry() with { PayloadJson = open(e.Type, e.PayloadJson) })];
     }
 
-    /// <summary>Recomputes the chain over every stored event and compares its end with what the case knows it appended.</summary>
+    /// <summary>
+    /// Recomputes the chain over every stored event, measures it against the case's checkpoint (whose MAC only the
+    /// installation's anchor key gives: a timeline rewritten in the database with every hash recomputed no longer reaches
+    /// it), and compares its end with what the case knows it appended.
+    /// </summary>
     public async Task<ChainVerification> VerifyAsync(int version, string head)
     {
+        var checkpoint = await store.ReadCheckpointAsync(caseNumber, CancellationToken.None);
         var prev = EventChain.Genesis;
         long expectedSeq = 1;
         long count = 0;
+        string? hashAtCheckpoint = null;
         long redacted = 0;
         while (true)
         {
@@ -71,10 +78,11 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
                 redacted += e.Redacted ? 1 : 0;
                 if (EventChain.Problem(prev, expectedSeq, link) is { } problem)
                 {
-                    return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev);
+                    return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev, false, checkpoint?.Seq);
                 }
 
                 prev = e.Hash;
+                hashAtCheckpoint = e.Seq == checkpoint?.Seq ? e.Hash : hashAtCheckpoint;
                 expectedSeq++;
                 count++;
             }
@@ -85,10 +93,22 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             }
         }
 
+        var anchor = anchorKey.Check(checkpoint, count, hashAtCheckpoint);
+        if (anchor.Problem is { } anchorProblem)
+        {
+            // The first event the checkpoint does not vouch for: the one after it, the first one missing, or (a rewritten
+            // timeline, a checkpoint missing or forged) the first one: which event was rewritten no hash can tell.
+            var broken = !anchor.Anchored ? 1L
+                : count < checkpoint!.Seq ? count + 1
+                : hashAtCheckpoint == checkpoint.Head ? checkpoint.Seq + 1
+                : 1L;
+            return new ChainVerification(caseNumber, false, count, broken, anchorProblem, prev, anchor.Anchored, anchor.CheckpointSeq);
+        }
+
         // Rows removed from the end leave a consistent chain: compare with what this activation knows it appended.
         return count != version || prev != head
-            ? new ChainVerification(caseNumber, false, count, count + 1L, $"events missing: the case is at version {version}, the table holds {count}", prev)
-            : new ChainVerification(caseNumber, true, count, null, null, prev, redacted);
+            ? new ChainVerification(caseNumber, false, count, count + 1L, $"events missing: the case is at version {version}, the table holds {count}", prev, anchor.Anchored, anchor.CheckpointSeq)
+            : new ChainVerification(caseNumber, true, count, null, null, prev, anchor.Anchored, anchor.CheckpointSeq, redacted);
     }
 
     public async Task<NikReveal> RevealNikAsync(CaseState state, Actor caller, string purpose)
@@ -147,10 +167,21 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             switch (e.Type)
             {
                 case nameof(CaseOpened) when EventJson.Deserialize(e.Type, e.PayloadJson) is CaseOpened { ConsentGiven: true }:
-                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, "intake", null, null, null));
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, "intake", null, null, null) { Purposes = [.. ConsentPurposes.All] });
                     break;
                 case nameof(ConsentRecorded) when EventJson.Deserialize(e.Type, e.PayloadJson) is ConsentRecorded c:
-                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, c.Method, c.FormVersion, c.GivenOn, c.Witness));
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, c.Method, c.FormVersion, c.GivenOn, c.Witness)
+                    {
+                        Purposes = [.. c.Purposes ?? ConsentPurposes.All],
+                    });
+                    break;
+                case nameof(ConsentWithdrawn) when EventJson.Deserialize(e.Type, e.PayloadJson) is ConsentWithdrawn w:
+                    consents.Add(new ConsentEntry(e.Seq, e.OccurredAt, e.ActorId, w.Method, null, w.WithdrawnOn, w.Witness)
+                    {
+                        Purposes = [.. ConsentPurposes.Ending(w.Purposes)],
+                        Withdrawn = true,
+                        Note = w.Note,
+                    });
                     break;
             }
         }

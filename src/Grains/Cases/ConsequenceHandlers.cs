@@ -18,7 +18,8 @@ internal sealed record ConsequenceItem(TimelineEntry Entry, CaseEvent Event, Cas
 /// from the case as it is now (<c>current</c>) rather than as it was at the event, so running an event's consequence
 /// again, late or after later events, changes nothing that is already right.
 /// </summary>
-internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grains, ICaseTimelineStore store, CaseFeed feed, CaseTimers timers, DashboardSignals signals, TimeProvider clock)
+internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grains, ICaseTimelineStore store, CaseFeed feed, CaseTimers timers, DashboardSignals signals,
+    Notifications.NoticeEnqueuer outbox, TimeProvider clock)
 {
     public Task RunAsync(ConsequenceKind kind, ConsequenceItem item, CaseState current) => kind switch
     {
@@ -76,7 +77,10 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
         }
     }
 
-    /// <summary>Notices kept in each recipient's inbox and pushed to those the feed does not reach.</summary>
+    /// <summary>
+    /// Notices kept in each recipient's inbox, pushed to those the feed does not reach, and put in the outbox for those who
+    /// asked to be told by e-mail or WhatsApp/SMS (each at most once per recipient, event and channel).
+    /// </summary>
     private async Task NoticesAsync(ConsequenceItem item, CaseState current)
     {
         var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains);
@@ -90,6 +94,8 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
         {
             await feed.Publish(recipient.UserId, item.Entry);
         }
+
+        await outbox.EnqueueAsync(caseNumber, item.Seq, kind, item.Entry.Type, recipients.Select(r => r.UserId));
     }
 
     /// <summary>
@@ -118,6 +124,8 @@ internal static class NoticeRules
     {
         SlaEscalated escalated => ("escalated", SlaPolicy.EscalationRecipients(await SupervisorsAsync(grains, escalated.SupervisorRegion), escalated.SupervisorRegion)),
         ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains, current.RegionCode)).Where(s => AccessPolicy.CanRead(s, current))]),
+        // The mentor assigned hears of it while they still are (the event itself reaches them live).
+        MentorAssigned assigned => ("case-assigned", current.MentorId == assigned.MentorId && await UserAsync(grains, assigned.MentorId) is { } mentor ? [mentor] : []),
         _ when item.Before?.PendingApproval is { } asked && item.After.PendingApproval is null =>
             ("request-settled", await UserAsync(grains, asked.RequestedBy) is { } requester && AccessPolicy.CanRead(requester, current) ? [requester] : []),
         _ => ("", []),
@@ -125,7 +133,7 @@ internal static class NoticeRules
 
     /// <summary>True for events that have notice recipients by kind (whether anyone receives them depends on the accounts).</summary>
     public static bool Concerns(ConsequenceItem item) =>
-        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
+        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested or MentorAssigned || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
 
     /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>
     private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains, string regionCode) =>

@@ -9,8 +9,14 @@ namespace CaseGrains.Grains;
 
 /// <summary>The operators' entry: the consequences' backlog, retrying what is parked, the reconciliation, and a user's notices.</summary>
 [Orleans.Concurrency.StatelessWorker]
-public sealed class OperationsGrain(IOperationsStore operations, IProjectionStore projections, ICaseTimelineStore timelines) : Grain, IOperationsGrain
+public sealed class OperationsGrain(IOperationsStore operations, IProjectionStore projections, ICaseTimelineStore timelines, INoticeOutbox outbox) : Grain, IOperationsGrain
 {
+    public async Task<IReadOnlyList<NoticeDelivery>?> Deliveries(Actor caller, DeliveryStatus? status, int limit) =>
+        caller?.Role == Role.Admin ? await outbox.ReadDeliveriesAsync(status, Math.Clamp(limit, 1, 500), CancellationToken.None) : null;
+
+    public async Task<int?> RetryDeliveries(Actor caller) =>
+        caller?.Role == Role.Admin ? await outbox.RetryFailedDeliveriesAsync(DateTimeOffset.UtcNow, CancellationToken.None) : null;
+
     public async Task<ConsequenceBacklog?> Backlog(Actor caller) =>
         caller?.Role == Role.Admin ? await operations.ReadConsequenceBacklogAsync(DateTimeOffset.UtcNow, CancellationToken.None) : null;
 

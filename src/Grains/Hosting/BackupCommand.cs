@@ -12,7 +12,7 @@ namespace CaseGrains.Grains.Hosting;
 /// <c>backup --to DIR</c> and <c>restore --from DIR</c>, the same in src/WebFrontend and src/Silo (docs/operations.md).
 /// Embedded: an online copy of the SQLite file (<c>VACUUM INTO</c>: one consistent snapshot, taken while the app runs
 /// and writes) and every other file of the data folder (the Data Protection keys, <c>nik-hmac.key</c>, <c>subject-kek.key</c>,
-/// <c>jwt-signing.key</c>). Cluster: <c>pg_dump</c> in its custom format, restored with <c>pg_restore</c> into an empty
+/// <c>jwt-signing.key</c>, <c>chain-anchor.key</c>). Cluster: <c>pg_dump</c> in its custom format, restored with <c>pg_restore</c> into an empty
 /// database; the keys of a cluster are its configuration (and its key ring, which is in the database). Each backup
 /// has a <c>manifest.json</c> with its time, mode, file sizes and SHA-256 sums; restore checks them first and refuses a
 /// target that already holds data.

@@ -65,6 +65,13 @@ public sealed class CaseGrainsOptions
     public string? NikHmacKey { get; set; }
 
     /// <summary>
+    /// <c>CaseGrains:ChainAnchorKey</c>: base64 key (≥ 32 bytes) that MACs each case's chain checkpoint, held outside the
+    /// database. When empty in embedded mode a random key is generated once in the data folder (<c>chain-anchor.key</c>);
+    /// required on Cluster silos. See docs/storage.md, "Anchored chain".
+    /// </summary>
+    public string? ChainAnchorKey { get; set; }
+
+    /// <summary>
     /// <c>CaseGrains:SubjectKeyEncryptionKey</c>: base64 key (≥ 32 bytes) that wraps each case's own data key (issue 19:
     /// erasure by destroying that key). When empty in embedded mode a random key is generated once and kept in the data
     /// folder (<c>subject-kek.key</c>); required in cluster mode. Losing it makes every case's personal fields unreadable.
@@ -91,6 +98,9 @@ public sealed class CaseGrainsOptions
 
     /// <summary><c>CaseGrains:Consequences:*</c>: how held-up consequences are retried and when they are parked.</summary>
     public ConsequenceSettings Consequences { get; set; } = new();
+
+    /// <summary><c>CaseGrains:Notifications</c>: e-mail through SMTP and the WhatsApp/SMS gateway's webhook (docs/notifications.md).</summary>
+    public DeliverySettings Notifications { get; set; } = new();
 
     /// <summary><c>CaseGrains:Retention:*</c>: how long a case's personal data is kept after it ends, per purpose (issue 19).</summary>
     public RetentionSettings Retention { get; set; } = new();
@@ -155,6 +165,126 @@ public sealed class CaseGrainsOptions
                 yield return $"{prefix}:CheckPeriod must be between 00:00:01 and 1.00:00:00.";
             }
         }
+    }
+
+    /// <summary>
+    /// How notices leave the app (docs/notifications.md): e-mail when <c>Smtp:Host</c> is set, messages when
+    /// <c>Webhook:Url</c> is set; each delivery retried with a doubling wait, up to <see cref="MaxAttempts"/>.
+    /// </summary>
+    public sealed class DeliverySettings
+    {
+        public SmtpSettings Smtp { get; set; } = new();
+
+        public WebhookSettings Webhook { get; set; } = new();
+
+        /// <summary><c>CaseGrains:Notifications:AppUrl</c>: the address staff open the app at, for the link in each message.</summary>
+        public string? AppUrl { get; set; }
+
+        /// <summary><c>CaseGrains:Notifications:PollEvery</c>: how often each silo looks for deliveries due.</summary>
+        public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary><c>CaseGrains:Notifications:FirstRetry</c>: the wait after the first failure, doubled after each (at most an hour).</summary>
+        public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary><c>CaseGrains:Notifications:MaxAttempts</c>: after this many failures a delivery is marked failed for admins.</summary>
+        public int MaxAttempts { get; set; } = 8;
+
+        /// <summary>
+        /// <c>CaseGrains:Notifications:Lease</c>: how long a silo holds a delivery it is sending; a silo that died sending
+        /// leaves it to be sent again after this.
+        /// </summary>
+        public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+        public bool EmailEnabled => !string.IsNullOrWhiteSpace(Smtp.Host);
+
+        public bool MessageEnabled => !string.IsNullOrWhiteSpace(Webhook.Url);
+
+        /// <summary>The wait before attempt <paramref name="attempts"/> + 1.</summary>
+        public TimeSpan Backoff(int attempts) =>
+            TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempts - 1, 0, 30))));
+
+        internal IEnumerable<string> Validate(string prefix)
+        {
+            if (EmailEnabled)
+            {
+                if (Smtp.Port is < 1 or > 65535)
+                {
+                    yield return $"{prefix}:Smtp:Port must be 1..65535.";
+                }
+
+                if (!Enum.TryParse<SmtpSecurity>(Smtp.Security, ignoreCase: false, out _))
+                {
+                    yield return $"{prefix}:Smtp:Security must be one of {string.Join(", ", Enum.GetNames<SmtpSecurity>())}.";
+                }
+
+                if (!System.Net.Mail.MailAddress.TryCreate(Smtp.From, out _))
+                {
+                    yield return $"{prefix}:Smtp:From must be an e-mail address.";
+                }
+            }
+
+            if (MessageEnabled)
+            {
+                if (!Uri.TryCreate(Webhook.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+                {
+                    yield return $"{prefix}:Webhook:Url must be an absolute http(s) address.";
+                }
+
+                if ((Webhook.Secret?.Length ?? 0) < 32)
+                {
+                    yield return $"{prefix}:Webhook:Secret must be at least 32 characters (the gateway checks each request's signature with it).";
+                }
+            }
+
+            if (FirstRetry < TimeSpan.FromMilliseconds(10) || FirstRetry > TimeSpan.FromHours(1))
+            {
+                yield return $"{prefix}:FirstRetry must be 00:00:00.01..01:00:00.";
+            }
+
+            if (MaxAttempts is < 1 or > 50)
+            {
+                yield return $"{prefix}:MaxAttempts must be 1..50.";
+            }
+
+            if (PollEvery < TimeSpan.FromMilliseconds(50) || PollEvery > TimeSpan.FromMinutes(10) || Lease < TimeSpan.FromSeconds(1))
+            {
+                yield return $"{prefix}:PollEvery must be 00:00:00.05..00:10:00 and Lease at least 00:00:01.";
+            }
+        }
+    }
+
+    /// <summary>How the SMTP connection is secured.</summary>
+    public enum SmtpSecurity
+    {
+        None,
+        StartTls,
+        SslOnConnect,
+    }
+
+    /// <summary><c>CaseGrains:Notifications:Smtp</c>: the mail relay.</summary>
+    public sealed class SmtpSettings
+    {
+        public string? Host { get; set; }
+
+        public int Port { get; set; } = 587;
+
+        /// <summary><c>None</c>, <c>StartTls</c> (the default) or <c>SslOnConnect</c>.</summary>
+        public string Security { get; set; } = nameof(SmtpSecurity.StartTls);
+
+        public string? UserName { get; set; }
+
+        public string? Password { get; set; }
+
+        /// <summary>The sender address, e.g. <c>notifikasi@perintis.kemenkopm.go.id</c>.</summary>
+        public string? From { get; set; }
+    }
+
+    /// <summary><c>CaseGrains:Notifications:Webhook</c>: the WhatsApp/SMS gateway's endpoint and the secret its requests are signed with.</summary>
+    public sealed class WebhookSettings
+    {
+        public string? Url { get; set; }
+
+        public string? Secret { get; set; }
     }
 
     /// <summary>Retries of consequences that failed (docs/decisions.md, "Durable consequences").</summary>
@@ -372,6 +502,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
             errors.Add($"{s}:NikHmacKey must be base64 of at least 32 bytes.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ChainAnchorKey) && NikKeyBytes(options.ChainAnchorKey) is not { Length: >= 32 })
+        {
+            errors.Add($"{s}:ChainAnchorKey must be base64 of at least 32 bytes.");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.SubjectKeyEncryptionKey) && NikKeyBytes(options.SubjectKeyEncryptionKey) is not { Length: >= 32 })
         {
             errors.Add($"{s}:SubjectKeyEncryptionKey must be base64 of at least 32 bytes.");
@@ -394,6 +529,7 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
 
         errors.AddRange(options.Consequences.Validate($"{s}:Consequences"));
         errors.AddRange(options.Retention.Validate($"{s}:Retention"));
+        errors.AddRange(options.Notifications.Validate($"{s}:Notifications"));
         if (options.Faults.Enabled && ConsequenceFaults.Parse(options.Faults.Consequences) is { Error: { } faultError })
         {
             errors.Add($"{s}:Faults:Consequences: {faultError}");

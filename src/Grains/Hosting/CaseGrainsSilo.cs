@@ -148,6 +148,13 @@ public static class CaseGrainsSilo
                 [$"{CaseGrainsOptions.Section}:NikHmacKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo)."]);
         }
 
+        if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.ChainAnchorKey))
+        {
+            // The key that MACs the chain checkpoints must not sit in the database it anchors (docs/storage.md).
+            throw new OptionsValidationException(CaseGrainsOptions.Section, typeof(CaseGrainsOptions),
+                [$"{CaseGrainsOptions.Section}:ChainAnchorKey must be set in {Modes.Cluster} mode (base64 of at least 32 bytes, the same on every silo, kept outside the database)."]);
+        }
+
         if (settings.IsCluster && string.IsNullOrWhiteSpace(settings.SubjectKeyEncryptionKey))
         {
             // Every silo must open every case's data key; the key that wraps them must not sit in the database beside them.
@@ -164,6 +171,7 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<CasePolicies>();
         silo.Services.AddSingleton<NikHasher>();
         silo.Services.AddSingleton<NikProtector>();
+        silo.Services.AddSingleton<Notifications.NoticeEnqueuer>();
         silo.Services.AddSingleton<SubjectKeyRing>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
@@ -189,6 +197,7 @@ public static class CaseGrainsSilo
         {
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
+            silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
@@ -223,6 +232,8 @@ public static class CaseGrainsSilo
         }
 
         SqliteSchema.Apply(settings.SqliteConnectionString);
+        // Read (or created) now, not at the first append: a damaged key file stops start-up, naming it.
+        silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
 
         silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
         {
@@ -242,9 +253,11 @@ public static class CaseGrainsSilo
     /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
-        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, ISubjectKeyStore
+        where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, INoticeOutbox, ISubjectKeyStore
     {
         services.AddSingleton<TStore>();
+        services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<TStore>());
+        services.AddHostedService<Notifications.NoticeDispatcher>();
         services.AddSingleton<ISubjectKeyStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IDeadlineStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IPlacesStore>(sp => sp.GetRequiredService<TStore>());

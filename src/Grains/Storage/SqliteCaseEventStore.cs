@@ -108,6 +108,14 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
     }
 
+    public async Task<ChainAnchor.Checkpoint?> ReadCheckpointAsync(string caseNumber, CancellationToken ct) =>
+        (await QueryAsync($"SELECT {ChainCheckpointTable.Columns} FROM chain_checkpoints WHERE case_number = @case", [("@case", caseNumber)],
+            (r, c) => ProjectionRows.ReadAsync(r, ChainCheckpointTable.Read, c), ct)).SingleOrDefault();
+
+    public Task<IReadOnlyList<ChainAnchor.Checkpoint>> ReadCheckpointsAsync(string afterCase, int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {ChainCheckpointTable.Columns} FROM chain_checkpoints WHERE case_number > @after ORDER BY case_number LIMIT @limit",
+            [("@after", afterCase), ("@limit", limit)], (r, c) => ProjectionRows.ReadAsync(r, ChainCheckpointTable.Read, c), ct);
+
     public async Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);
@@ -228,6 +236,19 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
             }
 
             await AddCountersAsync(conn, tx, projections.Metrics, ct);
+
+            if (projections.Checkpoint is { } checkpoint)
+            {
+                await using var anchor = conn.CreateCommand();
+                anchor.Transaction = tx;
+                anchor.CommandText = ChainCheckpointTable.Upsert('$');
+                foreach (var (name, value) in ChainCheckpointTable.Parameters(checkpoint))
+                {
+                    anchor.Parameters.AddWithValue("$" + name, value);
+                }
+
+                await anchor.ExecuteNonQueryAsync(ct);
+            }
 
             await tx.CommitAsync(ct);
             return true;

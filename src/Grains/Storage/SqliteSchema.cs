@@ -108,7 +108,8 @@ public static class SqliteSchema
         (14, "offer rosters as rows", OfferPlacesTable.Table("TEXT")),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
         (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
-        // 17 is the chain checkpoints' (issue 19, deliverable 7), 18 the notices' outbox (issue 20).
+        (17, "chain checkpoints: each case's head under the anchor key (docs/storage.md, \"Anchored chain\")", ChainCheckpointTable.Sqlite),
+        (18, "the outbox of notices leaving the app (e-mail, WhatsApp/SMS)", NoticeDeliveryTable.Table("INTEGER", "TEXT")),
         (19, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Sqlite),
     ];
 
@@ -118,7 +119,10 @@ public static class SqliteSchema
     public static IReadOnlyList<int> Versions => [.. Migrations.Select(m => m.Version)];
 
     /// <summary>Applies the migrations the file lacks, each in its own transaction. Returns the versions applied.</summary>
-    public static IReadOnlyList<int> Apply(string connectionString)
+    public static IReadOnlyList<int> Apply(string connectionString) => Apply(connectionString, int.MaxValue);
+
+    /// <summary>Applies the migrations the file lacks up to version <paramref name="upTo"/> (a file as an earlier release left it, for tests).</summary>
+    public static IReadOnlyList<int> Apply(string connectionString, int upTo)
     {
         using var conn = new SqliteConnection(connectionString);
         conn.Open();
@@ -136,7 +140,7 @@ public static class SqliteSchema
         }
 
         var applied = new List<int>();
-        foreach (var (version, name, sql) in Migrations)
+        foreach (var (version, name, sql) in Migrations.Where(m => m.Version <= upTo))
         {
             using var tx = conn.BeginTransaction();
             using var check = conn.CreateCommand();

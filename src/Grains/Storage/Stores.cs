@@ -1,3 +1,4 @@
+using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
 
 namespace CaseGrains.Grains.Storage;
@@ -67,10 +68,16 @@ public sealed record EnrolmentRow(
     DateTimeOffset UpdatedAt,
     string? PersonKey = null);
 
-/// <summary>What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed.</summary>
+/// <summary>
+/// What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed, and
+/// the case's chain checkpoint at the new event (<see cref="Checkpoint"/>; null writes none: benchmarks and store tests).
+/// </summary>
 public sealed record CaseProjections(IReadOnlyList<EnrolmentRow> Enrolments, IReadOnlyList<Domain.Metrics.MetricDelta> Metrics)
 {
     public static CaseProjections None { get; } = new([], []);
+
+    /// <summary>The case's checkpoint as of the appended event, written in the append's transaction (replacing the previous one).</summary>
+    public ChainAnchor.Checkpoint? Checkpoint { get; init; }
 }
 
 /// <summary>A counter summed over a region's children (<see cref="Child"/> is the child region's code).</summary>
@@ -131,6 +138,9 @@ public interface ICaseTimelineStore
     Task<IReadOnlyList<StoredEvent>> ReadAsync(string caseNumber, long afterSeq, int limit, CancellationToken ct);
 
     Task<StoredEvent?> FindByCommandAsync(string caseNumber, string commandId, CancellationToken ct);
+
+    /// <summary>The case's chain checkpoint (<c>chain_checkpoints</c>), null when it has none.</summary>
+    Task<ChainAnchor.Checkpoint?> ReadCheckpointAsync(string caseNumber, CancellationToken ct);
 
     Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct);
 
@@ -199,6 +209,9 @@ public interface IOperationsStore
     /// <summary>True when the database answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken ct);
 
+    /// <summary>At most <paramref name="limit"/> chain checkpoints of the cases after <paramref name="afterCase"/>, by case number (the auditor's export).</summary>
+    Task<IReadOnlyList<ChainAnchor.Checkpoint>> ReadCheckpointsAsync(string afterCase, int limit, CancellationToken ct);
+
     /// <summary>Every case number (from the case list), for the rebuild and the reconciliation.</summary>
     Task<IReadOnlyList<string>> ListCaseNumbersAsync(CancellationToken ct);
 
@@ -242,6 +255,24 @@ public interface IPeopleStore
 
 /// <summary>A case's timer of one kind (<c>sla</c>, <c>referral</c>) due at <see cref="DueAt"/>.</summary>
 public sealed record DueDeadline(string CaseNumber, string Kind, DateTimeOffset DueAt);
+
+/// <summary>The outbox of notices leaving the app (<see cref="NoticeDeliveryTable"/>).</summary>
+public interface INoticeOutbox
+{
+    /// <summary>Adds deliveries; one already there for the same recipient, event and channel is kept as it is.</summary>
+    Task EnqueueDeliveriesAsync(IReadOnlyList<NoticeDelivery> deliveries, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Takes up to <paramref name="limit"/> due deliveries for <paramref name="lease"/>, each counted as an attempt.</summary>
+    Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct);
+
+    /// <summary>Records an attempt's outcome (status, next attempt, when sent, the error) and gives the lease back.</summary>
+    Task FinishDeliveryAsync(NoticeDelivery delivery, CancellationToken ct);
+
+    Task<IReadOnlyList<NoticeDelivery>> ReadDeliveriesAsync(DeliveryStatus? status, int limit, CancellationToken ct);
+
+    /// <summary>Puts every failed delivery back to pending; returns how many.</summary>
+    Task<int> RetryFailedDeliveriesAsync(DateTimeOffset now, CancellationToken ct);
+}
 
 /// <summary>The deadline index (<see cref="CaseDeadlineTable"/>): each case's next due time per kind of timer.</summary>
 public interface IDeadlineStore

@@ -33,6 +33,8 @@ public static class CaseApi
 
         var commands = cases.MapGroup("/{caseNumber}").WithTags("Journey commands");
         commands.MapPost("/consent", (HttpContext http, string caseNumber, RecordConsentRequest body) => Send(http, caseNumber, body)).WithName("RecordConsent");
+        commands.MapPost("/consent/withdrawal", (HttpContext http, string caseNumber, WithdrawConsentRequest body) => Send(http, caseNumber, body))
+            .WithName("WithdrawConsent").WithSummary("The beneficiary withdraws consent for some purposes; they stop at once.");
         commands.MapPost("/assessment", (HttpContext http, string caseNumber, RecordAssessmentRequest body) => Send(http, caseNumber, body)).WithName("RecordAssessment");
         commands.MapPost("/assessment/correct", (HttpContext http, string caseNumber, CorrectAssessmentRequest body) => Send(http, caseNumber, body))
             .WithName("CorrectAssessment").WithSummary("Correct the assessment on record, with the reason (the original stays in the timeline).");

@@ -43,6 +43,44 @@ public static class OperationsApi
             .WithName("Reconcile")
             .WithSummary("Recompute caseloads, rosters, counters and notices from the timelines and report the drift (apply=true repairs it).");
 
+        admin.MapGet("/notice-deliveries", async (HttpContext http, IGrainFactory grains, CurrentActor actor, string? status, int? limit) =>
+            {
+                if (!StrictEnum.TryParseOptional<DeliveryStatus>(status, out var parsed))
+                {
+                    return ProblemResults.Bad(http, "request.unknown_value", $"Parameter 'status' harus salah satu dari: {string.Join(", ", Enum.GetNames<DeliveryStatus>())}.",
+                        $"'status' must be one of: {string.Join(", ", Enum.GetNames<DeliveryStatus>())}.", "status");
+                }
+
+                return limit is < 1 or > 500
+                    ? ProblemResults.Bad(http, "input.out_of_range", "'limit' harus 1..500.", "'limit' must be 1..500.", "limit")
+                    : await grains.GetGrain<IOperationsGrain>(0).Deliveries(actor.For(http), parsed, limit ?? 100) is { } rows
+                        ? Results.Ok(rows)
+                        : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden()));
+            })
+            .WithName("NoticeDeliveries")
+            .WithSummary("Notices sent or to send by e-mail and WhatsApp/SMS, newest first (status = Pending, Sent or Failed): attempts, the last error, the next attempt.");
+        admin.MapPost("/notice-deliveries/retry", async (HttpContext http, IGrainFactory grains, CurrentActor actor) =>
+                await grains.GetGrain<IOperationsGrain>(0).RetryDeliveries(actor.For(http)) is { } count
+                    ? Results.Ok(new { retried = count })
+                    : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden())))
+            .WithName("RetryNoticeDeliveries")
+            .WithSummary("Send every failed delivery again now (after the relay or the gateway was fixed).");
+
+        app.MapGet("/api/me/notifications", async (HttpContext http, IGrainFactory grains, CurrentActor actor) =>
+                await grains.GetGrain<IUserGrain>(actor.For(http).Id).GetNotificationSettings() is { } settings
+                    ? Results.Ok(settings)
+                    : ProblemResults.From(http, RefusalInfo.From(Domain.Refusals.Forbidden())))
+            .RequireAuthorization(Policies.SignedIn).WithTags("Accounts").WithName("MyNotificationSettings")
+            .WithSummary("How the caller is told of notices outside the app: e-mail, WhatsApp/SMS number, language, channels.");
+        app.MapPut("/api/me/notifications", async (HttpContext http, IGrainFactory grains, CurrentActor actor, NotificationSettings body) =>
+            {
+                var caller = actor.For(http);
+                var outcome = await grains.GetGrain<IUserGrain>(caller.Id).SetNotificationSettings(body, caller);
+                return outcome.Refusal is { } refusal ? ProblemResults.From(http, refusal) : Results.Ok(outcome.Settings);
+            })
+            .RequireAuthorization(Policies.SignedIn).WithTags("Accounts").WithName("SetMyNotificationSettings")
+            .WithSummary("Set how the caller is told of notices outside the app (each channel needs its address and the installation's relay or gateway).");
+
         app.MapGet("/api/me/notices", async (HttpContext http, IGrainFactory grains, CurrentActor actor, int? limit) =>
                 limit is < 1 or > 500
                     ? ProblemResults.Bad(http, "input.out_of_range", "'limit' harus 1..500.", "'limit' must be 1..500.", "limit")

@@ -13,8 +13,11 @@ public interface ICaseClient
     /// <summary>One event of a case the user may see, with its sequence number. Drop duplicates by (case, seq).</summary>
     Task CaseEvent(TimelineEvent e);
 
-    /// <summary>The user may no longer see this case (reassigned, out of region, account changed): forget it.</summary>
-    Task AccessEnded(string caseNumber);
+    /// <summary>
+    /// The user may no longer see this case: forget it. <paramref name="reason"/> is <c>access-ended</c> (reassigned, out of
+    /// region, account changed) or <c>consent-withdrawn</c> (the beneficiary withdrew consent to mentoring).
+    /// </summary>
+    Task AccessEnded(string caseNumber, string reason);
 
     /// <summary>How far the user's bulk import is (after every few rows, and once done).</summary>
     Task ImportProgress(ImportProgress progress);

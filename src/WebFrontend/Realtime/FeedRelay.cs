@@ -99,7 +99,7 @@ public sealed partial class FeedRelay(IGrainFactory grains, IHubContext<CaseHub,
         // The push continues the trace of the command that appended the event (the feed's call carried it here).
         var parent = Activity.Current?.Context ?? default;
         Send(item.UserId, user, client => item.Import is { } progress ? client.ImportProgress(progress)
-            : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber)
+            : item.AccessEnded || item.Event is null ? client.AccessEnded(item.CaseNumber, item.EndReason ?? AccessEnd.Ended)
             : PushEventAsync(client, item.Event, parent));
     }
 

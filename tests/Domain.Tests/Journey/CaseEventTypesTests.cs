@@ -22,6 +22,7 @@ public sealed class CaseEventTypesTests
             "ClosureRequestDeclined",
             "ClosureRequested",
             "ConsentRecorded",
+            "ConsentWithdrawn",
             "Enrolled",
             "EnrolmentCompleted",
             "EnrolmentWithdrawn",

@@ -90,10 +90,10 @@ public sealed class CaseLifecycleTests
     }
 
     [Fact]
-    public void CommandsOnAnExistingCase_ListEveryCommandTypeButOpenReopenRequestsAndNotes()
+    public void CommandsOnAnExistingCase_ListEveryCommandTypeButOpenReopenRequestsNotesAndWithdrawals()
     {
         var listed = ((IEnumerable<object[]>)CommandsOnAnExistingCase).Select(r => r[0].GetType()).ToHashSet();
-        Type[] notNeedingAnOpenCase = [typeof(OpenCase), typeof(ReopenCase), typeof(RequestReopening), typeof(DecideRequest), typeof(AddNote)];
+        Type[] notNeedingAnOpenCase = [typeof(OpenCase), typeof(ReopenCase), typeof(RequestReopening), typeof(DecideRequest), typeof(AddNote), typeof(WithdrawConsent)];
         var all = typeof(CaseCommand).Assembly.GetTypes()
             .Where(t => t.IsSealed && t.IsSubclassOf(typeof(CaseCommand)) && !notNeedingAnOpenCase.Contains(t));
 

@@ -140,7 +140,9 @@ internal sealed class CaseScenario
     public CaseScenario Enrol(Offer offer, long? amountIdr = null, bool acknowledgeOverlap = false) =>
         Do(new Enrol(offer, SeatOutcome.Granted, 0, acknowledgeOverlap, amountIdr));
 
-    public CaseScenario AssignMentorIfNone() => State.MentorId is null ? Do(new AssignMentor("mentor-7")) : this;
+    /// <summary>Assigns mentor-7 unless a mentor is assigned, recording consent first when the case has none (mentoring needs it).</summary>
+    public CaseScenario AssignMentorIfNone() => State.MentorId is not null ? this
+        : (State.Consents(Privacy.ConsentPurpose.Mentoring) ? this : Do(new RecordConsent("Tanda tangan basah"))).Do(new AssignMentor("mentor-7"));
 
     public CaseScenario LogSessions(int count)
     {

@@ -136,6 +136,14 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
     }
 
+    public async Task<ChainAnchor.Checkpoint?> ReadCheckpointAsync(string caseNumber, CancellationToken ct) =>
+        (await QueryAsync($"SELECT {ChainCheckpointTable.Columns} FROM chain_checkpoints WHERE case_number = @case", [("case", caseNumber)],
+            (r, c) => ProjectionRows.ReadAsync(r, ChainCheckpointTable.Read, c), ct)).SingleOrDefault();
+
+    public Task<IReadOnlyList<ChainAnchor.Checkpoint>> ReadCheckpointsAsync(string afterCase, int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {ChainCheckpointTable.Columns} FROM chain_checkpoints WHERE case_number > @after ORDER BY case_number LIMIT @limit",
+            [("after", afterCase), ("limit", (long)limit)], (r, c) => ProjectionRows.ReadAsync(r, ChainCheckpointTable.Read, c), ct);
+
     public async Task<StoredRefusal?> FindRefusalAsync(string caseNumber, string commandId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
@@ -178,11 +186,20 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     /// One append as one statement: the event row, and the case-list row only if the event row went in (a conflict
     /// inserts nothing and returns no row). Public for the benchmark's one-commit-per-append baseline.
     /// </summary>
-    public static NpgsqlBatchCommand AppendCommand(StoredEvent e, CaseIndexRow row, IReadOnlyList<EnrolmentRow>? enrolments = null)
+    public static NpgsqlBatchCommand AppendCommand(StoredEvent e, CaseIndexRow row, IReadOnlyList<EnrolmentRow>? enrolments = null, ChainAnchor.Checkpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(row);
         enrolments ??= [];
+        // The checkpoint rides in the same statement too: it replaces the case's previous one only with the event row.
+        var checkpointCte = checkpoint is null ? "" : $"""
+            , checkpointed AS (
+                INSERT INTO chain_checkpoints ({ChainCheckpointTable.Columns})
+                SELECT @cpcase, @cpseq, @cphead, @cpat, @cpmac FROM appended
+                ON CONFLICT (case_number) DO UPDATE SET
+                    seq = excluded.seq, head = excluded.head, recorded_at = excluded.recorded_at, mac = excluded.mac
+                WHERE chain_checkpoints.seq < excluded.seq)
+            """;
         // The enrolment rows ride in the same statement, joined to the appended row: no event row, no projection write.
         var enrolmentCte = enrolments.Count == 0 ? "" : $"""
             , enrolments AS (
@@ -197,7 +214,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 INSERT INTO case_events ({EventColumns})
                 VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
                 ON CONFLICT DO NOTHING
-                RETURNING case_number){enrolmentCte}
+                RETURNING case_number){enrolmentCte}{checkpointCte}
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
                                     current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval, name_key)
             SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla, @pending, @nameKey
@@ -237,6 +254,14 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         p.Add(new NpgsqlParameter("mentor", NpgsqlDbType.Text) { Value = (object?)row.MentorId ?? DBNull.Value });
         p.AddWithValue("sla", row.SlaState);
         p.Add(new NpgsqlParameter("pending", NpgsqlDbType.Text) { Value = (object?)row.PendingApproval ?? DBNull.Value });
+        if (checkpoint is not null)
+        {
+            foreach (var (name, value) in ChainCheckpointTable.Parameters(checkpoint))
+            {
+                p.Add(new NpgsqlParameter(name, name == "cpseq" ? NpgsqlDbType.Bigint : NpgsqlDbType.Text) { Value = value });
+            }
+        }
+
         for (var i = 0; i < enrolments.Count; i++)
         {
             var en = enrolments[i];
@@ -316,7 +341,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         {
             foreach (var (e, row, projections) in group)
             {
-                batch.BatchCommands.Add(AppendCommand(e, row, projections.Enrolments));
+                batch.BatchCommands.Add(AppendCommand(e, row, projections.Enrolments, projections.Checkpoint));
             }
 
             // (The group arrives ordered by case number: case rows are locked in one order by every writer of them.)

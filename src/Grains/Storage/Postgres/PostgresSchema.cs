@@ -118,7 +118,8 @@ public static class PostgresSchema
             """),
         (15, "the person on each enrolment row (catalog counts of people, not enrolments)", EnrolmentProjection.PersonMigration),
         (16, "where each access came from; the access log searchable by time and by user (the data protection officer's)", AccessLogSearch.Migration),
-        // 17 is the chain checkpoints' (issue 19, deliverable 7), 18 the notices' outbox (issue 20).
+        (17, "chain checkpoints: each case's head under the anchor key (docs/storage.md, \"Anchored chain\")", ChainCheckpointTable.Postgres),
+        (18, "the outbox of notices leaving the app (e-mail, WhatsApp/SMS)", NoticeDeliveryTable.Table("bigint", "timestamptz")),
         (19, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Postgres),
     ];
 

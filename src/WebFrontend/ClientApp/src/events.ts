@@ -1,4 +1,4 @@
-import { enumPairs, formatRupiah, inSentence, lang, stageNameIn } from "./i18n";
+import { enumNameIn, enumPairs, formatRupiah, inSentence, lang, stageNameIn } from "./i18n";
 import { formatLocalDate } from "./zones";
 import type { TimelineEvent } from "./offline";
 
@@ -38,13 +38,26 @@ const assessmentFields: Record<string, [string, string]> = {
 const pick = (table: Record<string, [string, string]>, v: unknown): [string, string] => table[s(v)] ?? [s(v), s(v)];
 const stage = (v: unknown): [string, string] => [stageNameIn("id", s(v)), stageNameIn("en", s(v))];
 
+/** " untuk …" / " for …": the purposes a consent names (none: every purpose, said as nothing). */
+const purposeWords = (v: unknown): [string, string] => Array.isArray(v) && v.length
+  ? [` untuk ${v.map((p) => inSentence(enumNameIn("id", "ConsentPurpose", s(p)))).join(", ")}`, ` for ${v.map((p) => inSentence(enumNameIn("en", "ConsentPurpose", s(p)))).join(", ")}`]
+  : ["", ""];
+
 export const eventWords: Record<string, Words> = {
   CaseOpened: (p) => [`Kasus dibuka (NIK ${s(p.nikMasked)})`, `Case opened (NIK ${s(p.nikMasked)})`],
   ConsentRecorded: (p) => {
     const given = s(p.givenOn) ? formatLocalDate(s(p.givenOn)) : "";
     const id = [s(p.method), s(p.formVersion) ? `formulir versi ${s(p.formVersion)}` : "", given ? `tanggal ${given}` : "", s(p.witness) ? `saksi ${s(p.witness)}` : ""];
     const en = [consentMethodsEn[s(p.method)] ?? s(p.method), s(p.formVersion) ? `form version ${s(p.formVersion)}` : "", given ? `given on ${given}` : "", s(p.witness) ? `witness ${s(p.witness)}` : ""];
-    return [`Persetujuan dicatat (${id.filter((x) => x).join(", ")})`, `Consent recorded (${en.filter((x) => x).join(", ")})`];
+    const [forId, forEn] = purposeWords(p.purposes);
+    return [`Persetujuan dicatat${forId} (${id.filter((x) => x).join(", ")})`, `Consent recorded${forEn} (${en.filter((x) => x).join(", ")})`];
+  },
+  ConsentWithdrawn: (p) => {
+    const on = s(p.withdrawnOn) ? formatLocalDate(s(p.withdrawnOn)) : "";
+    const [forId, forEn] = purposeWords(p.purposes);
+    const id = [s(p.method), on ? `tanggal ${on}` : "", s(p.witness) ? `saksi ${s(p.witness)}` : "", s(p.note)];
+    const en = [s(p.method), on ? `on ${on}` : "", s(p.witness) ? `witness ${s(p.witness)}` : "", s(p.note)];
+    return [`Persetujuan ditarik${forId} (${id.filter((x) => x).join(", ")})`, `Consent withdrawn${forEn} (${en.filter((x) => x).join(", ")})`];
   },
   AssessmentRecorded: (p) => {
     const c = pick(umkmClasses, p.umkmClass);

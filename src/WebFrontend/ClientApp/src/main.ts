@@ -153,7 +153,7 @@ async function connect(): Promise<void> {
   hub.serverTimeoutInMilliseconds = 15000;
   hub.keepAliveIntervalInMilliseconds = 5000;
   hub.on("CaseEvent", (e: TimelineEvent) => void onEvent(e));
-  hub.on("AccessEnded", (caseNumber: string) => onAccessEnded(caseNumber));
+  hub.on("AccessEnded", (caseNumber: string, reason?: string) => onAccessEnded(caseNumber, reason));
   hub.on("ImportProgress", (p: ImportProgress) => staff?.onImportProgress(p));
   // The user's feed was rebuilt after a silo was lost: fetch what may have been pushed meanwhile.
   hub.on("Resync", () => void resume());
@@ -193,7 +193,7 @@ async function resume(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    result.accessEnded.forEach(onAccessEnded);
+    result.accessEnded.forEach((caseNumber) => onAccessEnded(caseNumber));
     await onEvents(result.events);
     const before = have;
     have = result.more; // the cases with more to fetch (or not readable just now), from where this answer stopped
@@ -280,11 +280,16 @@ async function onSessionEnded(reason: string): Promise<void> {
   if (shownMessage) shownMessage.id = "session-ended";
 }
 
-function onAccessEnded(caseNumber: string): void {
+/** Access to a case ended: forget it on the phone too, and say why (the beneficiary's withdrawal of consent is named). */
+function onAccessEnded(caseNumber: string, reason?: string): void {
   cases.delete(caseNumber);
   lastSeq.delete(caseNumber);
   void store.forgetCase(caseNumber);
-  if (openCase === caseNumber) {
+  if (reason === "consent-withdrawn") {
+    showStatus(`${t("live.consent-withdrawn")} (${caseNumber})`);
+    status.dataset.reason = reason;
+    if (openCase === caseNumber) openCase = null;
+  } else if (openCase === caseNumber) {
     openCase = null;
     showStatus(t("live.ended"));
   }

@@ -9,7 +9,8 @@ import { formatLocalDate } from "./zones";
 // hand over, and as JSON to download. The server decides who may export it and records the export in the access log
 // before it answers; this page only lays the answer out in words.
 
-interface Consent { seq: number; recordedAt: string; recordedBy: string; method: string; formVersion: string | null; givenOn: string | null; witness: string | null }
+interface Consent { seq: number; recordedAt: string; recordedBy: string; method: string; formVersion: string | null; givenOn: string | null; witness: string | null;
+  purposes: string[]; withdrawn: boolean; note: string | null }
 interface Access { userId: string; role: string; action: string; purpose: string; at: string }
 interface Export {
   caseNumber: string; exportedAt: string; exportedBy: string; purpose: string; nik: string | null; consents: Consent[]; timeline: TimelineEvent[]; accessLog: Access[];
@@ -85,10 +86,14 @@ function drawDocument(x: Export, app: HTMLElement, el: El): void {
       el("section", { id: "sa-consents" }, el("h2", { textContent: words("Persetujuan", "Consents") }),
         el("ul", {}, ...x.consents.map((c) => el("li", { textContent: [
           formatTime(c.recordedAt),
+          c.withdrawn ? words("DITARIK", "WITHDRAWN") : "",
+          c.purposes.map((p) => enumName("ConsentPurpose", p)).join(", "),
           c.method === "intake" ? words("diberikan saat pendaftaran", "given at intake") : c.method,
           c.formVersion ? words(`formulir versi ${c.formVersion}`, `form version ${c.formVersion}`) : "",
-          c.givenOn ? words(`tanggal ${formatLocalDate(c.givenOn)}`, `given on ${formatLocalDate(c.givenOn)}`) : "",
+          c.givenOn ? (c.withdrawn ? words(`ditarik tanggal ${formatLocalDate(c.givenOn)}`, `withdrawn on ${formatLocalDate(c.givenOn)}`)
+            : words(`tanggal ${formatLocalDate(c.givenOn)}`, `given on ${formatLocalDate(c.givenOn)}`)) : "",
           c.witness ? words(`saksi ${c.witness}`, `witness ${c.witness}`) : "",
+          c.note ?? "",
           words(`dicatat oleh ${c.recordedBy}`, `recorded by ${c.recordedBy}`)].filter((s) => s).join(" · ") })))),
       el("section", { id: "sa-timeline" }, el("h2", { textContent: words(`Riwayat kasus (${x.timeline.length} peristiwa)`, `Case timeline (${x.timeline.length} events)`) }),
         el("ol", {}, ...x.timeline.map((e, i) => el("li", { textContent: `${formatTime(e.occurredAt)} · ${actorWords(e)} · ${both[i][lang === "id" ? 0 : 1]}` })))),

@@ -1,4 +1,4 @@
-import { enumPairs, formatRupiah, formatTime, lang, segmentName, stageName, words } from "./i18n";
+import { enumName, enumPairs, formatRupiah, formatTime, inSentence, lang, segmentName, stageName, words } from "./i18n";
 import { type Api, type El, downloadLink } from "./page";
 import { closeReasonNames, consentMethods, repayments, umkmClasses } from "./events";
 import { kecamatanPicker, regionsUnder } from "./regions";
@@ -21,7 +21,11 @@ interface Pending { kind: "Closure" | "Reopening"; reason: string | null; closeR
 interface View { caseNumber: string; version: number; fullName: string; status: string; closeReason: string | null; currentStage: string; regionName: string; segment: string;
   nikMasked: string; stages: Stage[]; profile: Profile | null; mentorId: string | null; enrolments: Enrolment[]; pendingApproval: Pending | null;
   regionCode: string; consentRecorded: boolean; consent: { method: string; formVersion: string | null; givenOn: string | null; witness: string | null } | null;
+  consentPurposes: string[]; withdrawal: { purposes: string[]; method: string; withdrawnOn: string | null; witness: string | null; note: string | null; recordedAt: string } | null;
   erasedAt: string | null }
+
+/** The purposes a beneficiary consents to, each on its own (UU PDP); withdrawing case management ends them all. */
+const purposes = ["CaseManagement", "Mentoring", "PartnerSharing"];
 interface Candidate { kind: string; id: string; name: string; provider: string | null; score: number; reasons: { code: string; points: number; indonesian: string; english: string }[] }
 export interface Summary { caseNumber: string; version: number; fullName: string; regionCode: string; segment: string; currentStage: string; status: string; sla: string; mentorId: string | null;
   pendingApproval: string | null }
@@ -266,12 +270,17 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
       } else if (!problem) await confirm(caseNumber, c);
     };
     if (active === "Training") sections.push(await candidatesSection(api, el, caseNumber, "Course", words("Pelatihan yang cocok", "Matching courses"), (c) => enrol(c)));
-    if (active === "Mentoring") {
+    const withdrawn = (purpose: string) => el("section", { className: "card consent-stop" }, el("p", { className: "warning", textContent: words(
+      `Penerima manfaat tidak memberi persetujuan untuk ${inSentence(enumName("ConsentPurpose", purpose))}: tahap ini tidak dapat dilanjutkan (lewati dengan alasan, atau catat persetujuan baru).`,
+      `The beneficiary does not consent to ${inSentence(enumName("ConsentPurpose", purpose))}: this stage cannot go on (skip it with a reason, or record a new consent).`) }));
+    if (active === "Mentoring" && !v.consentPurposes.includes("Mentoring")) sections.push(withdrawn("Mentoring"));
+    else if ((active === "Matching" || active === "Financing") && !v.consentPurposes.includes("PartnerSharing")) sections.push(withdrawn("PartnerSharing"));
+    else if (active === "Mentoring") {
       sections.push(await candidatesSection(api, el, caseNumber, "Mentor", v.mentorId ? words("Ganti pendamping", "Change the mentor") : words("Pendamping yang cocok", "Matching mentors"),
         async (c) => { if (!(await send("/mentor", { mentorId: c.id }))) await confirm(caseNumber, c); }));
     }
-    if (active === "Matching") sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
-    if (active === "Financing") {
+    else if (active === "Matching") sections.push(await candidatesSection(api, el, caseNumber, "Partner", words("Mitra usaha yang cocok (rujukan)", "Matching partners (referral)"), (c) => enrol(c)));
+    else if (active === "Financing") {
       const amount = el("input", { type: "number", min: "1", step: "1", inputMode: "numeric" });
       const financing = await candidatesSection(api, el, caseNumber, "Financing", words("Pembiayaan yang cocok", "Matching financing"),
         (c) => enrol(c, { amountIdr: Number(amount.value) }));
@@ -316,6 +325,7 @@ export async function renderWorkbenchCase(caseNumber: string, app: HTMLElement, 
     el("section", { className: "card", id: "journey" }, el("h2", { textContent: words("Tahapan", "Journey") }), el("ol", { id: "stages", className: "stepper" }, ...stageRows)),
     nextAction(el, v, send),
     ...sections,
+    consentSection(el, v, open, send),
     ...(v.profile ? [profileSection(el, v.profile, open ? assessmentForm(el, send, termsOrNone, v.profile) : null)] : []),
     el("section", { className: "card" }, el("h2", { textContent: words("Layanan diikuti", "Enrolments") }), enrolments),
     ...(sessions ? [sessions] : []),
@@ -386,6 +396,12 @@ function nextAction(el: El, v: View, send: Send): HTMLElement {
     return card;
   }
   if (v.pendingApproval) say("Permintaan di atas menunggu keputusan supervisor.", "The request above waits for a supervisor's decision.");
+  if (!v.consentRecorded && v.withdrawal) {
+    say("Penerima manfaat menarik persetujuan pengelolaan kasus: tahapan berhenti. Ajukan penutupan kasus, atau catat persetujuan baru bila ia berubah pikiran.",
+      "The beneficiary withdrew consent to case management: the journey stops. Ask to close the case, or record a new consent if they change their mind.");
+    card.append(consentForm(el, send));
+    return card;
+  }
   if (!v.consentRecorded) {
     say("Catat persetujuan penerima manfaat: tanpa itu kasus tidak dapat melewati tahap Pendaftaran.",
       "Record the beneficiary's consent: without it the case cannot leave the Intake stage.");
@@ -581,8 +597,65 @@ function approvalSection(el: El, v: View, supervisor: boolean, send: Send): HTML
   return section;
 }
 
-/** Recording the beneficiary's consent: the next action of a case that waits for it. */
-function consentForm(el: El, send: Send): HTMLElement {
+/**
+ * The consent per purpose: what the beneficiary consents to now, the latest withdrawal, a form to record a withdrawal
+ * (it takes effect at once: a mentor's access ends, partners and lenders are no longer matched), and a form to give
+ * consent again for what was withdrawn.
+ */
+function consentSection(el: El, v: View, open: boolean, send: Send): HTMLElement {
+  const given = new Set(v.consentPurposes);
+  const w = v.withdrawal;
+  const list = el("ul", { id: "consent-purposes" }, ...purposes.map((p) => {
+    const state = given.has(p) ? words("diberikan", "given")
+      : w && (w.purposes.includes(p) || w.purposes.includes("CaseManagement"))
+        ? `${words("ditarik", "withdrawn")}${w.withdrawnOn ? ` ${w.withdrawnOn}` : ""} (${w.method}${w.witness ? `, ${words("saksi", "witness")} ${w.witness}` : ""})`
+        : words("belum diberikan", "not given");
+    const li = el("li", {}, el("strong", { textContent: `${enumName("ConsentPurpose", p)}: ` }), el("span", { textContent: state }));
+    li.dataset.purpose = p;
+    li.dataset.given = String(given.has(p));
+    return li;
+  }));
+  const section = el("section", { className: "card", id: "consent" }, el("h2", { textContent: words("Persetujuan per tujuan (UU PDP)", "Consent per purpose (PDP law)") }), list);
+  if (w?.note) section.append(el("p", { className: "meta", textContent: `${words("Catatan penarikan", "Withdrawal note")}: ${w.note}` }));
+
+  const boxes = (prefix: string, values: string[]) => values.map((p) => {
+    const box = el("input", { type: "checkbox", id: `${prefix}-${p}`, value: p, name: prefix });
+    return el("label", { htmlFor: box.id, className: "check" }, box, ` ${enumName("ConsentPurpose", p)}`);
+  });
+  const checked = (form: HTMLElement, prefix: string) => [...form.querySelectorAll<HTMLInputElement>(`input[name="${prefix}"]:checked`)].map((b) => b.value);
+
+  if (given.size > 0) {
+    const method = el("input", { maxLength: 200, required: true, autocomplete: "off" });
+    const on = el("input", { type: "date", value: new Date().toISOString().slice(0, 10) });
+    const witness = el("input", { maxLength: 200, autocomplete: "off" });
+    const note = el("textarea", { maxLength: 2000, rows: 2 });
+    const form = el("form", { id: "withdraw-form" },
+      el("p", { className: "meta", textContent: words(
+        "Berlaku seketika: pendamping kehilangan akses bila pendampingan ditarik, mitra dan pemberi pembiayaan tidak lagi dicocokkan bila berbagi ditarik, dan tanpa pengelolaan kasus tahapan berhenti (kasus hanya dapat ditutup). Data kasus tetap disimpan sesuai dasar hukum yang tersisa.",
+        "Takes effect at once: the mentor loses access when mentoring is withdrawn, partners and lenders are no longer matched when sharing is withdrawn, and without case management the journey stops (the case can only be closed). The case record stays for the legal basis that remains.") }),
+      el("fieldset", {}, el("legend", { textContent: words("Tujuan yang ditarik", "Purposes withdrawn") }), ...boxes("withdraw-purpose", purposes.filter((p) => given.has(p)))),
+      field(el, "withdraw-method", words("Cara penarikan (mis. surat ditandatangani)", "How it was withdrawn (e.g. a signed letter)"), method),
+      field(el, "withdraw-date", words("Tanggal penarikan", "Date withdrawn"), on),
+      field(el, "withdraw-witness", words("Saksi (nama dan jabatan)", "Witness (name and role)"), witness),
+      field(el, "withdraw-note", words("Catatan", "Note"), note),
+      el("button", { type: "submit", id: "withdraw-submit", textContent: words("Catat penarikan persetujuan", "Record the withdrawal") }));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void send("/consent/withdrawal", { purposes: checked(form, "withdraw-purpose"), method: method.value, withdrawnOn: on.value || null, witness: witness.value || null, note: note.value || null });
+    });
+    section.append(el("details", { id: "withdraw-consent" }, el("summary", { textContent: words("Penerima manfaat menarik persetujuan…", "The beneficiary withdraws consent…") }), form));
+  }
+
+  const missing = purposes.filter((p) => !given.has(p));
+  if (open && given.has("CaseManagement") && missing.length > 0) {
+    const form = consentForm(el, send, missing);
+    section.append(el("details", { id: "regive-consent" }, el("summary", { textContent: words("Catat persetujuan baru…", "Record a new consent…") }), form));
+  }
+  return section;
+}
+
+/** Recording the beneficiary's consent (for <purposesAsked>, or every purpose): the next action of a case that waits for it. */
+function consentForm(el: El, send: Send, purposesAsked?: string[]): HTMLElement {
   const method = el("select", { required: true }, ...Object.entries(consentMethods).map(([id, en]) => el("option", { value: id, textContent: words(id, en) })));
   const version = el("input", { maxLength: 50, value: "1", required: true });
   const given = el("input", { type: "date", required: true, value: new Date().toISOString().slice(0, 10) });
@@ -595,9 +668,18 @@ function consentForm(el: El, send: Send): HTMLElement {
     field(el, "consent-date", words("Tanggal persetujuan", "Date of consent"), given),
     field(el, "consent-witness", words("Saksi (nama dan jabatan)", "Witness (name and role)"), witness),
     el("button", { className: "primary", type: "submit", id: "consent-submit", textContent: words("Simpan persetujuan", "Save consent") }));
+  if (purposesAsked) {
+    form.id = "regive-form";
+    form.querySelector("button")?.before(el("fieldset", {}, el("legend", { textContent: words("Untuk tujuan", "For the purposes") }), ...purposesAsked.map((p) => {
+      const box = el("input", { type: "checkbox", id: `regive-purpose-${p}`, value: p, name: "regive-purpose" });
+      return el("label", { htmlFor: box.id, className: "check" }, box, ` ${enumName("ConsentPurpose", p)}`);
+    })));
+    form.querySelector("button")!.id = "regive-submit";
+  }
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    void send("/consent", { method: method.value, formVersion: version.value, givenOn: given.value, witness: witness.value || null });
+    const chosen = purposesAsked ? [...form.querySelectorAll<HTMLInputElement>('input[name="regive-purpose"]:checked')].map((b) => b.value) : null;
+    void send("/consent", { method: method.value, formVersion: version.value, givenOn: given.value, witness: witness.value || null, ...(chosen ? { purposes: chosen } : {}) });
   });
   return form;
 }

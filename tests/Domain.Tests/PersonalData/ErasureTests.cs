@@ -3,7 +3,7 @@ using CaseGrains.Domain.Journey;
 using CaseGrains.Domain.Tests.Support;
 using CaseGrains.Domain.Privacy;
 
-namespace CaseGrains.Domain.Tests.Privacy;
+namespace CaseGrains.Domain.Tests.PersonalData;
 
 public sealed class ErasureTests
 {
@@ -68,6 +68,7 @@ public sealed class ErasureTests
             "ClosureRequestDeclined: reason",
             "ClosureRequested: note",
             "ConsentRecorded: witness",
+            "ConsentWithdrawn: witness, note",
             "EnrolmentCompleted: note",
             "EnrolmentWithdrawn: reason",
             "FinancingDecisionRecorded: reason",
@@ -97,7 +98,7 @@ public sealed class ErasureTests
         string[] notPersonal =
         [
             "CaseOpened.caseNumber", "CaseOpened.regionCode", "AssessmentRecorded.sector", "AssessmentCorrected.sector",
-            "ConsentRecorded.method", "ConsentRecorded.formVersion", "ClosureRequested.requestedBy", "ReopeningRequested.requestedBy",
+            "ConsentRecorded.method", "ConsentRecorded.formVersion", "ConsentWithdrawn.method", "ClosureRequested.requestedBy", "ReopeningRequested.requestedBy",
             "TrainingCompletionRecorded.offerId", "TrainingCompletionRecorded.courseName", "MentorAssigned.mentorId",
             "MentorAssigned.previousMentorId", "AttendanceCorrected.offerId", "AttendanceCorrected.courseName",
             "MatchOutcomeRecorded.partnerName", "FinancingDecisionRecorded.productName", "FinancingDecisionRecorded.lender",

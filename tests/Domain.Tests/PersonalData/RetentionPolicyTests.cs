@@ -1,6 +1,6 @@
 using CaseGrains.Domain.Privacy;
 
-namespace CaseGrains.Domain.Tests.Privacy;
+namespace CaseGrains.Domain.Tests.PersonalData;
 
 public sealed class RetentionPolicyTests
 {

@@ -1,0 +1,111 @@
+using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
+using CaseGrains.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CaseGrains.Grains.Notifications;
+
+/// <summary>
+/// Sends the outbox (docs/notifications.md). Every silo runs one: it takes a few due deliveries under a lease (an attempt
+/// counted), sends each over its channel, and records the outcome: sent, or the next attempt after a doubling wait, or
+/// failed for admins after the last attempt. A silo that dies while sending leaves its deliveries to any silo once the
+/// lease ends, so a delivery is sent again only when the relay took it in the moment before the silo died.
+/// </summary>
+public sealed partial class NoticeDispatcher(
+    INoticeOutbox outbox,
+    IOptions<CaseGrainsOptions> options,
+    [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
+    ILogger<NoticeDispatcher> logger) : BackgroundService
+{
+    private const int Batch = 20;
+
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value.Notifications;
+        if (!settings.EmailEnabled && !settings.MessageEnabled)
+        {
+            return; // nothing leaves this installation; the in-app notices stay
+        }
+
+        var senders = new Dictionary<NoticeChannel, INoticeSender>();
+        if (settings.EmailEnabled)
+        {
+            senders[NoticeChannel.Email] = new SmtpNoticeSender(settings.Smtp);
+        }
+
+        if (settings.MessageEnabled)
+        {
+            senders[NoticeChannel.Message] = new WebhookNoticeSender(settings.Webhook, _http);
+        }
+
+        using var timer = new PeriodicTimer(settings.PollEvery, clock);
+        do
+        {
+            try
+            {
+                while (!stoppingToken.IsCancellationRequested && await SendDueAsync(settings, senders, stoppingToken) == Batch)
+                {
+                    // a full batch: more may be due
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPollFailed(e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private async Task<int> SendDueAsync(CaseGrainsOptions.DeliverySettings settings, Dictionary<NoticeChannel, INoticeSender> senders, CancellationToken ct)
+    {
+        var due = await outbox.ClaimDeliveriesAsync(clock.GetUtcNow(), settings.Lease, Batch, ct);
+        foreach (var delivery in due)
+        {
+            string? error = null;
+            try
+            {
+                if (!senders.TryGetValue(delivery.Channel, out var sender))
+                {
+                    throw new InvalidOperationException($"the {delivery.Channel} channel is not configured on this silo");
+                }
+
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                attempt.CancelAfter(TimeSpan.FromSeconds(60));
+                await sender.SendAsync(delivery, NoticeText.For(delivery, settings.AppUrl), attempt.Token);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                error = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            var now = clock.GetUtcNow();
+            var outcome = error is null ? delivery with { Status = DeliveryStatus.Sent, SentAt = now, LastError = null }
+                : delivery.Attempts >= settings.MaxAttempts ? delivery with { Status = DeliveryStatus.Failed, LastError = error }
+                : delivery with { Status = DeliveryStatus.Pending, NextAttemptAt = now + settings.Backoff(delivery.Attempts), LastError = error };
+            await outbox.FinishDeliveryAsync(outcome, CancellationToken.None);
+            if (error is not null)
+            {
+                LogDeliveryFailed(delivery.Id, delivery.Attempts, error);
+            }
+        }
+
+        return due.Count;
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice delivery {DeliveryId} failed (attempt {Attempt}): {Error}")]
+    private partial void LogDeliveryFailed(string deliveryId, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Looking for notice deliveries failed")]
+    private partial void LogPollFailed(Exception error);
+}
