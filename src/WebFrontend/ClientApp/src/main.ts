@@ -17,6 +17,7 @@ import type { ImportProgress } from "./staff";
 const app = document.getElementById("app")!;
 const status = document.getElementById("status")!;
 const logoutButton = document.getElementById("logout") as HTMLButtonElement;
+const notifyLink = document.getElementById("notify-link") as HTMLAnchorElement;
 const langButton = document.getElementById("lang") as HTMLButtonElement;
 
 let antiforgery: string | null = null;
@@ -119,6 +120,7 @@ const updateServiceWorker = registerSW({
 
 function renderLogin(message?: string): void {
   logoutButton.hidden = true;
+  notifyLink.hidden = true;
   const userId = el("input", { id: "userId", name: "userId", autocomplete: "username", required: true });
   const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const form = el("form", { className: "card", id: "login" },
@@ -695,6 +697,13 @@ function route(): Promise<void> {
 
 async function render(): Promise<void> {
   if (!me) return;
+  notifyLink.hidden = false;
+  // Every role's own notification settings (and, for admins, the deliveries that failed).
+  if (location.hash === "#/notifications") {
+    await dashboard?.leaveDashboard();
+    openCase = null;
+    return (await loadStaff()).renderNotifications(app, api, el, me.role === "Admin");
+  }
   // The data protection officer has one page: the access log across cases and the record of processing activities.
   if (me.role === "DataProtectionOfficer") {
     openCase = null;

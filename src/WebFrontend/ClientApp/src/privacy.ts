@@ -25,6 +25,7 @@ export const accessActions: Record<string, [string, string]> = {
   "refused-command": ["mencoba mengubah kasus, ditolak", "tried to change the case, refused"],
   "account-change": ["mengubah akun", "changed an account"],
   "access-log-search": ["mencari di log akses", "searched the access log"],
+  "notification-settings": ["mengubah cara menerima pemberitahuan", "changed how they receive notices"],
 };
 
 const say = (x: Text): string => (lang === "id" ? x.indonesian : x.english);

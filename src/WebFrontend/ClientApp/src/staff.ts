@@ -5,3 +5,4 @@ export { onImportProgress, renderImport, resyncImport, type ImportProgress } fro
 export { renderProblems } from "./problems";
 export { renderSubjectAccess } from "./subjectaccess";
 export { renderPrivacy } from "./privacy";
+export { renderNotifications } from "./notifications";
