@@ -281,7 +281,7 @@ public sealed class BadInputTests(AppFixture fx)
 
     // The writes that read no body at all (a wrong Content-Type cannot matter to them), and the uploads (text/csv).
     private static readonly string[] NoBody = ["POST /api/auth/logout", "POST /api/dashboard/rebuild", "POST /api/admin/consequences/retry", "POST /api/admin/reconcile",
-        "POST /api/admin/notice-deliveries/retry"];
+        "POST /api/admin/notice-deliveries/retry", "POST /api/privacy/retention"];
     private static readonly string[] Uploads = ["POST /api/cases/import", "POST /api/offers/import"];
 
     /// <summary>
