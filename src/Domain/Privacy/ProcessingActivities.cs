@@ -27,8 +27,8 @@ public static class ProcessingActivities
         "The programme's beneficiaries: UMKM owners, cooperative members, creative-economy actors, migrant workers");
 
     private static readonly Bilingual Safeguards = new(
-        "NIK hanya disimpan terenkripsi dan sebagai hash berkunci; akses per wilayah dan per pendamping, diperiksa di server; setiap baca, buka NIK dan ekspor dicatat dengan asal permintaan; riwayat kasus berantai hash dan tidak dapat diubah; log dan metrik tanpa data pribadi",
-        "NIK stored only encrypted and as a keyed hash; access by region and by assigned mentor, checked on the server; every read, NIK reveal and export logged with where it came from; hash-chained, append-only case timelines; logs and metrics without personal data");
+        "NIK hanya disimpan terenkripsi dan sebagai hash berkunci; data pribadi dalam riwayat kasus dienkripsi dengan kunci tiap kasus, yang dimusnahkan saat penghapusan; akses per wilayah, per pendamping dan per tujuan persetujuan, diperiksa di server; setiap baca, buka NIK dan ekspor dicatat dengan asal permintaan; riwayat kasus berantai hash, dengan titik periksa berkunci di luar basis data; log, metrik dan pesan pemberitahuan tanpa data pribadi",
+        "NIK stored only encrypted and as a keyed hash; personal data in case timelines encrypted under each case's own key, destroyed at erasure; access by region, by assigned mentor and by consented purpose, checked on the server; every read, NIK reveal and export logged with where it came from; hash-chained case timelines, checkpointed under a key outside the database; logs, metrics and notification messages without personal data");
 
     public static IReadOnlyList<ProcessingActivity> All { get; } =
     [
