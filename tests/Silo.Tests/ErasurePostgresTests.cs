@@ -42,6 +42,11 @@ public sealed class ErasurePostgresTests(PostgresServer server)
         var tomorrow = DateTimeOffset.UtcNow.AddDays(1);
         Assert.Equal([legacy, number], (await store.EndedCasesAsync(tomorrow, 10, CancellationToken.None)).Select(e => e.CaseNumber));
 
+        // The registry entry is keyed by the NIK's keyed hash (with the key, it confirms a guessed NIK): there before, gone after.
+        var nikHash = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            Convert.FromBase64String(cluster.Spec.NikHmacKey), System.Text.Encoding.ASCII.GetBytes(intake.Nik!)));
+        Assert.NotEmpty(await ColumnsHoldingAsync(cluster.Spec.ConnectionString, nikHash));
+
         var erased = await c.Erase(Dpo, "Permintaan penghapusan", "UU 27/2022 Pasal 8");
         var legacyErased = await cluster.Grains.GetGrain<ICaseGrain>(legacy).Erase(Supervisor, "Masa simpan berakhir", "UU 27/2022 Pasal 43");
         var again = await c.Erase(Supervisor, "Permintaan penghapusan", "UU 27/2022 Pasal 8");
@@ -63,7 +68,7 @@ public sealed class ErasurePostgresTests(PostgresServer server)
 
         Assert.Empty(await store.EndedCasesAsync(tomorrow, 10, CancellationToken.None));
 
-        var found = await ColumnsHoldingAsync(cluster.Spec.ConnectionString, Distinct, intake.Nik!);
+        var found = await ColumnsHoldingAsync(cluster.Spec.ConnectionString, Distinct, intake.Nik!, nikHash);
         Assert.True(found.Count == 0, string.Join("; ", found));
     }
 

@@ -49,6 +49,9 @@ public sealed class ConsentPageTests
             await cw.CheckAsync("#regive-purpose-Mentoring");
             await cw.ClickAsync("#regive-submit");
             await Assertions.Expect(mentoring).ToHaveAttributeAsync("data-given", "true");
+            await app.PostOk($"/api/cases/{number}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+            await mentor.ReloadAsync();
+            await Assertions.Expect(mentor.Locator($"li[data-case='{number}']")).ToBeVisibleAsync();
 
             // English on request.
             await cw.ClickAsync("#lang");

@@ -118,6 +118,70 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AnErasureStoppedHalfWay_IsFinishedByTheCasesNextActivation_AndNothingDecryptsMeanwhile()
+    {
+        var nik = $"35790255089{Random.Shared.Next(10000, 99999)}";
+        var number = (await _app.PostOk("/api/cases", new
+        {
+            commandId = Guid.NewGuid().ToString(), nik, fullName = Name, regionCode = "35.79.02", segment = "Umkm", consentGiven = true,
+        }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+        await _app.PostOk($"/api/cases/{number}/notes", new { commandId = Guid.NewGuid().ToString(), text = $"Bu {Distinct} dikunjungi di rumah." });
+        using var supervisor = await _app.ClientFor(AppHost.Supervisor);
+        using (var close = await supervisor.PostAsJsonAsync($"/api/cases/{number}/close", new { commandId = Guid.NewGuid().ToString(), reason = "Moved" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, close.StatusCode);
+        }
+
+        var dir = _app.DataDirectory;
+        var file = Path.Combine(dir, "casegrains.db");
+        byte[] wrapped;
+        await using (var conn = new SqliteConnection($"Data Source={file}"))
+        {
+            await conn.OpenAsync();
+            await using var read = conn.CreateCommand();
+            read.CommandText = "SELECT wrapped_key FROM subject_keys WHERE case_number = $n";
+            read.Parameters.AddWithValue("$n", number);
+            wrapped = (byte[])(await read.ExecuteScalarAsync())!;
+        }
+
+        await PostOk(supervisor, $"/api/cases/{number}/erasure", Body());
+
+        // As if the silo had stopped after appending the erasure, before destroying the key: the key row is back.
+        await _app.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        await using (var conn = new SqliteConnection($"Data Source={file}"))
+        {
+            await conn.OpenAsync();
+            await using var restore = conn.CreateCommand();
+            restore.CommandText = "UPDATE subject_keys SET wrapped_key = $k, erased_at = NULL WHERE case_number = $n";
+            restore.Parameters.AddWithValue("$k", wrapped);
+            restore.Parameters.AddWithValue("$n", number);
+            Assert.Equal(1, await restore.ExecuteNonQueryAsync());
+        }
+
+        SqliteConnection.ClearAllPools();
+        _app = StartApp(dir);
+        using var supervisor2 = await _app.ClientFor(AppHost.Supervisor);
+        var timeline = await supervisor2.GetFromJsonAsync<JsonElement>($"/api/cases/{number}/timeline?limit=100");
+        Assert.DoesNotContain(Distinct, timeline.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(PersonalFields.Erased, (await supervisor2.GetFromJsonAsync<JsonElement>($"/api/cases/{number}")).GetProperty("fullName").GetString());
+
+        await _app.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        await using (var conn = new SqliteConnection($"Data Source={file}"))
+        {
+            await conn.OpenAsync();
+            await using var check = conn.CreateCommand();
+            check.CommandText = "SELECT wrapped_key IS NULL AND erased_at IS NOT NULL FROM subject_keys WHERE case_number = $n";
+            check.Parameters.AddWithValue("$n", number);
+            Assert.Equal(1L, (long)(await check.ExecuteScalarAsync())!);
+        }
+
+        SqliteConnection.ClearAllPools();
+        _app = StartApp(dir);
+    }
+
+    [Fact]
     public async Task ACaseWrittenBeforeTheKeys_IsErasedByRedaction_AndStillVerifies()
     {
         // A timeline in the earlier release's form, the person's fields in clear inside hashed payloads, in a file of its own.

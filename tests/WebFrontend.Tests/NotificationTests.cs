@@ -179,7 +179,7 @@ public sealed class NotificationTests
     {
         await using var sink = new SmtpSink { Hold = true };
         var settings = Smtp(sink);
-        settings["CaseGrains:Notifications:Lease"] = "00:00:01";
+        settings["CaseGrains:Notifications:Lease"] = "00:00:10"; // each attempt may take half of it
         var app = AppHost.Start(overrides: settings);
         var dir = app.DataDirectory;
         try
@@ -194,7 +194,7 @@ public sealed class NotificationTests
             sink.Hold = false;
 
             await using var again = AppHost.Start(dir, settings);
-            var messages = await sink.WaitForAsync(1, TimeSpan.FromSeconds(20));
+            var messages = await sink.WaitForAsync(1, TimeSpan.FromSeconds(40)); // once the stopped silo's lease has ended
             await Task.Delay(1500);
             Assert.Single(sink.Messages);
             Assert.Equal($"{AppHost.Mentor}.{number}.2.email@casegrains", messages[0].MessageId);

@@ -113,10 +113,16 @@ public static class EnrolmentDecider
         CorrectAttendance c => DecideAttendanceCorrection(s, c),
         CompleteProgramme p => CaseDecider.Text(p.Note, "note", CaseDecider.MaxLongText, required: false)
             ?? Step(s, p.OfferId, OfferType.MentoringProgramme, [EnrolmentStatus.Enrolled], e => new EnrolmentCompleted(e.Offer.Id, Trimmed(p.Note))),
-        PromoteFromWaitlist p => Step(s, p.OfferId, null, [EnrolmentStatus.Waitlisted], e => new WaitlistPromoted(e.Offer.Id)),
+        // A place freed after the beneficiary withdrew the consent its offer needs is not taken (the roster gives it on).
+        PromoteFromWaitlist p => Step(s, p.OfferId, null, [EnrolmentStatus.Waitlisted], e => ConsentPurposeOf(e.Offer.Type) is { } purpose && !s.Consents(purpose)
+            ? Refusals.Consent(s, purpose) with { Field = "offerId" }
+            : new WaitlistPromoted(e.Offer.Id)),
+        // Nor is a partner's handshake accepted once sharing is withdrawn (declining it still is).
         RespondToReferral r => CaseDecider.Text(r.Reason, "reason", CaseDecider.MaxLongText, required: !r.Accepted)
             ?? Step(s, r.OfferId, OfferType.Matchmaking, [EnrolmentStatus.ReferralOffered],
-                e => r.Accepted ? new ReferralAccepted(e.Offer.Id) : new ReferralDeclined(e.Offer.Id, r.Reason!.Trim())),
+                e => !r.Accepted ? new ReferralDeclined(e.Offer.Id, r.Reason!.Trim())
+                    : s.Consents(Privacy.ConsentPurpose.PartnerSharing) ? new ReferralAccepted(e.Offer.Id)
+                    : Refusals.Consent(s, Privacy.ConsentPurpose.PartnerSharing) with { Field = "offerId" }),
         ReportReferralOutcome o => (Enum.IsDefined(o.Outcome) ? null : Refusals.Required("outcome"))
             ?? CaseDecider.Text(o.Reason, "reason", CaseDecider.MaxLongText, required: o.Outcome == MatchOutcome.Declined)
             ?? Step(s, o.OfferId, OfferType.Matchmaking, [EnrolmentStatus.ReferralAccepted],

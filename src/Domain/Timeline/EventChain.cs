@@ -15,6 +15,12 @@ public static class EventChain
     /// <summary>The previous hash of event 1.</summary>
     public static readonly string Genesis = new('0', 64);
 
+    /// <summary>
+    /// Only an erasure redacts: events marked redacted in a case whose timeline holds no erasure were changed by someone
+    /// else (every verification says so, the API's and the auditor's file check alike).
+    /// </summary>
+    public const string RedactedWithoutErasure = "events are marked redacted but the case was never erased";
+
     public static string Hash(
         string prevHash,
         string caseNumber,

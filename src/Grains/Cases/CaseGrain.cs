@@ -70,6 +70,12 @@ public sealed partial class CaseGrain(
         _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
+        if (_state is { Erased: true } && !_keyErased)
+        {
+            // An erasure whose event was appended but whose key was not destroyed (the silo stopped half way): finish it.
+            await ShredAsync(RetentionGrain.System);
+        }
+
         if (_consequences.Pending)
         {
             // Events past the cursor (the last activation died before their consequences) or held kinds: run them now.
@@ -344,7 +350,7 @@ public sealed partial class CaseGrain(
         var result = await _reads.VerifyAsync(_state!.Version, _head);
         // Only an erasure redacts: a redacted event in a case that was never erased was changed by someone else.
         return result.Valid && result.RedactedEvents > 0 && !_state.Erased
-            ? result with { Valid = false, Problem = "events are marked redacted but the case was never erased" }
+            ? result with { Valid = false, Problem = EventChain.RedactedWithoutErasure }
             : result;
     }
 
@@ -552,6 +558,12 @@ public sealed partial class CaseGrain(
 
         _answers.Reset(answered.Concat(load.RefusedCommandIds));
         (_state, _head) = (state, head);
+        if (state is { Erased: true })
+        {
+            // Erased, whether or not the key row is destroyed yet: no read decrypts anything from here on.
+            _cipher = new SubjectCipher(CaseNumber, null);
+        }
+
         _consequences.Load(load.ConsequencesDone, load.Failures, items);
         KeepSnapshot();
     }

@@ -133,7 +133,8 @@ internal static class NoticeRules
 
     /// <summary>True for events that have notice recipients by kind (whether anyone receives them depends on the accounts).</summary>
     public static bool Concerns(ConsequenceItem item) =>
-        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested or MentorAssigned || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
+        // Not MentorAssigned: assignments made before its notice existed have none, and the event itself reached the mentor.
+        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
 
     /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>
     private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains, string regionCode) =>

@@ -99,6 +99,16 @@ public sealed class CaseGrainsOptions
     /// <summary><c>CaseGrains:Consequences:*</c>: how held-up consequences are retried and when they are parked.</summary>
     public ConsequenceSettings Consequences { get; set; } = new();
 
+    /// <summary>
+    /// <paramref name="first"/> doubled after each of <paramref name="attempts"/> − 1 failures, at most <paramref name="max"/>
+    /// (without overflowing however many attempts there were).
+    /// </summary>
+    public static TimeSpan Doubling(TimeSpan first, TimeSpan max, int attempts)
+    {
+        var shift = Math.Clamp(attempts - 1, 0, 62);
+        return first.Ticks > max.Ticks >> shift ? max : TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << shift));
+    }
+
     /// <summary><c>CaseGrains:Notifications</c>: e-mail through SMTP and the WhatsApp/SMS gateway's webhook (docs/notifications.md).</summary>
     public DeliverySettings Notifications { get; set; } = new();
 
@@ -200,8 +210,7 @@ public sealed class CaseGrainsOptions
         public bool MessageEnabled => !string.IsNullOrWhiteSpace(Webhook.Url);
 
         /// <summary>The wait before attempt <paramref name="attempts"/> + 1.</summary>
-        public TimeSpan Backoff(int attempts) =>
-            TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempts - 1, 0, 30))));
+        public TimeSpan Backoff(int attempts) => Doubling(FirstRetry, TimeSpan.FromHours(1), attempts);
 
         internal IEnumerable<string> Validate(string prefix)
         {
@@ -377,8 +386,7 @@ public sealed class CaseGrainsOptions
         public TimeSpan ReservationLease { get; set; } = TimeSpan.FromMinutes(2);
 
         /// <summary>The wait before attempt <paramref name="attempts"/> + 1.</summary>
-        public TimeSpan Backoff(int attempts) =>
-            TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempts - 1, 0, 30))));
+        public TimeSpan Backoff(int attempts) => Doubling(FirstRetry, MaxRetry, attempts);
 
         internal IEnumerable<string> Validate(string prefix)
         {

@@ -184,8 +184,14 @@ public static class CaseGrainsSilo
         }
         // Grain state in the declared binary form, never a type allow-list (see GrainStateSerializer).
         silo.Services.AddSingleton<GrainStateSerializer>();
+        // A cleared state leaves no row behind: an erased person's registry entry is keyed by their NIK's hash, which must
+        // go with it (docs/storage.md, "Erasure").
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainState)
-            .Configure<GrainStateSerializer>((o, serializer) => o.GrainStorageSerializer = serializer);
+            .Configure<GrainStateSerializer>((o, serializer) =>
+            {
+                o.GrainStorageSerializer = serializer;
+                o.DeleteStateOnClear = true;
+            });
         var dataProtection = silo.Services.AddDataProtection().SetApplicationName(DataProtectionApplication);
         silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         silo.AddReminders();

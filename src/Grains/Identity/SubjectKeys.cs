@@ -80,7 +80,8 @@ public sealed class SubjectCipher(string caseNumber, byte[]? key)
         }
 
         var k = key ?? throw new InvalidOperationException($"Case {caseNumber}: no subject key to seal a {type}.");
-        return Rewrite(payloadJson, fields, (field, clear) => clear.StartsWith(Prefix, StringComparison.Ordinal) ? clear : Encrypt(k, type, field, clear)) ?? payloadJson;
+        // Every value is sealed, even one a person typed starting with the prefix: only the cipher writes sealed values.
+        return Rewrite(payloadJson, fields, (field, clear) => Encrypt(k, type, field, clear)) ?? payloadJson;
     }
 
     /// <summary>The payload as readers see it: personal fields decrypted, or marked erased when the key is gone.</summary>
@@ -137,12 +138,30 @@ public sealed class SubjectCipher(string caseNumber, byte[]? key)
         return Prefix + Convert.ToBase64String(sealedBytes);
     }
 
+    /// <summary>
+    /// The clear value; a stored value that is not one of this case's sealed values (text written before sealing that
+    /// happens to start with the prefix, or bytes changed in the database, which verification reports) is shown as stored,
+    /// so one bad value never stops the case from loading.
+    /// </summary>
     private string Decrypt(byte[] k, string type, string field, string stored)
     {
+        if (!Convert.TryFromBase64String(stored[Prefix.Length..], new byte[stored.Length], out var length) || length < 28)
+        {
+            return stored;
+        }
+
         var sealedBytes = Convert.FromBase64String(stored[Prefix.Length..]);
         var plain = new byte[sealedBytes.Length - 28];
         using var aes = new AesGcm(k, 16);
-        aes.Decrypt(sealedBytes.AsSpan(0, 12), sealedBytes.AsSpan(12, plain.Length), sealedBytes.AsSpan(12 + plain.Length, 16), plain, Aad(type, field));
+        try
+        {
+            aes.Decrypt(sealedBytes.AsSpan(0, 12), sealedBytes.AsSpan(12, plain.Length), sealedBytes.AsSpan(12 + plain.Length, 16), plain, Aad(type, field));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return stored;
+        }
+
         return Encoding.UTF8.GetString(plain);
     }
 

@@ -11,8 +11,9 @@ namespace CaseGrains.Grains.Notifications;
 /// <summary>
 /// Sends the outbox (docs/notifications.md). Every silo runs one: it takes a few due deliveries under a lease (an attempt
 /// counted), sends each over its channel, and records the outcome: sent, or the next attempt after a doubling wait, or
-/// failed for admins after the last attempt. A silo that dies while sending leaves its deliveries to any silo once the
-/// lease ends, so a delivery is sent again only when the relay took it in the moment before the silo died.
+/// failed for admins after the last attempt. Each attempt must end (it is cancelled) before the lease does, and an outcome
+/// is written only while the lease is still this silo's; a silo that dies while sending leaves its deliveries to any silo
+/// once the lease ends, so a delivery is sent again only when the relay took it in the moment before the silo died.
 /// </summary>
 public sealed partial class NoticeDispatcher(
     INoticeOutbox outbox,
@@ -63,9 +64,19 @@ public sealed partial class NoticeDispatcher(
 
     private async Task<int> SendDueAsync(CaseGrainsOptions.DeliverySettings settings, Dictionary<NoticeChannel, INoticeSender> senders, CancellationToken ct)
     {
-        var due = await outbox.ClaimDeliveriesAsync(clock.GetUtcNow(), settings.Lease, Batch, ct);
+        // Whole milliseconds: the lease's end is how this silo knows the row is still its own, in either database.
+        var now = clock.GetUtcNow();
+        var until = now + settings.Lease;
+        until = until.AddTicks(-(until.Ticks % TimeSpan.TicksPerMillisecond));
+        var attemptTimeout = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(60).Ticks, settings.Lease.Ticks / 2));
+        var due = await outbox.ClaimDeliveriesAsync(now, until, Batch, ct);
         foreach (var delivery in due)
         {
+            if (clock.GetUtcNow() + attemptTimeout > until)
+            {
+                break; // not enough of the lease left for one more attempt: the rest go to whichever silo takes them next
+            }
+
             string? error = null;
             try
             {
@@ -75,7 +86,7 @@ public sealed partial class NoticeDispatcher(
                 }
 
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                attempt.CancelAfter(TimeSpan.FromSeconds(60));
+                attempt.CancelAfter(attemptTimeout);
                 await sender.SendAsync(delivery, NoticeText.For(delivery, settings.AppUrl), attempt.Token);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
@@ -83,11 +94,11 @@ public sealed partial class NoticeDispatcher(
                 error = $"{e.GetType().Name}: {e.Message}";
             }
 
-            var now = clock.GetUtcNow();
+            now = clock.GetUtcNow();
             var outcome = error is null ? delivery with { Status = DeliveryStatus.Sent, SentAt = now, LastError = null }
                 : delivery.Attempts >= settings.MaxAttempts ? delivery with { Status = DeliveryStatus.Failed, LastError = error }
                 : delivery with { Status = DeliveryStatus.Pending, NextAttemptAt = now + settings.Backoff(delivery.Attempts), LastError = error };
-            await outbox.FinishDeliveryAsync(outcome, CancellationToken.None);
+            await outbox.FinishDeliveryAsync(outcome, until, CancellationToken.None);
             if (error is not null)
             {
                 LogDeliveryFailed(delivery.Id, delivery.Attempts, error);

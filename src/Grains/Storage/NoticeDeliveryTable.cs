@@ -54,10 +54,13 @@ internal static class NoticeDeliveryTable
         RETURNING {Columns}
         """;
 
-    /// <summary>Records an attempt's outcome and gives the lease back.</summary>
+    /// <summary>
+    /// Records an attempt's outcome and gives the lease back, only while the lease is still this silo's (its
+    /// <c>claimed_until</c>): a silo whose lease ran out writes nothing over the next one's.
+    /// </summary>
     public static string Finish(char p) => $"""
         UPDATE notice_deliveries SET status = {p}status, next_attempt_at = {p}next, sent_at = {p}sent, last_error = {p}error, claimed_until = NULL
-        WHERE user_id = {p}user AND case_number = {p}case AND seq = {p}seq AND channel = {p}channel
+        WHERE user_id = {p}user AND case_number = {p}case AND seq = {p}seq AND channel = {p}channel AND claimed_until = {p}claimed
         """;
 
     /// <summary>The newest deliveries (of one status, or any), for admins.</summary>

@@ -28,7 +28,7 @@ public sealed partial class SqliteCaseEventStore : INoticeOutbox
             }
         }, ct);
 
-    public async Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken ct)
     {
         var claimed = new List<NoticeDelivery>();
         await WriteAsync(async (conn, tx) =>
@@ -37,7 +37,7 @@ public sealed partial class SqliteCaseEventStore : INoticeOutbox
             cmd.Transaction = tx;
             cmd.CommandText = NoticeDeliveryTable.Claim('$', skipLocked: false);
             cmd.Parameters.AddWithValue("$now", EventChain.FormatTime(now));
-            cmd.Parameters.AddWithValue("$until", EventChain.FormatTime(now + lease));
+            cmd.Parameters.AddWithValue("$until", EventChain.FormatTime(until));
             cmd.Parameters.AddWithValue("$limit", limit);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -48,7 +48,7 @@ public sealed partial class SqliteCaseEventStore : INoticeOutbox
         return claimed;
     }
 
-    public Task FinishDeliveryAsync(NoticeDelivery delivery, CancellationToken ct) =>
+    public Task FinishDeliveryAsync(NoticeDelivery delivery, DateTimeOffset claimedUntil, CancellationToken ct) =>
         WriteAsync(async (conn, tx) =>
         {
             await using var cmd = conn.CreateCommand();
@@ -63,6 +63,7 @@ public sealed partial class SqliteCaseEventStore : INoticeOutbox
             cmd.Parameters.AddWithValue("$next", EventChain.FormatTime(delivery.NextAttemptAt));
             cmd.Parameters.AddWithValue("$sent", delivery.SentAt is { } sent ? EventChain.FormatTime(sent) : DBNull.Value);
             cmd.Parameters.AddWithValue("$error", (object?)delivery.LastError ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$claimed", EventChain.FormatTime(claimedUntil));
             await cmd.ExecuteNonQueryAsync(ct);
         }, ct);
 

@@ -262,11 +262,14 @@ public interface INoticeOutbox
     /// <summary>Adds deliveries; one already there for the same recipient, event and channel is kept as it is.</summary>
     Task EnqueueDeliveriesAsync(IReadOnlyList<NoticeDelivery> deliveries, DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>Takes up to <paramref name="limit"/> due deliveries for <paramref name="lease"/>, each counted as an attempt.</summary>
-    Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct);
+    /// <summary>Takes up to <paramref name="limit"/> due deliveries until <paramref name="until"/> (whole milliseconds), each counted as an attempt.</summary>
+    Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken ct);
 
-    /// <summary>Records an attempt's outcome (status, next attempt, when sent, the error) and gives the lease back.</summary>
-    Task FinishDeliveryAsync(NoticeDelivery delivery, CancellationToken ct);
+    /// <summary>
+    /// Records an attempt's outcome (status, next attempt, when sent, the error) and gives the lease back, if the lease
+    /// taken until <paramref name="claimedUntil"/> is still the row's.
+    /// </summary>
+    Task FinishDeliveryAsync(NoticeDelivery delivery, DateTimeOffset claimedUntil, CancellationToken ct);
 
     Task<IReadOnlyList<NoticeDelivery>> ReadDeliveriesAsync(DeliveryStatus? status, int limit, CancellationToken ct);
 

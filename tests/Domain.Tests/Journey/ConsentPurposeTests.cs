@@ -81,6 +81,19 @@ public sealed class ConsentPurposeTests
     }
 
     [Fact]
+    public void AWithdrawal_AlsoStopsWhatWasUnderWay_APlaceFreedLater_AndAPartnersHandshake()
+    {
+        var waiting = CaseScenario.WithStage(Stage.Training, StageState.Active).Do(new Enrol(TestOffers.Programme(), SeatOutcome.Waitlisted, 1, false, null));
+        waiting.Apply(ResultAssert.Accepted<ConsentWithdrawn>(waiting.Decide(Withdraw(ConsentPurpose.Mentoring))));
+        ResultAssert.Refused(waiting.Decide(new PromoteFromWaitlist("programme-1")), "consent.withdrawn", "offerId");
+
+        var referred = CaseScenario.WithStage(Stage.Matching, StageState.Active).Enrol(TestOffers.Buyer());
+        referred.Apply(ResultAssert.Accepted<ConsentWithdrawn>(referred.Decide(Withdraw(ConsentPurpose.PartnerSharing))));
+        ResultAssert.Refused(referred.Decide(new RespondToReferral("buyer-1", true, null)), "consent.withdrawn", "offerId");
+        ResultAssert.Accepted<ReferralDeclined>(referred.Decide(new RespondToReferral("buyer-1", false, "Penerima manfaat menarik persetujuan berbagi data")));
+    }
+
+    [Fact]
     public void WithdrawingCaseManagement_EndsEveryPurpose_StopsTheJourney_AndKeepsTheRecordClosable()
     {
         var c = Mentored();

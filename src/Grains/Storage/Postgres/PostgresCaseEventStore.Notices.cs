@@ -32,16 +32,16 @@ public sealed partial class PostgresCaseEventStore : INoticeOutbox
         }
     }
 
-    public async Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<NoticeDelivery>> ClaimDeliveriesAsync(DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(NoticeDeliveryTable.Claim('@', skipLocked: true));
         cmd.Parameters.AddWithValue("now", now.ToUniversalTime());
-        cmd.Parameters.AddWithValue("until", (now + lease).ToUniversalTime());
+        cmd.Parameters.AddWithValue("until", until.ToUniversalTime());
         cmd.Parameters.AddWithValue("limit", limit);
         return await ReadDeliveriesAsync(cmd, ct);
     }
 
-    public async Task FinishDeliveryAsync(NoticeDelivery delivery, CancellationToken ct)
+    public async Task FinishDeliveryAsync(NoticeDelivery delivery, DateTimeOffset claimedUntil, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(NoticeDeliveryTable.Finish('@'));
         foreach (var (name, value) in NoticeDeliveryTable.Key(delivery))
@@ -53,6 +53,7 @@ public sealed partial class PostgresCaseEventStore : INoticeOutbox
         cmd.Parameters.AddWithValue("next", delivery.NextAttemptAt.ToUniversalTime());
         cmd.Parameters.Add(new NpgsqlParameter("sent", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)delivery.SentAt?.ToUniversalTime() ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("error", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)delivery.LastError ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("claimed", claimedUntil.ToUniversalTime());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
