@@ -273,6 +273,18 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
             using var tamper = conn.CreateCommand();
             tamper.CommandText = $"UPDATE case_events SET payload = '{{}}', redacted = 1, actor_id = 'x' WHERE case_number = '{number}' AND seq = 4";
             Assert.Contains("append-only", Assert.Throws<SqliteException>(() => tamper.ExecuteNonQuery()).Message, StringComparison.Ordinal);
+
+            // The one change the database lets through (a payload with the redaction flag), used to rewrite the erasure's
+            // own record of what it redacted: verification compares every redacted event with that record, which the
+            // chain vouches for, and reports it.
+            tamper.CommandText = $$"""UPDATE case_events SET payload = '{"reason":"x","legalBasis":"y","redacted":[]}', redacted = 1 WHERE case_number = '{{number}}' AND seq = 4""";
+            Assert.Equal(1, tamper.ExecuteNonQuery());
+            conn.Close();
+            SqliteConnection.ClearAllPools();
+            await using var again = AppHost.Start(dir);
+            var verify = await again.GetOk($"/api/cases/{number}/verify");
+            Assert.False(verify.GetProperty("valid").GetBoolean(), verify.GetRawText());
+            Assert.Equal("redacted event 1 is not as the erasure recorded it", verify.GetProperty("problem").GetString());
         }
         finally
         {

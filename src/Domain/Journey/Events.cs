@@ -144,8 +144,13 @@ public sealed record SlaEscalated(Stage Stage, DateTimeOffset DueAt, string Supe
 /// <summary>
 /// The person's data was erased (crypto-shredded: the case's key destroyed, older clear payloads redacted). Holds no
 /// personal data: the reason and legal basis are the erasing officer's words, and stay readable afterwards.
+/// <see cref="Redacted"/> names each older event the erasure rewrites and the SHA-256 of its rewritten payload, so the
+/// chain (and its anchored checkpoint) vouches for the redactions too (<see cref="Timeline.RedactionCheck"/>).
 /// </summary>
-public sealed record SubjectErased(string Reason, string LegalBasis) : CaseEvent;
+public sealed record SubjectErased(string Reason, string LegalBasis, IReadOnlyList<RedactedEvent>? Redacted = null) : CaseEvent;
+
+/// <summary>An event an erasure redacted: its sequence number and the SHA-256 (hex) of its payload as rewritten.</summary>
+public sealed record RedactedEvent(long Seq, string Sha256);
 
 /// <summary>The stored type names, from the sealed subclasses above.</summary>
 public static class CaseEventTypes

@@ -347,11 +347,8 @@ public sealed partial class CaseGrain(
             return null;
         }
 
-        var result = await _reads.VerifyAsync(_state!.Version, _head);
-        // Only an erasure redacts: a redacted event in a case that was never erased was changed by someone else.
-        return result.Valid && result.RedactedEvents > 0 && !_state.Erased
-            ? result with { Valid = false, Problem = EventChain.RedactedWithoutErasure }
-            : result;
+        // A redacted event must be as its erasure recorded it (CaseReads.VerifyAsync, RedactionCheck).
+        return await _reads.VerifyAsync(_state!.Version, _head);
     }
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
@@ -410,8 +407,14 @@ public sealed partial class CaseGrain(
                 return new ErasureOutcome(CaseNumber, null, null, false, RefusalInfo.From(decided.Refusal!));
             }
 
+            // The older events the erasure will rewrite, and their rewritten payloads' hashes, go in its event: the chain
+            // then vouches for the redactions as for any other content.
+            var recorded = decided.Value with
+            {
+                Redacted = [.. (await RedactionsAsync()).Select(r => new RedactedEvent(r.Key, RedactionCheck.Sha256(r.Value)))],
+            };
             var now = clock.GetUtcNow();
-            if (await AppendAsync(decided.Value, ErasureCommandId, ErasureCommandId, caller.Id, caller.Role.ToString(), now) is null)
+            if (await AppendAsync(recorded, ErasureCommandId, ErasureCommandId, caller.Id, caller.Role.ToString(), now) is null)
             {
                 // Another activation appended meanwhile: reload, and the caller's repeat answers from what it finds.
                 await LoadAsync(CancellationToken.None);
@@ -441,6 +444,19 @@ public sealed partial class CaseGrain(
 
         // A snapshot write still under way must not land after the erasure drops the snapshot.
         await _snapshotWrite;
+        var redactions = await RedactionsAsync();
+        await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
+        await _reads.AuditAsync(caller, "erasure", "subject-erasure");
+        LogErased(CaseNumber, redactions.Count, caller.Id);
+        await LoadAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The stored events still holding personal fields in clear (written before per-case keys), each with its payload as
+    /// the erasure rewrites it. Deterministic: the erasure's event records them, and completing it later finds the same.
+    /// </summary>
+    private async Task<List<KeyValuePair<long, string>>> RedactionsAsync()
+    {
         var redactions = new List<KeyValuePair<long, string>>();
         for (long after = 0; ;)
         {
@@ -455,16 +471,11 @@ public sealed partial class CaseGrain(
 
             if (page.Count < CaseReads.MaxPage)
             {
-                break;
+                return redactions;
             }
 
             after = page[^1].Seq;
         }
-
-        await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
-        await _reads.AuditAsync(caller, "erasure", "subject-erasure");
-        LogErased(CaseNumber, redactions.Count, caller.Id);
-        await LoadAsync(CancellationToken.None);
     }
 
     /// <summary>Makes sure the case has its data key before an event with personal fields is sealed (created on first need).</summary>

@@ -69,6 +69,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
         long count = 0;
         string? hashAtCheckpoint = null;
         long redacted = 0;
+        var redactions = new RedactionCheck();
         while (true)
         {
             var page = await store.ReadAsync(caseNumber, expectedSeq - 1, MaxPage, CancellationToken.None);
@@ -76,6 +77,7 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             {
                 var link = new EventChain.Link(e.CaseNumber, e.Seq, e.Type, e.ActorId, e.ActorRole, e.OccurredAt, e.CommandId, e.PayloadJson, e.PrevHash, e.Hash, e.Redacted);
                 redacted += e.Redacted ? 1 : 0;
+                redactions.Add(e.Seq, e.Type, e.PayloadJson, e.Redacted);
                 if (EventChain.Problem(prev, expectedSeq, link) is { } problem)
                 {
                     return new ChainVerification(caseNumber, false, expectedSeq - 1, e.Seq, problem, prev, false, checkpoint?.Seq);
@@ -91,6 +93,11 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
             {
                 break;
             }
+        }
+
+        if (redactions.Problem is { } redactionProblem)
+        {
+            return new ChainVerification(caseNumber, false, count, redactionProblem.Seq, redactionProblem.Text, prev, false, checkpoint?.Seq);
         }
 
         var anchor = anchorKey.Check(checkpoint, count, hashAtCheckpoint);

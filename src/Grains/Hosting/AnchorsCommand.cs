@@ -188,7 +188,7 @@ public static class AnchorsCommand
         foreach (var (caseNumber, line) in latest.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
             var (prev, expected, hashAtLine) = (EventChain.Genesis, 1L, (string?)null);
-            var (redacted, erased) = (0, false);
+            var redactions = new RedactionCheck();
             string? broken = null;
             while (broken is null)
             {
@@ -204,8 +204,7 @@ public static class AnchorsCommand
 
                     (prev, expected) = (e.Hash, expected + 1);
                     hashAtLine = e.Seq == line.Seq ? e.Hash : hashAtLine;
-                    redacted += e.Redacted ? 1 : 0;
-                    erased |= e.Type == nameof(Domain.Journey.SubjectErased);
+                    redactions.Add(e.Seq, e.Type, e.PayloadJson, e.Redacted);
                 }
 
                 if (events.Count < Page)
@@ -218,8 +217,7 @@ public static class AnchorsCommand
             var mismatch = broken
                 ?? (count < line.Seq ? string.Create(CultureInfo.InvariantCulture, $"events missing: the exported checkpoint anchors seq {line.Seq}, the database holds {count}")
                 : hashAtLine != line.Head ? string.Create(CultureInfo.InvariantCulture, $"timeline rewritten: the recomputed hash of seq {line.Seq} is not the exported head")
-                : redacted > 0 && !erased ? EventChain.RedactedWithoutErasure
-                : null);
+                : redactions.Problem?.Text);
             if (mismatch is not null)
             {
                 problems.Add($"{caseNumber}: {mismatch}");
