@@ -213,6 +213,8 @@ public sealed class Node : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Without a timeout, WaitForExit also waits for the output handlers to see every line (the reason is in them).
+                _process.WaitForExit();
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Log}");
             }
 
