@@ -83,6 +83,23 @@ public static class Matching
         }), limit);
     }
 
+    /// <summary>
+    /// Why the case may not be matched with candidates of <paramref name="kind"/> now, or null: matching skips what the
+    /// beneficiary's consent does not cover (no mentor without mentoring, no partner or lender without sharing, nothing
+    /// once case management was withdrawn; mentoring programmes among the courses are left out by <see cref="Offers"/>).
+    /// </summary>
+    public static Refusal? ConsentRefusal(CaseState c, CandidateKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var purpose = kind switch
+        {
+            CandidateKind.Mentor => Privacy.ConsentPurpose.Mentoring,
+            CandidateKind.Partner or CandidateKind.Financing => Privacy.ConsentPurpose.PartnerSharing,
+            _ => Privacy.ConsentPurpose.CaseManagement,
+        };
+        return c.Withdrew(purpose) || (purpose != Privacy.ConsentPurpose.CaseManagement && !c.Consents(purpose)) ? Refusals.Consent(c, purpose) : null;
+    }
+
     /// <summary>Courses and mentoring programmes (<see cref="CandidateKind.Course"/>), partners (<see cref="CandidateKind.Partner"/>), or financing products.</summary>
     public static IReadOnlyList<Candidate> Offers(CaseState c, CandidateKind kind, IEnumerable<OfferInfo> catalog, DateTimeOffset now, long? amountIdr, int limit = 20)
     {

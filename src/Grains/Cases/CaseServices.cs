@@ -1,7 +1,6 @@
 using CaseGrains.Domain;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
-using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Regions;
 using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
@@ -79,17 +78,9 @@ internal sealed class CaseServices(string caseNumber, IGrainFactory grains)
             return new MatchResult(null, RefusalInfo.From(Refusals.OutOfRange("amountIdr", "> 0")));
         }
 
-        // Matching skips what the beneficiary's consent does not cover now: no mentor without mentoring, no partner or
-        // lender without sharing (and no mentoring programme among the courses without mentoring: Matching.Offers).
-        var purpose = kind switch
+        if (Matching.ConsentRefusal(state, kind) is { } noConsent)
         {
-            CandidateKind.Mentor => ConsentPurpose.Mentoring,
-            CandidateKind.Partner or CandidateKind.Financing => ConsentPurpose.PartnerSharing,
-            _ => ConsentPurpose.CaseManagement,
-        };
-        if (state.Withdrew(purpose) || (purpose != ConsentPurpose.CaseManagement && !state.Consents(purpose)))
-        {
-            return new MatchResult(null, RefusalInfo.From(Refusals.Consent(state, purpose)));
+            return new MatchResult(null, RefusalInfo.From(noConsent));
         }
 
         if (kind == CandidateKind.Mentor)
