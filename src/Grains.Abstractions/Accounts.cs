@@ -11,7 +11,14 @@ public sealed record UserView(
     [property: Id(3)] IReadOnlyList<string> Regions,
     [property: Id(4)] bool Disabled,
     [property: Id(6)] string? ExternalSubject,
-    [property: Id(7)] DateTimeOffset CreatedAt);
+    [property: Id(7)] DateTimeOffset CreatedAt)
+{
+    /// <summary>A partner's user: the organisation it belongs to.</summary>
+    [Id(8)] public string? PartnerOrg { get; init; }
+
+    /// <summary>The account as a caller, as it is now.</summary>
+    public Domain.Access.Caller ToCaller() => new(UserId, Role, Regions) { PartnerOrg = PartnerOrg };
+}
 
 /// <summary>Create or update an account (admin). The user id is the grain key: 3–64 of a–z, 0–9, '.', '-', '_'.</summary>
 [GenerateSerializer, Alias("cg.UpsertUserRequest")]
@@ -26,6 +33,8 @@ public sealed record UpsertUserRequest
     [Id(4)] public bool? Disabled { get; init; }
     /// <summary>The subject (<c>sub</c>) of this person at the external OpenID Connect provider, if any.</summary>
     [Id(5)] public string? ExternalSubject { get; init; }
+    /// <summary>The partner organisation of a Partner user (required for that role, refused for the others).</summary>
+    [Id(6)] public string? PartnerOrg { get; init; }
 
     public override string ToString() => $"UpsertUserRequest {{ Role = {Role}, Disabled = {Disabled} }}";
 }
@@ -90,6 +99,10 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Ends every session of this account (sign-out everywhere).</summary>
     [Alias("EndSessions")]
     Task EndSessions();
+
+    /// <summary>Ends every session of this account for <paramref name="reason"/> (a <see cref="SessionEnd"/> code).</summary>
+    [Alias("EndSessionsFor")]
+    Task EndSessionsFor(string reason);
 
     /// <summary>How this account is told of notices outside the app (null: no account).</summary>
     [Alias("GetNotificationSettings")]

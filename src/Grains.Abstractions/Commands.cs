@@ -213,7 +213,10 @@ public sealed record Actor(
     /// <summary>Where the request came from (the client's address as the web layer sees it, behind known proxies only); for the access log.</summary>
     [Id(3)] public string? Origin { get; init; }
 
-    public Domain.Access.Caller ToCaller() => new(Id, Role, Regions);
+    /// <summary>The partner organisation of a <see cref="Domain.Access.Role.Partner"/> user (null for every other role).</summary>
+    [Id(4)] public string? PartnerOrg { get; init; }
+
+    public Domain.Access.Caller ToCaller() => new(Id, Role, Regions) { PartnerOrg = PartnerOrg };
 }
 
 /// <summary>

@@ -18,6 +18,13 @@ public interface ICaseGrain : IGrainWithStringKey
     Task<CaseView?> GetView(Actor caller, string purpose);
 
     /// <summary>
+    /// The case as a partner's user sees it (<see cref="PartnerCaseView"/>), or null when it does not (no consent to
+    /// sharing with partners, no enrolment with its organisation's offers, no case). Audited like every read.
+    /// </summary>
+    [Alias("GetPartnerView")]
+    Task<PartnerCaseView?> GetPartnerView(Actor caller, string purpose);
+
+    /// <summary>
     /// One page of events with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>
     /// (and at most 1,000), with the case's version so the caller knows whether more remain; null when the case does not
     /// exist or is outside the caller's scope. Audited.

@@ -236,8 +236,14 @@ public sealed record CaseQuery(
 [GenerateSerializer, Immutable, Alias("cg.TimelinePage")]
 public sealed record TimelinePage([property: Id(0)] IReadOnlyList<TimelineEntry> Events, [property: Id(1)] int Version)
 {
-    /// <summary>The seq of the last event in the page, or <paramref name="afterSeq"/> when it is empty.</summary>
-    public long LastSeq(long afterSeq) => Events.Count == 0 ? afterSeq : Events[^1].Seq;
+    /// <summary>
+    /// A partner's page leaves out the events that are not its business: the seq it read up to (the next page starts
+    /// after it), whether or not the last event read was in the page. Null: the last event of the page.
+    /// </summary>
+    [Id(2)] public long? ReadTo { get; init; }
+
+    /// <summary>The seq the page read up to: the last event in it, or <paramref name="afterSeq"/> when it is empty.</summary>
+    public long LastSeq(long afterSeq) => ReadTo ?? (Events.Count == 0 ? afterSeq : Events[^1].Seq);
 
     /// <summary>True when events after this page remain.</summary>
     public bool More(long afterSeq) => LastSeq(afterSeq) < Version;

@@ -227,6 +227,8 @@ public sealed record OfferRequest
     [Id(13)] public long? MaxAmountIdr { get; init; }
     [Id(14)] public IReadOnlyList<UmkmClass>? EligibleClasses { get; init; }
     [Id(15)] public IReadOnlyList<string>? Sectors { get; init; }
+    /// <summary>A partner-level offer: the partner organisation (its id) that answers for it in the platform.</summary>
+    [Id(16)] public string? PartnerOrgId { get; init; }
 }
 
 /// <summary>Enrol in a catalog offer: a course or programme (a place or the waiting list), a referral to a partner, or a financing application.</summary>
@@ -311,7 +313,6 @@ public sealed record RecordRepaymentRequest : EnrolmentStepRequest
     [Id(0)] public RepaymentStatus? Status { get; init; }
 }
 
-/// <summary>Orleans form of the domain's <see cref="Offer"/> (the domain project has no Orleans).</summary>
 /// <summary>A financing that binds the debtor, on one of their cases (what the scheme rules compare across cases).</summary>
 [GenerateSerializer, Immutable, Alias("cg.FinancingHoldingView")]
 public sealed record FinancingHoldingView(
@@ -327,6 +328,7 @@ public sealed record FinancingHoldingView(
     public FinancingHolding ToDomain() => new(CaseNumber, OfferId, OfferName, Provider, Scheme, Status);
 }
 
+/// <summary>Orleans form of the domain's <see cref="Offer"/> (the domain project has no Orleans).</summary>
 [GenerateSerializer, Alias("cg.OfferSurrogate")]
 public record struct OfferSurrogate
 {
@@ -347,6 +349,7 @@ public record struct OfferSurrogate
     [Id(14)] public IReadOnlyList<UmkmClass>? EligibleClasses { get; init; }
     [Id(15)] public int? AttendanceThresholdPercent { get; init; }
     [Id(16)] public IReadOnlyList<string> Sectors { get; init; }
+    [Id(17)] public string? PartnerOrgId { get; init; }
 }
 
 [RegisterConverter]
@@ -368,6 +371,7 @@ public sealed class OfferSurrogateConverter : IConverter<Offer, OfferSurrogate>
         Financing = s.MinAmountIdr is { } min ? new FinancingTerms(min, s.MaxAmountIdr ?? min, s.EligibleClasses ?? []) : null,
         AttendanceThresholdPercent = s.AttendanceThresholdPercent,
         Sectors = s.Sectors ?? [],
+        PartnerOrgId = s.PartnerOrgId,
     };
 
     public OfferSurrogate ConvertToSurrogate(in Offer o) => new()
@@ -389,6 +393,7 @@ public sealed class OfferSurrogateConverter : IConverter<Offer, OfferSurrogate>
         EligibleClasses = o.Financing is { } f ? [.. f.EligibleClasses] : null,
         AttendanceThresholdPercent = o.AttendanceThresholdPercent,
         Sectors = [.. o.Sectors],
+        PartnerOrgId = o.PartnerOrgId,
     };
 }
 

@@ -176,7 +176,10 @@ public sealed partial class OfferGrain(
         }
 
         var refusal = (offer.Id != OfferId ? new Refusal("offer.id_mismatch", "ID layanan tidak sesuai.", "The offer id does not match.") { Field = "id" } : null)
-            ?? OfferRules.Validate(offer);
+            ?? OfferRules.Validate(offer)
+            ?? (offer.PartnerOrgId is { } org && await GrainFactory.GetGrain<IPartnerOrgGrain>(org).Get() is null
+                ? new Refusal("offer.partner_org_unknown", "Organisasi mitra tidak terdaftar.", "No such partner organisation.") { Field = "partnerOrgId" }
+                : null);
         if (refusal is not null)
         {
             return new OfferSaveOutcome(null, OfferChange.Rejected, RefusalInfo.From(refusal));
@@ -185,6 +188,12 @@ public sealed partial class OfferGrain(
         var before = state.State.Offer;
         if (before is not null && Same(before, offer))
         {
+            if (offer.PartnerOrgId is { } heldBy)
+            {
+                // A save that stopped before the organisation heard of it is completed by its repeat.
+                await GrainFactory.GetGrain<IPartnerOrgGrain>(heldBy).SetOffer(OfferId, true);
+            }
+
             return new OfferSaveOutcome(before, OfferChange.Unchanged, null);
         }
 
@@ -200,6 +209,17 @@ public sealed partial class OfferGrain(
         foreach (var key in keys)
         {
             await GrainFactory.GetGrain<ICatalogGrain>(key).Put(offer);
+        }
+
+        // The partner organisation answering for it knows its offers (idempotent, so a repeated save completes a failed one).
+        if (before?.PartnerOrgId is { } formerOrg && formerOrg != offer.PartnerOrgId)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(formerOrg).SetOffer(OfferId, false);
+        }
+
+        if (offer.PartnerOrgId is { } partnerOrg)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(partnerOrg).SetOffer(OfferId, true);
         }
 
         // A raised capacity may seat waiting cases.

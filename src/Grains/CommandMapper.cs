@@ -82,8 +82,13 @@ internal static class CommandMapper
         RequestClosureRequest or RequestReopeningRequest => CommandKind.RequestApproval,
         DecideApprovalRequest => CommandKind.DecideApproval,
         AddNoteRequest => CommandKind.AddNote,
+        RespondToReferralRequest or ReportReferralOutcomeRequest or DecideFinancingRequest or DisburseFinancingRequest or RecordRepaymentRequest
+            or CompleteTrainingRequest or CorrectAttendanceRequest => CommandKind.PartnerAnswer,
         _ => CommandKind.JourneyStep,
     };
+
+    /// <summary>The offer a step on an enrolment is for (null for other commands): a partner answers for its own offers only.</summary>
+    public static string? OfferOf(CaseCommandRequest request) => (request as EnrolmentStepRequest)?.OfferId?.Trim();
 
     /// <summary>The region an intake would open its case in (null for other commands).</summary>
     public static string? RegionOf(CaseCommandRequest request) => (request as OpenCaseRequest)?.RegionCode;

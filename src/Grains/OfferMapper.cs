@@ -49,6 +49,7 @@ public static class OfferMapper
             Financing = financing,
             AttendanceThresholdPercent = r.AttendanceThresholdPercent,
             Sectors = [.. (r.Sectors ?? []).Select(x => x?.Trim() ?? "")],
+            PartnerOrgId = string.IsNullOrWhiteSpace(r.PartnerOrgId) ? null : r.PartnerOrgId.Trim(),
         };
         return OfferRules.Validate(offer) is { } refusal ? refusal : offer;
     }
@@ -65,7 +66,7 @@ public static class CatalogCsv
 
     public static readonly string[] Required = ["id", "name", "type", "category", "provider", "level", "segments", "regions", "start", "end", "capacity"];
 
-    public static readonly string[] Optional = ["partner_role", "attendance_threshold", "min_amount_idr", "max_amount_idr", "eligible_classes", "sectors"];
+    public static readonly string[] Optional = ["partner_role", "attendance_threshold", "min_amount_idr", "max_amount_idr", "eligible_classes", "sectors", "partner_org"];
 
     /// <summary>The rows as (line number, id, request), or a refusal for the file as a whole (no header, unknown or missing columns, too many rows).</summary>
     public static Result<IReadOnlyList<(int Line, string? Id, Result<OfferRequest> Request)>> Parse(IReadOnlyList<string> fileHeader, IReadOnlyList<CsvRecord> records)
@@ -204,6 +205,7 @@ public static class CatalogCsv
             MaxAmountIdr = Long("max_amount_idr"),
             EligibleClasses = Enums<UmkmClass>("eligible_classes"),
             Sectors = List("sectors"),
+            PartnerOrgId = Text("partner_org"),
         };
         return bad is null ? request
             : new Refusal("import.bad_value", $"Nilai kolom '{bad}' tidak valid.", $"The value in column '{bad}' is not valid.") { Field = bad };

@@ -31,6 +31,9 @@ public sealed class UserAccountState
 
     /// <summary>How the user is told of notices outside the app (null: only in the app).</summary>
     [Id(12)] public NotificationSettings? Notifications { get; set; }
+
+    /// <summary>A partner's user: its organisation (the organisation's grain lists it among its members).</summary>
+    [Id(13)] public string? PartnerOrg { get; set; }
 }
 
 /// <summary>
@@ -158,7 +161,7 @@ public sealed partial class UserGrain(
         }
 
         var creating = !account.RecordExists;
-        var refusal = Validate(request, creating);
+        var refusal = Validate(request, creating) ?? await ValidatePartnerAsync(request);
         if (refusal is not null)
         {
             return Refused(refusal);
@@ -176,19 +179,20 @@ public sealed partial class UserGrain(
                 "This external identity is already linked to another account.") { Field = "externalSubject" });
         }
 
-        var before = account.RecordExists ? $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}" : "(new)";
-        var (roleBefore, regionsBefore, disabledBefore) = (S.Role, S.Regions, S.Disabled);
+        var before = account.RecordExists ? Describe() : "(new)";
+        var (roleBefore, regionsBefore, disabledBefore, orgBefore) = (S.Role, S.Regions, S.Disabled, S.PartnerOrg);
         S.DisplayName = request.DisplayName?.Trim() ?? S.DisplayName;
         S.Role = request.Role ?? S.Role;
         S.Regions = request.Regions is { } regions ? [.. regions.Select(r => r.Trim()).Distinct(StringComparer.Ordinal)] : S.Regions;
         S.Disabled = request.Disabled ?? S.Disabled;
         S.ExternalSubject = subject;
+        S.PartnerOrg = S.Role == Role.Partner ? request.PartnerOrg?.Trim() ?? S.PartnerOrg : null;
         // A disable, a new password, or another role or other regions end every session: what a session was allowed
         // (its open live connections included) was decided on the account as it was.
         var ended = creating ? null
             : S.Disabled && !disabledBefore ? SessionEnd.Disabled
             : request.Password is not null ? SessionEnd.PasswordChanged
-            : S.Role != roleBefore || !S.Regions.Order(StringComparer.Ordinal).SequenceEqual(regionsBefore.Order(StringComparer.Ordinal)) ? SessionEnd.AccessChanged
+            : S.Role != roleBefore || S.PartnerOrg != orgBefore || !S.Regions.Order(StringComparer.Ordinal).SequenceEqual(regionsBefore.Order(StringComparer.Ordinal)) ? SessionEnd.AccessChanged
             : null;
         if (ended is not null || request.Password is not null || request.Disabled == true)
         {
@@ -208,10 +212,21 @@ public sealed partial class UserGrain(
             await EndLiveSessionsAsync(ended);
         }
 
+        // The organisations follow the account (idempotent: an admin's repeat of a change that failed here completes it).
+        if (orgBefore is not null && orgBefore != S.PartnerOrg)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(orgBefore).SetMember(UserId, false);
+        }
+
+        if (S.PartnerOrg is { } org)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(org).SetMember(UserId, true);
+        }
+
         // After the sessions ended: an index the database cannot write now never delays that.
         await IndexOrRetryAsync();
 
-        var after = $"{S.Role} [{string.Join(",", S.Regions)}] disabled={S.Disabled}{(request.Password is null ? "" : " password-set")}";
+        var after = Describe() + (request.Password is null ? "" : " password-set");
         await store.RecordAccessAsync(new AccessLogEntry("account:" + UserId, admin.Id, admin.Role.ToString(), "account-change",
             $"{before} -> {after}", clock.GetUtcNow()) { Origin = admin.Origin }, CancellationToken.None);
         LogUpserted(UserId, S.Role, admin.Id);
@@ -245,7 +260,17 @@ public sealed partial class UserGrain(
         return new NotificationSettingsOutcome(settings, null);
     }
 
-    public Task<SignInResult> SignIn(string password, string client) => Task.FromResult(CheckPassword(password, client));
+    public async Task<SignInResult> SignIn(string password, string client)
+    {
+        var result = CheckPassword(password, client);
+        return result.Status == SignInStatus.Succeeded && !await OrganisationActiveAsync() ? new SignInResult(SignInStatus.Disabled, null, null) : result;
+    }
+
+    /// <summary>False for a partner's user whose organisation is gone or disabled (the user then signs in to nothing).</summary>
+    private async Task<bool> OrganisationActiveAsync() =>
+        S.Role != Role.Partner || (S.PartnerOrg is { } org && await GrainFactory.GetGrain<IPartnerOrgGrain>(org).Get() is { Disabled: false });
+
+    private string Describe() => $"{S.Role}{(S.PartnerOrg is null ? "" : " of " + S.PartnerOrg)} [{string.Join(",", S.Regions)}] disabled={S.Disabled}";
 
     private SignInResult CheckPassword(string password, string client)
     {
@@ -297,18 +322,20 @@ public sealed partial class UserGrain(
         return new SignInResult(SignInStatus.Succeeded, ToActor(), null, S.SessionVersion);
     }
 
-    public Task<SignInResult> SignInExternal() => Task.FromResult(
-        account.RecordExists && !S.Disabled
+    public async Task<SignInResult> SignInExternal() =>
+        account.RecordExists && !S.Disabled && await OrganisationActiveAsync()
             ? new SignInResult(SignInStatus.Succeeded, ToActor(), null, S.SessionVersion)
-            : new SignInResult(SignInStatus.Disabled, null, null));
+            : new SignInResult(SignInStatus.Disabled, null, null);
 
-    public async Task EndSessions()
+    public Task EndSessions() => EndSessionsFor(SessionEnd.SignedOut);
+
+    public async Task EndSessionsFor(string reason)
     {
         if (account.RecordExists)
         {
             S.SessionVersion++;
             await account.WriteStateAsync();
-            await EndLiveSessionsAsync(SessionEnd.SignedOut);
+            await EndLiveSessionsAsync(reason);
         }
     }
 
@@ -340,12 +367,34 @@ public sealed partial class UserGrain(
         }
     }
 
-    public Task<Actor?> GetActor(int sessionVersion) =>
-        Task.FromResult(account.RecordExists && !S.Disabled && sessionVersion == S.SessionVersion ? ToActor() : null);
+    public async Task<Actor?> GetActor(int sessionVersion) =>
+        account.RecordExists && !S.Disabled && sessionVersion == S.SessionVersion && await OrganisationActiveAsync() ? ToActor() : null;
 
-    private Actor ToActor() => new(UserId, S.Role, S.Regions);
+    private Actor ToActor() => new(UserId, S.Role, S.Regions) { PartnerOrg = S.PartnerOrg };
 
-    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.ExternalSubject, S.CreatedAt);
+    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.ExternalSubject, S.CreatedAt) { PartnerOrg = S.PartnerOrg };
+
+    /// <summary>A partner's user belongs to an organisation that exists; no other role has one, nor regions.</summary>
+    private async Task<Refusal?> ValidatePartnerAsync(UpsertUserRequest r)
+    {
+        var role = r.Role ?? S.Role;
+        var org = r.PartnerOrg?.Trim() ?? (role == S.Role ? S.PartnerOrg : null);
+        if (role != Role.Partner)
+        {
+            return string.IsNullOrWhiteSpace(r.PartnerOrg) ? null
+                : new Refusal("user.partner_org_role", "Organisasi mitra hanya untuk akun mitra.", "Only a partner's account belongs to a partner organisation.") { Field = "partnerOrg" };
+        }
+
+        if ((r.Regions ?? S.Regions).Count > 0)
+        {
+            return new Refusal("user.partner_regions", "Akun mitra tidak memiliki wilayah: cakupannya adalah layanan organisasinya.",
+                "A partner's account has no regions: its scope is its organisation's offers.") { Field = "regions" };
+        }
+
+        return org is not null && UserIds.IsValid(org) && await GrainFactory.GetGrain<IPartnerOrgGrain>(org).Get() is not null ? null
+            : new Refusal("user.partner_org_unknown", "Akun mitra harus milik organisasi mitra yang terdaftar.",
+                "A partner's account belongs to a registered partner organisation.") { Field = "partnerOrg" };
+    }
 
     private Refusal? Validate(UpsertUserRequest r, bool creating)
     {

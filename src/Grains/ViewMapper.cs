@@ -49,6 +49,20 @@ internal static class ViewMapper
         ErasedAt = s.ErasedAt,
     };
 
+    /// <summary>
+    /// The case as partner organisation <paramref name="org"/> sees it: the beneficiary as far as shared with partners, and
+    /// the enrolments with the organisation's offers, each with what waits for the partner on it.
+    /// </summary>
+    public static PartnerCaseView ToPartnerView(CaseState s, string org, JourneyPolicy policy)
+    {
+        var full = ToView(s, policy);
+        var enrolments = s.Enrolments.Select((e, i) => (e, view: full.Enrolments[i]))
+            .Where(x => x.e.Offer.PartnerOrgId == org)
+            .Select(x => new PartnerEnrolmentView(x.view with { OverlapsAcknowledged = [] }, s.Status == CaseStatus.Open ? Domain.Access.PartnerScope.WaitingOn(x.e) : null));
+        return new PartnerCaseView(s.CaseNumber, s.Version, s.Status, s.FullName, s.NikMasked, s.Segment, s.Nib, s.Profile?.Sector, s.Profile?.UmkmClass,
+            s.RegionCode, full.RegionName, [.. enrolments]);
+    }
+
     /// <summary>The projection rows of the enrolments an event added or changed (compared by reference: Apply keeps unchanged ones).</summary>
     public static IReadOnlyList<EnrolmentRow> ToEnrolmentRows(CaseState? previous, CaseState next)
     {

@@ -141,6 +141,7 @@ app.MapProblemApi();
 app.MapRegionApi();
 app.MapOperationsApi();
 app.MapPrivacyApi();
+app.MapPartnerApi();
 app.MapHub<CaseHub>(CaseHub.Path);
 app.MapHub<DashboardHub>(DashboardHub.Path);
 

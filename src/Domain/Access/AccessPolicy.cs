@@ -1,4 +1,5 @@
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 
 namespace CaseGrains.Domain.Access;
 
@@ -16,11 +17,21 @@ public enum Role
     /// case, when and from where, and the record of processing activities; sees no case content.
     /// </summary>
     DataProtectionOfficer,
+
+    /// <summary>
+    /// A user of a hexa-helix partner organisation (a bank, a business, a university incubator, a training provider):
+    /// sees only the enrolments, referrals and applications addressed to its organisation's offers, of beneficiaries who
+    /// consented to sharing with partners, and answers them.
+    /// </summary>
+    Partner,
 }
 
 /// <summary>Who is asking: user id, role and (for region-scoped roles) the regions they serve.</summary>
 public sealed record Caller(string UserId, Role Role, IReadOnlyList<string> Regions)
 {
+    /// <summary>The partner organisation a <see cref="Role.Partner"/> user belongs to (null for every other role).</summary>
+    public string? PartnerOrg { get; init; }
+
     /// <summary>True when <paramref name="regionCode"/> is one of the caller's regions or lies under one.</summary>
     public bool Serves(string regionCode) =>
         Regions.Any(r => regionCode == r || regionCode.StartsWith(r + ".", StringComparison.Ordinal));
@@ -43,6 +54,13 @@ public enum CommandKind
     /// <summary>Approve or decline a pending closure or reopening request.</summary>
     DecideApproval,
     AddNote,
+
+    /// <summary>
+    /// What the partner behind an offer answers: a referral's response and outcome, a lender's decision, disbursement and
+    /// repayments, a course's attendance. The partner's own users may, for their organisation's offers; staff may record
+    /// it for them.
+    /// </summary>
+    PartnerAnswer,
 }
 
 /// <summary>
@@ -59,7 +77,24 @@ public static class AccessPolicy
         _ => false,
     };
 
+    /// <summary>
+    /// Whether the caller may read the whole case (its staff, its mentor). A partner never does: what a partner sees is
+    /// <see cref="PartnerSees"/>, through its own view of the case.
+    /// </summary>
     public static bool CanRead(Caller caller, CaseState state) => CanRead(caller, state.RegionCode, state.MentorId);
+
+    /// <summary>
+    /// Whether a partner user sees the case: the beneficiary consents to sharing with partners (and was not erased), and
+    /// one of the case's enrolments is with an offer of the user's organisation. What it then sees is that enrolment's part
+    /// only (<see cref="PartnerScope"/>).
+    /// </summary>
+    public static bool PartnerSees(Caller caller, CaseState state) =>
+        caller is { Role: Role.Partner, PartnerOrg: { } org } && !state.Erased && state.Consents(ConsentPurpose.PartnerSharing)
+        && state.Enrolments.Any(e => e.Offer.PartnerOrgId == org);
+
+    /// <summary>Whether a partner user answers for the offer: one of its organisation's, on a case it sees.</summary>
+    public static bool PartnerOwns(Caller caller, CaseState state, string offerId) =>
+        PartnerSees(caller, state) && state.Enrolments.Any(e => e.Offer.Id == offerId && e.Offer.PartnerOrgId == caller.PartnerOrg);
 
     /// <summary>Whether the role may issue this kind of command on a case it can read (intake: in its region).</summary>
     public static bool MayIssue(Role role, CommandKind kind) => kind switch
@@ -68,15 +103,25 @@ public static class AccessPolicy
         CommandKind.Close or CommandKind.Reopen or CommandKind.DecideApproval => role is Role.Supervisor,
         CommandKind.Intake or CommandKind.JourneyStep or CommandKind.AssignMentor or CommandKind.RequestApproval or CommandKind.AddNote =>
             role is Role.Caseworker or Role.Supervisor,
+        CommandKind.PartnerAnswer => role is Role.Caseworker or Role.Supervisor or Role.Partner,
         _ => false,
     };
 
     /// <summary>
     /// Null when allowed; otherwise the refusal to give. Out of scope is "not found", never "forbidden".
-    /// <paramref name="intakeRegion"/> is the region of the case an intake would open.
+    /// <paramref name="intakeRegion"/> is the region of the case an intake would open; <paramref name="offerId"/> the offer a
+    /// partner's answer is for. A partner may answer for its organisation's offers only; on a case it does not see, it is
+    /// answered as for a missing case.
     /// </summary>
-    public static Refusal? CheckCommand(Caller caller, CaseState? state, CommandKind kind, string? intakeRegion = null)
+    public static Refusal? CheckCommand(Caller caller, CaseState? state, CommandKind kind, string? intakeRegion = null, string? offerId = null)
     {
+        if (caller.Role == Role.Partner)
+        {
+            return state is null || !PartnerSees(caller, state) ? Refusals.CaseNotFound()
+                : kind == CommandKind.PartnerAnswer && offerId is not null && PartnerOwns(caller, state, offerId) ? null
+                : Refusals.Forbidden();
+        }
+
         if (kind == CommandKind.Intake)
         {
             return MayIssue(caller.Role, kind) && intakeRegion is not null && caller.Serves(intakeRegion) ? null : Refusals.Forbidden();

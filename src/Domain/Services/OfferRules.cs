@@ -43,6 +43,12 @@ public static class OfferRules
                 "A hexa-helix role is required for a partner's offer, and only for a partner's offer.") { Field = "partnerRole" };
         }
 
+        if (o.PartnerOrgId is { } org && (o.Level != OfferLevel.Partner || !IsValidId(org)))
+        {
+            return new Refusal("offer.partner_org", "Organisasi mitra hanya untuk layanan mitra, dengan ID organisasi yang sah.",
+                "A partner organisation goes with a partner's offer only, by a valid organisation id.") { Field = "partnerOrgId" };
+        }
+
         if (o.Segments.Count == 0 || o.Segments.Any(s => !Enum.IsDefined(s)))
         {
             return Refusals.Required("segments");

@@ -57,6 +57,12 @@ public sealed record Offer
     public required string Provider { get; init; }
     public required OfferLevel Level { get; init; }
     public HexaHelixRole? PartnerRole { get; init; }
+
+    /// <summary>
+    /// The partner organisation (its id) that runs the offer and answers for it in the platform: its users see the
+    /// enrolments, referrals and applications made to it. Null: staff record the provider's answers.
+    /// </summary>
+    public string? PartnerOrgId { get; init; }
     public required IReadOnlyList<Segment> Segments { get; init; }
     public required IReadOnlyList<string> Regions { get; init; }
     public required OfferPeriod Period { get; init; }

@@ -95,7 +95,7 @@ public sealed partial class CaseGrain(
 
         // Out of scope (or no case): answer exactly as for a missing case, before anything else, so the caller learns
         // nothing, not even whether a command id was used. The attempt goes to the case's access log.
-        var access = AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command));
+        var access = AccessPolicy.CheckCommand(actor.ToCaller(), _state, CommandMapper.KindOf(command), CommandMapper.RegionOf(command), CommandMapper.OfferOf(command));
         if (access is not null && (_state is null || access.Code == Refusals.CaseNotFound().Code))
         {
             if (_state is not null)
@@ -337,8 +337,22 @@ public sealed partial class CaseGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<TimelinePage?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose) =>
-        await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await _reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
+    public async Task<TimelinePage?> GetTimeline(Actor caller, long afterSeq, int limit, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role == Role.Partner)
+        {
+            return await PartnerSeesAsync(caller, "read-timeline", purpose) ? await _reads.PartnerPageAsync(_state!, caller.Id, caller.PartnerOrg!, afterSeq, limit) : null;
+        }
+
+        return await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await _reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
+    }
+
+    public async Task<PartnerCaseView?> GetPartnerView(Actor caller, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return await PartnerSeesAsync(caller, "read-case", purpose) ? ViewMapper.ToPartnerView(_state!, caller.PartnerOrg!, _policy) : null;
+    }
 
     public async Task<ChainVerification?> VerifyChain(Actor caller)
     {
@@ -516,6 +530,20 @@ public sealed partial class CaseGrain(
             // The reservation's lease ends it: the roster or mentor asks the case after a while.
             LogGiveBackFailed(ex, CaseNumber);
         }
+    }
+
+    /// <summary>Whether a partner's user sees the case (<see cref="AccessPolicy.PartnerSees"/>); audited like every read.</summary>
+    private async Task<bool> PartnerSeesAsync(Actor caller, string action, string purpose)
+    {
+        if (_state is null)
+        {
+            DeactivateOnIdle();
+            return false;
+        }
+
+        var allowed = AccessPolicy.PartnerSees(caller.ToCaller(), _state);
+        await _reads.AuditAsync(caller, allowed ? action : "denied-read", allowed ? purpose : "");
+        return allowed;
     }
 
     /// <summary>Whether the caller may read the case (a read of personal data is audited with <paramref name="action"/>).</summary>

@@ -41,6 +41,42 @@ internal sealed class CaseReads(string caseNumber, ICaseTimelineStore store, IGr
         store.RecordAccessAsync(new AccessLogEntry(caseNumber, caller.Id, caller.Role.ToString(), action, Purpose(purpose), clock.GetUtcNow()) { Origin = caller.Origin }, CancellationToken.None);
 
     /// <summary>
+    /// A page of the timeline as partner organisation <paramref name="org"/> sees it (<see cref="PartnerEntries"/>): up to
+    /// <paramref name="limit"/> of its events after <paramref name="afterSeq"/>, reading on past the events that are not its
+    /// business; <see cref="TimelinePage.ReadTo"/> says how far it read, so the next page starts there.
+    /// </summary>
+    public async Task<TimelinePage> PartnerPageAsync(CaseState state, string userId, string org, long afterSeq, int limit)
+    {
+        var version = state.Version;
+        var events = new List<TimelineEntry>();
+        var readTo = Math.Max(0, afterSeq);
+        var wanted = Math.Clamp(limit, 1, MaxPage);
+        while (readTo < version && events.Count < wanted)
+        {
+            var page = await PageAsync(readTo, MaxPage, version);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var e in page)
+            {
+                readTo = e.Seq;
+                if (PartnerEntries.Of(e, org, userId, state) is { } seen)
+                {
+                    events.Add(seen);
+                    if (events.Count == wanted)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        return new TimelinePage(events, version) { ReadTo = readTo };
+    }
+
+    /// <summary>
     /// Events after <paramref name="afterSeq"/>, oldest first, one page of at most <paramref name="limit"/> (≤
     /// <see cref="MaxPage"/>); nothing to read past the case's <paramref name="version"/> (a resume of a case that did not move).
     /// </summary>

@@ -27,7 +27,7 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
         ConsequenceKind.Registry => RegistryAsync(item),
         ConsequenceKind.Places => PlacesAsync(item, current),
         ConsequenceKind.Caseload => CaseloadAsync(item, current),
-        ConsequenceKind.Feed => feed.PushAsync(item.Entry, item.Before, item.After, current),
+        ConsequenceKind.Feed => feed.PushAsync(item.Entry, item.Event, item.Before, item.After, current),
         ConsequenceKind.Notices => NoticesAsync(item, current),
         ConsequenceKind.Dashboard => DashboardAsync(item),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown consequence"),

@@ -113,6 +113,37 @@ internal static class EnrolmentProjection
             """, parameters);
     }
 
+    /// <summary>
+    /// The enrolments with the given offers on which the partner behind them has something to answer (a referral, its
+    /// outcome, a lender's decision, a disbursement, repayments, a course's attendance: what <c>PartnerScope.WaitingOn</c>
+    /// says, the case decides), by case, the oldest change first; the (offer_id, region_code) index serves it.
+    /// </summary>
+    public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) PartnerQueueQuery(IReadOnlyCollection<string> offerIds, int limit)
+    {
+        var ids = offerIds.Select((id, i) => ($"@o{i}", (object)id)).ToList();
+        return ($"""
+            SELECT case_number, MIN(updated_at) FROM case_enrolments
+            WHERE offer_id IN ({string.Join(", ", ids.Select(p => p.Item1))})
+              AND ((offer_type = 'Matchmaking' AND status IN ('ReferralOffered', 'ReferralAccepted'))
+                OR (offer_type = 'FinancingProduct' AND (status IN ('Applied', 'Approved') OR (status = 'Disbursed' AND COALESCE(repayment, '') <> 'Repaid')))
+                OR (offer_type = 'Training' AND status = 'Enrolled'))
+            GROUP BY case_number
+            ORDER BY MIN(updated_at), case_number
+            LIMIT @limit
+            """, [.. ids, ("@limit", (object)limit)]);
+    }
+
+    public static async Task<IReadOnlyList<string>> ReadCaseNumbersAsync(DbDataReader r, CancellationToken ct)
+    {
+        var cases = new List<string>();
+        while (await r.ReadAsync(ct))
+        {
+            cases.Add(r.GetString(0));
+        }
+
+        return cases;
+    }
+
     /// <summary>Reads one row of <see cref="FinancingQuery"/> (sums are exact integers in both databases).</summary>
     public static FinancingTotal ReadTotal(DbDataReader r)
     {

@@ -199,6 +199,9 @@ public interface IProjectionStore
     /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
     Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct);
 
+    /// <summary>The cases (at most <paramref name="limit"/>) with an enrolment in one of the offers waiting on its partner, oldest change first.</summary>
+    Task<IReadOnlyList<string>> PartnerQueueAsync(IReadOnlyCollection<string> offerIds, int limit, CancellationToken ct);
+
     /// <summary>A user's notices, newest first.</summary>
     Task<IReadOnlyList<NoticeRow>> ReadNoticesAsync(string userId, int limit, CancellationToken ct);
 }

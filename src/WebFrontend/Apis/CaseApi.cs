@@ -157,7 +157,7 @@ public static class CaseApi
         return Results.Ok(view);
     }
 
-    private static async Task<IResult> Timeline(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, long? after, int? limit)
+    internal static async Task<IResult> Timeline(HttpContext http, string caseNumber, IGrainFactory grains, CurrentActor actor, long? after, int? limit)
     {
         if (after is < 0 || limit is < 1 or > MaxTimelinePage)
         {
@@ -176,7 +176,7 @@ public static class CaseApi
         http.Response.Headers["X-Case-Version"] = page.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (page.More(from))
         {
-            http.Response.Headers.Link = $"</api/cases/{Uri.EscapeDataString(caseNumber)}/timeline?after={page.LastSeq(from)}&limit={limit ?? 100}>; rel=\"next\"";
+            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?after={page.LastSeq(from)}&limit={limit ?? 100}>; rel=\"next\"";
         }
 
         return Results.Ok(page.Events.Select(TimelineEvent.From));
@@ -277,7 +277,7 @@ public static class CaseApi
         return Send(http, caseNumber, body with { Stage = parsed, Action = action });
     }
 
-    private static async Task<IResult> Send(HttpContext http, string caseNumber, CaseCommandRequest body)
+    internal static async Task<IResult> Send(HttpContext http, string caseNumber, CaseCommandRequest body)
     {
         if (!CaseNumbers.IsWellFormed(caseNumber))
         {

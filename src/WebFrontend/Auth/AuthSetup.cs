@@ -26,6 +26,12 @@ public static class Policies
     /// <summary>Roles that work on individual cases (the grains then check the case itself).</summary>
     public const string CaseWork = "case-work";
 
+    /// <summary>A hexa-helix partner's users: their queue and their answers (the grains check the organisation and the consent).</summary>
+    public const string Partner = "partner";
+
+    /// <summary>Who connects to the live case hub: the case-work roles and partners' users (each push and call is checked on the case).</summary>
+    public const string Live = "live";
+
     /// <summary>Roles that open cases.</summary>
     public const string Intake = "intake";
 
@@ -174,6 +180,8 @@ public static class AuthSetup
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.CaseWork, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor), nameof(Role.Mentor)))
+            .AddPolicy(Policies.Partner, p => p.RequireRole(nameof(Role.Partner)))
+            .AddPolicy(Policies.Live, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor), nameof(Role.Mentor), nameof(Role.Partner)))
             .AddPolicy(Policies.Intake, p => p.RequireRole(nameof(Role.Caseworker), nameof(Role.Supervisor)))
             .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
             .AddPolicy(Policies.Privacy, p => p.RequireRole(nameof(Role.DataProtectionOfficer)))

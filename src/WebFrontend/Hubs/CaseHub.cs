@@ -46,11 +46,12 @@ public sealed record ResumeResult(IReadOnlyList<TimelineEvent> Events, IReadOnly
 public sealed record FollowResult(IReadOnlyList<TimelineEvent> Events, bool More);
 
 /// <summary>
-/// <c>/hubs/cases</c>. A mentor receives every event of the cases assigned to them without asking; caseworkers and
-/// supervisors follow cases of their scope. Every call is checked against the case by the grains (SignalR groups are
+/// <c>/hubs/cases</c>. A mentor receives every event of the cases assigned to them without asking, and a partner's user
+/// the events about its organisation's enrolments (as the organisation sees them); caseworkers and supervisors follow
+/// cases of their scope. Every call is checked against the case by the grains (SignalR groups are
 /// not used as a security boundary). Authenticated like the API (cookie, or bearer token as <c>access_token</c>).
 /// </summary>
-[Authorize(Policy = Policies.CaseWork)]
+[Authorize(Policy = Policies.Live)]
 public sealed class CaseHub(IGrainFactory grains, FeedRelay relay) : Hub<ICaseClient>
 {
     public const string Path = "/hubs/cases";

@@ -15,7 +15,7 @@ public static class ProblemResults
 
     public static int StatusFor(string code) => code switch
     {
-        "case.not_found" or "region.not_found" or "user.not_found" or "offer.not_found" => StatusCodes.Status404NotFound,
+        "case.not_found" or "region.not_found" or "user.not_found" or "offer.not_found" or "partner.not_found" => StatusCodes.Status404NotFound,
         "offer.full" => StatusCodes.Status409Conflict,
         // The same code has the same status whichever reader found it (the framework's JSON binding or the CSV reader).
         "request.unsupported_media_type" => StatusCodes.Status415UnsupportedMediaType,

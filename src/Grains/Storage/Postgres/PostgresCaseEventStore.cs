@@ -496,6 +496,17 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         return QueryAsync(sql, parameters, (r, c) => ProjectionRows.ReadAsync(r, EnrolmentProjection.ReadTotal, c), ct);
     }
 
+    public async Task<IReadOnlyList<string>> PartnerQueueAsync(IReadOnlyCollection<string> offerIds, int limit, CancellationToken ct)
+    {
+        if (offerIds.Count == 0)
+        {
+            return [];
+        }
+
+        var (sql, parameters) = EnrolmentProjection.PartnerQueueQuery(offerIds, limit);
+        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCaseNumbersAsync, ct);
+    }
+
     /// <summary>One read-only query of the projections: parameters in, rows read by <paramref name="read"/>.</summary>
     private async Task<T> QueryAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<System.Data.Common.DbDataReader, CancellationToken, Task<T>> read, CancellationToken ct)
     {
