@@ -117,6 +117,33 @@ public sealed class AppHost : IAsyncDisposable
         Assert.Null(outcome.Refusal);
     }
 
+    /// <summary>
+    /// A partner organisation (<paramref name="orgId"/>, a business in Kota Batu) with one user (<paramref name="userId"/>),
+    /// answering for <paramref name="offerIds"/> (partner-level catalog offers); through the grains, as an admin would.
+    /// </summary>
+    public async Task CreatePartner(string orgId, string userId, params string[] offerIds)
+    {
+        var org = await Grains.GetGrain<IPartnerOrgGrain>(orgId).Upsert(
+            new PartnerOrgRequest { Name = "Mitra " + orgId, Kind = Domain.Services.HexaHelixRole.Business, Regions = ["35.79"] }, SystemAdmin);
+        Assert.Null(org.Refusal);
+        await AddPartnerUser(orgId, userId);
+        foreach (var offerId in offerIds)
+        {
+            var offer = await Grains.GetGrain<IOfferGrain>(offerId).Get();
+            Assert.NotNull(offer);
+            var saved = await Grains.GetGrain<IOfferGrain>(offerId).Save(offer with { PartnerOrgId = orgId }, SystemAdmin);
+            Assert.Null(saved.Refusal);
+        }
+    }
+
+    /// <summary>Another user of a partner organisation.</summary>
+    public async Task AddPartnerUser(string orgId, string userId)
+    {
+        var user = await Grains.GetGrain<IUserGrain>(userId).Upsert(
+            new UpsertUserRequest { DisplayName = userId, Role = Role.Partner, PartnerOrg = orgId, Password = Password }, SystemAdmin);
+        Assert.Null(user.Refusal);
+    }
+
     public IServiceProvider Services => _factory.Services;
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };

@@ -35,105 +35,124 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         U,
     }
 
-    private static readonly string[] Callers = [AppHost.Caseworker, AppHost.Supervisor, AppHost.Mentor, AppHost.Analyst, AppHost.Administrator, AppHost.PrivacyOfficer, Anonymous];
+    private static readonly string[] Callers = [AppHost.Caseworker, AppHost.Supervisor, AppHost.Mentor, AppHost.Analyst, AppHost.Administrator, AppHost.PrivacyOfficer, Partner, Anonymous];
+
+    /// <summary>A partner's user, of the organisation answering for KUR Mikro BRI; the case in scope applied for it, the other did not.</summary>
+    private const string Partner = "mitra.bri";
+
+    private const string PartnerOrg = "bri-batu";
 
     // Per endpoint: expected outcome per caller, in the order of Callers, for a case in scope and one out of scope.
     // For endpoints without a case, both columns are the same.
     private static readonly Dictionary<string, (string InScope, string OutOfScope)> Expected = new()
     {
-        //                                                     cw sv me an ad dpo anon    cw sv me an ad dpo anon
-        ["GET /openapi/{documentName}.json"] = ("*******", "*******"),
-        ["GET /health/live"] = ("*******", "*******"),
-        ["GET /health/ready"] = ("*******", "*******"),
-        ["POST /api/auth/token"] = ("*******", "*******"),
-        ["POST /api/auth/login"] = ("*******", "*******"),
-        ["GET /api/auth/oidc/login"] = ("*******", "*******"),
-        ["POST /api/auth/logout"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/auth/antiforgery"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/me"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/me/notifications"] = ("AAAAAAU", "AAAAAAU"),
-        ["PUT /api/me/notifications"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/admin/notice-deliveries"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/admin/notice-deliveries/retry"] = ("FFFFAFU", "FFFFAFU"),
-        ["GET /api/regions/"] = ("*******", "*******"),
-        ["GET /api/regions/{code}"] = ("*******", "*******"),
-        ["GET /api/regions/attribution"] = ("*******", "*******"),
-        ["GET /api/users/"] = ("FFFFAFU", "FFFFAFU"),
-        ["GET /api/users/{userId}"] = ("FFFFAFU", "FFFFAFU"),
-        ["PUT /api/users/{userId}"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/cases/"] = ("AAFFFFU", "FFFFFFU"),
-        ["GET /api/cases/"] = ("AAAFFFU", "AAAFFFU"),
-        ["GET /api/cases/{caseNumber}"] = ("AAAFFFU", "NNNFFFU"),
-        ["GET /api/cases/{caseNumber}/timeline"] = ("AAAFFFU", "NNNFFFU"),
-        ["GET /api/cases/{caseNumber}/verify"] = ("AAAFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/nik/reveal"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/subject-access"] = ("AAFFFFU", "NNNFFFU"),
+        //                                                     cw sv me an ad dpo pa anon    cw sv me an ad dpo pa anon
+        ["GET /openapi/{documentName}.json"] = ("********", "********"),
+        ["GET /health/live"] = ("********", "********"),
+        ["GET /health/ready"] = ("********", "********"),
+        ["POST /api/auth/token"] = ("********", "********"),
+        ["POST /api/auth/login"] = ("********", "********"),
+        ["GET /api/auth/oidc/login"] = ("********", "********"),
+        ["POST /api/auth/logout"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/auth/antiforgery"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/me"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/me/notifications"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["PUT /api/me/notifications"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/admin/notice-deliveries"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/admin/notice-deliveries/retry"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/regions/"] = ("********", "********"),
+        ["GET /api/regions/{code}"] = ("********", "********"),
+        ["GET /api/regions/attribution"] = ("********", "********"),
+        ["GET /api/users/"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/users/{userId}"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["PUT /api/users/{userId}"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/cases/"] = ("AAFFFFFU", "FFFFFFFU"),
+        ["GET /api/cases/"] = ("AAAFFFFU", "AAAFFFFU"),
+        ["GET /api/cases/{caseNumber}"] = ("AAAFFFFU", "NNNFFFFU"),
+        ["GET /api/cases/{caseNumber}/timeline"] = ("AAAFFFFU", "NNNFFFFU"),
+        ["GET /api/cases/{caseNumber}/verify"] = ("AAAFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/nik/reveal"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/subject-access"] = ("AAFFFFFU", "NNNFFFFU"),
         // Supervisors of the region and the data protection officer (any case); the open cases here answer 409 erasure.case_open.
-        ["POST /api/cases/{caseNumber}/erasure"] = ("FAFFFAU", "FNFFFAU"),
-        ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/consent/withdrawal"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/assessment/correct"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/stages/{stage}/start"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/stages/{stage}/complete"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/stages/{stage}/skip"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/close"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/closure-request"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/closure-request/approve"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/closure-request/decline"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/reopening-request"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/reopening-request/approve"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/reopening-request/decline"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/notes"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/reopen"] = ("FAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/mentor"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/mentoring-sessions"] = ("AAAFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/mentoring-sessions/{seq}/correct"] = ("AAAFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/withdraw"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance/correct"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/complete"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-response"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-outcome"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/financing-decision"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/disbursement"] = ("AAFFFFU", "NNNFFFU"),
-        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/repayment"] = ("AAFFFFU", "NNNFFFU"),
-        ["GET /api/cases/{caseNumber}/candidates"] = ("AAFFFFU", "NNNFFFU"),
-        ["GET /api/offers/"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/offers/{offerId}"] = ("AAAAAAU", "AAAAAAU"),
-        ["PUT /api/offers/{offerId}"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/offers/import"] = ("FFFFAFU", "FFFFAFU"),
-        ["GET /api/catalog/redundancy"] = ("FFFAAFU", "FFFAAFU"),
-        ["GET /api/catalog/terms"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /api/financing/totals"] = ("FFFAAFU", "FFFAAFU"),
-        ["GET /api/dashboard"] = ("FFFAAFU", "FFFAAFU"),
-        ["POST /api/dashboard/rebuild"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/cases/import"] = ("AAFFFFU", "AAFFFFU"),
-        ["GET /api/imports/{importId}"] = ("AAFFFFU", "AAFFFFU"),
-        ["GET /api/cases/export"] = ("AAAFFFU", "AAAFFFU"),
-        ["POST /api/problems/"] = ("AAFFFFU", "AAFFFFU"),
-        ["GET /api/problems/"] = ("FFFAAFU", "FFFAAFU"),
-        ["GET /api/problems/summary"] = ("FFFAAFU", "FFFAAFU"),
-        ["GET /api/mentors"] = ("FAFFAFU", "FAFFAFU"),
+        ["POST /api/cases/{caseNumber}/erasure"] = ("FAFFFAFU", "FNFFFAFU"),
+        ["GET /api/cases/{caseNumber}/access-log"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/consent"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/consent/withdrawal"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/assessment"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/assessment/correct"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/start"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/complete"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/stages/{stage}/skip"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/close"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/closure-request"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/closure-request/approve"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/closure-request/decline"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/reopening-request"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/reopening-request/approve"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/reopening-request/decline"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/notes"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/reopen"] = ("FAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/mentor"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/mentoring-sessions"] = ("AAAFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/mentoring-sessions/{seq}/correct"] = ("AAAFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/outcomes"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/withdraw"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/attendance/correct"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/complete"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-response"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/referral-outcome"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/financing-decision"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/disbursement"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["POST /api/cases/{caseNumber}/enrolments/{offerId}/repayment"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["GET /api/cases/{caseNumber}/candidates"] = ("AAFFFFFU", "NNNFFFFU"),
+        ["GET /api/offers/"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/offers/{offerId}"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["PUT /api/offers/{offerId}"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/offers/import"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/catalog/redundancy"] = ("FFFAAFFU", "FFFAAFFU"),
+        ["GET /api/catalog/terms"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /api/financing/totals"] = ("FFFAAFFU", "FFFAAFFU"),
+        ["GET /api/dashboard"] = ("FFFAAFFU", "FFFAAFFU"),
+        ["POST /api/dashboard/rebuild"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/cases/import"] = ("AAFFFFFU", "AAFFFFFU"),
+        ["GET /api/imports/{importId}"] = ("AAFFFFFU", "AAFFFFFU"),
+        ["GET /api/cases/export"] = ("AAAFFFFU", "AAAFFFFU"),
+        ["POST /api/problems/"] = ("AAFFFFFU", "AAFFFFFU"),
+        ["GET /api/problems/"] = ("FFFAAFFU", "FFFAAFFU"),
+        ["GET /api/problems/summary"] = ("FFFAAFFU", "FFFAAFFU"),
+        ["GET /api/mentors"] = ("FAFFAFFU", "FAFFAFFU"),
         // In scope: a mentor serving Kota Batu (the caseworker's region); out: one serving Kabupaten Malang only.
-        ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFFU", "NAFFFFU"),
-        ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAFU", "FAFFAFU"),
-        ["GET /api/privacy/access-log"] = ("FFFFFAU", "FFFFFAU"),
-        ["GET /api/privacy/retention"] = ("FFFFFAU", "FFFFFAU"),
-        ["POST /api/privacy/retention"] = ("FFFFFAU", "FFFFFAU"),
-        ["GET /api/privacy/processing-activities"] = ("FFFFFAU", "FFFFFAU"),
-        ["GET /api/admin/consequences"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/admin/consequences/retry"] = ("FFFFAFU", "FFFFAFU"),
-        ["POST /api/admin/reconcile"] = ("FFFFAFU", "FFFFAFU"),
-        ["GET /api/me/notices"] = ("AAAAAAU", "AAAAAAU"),
+        ["GET /api/mentors/{mentorId}/caseload"] = ("AAAFFFFU", "NAFFFFFU"),
+        ["PUT /api/mentors/{mentorId}/profile"] = ("FAFFAFFU", "FAFFAFFU"),
+        ["GET /api/privacy/access-log"] = ("FFFFFAFU", "FFFFFAFU"),
+        ["GET /api/privacy/retention"] = ("FFFFFAFU", "FFFFFAFU"),
+        ["POST /api/privacy/retention"] = ("FFFFFAFU", "FFFFFAFU"),
+        ["GET /api/privacy/processing-activities"] = ("FFFFFAFU", "FFFFFAFU"),
+        ["GET /api/admin/consequences"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/admin/consequences/retry"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["POST /api/admin/reconcile"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/me/notices"] = ("AAAAAAAU", "AAAAAAAU"),
         // The hub carries the case-work policy (LiveTests connect to it; per-case checks are in the grains). Not sent here.
-        ["GET /hubs/cases/negotiate"] = ("AAAFFFU", "AAAFFFU"),
-        ["GET /hubs/cases"] = ("AAAFFFU", "AAAFFFU"),
-        ["GET /hubs/dashboard/negotiate"] = ("AAAAAAU", "AAAAAAU"),
-        ["GET /hubs/dashboard"] = ("AAAAAAU", "AAAAAAU"),
+        ["GET /hubs/cases/negotiate"] = ("AAAFFFAU", "AAAFFFAU"),
+        ["GET /hubs/cases"] = ("AAAFFFAU", "AAAFFFAU"),
+        // Partners: admins keep the organisations; a partner's user reads and answers what is addressed to its organisation.
+        ["GET /api/admin/partners/"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/admin/partners/{orgId}"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["PUT /api/admin/partners/{orgId}"] = ("FFFFAFFU", "FFFFAFFU"),
+        ["GET /api/partner/queue"] = ("FFFFFFAU", "FFFFFFAU"),
+        ["GET /api/partner/cases/{caseNumber}"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["GET /api/partner/cases/{caseNumber}/timeline"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/referral-response"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/referral-outcome"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/financing-decision"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/disbursement"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/repayment"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/attendance"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["POST /api/partner/cases/{caseNumber}/enrolments/{offerId}/attendance/correct"] = ("FFFFFFAU", "FFFFFFNU"),
+        ["GET /hubs/dashboard/negotiate"] = ("AAAAAAAU", "AAAAAAAU"),
+        ["GET /hubs/dashboard"] = ("AAAAAAAU", "AAAAAAAU"),
     };
 
     public async Task InitializeAsync()
@@ -145,6 +164,14 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _inScope = await Open(_app.Client, "35.79.01");
         _outOfScope = await Open(malang, "35.07.01");
         await _app.PostOk($"/api/cases/{_inScope}/mentor", new { commandId = Guid.NewGuid().ToString(), mentorId = AppHost.Mentor });
+        // The case in scope applied for the partner's loan product; the one out of scope did not (it is not the partner's).
+        await _app.CreatePartner(PartnerOrg, Partner, "kur-bri-mikro");
+        var flow = new ServicesFlow(_app, _app.Client);
+        await flow.Stage(_inScope, "intake", "complete");
+        await flow.Stage(_inScope, "assessment", "start");
+        await flow.Command(_inScope, "/assessment", new { sector = "Kuliner", annualTurnoverIdr = 250_000_000L, businessCapitalIdr = 20_000_000L, workers = 2, needs = new[] { "Modal" } });
+        var applied = await flow.Enrol(_inScope, "kur-bri-mikro", amountIdr: 10_000_000);
+        Assert.True(applied.Status == HttpStatusCode.OK, applied.Body.GetRawText());
         await _app.CreateUser(MalangMentor, Role.Mentor);
         using var admin = await _app.ClientFor(AppHost.Administrator);
         foreach (var (mentor, region) in new[] { (AppHost.Mentor, "35.79"), (MalangMentor, "35.07") })
@@ -295,6 +322,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             .Replace("{stage}", "training", StringComparison.Ordinal)
             .Replace("{seq}", "3", StringComparison.Ordinal)
             .Replace("{userId}", AppHost.Caseworker, StringComparison.Ordinal)
+            .Replace("{orgId}", PartnerOrg, StringComparison.Ordinal)
             .Replace("{mentorId}", mentorId ?? (scope == "in" ? AppHost.Mentor : MalangMentor), StringComparison.Ordinal)
             .Replace("{code}", "35.79", StringComparison.Ordinal)
             .Replace("{offerId}", "kur-bri-mikro", StringComparison.Ordinal)
