@@ -21,21 +21,22 @@ public sealed class AccessPolicyTests
     private const string Forbidden = "access.forbidden";
 
     /// <summary>The columns of <see cref="MayIssueTable"/>, in order.</summary>
-    private static readonly Role[] MayIssueColumns = [Role.Caseworker, Role.Mentor, Role.Supervisor, Role.MinistryAnalyst, Role.Admin, Role.DataProtectionOfficer];
+    private static readonly Role[] MayIssueColumns = [Role.Caseworker, Role.Mentor, Role.Supervisor, Role.MinistryAnalyst, Role.Admin, Role.DataProtectionOfficer, Role.Partner];
 
     /// <summary>Who may issue what: one row per command kind, one column per role (see <see cref="MayIssueColumns"/>).</summary>
     private static readonly Dictionary<CommandKind, bool[]> MayIssueTable = new()
     {
-        //                                    Caseworker Mentor Supervisor MinistryAnalyst Admin  DataProtectionOfficer
-        [CommandKind.Intake] =              [true,      false, true,      false,          false, false],
-        [CommandKind.JourneyStep] =         [true,      false, true,      false,          false, false],
-        [CommandKind.AssignMentor] =        [true,      false, true,      false,          false, false],
-        [CommandKind.LogMentoringSession] = [true,      true,  true,      false,          false, false],
-        [CommandKind.Close] =               [false,     false, true,      false,          false, false],
-        [CommandKind.Reopen] =              [false,     false, true,      false,          false, false],
-        [CommandKind.RequestApproval] =     [true,      false, true,      false,          false, false],
-        [CommandKind.DecideApproval] =      [false,     false, true,      false,          false, false],
-        [CommandKind.AddNote] =             [true,      false, true,      false,          false, false],
+        //                                    Caseworker Mentor Supervisor MinistryAnalyst Admin  DataProtectionOfficer  Partner
+        [CommandKind.Intake] =              [true,      false, true,      false,          false, false,                 false],
+        [CommandKind.JourneyStep] =         [true,      false, true,      false,          false, false,                 false],
+        [CommandKind.AssignMentor] =        [true,      false, true,      false,          false, false,                 false],
+        [CommandKind.LogMentoringSession] = [true,      true,  true,      false,          false, false,                 false],
+        [CommandKind.Close] =               [false,     false, true,      false,          false, false,                 false],
+        [CommandKind.Reopen] =              [false,     false, true,      false,          false, false,                 false],
+        [CommandKind.RequestApproval] =     [true,      false, true,      false,          false, false,                 false],
+        [CommandKind.DecideApproval] =      [false,     false, true,      false,          false, false,                 false],
+        [CommandKind.AddNote] =             [true,      false, true,      false,          false, false,                 false],
+        [CommandKind.PartnerAnswer] =       [true,      false, true,      false,          false, false,                 true],
     };
 
     /// <summary>Who may list cases (each filtered to their own scope).</summary>
@@ -47,6 +48,7 @@ public sealed class AccessPolicyTests
         [Role.MinistryAnalyst] = false,
         [Role.Admin] = false,
         [Role.DataProtectionOfficer] = false,
+        [Role.Partner] = false,
     };
 
     public static TheoryData<Role, CommandKind> EveryRoleAndKind
