@@ -18,7 +18,7 @@ public enum ConsequenceKind
     /// <summary>The live push to the case's mentor and followers, and "access ended" to a mentor who lost the case.</summary>
     Feed,
 
-    /// <summary>Notices kept in users' inboxes and pushed: approvals to decide, escalations, a request settled.</summary>
+    /// <summary>Notices kept in users' inboxes, pushed and queued for e-mail/WhatsApp: approvals, escalations, SLA warnings, answers, assignments, sessions due.</summary>
     Notices,
 
     /// <summary>The dashboards watching the case's regions are told their numbers moved.</summary>

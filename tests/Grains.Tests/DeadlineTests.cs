@@ -6,29 +6,37 @@ namespace CaseGrains.Grains.Tests;
 
 /// <summary>
 /// The deadline index (issue 16, deliverable 3) on the embedded store, with its own cluster and clock: a case's SLA
-/// deadline is a row of <c>case_deadlines</c>, never a reminder; a sweep appends what is due once, moves the row to the
-/// next deadline, and a closed case has none. (The SLA and referral tests over HTTP, with real time, are unchanged.)
+/// deadline is a row of <c>case_deadlines</c>, never a reminder; a sweep appends what is due once (the warning, the
+/// breach, the escalation), moves the row to the next deadline, and a closed case has none. (The SLA and referral tests over HTTP, with real time, are unchanged.)
 /// </summary>
 public sealed class DeadlineTests(ClusterFixture fx) : IClassFixture<ClusterFixture>
 {
     private static readonly Actor Cw = ClusterFixture.Caseworker;
 
     [Fact]
-    public async Task ACaseDeadlineIsARowNotAReminder_ASweepAppendsTheBreachThenTheEscalationOnce_AndAClosedCaseHasNone()
+    public async Task ACaseDeadlineIsARowNotAReminder_ASweepAppendsTheWarningTheBreachThenTheEscalationOnce_AndAClosedCaseHasNone()
     {
         var opened = fx.Clock.GetUtcNow();
         var c = await fx.OpenCaseAsync();
         var number = (await c.GetView(Cw, "test"))!.CaseNumber;
         var intake = SlaPolicy.Default.TargetFor(Stage.Intake)!.Value;
 
-        Assert.Equal(opened + intake, await WaitForDeadlineAsync(number, d => d is not null));
+        // First the stage's warning point (80 % of its target), then the target itself.
+        Assert.Equal(opened + intake * 0.8, await WaitForDeadlineAsync(number, d => d is not null));
         Assert.Equal(0, await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable WHERE GrainId LIKE '%' || $c || '%'", number));
 
         // Not due yet: a sweep leaves it alone.
         await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
-        Assert.DoesNotContain("SlaBreached", await TypesAsync(c));
+        Assert.DoesNotContain("SlaWarned", await TypesAsync(c));
 
-        fx.Clock.Advance(intake + TimeSpan.FromHours(1));
+        fx.Clock.Advance(intake * 0.8);
+        Assert.True(await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep() >= 1);
+        await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
+        Assert.Single(await TypesAsync(c), t => t == "SlaWarned");
+        Assert.DoesNotContain("SlaBreached", await TypesAsync(c));
+        Assert.Equal(opened + intake, await WaitForDeadlineAsync(number, d => d == opened + intake));
+
+        fx.Clock.Advance(intake * 0.2 + TimeSpan.FromHours(1));
         Assert.True(await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep() >= 1);
         Assert.Single(await TypesAsync(c), t => t == "SlaBreached");
         var escalateAt = opened + intake + SlaPolicy.Default.EscalationGrace;
@@ -42,6 +50,7 @@ public sealed class DeadlineTests(ClusterFixture fx) : IClassFixture<ClusterFixt
         await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         var types = await TypesAsync(c);
+        Assert.Single(types, t => t == "SlaWarned");
         Assert.Single(types, t => t == "SlaBreached");
         Assert.Single(types, t => t == "SlaEscalated");
         Assert.Null(await WaitForDeadlineAsync(number, d => d is null)); // escalated: nothing more is due for this stage
@@ -49,7 +58,7 @@ public sealed class DeadlineTests(ClusterFixture fx) : IClassFixture<ClusterFixt
         // The next stage has its own deadline; closing the case removes it.
         Assert.True((await c.Execute(Cmd.Stage(Stage.Intake, StageAction.Complete), Cw)).Accepted);
         Assert.True((await c.Execute(Cmd.Stage(Stage.Assessment, StageAction.Start), Cw)).Accepted);
-        var assessment = fx.Clock.GetUtcNow() + SlaPolicy.Default.TargetFor(Stage.Assessment)!.Value;
+        var assessment = fx.Clock.GetUtcNow() + SlaPolicy.Default.TargetFor(Stage.Assessment)!.Value * 0.8;
         Assert.Equal(assessment, await WaitForDeadlineAsync(number, d => d == assessment));
         var closed = await c.Execute(new CloseCaseRequest { CommandId = Cmd.NewId(), Reason = CloseReason.DroppedOut, Note = "mundur" }, ClusterFixture.Supervisor);
         Assert.True(closed.Accepted, closed.Refusal?.Code);

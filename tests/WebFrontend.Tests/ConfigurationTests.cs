@@ -26,6 +26,8 @@ public sealed class ConfigurationTests
     [InlineData("CaseGrains:Sla:Targets:Bogus", "1.00:00:00")]
     [InlineData("CaseGrains:Sla:Targets:Training", "-1.00:00:00")]
     [InlineData("CaseGrains:Sla:CheckPeriod", "00:00:00")]
+    [InlineData("CaseGrains:Sla:WarnAtPercent", "100")]
+    [InlineData("CaseGrains:Journey:SessionDueAfter", "-1.00:00:00")]
     [InlineData("ConnectionStrings:CaseGrains", "", "CaseGrains:Mode", "Cluster")]
     [InlineData("ConnectionStrings:CaseGrains", "Host=127.0.0.1;NoSuchKeyword=1", "CaseGrains:Mode", "Cluster")]
     public void ABadSetting_StopsStartUp_NamingTheKey(string key, string value, string? otherKey = null, string? otherValue = null)

@@ -208,6 +208,82 @@ public sealed class NotificationTests
     }
 
     [Fact]
+    public async Task AReferralAnswered_IsMailedOnceToWhoMadeIt_NotToWhoAnswered_AndNotWhenTheMakerAnsweredHimself()
+    {
+        await using var sink = new SmtpSink();
+        await using var app = AppHost.Start(overrides: Smtp(sink));
+        try
+        {
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Demo.DemoSeeder>(app.Services).SeedCatalogAsync();
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, AppHost.Caseworker, new { email = "petugas@perintis.test", language = "en", byEmail = true })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, AppHost.Supervisor, new { email = "sv@perintis.test", byEmail = true })).StatusCode);
+            var flow = new ServicesFlow(app, app.Client); // the caseworker makes the referral
+            var number = await flow.AssessedAsync();
+            var nik = (await flow.Get($"/api/cases/{number}")).GetProperty("nikMasked").GetString()!;
+            await flow.Enrol(number, "buyer-apel-2026");
+
+            // The partner's answer, recorded by the supervisor: the caseworker who referred is told, once.
+            using var supervisor = await app.ClientFor(AppHost.Supervisor);
+            var answered = await new ServicesFlow(app, supervisor).Command(number, "/enrolments/buyer-apel-2026/referral-response", new { accepted = true });
+            var messages = await sink.WaitForAsync(1, TimeSpan.FromSeconds(20));
+            var mail = Assert.Single(messages);
+            Assert.Equal("petugas@perintis.test", mail.To.ToString());
+            Assert.Equal($"[Perintis Berdaya] Your referral on case {number} was answered.", mail.Subject);
+            Assert.Contains($"https://perintis.test/#/cases/{number}", mail.TextBody, StringComparison.Ordinal);
+            Assert.Equal($"{AppHost.Caseworker}.{number}.{answered.GetProperty("seq").GetInt64()}.email@casegrains", mail.MessageId);
+            Assert.DoesNotContain("Warga Layanan", mail.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(nik, mail.ToString(), StringComparison.Ordinal);
+
+            // The caseworker reports the outcome himself: no message; and nothing was sent twice meanwhile.
+            await flow.Command(number, "/enrolments/buyer-apel-2026/referral-outcome", new { outcome = "Contracted" });
+            await Task.Delay(1500);
+            Assert.Single(sink.Messages);
+            var delivery = Assert.Single(await DeliveriesAsync(app, "Sent"));
+            Assert.Equal("referral-answered", delivery.GetProperty("kind").GetString());
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task AStageNearItsDeadline_IsMailedOnceToTheCaseworkers_WhenTheJourneyClockReachesEightyPercent()
+    {
+        await using var sink = new SmtpSink();
+        var clock = new TestClock(DateTimeOffset.UtcNow);
+        var settings = Smtp(sink);
+        settings["CaseGrains:Sla:CheckPeriod"] = "00:00:01";
+        await using var app = AppHost.Start(overrides: settings,
+            services: s => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddKeyedSingleton<TimeProvider>(s, Grains.Hosting.ProviderNames.Clock, clock));
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, AppHost.Caseworker, new { email = "petugas@perintis.test", byEmail = true })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, AppHost.Supervisor, new { email = "sv@perintis.test", byEmail = true })).StatusCode);
+            var (number, nik) = await OpenCaseAsync(app);
+
+            // Intake's target is 7 days: just before 80 % of it nothing is sent, just after the caseworker is told once.
+            clock.Advance(TimeSpan.FromDays(7) * 0.8 - TimeSpan.FromMinutes(1));
+            await Task.Delay(2500); // two sweeps at least
+            Assert.Empty(sink.Messages);
+            clock.Advance(TimeSpan.FromMinutes(2));
+            var mail = Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(20)));
+            await Task.Delay(2500); // more sweeps and polls: nothing twice
+            Assert.Single(sink.Messages);
+            Assert.Equal("petugas@perintis.test", mail.To.ToString());
+            Assert.Equal($"[Perintis Berdaya] Satu tahap kasus {number} hampir melewati batas waktunya.", mail.Subject);
+            Assert.DoesNotContain(Name, mail.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(nik, mail.ToString(), StringComparison.Ordinal);
+            var timeline = await app.GetOk($"/api/cases/{number}/timeline");
+            Assert.Equal(["CaseOpened", "SlaWarned"], timeline.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task BadSettings_AreProblems_AndChangeNothing()
     {
         await using var sink = new SmtpSink();

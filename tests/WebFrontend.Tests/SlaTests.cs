@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace CaseGrains.WebFrontend.Tests;
 
 /// <summary>
-/// Stage SLAs on the embedded default: an overdue stage appends SlaBreached (pushed live like any event), then, after
+/// Stage SLAs on the embedded default (a stage near its target may be warned first, SlaWarned: NotificationTests and
+/// NoticeKindTests show that with the clock moved): an overdue stage appends SlaBreached (pushed live like any event), then, after
 /// the grace period, SlaEscalated, which also reaches the region's supervisors. The timers are durable reminders in
 /// the SQLite file. Targets are seconds here (configuration), so the real reminder service fires them.
 /// </summary>
@@ -61,10 +62,13 @@ public sealed class SlaTests
             Assert.Equal(escalated.GetProperty("seq").GetInt64(), toSupervisor.GetProperty("seq").GetInt64());
             Assert.Equal(number, toSupervisor.GetProperty("caseNumber").GetString());
 
-            // Exactly once each on the timeline, in order, and nothing more is scheduled for this stage.
+            // Exactly once each on the timeline, in order, and nothing more is scheduled for this stage. The warning at 80 %
+            // of the 3 s target comes before the breach when a 1 s sweep falls in its 0.6 s window, and not at all otherwise.
             var timeline = await app.GetOk($"/api/cases/{number}/timeline");
             var types = timeline.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
-            Assert.Equal(["CaseOpened", "SlaBreached", "SlaEscalated"], types);
+            Assert.Equal(["CaseOpened", "SlaBreached", "SlaEscalated"], types.Where(t => t != "SlaWarned"));
+            Assert.Contains(types.IndexOf("SlaWarned"), new[] { -1, 1 });
+            Assert.True(types.Count(t => t == "SlaWarned") <= 1);
 
             // The supervisor's list of overdue stages has it, escalated; a case on time is not in it, and leaves it when its stage completes.
             using var supervisorClient = await app.ClientFor(AppHost.Supervisor);

@@ -7,6 +7,9 @@ namespace CaseGrains.Domain.Journey;
 
 public sealed record StageProgress(StageState State, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? SkipReason)
 {
+    /// <summary>This activation of the stage was warned that its target is near.</summary>
+    public bool SlaWarned { get; init; }
+
     /// <summary>This activation of the stage ran past its target.</summary>
     public bool SlaBreached { get; init; }
 
@@ -95,6 +98,12 @@ public sealed record CaseState
 
     /// <summary>The timeline positions of the logged mentoring sessions (a correction names one).</summary>
     public ImmutableList<int> MentoringSessionSeqs { get; init; } = [];
+
+    /// <summary>
+    /// When the mentoring last moved: the last session logged, mentor assigned or session-due reminder (the session-due
+    /// period of <see cref="SessionCadence"/> runs from here, or from the Mentoring stage's start when that is later).
+    /// </summary>
+    public DateTimeOffset? MentoringMovedAt { get; init; }
     public ImmutableList<MatchRecord> Matches { get; init; } = [];
     public ImmutableList<FinancingRecord> Financing { get; init; } = [];
     public Outcomes? Outcomes { get; init; }
@@ -189,7 +198,7 @@ public sealed record CaseState
                     : x)],
             },
             // A reopened case's active stage gets a fresh SLA clock: time spent closed is not overdue work.
-            CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaBreached = false, SlaEscalated = false }) : s)
+            CaseReopened => (s.ActiveStage is { } active ? s.WithStage(active, s[active] with { SlaWarned = false, SlaBreached = false, SlaEscalated = false }) : s)
                 with { Status = CaseStatus.Open, CloseReason = null, ReopenedAt = at, PendingApproval = null },
             ClosureRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Closure, e.Note, e.Reason, e.RequestedBy, at) },
             ReopeningRequested e => s with { PendingApproval = new PendingApproval(ApprovalRequestKind.Reopening, e.Reason, null, e.RequestedBy, at) },
@@ -202,8 +211,9 @@ public sealed record CaseState
             {
                 Trainings = s.Trainings.Add(new TrainingCompletion(e.OfferId, e.CourseName, e.AttendancePercent, e.AttendanceThresholdPercent, e.Passed)),
             }).Enrol(e.OfferId, x => x with { Status = EnrolmentStatus.Completed, AttendancePercent = e.AttendancePercent, Passed = e.Passed, Since = at }),
-            MentorAssigned e => s with { MentorId = e.MentorId },
-            MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1, MentoringSessionSeqs = s.MentoringSessionSeqs.Add(seq) },
+            MentorAssigned e => s with { MentorId = e.MentorId, MentoringMovedAt = at },
+            MentoringSessionLogged => s with { MentoringSessions = s.MentoringSessions + 1, MentoringSessionSeqs = s.MentoringSessionSeqs.Add(seq), MentoringMovedAt = at },
+            MentoringSessionDue => s with { MentoringMovedAt = at },
             MentoringSessionCorrected => s,
             AssessmentCorrected a => s with
             {
@@ -262,6 +272,7 @@ public sealed record CaseState
                 Since = at,
             }).WithFinancing(e.OfferId, FinancingDecision.Disbursed, null),
             RepaymentStatusRecorded e => s.Enrol(e.OfferId, x => x with { Repayment = e.Status }),
+            SlaWarned e => s.WithStage(e.Stage, s[e.Stage] with { SlaWarned = true }),
             SlaBreached e => s.WithStage(e.Stage, s[e.Stage] with { SlaBreached = true }),
             SlaEscalated e => s.WithStage(e.Stage, s[e.Stage] with { SlaEscalated = true }),
             _ => throw new InvalidOperationException($"No rule to apply {@event.Type}."),

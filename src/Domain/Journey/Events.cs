@@ -135,11 +135,24 @@ public sealed record OutcomesRecorded(
     int WorkersAfter,
     UmkmClass UmkmClassAfter) : CaseEvent;
 
+/// <summary>
+/// A stage is near its target (<see cref="SlaPolicy.WarnAtPercent"/> of it has passed, <see cref="DueAt"/> not yet): a
+/// warning to whoever works the case, once per stage activation; appended by the case's timer, not by a person.
+/// </summary>
+public sealed record SlaWarned(Stage Stage, DateTimeOffset StartedAt, DateTimeOffset DueAt) : CaseEvent;
+
 /// <summary>A stage ran past its target (<see cref="SlaPolicy"/>); appended by the case's timer, not by a person.</summary>
 public sealed record SlaBreached(Stage Stage, DateTimeOffset StartedAt, DateTimeOffset DueAt) : CaseEvent;
 
 /// <summary>A breached stage stayed overdue past the grace period; escalated to the supervisors of <see cref="SupervisorRegion"/>.</summary>
 public sealed record SlaEscalated(Stage Stage, DateTimeOffset DueAt, string SupervisorRegion) : CaseEvent;
+
+/// <summary>
+/// The case's mentor logged no session since <see cref="Since"/> (the Mentoring stage's start, the mentor's assignment,
+/// the last session logged or the last such reminder) for the programme's period (<see cref="SessionCadence"/>): a
+/// reminder to <see cref="MentorId"/> that a session is due. Appended by the case's timer, not by a person.
+/// </summary>
+public sealed record MentoringSessionDue(string MentorId, DateTimeOffset Since, DateTimeOffset DueAt) : CaseEvent;
 
 /// <summary>
 /// The person's data was erased (crypto-shredded: the case's key destroyed, older clear payloads redacted). Holds no

@@ -4,12 +4,20 @@ using CaseGrains.Domain.Access;
 namespace CaseGrains.Domain.Journey;
 
 /// <summary>
-/// Stage service levels: each stage has a target duration from the moment it became Active (or the case was reopened). Past the target the case
-/// gets <see cref="SlaBreached"/> (an alert to whoever works the case); past a further grace period it gets
-/// <see cref="SlaEscalated"/>, which goes to the supervisors of the case's region. Pure: time is passed in.
+/// Stage service levels: each stage has a target duration from the moment it became Active (or the case was reopened).
+/// At <see cref="WarnAtPercent"/> of the target the case gets <see cref="SlaWarned"/> (a notice to whoever works the
+/// case that the target is near); past the target it gets <see cref="SlaBreached"/> (an alert to whoever works the
+/// case); past a further grace period it gets <see cref="SlaEscalated"/>, which goes to the supervisors of the case's
+/// region. Pure: time is passed in.
 /// </summary>
 public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, TimeSpan EscalationGrace)
 {
+    /// <summary>
+    /// The share of a stage's target after which the stage is warned (default 80: a 7-day Intake on day 5.6, a 90-day
+    /// Mentoring on day 72); 0 warns never. A stage found already past its target is breached without a warning.
+    /// </summary>
+    public int WarnAtPercent { get; init; } = 80;
+
     /// <summary>The programme's default targets (calendar time), overridable per stage by configuration.</summary>
     public static SlaPolicy Default { get; } = new(new Dictionary<Stage, TimeSpan>
     {
@@ -42,7 +50,18 @@ public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, Tim
         var due = clock + target;
         if (!progress.SlaBreached)
         {
-            return now >= due ? SlaStep.Append(new SlaBreached(stage, clock, due)) : SlaStep.WaitUntil(due);
+            if (now >= due)
+            {
+                return SlaStep.Append(new SlaBreached(stage, clock, due));
+            }
+
+            if (!progress.SlaWarned && WarnAtPercent > 0)
+            {
+                var warnAt = clock + target * WarnAtPercent / 100;
+                return now >= warnAt ? SlaStep.Append(new SlaWarned(stage, clock, due)) : SlaStep.WaitUntil(warnAt);
+            }
+
+            return SlaStep.WaitUntil(due);
         }
 
         if (progress.SlaEscalated)
@@ -82,6 +101,7 @@ public sealed record SlaPolicy(ImmutableDictionary<Stage, TimeSpan> Targets, Tim
     /// <summary>A stable command id for a timer's event: a repeated or concurrent tick appends it once.</summary>
     public static string CommandIdFor(CaseEvent slaEvent) => slaEvent switch
     {
+        SlaWarned w => $"sla:{w.Stage}:{w.StartedAt.UtcTicks}:warned",
         SlaBreached b => $"sla:{b.Stage}:{b.StartedAt.UtcTicks}:breached",
         SlaEscalated e => $"sla:{e.Stage}:{e.DueAt.UtcTicks}:escalated",
         _ => throw new ArgumentException("Not an SLA event.", nameof(slaEvent)),

@@ -63,7 +63,7 @@ public sealed partial class CaseGrain(
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
-        _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, clock);
+        _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
         _cipher = new SubjectCipher(CaseNumber, null);
         _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
         _services = new CaseServices(CaseNumber, GrainFactory);
@@ -256,8 +256,9 @@ public sealed partial class CaseGrain(
     public Task RunConsequences(bool force) => _consequences.RunAsync(force);
 
     /// <summary>
-    /// A timer is due (found by the deadline sweep): the SLA one appends what is due (a breach, then an escalation once
-    /// its grace has passed too), the referral one appends the overdue referrals; then both are aimed again. Each such
+    /// A timer is due (found by the deadline sweep): the SLA one appends what is due (a warning, a breach, then an
+    /// escalation once its grace has passed too), the referral one appends the overdue referrals, the session one the
+    /// mentoring session due; then they are aimed again. Each such
     /// event has a stable command id, so a repeated sweep appends nothing twice.
     /// </summary>
     public async Task DeadlineDue(string kind)

@@ -5,14 +5,14 @@ using CaseGrains.Grains.Storage;
 namespace CaseGrains.Grains;
 
 /// <summary>
-/// A case's two durable timers, as rows of the deadline index (<see cref="CaseDeadlineTable"/>; swept by
-/// <see cref="DeadlineSweeperGrain"/>, not one Orleans reminder per case): the active stage's SLA deadline and the
-/// earliest unanswered referral's response deadline. Aimed from the case's state after each event that can move a
+/// A case's three durable timers, as rows of the deadline index (<see cref="CaseDeadlineTable"/>; swept by
+/// <see cref="DeadlineSweeperGrain"/>, not one Orleans reminder per case): the active stage's SLA deadline (its warning,
+/// breach and escalation), the earliest unanswered referral's response deadline, and the next mentoring session due. Aimed from the case's state after each event that can move a
 /// deadline (a consequence of the event, so a failed write is retried like any other); it remembers what it last
 /// wrote, so an ordinary command costs no deadline write. Something due now is written as due now: the next sweep
 /// brings it, and brings it again (every sweep) until the case has appended what was due.
 /// </summary>
-internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, SlaPolicy sla, TimeProvider clock)
+internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, SlaPolicy sla, SessionCadence sessions, TimeProvider clock)
 {
     /// <summary>The timer of the active stage's SLA (one per case; re-aimed when a stage starts or ends).</summary>
     public const string SlaReminder = "sla";
@@ -20,14 +20,19 @@ internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, Sl
     /// <summary>The timer of the earliest unanswered referral's response deadline.</summary>
     public const string ReferralReminder = "referral";
 
+    /// <summary>The timer of the mentoring session due (only while the case is in Mentoring with a mentor).</summary>
+    public const string SessionReminder = "session";
+
     // What this activation last wrote: null = unknown (just activated, or a write failed).
     private DateTimeOffset? _slaAimedAt;
     private bool? _slaRegistered;
     private DateTimeOffset? _referralAimedAt;
     private bool? _referralRegistered;
+    private DateTimeOffset? _sessionAimedAt;
+    private bool? _sessionRegistered;
 
     /// <summary>
-    /// Aims both timers after <paramref name="cause"/> (null: whatever happened, e.g. a retry or a tick). Only events that
+    /// Aims the timers after <paramref name="cause"/> (null: whatever happened, e.g. a retry or a tick). Only events that
     /// can move a deadline touch the index; the first aim of an activation always does (it cannot know what the index
     /// holds), which also gives a timer to a case whose previous activation died before aiming.
     /// </summary>
@@ -45,25 +50,36 @@ internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, Sl
             {
                 await AimReferralAsync(state);
             }
+
+            if (cause is null or StageStarted or StageCompleted or StageSkipped or CaseClosed or CaseReopened or MentorAssigned or MentoringSessionLogged
+                or MentoringSessionDue or ConsentWithdrawn || _sessionRegistered is null)
+            {
+                await AimSessionAsync(state);
+            }
         }
         catch
         {
-            // What the index holds is unknown now: the retry aims both from scratch.
-            (_slaAimedAt, _slaRegistered, _referralAimedAt, _referralRegistered) = (null, null, null, null);
+            // What the index holds is unknown now: the retry aims them all from scratch.
+            (_slaAimedAt, _slaRegistered, _referralAimedAt, _referralRegistered, _sessionAimedAt, _sessionRegistered) = (null, null, null, null, null, null);
             throw;
         }
     }
 
     /// <summary>
     /// What a timer finds due now, with a stable command id (a repeated tick appends nothing twice) and the system actor
-    /// the timeline names: the SLA's next event (a breach, or an escalation once its grace passed too), or the earliest
-    /// overdue referral; nothing when nothing is due.
+    /// the timeline names: the SLA's next event (a warning, a breach, or an escalation once its grace passed too), the
+    /// earliest overdue referral, or the mentoring session due; nothing when nothing is due.
     /// </summary>
     public (CaseEvent? Due, string CommandId, string Actor) DueOn(string reminderName, CaseState? state, DateTimeOffset now)
     {
         if (reminderName == SlaReminder && sla.Next(state, now).Event is { } due)
         {
             return (due, SlaPolicy.CommandIdFor(due), SystemActors.Sla);
+        }
+
+        if (reminderName == SessionReminder && sessions.Next(state, now).Event is MentoringSessionDue session)
+        {
+            return (session, SessionCadence.CommandIdFor(session), SystemActors.Sessions);
         }
 
         return reminderName == ReferralReminder && EnrolmentDecider.NextReferralDeadline(state, now).Due is { } overdue
@@ -81,6 +97,10 @@ internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, Sl
         else if (reminderName == ReferralReminder)
         {
             (_referralAimedAt, _referralRegistered) = (null, true);
+        }
+        else if (reminderName == SessionReminder)
+        {
+            (_sessionAimedAt, _sessionRegistered) = (null, true);
         }
     }
 
@@ -130,6 +150,32 @@ internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, Sl
         }
     }
 
+    private async Task AimSessionAsync(CaseState? state)
+    {
+        var now = clock.GetUtcNow();
+        var step = sessions.Next(state, now);
+        if (step.Event is null && step.At is null)
+        {
+            // Only a case whose Mentoring stage has started can have a session deadline: others skip the index entirely.
+            var known = _sessionRegistered;
+            if (known != false && state?[Stage.Mentoring].StartedAt is null)
+            {
+                known = false;
+            }
+
+            await RemoveAsync(SessionReminder, known);
+            (_sessionRegistered, _sessionAimedAt) = (false, null);
+            return;
+        }
+
+        var at = step.At ?? now;
+        if (_sessionAimedAt != at)
+        {
+            await AimAtAsync(SessionReminder, at, now);
+            (_sessionAimedAt, _sessionRegistered) = (at, true);
+        }
+    }
+
     private Task AimAtAsync(string name, DateTimeOffset at, DateTimeOffset now) =>
         deadlines.SetDeadlineAsync(caseNumber, name, at < now ? now : at, CancellationToken.None);
 
@@ -148,7 +194,7 @@ internal static class SystemActors
     /// <summary>The role of every system actor.</summary>
     public const string Role = "System";
 
-    /// <summary>The case's SLA timer (a breach, an escalation).</summary>
+    /// <summary>The case's SLA timer (a warning, a breach, an escalation).</summary>
     public const string Sla = "system:sla";
 
     /// <summary>An offer's roster (a waiting-list promotion).</summary>
@@ -156,4 +202,7 @@ internal static class SystemActors
 
     /// <summary>The referral timer (an overdue referral).</summary>
     public const string Referral = "system:referral";
+
+    /// <summary>The mentoring session timer (a session due).</summary>
+    public const string Sessions = "system:sessions";
 }

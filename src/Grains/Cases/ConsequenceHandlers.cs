@@ -83,7 +83,7 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
     /// </summary>
     private async Task NoticesAsync(ConsequenceItem item, CaseState current)
     {
-        var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains);
+        var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains, store);
         if (recipients.Count == 0)
         {
             return;
@@ -115,14 +115,30 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
 
 /// <summary>
 /// Who is told of an event beyond its feed: approvals to decide (every supervisor whose regions hold the case), escalations
-/// (the supervisors of the right level), and a settled request (whoever asked, while they may read the case). The same
-/// rules for the Notices consequence and for the reconciliation.
+/// (the supervisors of the right level), a settled request (whoever asked, while they may read the case), a stage near
+/// its SLA target (the caseworkers serving the case, and its mentor in Mentoring), a referral answered or a financing
+/// application decided (whoever made it, unless they recorded the answer themselves, while they may read the case), and a
+/// mentoring session due (the case's mentor). The same rules for the Notices consequence and for the reconciliation
+/// (docs/notifications.md).
 /// </summary>
 internal static class NoticeRules
 {
-    public static async Task<(string Kind, IReadOnlyList<Caller> Recipients)> ForAsync(ConsequenceItem item, CaseState current, IGrainFactory grains) => item.Event switch
+    public static async Task<(string Kind, IReadOnlyList<Caller> Recipients)> ForAsync(ConsequenceItem item, CaseState current, IGrainFactory grains,
+        ICaseTimelineStore timelines) => item.Event switch
     {
         SlaEscalated escalated => ("escalated", SlaPolicy.EscalationRecipients(await SupervisorsAsync(grains, escalated.SupervisorRegion), escalated.SupervisorRegion)),
+        // Only while the warned stage is still running toward its target: a late run after the breach (or the stage's end) tells no one.
+        SlaWarned warned => ("sla-warning", current is { Status: CaseStatus.Open } && current.ActiveStage == warned.Stage && current[warned.Stage] is { SlaWarned: true, SlaBreached: false }
+            ? await StageWorkersAsync(grains, current, warned.Stage) : []),
+        // The mentor reminded while they still are and no session was logged since (a session logged meanwhile answers it).
+        MentoringSessionDue due => ("session-due", current is { Status: CaseStatus.Open, ActiveStage: Stage.Mentoring } && current.MentorId == due.MentorId
+            && current.MentoringMovedAt == item.After.MentoringMovedAt && await UserAsync(grains, due.MentorId) is { } mentor && AccessPolicy.CanRead(mentor, current)
+                ? [mentor] : []),
+        ReferralAccepted { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
+        ReferralDeclined { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
+        ReferralOutcomeReported { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
+        FinancingApproved { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
+        FinancingRejected { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
         ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains, current.RegionCode)).Where(s => AccessPolicy.CanRead(s, current))]),
         // The mentor assigned hears of it while they still are (the event itself reaches them live).
         MentorAssigned assigned => ("case-assigned", current.MentorId == assigned.MentorId && await UserAsync(grains, assigned.MentorId) is { } mentor ? [mentor] : []),
@@ -133,8 +149,42 @@ internal static class NoticeRules
 
     /// <summary>True for events that have notice recipients by kind (whether anyone receives them depends on the accounts).</summary>
     public static bool Concerns(ConsequenceItem item) =>
-        // Not MentorAssigned: assignments made before its notice existed have none, and the event itself reached the mentor.
-        item.Event is SlaEscalated or ClosureRequested or ReopeningRequested || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
+        // Not MentorAssigned, nor the referral and financing answers: those made before their notices existed have none
+        // (repairing them would fill inboxes with old news), and each event itself reached the case's followers live.
+        item.Event is SlaEscalated or SlaWarned or MentoringSessionDue or ClosureRequested or ReopeningRequested
+        || (item.Before?.PendingApproval is not null && item.After.PendingApproval is null);
+
+    /// <summary>
+    /// Who made the referral or the financing application an answer is about (the actor of the event that created the
+    /// enrolment, read from the timeline): told of the answer unless they recorded it themselves, while they may read the
+    /// case. Who recorded the answer (a caseworker, a supervisor, later the partner) matters only in that.
+    /// </summary>
+    private static async Task<IReadOnlyList<Caller>> MakerAsync(ConsequenceItem item, string offerId, CaseState current, IGrainFactory grains, ICaseTimelineStore timelines)
+    {
+        if (item.After.Enrolments.FindLast(e => e.Offer.Id == offerId) is not { } enrolment)
+        {
+            return [];
+        }
+
+        var made = await timelines.ReadAsync(item.Entry.CaseNumber, enrolment.Seq - 1, 1, CancellationToken.None);
+        return made is [{ } created] && created.Seq == enrolment.Seq && created.ActorId != item.Entry.ActorId
+            && await UserAsync(grains, created.ActorId) is { } maker && AccessPolicy.CanRead(maker, current)
+            ? [maker]
+            : [];
+    }
+
+    /// <summary>The enabled caseworkers serving the case's region who may read it, and in Mentoring its mentor.</summary>
+    private static async Task<IReadOnlyList<Caller>> StageWorkersAsync(IGrainFactory grains, CaseState current, Stage stage)
+    {
+        var workers = (await grains.GetGrain<IPeopleGrain>(0).Find(Role.Caseworker, current.RegionCode, PeopleReach.Covering))
+            .Where(p => !p.Disabled).Select(p => new Caller(p.UserId, p.Role, p.Regions)).Where(c => AccessPolicy.CanRead(c, current)).ToList();
+        if (stage == Stage.Mentoring && current.MentorId is { } mentorId && await UserAsync(grains, mentorId) is { } mentor && AccessPolicy.CanRead(mentor, current))
+        {
+            workers.Add(mentor);
+        }
+
+        return workers;
+    }
 
     /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>
     private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains, string regionCode) =>

@@ -232,7 +232,7 @@ internal sealed class Reconciliation(IGrainFactory grains, IOperationsStore oper
             var missing = new List<NoticeRow>();
             foreach (var (item, current) in caseEvents)
             {
-                var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains);
+                var (kind, recipients) = await NoticeRules.ForAsync(item, current, grains, timelines);
                 missing.AddRange(recipients.Where(r => !held.Contains((item.Seq, r.UserId)))
                     .Select(r => new NoticeRow(r.UserId, item.Entry.CaseNumber, item.Seq, kind, item.Entry.Type, item.Entry.OccurredAt)));
             }

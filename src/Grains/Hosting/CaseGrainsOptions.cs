@@ -86,7 +86,7 @@ public sealed class CaseGrainsOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary><c>CaseGrains:Journey:MentoringSessionsRequired</c>, <c>…:DefaultAttendanceThresholdPercent</c>, <c>…:ReferralResponseTime</c>.</summary>
+    /// <summary><c>CaseGrains:Journey:MentoringSessionsRequired</c>, <c>…:DefaultAttendanceThresholdPercent</c>, <c>…:ReferralResponseTime</c>, <c>…:SessionDueAfter</c>.</summary>
     public JourneySettings Journey { get; set; } = new();
 
     /// <summary>
@@ -139,6 +139,12 @@ public sealed class CaseGrainsOptions
         public TimeSpan EscalationGrace { get; set; } = SlaPolicy.Default.EscalationGrace;
 
         /// <summary>
+        /// <c>CaseGrains:Sla:WarnAtPercent</c>: the share of a stage's target after which its caseworkers (and, in
+        /// Mentoring, its mentor) are told the target is near (0..99; 0: no warning). Default 80.
+        /// </summary>
+        public int WarnAtPercent { get; set; } = SlaPolicy.Default.WarnAtPercent;
+
+        /// <summary>
         /// <c>CaseGrains:Sla:CheckPeriod</c>: how often the deadline index is swept, at most every 5 s (a deadline is acted
         /// on within this of being due, and a case that failed to act is told again at the next sweep). Default one hour,
         /// so 5 s; at least one second.
@@ -149,6 +155,7 @@ public sealed class CaseGrainsOptions
         {
             Targets = SlaPolicy.Default.Targets.SetItems(Targets.Select(t => KeyValuePair.Create(Enum.Parse<Stage>(t.Key, ignoreCase: true), t.Value))),
             EscalationGrace = EscalationGrace,
+            WarnAtPercent = WarnAtPercent,
         };
 
         internal IEnumerable<string> Validate(string prefix)
@@ -168,6 +175,11 @@ public sealed class CaseGrainsOptions
             if (EscalationGrace < TimeSpan.Zero)
             {
                 yield return $"{prefix}:EscalationGrace must not be negative.";
+            }
+
+            if (WarnAtPercent is < 0 or > 99)
+            {
+                yield return $"{prefix}:WarnAtPercent must be 0..99 (0: no warning).";
             }
 
             if (CheckPeriod < TimeSpan.FromSeconds(1) || CheckPeriod > TimeSpan.FromDays(1))
@@ -452,6 +464,12 @@ public sealed class CaseGrainsOptions
 
         /// <summary>How long a partner has to answer a referral before the case records it as overdue.</summary>
         public TimeSpan ReferralResponseTime { get; set; } = TimeSpan.FromDays(7);
+
+        /// <summary>
+        /// <c>CaseGrains:Journey:SessionDueAfter</c>: how long a case in Mentoring may go without a logged session before its
+        /// mentor is reminded that one is due (again after each further such period); 00:00:00 reminds never. Default 30 days.
+        /// </summary>
+        public TimeSpan SessionDueAfter { get; set; } = SessionCadence.Default.Period;
     }
 }
 
@@ -528,6 +546,11 @@ public sealed class CaseGrainsOptionsValidator : IValidateOptions<CaseGrainsOpti
         if (options.Journey.ReferralResponseTime < TimeSpan.FromSeconds(1) || options.Journey.ReferralResponseTime > TimeSpan.FromDays(365))
         {
             errors.Add($"{s}:Journey:ReferralResponseTime must be 00:00:01..365.00:00:00.");
+        }
+
+        if (options.Journey.SessionDueAfter < TimeSpan.Zero || options.Journey.SessionDueAfter > TimeSpan.FromDays(365))
+        {
+            errors.Add($"{s}:Journey:SessionDueAfter must be 00:00:00..365.00:00:00 (00:00:00: no reminders).");
         }
 
         if (options.CallTimeout < TimeSpan.FromMilliseconds(500) || options.CallTimeout > TimeSpan.FromMinutes(5))

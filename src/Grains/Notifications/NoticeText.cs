@@ -22,6 +22,12 @@ public sealed record NoticeText(string Subject, string Body)
             "escalated" => ($"Satu tahap kasus {n} melewati batas waktu dan dieskalasikan kepada Anda.", $"A stage of case {n} is overdue and was escalated to you."),
             "request-settled" => ($"Permintaan Anda untuk kasus {n} sudah diputuskan supervisor.", $"A supervisor decided your request on case {n}."),
             "case-assigned" => ($"Anda ditugaskan sebagai pendamping kasus {n}.", $"You were assigned as the mentor of case {n}."),
+            "sla-warning" => ($"Satu tahap kasus {n} hampir melewati batas waktunya.", $"A stage of case {n} is close to its deadline."),
+            "referral-answered" when d.EventType == "ReferralOutcomeReported" =>
+                ($"Hasil rujukan yang Anda buat untuk kasus {n} sudah dilaporkan.", $"The outcome of your referral on case {n} was reported."),
+            "referral-answered" => ($"Rujukan yang Anda buat untuk kasus {n} sudah dijawab.", $"Your referral on case {n} was answered."),
+            "financing-decided" => ($"Pengajuan pembiayaan yang Anda buat untuk kasus {n} sudah diputuskan.", $"The financing application you made on case {n} was decided."),
+            "session-due" => ($"Sudah waktunya sesi pendampingan untuk kasus {n}.", $"A mentoring session is due on case {n}."),
             _ => ($"Ada kabar baru pada kasus {n}.", $"There is news on case {n}."),
         };
         var link = string.IsNullOrWhiteSpace(appUrl) ? null : $"{appUrl.TrimEnd('/')}/#/cases/{Uri.EscapeDataString(n)}";

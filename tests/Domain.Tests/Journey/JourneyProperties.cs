@@ -266,7 +266,7 @@ public sealed class JourneyProperties
         DecideFinancing => nameof(FinancingRejected),
         DisburseFinancing => nameof(FinancingDisbursed),
         RecordRepayment => nameof(RepaymentStatusRecorded),
-        TimersDue => $"{nameof(SlaBreached)}|{nameof(SlaEscalated)}|{nameof(ReferralResponseOverdue)}",
+        TimersDue => $"{nameof(SlaWarned)}|{nameof(SlaBreached)}|{nameof(SlaEscalated)}|{nameof(ReferralResponseOverdue)}|{nameof(MentoringSessionDue)}",
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

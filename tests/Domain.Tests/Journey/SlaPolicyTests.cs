@@ -22,13 +22,64 @@ public sealed class SlaPolicyTests
     [InlineData(Stage.Graduated)]
     public void Next_BeforeTheTarget_WaitsUntilStartPlusTheStagesTarget(Stage stage)
     {
+        // Once warned (or with warnings off) the timer waits for the target itself.
         var c = CaseScenario.WithStage(stage, StageState.Active);
         var due = StartedAt(c) + Policy.Targets[stage];
+        var unwarned = Policy.Next(c.State, due.AddTicks(-1));
+        c.Apply(unwarned.Event!);
 
         var step = Policy.Next(c.State, due.AddTicks(-1));
+        var withoutWarnings = (Policy with { WarnAtPercent = 0 }).Next(CaseScenario.WithStage(stage, StageState.Active).State, due.AddTicks(-1));
 
+        Assert.IsType<SlaWarned>(unwarned.Event);
         Assert.Null(step.Event);
         Assert.Equal(due, step.At);
+        Assert.Null(withoutWarnings.Event);
+        Assert.Equal(due, withoutWarnings.At);
+    }
+
+    [Theory]
+    [InlineData(Stage.Intake)]
+    [InlineData(Stage.Mentoring)]
+    [InlineData(Stage.Financing)]
+    public void Next_AtEightyPercentOfTheTarget_WarnsOnce_NamingStageStartAndDue(Stage stage)
+    {
+        var c = CaseScenario.WithStage(stage, StageState.Active);
+        var started = StartedAt(c);
+        var due = started + Policy.Targets[stage];
+        var warnAt = started + Policy.Targets[stage] * 0.8;
+
+        var early = Policy.Next(c.State, warnAt.AddTicks(-1));
+        var warning = Policy.Next(c.State, warnAt);
+        c.Apply(warning.Event!);
+        var after = Policy.Next(c.State, warnAt.AddHours(1));
+
+        Assert.Equal(SlaStep.WaitUntil(warnAt), early);
+        Assert.Equal(new SlaWarned(stage, started, due), warning.Event);
+        Assert.True(c.State[stage].SlaWarned);
+        Assert.Equal(SlaStep.WaitUntil(due), after);
+    }
+
+    [Fact]
+    public void Next_PastTheTargetWithoutAWarning_BreachesAtOnce_WithoutAWarningAfterTheFact()
+    {
+        var c = CaseScenario.WithStage(Stage.Assessment, StageState.Active);
+        var due = StartedAt(c) + TimeSpan.FromDays(14);
+
+        Assert.IsType<SlaBreached>(Policy.Next(c.State, due).Event);
+    }
+
+    [Fact]
+    public void AReopenedCase_IsWarnedAgain_OnItsFreshClock()
+    {
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active);
+        c.Apply(Policy.Next(c.State, StartedAt(c) + TimeSpan.FromDays(50)).Event!);
+        Assert.True(c.State[Stage.Training].SlaWarned);
+        c.Do(new CloseCase(CloseReason.Moved, null)).Do(new ReopenCase("Kembali ke Batu"));
+        var reopenedAt = c.State.ReopenedAt!.Value;
+
+        Assert.False(c.State[Stage.Training].SlaWarned);
+        Assert.Equal(SlaStep.WaitUntil(reopenedAt + TimeSpan.FromDays(48)), Policy.Next(c.State, reopenedAt));
     }
 
     [Fact]
@@ -83,7 +134,7 @@ public sealed class SlaPolicyTests
         var step = Policy.Next(c.State, StartedAt(c));
 
         Assert.False(c.State[Stage.Training].SlaBreached);
-        Assert.Equal(StartedAt(c) + TimeSpan.FromDays(60), step.At);
+        Assert.Equal(StartedAt(c) + TimeSpan.FromDays(48), step.At); // its warning, at 80 % of its 60 days
     }
 
     [Fact]
@@ -94,10 +145,13 @@ public sealed class SlaPolicyTests
         var b = SlaPolicy.CommandIdFor(new SlaBreached(Stage.Training, t, t.AddDays(60)));
         var other = SlaPolicy.CommandIdFor(new SlaBreached(Stage.Training, t.AddDays(1), t.AddDays(61)));
         var escalation = SlaPolicy.CommandIdFor(new SlaEscalated(Stage.Training, t.AddDays(60), "35.79"));
+        var warning = SlaPolicy.CommandIdFor(new SlaWarned(Stage.Training, t, t.AddDays(60)));
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, other);
         Assert.NotEqual(a, escalation);
+        Assert.Equal(warning, SlaPolicy.CommandIdFor(new SlaWarned(Stage.Training, t, t.AddDays(60))));
+        Assert.NotEqual(a, warning);
     }
 
     [Theory]
@@ -119,7 +173,7 @@ public sealed class SlaPolicyTests
         var step = Policy.Next(c.State, reopenedAt);
 
         Assert.False(c.State[Stage.Training].SlaBreached);
-        Assert.Equal(reopenedAt + TimeSpan.FromDays(60), step.At);
+        Assert.Equal(reopenedAt + TimeSpan.FromDays(48), step.At); // the warning of the fresh 60 days, at 80 %
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class ErasureTests
             "CaseOpened.caseNumber", "CaseOpened.regionCode", "AssessmentRecorded.sector", "AssessmentCorrected.sector",
             "ConsentRecorded.method", "ConsentRecorded.formVersion", "ConsentWithdrawn.method", "ClosureRequested.requestedBy", "ReopeningRequested.requestedBy",
             "TrainingCompletionRecorded.offerId", "TrainingCompletionRecorded.courseName", "MentorAssigned.mentorId",
-            "MentorAssigned.previousMentorId", "AttendanceCorrected.offerId", "AttendanceCorrected.courseName",
+            "MentorAssigned.previousMentorId", "MentoringSessionDue.mentorId", "AttendanceCorrected.offerId", "AttendanceCorrected.courseName",
             "MatchOutcomeRecorded.partnerName", "FinancingDecisionRecorded.productName", "FinancingDecisionRecorded.lender",
             "SlaEscalated.supervisorRegion", "WaitlistPromoted.offerId", "EnrolmentWithdrawn.offerId", "EnrolmentCompleted.offerId",
             "ReferralAccepted.offerId", "ReferralDeclined.offerId", "ReferralResponseOverdue.offerId", "ReferralOutcomeReported.offerId",

@@ -141,7 +141,8 @@ internal static partial class Journeys
 
     /// <summary>The decider's answer, or for <see cref="TimersDue"/> the timers' event (none due: a refusal only these tests give).</summary>
     public static Result<CaseEvent> Decide(CaseState? state, CaseCommand command, DecisionContext ctx) => command is TimersDue
-        ? (SlaPolicy.Default.Next(state, ctx.Now).Event ?? EnrolmentDecider.NextReferralDeadline(state, ctx.Now).Due) is { } due ? due : NothingDue
+        ? (SlaPolicy.Default.Next(state, ctx.Now).Event ?? EnrolmentDecider.NextReferralDeadline(state, ctx.Now).Due
+            ?? SessionCadence.Default.Next(state, ctx.Now).Event) is { } due ? due : NothingDue
         : CaseDecider.Decide(state, command, ctx);
 
     private static readonly Refusal NothingDue = new("timer.nothing_due", "Tidak ada tenggat yang lewat.", "No deadline has passed.");

@@ -22,8 +22,8 @@ export async function renderNotifications(app: HTMLElement, api: Api, el: El, ad
   const message = el("p", { id: "n-message", role: "status" });
   const form = el("form", { className: "card", id: "notify-form" },
     el("p", { className: "meta", textContent: words(
-      "Pemberitahuan (permintaan persetujuan, eskalasi, keputusan atas permintaan Anda, penugasan kasus) selalu tampil di aplikasi. Di sini Anda dapat menerimanya juga lewat e-mail atau WhatsApp/SMS. Pesan tidak memuat data pribadi penerima manfaat: hanya nomor kasus dan tautannya.",
-      "Notices (approvals to decide, escalations, decisions on your requests, cases assigned) always show in the app. Here you can also receive them by e-mail or WhatsApp/SMS. Messages hold no personal data of the beneficiary: only the case number and its link.") }),
+      "Pemberitahuan (permintaan persetujuan, eskalasi, tahap yang hampir melewati batas waktu, keputusan atas permintaan Anda, jawaban atas rujukan dan pengajuan pembiayaan Anda, penugasan kasus, sesi pendampingan yang sudah waktunya) selalu tampil di aplikasi. Di sini Anda dapat menerimanya juga lewat e-mail atau WhatsApp/SMS. Pesan tidak memuat data pribadi penerima manfaat: hanya nomor kasus dan tautannya.",
+      "Notices (approvals to decide, escalations, stages close to their deadline, decisions on your requests, answers to your referrals and financing applications, cases assigned, mentoring sessions due) always show in the app. Here you can also receive them by e-mail or WhatsApp/SMS. Messages hold no personal data of the beneficiary: only the case number and its link.") }),
     field("n-email", words("Alamat e-mail", "E-mail address"), email),
     field("n-phone", words("Nomor WhatsApp/SMS (bentuk internasional)", "WhatsApp/SMS number (international form)"), phone),
     field("n-language", words("Bahasa pesan", "Language of the messages"), language),
