@@ -154,11 +154,23 @@ public sealed class GrainStateSerializerTests
             {
                 DisplayName = "Petugas Batu", Role = Role.Supervisor, Regions = ["35.79", "35.07"], PasswordHash = "AQAAAAIAAYagAAAAE",
                 Disabled = true, ExternalSubject = "oidc|123", CreatedAt = new DateTimeOffset(2026, 11, 2, 3, 4, 5, TimeSpan.Zero), SessionVersion = 7,
+                PartnerOrg = "mitra-a",
             },
             [typeof(UserDirectoryState)] = new UserDirectoryState
             {
                 UserIds = new SortedSet<string>(["b.user", "a.user", "Z.user"], StringComparer.Ordinal),
                 ByExternalSubject = new Dictionary<string, string>(StringComparer.Ordinal) { ["oidc|123"] = "a.user" },
+            },
+            [typeof(PartnerOrgState)] = new PartnerOrgState
+            {
+                Name = "Bank Jatim Cabang Batu", Kind = HexaHelixRole.Business, Regions = ["35.79", "35.07"], Disabled = true,
+                CreatedAt = new DateTimeOffset(2026, 12, 7, 3, 4, 5, TimeSpan.Zero),
+                Members = new SortedSet<string>(["mitra.b", "mitra.a"], StringComparer.Ordinal),
+                Offers = new SortedSet<string>(["kur-1"], StringComparer.Ordinal),
+            },
+            [typeof(PartnerDirectoryState)] = new PartnerDirectoryState
+            {
+                OrgIds = new SortedSet<string>(["mitra-b", "mitra-a"], StringComparer.Ordinal),
             },
             [typeof(MentorState)] = new MentorState
             {
