@@ -145,5 +145,7 @@ export function describe(e: TimelineEvent, all: TimelineEvent[]): string {
 /** Who did it, in words: the system's timers and sweeps are named as such. */
 export function actorWords(e: TimelineEvent): string {
   if (e.actorId.startsWith("system")) return lang === "id" ? "sistem" : "system";
+  // A partner's own answer: who, and that it came from the partner.
+  if (e.actorRole === "Partner") return `${e.actorId} (${enumNameIn(lang, "Role", "Partner")})`;
   return e.actorId;
 }

@@ -31,6 +31,8 @@ let offline = false;
 
 let staff: typeof import("./staff") | null = null;
 const loadStaff = async (): Promise<typeof import("./staff")> => (staff ??= await import("./staff"));
+let partner: typeof import("./partner") | null = null;
+const loadPartner = async (): Promise<typeof import("./partner")> => (partner ??= await import("./partner"));
 let dashboard: typeof import("./dashboard") | null = null;
 const loadDashboard = async (): Promise<typeof import("./dashboard")> => (dashboard ??= await import("./dashboard"));
 
@@ -202,8 +204,10 @@ async function resume(): Promise<void> {
     if (Object.keys(have).length > 0 && Object.entries(have).every(([c, seq]) => before[c] === seq)) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   if (seesWorkbench()) await staff?.resyncImport(api);
+  // New work for a partner while it was away comes with its queue.
+  if (seesPartnerQueue()) await partner?.refreshPartner();
   // Cases assigned while we were away, and what the outbox could not send meanwhile.
-  if (!seesWorkbench()) {
+  else if (!seesWorkbench()) {
     await loadCaseload();
     void outbox.drain();
   }
@@ -214,7 +218,8 @@ async function resume(): Promise<void> {
 async function onEvent(e: TimelineEvent): Promise<void> {
   const known = lastSeq.get(e.caseNumber) ?? 0;
   if (e.seq <= known) return; // a duplicate (live and resumed)
-  if (known > 0 && e.seq > known + 1) {
+  // A partner's feed leaves out what is not its organisation's business: its seqs have gaps by design.
+  if (known > 0 && e.seq > known + 1 && !seesPartnerQueue()) {
     // A gap (the feed was rebuilt, or events raced): fetch exactly what is missing, in order.
     await resume();
     return;
@@ -232,6 +237,7 @@ async function onEvents(events: TimelineEvent[]): Promise<void> {
 /** The case is now at <seq>: its view (and, for the mentor, the cached timeline) and the open page are brought up to date. */
 async function shown(caseNumber: string, seq: number): Promise<void> {
   lastSeq.set(caseNumber, seq);
+  if (seesPartnerQueue()) return partner?.refreshPartner();
   if (seesWorkbench()) {
     const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
     if (view.ok) cases.set(caseNumber, view.data);
@@ -288,14 +294,15 @@ function onAccessEnded(caseNumber: string, reason?: string): void {
   lastSeq.delete(caseNumber);
   void store.forgetCase(caseNumber);
   if (reason === "consent-withdrawn") {
-    showStatus(`${t("live.consent-withdrawn")} (${caseNumber})`);
+    showStatus(`${t(seesPartnerQueue() ? "live.sharing-withdrawn" : "live.consent-withdrawn")} (${caseNumber})`);
     status.dataset.reason = reason;
     if (openCase === caseNumber) openCase = null;
   } else if (openCase === caseNumber) {
     openCase = null;
     showStatus(t("live.ended"));
   }
-  if (openCase === null && !seesWorkbench() && !seesDashboard()) renderCaseload();
+  if (seesPartnerQueue()) void partner?.refreshPartner();
+  else if (openCase === null && !seesWorkbench() && !seesDashboard()) renderCaseload();
 }
 
 // ---- the mentor's cases: from the server when it answers, from the phone when it does not ----------------------
@@ -667,6 +674,8 @@ function timelineItems(events: TimelineEvent[], regionCode: string): HTMLLIEleme
 /** The ministry and admins see the programme's numbers; caseworkers and supervisors the workbench; mentors their cases. */
 const seesDashboard = (): boolean => me?.role === "MinistryAnalyst" || me?.role === "Admin";
 const seesWorkbench = (): boolean => me?.role === "Caseworker" || me?.role === "Supervisor";
+/** A hexa-helix partner's user: one page, its organisation's queue, live. */
+const seesPartnerQueue = (): boolean => me?.role === "Partner";
 
 /** The workbench's case page, following the case live (its events re-render the page). */
 async function showWorkbenchCase(caseNumber: string): Promise<void> {
@@ -703,6 +712,14 @@ async function render(): Promise<void> {
     await dashboard?.leaveDashboard();
     openCase = null;
     return (await loadStaff()).renderNotifications(app, api, el, me.role === "Admin");
+  }
+  partner?.leavePartner();
+  // A partner's user has one page: its organisation's queue, answered there and updated live.
+  if (me.role === "Partner") {
+    openCase = null;
+    return (await loadPartner()).renderPartner(app, api, el, (caseNumber, version) => {
+      if (version > (lastSeq.get(caseNumber) ?? 0)) lastSeq.set(caseNumber, version);
+    });
   }
   // The data protection officer has one page: the access log across cases and the record of processing activities.
   if (me.role === "DataProtectionOfficer") {
@@ -782,9 +799,18 @@ async function start(): Promise<void> {
     if (t.ok) antiforgery = t.data.token;
   });
   logoutButton.hidden = false;
-  if (seesDashboard() || seesWorkbench()) await token;
+  if (seesDashboard() || seesWorkbench() || seesPartnerQueue()) await token;
   // The data protection officer: no live feed (no cases), one page.
   if (seesDashboard() || me.role === "DataProtectionOfficer") return route();
+  if (seesPartnerQueue()) {
+    try {
+      await connect();
+    } catch {
+      showStatus(t("live.reconnecting"));
+      setTimeout(() => void restart(), 3000);
+    }
+    return route();
+  }
   if (seesWorkbench()) {
     const s = await loadStaff();
     // What the user changes on a page is marked, so a live re-render of the case page can keep it.
