@@ -42,8 +42,8 @@ public sealed partial class FirstRunTests
             // from its own thread, so a log entry (a "level: category" line and its indented message) may land between.
             var printed = lines.Skip(demo + 1).Where(l => !LogEntry().IsMatch(l)).ToList();
             Assert.StartsWith("Akun demo", printed[0], StringComparison.Ordinal);
-            var table = printed.Skip(1).Take(6).ToList();
-            Assert.Equal(6, table.Count);
+            var table = printed.Skip(1).Take(7).ToList();
+            Assert.Equal(7, table.Count);
             Assert.All(table, l => Assert.Matches(AccountRow(), l));
         }
         finally
@@ -55,6 +55,6 @@ public sealed partial class FirstRunTests
     [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): |^      ")]
     private static partial Regex LogEntry();
 
-    [GeneratedRegex(@"^  (Admin|Caseworker|Supervisor|Mentor|MinistryAnalyst|DataProtectionOfficer)\s+[a-z.]+\s+\S{12,}$")]
+    [GeneratedRegex(@"^  (Admin|Caseworker|Supervisor|Mentor|MinistryAnalyst|DataProtectionOfficer|Partner)\s+[a-z.]+\s+\S{12,}$")]
     private static partial Regex AccountRow();
 }

@@ -285,6 +285,60 @@ public sealed class PartnerTests : IAsyncLifetime
     private static string WithoutTrace(string problem) => System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
 }
 
+/// <summary>A referral's deadline with partners in the platform: seconds here (configuration), the real sweep.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class PartnerReferralDeadlineTests
+{
+    [Fact]
+    public async Task AReferralThePartnerDoesNotAnswer_StillComesDue_ForTheCaseworkerAndThePartner_AndItsLateAnswerIsTaken()
+    {
+        await using var app = AppHost.Start(overrides: new Dictionary<string, string> { ["CaseGrains:Journey:ReferralResponseTime"] = "00:00:02" });
+        try
+        {
+            await app.Services.GetRequiredService<Demo.DemoSeeder>().SeedCatalogAsync();
+            // The organisation answering for the apple buyer's offer is set through the catalog CSV's partner_org column.
+            await app.CreatePartner("koperasi-apel", "mitra.apel");
+            using var admin = await app.ClientFor(AppHost.Administrator);
+            var csv = (await File.ReadAllLinesAsync(Path.Combine(Repo.Root(), "samples", "catalog-kota-batu.csv")))
+                .Where((line, i) => i == 0 || line.StartsWith("buyer-apel-2026,", StringComparison.Ordinal)).ToList();
+            var (imported, report) = await ServicesFlow.ImportAsync(admin, string.Join("\n", csv[0] + ",partner_org", csv[1] + ",koperasi-apel") + "\n");
+            Assert.True(imported == HttpStatusCode.OK, report.GetRawText());
+            Assert.Equal("koperasi-apel", (await admin.GetFromJsonAsync<JsonElement>("/api/offers/buyer-apel-2026")).GetProperty("offer").GetProperty("partnerOrgId").GetString());
+
+            var flow = new ServicesFlow(app, app.Client);
+            var n = await flow.AssessedAsync();
+            await using var caseworker = await LiveClient.ConnectAsync(app, AppHost.Caseworker);
+            await caseworker.Connection.InvokeAsync<JsonElement>("Follow", n, 0L);
+            await using var partnerLive = await LiveClient.ConnectAsync(app, "mitra.apel");
+            Assert.Null((await flow.Enrol(n, "buyer-apel-2026")).Code);
+
+            foreach (var live in new[] { caseworker, partnerLive })
+            {
+                JsonElement due;
+                do
+                {
+                    due = await live.NextEventAsync(TimeSpan.FromSeconds(30));
+                }
+                while (due.GetProperty("type").GetString() != "ReferralResponseOverdue");
+
+                Assert.Equal(("system:referral", n), (due.GetProperty("actorId").GetString(), due.GetProperty("caseNumber").GetString()));
+            }
+
+            using var partner = await app.ClientFor("mitra.apel");
+            using var declined = await partner.PostAsJsonAsync($"/api/partner/cases/{n}/enrolments/buyer-apel-2026/referral-response",
+                new { commandId = Guid.NewGuid().ToString(), accepted = false, reason = "Stok musim ini sudah terpenuhi" });
+            Assert.Equal(HttpStatusCode.OK, declined.StatusCode);
+            var last = (await flow.Get($"/api/cases/{n}/timeline?limit=1000")).EnumerateArray().Last();
+            Assert.Equal(("ReferralDeclined", "mitra.apel"), (last.GetProperty("type").GetString(), last.GetProperty("actorId").GetString()));
+            Assert.Equal("Stok musim ini sudah terpenuhi", last.GetProperty("payload").GetProperty("reason").GetString());
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+}
+
 /// <summary>The codes the hub gives for an ended access (as <c>AccessEnd</c> in the grains' abstractions).</summary>
 internal static class AccessEndReasons
 {

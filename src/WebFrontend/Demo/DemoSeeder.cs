@@ -24,7 +24,13 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         (MentorId, "Pendamping Kota Batu", Role.Mentor, []),
         ("analis.kemenko", "Analis Kemenko PM", Role.MinistryAnalyst, []),
         ("pdp.kemenko", "Petugas PDP Kemenko PM", Role.DataProtectionOfficer, []),
+        ("mitra.bri", "Petugas Bank BRI Batu", Role.Partner, []),
     ];
+
+    /// <summary>The demo's partner organisation: the bank answering for the KUR products of BRI (its user is <c>mitra.bri</c>).</summary>
+    public const string PartnerOrg = "bank-bri-batu";
+
+    private static readonly string[] PartnerOffers = ["kur-bri-mikro", "kur-bri-kecil"];
 
     public const string MentorId = "pendamping.batu";
 
@@ -59,6 +65,16 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
     public async Task<IReadOnlyList<(string UserId, Role Role, string Password)>> SeedAccountsAsync()
     {
         var created = new List<(string, Role, string)>();
+        var bank = grains.GetGrain<IPartnerOrgGrain>(PartnerOrg);
+        if (await bank.Get() is null)
+        {
+            var org = await bank.Upsert(new PartnerOrgRequest { Name = "Bank BRI Kantor Cabang Batu", Kind = Domain.Services.HexaHelixRole.Business, Regions = ["35.79"] }, SystemAdmin);
+            if (org.Refusal is { } refused)
+            {
+                throw new InvalidOperationException($"Demo partner organisation was refused: {refused.Code}");
+            }
+        }
+
         foreach (var (userId, name, role, regions) in Accounts)
         {
             var user = grains.GetGrain<IUserGrain>(userId);
@@ -68,7 +84,10 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
             }
 
             var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-            var outcome = await user.Upsert(new UpsertUserRequest { DisplayName = name, Role = role, Regions = regions, Password = password }, SystemAdmin);
+            var outcome = await user.Upsert(new UpsertUserRequest
+            {
+                DisplayName = name, Role = role, Regions = regions, Password = password, PartnerOrg = role == Role.Partner ? PartnerOrg : null,
+            }, SystemAdmin);
             if (outcome.Refusal is { } r)
             {
                 throw new InvalidOperationException($"Demo account {userId} was refused: {r.Code}");
@@ -100,6 +119,16 @@ public sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock,
         var accounts = await SeedAccountsAsync();
 
         await SeedCatalogAsync();
+        // The bank answers for its KUR products itself: its officer sees the demo's applications to them.
+        foreach (var offerId in PartnerOffers)
+        {
+            var offer = grains.GetGrain<IOfferGrain>(offerId);
+            if (await offer.Get() is { PartnerOrgId: null } current)
+            {
+                await offer.Save(current with { PartnerOrgId = PartnerOrg }, SystemAdmin);
+            }
+        }
+
         if (accounts.Any(a => a.UserId == MentorId))
         {
             // The demo mentor reaches Kota Batu in the demo's sectors (set when the account is created; later edits stay).
