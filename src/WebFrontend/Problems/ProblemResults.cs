@@ -29,7 +29,7 @@ public static class ProblemResults
             || code.StartsWith("nib.", StringComparison.Ordinal) || code.StartsWith("region.", StringComparison.Ordinal)
             || code.StartsWith("request.", StringComparison.Ordinal) || code.StartsWith("user.", StringComparison.Ordinal)
             || code.StartsWith("offer.", StringComparison.Ordinal) || code.StartsWith("import.", StringComparison.Ordinal)
-            || code.StartsWith("notify.", StringComparison.Ordinal)
+            || code.StartsWith("notify.", StringComparison.Ordinal) || code.StartsWith("partner.", StringComparison.Ordinal)
             => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
