@@ -44,7 +44,8 @@ public interface IPartnerOrgGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task<PartnerOrgOutcome> Upsert(PartnerOrgRequest request, Actor admin);
 
-    [Alias("Get"), Orleans.Concurrency.ReadOnly]
+    /// <summary>The organisation (null: none). Interleaved: an account's grain asks it on each request of a partner's user.</summary>
+    [Alias("Get"), Orleans.Concurrency.AlwaysInterleave]
     Task<PartnerOrgView?> Get();
 
     /// <summary>Records whether an account is one of the organisation's users (from the account's grain).</summary>

@@ -188,13 +188,20 @@ public sealed partial class OfferGrain(
         var before = state.State.Offer;
         if (before is not null && Same(before, offer))
         {
-            if (offer.PartnerOrgId is { } heldBy)
-            {
-                // A save that stopped before the organisation heard of it is completed by its repeat.
-                await GrainFactory.GetGrain<IPartnerOrgGrain>(heldBy).SetOffer(OfferId, true);
-            }
-
             return new OfferSaveOutcome(before, OfferChange.Unchanged, null);
+        }
+
+        // The partner organisations answering for it know its offers, told before the offer is written: if a call fails,
+        // nothing is written and the admin's repeat does both again (idempotent). Their lists are for admins: whose an
+        // enrolment is comes from the offer as it was at enrolment.
+        if (before?.PartnerOrgId is { } formerOrg && formerOrg != offer.PartnerOrgId)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(formerOrg).SetOffer(OfferId, false);
+        }
+
+        if (offer.PartnerOrgId is { } partnerOrg)
+        {
+            await GrainFactory.GetGrain<IPartnerOrgGrain>(partnerOrg).SetOffer(OfferId, true);
         }
 
         state.State.Offer = offer;
@@ -209,17 +216,6 @@ public sealed partial class OfferGrain(
         foreach (var key in keys)
         {
             await GrainFactory.GetGrain<ICatalogGrain>(key).Put(offer);
-        }
-
-        // The partner organisation answering for it knows its offers (idempotent, so a repeated save completes a failed one).
-        if (before?.PartnerOrgId is { } formerOrg && formerOrg != offer.PartnerOrgId)
-        {
-            await GrainFactory.GetGrain<IPartnerOrgGrain>(formerOrg).SetOffer(OfferId, false);
-        }
-
-        if (offer.PartnerOrgId is { } partnerOrg)
-        {
-            await GrainFactory.GetGrain<IPartnerOrgGrain>(partnerOrg).SetOffer(OfferId, true);
         }
 
         // A raised capacity may seat waiting cases.

@@ -6,6 +6,7 @@ using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace CaseGrains.Grains;
@@ -27,10 +28,11 @@ public sealed class PartnerOrgState
 /// tell it which accounts and offers are its. Disabling it ends its users' sessions (their live connections close) and
 /// their sign-ins answer nothing until it is enabled again.
 /// </summary>
-public sealed class PartnerOrgGrain(
+public sealed partial class PartnerOrgGrain(
     [PersistentState("partner", ProviderNames.GrainState)] IPersistentState<PartnerOrgState> state,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
-    Storage.ICaseTimelineStore audit) : Grain, IPartnerOrgGrain
+    Storage.ICaseTimelineStore audit,
+    ILogger<PartnerOrgGrain> logger) : Grain, IPartnerOrgGrain
 {
     public const int MaxRegions = 50;
 
@@ -66,17 +68,16 @@ public sealed class PartnerOrgGrain(
         S.Disabled = request.Disabled ?? S.Disabled;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IPartnerDirectoryGrain>(0).Register(OrgId);
+        await audit.RecordAccessAsync(new AccessLogEntry("partner:" + OrgId, admin.Id, admin.Role.ToString(), "partner-change",
+            $"{before} -> {Describe()}", clock.GetUtcNow()) { Origin = admin.Origin }, CancellationToken.None);
         if (S.Disabled && !wasDisabled)
         {
             // What its users' sessions were allowed was decided on the organisation as it was: they end, live ones too.
-            foreach (var member in S.Members)
-            {
-                await GrainFactory.GetGrain<IUserGrain>(member).EndSessionsFor(SessionEnd.AccessChanged);
-            }
+            // Not awaited in this turn: a user's grain may be waiting on this one (a change of its organisation). Their
+            // requests are refused from now on anyway (the account asks the organisation each time).
+            _ = EndSessionsAsync([.. S.Members]);
         }
 
-        await audit.RecordAccessAsync(new AccessLogEntry("partner:" + OrgId, admin.Id, admin.Role.ToString(), "partner-change",
-            $"{before} -> {Describe()}", clock.GetUtcNow()) { Origin = admin.Origin }, CancellationToken.None);
         return new PartnerOrgOutcome(View(), null);
     }
 
@@ -97,6 +98,24 @@ public sealed class PartnerOrgGrain(
             await state.WriteStateAsync();
         }
     }
+
+    private async Task EndSessionsAsync(IReadOnlyList<string> members)
+    {
+        foreach (var member in members)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IUserGrain>(member).EndSessionsFor(SessionEnd.AccessChanged);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSessionsNotEnded(ex, member, OrgId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partner user {UserId}: the end of its sessions (organisation {OrgId} disabled) could not be pushed; its requests are refused")]
+    private partial void LogSessionsNotEnded(Exception exception, string userId, string orgId);
 
     private string Describe() => $"{S.Name} {S.Kind} [{string.Join(",", S.Regions)}] disabled={S.Disabled}";
 
@@ -160,6 +179,9 @@ public sealed class PartnerDirectoryGrain(
 [StatelessWorker]
 public sealed class PartnerQueueGrain(Storage.IProjectionStore store) : Grain, IPartnerQueueGrain
 {
+    /// <summary>The purpose the queue's reads are audited with (a case the partner may not see is left out, not audited as a refusal).</summary>
+    public const string QueuePurpose = "partner-queue";
+
     public async Task<PartnerQueueResult> Queue(Actor caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -169,23 +191,48 @@ public sealed class PartnerQueueGrain(Storage.IProjectionStore store) : Grain, I
             return new PartnerQueueResult(null, RefusalInfo.From(Refusals.Forbidden()));
         }
 
-        var cases = await store.PartnerQueueAsync(organisation.Offers, IPartnerQueueGrain.MaxCases + 1, CancellationToken.None);
+        // Page through the organisation's waiting enrolments until a queue's worth of cases it may see (cases whose
+        // beneficiary does not share with partners, or that closed, are read and left out), at most ScanPages pages.
+        var shown = new List<PartnerCaseView>();
+        var more = false;
+        for (var page = 0; ; page++)
+        {
+            var cases = await store.PartnerQueueAsync(org, page * IPartnerQueueGrain.MaxCases, IPartnerQueueGrain.MaxCases, CancellationToken.None);
+            var views = await ReadAsync(cases, caller);
+            shown.AddRange(views.OfType<PartnerCaseView>().Where(v => v.Enrolments.Any(e => e.WaitingOn is not null)));
+            if (cases.Count < IPartnerQueueGrain.MaxCases)
+            {
+                break;
+            }
+
+            if (shown.Count >= IPartnerQueueGrain.MaxCases || page + 1 == ScanPages)
+            {
+                more = true;
+                break;
+            }
+        }
+
+        return new PartnerQueueResult(new PartnerQueue(organisation, [.. shown.Take(IPartnerQueueGrain.MaxCases)], more || shown.Count > IPartnerQueueGrain.MaxCases), null);
+    }
+
+    /// <summary>The most pages of the projection one queue answer reads.</summary>
+    private const int ScanPages = 10;
+
+    /// <summary>Each case's partner view, sixteen at a time (null where the partner does not see it).</summary>
+    private async Task<PartnerCaseView?[]> ReadAsync(IReadOnlyList<string> cases, Actor caller)
+    {
         using var parallel = new SemaphoreSlim(16);
-        var views = await Task.WhenAll(cases.Take(IPartnerQueueGrain.MaxCases).Select(async caseNumber =>
+        return await Task.WhenAll(cases.Select(async caseNumber =>
         {
             await parallel.WaitAsync();
             try
             {
-                return await GrainFactory.GetGrain<ICaseGrain>(caseNumber).GetPartnerView(caller, "partner-queue");
+                return await GrainFactory.GetGrain<ICaseGrain>(caseNumber).GetPartnerView(caller, QueuePurpose);
             }
             finally
             {
                 parallel.Release();
             }
         }));
-        // A case whose beneficiary withdrew the consent to sharing is left out; so is one with nothing waiting any more
-        // (the projection is written with the event, the case is the truth).
-        return new PartnerQueueResult(new PartnerQueue(organisation,
-            [.. views.OfType<PartnerCaseView>().Where(v => v.Enrolments.Any(e => e.WaitingOn is not null))], cases.Count > IPartnerQueueGrain.MaxCases), null);
     }
 }

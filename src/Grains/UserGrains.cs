@@ -205,22 +205,33 @@ public sealed partial class UserGrain(
             _failures.Clear();
         }
 
+        // The organisations follow the account, told before it is written: if either call fails, nothing is written and the
+        // admin's repeat does both again (each is idempotent); a member listed by an organisation it left receives nothing
+        // (each push checks the account).
+        try
+        {
+            if (orgBefore is not null && orgBefore != S.PartnerOrg)
+            {
+                await GrainFactory.GetGrain<IPartnerOrgGrain>(orgBefore).SetMember(UserId, false);
+            }
+
+            if (S.PartnerOrg is { } org)
+            {
+                await GrainFactory.GetGrain<IPartnerOrgGrain>(org).SetMember(UserId, true);
+            }
+        }
+        catch
+        {
+            // The change above is in memory only: the next activation reads the account as stored.
+            DeactivateOnIdle();
+            throw;
+        }
+
         S.Indexed = false;
         await account.WriteStateAsync();
         if (ended is not null)
         {
             await EndLiveSessionsAsync(ended);
-        }
-
-        // The organisations follow the account (idempotent: an admin's repeat of a change that failed here completes it).
-        if (orgBefore is not null && orgBefore != S.PartnerOrg)
-        {
-            await GrainFactory.GetGrain<IPartnerOrgGrain>(orgBefore).SetMember(UserId, false);
-        }
-
-        if (S.PartnerOrg is { } org)
-        {
-            await GrainFactory.GetGrain<IPartnerOrgGrain>(org).SetMember(UserId, true);
         }
 
         // After the sessions ended: an index the database cannot write now never delays that.

@@ -76,7 +76,7 @@ internal static class ViewMapper
             }
 
             rows.Add(new EnrolmentRow(next.CaseNumber, e.Seq, e.Offer.Id, e.Offer.Type.ToString(), e.Offer.Name, e.Offer.Provider, next.RegionCode,
-                next.Segment.ToString(), e.Status.ToString(), e.Counts, e.AmountIdr, e.PlafondIdr, e.DisbursedIdr, e.Repayment?.ToString(), next.UpdatedAt, next.NikHash));
+                next.Segment.ToString(), e.Status.ToString(), e.Counts, e.AmountIdr, e.PlafondIdr, e.DisbursedIdr, e.Repayment?.ToString(), next.UpdatedAt, next.NikHash, e.Offer.PartnerOrgId));
         }
 
         return rows;

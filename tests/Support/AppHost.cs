@@ -129,11 +129,17 @@ public sealed class AppHost : IAsyncDisposable
         await AddPartnerUser(orgId, userId);
         foreach (var offerId in offerIds)
         {
-            var offer = await Grains.GetGrain<IOfferGrain>(offerId).Get();
-            Assert.NotNull(offer);
-            var saved = await Grains.GetGrain<IOfferGrain>(offerId).Save(offer with { PartnerOrgId = orgId }, SystemAdmin);
-            Assert.Null(saved.Refusal);
+            await AssignOffer(offerId, orgId);
         }
+    }
+
+    /// <summary>The partner organisation that answers for a partner-level offer from now on (as an admin's save of the offer).</summary>
+    public async Task AssignOffer(string offerId, string orgId)
+    {
+        var offer = await Grains.GetGrain<IOfferGrain>(offerId).Get();
+        Assert.NotNull(offer);
+        var saved = await Grains.GetGrain<IOfferGrain>(offerId).Save(offer with { PartnerOrgId = orgId }, SystemAdmin);
+        Assert.Null(saved.Refusal);
     }
 
     /// <summary>Another user of a partner organisation.</summary>

@@ -165,6 +165,22 @@ public sealed class PartnerTests : IAsyncLifetime
         var timeline = (await _flow.Get($"/api/cases/{number}/timeline?limit=1000")).EnumerateArray().ToList();
         Assert.All(timeline.Where(e => e.GetProperty("type").GetString() is "FinancingApproved" or "FinancingDisbursed" or "RepaymentStatusRecorded"),
             e => Assert.Equal(BriUser, e.GetProperty("actorId").GetString()));
+        // The partner's timeline, a page of one at a time: only its enrolment's events, each page naming the next.
+        var pages = new List<string>();
+        for (var path = $"/api/partner/cases/{number}/timeline?limit=1"; path is not null;)
+        {
+            using var page = await partner.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            pages.AddRange((await page.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(e => e.GetProperty("type").GetString()!));
+            path = page.Headers.TryGetValues("Link", out var link) ? System.Text.RegularExpressions.Regex.Match(link.Single(), "<([^>]+)>").Groups[1].Value : null;
+        }
+
+        Assert.Equal(["FinancingApplied", "FinancingApproved", "FinancingDisbursed", "RepaymentStatusRecorded"], pages);
+        // A resume from the start answers the same events, in the partner's view.
+        var resumed = await partnerLive.Connection.InvokeAsync<JsonElement>("Resume", new Dictionary<string, long> { [number] = 0 });
+        Assert.Equal(pages, resumed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()!));
+        Assert.Empty(resumed.GetProperty("more").EnumerateObject());
+
         var queued = (await Ok(partner, "/api/partner/queue")).GetProperty("cases").EnumerateArray()
             .Single(c => c.GetProperty("caseNumber").GetString() == number);
         Assert.Equal("Repayment", queued.GetProperty("enrolments")[0].GetProperty("waitingOn").GetString());
@@ -236,9 +252,15 @@ public sealed class PartnerTests : IAsyncLifetime
         await ApplyingCaseAsync("kur-bri-mikro");
         using var partner = await _app.ClientFor(BriUser);
         Assert.Equal(HttpStatusCode.OK, (await Send(partner, "/api/partner/queue")).Status);
+        await using var partnerLive = await LiveClient.ConnectAsync(_app, BriUser);
+        var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        partnerLive.Connection.On<string>("SessionEnded", reason => ended.TrySetResult(reason));
         using var admin = await _app.ClientFor(AppHost.Administrator);
         using var disable = await admin.PutAsJsonAsync($"/api/admin/partners/{Bri}", new { disabled = true });
         Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+
+        // Its open live connection is told, and closed.
+        Assert.Equal("access-changed", await ended.Task.WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(partner, "/api/partner/queue")).Status);
         using var signIn = await _app.Anonymous.PostAsJsonAsync("/api/auth/token", new { userId = BriUser, password = AppHost.Password });
@@ -246,6 +268,27 @@ public sealed class PartnerTests : IAsyncLifetime
         using var enable = await admin.PutAsJsonAsync($"/api/admin/partners/{Bri}", new { disabled = false });
         using var again = await _app.ClientFor(BriUser);
         Assert.Single((await Ok(again, "/api/partner/queue")).GetProperty("cases").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnOfferMovedToAnotherOrganisation_LeavesTheEnrolmentsMadeBeforeWithTheFirst_AndGivesTheSecondOnlyTheNewOnes()
+    {
+        var (before, _) = await ApplyingCaseAsync("kur-jatim-mikro", "Warga Sebelum Pindah");
+        await _app.AssignOffer("kur-jatim-mikro", Bri);
+        var (after, _) = await ApplyingCaseAsync("kur-jatim-mikro", "Warga Sesudah Pindah");
+        using var jatim = await _app.ClientFor(JatimUser);
+        using var bri = await _app.ClientFor(BriUser);
+
+        static IEnumerable<string?> Listed(JsonElement queue) => queue.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("caseNumber").GetString());
+        Assert.Equal([before], Listed(await Ok(jatim, "/api/partner/queue")));
+        Assert.Equal([after], Listed(await Ok(bri, "/api/partner/queue")));
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(bri, $"/api/partner/cases/{before}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(jatim, $"/api/partner/cases/{after}")).Status);
+        // Each answers its own enrolment only.
+        await Ok(jatim, $"/api/partner/cases/{before}/enrolments/kur-jatim-mikro/financing-decision", Command(new { approved = false, reason = "Agunan kurang" }));
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await Send(bri, $"/api/partner/cases/{before}/enrolments/kur-jatim-mikro/financing-decision", Command(new { approved = true, plafondIdr = 5_000_000 }))).Status);
+        Assert.Equal("Rejected", (await _flow.EnrolmentAsync(before, "kur-jatim-mikro")).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using CaseGrains.Domain.Journey;
-using CaseGrains.Domain.Privacy;
 
 namespace CaseGrains.Domain.Access;
 
@@ -89,12 +88,11 @@ public static class AccessPolicy
     /// only (<see cref="PartnerScope"/>).
     /// </summary>
     public static bool PartnerSees(Caller caller, CaseState state) =>
-        caller is { Role: Role.Partner, PartnerOrg: { } org } && !state.Erased && state.Consents(ConsentPurpose.PartnerSharing)
-        && state.Enrolments.Any(e => e.Offer.PartnerOrgId == org);
+        caller is { Role: Role.Partner, PartnerOrg: { } org } && PartnerScope.Sees(state, org);
 
-    /// <summary>Whether a partner user answers for the offer: one of its organisation's, on a case it sees.</summary>
+    /// <summary>Whether a partner user answers the next step on the offer: its organisation's enrolment, on a case it sees.</summary>
     public static bool PartnerOwns(Caller caller, CaseState state, string offerId) =>
-        PartnerSees(caller, state) && state.Enrolments.Any(e => e.Offer.Id == offerId && e.Offer.PartnerOrgId == caller.PartnerOrg);
+        PartnerSees(caller, state) && PartnerScope.Owns(state, caller.PartnerOrg!, offerId);
 
     /// <summary>Whether the role may issue this kind of command on a case it can read (intake: in its region).</summary>
     public static bool MayIssue(Role role, CommandKind kind) => kind switch

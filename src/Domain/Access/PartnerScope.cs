@@ -37,25 +37,50 @@ public static class PartnerScope
     /// <summary>True when the case holds an enrolment with an offer of <paramref name="org"/> (as the offer was at enrolment).</summary>
     public static bool Serves(CaseState state, string org) => state.Enrolments.Any(e => e.Offer.PartnerOrgId == org);
 
+    /// <summary>
+    /// Whether the organisation's users see the case: one of its enrolments is the organisation's, and the beneficiary
+    /// consents to sharing with partners (and was not erased).
+    /// </summary>
+    public static bool Sees(CaseState state, string org) =>
+        !state.Erased && state.Consents(Privacy.ConsentPurpose.PartnerSharing) && Serves(state, org);
+
+    /// <summary>
+    /// Whether the organisation answers the next step on the offer: the enrolment a step acts on (the case's latest with
+    /// that offer) is the organisation's. An earlier enrolment with the same offer under another organisation is not.
+    /// </summary>
+    public static bool Owns(CaseState state, string org, string offerId) =>
+        state.Enrolments.LastOrDefault(e => e.Offer.Id == offerId)?.Offer.PartnerOrgId == org;
+
     /// <summary>The organisations whose offers the case holds enrolments with.</summary>
     public static IEnumerable<string> OrganisationsOf(CaseState? state) =>
         state is null ? [] : state.Enrolments.Select(e => e.Offer.PartnerOrgId).OfType<string>().Distinct(StringComparer.Ordinal);
 
     /// <summary>
-    /// The event as <paramref name="org"/> sees it on the case <paramref name="state"/> (the case as it is now: its
-    /// enrolments say whose each offer is), or null when it is none of the organisation's business. An enrolment's event
-    /// loses the other offers it acknowledged overlapping with; a closing keeps only its name.
+    /// The event at <paramref name="seq"/> as <paramref name="org"/> sees it, or null when it is none of the organisation's
+    /// business. Whose an event is comes from the enrolment it belongs to (the one it created, or the latest with its offer
+    /// created before it; <paramref name="state"/> holds every enrolment), as the offer was at that enrolment: an
+    /// enrolment made before the offer was the organisation's stays hidden from it. An enrolment's event loses the other
+    /// offers it acknowledged overlapping with; a closing after the organisation's first enrolment keeps only its reason.
     /// </summary>
-    public static CaseEvent? Project(CaseEvent e, string org, CaseState state)
+    public static CaseEvent? Project(CaseEvent e, long seq, string org, CaseState state)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(state);
         if (e is CaseClosed closed)
         {
-            return Serves(state, org) ? closed with { Note = null, ActiveStage = null } : null;
+            return state.Enrolments.Any(x => x.Seq < seq && x.Offer.PartnerOrgId == org) ? closed with { Note = null, ActiveStage = null } : null;
         }
 
-        if (OfferOf(e) is not { } offerId || !state.Enrolments.Any(x => x.Offer.Id == offerId && x.Offer.PartnerOrgId == org))
+        var owner = e switch
+        {
+            Enrolled x => x.Offer.PartnerOrgId,
+            Waitlisted x => x.Offer.PartnerOrgId,
+            ReferralOffered x => x.Offer.PartnerOrgId,
+            FinancingApplied x => x.Offer.PartnerOrgId,
+            _ when OfferOf(e) is { } offerId => state.Enrolments.LastOrDefault(x => x.Offer.Id == offerId && x.Seq < seq)?.Offer.PartnerOrgId,
+            _ => null,
+        };
+        if (owner != org)
         {
             return null;
         }

@@ -65,8 +65,8 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
     {
         foreach (var org in PartnerScope.OrganisationsOf(before).Union(PartnerScope.OrganisationsOf(after), StringComparer.Ordinal))
         {
-            var seen = Sees(current, org) ? PartnerEntries.Of(entry, @event, org, "", after) : null;
-            var lost = seen is null && before is not null && Sees(before, org) && !Sees(current, org);
+            var seen = PartnerScope.Sees(current, org) ? PartnerEntries.Of(entry, @event, org, after) : null;
+            var lost = seen is null && before is not null && PartnerScope.Sees(before, org) && !PartnerScope.Sees(current, org);
             if ((seen is null && !lost) || await grains.GetGrain<IPartnerOrgGrain>(org).Get() is not { Disabled: false } organisation)
             {
                 continue;
@@ -77,15 +77,12 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
                 var view = await grains.GetGrain<IUserGrain>(member).GetView();
                 if (view is { Disabled: false, Role: Role.Partner } && view.PartnerOrg == org)
                 {
-                    await Publish(member, seen is null ? null : seen with { CommandId = entry.ActorId == member ? entry.CommandId : "" },
+                    await Publish(member, seen is null ? null : PartnerEntries.For(seen, entry, member),
                         @event is ConsentWithdrawn ? AccessEnd.ConsentWithdrawn : AccessEnd.Ended);
                 }
             }
         }
     }
-
-    /// <summary>Whether the organisation's users see the case (<see cref="AccessPolicy.PartnerSees"/>).</summary>
-    private static bool Sees(CaseState state, string org) => AccessPolicy.PartnerSees(new Caller("", Role.Partner, []) { PartnerOrg = org }, state);
 
     /// <summary>Pushes an event (or, null, the end of access and why) to one user.</summary>
     public Task Publish(string userId, TimelineEntry? entry, string endReason = AccessEnd.Ended) =>

@@ -10,7 +10,7 @@ namespace CaseGrains.Grains.Storage;
 /// </summary>
 internal static class EnrolmentProjection
 {
-    public const string Columns = "case_number, enrolment_seq, offer_id, offer_type, offer_name, provider, region_code, segment, status, counts, amount_idr, plafond_idr, disbursed_idr, repayment, updated_at, person_key";
+    public const string Columns = "case_number, enrolment_seq, offer_id, offer_type, offer_name, provider, region_code, segment, status, counts, amount_idr, plafond_idr, disbursed_idr, repayment, updated_at, person_key, partner_org";
 
     /// <summary>
     /// The person an enrolment row belongs to: the NIK's keyed hash (as on the case's first event), so the catalog counts
@@ -18,13 +18,19 @@ internal static class EnrolmentProjection
     /// </summary>
     public const string PersonMigration = "ALTER TABLE case_enrolments ADD COLUMN person_key TEXT NULL;";
 
+    /// <summary>
+    /// The partner organisation that answers for each enrolment (the offer's, as it was at enrolment), so a partner's queue
+    /// is one indexed look-up, and an offer moved to another organisation leaves the enrolments made before with the first.
+    /// </summary>
+    public const string PartnerMigration = "ALTER TABLE case_enrolments ADD COLUMN partner_org TEXT NULL; CREATE INDEX case_enrolments_partner ON case_enrolments (partner_org, updated_at) WHERE partner_org IS NOT NULL;";
+
     private const string Person = "COALESCE(person_key, case_number)";
 
     public const string UpdateOnConflict = """
         ON CONFLICT (case_number, enrolment_seq) DO UPDATE SET
             status = excluded.status, counts = excluded.counts, amount_idr = excluded.amount_idr, plafond_idr = excluded.plafond_idr,
             disbursed_idr = excluded.disbursed_idr, repayment = excluded.repayment, updated_at = excluded.updated_at, region_code = excluded.region_code,
-            person_key = excluded.person_key
+            person_key = excluded.person_key, partner_org = excluded.partner_org
         """;
 
     public static string Table(string timeType) => $"""
@@ -114,24 +120,20 @@ internal static class EnrolmentProjection
     }
 
     /// <summary>
-    /// The enrolments with the given offers on which the partner behind them has something to answer (a referral, its
+    /// The enrolments of a partner organisation on which it has something to answer (a referral, its
     /// outcome, a lender's decision, a disbursement, repayments, a course's attendance: what <c>PartnerScope.WaitingOn</c>
-    /// says, the case decides), by case, the oldest change first; the (offer_id, region_code) index serves it.
+    /// says, the case decides), by case, the oldest change first; the (partner_org, updated_at) index serves it.
     /// </summary>
-    public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) PartnerQueueQuery(IReadOnlyCollection<string> offerIds, int limit)
-    {
-        var ids = offerIds.Select((id, i) => ($"@o{i}", (object)id)).ToList();
-        return ($"""
-            SELECT case_number, MIN(updated_at) FROM case_enrolments
-            WHERE offer_id IN ({string.Join(", ", ids.Select(p => p.Item1))})
-              AND ((offer_type = 'Matchmaking' AND status IN ('ReferralOffered', 'ReferralAccepted'))
-                OR (offer_type = 'FinancingProduct' AND (status IN ('Applied', 'Approved') OR (status = 'Disbursed' AND COALESCE(repayment, '') <> 'Repaid')))
-                OR (offer_type = 'Training' AND status = 'Enrolled'))
-            GROUP BY case_number
-            ORDER BY MIN(updated_at), case_number
-            LIMIT @limit
-            """, [.. ids, ("@limit", (object)limit)]);
-    }
+    public static (string Sql, IReadOnlyList<(string Name, object Value)> Parameters) PartnerQueueQuery(string org, int skip, int limit) => ("""
+        SELECT case_number, MIN(updated_at) FROM case_enrolments
+        WHERE partner_org = @org
+          AND ((offer_type = 'Matchmaking' AND status IN ('ReferralOffered', 'ReferralAccepted'))
+            OR (offer_type = 'FinancingProduct' AND (status IN ('Applied', 'Approved') OR (status = 'Disbursed' AND COALESCE(repayment, '') <> 'Repaid')))
+            OR (offer_type = 'Training' AND status = 'Enrolled'))
+        GROUP BY case_number
+        ORDER BY MIN(updated_at), case_number
+        LIMIT @limit OFFSET @skip
+        """, [("@org", org), ("@limit", limit), ("@skip", skip)]);
 
     public static async Task<IReadOnlyList<string>> ReadCaseNumbersAsync(DbDataReader r, CancellationToken ct)
     {

@@ -212,7 +212,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 enrolment.Transaction = tx;
                 enrolment.CommandText = $"""
                     INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
-                    VALUES (@case, @eseq, @offer, @type, @name, @provider, @region, @segment, @status, @counts, @amount, @plafond, @disbursed, @repayment, @updated, @person)
+                    VALUES (@case, @eseq, @offer, @type, @name, @provider, @region, @segment, @status, @counts, @amount, @plafond, @disbursed, @repayment, @updated, @person, @partner)
                     {EnrolmentProjection.UpdateOnConflict}
                     """;
                 var p = enrolment.Parameters;
@@ -232,6 +232,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 p.AddWithValue("@repayment", (object?)en.Repayment ?? DBNull.Value);
                 p.AddWithValue("@updated", EventChain.FormatTime(en.UpdatedAt));
                 p.AddWithValue("@person", (object?)en.PersonKey ?? DBNull.Value);
+                p.AddWithValue("@partner", (object?)en.PartnerOrg ?? DBNull.Value);
                 await enrolment.ExecuteNonQueryAsync(ct);
             }
 
@@ -416,15 +417,10 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         return QueryAsync(sql, parameters, (r, c) => ProjectionRows.ReadAsync(r, EnrolmentProjection.ReadTotal, c), ct);
     }
 
-    public async Task<IReadOnlyList<string>> PartnerQueueAsync(IReadOnlyCollection<string> offerIds, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<string>> PartnerQueueAsync(string org, int skip, int limit, CancellationToken ct)
     {
-        if (offerIds.Count == 0)
-        {
-            return [];
-        }
-
-        var (sql, parameters) = EnrolmentProjection.PartnerQueueQuery(offerIds, limit);
-        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCaseNumbersAsync, ct);
+        var (sql, parameters) = EnrolmentProjection.PartnerQueueQuery(org, skip, limit);
+        return QueryAsync(sql, parameters, EnrolmentProjection.ReadCaseNumbersAsync, ct);
     }
 
     /// <summary>One read-only query of the projections: parameters in, rows read by <paramref name="read"/>.</summary>

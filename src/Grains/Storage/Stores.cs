@@ -66,7 +66,8 @@ public sealed record EnrolmentRow(
     long? DisbursedIdr,
     string? Repayment,
     DateTimeOffset UpdatedAt,
-    string? PersonKey = null);
+    string? PersonKey = null,
+    string? PartnerOrg = null);
 
 /// <summary>
 /// What an append writes besides the event and the case-list row: the enrolment rows and counter deltas it changed, and
@@ -199,8 +200,11 @@ public interface IProjectionStore
     /// <summary>Financing per product for the cases of a region (withdrawn applications left out).</summary>
     Task<IReadOnlyList<FinancingTotal>> FinancingTotalsAsync(string regionCode, CancellationToken ct);
 
-    /// <summary>The cases (at most <paramref name="limit"/>) with an enrolment in one of the offers waiting on its partner, oldest change first.</summary>
-    Task<IReadOnlyList<string>> PartnerQueueAsync(IReadOnlyCollection<string> offerIds, int limit, CancellationToken ct);
+    /// <summary>
+    /// A page of the cases with an enrolment of partner organisation <paramref name="org"/> waiting on it (the
+    /// organisation as the offer was at enrolment), oldest change first: at most <paramref name="limit"/> after the first <paramref name="skip"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> PartnerQueueAsync(string org, int skip, int limit, CancellationToken ct);
 
     /// <summary>A user's notices, newest first.</summary>
     Task<IReadOnlyList<NoticeRow>> ReadNoticesAsync(string userId, int limit, CancellationToken ct);

@@ -62,16 +62,19 @@ public sealed class PartnerScopeTests
     {
         var c = Applied();
         var applied = new FinancingApplied(TestOffers.Kur() with { PartnerOrgId = Bank }, 10_000_000, ["buyer-1"]);
+        var next = c.State.Version + 1;
 
-        var seen = Assert.IsType<FinancingApplied>(PartnerScope.Project(applied, Bank, c.State));
+        var seen = Assert.IsType<FinancingApplied>(PartnerScope.Project(applied, next, Bank, c.State));
         Assert.Empty(seen.OverlapsAcknowledged);
-        Assert.Equal(new FinancingApproved("kur-1", 9_000_000), PartnerScope.Project(new FinancingApproved("kur-1", 9_000_000), Bank, c.State));
-        Assert.Null(PartnerScope.Project(new ReferralAccepted("buyer-1"), Bank, c.State));
-        Assert.Null(PartnerScope.Project(new NoteAdded("utang keluarga"), Bank, c.State));
-        Assert.Null(PartnerScope.Project(new MentorAssigned("mentor-1", null), Bank, c.State));
-        var closed = Assert.IsType<CaseClosed>(PartnerScope.Project(new CaseClosed(CloseReason.Moved, "pindah ke Malang", Stage.Financing), Bank, c.State));
+        Assert.Equal(new FinancingApproved("kur-1", 9_000_000), PartnerScope.Project(new FinancingApproved("kur-1", 9_000_000), next, Bank, c.State));
+        Assert.Null(PartnerScope.Project(new ReferralAccepted("buyer-1"), next, Bank, c.State));
+        Assert.Null(PartnerScope.Project(new NoteAdded("utang keluarga"), next, Bank, c.State));
+        Assert.Null(PartnerScope.Project(new MentorAssigned("mentor-1", null), next, Bank, c.State));
+        var closed = Assert.IsType<CaseClosed>(PartnerScope.Project(new CaseClosed(CloseReason.Moved, "pindah ke Malang", Stage.Financing), next, Bank, c.State));
         Assert.Equal((CloseReason.Moved, null, null), (closed.Reason, closed.Note, closed.ActiveStage));
-        Assert.Null(PartnerScope.Project(new CaseClosed(CloseReason.Moved, null, null), "lain", c.State));
+        Assert.Null(PartnerScope.Project(new CaseClosed(CloseReason.Moved, null, null), next, "lain", c.State));
+        // A closing before the bank's first enrolment is none of its business.
+        Assert.Null(PartnerScope.Project(new CaseClosed(CloseReason.Moved, null, null), 2, Bank, c.State));
     }
 
     [Fact]
@@ -88,5 +91,30 @@ public sealed class PartnerScopeTests
         c.Do(new RecordRepayment("kur-1", RepaymentStatus.Repaid));
         Assert.Null(Waiting());
         Assert.Equal(PartnerTask.ReferralResponse, PartnerScope.WaitingOn(c.State.Enrolments.Single(e => e.Offer.Id == "buyer-1")));
+    }
+
+    [Fact]
+    public void WhoseAnEnrolmentIs_ComesFromTheOfferAsItWasAtEnrolment_NotFromTheOffersIdLater()
+    {
+        // The loan was applied for while no organisation answered for it, then withdrawn; the bank took the product over,
+        // and the case applied again.
+        var c = CaseScenario.WithStage(Stage.Training, StageState.Active);
+        c.Do(new Enrol(TestOffers.Kur(), SeatOutcome.Granted, 0, false, 10_000_000));
+        var before = c.State.Version;
+        c.Do(new WithdrawEnrolment("kur-1", "pindah bank"));
+        var withdrawn = c.State.Version;
+        c.Do(new Enrol(TestOffers.Kur() with { PartnerOrgId = Bank }, SeatOutcome.Granted, 0, false, 12_000_000));
+
+        Assert.True(PartnerScope.Owns(c.State, Bank, "kur-1"));
+        Assert.False(PartnerScope.Owns(c.State, "bank-lama", "kur-1"));
+        // The earlier application and its withdrawal (with the caseworker's reason) stay hidden from the bank.
+        Assert.Null(PartnerScope.Project(new FinancingApplied(TestOffers.Kur(), 10_000_000, []), before, Bank, c.State));
+        Assert.Null(PartnerScope.Project(new EnrolmentWithdrawn("kur-1", "pindah bank"), withdrawn, Bank, c.State));
+        Assert.NotNull(PartnerScope.Project(new FinancingApproved("kur-1", 12_000_000), c.State.Version + 1, Bank, c.State));
+
+        // The product moves to another bank: the enrolment made under the first stays the first's to answer and see.
+        var moved = new FinancingApplied(TestOffers.Kur() with { PartnerOrgId = "bank-baru" }, 5_000_000, []);
+        Assert.Null(PartnerScope.Project(moved, c.State.Version + 1, Bank, c.State));
+        Assert.False(PartnerScope.Owns(c.State, "bank-baru", "kur-1"));
     }
 }

@@ -205,7 +205,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             , enrolments AS (
                 INSERT INTO case_enrolments ({EnrolmentProjection.Columns})
                 SELECT v.* FROM appended, (VALUES {string.Join(", ", enrolments.Select((_, i) =>
-                    $"(@e{i}case, @e{i}seq, @e{i}offer, @e{i}type, @e{i}name, @e{i}provider, @e{i}region, @e{i}segment, @e{i}status, @e{i}counts, @e{i}amount, @e{i}plafond, @e{i}disbursed, @e{i}repayment, @e{i}updated, @e{i}person)"))})
+                    $"(@e{i}case, @e{i}seq, @e{i}offer, @e{i}type, @e{i}name, @e{i}provider, @e{i}region, @e{i}segment, @e{i}status, @e{i}counts, @e{i}amount, @e{i}plafond, @e{i}disbursed, @e{i}repayment, @e{i}updated, @e{i}person, @e{i}partner)"))})
                     AS v({EnrolmentProjection.Columns})
                 {EnrolmentProjection.UpdateOnConflict})
             """;
@@ -281,6 +281,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
             p.Add(new NpgsqlParameter($"e{i}repayment", NpgsqlDbType.Text) { Value = (object?)en.Repayment ?? DBNull.Value });
             p.Add(new NpgsqlParameter($"e{i}updated", NpgsqlDbType.TimestampTz) { Value = en.UpdatedAt.ToUniversalTime() });
             p.Add(new NpgsqlParameter($"e{i}person", NpgsqlDbType.Text) { Value = (object?)en.PersonKey ?? DBNull.Value });
+            p.Add(new NpgsqlParameter($"e{i}partner", NpgsqlDbType.Text) { Value = (object?)en.PartnerOrg ?? DBNull.Value });
         }
 
         return command;
@@ -496,15 +497,10 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         return QueryAsync(sql, parameters, (r, c) => ProjectionRows.ReadAsync(r, EnrolmentProjection.ReadTotal, c), ct);
     }
 
-    public async Task<IReadOnlyList<string>> PartnerQueueAsync(IReadOnlyCollection<string> offerIds, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<string>> PartnerQueueAsync(string org, int skip, int limit, CancellationToken ct)
     {
-        if (offerIds.Count == 0)
-        {
-            return [];
-        }
-
-        var (sql, parameters) = EnrolmentProjection.PartnerQueueQuery(offerIds, limit);
-        return await QueryAsync(sql, parameters, EnrolmentProjection.ReadCaseNumbersAsync, ct);
+        var (sql, parameters) = EnrolmentProjection.PartnerQueueQuery(org, skip, limit);
+        return QueryAsync(sql, parameters, EnrolmentProjection.ReadCaseNumbersAsync, ct);
     }
 
     /// <summary>One read-only query of the projections: parameters in, rows read by <paramref name="read"/>.</summary>

@@ -121,6 +121,7 @@ public static class PostgresSchema
         (17, "chain checkpoints: each case's head under the anchor key (docs/storage.md, \"Anchored chain\")", ChainCheckpointTable.Postgres),
         (18, "the outbox of notices leaving the app (e-mail, WhatsApp/SMS)", NoticeDeliveryTable.Table("bigint", "timestamptz")),
         (19, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Postgres),
+        (20, "the partner organisation on each enrolment row (a partner's queue, issue 20)", EnrolmentProjection.PartnerMigration),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -717,8 +717,10 @@ async function render(): Promise<void> {
   // A partner's user has one page: its organisation's queue, answered there and updated live.
   if (me.role === "Partner") {
     openCase = null;
-    return (await loadPartner()).renderPartner(app, api, el, (caseNumber, version) => {
-      if (version > (lastSeq.get(caseNumber) ?? 0)) lastSeq.set(caseNumber, version);
+    // The live feed resumes exactly the cases listed (at most 200): the others leave lastSeq.
+    return (await loadPartner()).renderPartner(app, api, el, (versions) => {
+      for (const caseNumber of [...lastSeq.keys()]) if (!versions.has(caseNumber)) lastSeq.delete(caseNumber);
+      versions.forEach((version, caseNumber) => lastSeq.set(caseNumber, Math.max(version, lastSeq.get(caseNumber) ?? 0)));
     });
   }
   // The data protection officer has one page: the access log across cases and the record of processing activities.

@@ -19,8 +19,8 @@ interface PartnerCase {
 interface Queue { organisation: Organisation; cases: PartnerCase[]; more: boolean }
 type Problem = { detail?: string; code?: string };
 
-/** Where each listed case stands (for the live feed's resume), told to main.ts after each draw. */
-type Track = (caseNumber: string, version: number) => void;
+/** Where each listed case stands (for the live feed's resume: only these), told to main.ts after each draw. */
+type Track = (versions: Map<string, number>) => void;
 
 let drawn: { app: HTMLElement; api: Api; el: El; track: Track } | null = null;
 let drawing: Promise<void> = Promise.resolve();
@@ -37,12 +37,25 @@ const taskPaths: Record<string, string> = {
 
 export function renderPartner(app: HTMLElement, api: Api, el: El, track: Track): Promise<void> {
   drawn = { app, api, el, track };
-  return refreshPartner();
+  drawing = drawing.then(draw, draw);
+  return drawing;
 }
 
-/** Draws the queue again (after a live event, an answer, a reconnect); one draw at a time. */
+let refreshing = false;
+
+/**
+ * Draws the queue again after a live event or a reconnect: the events of a quarter second make one draw (a draw reads
+ * the whole queue), and one draw runs at a time.
+ */
 export function refreshPartner(): Promise<void> {
-  drawing = drawing.then(draw, draw);
+  if (refreshing) return drawing;
+  refreshing = true;
+  const later = async (): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    refreshing = false;
+    await draw();
+  };
+  drawing = drawing.then(later, later);
   return drawing;
 }
 
@@ -62,7 +75,7 @@ async function draw(): Promise<void> {
     return;
   }
   const queue = answer.data;
-  queue.cases.forEach((c) => track(c.caseNumber, c.version));
+  track(new Map(queue.cases.map((c) => [c.caseNumber, c.version])));
   // What the user is typing in a form stays when the page is drawn again for someone else's change.
   const typed = new Map<string, string>();
   app.querySelectorAll<HTMLInputElement | HTMLSelectElement>("#partner-queue input, #partner-queue select").forEach((input) => {
@@ -126,7 +139,8 @@ function taskForm(el: El, api: Api, c: PartnerCase, e: Enrolment, task: string):
       return;
     }
     message.textContent = words("Terkirim.", "Sent.");
-    await refreshPartner();
+    drawing = drawing.then(draw, draw);
+    await drawing;
   };
   const reason = el("input", { id: id("reason"), maxLength: 500 });
   const form = el("form", { className: "partner-task", id: id("task") },
