@@ -248,6 +248,58 @@ public sealed class NotificationTests
     }
 
     [Fact]
+    public async Task ANewApplicationToAPartner_IsMailedToItsUsers_AndTheirAnswerToTheCaseworkerWhoApplied_ButNotOnceSharingIsWithdrawn()
+    {
+        await using var sink = new SmtpSink();
+        await using var app = AppHost.Start(overrides: Smtp(sink));
+        try
+        {
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Demo.DemoSeeder>(app.Services).SeedCatalogAsync();
+            await app.CreatePartner("mitra-bri", "mitra.bri", "kur-bri-mikro");
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, "mitra.bri", new { email = "kredit@bri.test", language = "en", byEmail = true })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SetSettings(app, AppHost.Caseworker, new { email = "petugas@perintis.test", byEmail = true })).StatusCode);
+            var flow = new ServicesFlow(app, app.Client);
+            var number = await flow.AssessedAsync();
+            var nik = (await flow.Get($"/api/cases/{number}")).GetProperty("nikMasked").GetString()!;
+            Assert.Null((await flow.Enrol(number, "kur-bri-mikro", amountIdr: 10_000_000)).Code);
+
+            var told = Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(20)));
+            Assert.Equal("kredit@bri.test", told.To.ToString());
+            Assert.Equal($"[Perintis Berdaya] A new financing application to your organisation (case {number}) waits for a decision.", told.Subject);
+            Assert.DoesNotContain("Warga Layanan", told.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(nik, told.ToString(), StringComparison.Ordinal);
+
+            // The bank decides in the platform: the caseworker who applied is told, in Bahasa Indonesia.
+            using var bank = await app.ClientFor("mitra.bri");
+            using var decided = await bank.PostAsJsonAsync($"/api/partner/cases/{number}/enrolments/kur-bri-mikro/financing-decision",
+                new { commandId = Guid.NewGuid().ToString(), approved = true, plafondIdr = 10_000_000 });
+            Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+            var answer = (await sink.WaitForAsync(2, TimeSpan.FromSeconds(20)))[1];
+            Assert.Equal("petugas@perintis.test", answer.To.ToString());
+            Assert.Equal($"[Perintis Berdaya] Pengajuan pembiayaan yang Anda buat untuk kasus {number} sudah diputuskan.", answer.Subject);
+
+            // A course the bank runs, taken by a beneficiary who does not share with partners: the bank hears nothing of them.
+            using var admin = await app.ClientFor(AppHost.Administrator);
+            using var course = await admin.PutAsJsonAsync("/api/offers/literasi-keuangan-bri", new
+            {
+                name = "Literasi Keuangan BRI", type = "Training", category = "Literasi keuangan", provider = "Bank BRI", level = "Partner",
+                partnerRole = "Business", partnerOrgId = "mitra-bri", segments = new[] { "Umkm" }, regions = new[] { "35.79" },
+                start = "2026-01-01", end = "2030-12-31", capacity = 20,
+            }, AppHost.Json);
+            Assert.True(course.IsSuccessStatusCode, await course.Content.ReadAsStringAsync());
+            var other = await flow.AssessedAsync();
+            await flow.Command(other, "/consent/withdrawal", new { purposes = new[] { "PartnerSharing" }, method = "Formulir" });
+            Assert.Null((await flow.Enrol(other, "literasi-keuangan-bri")).Code);
+            await Task.Delay(1500);
+            Assert.Equal(2, sink.Messages.Count);
+        }
+        finally
+        {
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task AStageNearItsDeadline_IsMailedOnceToTheCaseworkers_WhenTheJourneyClockReachesEightyPercent()
     {
         await using var sink = new SmtpSink();

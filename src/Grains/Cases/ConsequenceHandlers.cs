@@ -90,7 +90,8 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
         }
 
         await store.RecordNoticesAsync([.. recipients.Select(r => new NoticeRow(r.UserId, caseNumber, item.Seq, kind, item.Entry.Type, clock.GetUtcNow()))], CancellationToken.None);
-        foreach (var recipient in recipients.Where(r => !feed.Reaches(r.UserId, current)))
+        // A partner's users hear the event in their organisation's view from the feed itself, never the staff's entry.
+        foreach (var recipient in recipients.Where(r => r.Role != Role.Partner && !feed.Reaches(r.UserId, current)))
         {
             await feed.Publish(recipient.UserId, item.Entry);
         }
@@ -117,8 +118,9 @@ internal sealed class ConsequenceHandlers(string caseNumber, IGrainFactory grain
 /// Who is told of an event beyond its feed: approvals to decide (every supervisor whose regions hold the case), escalations
 /// (the supervisors of the right level), a settled request (whoever asked, while they may read the case), a stage near
 /// its SLA target (the caseworkers serving the case, and its mentor in Mentoring), a referral answered or a financing
-/// application decided (whoever made it, unless they recorded the answer themselves, while they may read the case), and a
-/// mentoring session due (the case's mentor). The same rules for the Notices consequence and for the reconciliation
+/// application decided (whoever made it, unless they recorded the answer themselves, while they may read the case), a
+/// mentoring session due (the case's mentor), and a new referral, application or course place to a partner organisation (its
+/// users, while the beneficiary shares with partners). The same rules for the Notices consequence and for the reconciliation
 /// (docs/notifications.md).
 /// </summary>
 internal static class NoticeRules
@@ -139,6 +141,10 @@ internal static class NoticeRules
         ReferralOutcomeReported { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
         FinancingApproved { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
         FinancingRejected { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
+        // A new referral, application or course place addressed to a partner organisation: its users, while they may see it.
+        ReferralOffered { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
+        FinancingApplied { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
+        Enrolled { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
         ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains, current.RegionCode)).Where(s => AccessPolicy.CanRead(s, current))]),
         // The mentor assigned hears of it while they still are (the event itself reaches them live).
         MentorAssigned assigned => ("case-assigned", current.MentorId == assigned.MentorId && await UserAsync(grains, assigned.MentorId) is { } mentor ? [mentor] : []),
@@ -184,6 +190,26 @@ internal static class NoticeRules
         }
 
         return workers;
+    }
+
+    /// <summary>The enabled users of a partner organisation (enabled too) that sees the case (its consent to sharing holds).</summary>
+    private static async Task<IReadOnlyList<Caller>> PartnerUsersAsync(IGrainFactory grains, string org, CaseState current)
+    {
+        if (!PartnerScope.Sees(current, org) || await grains.GetGrain<IPartnerOrgGrain>(org).Get() is not { Disabled: false } organisation)
+        {
+            return [];
+        }
+
+        var users = new List<Caller>();
+        foreach (var member in organisation.Members)
+        {
+            if (await grains.GetGrain<IUserGrain>(member).GetView() is { Disabled: false, Role: Role.Partner } view && view.PartnerOrg == org)
+            {
+                users.Add(view.ToCaller());
+            }
+        }
+
+        return users;
     }
 
     /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>

@@ -28,6 +28,11 @@ public sealed record NoticeText(string Subject, string Body)
             "referral-answered" => ($"Rujukan yang Anda buat untuk kasus {n} sudah dijawab.", $"Your referral on case {n} was answered."),
             "financing-decided" => ($"Pengajuan pembiayaan yang Anda buat untuk kasus {n} sudah diputuskan.", $"The financing application you made on case {n} was decided."),
             "session-due" => ($"Sudah waktunya sesi pendampingan untuk kasus {n}.", $"A mentoring session is due on case {n}."),
+            "partner-request" when d.EventType == "FinancingApplied" =>
+                ($"Pengajuan pembiayaan baru untuk organisasi Anda (kasus {n}) menunggu keputusan.", $"A new financing application to your organisation (case {n}) waits for a decision."),
+            "partner-request" when d.EventType == "ReferralOffered" =>
+                ($"Rujukan baru untuk organisasi Anda (kasus {n}) menunggu jawaban.", $"A new referral to your organisation (case {n}) waits for an answer."),
+            "partner-request" => ($"Peserta baru di layanan organisasi Anda (kasus {n}).", $"A new participant in your organisation's offer (case {n})."),
             _ => ($"Ada kabar baru pada kasus {n}.", $"There is news on case {n}."),
         };
         var link = string.IsNullOrWhiteSpace(appUrl) ? null : $"{appUrl.TrimEnd('/')}/#/cases/{Uri.EscapeDataString(n)}";
