@@ -16,6 +16,9 @@ public sealed record UserView(
     /// <summary>A partner's user: the organisation it belongs to.</summary>
     [Id(8)] public string? PartnerOrg { get; init; }
 
+    /// <summary>When the account's access last changed (another role, regions or organisation); null: never since it was made.</summary>
+    [Id(9)] public DateTimeOffset? AccessSince { get; init; }
+
     /// <summary>The account as a caller, as it is now.</summary>
     public Domain.Access.Caller ToCaller() => new(UserId, Role, Regions) { PartnerOrg = PartnerOrg };
 }

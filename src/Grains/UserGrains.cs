@@ -34,6 +34,9 @@ public sealed class UserAccountState
 
     /// <summary>A partner's user: its organisation (the organisation's grain lists it among its members).</summary>
     [Id(13)] public string? PartnerOrg { get; set; }
+
+    /// <summary>When the account's access last changed (role, regions, organisation): its notices from before are not shown.</summary>
+    [Id(14)] public DateTimeOffset? AccessSince { get; set; }
 }
 
 /// <summary>
@@ -194,6 +197,11 @@ public sealed partial class UserGrain(
             : request.Password is not null ? SessionEnd.PasswordChanged
             : S.Role != roleBefore || S.PartnerOrg != orgBefore || !S.Regions.Order(StringComparer.Ordinal).SequenceEqual(regionsBefore.Order(StringComparer.Ordinal)) ? SessionEnd.AccessChanged
             : null;
+        if (ended == SessionEnd.AccessChanged)
+        {
+            S.AccessSince = clock.GetUtcNow();
+        }
+
         if (ended is not null || request.Password is not null || request.Disabled == true)
         {
             S.SessionVersion++;
@@ -383,7 +391,11 @@ public sealed partial class UserGrain(
 
     private Actor ToActor() => new(UserId, S.Role, S.Regions) { PartnerOrg = S.PartnerOrg };
 
-    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.ExternalSubject, S.CreatedAt) { PartnerOrg = S.PartnerOrg };
+    private UserView View() => new(UserId, S.DisplayName ?? UserId, S.Role, S.Regions, S.Disabled, S.ExternalSubject, S.CreatedAt)
+    {
+        PartnerOrg = S.PartnerOrg,
+        AccessSince = S.AccessSince,
+    };
 
     /// <summary>A partner's user belongs to an organisation that exists; no other role has one, nor regions.</summary>
     private async Task<Refusal?> ValidatePartnerAsync(UpsertUserRequest r)

@@ -154,7 +154,7 @@ public sealed class GrainStateSerializerTests
             {
                 DisplayName = "Petugas Batu", Role = Role.Supervisor, Regions = ["35.79", "35.07"], PasswordHash = "AQAAAAIAAYagAAAAE",
                 Disabled = true, ExternalSubject = "oidc|123", CreatedAt = new DateTimeOffset(2026, 11, 2, 3, 4, 5, TimeSpan.Zero), SessionVersion = 7,
-                PartnerOrg = "mitra-a",
+                PartnerOrg = "mitra-a", AccessSince = new DateTimeOffset(2026, 12, 7, 1, 2, 3, TimeSpan.Zero),
             },
             [typeof(UserDirectoryState)] = new UserDirectoryState
             {

@@ -292,6 +292,22 @@ public sealed class PartnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAccountWhoseAccessChanged_NoLongerListsTheNoticesOfItsFormerScope()
+    {
+        // A closure asked in Kota Batu reaches its supervisor's inbox.
+        var number = await _flow.OpenAsync();
+        await _flow.Command(number, "/closure-request", new { reason = "Moved", note = "Pindah" });
+        await Operations.WaitDrainedAsync(_app);
+        Assert.Contains((number, "approval-requested"), await Operations.NoticesAsync(_app, AppHost.Supervisor));
+
+        // Moved to Kabupaten Malang: the Kota Batu notice is no longer listed.
+        using var admin = await _app.ClientFor(AppHost.Administrator);
+        using var moved = await admin.PutAsJsonAsync($"/api/users/{AppHost.Supervisor}", new { regions = new[] { "35.07" } });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Empty(await Operations.NoticesAsync(_app, AppHost.Supervisor));
+    }
+
+    [Fact]
     public async Task BadInput_ForOrganisationsAndPartnerAccounts_IsAProblemWithAStableCode_AndChangesNothing()
     {
         using var admin = await _app.ClientFor(AppHost.Administrator);

@@ -64,7 +64,10 @@ public sealed class OperationsGrain(IOperationsStore operations, IProjectionStor
     {
         ArgumentNullException.ThrowIfNull(caller);
         var rows = await projections.ReadNoticesAsync(caller.Id, Math.Clamp(limit, 1, 500), CancellationToken.None);
-        return [.. rows.Select(r => new Notice(r.CaseNumber, r.Seq, r.Kind, r.EventType, r.At))];
+        // Notices are about cases the account could see when they came: after its access changed (another role, other
+        // regions, another partner organisation), the earlier ones are not shown.
+        var since = (await GrainFactory.GetGrain<IUserGrain>(caller.Id).GetView())?.AccessSince;
+        return [.. rows.Where(r => since is null || r.At >= since).Select(r => new Notice(r.CaseNumber, r.Seq, r.Kind, r.EventType, r.At))];
     }
 }
 
