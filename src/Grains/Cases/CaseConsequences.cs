@@ -35,25 +35,31 @@ internal sealed partial class CaseConsequences(
 
     private readonly List<ConsequenceItem> _items = [];
     private IGrainTimer? _timer;
-    private readonly Dictionary<ConsequenceKind, ConsequenceFailure> _held = [];
+    // Made on the first failure: most cases never have one.
+    private Dictionary<ConsequenceKind, ConsequenceFailure>? _held;
+
+    private static readonly Dictionary<ConsequenceKind, ConsequenceFailure> NoneHeld = [];
+
+    /// <summary>The held kinds, for reading (never written through).</summary>
+    private Dictionary<ConsequenceKind, ConsequenceFailure> Held => _held ?? NoneHeld;
 
     /// <summary>Every kind ran (or was held up, on record) for the events up to here.</summary>
     public long Done { get; private set; }
 
     /// <summary>The earliest retry that is due, for the grain's timer; null when nothing waits for one.</summary>
-    public DateTimeOffset? NextRetry => _held.Values.Where(f => !f.Parked).Select(f => (DateTimeOffset?)f.NextAttemptAt).Min();
+    public DateTimeOffset? NextRetry => Held.Values.Where(f => !f.Parked).Select(f => (DateTimeOffset?)f.NextAttemptAt).Min();
 
     /// <summary>Whether work is waiting: events past the cursor, or held kinds not parked.</summary>
-    public bool Pending => _items.Any(i => i.Seq > Done) || _held.Values.Any(f => !f.Parked);
+    public bool Pending => _items.Any(i => i.Seq > Done) || Held.Values.Any(f => !f.Parked);
 
     /// <summary>From an activation's load: the cursor, the held kinds, and the events any kind still has to run.</summary>
     public void Load(long done, IReadOnlyList<ConsequenceFailure> failures, IEnumerable<ConsequenceItem> items)
     {
         Done = done;
-        _held.Clear();
+        _held?.Clear();
         foreach (var failure in failures)
         {
-            _held[failure.Kind] = failure;
+            (_held ??= [])[failure.Kind] = failure;
         }
 
         _items.Clear();
@@ -97,7 +103,7 @@ internal sealed partial class CaseConsequences(
         {
             foreach (var kind in Order)
             {
-                if (_held.ContainsKey(kind))
+                if (Held.ContainsKey(kind))
                 {
                     continue; // its retry runs this event, in order, after the one it is held at
                 }
@@ -113,7 +119,7 @@ internal sealed partial class CaseConsequences(
         }
 
         var now = clock.GetUtcNow();
-        foreach (var (kind, failure) in _held.Where(h => force || (!h.Value.Parked && h.Value.NextAttemptAt <= now)).ToList())
+        foreach (var (kind, failure) in Held.Where(h => force || (!h.Value.Parked && h.Value.NextAttemptAt <= now)).ToList())
         {
             // An admin's retry starts a parked kind's count again.
             await RetryAsync(kind, force && failure.Parked ? failure with { Attempts = 0, Parked = false } : failure, current);
@@ -137,7 +143,7 @@ internal sealed partial class CaseConsequences(
         try
         {
             await store.ClearConsequenceFailureAsync(caseNumber, kind, CancellationToken.None);
-            _held.Remove(kind);
+            _held?.Remove(kind);
             LogCaughtUp(caseNumber, kind, failure.Attempts);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -182,7 +188,7 @@ internal sealed partial class CaseConsequences(
             return false;
         }
 
-        _held[kind] = failure;
+        (_held ??= [])[kind] = failure;
         if (parked)
         {
             LogParked(error, caseNumber, kind, seq, attempts);
@@ -195,7 +201,7 @@ internal sealed partial class CaseConsequences(
         return true;
     }
 
-    private bool Needed(ConsequenceItem item) => item.Seq > Done || _held.Values.Any(f => f.Seq <= item.Seq);
+    private bool Needed(ConsequenceItem item) => item.Seq > Done || Held.Values.Any(f => f.Seq <= item.Seq);
 
     /// <summary>Why it failed, for an admin: the exception's type and first line (never a payload: no personal data).</summary>
     private static string Describe(Exception error)

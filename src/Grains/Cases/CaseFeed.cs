@@ -15,19 +15,20 @@ namespace CaseGrains.Grains;
 /// </summary>
 internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFeed feed)
 {
-    private readonly HashSet<string> _followers = new(StringComparer.Ordinal);
+    // Made on the first follow: most cases are never followed while active.
+    private HashSet<string>? _followers;
 
     /// <summary>Adds a follower (true: the caller checked they may read the case).</summary>
     public bool Follow(string userId)
     {
-        _followers.Add(userId);
+        (_followers ??= new(StringComparer.Ordinal)).Add(userId);
         return true;
     }
 
-    public void Unfollow(string userId) => _followers.Remove(userId);
+    public void Unfollow(string userId) => _followers?.Remove(userId);
 
     /// <summary>True when the user gets the case's events through this feed (the notices skip them).</summary>
-    public bool Reaches(string userId, CaseState current) => _followers.Contains(userId) || userId == current.MentorId;
+    public bool Reaches(string userId, CaseState current) => _followers?.Contains(userId) == true || userId == current.MentorId;
 
     /// <summary>Pushes one event (or the end of a mentor's access) to everyone who may read the case now.</summary>
     public async Task PushAsync(TimelineEntry entry, CaseEvent @event, CaseState? before, CaseState after, CaseState current)
@@ -43,13 +44,13 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
             await Publish(mentor, entry);
         }
 
-        foreach (var follower in _followers.Where(f => f != current.MentorId).ToList())
+        foreach (var follower in _followers?.Where(f => f != current.MentorId).ToList() ?? [])
         {
             var view = await grains.GetGrain<IUserGrain>(follower).GetView();
             var allowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), current);
             if (!allowed)
             {
-                _followers.Remove(follower);
+                _followers!.Remove(follower);
             }
 
             await Publish(follower, allowed ? entry : null);

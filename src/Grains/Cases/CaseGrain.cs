@@ -46,8 +46,9 @@ public sealed partial class CaseGrain(
     private CaseAnswers _answers = null!;
     private CaseFeed _feed = null!;
     private CaseTimers _timers = null!;
-    private CaseReads _reads = null!;
-    private CaseServices _services = null!;
+    // Made on first use (most activations of a national caseload only answer a few reads or nothing before they idle out).
+    private CaseReads? _reads;
+    private CaseServices? _services;
     private CaseConsequences _consequences = null!;
     private long _snapshotSeq;
     private Task _snapshotWrite = Task.CompletedTask;
@@ -59,14 +60,16 @@ public sealed partial class CaseGrain(
 
     private string CaseNumber => this.GetPrimaryKeyString();
 
+    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
+
+    private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
         _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
         _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
         _cipher = new SubjectCipher(CaseNumber, null);
-        _reads = new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
-        _services = new CaseServices(CaseNumber, GrainFactory);
         _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
             store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
@@ -100,7 +103,7 @@ public sealed partial class CaseGrain(
         {
             if (_state is not null)
             {
-                await _reads.AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
+                await Reads.AuditAsync(actor, "denied-command", command.GetType().Name.Replace("Request", "", StringComparison.Ordinal));
             }
 
             CountRefused(access.Code);
@@ -143,8 +146,8 @@ public sealed partial class CaseGrain(
         }
 
         var now = clock.GetUtcNow();
-        var mapped = command is EnrolRequest enrol ? await _services.PrepareEnrolmentAsync(_state, enrol, now) : CommandMapper.ToDomain(command, actor.Id);
-        if (mapped.IsRefused || (mapped.Value is AssignMentor assign && !await _services.IsMentorAsync(assign.MentorId)))
+        var mapped = command is EnrolRequest enrol ? await Services.PrepareEnrolmentAsync(_state, enrol, now) : CommandMapper.ToDomain(command, actor.Id);
+        if (mapped.IsRefused || (mapped.Value is AssignMentor assign && !await Services.IsMentorAsync(assign.MentorId)))
         {
             return await RefuseAsync(commandId, fingerprint, actor, mapped.Refusal ?? Refusals.UnknownMentor());
         }
@@ -343,10 +346,10 @@ public sealed partial class CaseGrain(
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.Role == Role.Partner)
         {
-            return await PartnerSeesAsync(caller, "read-timeline", purpose) ? await _reads.PartnerPageAsync(_state!, caller.Id, caller.PartnerOrg!, afterSeq, limit) : null;
+            return await PartnerSeesAsync(caller, "read-timeline", purpose) ? await Reads.PartnerPageAsync(_state!, caller.Id, caller.PartnerOrg!, afterSeq, limit) : null;
         }
 
-        return await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await _reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
+        return await CanReadAsync(caller, "read-timeline", purpose) ? new TimelinePage(await Reads.PageAsync(afterSeq, limit, _state!.Version), _state.Version) : null;
     }
 
     public async Task<PartnerCaseView?> GetPartnerView(Actor caller, string purpose)
@@ -363,11 +366,11 @@ public sealed partial class CaseGrain(
         }
 
         // A redacted event must be as its erasure recorded it (CaseReads.VerifyAsync, RedactionCheck).
-        return await _reads.VerifyAsync(_state!.Version, _head);
+        return await Reads.VerifyAsync(_state!.Version, _head);
     }
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
-        await CanReadAsync(caller) ? await _reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
+        await CanReadAsync(caller) ? await Reads.RevealNikAsync(_state!, caller, purpose) : new NikReveal(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public Task Rest()
     {
@@ -376,17 +379,17 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
-        await CanReadAsync(caller) ? await _reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, _policy), caller, purpose)
+        await CanReadAsync(caller) ? await Reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, _policy), caller, purpose)
             : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>
-        await CanReadAsync(caller) ? await _reads.AccessLogAsync(_state!, caller, limit) : new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
+        await CanReadAsync(caller) ? await Reads.AccessLogAsync(_state!, caller, limit) : new AccessLog(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public async Task<MatchResult> Match(Actor caller, CandidateKind kind, long? amountIdr, int limit)
     {
         ArgumentNullException.ThrowIfNull(caller);
         return await CanReadAsync(caller)
-            ? await _services.MatchAsync(_state!, caller, kind, amountIdr, limit, clock.GetUtcNow())
+            ? await Services.MatchAsync(_state!, caller, kind, amountIdr, limit, clock.GetUtcNow())
             : new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
     }
 
@@ -401,14 +404,14 @@ public sealed partial class CaseGrain(
 
         if (AccessPolicy.CheckErasure(caller.ToCaller(), _state) is { } denied)
         {
-            await _reads.AuditAsync(caller, denied.Code == Refusals.CaseNotFound().Code ? "denied-command" : "erasure-denied", "");
+            await Reads.AuditAsync(caller, denied.Code == Refusals.CaseNotFound().Code ? "denied-command" : "erasure-denied", "");
             return new ErasureOutcome(CaseNumber, null, null, false, RefusalInfo.From(denied));
         }
 
         if (_state.Erased && _keyErased)
         {
             // Done before: the same answer, nothing changed (the request itself is on the access log).
-            await _reads.AuditAsync(caller, "erasure-repeated", "subject-erasure");
+            await Reads.AuditAsync(caller, "erasure-repeated", "subject-erasure");
             return new ErasureOutcome(CaseNumber, _state.ErasedAt, _state.Version, true, null);
         }
 
@@ -461,7 +464,7 @@ public sealed partial class CaseGrain(
         await _snapshotWrite;
         var redactions = await RedactionsAsync();
         await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
-        await _reads.AuditAsync(caller, "erasure", "subject-erasure");
+        await Reads.AuditAsync(caller, "erasure", "subject-erasure");
         LogErased(CaseNumber, redactions.Count, caller.Id);
         await LoadAsync(CancellationToken.None);
     }
@@ -546,7 +549,7 @@ public sealed partial class CaseGrain(
         if (allowed || purpose != PartnerQueueGrain.QueuePurpose)
         {
             // The queue reads each case of the organisation's waiting enrolments: one it may not see is left out, not a refused read.
-            await _reads.AuditAsync(caller, allowed ? action : "denied-read", allowed ? purpose : "");
+            await Reads.AuditAsync(caller, allowed ? action : "denied-read", allowed ? purpose : "");
         }
 
         return allowed;
@@ -562,7 +565,7 @@ public sealed partial class CaseGrain(
             return false;
         }
 
-        return await _reads.MayReadAsync(_state, caller, action, purpose);
+        return await Reads.MayReadAsync(_state, caller, action, purpose);
     }
 
     /// <summary>
