@@ -142,7 +142,11 @@ public sealed record Person(
     [property: Id(1)] Role Role,
     [property: Id(2)] string DisplayName,
     [property: Id(3)] IReadOnlyList<string> Regions,
-    [property: Id(4)] bool Disabled);
+    [property: Id(4)] bool Disabled)
+{
+    /// <summary>The account as a caller, as the index holds it.</summary>
+    public Domain.Access.Caller ToCaller() => new(UserId, Role, Regions);
+}
 
 /// <summary>Which accounts around a region a look-up wants.</summary>
 public enum PeopleReach

@@ -116,7 +116,7 @@ public static class AccessPolicy
         if (caller.Role == Role.Partner)
         {
             return state is null || !PartnerSees(caller, state) ? Refusals.CaseNotFound()
-                : kind == CommandKind.PartnerAnswer && offerId is not null && PartnerOwns(caller, state, offerId) ? null
+                : kind == CommandKind.PartnerAnswer && offerId is not null && PartnerScope.Owns(state, caller.PartnerOrg!, offerId) ? null
                 : Refusals.Forbidden();
         }
 

@@ -11,13 +11,19 @@ namespace CaseGrains.Domain.Access;
 /// </summary>
 public static class PartnerScope
 {
-    /// <summary>The offer an event is about, or null when it is not about one offer.</summary>
-    public static string? OfferOf(CaseEvent e) => e switch
+    /// <summary>The offer (as it was then) of an event that creates an enrolment, or null for any other event.</summary>
+    public static Offer? CreatedOffer(CaseEvent e) => e switch
     {
-        Enrolled x => x.Offer.Id,
-        Waitlisted x => x.Offer.Id,
-        ReferralOffered x => x.Offer.Id,
-        FinancingApplied x => x.Offer.Id,
+        Enrolled x => x.Offer,
+        Waitlisted x => x.Offer,
+        ReferralOffered x => x.Offer,
+        FinancingApplied x => x.Offer,
+        _ => null,
+    };
+
+    /// <summary>The offer an event is about, or null when it is not about one offer.</summary>
+    public static string? OfferOf(CaseEvent e) => CreatedOffer(e)?.Id ?? e switch
+    {
         WaitlistPromoted x => x.OfferId,
         EnrolmentWithdrawn x => x.OfferId,
         EnrolmentCompleted x => x.OfferId,
@@ -71,15 +77,9 @@ public static class PartnerScope
             return state.Enrolments.Any(x => x.Seq < seq && x.Offer.PartnerOrgId == org) ? closed with { Note = null, ActiveStage = null } : null;
         }
 
-        var owner = e switch
-        {
-            Enrolled x => x.Offer.PartnerOrgId,
-            Waitlisted x => x.Offer.PartnerOrgId,
-            ReferralOffered x => x.Offer.PartnerOrgId,
-            FinancingApplied x => x.Offer.PartnerOrgId,
-            _ when OfferOf(e) is { } offerId => state.Enrolments.LastOrDefault(x => x.Offer.Id == offerId && x.Seq < seq)?.Offer.PartnerOrgId,
-            _ => null,
-        };
+        var owner = CreatedOffer(e) is { } created ? created.PartnerOrgId
+            : OfferOf(e) is { } offerId ? state.Enrolments.LastOrDefault(x => x.Offer.Id == offerId && x.Seq < seq)?.Offer.PartnerOrgId
+            : null;
         if (owner != org)
         {
             return null;

@@ -47,7 +47,7 @@ internal sealed class CaseFeed(string caseNumber, IGrainFactory grains, LocalFee
         foreach (var follower in _followers?.Where(f => f != current.MentorId).ToList() ?? [])
         {
             var view = await grains.GetGrain<IUserGrain>(follower).GetView();
-            var allowed = view is { Disabled: false } && AccessPolicy.CanRead(new Caller(follower, view.Role, view.Regions), current);
+            var allowed = view is { Disabled: false } && AccessPolicy.CanRead(view.ToCaller(), current);
             if (!allowed)
             {
                 _followers!.Remove(follower);

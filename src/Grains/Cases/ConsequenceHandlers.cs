@@ -136,15 +136,11 @@ internal static class NoticeRules
         MentoringSessionDue due => ("session-due", current is { Status: CaseStatus.Open, ActiveStage: Stage.Mentoring } && current.MentorId == due.MentorId
             && current.MentoringMovedAt == item.After.MentoringMovedAt && await UserAsync(grains, due.MentorId) is { } mentor && AccessPolicy.CanRead(mentor, current)
                 ? [mentor] : []),
-        ReferralAccepted { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
-        ReferralDeclined { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
-        ReferralOutcomeReported { OfferId: var offerId } => ("referral-answered", await MakerAsync(item, offerId, current, grains, timelines)),
-        FinancingApproved { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
-        FinancingRejected { OfferId: var offerId } => ("financing-decided", await MakerAsync(item, offerId, current, grains, timelines)),
+        ReferralAccepted or ReferralDeclined or ReferralOutcomeReported => ("referral-answered", await MakerAsync(item, current, grains, timelines)),
+        FinancingApproved or FinancingRejected => ("financing-decided", await MakerAsync(item, current, grains, timelines)),
         // A new referral, application or course place addressed to a partner organisation: its users, while they may see it.
-        ReferralOffered { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
-        FinancingApplied { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
-        Enrolled { Offer.PartnerOrgId: { } org } => ("partner-request", await PartnerUsersAsync(grains, org, current)),
+        ReferralOffered or FinancingApplied or Enrolled when PartnerScope.CreatedOffer(item.Event)?.PartnerOrgId is { } org =>
+            ("partner-request", await PartnerUsersAsync(grains, org, current)),
         ClosureRequested or ReopeningRequested => ("approval-requested", [.. (await SupervisorsAsync(grains, current.RegionCode)).Where(s => AccessPolicy.CanRead(s, current))]),
         // The mentor assigned hears of it while they still are (the event itself reaches them live).
         MentorAssigned assigned => ("case-assigned", current.MentorId == assigned.MentorId && await UserAsync(grains, assigned.MentorId) is { } mentor ? [mentor] : []),
@@ -165,8 +161,9 @@ internal static class NoticeRules
     /// enrolment, read from the timeline): told of the answer unless they recorded it themselves, while they may read the
     /// case. Who recorded the answer (a caseworker, a supervisor, later the partner) matters only in that.
     /// </summary>
-    private static async Task<IReadOnlyList<Caller>> MakerAsync(ConsequenceItem item, string offerId, CaseState current, IGrainFactory grains, ICaseTimelineStore timelines)
+    private static async Task<IReadOnlyList<Caller>> MakerAsync(ConsequenceItem item, CaseState current, IGrainFactory grains, ICaseTimelineStore timelines)
     {
+        var offerId = PartnerScope.OfferOf(item.Event);
         if (item.After.Enrolments.FindLast(e => e.Offer.Id == offerId) is not { } enrolment)
         {
             return [];
@@ -183,7 +180,7 @@ internal static class NoticeRules
     private static async Task<IReadOnlyList<Caller>> StageWorkersAsync(IGrainFactory grains, CaseState current, Stage stage)
     {
         var workers = (await grains.GetGrain<IPeopleGrain>(0).Find(Role.Caseworker, current.RegionCode, PeopleReach.Covering))
-            .Where(p => !p.Disabled).Select(p => new Caller(p.UserId, p.Role, p.Regions)).Where(c => AccessPolicy.CanRead(c, current)).ToList();
+            .Where(p => !p.Disabled).Select(p => p.ToCaller()).Where(c => AccessPolicy.CanRead(c, current)).ToList();
         if (stage == Stage.Mentoring && current.MentorId is { } mentorId && await UserAsync(grains, mentorId) is { } mentor && AccessPolicy.CanRead(mentor, current))
         {
             workers.Add(mentor);
@@ -215,8 +212,8 @@ internal static class NoticeRules
     /// <summary>The enabled supervisors serving <paramref name="regionCode"/> (there or above), from the people index, with the regions that do.</summary>
     private static async Task<IReadOnlyList<Caller>> SupervisorsAsync(IGrainFactory grains, string regionCode) =>
         [.. (await grains.GetGrain<IPeopleGrain>(0).Find(Role.Supervisor, regionCode, PeopleReach.Covering))
-            .Where(p => !p.Disabled).Select(p => new Caller(p.UserId, p.Role, p.Regions))];
+            .Where(p => !p.Disabled).Select(p => p.ToCaller())];
 
     private static async Task<Caller?> UserAsync(IGrainFactory grains, string userId) =>
-        await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false } view ? new Caller(userId, view.Role, view.Regions) : null;
+        await grains.GetGrain<IUserGrain>(userId).GetView() is { Disabled: false } view ? view.ToCaller() : null;
 }

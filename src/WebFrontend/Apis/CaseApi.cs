@@ -76,23 +76,9 @@ public static class CaseApi
             .WithSummary("Enrol in an offer: a course/programme place or its waiting list, a referral to a partner, or a financing application.");
         enrolments.MapPost("/{offerId}/withdraw", (HttpContext http, string caseNumber, string offerId, WithdrawEnrolmentRequest body) =>
             Send(http, caseNumber, body with { OfferId = offerId })).WithName("WithdrawEnrolment");
-        enrolments.MapPost("/{offerId}/attendance", (HttpContext http, string caseNumber, string offerId, CompleteTrainingRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteTraining").WithSummary("A course ended: attendance, judged by the course's threshold.");
-        enrolments.MapPost("/{offerId}/attendance/correct", (HttpContext http, string caseNumber, string offerId, CorrectAttendanceRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("CorrectAttendance")
-            .WithSummary("Correct a course's recorded final attendance, with the reason (judged again against the same threshold).");
         enrolments.MapPost("/{offerId}/complete", (HttpContext http, string caseNumber, string offerId, CompleteProgrammeRequest body) =>
             Send(http, caseNumber, body with { OfferId = offerId })).WithName("CompleteProgramme");
-        enrolments.MapPost("/{offerId}/referral-response", (HttpContext http, string caseNumber, string offerId, RespondToReferralRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("RespondToReferral");
-        enrolments.MapPost("/{offerId}/referral-outcome", (HttpContext http, string caseNumber, string offerId, ReportReferralOutcomeRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("ReportReferralOutcome");
-        enrolments.MapPost("/{offerId}/financing-decision", (HttpContext http, string caseNumber, string offerId, DecideFinancingRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("DecideFinancing");
-        enrolments.MapPost("/{offerId}/disbursement", (HttpContext http, string caseNumber, string offerId, DisburseFinancingRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("DisburseFinancing");
-        enrolments.MapPost("/{offerId}/repayment", (HttpContext http, string caseNumber, string offerId, RecordRepaymentRequest body) =>
-            Send(http, caseNumber, body with { OfferId = offerId })).WithName("RecordRepayment");
+        MapPartnerAnswers(enrolments.MapGroup("/{offerId}"), "");
         cases.MapGet("/{caseNumber}/candidates", Candidates).WithName("MatchCandidates")
             .WithSummary("Ranked candidates for the case (kind = Mentor (default), Course, Partner, Financing), each score broken into reasons.");
         return cases;
@@ -277,7 +263,29 @@ public static class CaseApi
         return Send(http, caseNumber, body with { Stage = parsed, Action = action });
     }
 
-    internal static async Task<IResult> Send(HttpContext http, string caseNumber, CaseCommandRequest body)
+    /// <summary>
+    /// The steps on an enrolment that the partner behind its offer answers, under <paramref name="enrolment"/> (a group whose
+    /// route holds <c>{caseNumber}</c> and <c>{offerId}</c>): staff record them under <c>/api/cases</c>, partners' users under
+    /// <c>/api/partner/cases</c> (endpoint names prefixed with <paramref name="namePrefix"/>). The same commands either way.
+    /// </summary>
+    internal static void MapPartnerAnswers(RouteGroupBuilder enrolment, string namePrefix)
+    {
+        Step<CompleteTrainingRequest>(enrolment, "/attendance", namePrefix + "CompleteTraining").WithSummary("A course ended: attendance, judged by the course's threshold.");
+        Step<CorrectAttendanceRequest>(enrolment, "/attendance/correct", namePrefix + "CorrectAttendance")
+            .WithSummary("Correct a course's recorded final attendance, with the reason (judged again against the same threshold).");
+        Step<RespondToReferralRequest>(enrolment, "/referral-response", namePrefix + "RespondToReferral").WithSummary("Accept or decline a referral (a reason when declining).");
+        Step<ReportReferralOutcomeRequest>(enrolment, "/referral-outcome", namePrefix + "ReportReferralOutcome");
+        Step<DecideFinancingRequest>(enrolment, "/financing-decision", namePrefix + "DecideFinancing");
+        Step<DisburseFinancingRequest>(enrolment, "/disbursement", namePrefix + "DisburseFinancing");
+        Step<RecordRepaymentRequest>(enrolment, "/repayment", namePrefix + "RecordRepayment");
+    }
+
+    /// <summary>One step on an enrolment: its body, with the offer id from the route.</summary>
+    private static RouteHandlerBuilder Step<T>(RouteGroupBuilder enrolment, string path, string name) where T : EnrolmentStepRequest =>
+        enrolment.MapPost(path, (HttpContext http, string caseNumber, string offerId, T body) =>
+            Send(http, caseNumber, ((EnrolmentStepRequest)body) with { OfferId = offerId })).WithName(name);
+
+    private static async Task<IResult> Send(HttpContext http, string caseNumber, CaseCommandRequest body)
     {
         if (!CaseNumbers.IsWellFormed(caseNumber))
         {

@@ -46,22 +46,7 @@ public static class PartnerApi
         partner.MapGet("/cases/{caseNumber}/timeline", CaseApi.Timeline).WithName("GetPartnerTimeline")
             .WithSummary("The events about the organisation's enrolments after seq N (the others left out; Link names the next page).");
 
-        // The answers are the journey's own commands, on the organisation's offers only.
-        var answers = partner.MapGroup("/cases/{caseNumber}/enrolments/{offerId}").WithTags("Partners");
-        answers.MapPost("/referral-response", (HttpContext http, string caseNumber, string offerId, RespondToReferralRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerRespondToReferral")
-            .WithSummary("Accept or decline a referral (a reason when declining).");
-        answers.MapPost("/referral-outcome", (HttpContext http, string caseNumber, string offerId, ReportReferralOutcomeRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerReportReferralOutcome");
-        answers.MapPost("/financing-decision", (HttpContext http, string caseNumber, string offerId, DecideFinancingRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerDecideFinancing");
-        answers.MapPost("/disbursement", (HttpContext http, string caseNumber, string offerId, DisburseFinancingRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerDisburseFinancing");
-        answers.MapPost("/repayment", (HttpContext http, string caseNumber, string offerId, RecordRepaymentRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerRecordRepayment");
-        answers.MapPost("/attendance", (HttpContext http, string caseNumber, string offerId, CompleteTrainingRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerCompleteTraining");
-        answers.MapPost("/attendance/correct", (HttpContext http, string caseNumber, string offerId, CorrectAttendanceRequest body) =>
-            CaseApi.Send(http, caseNumber, body with { OfferId = offerId })).WithName("PartnerCorrectAttendance");
+        // The answers are the journey's own commands (the staff's endpoints' twins), on the organisation's offers only.
+        CaseApi.MapPartnerAnswers(partner.MapGroup("/cases/{caseNumber}/enrolments/{offerId}").WithTags("Partners"), "Partner");
     }
 }
