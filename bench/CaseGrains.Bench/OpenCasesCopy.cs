@@ -18,7 +18,7 @@ internal static class OpenCasesCopy
         await CopyEventsAsync(conn, "case_events", rows, names);
         await using (var index = await conn.BeginBinaryImportAsync("""
             COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
+                             version, opened_at, updated_at, name_key) FROM STDIN (FORMAT BINARY)
             """))
         {
             for (var i = 0; i < rows.Count; i++)
@@ -34,7 +34,6 @@ internal static class OpenCasesCopy
                 await index.WriteAsync(1, NpgsqlDbType.Integer);
                 await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
                 await index.WriteAsync(opened, NpgsqlDbType.TimestampTz);
-                await index.WriteAsync(1L, NpgsqlDbType.Bigint);
                 await index.WriteAsync(SearchText.StoredKey(name), NpgsqlDbType.Text);
             }
 

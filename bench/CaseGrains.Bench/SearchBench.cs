@@ -113,7 +113,7 @@ internal static class SearchBench
         var now = DateTimeOffset.UtcNow;
         await using (var import = await conn.BeginBinaryImportAsync("""
             COPY case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                             version, opened_at, updated_at, consequences_seq, name_key) FROM STDIN (FORMAT BINARY)
+                             version, opened_at, updated_at, name_key) FROM STDIN (FORMAT BINARY)
             """))
         {
             for (var i = 0; i < names.Length; i++)
@@ -131,7 +131,6 @@ internal static class SearchBench
                 await import.WriteAsync(5, NpgsqlDbType.Integer);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await import.WriteAsync(5L, NpgsqlDbType.Bigint);
                 await import.WriteAsync(Domain.SearchText.StoredKey(names[i]), NpgsqlDbType.Text);
             }
 
@@ -154,8 +153,8 @@ internal static class SearchBench
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                                        version, opened_at, updated_at, consequences_seq, name_key)
-                VALUES ($n, $name, '3579**********01', $region, 'Umkm', 'Female', 'Open', 'Training', 'Active', 5, $at, $at, 5, $key)
+                                        version, opened_at, updated_at, name_key)
+                VALUES ($n, $name, '3579**********01', $region, 'Umkm', 'Female', 'Open', 'Training', 'Active', 5, $at, $at, $key)
                 """;
             var (n, name, region, at, key) = (insert.Parameters.Add("$n", SqliteType.Text), insert.Parameters.Add("$name", SqliteType.Text),
                 insert.Parameters.Add("$region", SqliteType.Text), insert.Parameters.Add("$at", SqliteType.Text), insert.Parameters.Add("$key", SqliteType.Text));

@@ -19,7 +19,7 @@ internal static class StorageBench
     private static readonly string[] Tables =
     [
         "case_events", "case_index", "case_refusals", "case_enrolments", "case_snapshots", "case_deadlines", "offer_places",
-        "access_audit", "user_notices", "case_consequence_failures", "region_metrics", "people",
+        "access_audit", "user_notices", "case_consequences_behind", "case_consequence_failures", "region_metrics", "people",
     ];
 
     public static async Task<string> RunAsync(string postgres, int cases, TextWriter log)

@@ -115,8 +115,8 @@ public sealed class ErasurePostgresTests(PostgresServer server)
 
         await using var index = new NpgsqlCommand("""
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                                    version, opened_at, updated_at, name_key, consequences_seq)
-            VALUES (@case, @name, '3579**********24', '35.79.02', 'Umkm', 'Female', 'Closed', 'Intake', 'Active', 3, @at, @at, @key, 3)
+                                    version, opened_at, updated_at, name_key)
+            VALUES (@case, @name, '3579**********24', '35.79.02', 'Umkm', 'Female', 'Closed', 'Intake', 'Active', 3, @at, @at, @key)
             """, conn);
         index.Parameters.AddWithValue("case", number);
         index.Parameters.AddWithValue("name", "Warsini " + Distinct);

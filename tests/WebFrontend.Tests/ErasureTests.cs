@@ -227,8 +227,8 @@ public sealed class ErasureTests : IAsyncLifetime, IDisposable
             using var index = conn.CreateCommand();
             index.CommandText = """
                 INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status, current_stage, current_stage_state,
-                                        version, opened_at, updated_at, name_key, consequences_seq)
-                VALUES ($case, $name, '3579**********23', '35.79.02', 'Umkm', 'Female', 'Closed', 'Intake', 'Active', 3, $at, $at, $key, 3)
+                                        version, opened_at, updated_at, name_key)
+                VALUES ($case, $name, '3579**********23', '35.79.02', 'Umkm', 'Female', 'Closed', 'Intake', 'Active', 3, $at, $at, $key)
                 """;
             index.Parameters.AddWithValue("$case", number);
             index.Parameters.AddWithValue("$name", Name);

@@ -47,12 +47,13 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
             }
         }
 
-        long done = 0;
+        // No row: caught up to the last event (or the snapshot's, with none after it).
+        var done = events.Count > 0 ? events[^1].Seq : snapshot?.Seq ?? 0;
         await using (var cursor = conn.CreateCommand())
         {
-            cursor.CommandText = "SELECT consequences_seq FROM case_index WHERE case_number = $case";
+            cursor.CommandText = "SELECT done FROM case_consequences_behind WHERE case_number = $case";
             cursor.Parameters.AddWithValue("$case", caseNumber);
-            done = await cursor.ExecuteScalarAsync(ct) is long seq ? seq : 0;
+            done = await cursor.ExecuteScalarAsync(ct) is long seq ? seq : done;
         }
 
         return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct), snapshot);
@@ -204,6 +205,15 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
                 upsert.Parameters.AddWithValue("$sla", row.SlaState);
                 upsert.Parameters.AddWithValue("$pending", (object?)row.PendingApproval ?? DBNull.Value);
                 await upsert.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var behind = conn.CreateCommand())
+            {
+                behind.Transaction = tx;
+                behind.CommandText = ConsequenceTables.MarkBehind('$');
+                behind.Parameters.AddWithValue("$case", e.CaseNumber);
+                behind.Parameters.AddWithValue("$seq", e.Seq);
+                await behind.ExecuteNonQueryAsync(ct);
             }
 
             foreach (var en in projections.Enrolments)
@@ -559,7 +569,10 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "UPDATE case_index SET consequences_seq = $seq WHERE case_number = $case AND consequences_seq < $seq";
+            cmd.CommandText = """
+                DELETE FROM case_consequences_behind WHERE case_number = $case AND version <= $seq;
+                UPDATE case_consequences_behind SET done = $seq WHERE case_number = $case AND done < $seq;
+                """;
             var (caseParameter, seqParameter) = (cmd.Parameters.Add("$case", SqliteType.Text), cmd.Parameters.Add("$seq", SqliteType.Integer));
             foreach (var (caseNumber, seq) in done)
             {
@@ -628,7 +641,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
     public Task<IReadOnlyList<string>> DueConsequencesAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         QueryAsync("""
             SELECT case_number FROM (
-                SELECT case_number FROM case_index WHERE consequences_seq < version
+                SELECT case_number FROM case_consequences_behind
                 UNION
                 SELECT case_number FROM case_consequence_failures WHERE parked = 0 AND next_attempt_at <= @now)
             LIMIT @limit
@@ -636,7 +649,7 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
 
     public async Task<ConsequenceBacklog> ReadConsequenceBacklogAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var behind = await QueryAsync("SELECT COUNT(*) FROM case_index WHERE consequences_seq < version", [], async (r, c) => await r.ReadAsync(c) ? r.GetInt64(0) : 0, ct);
+        var behind = await QueryAsync("SELECT COUNT(*) FROM case_consequences_behind", [], async (r, c) => await r.ReadAsync(c) ? r.GetInt64(0) : 0, ct);
         await using var conn = await OpenAsync(ct);
         return ConsequenceRows.Backlog(behind, await ReadFailuresAsync(conn, "", null, ct), now);
     }

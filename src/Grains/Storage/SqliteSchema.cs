@@ -112,6 +112,7 @@ public static class SqliteSchema
         (18, "the outbox of notices leaving the app (e-mail, WhatsApp/SMS)", NoticeDeliveryTable.Table("INTEGER", "TEXT")),
         (19, "a data key per case (subject), the timeline's redaction flag (erasure, issue 19)", SubjectKeyTable.Sqlite),
         (20, "the partner organisation on each enrolment row (a partner's queue, issue 20)", EnrolmentProjection.PartnerMigration),
+        (21, "the consequence cursor out of the case list, in a table of the cases behind", ConsequenceTables.CursorMigration("INTEGER")),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

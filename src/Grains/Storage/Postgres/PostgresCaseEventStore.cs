@@ -56,7 +56,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 ORDER BY seq
                 """,
                 "SELECT command_id FROM case_refusals WHERE case_number = @case",
-                "SELECT consequences_seq FROM case_index WHERE case_number = @case",
+                "SELECT done FROM case_consequences_behind WHERE case_number = @case",
                 $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = @case",
             })
             {
@@ -89,7 +89,8 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 }
 
                 await rows.NextResultAsync();
-                var done = await rows.ReadAsync() ? rows.GetInt64(0) : 0;
+                // No row: caught up to the last event (or the snapshot's, with none after it).
+                var done = await rows.ReadAsync() ? rows.GetInt64(0) : events.Count > 0 ? events[^1].Seq : snapshot?.Seq ?? 0;
                 await rows.NextResultAsync();
                 var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
                 await rows.NextResultAsync();
@@ -215,6 +216,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 VALUES (@case, @seq, @type, @actor, @role, @at, @payload, @cid, @chash, @prev, @hash)
                 ON CONFLICT DO NOTHING
                 RETURNING case_number){enrolmentCte}{checkpointCte}
+            , behind AS ({ConsequenceTables.MarkBehind('@', "appended")})
             INSERT INTO case_index (case_number, full_name, nik_masked, region_code, segment, gender, status,
                                     current_stage, current_stage_state, version, opened_at, updated_at, mentor_id, sla_state, pending_approval, name_key)
             SELECT @case, @name, @nik, @region, @segment, @gender, @status, @stage, @stageState, @version, @opened, @updated, @mentor, @sla, @pending, @nameKey
@@ -607,14 +609,23 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     public async Task AdvanceConsequencesAsync(IReadOnlyCollection<(string CaseNumber, long Seq)> done, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
-            UPDATE case_index AS c SET consequences_seq = v.seq
+        // The rows are locked by the update, in case-number order as the appends lock them; the delete then takes only rows
+        // this transaction holds (a row an append raised meanwhile has its new version, and stays).
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var cases = done.Select(d => d.CaseNumber).ToArray();
+        var advance = new NpgsqlBatchCommand("""
+            UPDATE case_consequences_behind AS b SET done = v.seq
             FROM (SELECT * FROM unnest(@cases, @seqs) AS v(case_number, seq) ORDER BY case_number) AS v
-            WHERE c.case_number = v.case_number AND c.consequences_seq < v.seq
+            WHERE b.case_number = v.case_number AND b.done < v.seq
             """);
-        cmd.Parameters.AddWithValue("cases", done.Select(d => d.CaseNumber).ToArray());
-        cmd.Parameters.AddWithValue("seqs", done.Select(d => d.Seq).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        advance.Parameters.AddWithValue("cases", cases);
+        advance.Parameters.AddWithValue("seqs", done.Select(d => d.Seq).ToArray());
+        var caughtUp = new NpgsqlBatchCommand("DELETE FROM case_consequences_behind WHERE case_number = ANY(@cases) AND done >= version");
+        caughtUp.Parameters.AddWithValue("cases", cases);
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { advance, caughtUp } };
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task RecordConsequenceFailureAsync(ConsequenceFailure failure, CancellationToken ct)
@@ -668,7 +679,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     public Task<IReadOnlyList<string>> DueConsequencesAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         QueryAsync("""
-            SELECT case_number FROM case_index WHERE consequences_seq < version
+            SELECT case_number FROM case_consequences_behind
             UNION
             SELECT case_number FROM case_consequence_failures WHERE parked = 0 AND next_attempt_at <= @now
             LIMIT @limit
@@ -676,7 +687,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     public async Task<ConsequenceBacklog> ReadConsequenceBacklogAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var behind = await QueryAsync("SELECT count(*) FROM case_index WHERE consequences_seq < version", [],
+        var behind = await QueryAsync("SELECT count(*) FROM case_consequences_behind", [],
             async (r, c) => await r.ReadAsync(c) ? r.GetInt64(0) : 0, ct);
         var failures = await QueryAsync($"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures", [],
             (r, c) => ProjectionRows.ReadAsync(r, ReadFailure, c), ct);
