@@ -254,14 +254,17 @@ public sealed class PostgresStoreTests(PostgresServer server)
 
         // Loads share round trips the same way: 200 at once, each answered with its own case's rows.
         Assert.True(await store.TryRecordRefusalAsync("3579-000007", new StoredRefusal("r7", "h", "{}", 1, "cw", "Caseworker"), DateTimeOffset.UtcNow, CancellationToken.None));
+        byte[] wrapped = [7, 7, 7];
+        Assert.Equal(wrapped, await store.AddSubjectKeyAsync("3579-000009", wrapped, DateTimeOffset.UtcNow, CancellationToken.None));
         var loads = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.LoadAsync($"3579-{i:D6}", CancellationToken.None)));
         for (var i = 0; i < 200; i++)
         {
-            var (events, refused, _, _, _) = loads[i];
+            var (events, refused, _, _, _, key) = loads[i];
             var winner = outcomes[2 * i] ? $"a{i}" : $"b{i}";
             Assert.Equal($"3579-{i:D6}", Assert.Single(events).CaseNumber);
             Assert.Equal(winner, events[0].CommandId);
             Assert.Equal(i == 7 ? ["r7"] : [], refused);
+            Assert.Equal(i == 9 ? wrapped : null, key?.WrappedKey);
         }
     }
 

@@ -574,10 +574,9 @@ public sealed partial class CaseGrain(
     /// </summary>
     private async Task LoadAsync(CancellationToken ct)
     {
-        var key = await subjectKeys.ReadSubjectKeyAsync(CaseNumber, ct);
-        _keyErased = key?.ErasedAt is not null;
-        _cipher = new SubjectCipher(CaseNumber, key?.WrappedKey is { } wrapped ? keyRing.Unwrap(CaseNumber, wrapped) : null);
         var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
+        _keyErased = load.SubjectKey?.ErasedAt is not null;
+        _cipher = new SubjectCipher(CaseNumber, load.SubjectKey?.WrappedKey is { } wrapped ? keyRing.Unwrap(CaseNumber, wrapped) : null);
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
         if (state is null && load.Snapshot is not null)

@@ -56,7 +56,9 @@ public sealed partial class SqliteCaseEventStore(IOptions<CaseGrainsOptions> opt
             done = await cursor.ExecuteScalarAsync(ct) is long seq ? seq : done;
         }
 
-        return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct), snapshot);
+        // The key after the events: it is written before the first event that needs it.
+        return new CaseLoad(events, refused, done, await ReadFailuresAsync(conn, "WHERE case_number = $case", caseNumber, ct), snapshot,
+            await ReadKeyAsync(conn, null, caseNumber, ct));
     }
 
     private static async Task<StoredSnapshot?> ReadSnapshotAsync(SqliteConnection conn, string caseNumber, string format, CancellationToken ct)

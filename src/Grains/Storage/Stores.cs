@@ -90,12 +90,14 @@ public sealed record MetricRow(string Child, string D1, string D2, string D3, st
 /// <param name="ConsequencesDone">Every consequence of the events up to this seq took effect or has its failure recorded.</param>
 /// <param name="Failures">The kinds of consequence held up at some event of this case (retried, or parked for an admin).</param>
 /// <param name="Snapshot">The case's snapshot in the format asked for, if it has one; <paramref name="Events"/> are then those after it.</param>
+/// <param name="SubjectKey">The case's data key row (read with the events, so a key written before an event is there), if it has one.</param>
 public sealed record CaseLoad(
     IReadOnlyList<StoredEvent> Events,
     IReadOnlyList<string> RefusedCommandIds,
     long ConsequencesDone,
     IReadOnlyList<ConsequenceFailure> Failures,
-    StoredSnapshot? Snapshot = null);
+    StoredSnapshot? Snapshot = null,
+    SubjectKeyRow? SubjectKey = null);
 
 /// <summary>A case's folded state as of event <see cref="Seq"/> (whose hash is <see cref="Head"/>), in one snapshot format.</summary>
 public sealed record StoredSnapshot(long Seq, string Format, string State, string Head);

@@ -11,10 +11,12 @@ public sealed partial class PostgresCaseEventStore : ISubjectKeyStore
         await using var cmd = db.CreateCommand(SubjectKeyTable.ReadKey);
         cmd.Parameters.AddWithValue("case", caseNumber);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct)
-            ? new SubjectKeyRow(r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0), r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2))
-            : null;
+        return await r.ReadAsync(ct) ? ReadSubjectKey(r) : null;
     }
+
+    /// <summary>A row of <see cref="SubjectKeyTable.ReadKey"/>.</summary>
+    private static SubjectKeyRow ReadSubjectKey(System.Data.Common.DbDataReader r) =>
+        new(r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0), r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2));
 
     public async Task<byte[]?> AddSubjectKeyAsync(string caseNumber, byte[] wrappedKey, DateTimeOffset at, CancellationToken ct)
     {

@@ -31,8 +31,9 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
     private readonly record struct AppendResult(bool Appended, Exception? Error);
 
     /// <summary>
-    /// An activation's load: its events, then its refused command ids. Loads waiting at the same moment share one round
-    /// trip (two statements each), like appends share a commit: cold activations are dominated by round trips.
+    /// An activation's load: its snapshot, the events after it, its refused command ids, its consequence cursor and held
+    /// kinds, and its data key. Loads waiting at the same moment share one round trip (six statements each), like appends
+    /// share a commit: cold activations are dominated by round trips.
     /// </summary>
     public Task<CaseLoad> LoadAsync(string caseNumber, string? snapshotFormat, CancellationToken ct) => _loads.SubmitAsync((caseNumber, snapshotFormat));
 
@@ -58,6 +59,7 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 "SELECT command_id FROM case_refusals WHERE case_number = @case",
                 "SELECT done FROM case_consequences_behind WHERE case_number = @case",
                 $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = @case",
+                SubjectKeyTable.ReadKey,
             })
             {
                 var command = new NpgsqlBatchCommand(sql);
@@ -94,7 +96,9 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
                 await rows.NextResultAsync();
                 var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
                 await rows.NextResultAsync();
-                results[i] = new CaseLoad(events, refused, done, failures, snapshot);
+                var key = await rows.ReadAsync() ? ReadSubjectKey(rows) : null;
+                await rows.NextResultAsync();
+                results[i] = new CaseLoad(events, refused, done, failures, snapshot, key);
             }
         }
 
