@@ -204,7 +204,7 @@ public static class CaseGrainsSilo
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
             silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
-            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithAutoPrepare(connectionString)));
             AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
             silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
@@ -258,6 +258,22 @@ public static class CaseGrainsSilo
     /// One store object serves its views: what a case needs, what the projections' readers need, what operators need,
     /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
     /// </summary>
+    /// <summary>
+    /// The store's connections prepare the statements they run often (unless the connection string says otherwise): each
+    /// append, load and cursor statement is then parsed and planned once per connection, not on every call (Npgsql's
+    /// automatic preparation; a statement is prepared at its fifth use, up to 64 per connection).
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        return builder.ConnectionString;
+    }
+
     private static void AddStores<TStore>(IServiceCollection services)
         where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, INoticeOutbox, ISubjectKeyStore
     {
