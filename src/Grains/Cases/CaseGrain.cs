@@ -44,12 +44,15 @@ public sealed partial class CaseGrain(
     private CaseState? _state;
     private string _head = EventChain.Genesis;
     private CaseAnswers _answers = null!;
-    private CaseFeed _feed = null!;
-    private CaseTimers _timers = null!;
     // Made on first use (most activations of a national caseload only answer a few reads or nothing before they idle out).
     private CaseReads? _reads;
     private CaseServices? _services;
-    private CaseConsequences _consequences = null!;
+    private CaseFeed? _feed;
+    private CaseTimers? _timers;
+    // Made when an event is appended, or when the load finds consequences owed (events past the cursor, or held kinds);
+    // until then the cursor the load found is kept here, for them to start from.
+    private CaseConsequences? _consequences;
+    private long _consequencesDone;
     private long _snapshotSeq;
     private Task _snapshotWrite = Task.CompletedTask;
 
@@ -64,14 +67,16 @@ public sealed partial class CaseGrain(
 
     private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
 
+    private CaseFeed Feed => _feed ??= new CaseFeed(CaseNumber, GrainFactory, localFeed);
+
+    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
+
+    private CaseConsequences Consequences => _consequences ??= NewConsequences();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
-        _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
-        _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
         _cipher = new SubjectCipher(CaseNumber, null);
-        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
-            store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
         if (_state is { Erased: true } && !_keyErased)
         {
@@ -79,7 +84,7 @@ public sealed partial class CaseGrain(
             await ShredAsync(RetentionGrain.System);
         }
 
-        if (_consequences.Pending)
+        if (_consequences is { Pending: true })
         {
             // Events past the cursor (the last activation died before their consequences) or held kinds: run them now.
             _consequences.Schedule(TimeSpan.Zero);
@@ -250,13 +255,23 @@ public sealed partial class CaseGrain(
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
         faults.AfterCommit();
-        _consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
-        await _consequences.RunAsync();
+        Consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
+        await Consequences.RunAsync();
         KeepSnapshot();
         return seq;
     }
 
-    public Task RunConsequences(bool force) => _consequences.RunAsync(force);
+    /// <summary>Runs what the consequences owe; nothing when none were made (the load found none owed, and nothing was appended since).</summary>
+    public Task RunConsequences(bool force) => _consequences?.RunAsync(force) ?? Task.CompletedTask;
+
+    /// <summary>The consequences, from the cursor the last load found (nothing else is owed when they are made on first use).</summary>
+    private CaseConsequences NewConsequences()
+    {
+        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, store, Feed, Timers, dashboardSignals, outbox, TimeProvider.System);
+        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
+        consequences.Load(_consequencesDone, [], []);
+        return consequences;
+    }
 
     /// <summary>
     /// A timer is due (found by the deadline sweep): the SLA one appends what is due (a warning, a breach, then an
@@ -266,11 +281,11 @@ public sealed partial class CaseGrain(
     /// </summary>
     public async Task DeadlineDue(string kind)
     {
-        _timers.Fired(kind);
+        Timers.Fired(kind);
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var now = clock.GetUtcNow();
-            var (due, commandId, actor) = _timers.DueOn(kind, _state, now);
+            var (due, commandId, actor) = Timers.DueOn(kind, _state, now);
             if (due is null || _answers.Contains(commandId))
             {
                 break;
@@ -283,7 +298,7 @@ public sealed partial class CaseGrain(
             }
         }
 
-        await _timers.AimAsync(_state, null);
+        await Timers.AimAsync(_state, null);
     }
 
     /// <summary>
@@ -333,11 +348,11 @@ public sealed partial class CaseGrain(
 
     public Task<PlaceHolding> GetPlace(string offerId) => Task.FromResult(ConsequenceHandlers.PlaceOf(_state, offerId));
 
-    public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && _feed.Follow(caller.Id);
+    public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && Feed.Follow(caller.Id);
 
     public Task Unfollow(string userId)
     {
-        _feed.Unfollow(userId);
+        _feed?.Unfollow(userId);
         return Task.CompletedTask;
     }
 
@@ -612,7 +627,12 @@ public sealed partial class CaseGrain(
             _cipher = new SubjectCipher(CaseNumber, null);
         }
 
-        _consequences.Load(load.ConsequencesDone, load.Failures, items);
+        _consequencesDone = load.ConsequencesDone;
+        if (_consequences is not null || items.Count > 0 || load.Failures.Count > 0)
+        {
+            Consequences.Load(load.ConsequencesDone, load.Failures, items);
+        }
+
         KeepSnapshot();
     }
 
