@@ -138,9 +138,9 @@ public sealed partial class CaseGrain(
 
     private async Task<CommandOutcome?> TryExecuteAsync(CaseCommandRequest command, string commandId, string fingerprint, Actor actor, Refusal? forbidden)
     {
-        if (_answers.Contains(commandId))
+        if (await _answers.AnswerAsync(commandId, fingerprint, _state?.Version ?? 0) is { } answered)
         {
-            return await _answers.ReplayAsync(commandId, fingerprint, _state?.Version ?? 0);
+            return answered;
         }
 
         // In scope but not the role's to do: a refusal like any other, recorded against the command id.
@@ -286,7 +286,7 @@ public sealed partial class CaseGrain(
         {
             var now = clock.GetUtcNow();
             var (due, commandId, actor) = Timers.DueOn(kind, _state, now);
-            if (due is null || _answers.Contains(commandId))
+            if (due is null || await _answers.AnsweredAsync(commandId))
             {
                 break;
             }
@@ -322,7 +322,7 @@ public sealed partial class CaseGrain(
         {
             var commandId = $"waitlist-promoted:{current.Seq}";
             var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), _policy));
-            if (!_answers.Contains(commandId) && !decision.IsRefused
+            if (!decision.IsRefused && !await _answers.AnsweredAsync(commandId)
                 && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, clock.GetUtcNow()) is null)
             {
                 // Another activation appended meanwhile; the roster repeats its notice and the reloaded case answers it.
