@@ -56,14 +56,19 @@ public sealed partial class CaseGrain(
     private long _snapshotSeq;
     private Task _snapshotWrite = Task.CompletedTask;
 
-    // The case's data key (issue 19), unwrapped only here, in the activation's memory; none before its first personal
-    // field, none after its erasure (_keyErased).
-    private SubjectCipher _cipher = null!;
+    // The case's data key (issue 19), unwrapped only here, in the activation's memory; none (null) before its first
+    // personal field, none after its erasure (_keyErased).
+    private SubjectCipher? _cipher;
     private bool _keyErased;
+    private string? _caseNumber;
 
-    private string CaseNumber => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, made once (each <c>GetPrimaryKeyString</c> makes a new string, and every helper holds one).</summary>
+    private string CaseNumber => _caseNumber ??= this.GetPrimaryKeyString();
 
-    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
+    /// <summary>The case's cipher; while it has no key, one without (made for the call).</summary>
+    private SubjectCipher Cipher => _cipher ?? new SubjectCipher(CaseNumber, null);
+
+    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => Cipher.Open(type, payload));
 
     private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
 
@@ -76,7 +81,6 @@ public sealed partial class CaseGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
-        _cipher = new SubjectCipher(CaseNumber, null);
         await LoadAsync(cancellationToken);
         if (_state is { Erased: true } && !_keyErased)
         {
@@ -216,7 +220,7 @@ public sealed partial class CaseGrain(
         // Personal fields are encrypted under the case's key before the payload is hashed: destroying the key later
         // leaves the stored text, and so the chain, as it is.
         await EnsureSubjectKeyAsync(@event, now);
-        var payload = _cipher.Seal(@event.Type, clear);
+        var payload = Cipher.Seal(@event.Type, clear);
         var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
         var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
@@ -514,7 +518,7 @@ public sealed partial class CaseGrain(
     /// <summary>Makes sure the case has its data key before an event with personal fields is sealed (created on first need).</summary>
     private async Task EnsureSubjectKeyAsync(CaseEvent @event, DateTimeOffset now)
     {
-        if (_cipher.HasKey || PersonalFields.Of(@event.Type).Count == 0)
+        if (_cipher is { HasKey: true } || PersonalFields.Of(@event.Type).Count == 0)
         {
             return;
         }
@@ -591,7 +595,7 @@ public sealed partial class CaseGrain(
     {
         var key = await subjectKeys.ReadSubjectKeyAsync(CaseNumber, ct);
         _keyErased = key?.ErasedAt is not null;
-        _cipher = new SubjectCipher(CaseNumber, key?.WrappedKey is { } wrapped ? keyRing.Unwrap(CaseNumber, wrapped) : null);
+        _cipher = key?.WrappedKey is { } wrapped ? new SubjectCipher(CaseNumber, keyRing.Unwrap(CaseNumber, wrapped)) : null;
         var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
@@ -605,9 +609,10 @@ public sealed partial class CaseGrain(
         _snapshotSeq = state?.Version ?? 0;
         var items = new List<ConsequenceItem>();
         var answered = new List<string>(load.Events.Count + load.RefusedCommandIds.Count);
+        var cipher = Cipher;
         foreach (var e in load.Events)
         {
-            var payload = _cipher.Open(e.Type, e.PayloadJson);
+            var payload = cipher.Open(e.Type, e.PayloadJson);
             var @event = EventJson.Deserialize(e.Type, payload);
             var next = CaseState.Apply(state, @event, checked((int)e.Seq), e.OccurredAt);
             if (e.Seq >= keepFrom)
@@ -620,11 +625,17 @@ public sealed partial class CaseGrain(
         }
 
         _answers.Reset(answered.Concat(load.RefusedCommandIds));
+        if (state is not null && !ReferenceEquals(state.CaseNumber, CaseNumber) && state.CaseNumber == CaseNumber)
+        {
+            // The case number as read from the store is a string of its own: the state holds the grain's instead.
+            state = state with { CaseNumber = CaseNumber };
+        }
+
         (_state, _head) = (state, head);
         if (state is { Erased: true })
         {
             // Erased, whether or not the key row is destroyed yet: no read decrypts anything from here on.
-            _cipher = new SubjectCipher(CaseNumber, null);
+            _cipher = null;
         }
 
         _consequencesDone = load.ConsequencesDone;
