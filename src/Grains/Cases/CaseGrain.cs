@@ -42,7 +42,7 @@ public sealed partial class CaseGrain(
 {
     private readonly JourneyPolicy _policy = policies.Journey;
     private CaseState? _state;
-    private string _head = EventChain.Genesis;
+    private HeadHash _head = HeadHash.Genesis;
     private CaseAnswers _answers = null!;
     // Made on first use (most activations of a national caseload only answer a few reads or nothing before they idle out).
     private CaseReads? _reads;
@@ -221,8 +221,9 @@ public sealed partial class CaseGrain(
         // leaves the stored text, and so the chain, as it is.
         await EnsureSubjectKeyAsync(@event, now);
         var payload = Cipher.Seal(@event.Type, clear);
-        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
-        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
+        var head = _head.ToString();
+        var hash = EventChain.Hash(head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
+        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
         // The checkpoint of the new head, under the anchor key, is written in the append's own transaction.
         var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event))
@@ -254,7 +255,7 @@ public sealed partial class CaseGrain(
         }
 
         var previous = _state;
-        (_state, _head) = (next, hash);
+        (_state, _head) = (next, HeadHash.From(hash));
         _answers.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
@@ -385,7 +386,7 @@ public sealed partial class CaseGrain(
         }
 
         // A redacted event must be as its erasure recorded it (CaseReads.VerifyAsync, RedactionCheck).
-        return await Reads.VerifyAsync(_state!.Version, _head);
+        return await Reads.VerifyAsync(_state!.Version, _head.ToString());
     }
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
@@ -631,7 +632,7 @@ public sealed partial class CaseGrain(
             state = state with { CaseNumber = CaseNumber };
         }
 
-        (_state, _head) = (state, head);
+        (_state, _head) = (state, HeadHash.From(head));
         if (state is { Erased: true })
         {
             // Erased, whether or not the key row is destroyed yet: no read decrypts anything from here on.
@@ -681,7 +682,7 @@ public sealed partial class CaseGrain(
         }
 
         _snapshotSeq = state.Version;
-        var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head);
+        var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head.ToString());
         var caseNumber = CaseNumber;
         _snapshotWrite = Task.Run(async () =>
         {
