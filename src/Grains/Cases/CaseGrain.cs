@@ -13,7 +13,6 @@ using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains;
 
@@ -25,22 +24,10 @@ namespace CaseGrains.Grains;
 /// </summary>
 public sealed partial class CaseGrain(
     ICaseTimelineStore store,
-    IDeadlineStore deadlines,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
-    NikProtector nikProtector,
-    ChainAnchorKey anchorKey,
-    CasePolicies policies,
-    ConsequenceCursor cursor,
-    ConsequenceFaults faults,
-    IOptions<CaseGrainsOptions> options,
-    LocalFeed localFeed,
-    DashboardSignals dashboardSignals,
-    Notifications.NoticeEnqueuer outbox,
-    ISubjectKeyStore subjectKeys,
-    SubjectKeyRing keyRing,
+    CaseGrainDependencies shared,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
-    private readonly JourneyPolicy _policy = policies.Journey;
     private CaseState? _state;
     private HeadHash _head = HeadHash.Genesis;
     private CaseAnswers _answers = null!;
@@ -68,13 +55,15 @@ public sealed partial class CaseGrain(
     /// <summary>The case's cipher; while it has no key, one without (made for the call).</summary>
     private SubjectCipher Cipher => _cipher ?? new SubjectCipher(CaseNumber, null);
 
-    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => Cipher.Open(type, payload));
+    private JourneyPolicy Policy => shared.Policies.Journey;
+
+    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, shared.NikProtector, shared.AnchorKey, clock, (type, payload) => Cipher.Open(type, payload));
 
     private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
 
-    private CaseFeed Feed => _feed ??= new CaseFeed(CaseNumber, GrainFactory, localFeed);
+    private CaseFeed Feed => _feed ??= new CaseFeed(CaseNumber, GrainFactory, shared.LocalFeed);
 
-    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
+    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, shared.Deadlines, shared.Policies.Sla, shared.Policies.Sessions, clock);
 
     private CaseConsequences Consequences => _consequences ??= NewConsequences();
 
@@ -166,7 +155,7 @@ public sealed partial class CaseGrain(
         long? seq = null;
         try
         {
-            var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, _policy));
+            var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, Policy));
             if (decision.IsRefused)
             {
                 return await RefuseAsync(commandId, fingerprint, actor, decision.Refusal!);
@@ -228,7 +217,7 @@ public sealed partial class CaseGrain(
         // The checkpoint of the new head, under the anchor key, is written in the append's own transaction.
         var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event))
         {
-            Checkpoint = anchorKey.Sign(CaseNumber, seq, hash, now),
+            Checkpoint = shared.AnchorKey.Sign(CaseNumber, seq, hash, now),
         };
         // The append's span (a child of the grain call, itself a child of the HTTP request) and its duration.
         using (var span = CaseGrainsTelemetry.Source.StartActivity("case.append"))
@@ -237,7 +226,7 @@ public sealed partial class CaseGrain(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                faults.BeforeAppend();
+                shared.Faults.BeforeAppend();
                 if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
                 {
                     span?.SetStatus(ActivityStatusCode.Error, "append conflict");
@@ -259,7 +248,7 @@ public sealed partial class CaseGrain(
         _answers.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
-        faults.AfterCommit();
+        shared.Faults.AfterCommit();
         Consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
         await Consequences.RunAsync();
         KeepSnapshot();
@@ -272,8 +261,8 @@ public sealed partial class CaseGrain(
     /// <summary>The consequences, from the cursor the last load found (nothing else is owed when they are made on first use).</summary>
     private CaseConsequences NewConsequences()
     {
-        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, store, Feed, Timers, dashboardSignals, outbox, TimeProvider.System);
-        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
+        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, store, Feed, Timers, shared.DashboardSignals, shared.Outbox, TimeProvider.System);
+        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, store, shared.Cursor, shared.Faults, shared.Options.Consequences, TimeProvider.System, logger);
         consequences.Load(_consequencesDone, [], []);
         return consequences;
     }
@@ -326,7 +315,7 @@ public sealed partial class CaseGrain(
         if (current is { Status: EnrolmentStatus.Waitlisted })
         {
             var commandId = $"waitlist-promoted:{current.Seq}";
-            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), _policy));
+            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), Policy));
             if (!decision.IsRefused && !await _answers.AnsweredAsync(commandId)
                 && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, clock.GetUtcNow()) is null)
             {
@@ -343,7 +332,7 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<CaseView?> GetView(Actor caller, string purpose) =>
-        await CanReadAsync(caller, "read-case", purpose) ? ViewMapper.ToView(_state!, _policy) : null;
+        await CanReadAsync(caller, "read-case", purpose) ? ViewMapper.ToView(_state!, Policy) : null;
 
     public Task<CaseScope?> GetScope() =>
         Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
@@ -375,7 +364,7 @@ public sealed partial class CaseGrain(
     public async Task<PartnerCaseView?> GetPartnerView(Actor caller, string purpose)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return await PartnerSeesAsync(caller, "read-case", purpose) ? ViewMapper.ToPartnerView(_state!, caller.PartnerOrg!, _policy) : null;
+        return await PartnerSeesAsync(caller, "read-case", purpose) ? ViewMapper.ToPartnerView(_state!, caller.PartnerOrg!, Policy) : null;
     }
 
     public async Task<ChainVerification?> VerifyChain(Actor caller)
@@ -399,7 +388,7 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
-        await CanReadAsync(caller) ? await Reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, _policy), caller, purpose)
+        await CanReadAsync(caller) ? await Reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, Policy), caller, purpose)
             : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>
@@ -483,7 +472,7 @@ public sealed partial class CaseGrain(
         // A snapshot write still under way must not land after the erasure drops the snapshot.
         await _snapshotWrite;
         var redactions = await RedactionsAsync();
-        await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
+        await shared.SubjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
         await Reads.AuditAsync(caller, "erasure", "subject-erasure");
         LogErased(CaseNumber, redactions.Count, caller.Id);
         await LoadAsync(CancellationToken.None);
@@ -524,10 +513,10 @@ public sealed partial class CaseGrain(
             return;
         }
 
-        var (key, wrapped) = keyRing.NewKey(CaseNumber);
-        var kept = await subjectKeys.AddSubjectKeyAsync(CaseNumber, wrapped, now, CancellationToken.None)
+        var (key, wrapped) = shared.KeyRing.NewKey(CaseNumber);
+        var kept = await shared.SubjectKeys.AddSubjectKeyAsync(CaseNumber, wrapped, now, CancellationToken.None)
             ?? throw new InvalidOperationException($"Case {CaseNumber} is erased: no personal data may be written to it.");
-        _cipher = new SubjectCipher(CaseNumber, kept.AsSpan().SequenceEqual(wrapped) ? key : keyRing.Unwrap(CaseNumber, kept));
+        _cipher = new SubjectCipher(CaseNumber, kept.AsSpan().SequenceEqual(wrapped) ? key : shared.KeyRing.Unwrap(CaseNumber, kept));
     }
 
     private async Task<CommandOutcome> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
@@ -594,9 +583,9 @@ public sealed partial class CaseGrain(
     /// </summary>
     private async Task LoadAsync(CancellationToken ct)
     {
-        var key = await subjectKeys.ReadSubjectKeyAsync(CaseNumber, ct);
+        var key = await shared.SubjectKeys.ReadSubjectKeyAsync(CaseNumber, ct);
         _keyErased = key?.ErasedAt is not null;
-        _cipher = key?.WrappedKey is { } wrapped ? new SubjectCipher(CaseNumber, keyRing.Unwrap(CaseNumber, wrapped)) : null;
+        _cipher = key?.WrappedKey is { } wrapped ? new SubjectCipher(CaseNumber, shared.KeyRing.Unwrap(CaseNumber, wrapped)) : null;
         var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
