@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CaseGrains.Domain;
 using CaseGrains.Grains.Abstractions;
@@ -12,18 +14,56 @@ namespace CaseGrains.Grains;
 /// after the snapshot it started from); an older id is found in the store when an append or a refusal of it
 /// conflicts there (the timeline is unique per case and command id, and a refusal is not recorded over an event).
 /// </summary>
-internal sealed class CaseAnswers(string caseNumber, ICaseTimelineStore store, TimeProvider clock)
+/// <remarks>
+/// Memory holds a 64-bit hash of each id, not the id (8 bytes each, in a sorted array): a hash found is only a hint, and
+/// the answer is the store's. An id whose hash is held but that has no answer in the store is a new command.
+/// </remarks>
+internal sealed class CaseAnswers(string caseNumber, ICaseTimelineStore store, TimeProvider clock, Func<string, ulong>? hash = null)
 {
-    private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
+    private ulong[] _hashes = [];
+    private int _count;
 
-    public bool Contains(string commandId) => _answered.Contains(commandId);
+    /// <summary>Whether the id's hash is held: the id may have an answer (the store says whether it has).</summary>
+    public bool MayHaveAnswered(string commandId) => _hashes.AsSpan(0, _count).BinarySearch(HashOf(commandId)) >= 0;
 
-    public void Add(string commandId) => _answered.Add(commandId);
+    /// <summary>Whether <paramref name="commandId"/> has an answer: asked of the store only when its hash is held.</summary>
+    public async Task<bool> AnsweredAsync(string commandId) =>
+        MayHaveAnswered(commandId)
+        && (await store.FindByCommandAsync(caseNumber, commandId, CancellationToken.None) is not null
+            || await store.FindRefusalAsync(caseNumber, commandId, CancellationToken.None) is not null);
+
+    /// <summary>
+    /// The first answer to <paramref name="commandId"/> again (or a refusal when it came with another command) when this
+    /// activation holds it; null for a new command.
+    /// </summary>
+    public async Task<CommandOutcome?> AnswerAsync(string commandId, string fingerprint, int version) =>
+        MayHaveAnswered(commandId) ? await StoredAnswerAsync(commandId, fingerprint, version) : null;
+
+    public void Add(string commandId)
+    {
+        var h = HashOf(commandId);
+        var at = _hashes.AsSpan(0, _count).BinarySearch(h);
+        if (at >= 0)
+        {
+            return;
+        }
+
+        at = ~at;
+        if (_count == _hashes.Length)
+        {
+            Array.Resize(ref _hashes, Math.Max(4, _count * 2));
+        }
+
+        Array.Copy(_hashes, at, _hashes, at + 1, _count - at);
+        _hashes[at] = h;
+        _count++;
+    }
 
     public void Reset(IEnumerable<string> commandIds)
     {
-        _answered.Clear();
-        _answered.UnionWith(commandIds);
+        // Exactly as many as there are ids: an idle case keeps no room to grow.
+        var hashes = commandIds.Select(HashOf).Order().Distinct().ToArray();
+        (_hashes, _count) = (hashes, hashes.Length);
     }
 
     /// <summary>The first answer to <paramref name="commandId"/> again, or a refusal when it came with another command.</summary>
@@ -36,7 +76,7 @@ internal sealed class CaseAnswers(string caseNumber, ICaseTimelineStore store, T
     {
         if (await store.FindByCommandAsync(caseNumber, commandId, CancellationToken.None) is { } e)
         {
-            _answered.Add(commandId);
+            Add(commandId);
             return e.CommandHash == fingerprint ? new CommandOutcome(caseNumber, true, e.Seq, e.Type, checked((int)e.Seq), null, true) : Refused(Refusals.CommandIdReused(), version);
         }
 
@@ -45,7 +85,7 @@ internal sealed class CaseAnswers(string caseNumber, ICaseTimelineStore store, T
             return null;
         }
 
-        _answered.Add(commandId);
+        Add(commandId);
         return refusal.CommandHash == fingerprint
             ? new CommandOutcome(caseNumber, false, null, null, refusal.Version, JsonSerializer.Deserialize<RefusalInfo>(refusal.RefusalJson, EventJson.Options), true)
             : Refused(Refusals.CommandIdReused(), version);
@@ -68,9 +108,12 @@ internal sealed class CaseAnswers(string caseNumber, ICaseTimelineStore store, T
             return await ReplayAsync(commandId, fingerprint, v);
         }
 
-        _answered.Add(commandId);
+        Add(commandId);
         return new CommandOutcome(caseNumber, false, null, null, v, info, false);
     }
 
     public CommandOutcome Refused(Refusal refusal, int version) => new(caseNumber, false, null, null, version, RefusalInfo.From(refusal), false);
+
+    /// <summary>An id's hash (the constructor's <c>hash</c> stands in for it in tests, to make ids collide).</summary>
+    private ulong HashOf(string commandId) => hash?.Invoke(commandId) ?? XxHash3.HashToUInt64(MemoryMarshal.AsBytes(commandId.AsSpan()));
 }

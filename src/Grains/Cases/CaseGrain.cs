@@ -13,7 +13,6 @@ using CaseGrains.Grains.Identity;
 using CaseGrains.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CaseGrains.Grains;
 
@@ -25,53 +24,52 @@ namespace CaseGrains.Grains;
 /// </summary>
 public sealed partial class CaseGrain(
     ICaseTimelineStore store,
-    IDeadlineStore deadlines,
     [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
-    NikProtector nikProtector,
-    ChainAnchorKey anchorKey,
-    CasePolicies policies,
-    ConsequenceCursor cursor,
-    ConsequenceFaults faults,
-    IOptions<CaseGrainsOptions> options,
-    LocalFeed localFeed,
-    DashboardSignals dashboardSignals,
-    Notifications.NoticeEnqueuer outbox,
-    ISubjectKeyStore subjectKeys,
-    SubjectKeyRing keyRing,
+    CaseGrainDependencies shared,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
-    private readonly JourneyPolicy _policy = policies.Journey;
     private CaseState? _state;
-    private string _head = EventChain.Genesis;
+    private HeadHash _head = HeadHash.Genesis;
     private CaseAnswers _answers = null!;
-    private CaseFeed _feed = null!;
-    private CaseTimers _timers = null!;
     // Made on first use (most activations of a national caseload only answer a few reads or nothing before they idle out).
     private CaseReads? _reads;
     private CaseServices? _services;
-    private CaseConsequences _consequences = null!;
+    private CaseFeed? _feed;
+    private CaseTimers? _timers;
+    // Made when an event is appended, or when the load finds consequences owed (events past the cursor, or held kinds);
+    // until then the cursor the load found is kept here, for them to start from.
+    private CaseConsequences? _consequences;
+    private long _consequencesDone;
     private long _snapshotSeq;
     private Task _snapshotWrite = Task.CompletedTask;
 
-    // The case's data key (issue 19), unwrapped only here, in the activation's memory; none before its first personal
-    // field, none after its erasure (_keyErased).
-    private SubjectCipher _cipher = null!;
+    // The case's data key (issue 19), unwrapped only here, in the activation's memory; none (null) before its first
+    // personal field, none after its erasure (_keyErased).
+    private SubjectCipher? _cipher;
     private bool _keyErased;
+    private string? _caseNumber;
 
-    private string CaseNumber => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, made once (each <c>GetPrimaryKeyString</c> makes a new string, and every helper holds one).</summary>
+    private string CaseNumber => _caseNumber ??= this.GetPrimaryKeyString();
 
-    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, nikProtector, anchorKey, clock, (type, payload) => _cipher.Open(type, payload));
+    /// <summary>The case's cipher; while it has no key, one without (made for the call).</summary>
+    private SubjectCipher Cipher => _cipher ?? new SubjectCipher(CaseNumber, null);
+
+    private JourneyPolicy Policy => shared.Policies.Journey;
+
+    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, shared.NikProtector, shared.AnchorKey, clock, (type, payload) => Cipher.Open(type, payload));
 
     private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
+
+    private CaseFeed Feed => _feed ??= new CaseFeed(CaseNumber, GrainFactory, shared.LocalFeed);
+
+    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, shared.Deadlines, shared.Policies.Sla, shared.Policies.Sessions, clock);
+
+    private CaseConsequences Consequences => _consequences ??= NewConsequences();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _answers = new CaseAnswers(CaseNumber, store, clock);
-        _feed = new CaseFeed(CaseNumber, GrainFactory, localFeed);
-        _timers = new CaseTimers(CaseNumber, deadlines, policies.Sla, policies.Sessions, clock);
-        _cipher = new SubjectCipher(CaseNumber, null);
-        _consequences = new CaseConsequences(this, () => _state, CaseNumber, new ConsequenceHandlers(CaseNumber, GrainFactory, store, _feed, _timers, dashboardSignals, outbox, TimeProvider.System),
-            store, cursor, faults, options.Value.Consequences, TimeProvider.System, logger);
         await LoadAsync(cancellationToken);
         if (_state is { Erased: true } && !_keyErased)
         {
@@ -79,7 +77,7 @@ public sealed partial class CaseGrain(
             await ShredAsync(RetentionGrain.System);
         }
 
-        if (_consequences.Pending)
+        if (_consequences is { Pending: true })
         {
             // Events past the cursor (the last activation died before their consequences) or held kinds: run them now.
             _consequences.Schedule(TimeSpan.Zero);
@@ -133,9 +131,9 @@ public sealed partial class CaseGrain(
 
     private async Task<CommandOutcome?> TryExecuteAsync(CaseCommandRequest command, string commandId, string fingerprint, Actor actor, Refusal? forbidden)
     {
-        if (_answers.Contains(commandId))
+        if (await _answers.AnswerAsync(commandId, fingerprint, _state?.Version ?? 0) is { } answered)
         {
-            return await _answers.ReplayAsync(commandId, fingerprint, _state?.Version ?? 0);
+            return answered;
         }
 
         // In scope but not the role's to do: a refusal like any other, recorded against the command id.
@@ -157,7 +155,7 @@ public sealed partial class CaseGrain(
         long? seq = null;
         try
         {
-            var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, _policy));
+            var decision = CaseDecider.Decide(_state, mapped.Value, new DecisionContext(now, Policy));
             if (decision.IsRefused)
             {
                 return await RefuseAsync(commandId, fingerprint, actor, decision.Refusal!);
@@ -211,14 +209,15 @@ public sealed partial class CaseGrain(
         // Personal fields are encrypted under the case's key before the payload is hashed: destroying the key later
         // leaves the stored text, and so the chain, as it is.
         await EnsureSubjectKeyAsync(@event, now);
-        var payload = _cipher.Seal(@event.Type, clear);
-        var hash = EventChain.Hash(_head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
-        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, _head, hash);
+        var payload = Cipher.Seal(@event.Type, clear);
+        var head = _head.ToString();
+        var hash = EventChain.Hash(head, CaseNumber, seq, @event.Type, actorId, role, now, commandId, payload);
+        var stored = new StoredEvent(CaseNumber, seq, @event.Type, actorId, role, now, payload, commandId, fingerprint, head, hash);
         var next = CaseState.Apply(_state, @event, seq, now);
         // The checkpoint of the new head, under the anchor key, is written in the append's own transaction.
         var projections = new CaseProjections(ViewMapper.ToEnrolmentRows(_state, next), ProgrammeMetrics.Deltas(_state, next, @event))
         {
-            Checkpoint = anchorKey.Sign(CaseNumber, seq, hash, now),
+            Checkpoint = shared.AnchorKey.Sign(CaseNumber, seq, hash, now),
         };
         // The append's span (a child of the grain call, itself a child of the HTTP request) and its duration.
         using (var span = CaseGrainsTelemetry.Source.StartActivity("case.append"))
@@ -227,7 +226,7 @@ public sealed partial class CaseGrain(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                faults.BeforeAppend();
+                shared.Faults.BeforeAppend();
                 if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
                 {
                     span?.SetStatus(ActivityStatusCode.Error, "append conflict");
@@ -245,18 +244,28 @@ public sealed partial class CaseGrain(
         }
 
         var previous = _state;
-        (_state, _head) = (next, hash);
+        (_state, _head) = (next, HeadHash.From(hash));
         _answers.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
-        faults.AfterCommit();
-        _consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
-        await _consequences.RunAsync();
+        shared.Faults.AfterCommit();
+        Consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
+        await Consequences.RunAsync();
         KeepSnapshot();
         return seq;
     }
 
-    public Task RunConsequences(bool force) => _consequences.RunAsync(force);
+    /// <summary>Runs what the consequences owe; nothing when none were made (the load found none owed, and nothing was appended since).</summary>
+    public Task RunConsequences(bool force) => _consequences?.RunAsync(force) ?? Task.CompletedTask;
+
+    /// <summary>The consequences, from the cursor the last load found (nothing else is owed when they are made on first use).</summary>
+    private CaseConsequences NewConsequences()
+    {
+        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, store, Feed, Timers, shared.DashboardSignals, shared.Outbox, TimeProvider.System);
+        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, store, shared.Cursor, shared.Faults, shared.Options.Consequences, TimeProvider.System, logger);
+        consequences.Load(_consequencesDone, [], []);
+        return consequences;
+    }
 
     /// <summary>
     /// A timer is due (found by the deadline sweep): the SLA one appends what is due (a warning, a breach, then an
@@ -266,12 +275,12 @@ public sealed partial class CaseGrain(
     /// </summary>
     public async Task DeadlineDue(string kind)
     {
-        _timers.Fired(kind);
+        Timers.Fired(kind);
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var now = clock.GetUtcNow();
-            var (due, commandId, actor) = _timers.DueOn(kind, _state, now);
-            if (due is null || _answers.Contains(commandId))
+            var (due, commandId, actor) = Timers.DueOn(kind, _state, now);
+            if (due is null || await _answers.AnsweredAsync(commandId))
             {
                 break;
             }
@@ -283,7 +292,7 @@ public sealed partial class CaseGrain(
             }
         }
 
-        await _timers.AimAsync(_state, null);
+        await Timers.AimAsync(_state, null);
     }
 
     /// <summary>
@@ -306,8 +315,8 @@ public sealed partial class CaseGrain(
         if (current is { Status: EnrolmentStatus.Waitlisted })
         {
             var commandId = $"waitlist-promoted:{current.Seq}";
-            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), _policy));
-            if (!_answers.Contains(commandId) && !decision.IsRefused
+            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), Policy));
+            if (!decision.IsRefused && !await _answers.AnsweredAsync(commandId)
                 && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, clock.GetUtcNow()) is null)
             {
                 // Another activation appended meanwhile; the roster repeats its notice and the reloaded case answers it.
@@ -323,7 +332,7 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<CaseView?> GetView(Actor caller, string purpose) =>
-        await CanReadAsync(caller, "read-case", purpose) ? ViewMapper.ToView(_state!, _policy) : null;
+        await CanReadAsync(caller, "read-case", purpose) ? ViewMapper.ToView(_state!, Policy) : null;
 
     public Task<CaseScope?> GetScope() =>
         Task.FromResult(_state is null ? null : new CaseScope(_state.Status, _state.RegionCode, _state.MentorId));
@@ -333,11 +342,11 @@ public sealed partial class CaseGrain(
 
     public Task<PlaceHolding> GetPlace(string offerId) => Task.FromResult(ConsequenceHandlers.PlaceOf(_state, offerId));
 
-    public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && _feed.Follow(caller.Id);
+    public async Task<bool> Follow(Actor caller) => await CanReadAsync(caller) && Feed.Follow(caller.Id);
 
     public Task Unfollow(string userId)
     {
-        _feed.Unfollow(userId);
+        _feed?.Unfollow(userId);
         return Task.CompletedTask;
     }
 
@@ -355,7 +364,7 @@ public sealed partial class CaseGrain(
     public async Task<PartnerCaseView?> GetPartnerView(Actor caller, string purpose)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return await PartnerSeesAsync(caller, "read-case", purpose) ? ViewMapper.ToPartnerView(_state!, caller.PartnerOrg!, _policy) : null;
+        return await PartnerSeesAsync(caller, "read-case", purpose) ? ViewMapper.ToPartnerView(_state!, caller.PartnerOrg!, Policy) : null;
     }
 
     public async Task<ChainVerification?> VerifyChain(Actor caller)
@@ -366,7 +375,7 @@ public sealed partial class CaseGrain(
         }
 
         // A redacted event must be as its erasure recorded it (CaseReads.VerifyAsync, RedactionCheck).
-        return await Reads.VerifyAsync(_state!.Version, _head);
+        return await Reads.VerifyAsync(_state!.Version, _head.ToString());
     }
 
     public async Task<NikReveal> RevealNik(Actor caller, string purpose) =>
@@ -379,7 +388,7 @@ public sealed partial class CaseGrain(
     }
 
     public async Task<SubjectAccess> ExportSubjectAccess(Actor caller, string purpose) =>
-        await CanReadAsync(caller) ? await Reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, _policy), caller, purpose)
+        await CanReadAsync(caller) ? await Reads.SubjectAccessAsync(_state!, () => ViewMapper.ToView(_state!, Policy), caller, purpose)
             : new SubjectAccess(null, RefusalInfo.From(Refusals.CaseNotFound()));
 
     public async Task<AccessLog> GetAccessLog(Actor caller, int limit) =>
@@ -463,7 +472,7 @@ public sealed partial class CaseGrain(
         // A snapshot write still under way must not land after the erasure drops the snapshot.
         await _snapshotWrite;
         var redactions = await RedactionsAsync();
-        await subjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
+        await shared.SubjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
         await Reads.AuditAsync(caller, "erasure", "subject-erasure");
         LogErased(CaseNumber, redactions.Count, caller.Id);
         await LoadAsync(CancellationToken.None);
@@ -499,15 +508,15 @@ public sealed partial class CaseGrain(
     /// <summary>Makes sure the case has its data key before an event with personal fields is sealed (created on first need).</summary>
     private async Task EnsureSubjectKeyAsync(CaseEvent @event, DateTimeOffset now)
     {
-        if (_cipher.HasKey || PersonalFields.Of(@event.Type).Count == 0)
+        if (_cipher is { HasKey: true } || PersonalFields.Of(@event.Type).Count == 0)
         {
             return;
         }
 
-        var (key, wrapped) = keyRing.NewKey(CaseNumber);
-        var kept = await subjectKeys.AddSubjectKeyAsync(CaseNumber, wrapped, now, CancellationToken.None)
+        var (key, wrapped) = shared.KeyRing.NewKey(CaseNumber);
+        var kept = await shared.SubjectKeys.AddSubjectKeyAsync(CaseNumber, wrapped, now, CancellationToken.None)
             ?? throw new InvalidOperationException($"Case {CaseNumber} is erased: no personal data may be written to it.");
-        _cipher = new SubjectCipher(CaseNumber, kept.AsSpan().SequenceEqual(wrapped) ? key : keyRing.Unwrap(CaseNumber, kept));
+        _cipher = new SubjectCipher(CaseNumber, kept.AsSpan().SequenceEqual(wrapped) ? key : shared.KeyRing.Unwrap(CaseNumber, kept));
     }
 
     private async Task<CommandOutcome> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
@@ -576,7 +585,7 @@ public sealed partial class CaseGrain(
     {
         var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         _keyErased = load.SubjectKey?.ErasedAt is not null;
-        _cipher = new SubjectCipher(CaseNumber, load.SubjectKey?.WrappedKey is { } wrapped ? keyRing.Unwrap(CaseNumber, wrapped) : null);
+        _cipher = load.SubjectKey?.WrappedKey is { } wrapped ? new SubjectCipher(CaseNumber, shared.KeyRing.Unwrap(CaseNumber, wrapped)) : null;
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         var (state, head) = load.Snapshot is { } snapshot && keepFrom > snapshot.Seq ? Restore(snapshot, load.Events) : (null, EventChain.Genesis);
         if (state is null && load.Snapshot is not null)
@@ -589,9 +598,10 @@ public sealed partial class CaseGrain(
         _snapshotSeq = state?.Version ?? 0;
         var items = new List<ConsequenceItem>();
         var answered = new List<string>(load.Events.Count + load.RefusedCommandIds.Count);
+        var cipher = Cipher;
         foreach (var e in load.Events)
         {
-            var payload = _cipher.Open(e.Type, e.PayloadJson);
+            var payload = cipher.Open(e.Type, e.PayloadJson);
             var @event = EventJson.Deserialize(e.Type, payload);
             var next = CaseState.Apply(state, @event, checked((int)e.Seq), e.OccurredAt);
             if (e.Seq >= keepFrom)
@@ -604,14 +614,25 @@ public sealed partial class CaseGrain(
         }
 
         _answers.Reset(answered.Concat(load.RefusedCommandIds));
-        (_state, _head) = (state, head);
+        if (state is not null && !ReferenceEquals(state.CaseNumber, CaseNumber) && state.CaseNumber == CaseNumber)
+        {
+            // The case number as read from the store is a string of its own: the state holds the grain's instead.
+            state = state with { CaseNumber = CaseNumber };
+        }
+
+        (_state, _head) = (state, HeadHash.From(head));
         if (state is { Erased: true })
         {
             // Erased, whether or not the key row is destroyed yet: no read decrypts anything from here on.
-            _cipher = new SubjectCipher(CaseNumber, null);
+            _cipher = null;
         }
 
-        _consequences.Load(load.ConsequencesDone, load.Failures, items);
+        _consequencesDone = load.ConsequencesDone;
+        if (_consequences is not null || items.Count > 0 || load.Failures.Count > 0)
+        {
+            Consequences.Load(load.ConsequencesDone, load.Failures, items);
+        }
+
         KeepSnapshot();
     }
 
@@ -649,7 +670,7 @@ public sealed partial class CaseGrain(
         }
 
         _snapshotSeq = state.Version;
-        var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head);
+        var snapshot = new StoredSnapshot(state.Version, CaseSnapshots.Format, CaseSnapshots.Write(state), _head.ToString());
         var caseNumber = CaseNumber;
         _snapshotWrite = Task.Run(async () =>
         {

@@ -175,6 +175,7 @@ public static class CaseGrainsSilo
         silo.Services.AddSingleton<SubjectKeyRing>();
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
+        silo.Services.AddSingleton<CaseGrainDependencies>();
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         // A command's trace follows it from the HTTP request through every grain call (Hosting/Telemetry.cs).
         silo.AddActivityPropagation();
