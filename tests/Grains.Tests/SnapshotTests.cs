@@ -2,6 +2,7 @@ using CaseGrains.Grains.Identity;
 using System.Text.Json;
 using CaseGrains.Domain.Access;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Services;
 using CaseGrains.Grains.Abstractions;
 using CaseGrains.Grains.Hosting;
@@ -116,6 +117,8 @@ public sealed class SnapshotTests(ClusterFixture fx)
         var read = CaseSnapshots.Read(json);
         Assert.Equal(json, CaseSnapshots.Write(read));
         Assert.Same(StageProgress.NotStarted, read[Stage.Training]);
+        // Every purpose consented to: the one shared set, as in a state folded from its events (not a set per case).
+        Assert.Same(ConsentPurposes.All, read.ConsentedPurposes);
         Assert.DoesNotContain("activeStage", json, StringComparison.Ordinal);
     }
 

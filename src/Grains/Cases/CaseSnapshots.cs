@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Grains.Storage;
 
 namespace CaseGrains.Grains;
@@ -44,8 +45,12 @@ internal static class CaseSnapshots
 
     public static string Write(CaseState state) => JsonSerializer.Serialize(state, Options);
 
-    public static CaseState Read(string json) =>
-        JsonSerializer.Deserialize<CaseState>(json, Options) ?? throw new InvalidDataException("A case snapshot holds no state.");
+    public static CaseState Read(string json)
+    {
+        var state = JsonSerializer.Deserialize<CaseState>(json, Options) ?? throw new InvalidDataException("A case snapshot holds no state.");
+        // Consent to every purpose is one shared set, as in a state folded from its events (not a set per active case).
+        return state.ConsentedPurposes.SetEquals(ConsentPurposes.All) ? state with { ConsentedPurposes = ConsentPurposes.All } : state;
+    }
 
     private static string ShapeHash(Type root)
     {
