@@ -39,18 +39,19 @@ public sealed partial class DeadlineSweeperGrain(
     {
         var now = clock.GetUtcNow();
         DueDeadline? after = null;
-        var woken = 0;
-        var failed = 0;
+        // A sliding window across pages: the next case is told as soon as one of the InFlight before it has answered
+        // (told in chunks, each chunk waited for its slowest case before the next began).
+        using var window = new SemaphoreSlim(InFlight);
+        var told = new List<Task<bool>>();
         while (true)
         {
             var due = await store.DueDeadlinesAsync(now, after, Page, CancellationToken.None);
-            foreach (var chunk in due.Chunk(InFlight))
+            foreach (var deadline in due)
             {
-                var results = await Task.WhenAll(chunk.Select(WakeAsync));
-                failed += results.Count(ok => !ok);
+                await window.WaitAsync();
+                told.Add(WakeAsync(deadline, window));
             }
 
-            woken += due.Count;
             if (due.Count < Page)
             {
                 break;
@@ -59,15 +60,16 @@ public sealed partial class DeadlineSweeperGrain(
             after = due[^1];
         }
 
+        var failed = (await Task.WhenAll(told)).Count(ok => !ok);
         if (failed > 0)
         {
-            LogCasesFailed(failed, woken);
+            LogCasesFailed(failed, told.Count);
         }
 
-        return woken;
+        return told.Count;
     }
 
-    private async Task<bool> WakeAsync(DueDeadline deadline)
+    private async Task<bool> WakeAsync(DueDeadline deadline, SemaphoreSlim window)
     {
         try
         {
@@ -79,6 +81,10 @@ public sealed partial class DeadlineSweeperGrain(
             // Its row stays due: the next sweep tells it again.
             LogCaseFailed(ex, deadline.CaseNumber, deadline.Kind);
             return false;
+        }
+        finally
+        {
+            window.Release();
         }
     }
 
