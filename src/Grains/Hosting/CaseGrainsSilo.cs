@@ -256,10 +256,6 @@ public static class CaseGrainsSilo
     }
 
     /// <summary>
-    /// One store object serves its views: what a case needs, what the projections' readers need, what operators need,
-    /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
-    /// </summary>
-    /// <summary>
     /// The store's connections prepare the statements they run often (unless the connection string says otherwise): each
     /// append, load and cursor statement is then parsed and planned once per connection, not on every call (Npgsql's
     /// automatic preparation; a statement is prepared at its fifth use, up to 64 per connection).
@@ -275,6 +271,10 @@ public static class CaseGrainsSilo
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// One store object serves its views: what a case needs, what the projections' readers need, what operators need,
+    /// the people index, the deadline index, the offers' rosters. Consequences: the cursor writer, the fault switches (off unless configured), and the sweeper's start.
+    /// </summary>
     private static void AddStores<TStore>(IServiceCollection services)
         where TStore : class, ICaseTimelineStore, IProjectionStore, IOperationsStore, IPeopleStore, IDeadlineStore, IPlacesStore, INoticeOutbox, ISubjectKeyStore
     {
