@@ -9,8 +9,8 @@ namespace CaseGrains.Grains.Abstractions;
 [Alias("cg.ICaseGrain")]
 public interface ICaseGrain : IGrainWithStringKey
 {
-    /// <summary>Runs one journey command for <paramref name="actor"/>.</summary>
-    [Alias("Execute")]
+    /// <summary>Runs one journey command for <paramref name="actor"/> (a repeat of its command id is answered from the first).</summary>
+    [Alias("Execute"), ResendWhenInterrupted]
     Task<CommandOutcome> Execute(CaseCommandRequest command, Actor actor);
 
     /// <summary>The case, or null when no case has this number or it is outside the caller's scope. Audited.</summary>
@@ -121,7 +121,8 @@ public interface ICaseGrain : IGrainWithStringKey
 [Alias("cg.IIntakeGrain")]
 public interface IIntakeGrain : IGrainWithIntegerKey
 {
-    [Alias("Open")]
+    /// <summary>Opens a case (a repeat of the request's command id is answered from the first).</summary>
+    [Alias("Open"), ResendWhenInterrupted]
     Task<CommandOutcome> Open(IntakeRequest request, Actor actor);
 }
 

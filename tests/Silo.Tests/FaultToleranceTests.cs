@@ -37,10 +37,11 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
 
         // Recovery: the time from the kill until every case has had a command acknowledged again.
         var recovery = load.RecoveredWithin(killedAt, cases);
-        output.WriteLine($"kill -9 of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged ({load.FailedAttempts} attempts failed and were retried); " +
+        output.WriteLine($"kill -9 of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged ({cluster.ResentCalls} sent once more by the client, " +
+            $"{load.FailedAttempts} attempts failed and were retried by the test); " +
             $"{load.Opened.Count} intakes during the run; all {Cases} cases accepting commands again {recovery.TotalSeconds:F1} s after the kill");
         // The kill hit work in flight (else this run showed nothing about recovery).
-        Assert.True(load.FailedAttempts > 0, "no command failed: the killed silo carried none of the load");
+        Assert.True(load.FailedAttempts + cluster.ResentCalls > 0, "no command was interrupted: the killed silo carried none of the load");
         Assert.NotEmpty(load.Opened);
         await AssertNothingLostAsync(cluster, load, cases);
         Assert.True(recovery <= TimeSpan.FromSeconds(15), $"cases usable again only {recovery.TotalSeconds:F1} s after the kill (target ≤ 15 s)");
@@ -59,7 +60,8 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         await load.RunUntilAsync(acknowledged: load.AcknowledgedCount + 1000, TimeSpan.FromSeconds(90));
         await load.StopAsync();
 
-        output.WriteLine($"SIGTERM + restart of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged, {load.FailedAttempts} failed attempts");
+        output.WriteLine($"SIGTERM + restart of 1 of 2 silos: {load.AcknowledgedCount} commands acknowledged, {load.FailedAttempts} failed attempts, " +
+            $"{cluster.ResentCalls} sent once more by the client");
         foreach (var (error, n) in load.Errors)
         {
             output.WriteLine($"{n} × {error}");
@@ -68,6 +70,39 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         Assert.Equal(0, exitCode);
         Assert.Equal(0, load.FailedAttempts);
         await AssertNothingLostAsync(cluster, load, cases);
+    }
+
+    [Fact]
+    public async Task ACommandWhoseSiloStallsPastTheCallTimeout_IsSentOnceMore_AndAppliedOnce_WhileAReadIsNotResent()
+    {
+        await using var cluster = await TestCluster.StartAsync(server, silos: 1);
+        var number = (await cluster.OpenCasesAsync(1))[0];
+        var grain = cluster.Grains.GetGrain<ICaseGrain>(number);
+        var command = new RecordConsentRequest { CommandId = Guid.NewGuid().ToString(), Method = "sent during a stall" };
+
+        // The only silo stalls for longer than the call timeout (3 s): the command's first attempt gets no answer.
+        await cluster.Nodes[0].PauseAsync();
+        var stalled = Stopwatch.StartNew();
+        var execute = grain.Execute(command, TestCluster.Caseworker);
+        var read = grain.GetView(TestCluster.Caseworker, "case-management");
+        // The read is not marked to be resent: it fails at the call timeout, as the command's first attempt does.
+        await Assert.ThrowsAsync<TimeoutException>(() => read);
+        Assert.False(execute.IsCompleted, "the command failed with its first attempt instead of being sent once more");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await cluster.Nodes[0].ResumeAsync();
+
+        var outcome = await execute;
+        Assert.Equal(1, cluster.ResentCalls);
+        output.WriteLine($"stalled silo: the command was acknowledged {stalled.Elapsed.TotalSeconds:F1} s after it was sent");
+        Assert.True(outcome.Accepted, outcome.Refusal?.Code);
+        var timeline = (await cluster.ReadTimelinesAsync())[number];
+        Assert.Single(timeline, e => e.CommandId == command.CommandId);
+
+        // The same id again is the same outcome, and still one event.
+        var repeat = await grain.Execute(command, TestCluster.Caseworker);
+        Assert.True(repeat.Replayed);
+        Assert.Equal(outcome.Version, repeat.Version);
+        Assert.Single((await cluster.ReadTimelinesAsync())[number], e => e.CommandId == command.CommandId);
     }
 
     private static async Task AssertNothingLostAsync(TestCluster cluster, Load load, IReadOnlyList<string> cases)

@@ -30,6 +30,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _client!.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>Calls this test's client sent once more after an interrupted attempt (the product's client filter).</summary>
+    public long ResentCalls => _client!.Services.GetServices<IOutgoingGrainCallFilter>().OfType<ResendInterruptedCallFilter>().Sum(f => f.Resent);
+
     public static async Task<TestCluster> StartAsync(PostgresServer server, int silos, params string[] siloArguments)
     {
         var connectionString = await server.CreateDatabaseAsync();

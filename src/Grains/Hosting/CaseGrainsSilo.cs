@@ -100,7 +100,8 @@ public static class CaseGrainsSilo
 
     /// <summary>
     /// An Orleans client of the silos: the localhost gateway in Embedded mode, or every silo that the PostgreSQL
-    /// membership table lists as active in Cluster mode.
+    /// membership table lists as active in Cluster mode. A command interrupted in the cluster is sent once more with the
+    /// same command id (<see cref="ResendInterruptedCallFilter"/>).
     /// </summary>
     public static IClientBuilder UseCaseGrainsCluster(this IClientBuilder client, CaseGrainsOptions settings, IConfiguration configuration)
     {
@@ -108,6 +109,7 @@ public static class CaseGrainsSilo
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
         client.AddActivityPropagation();
+        client.AddOutgoingGrainCallFilter<ResendInterruptedCallFilter>();
         if (settings.OrleansDashboard)
         {
             client.AddDashboard(OrleansDashboardPage.Configure);

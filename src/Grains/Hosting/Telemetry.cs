@@ -72,6 +72,10 @@ public static class CaseGrainsTelemetry
     public static readonly Counter<long> ImportRows = Meter.CreateCounter<long>("casegrains.import.rows", "{row}",
         "Import rows processed, by result");
 
+    /// <summary>Calls a cluster client sent once more because their first attempt was interrupted, by method and failure.</summary>
+    public static readonly Counter<long> CallsResent = Meter.CreateCounter<long>("casegrains.calls.resent", "{call}",
+        "Commands sent once more after an interrupted attempt, by method and failure");
+
     private static readonly double[] GroupSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
     /// <summary>
