@@ -17,7 +17,12 @@ namespace CaseGrains.Bench;
 /// </summary>
 internal static class ActivationBench
 {
-    public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log)
+    /// <summary>
+    /// <paramref name="cases"/> cases activated with <paramref name="concurrency"/> calls in flight, on SQLite or the
+    /// <paramref name="postgres"/> database; progress to <paramref name="log"/>. <paramref name="hold"/> keeps the active
+    /// cases that long before the floor is measured (to take a heap dump of this process).
+    /// </summary>
+    public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log, TimeSpan hold = default)
     {
         var (host, dataDirectory) = await StartSiloAsync(postgres);
         try
@@ -58,6 +63,11 @@ internal static class ActivationBench
             var heapAfter = Heap();
             var rssAfter = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
             var perCase = (heapAfter - heapBefore) / (double)cases;
+            if (hold > TimeSpan.Zero)
+            {
+                log.WriteLine($"holding the {cases} active cases for {hold.TotalSeconds:F0} s: dotnet-gcdump collect -p {Environment.ProcessId}");
+                await Task.Delay(hold);
+            }
 
             // The floor: the same number of the smallest grain there is (no state, one reference), to see what an
             // activation costs Orleans itself.

@@ -64,7 +64,8 @@ switch (command)
         return 0;
 
     case "activation":
-        output.WriteLine(await ActivationBench.RunAsync(options.Int("cases", 100_000), options.Int("concurrency", 64), options.Optional("postgres"), output));
+        output.WriteLine(await ActivationBench.RunAsync(options.Int("cases", 100_000), options.Int("concurrency", 64), options.Optional("postgres"), output,
+            TimeSpan.FromSeconds(options.Int("hold-seconds", 0))));
         return 0;
 
     case "connections":

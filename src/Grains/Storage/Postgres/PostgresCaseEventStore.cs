@@ -39,71 +39,121 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
 
     /// <summary>
     /// The loads of a group in one round trip, in one read-only repeatable-read transaction: a case's snapshot and the
-    /// events after it come from the same moment (a snapshot written meanwhile cannot make the events skip ahead).
+    /// events after it come from the same moment (a snapshot written meanwhile cannot make the events skip ahead). Six
+    /// statements for the whole group, each over the group's cases (not six for each case): a statement's fixed cost in
+    /// PostgreSQL (its plan, and the locks on every partition of the events table) is paid once per group.
     /// </summary>
     private static async Task<CaseLoad[]> LoadGroupAsync(NpgsqlDataSource source, IReadOnlyList<(string Case, string? Format)> loads)
     {
         await using var conn = await source.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        var cases = loads.Select(l => l.Case).ToArray();
+        // No format: no snapshot (a format no row has).
+        var formats = loads.Select(l => l.Format ?? "").ToArray();
         await using var batch = new NpgsqlBatch(conn, tx);
-        foreach (var (caseNumber, format) in loads)
+        foreach (var sql in GroupLoadStatements)
         {
-            foreach (var sql in new[]
-            {
-                "SELECT seq, state, head FROM case_snapshots WHERE case_number = @case AND format = @format",
-                $"""
-                SELECT {ReadColumns} FROM case_events
-                WHERE case_number = @case AND seq > coalesce((SELECT seq FROM case_snapshots WHERE case_number = @case AND format = @format), 0)
-                ORDER BY seq
-                """,
-                "SELECT command_id FROM case_refusals WHERE case_number = @case",
-                "SELECT done FROM case_consequences_behind WHERE case_number = @case",
-                $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = @case",
-                SubjectKeyTable.ReadKey,
-            })
-            {
-                var command = new NpgsqlBatchCommand(sql);
-                command.Parameters.AddWithValue("case", caseNumber);
-                // No format: no snapshot (a format no row has).
-                command.Parameters.AddWithValue("format", format ?? "");
-                batch.BatchCommands.Add(command);
-            }
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("cases", cases);
+            command.Parameters.AddWithValue("formats", formats);
+            batch.BatchCommands.Add(command);
         }
 
-        var results = new CaseLoad[loads.Count];
+        // Rows come keyed by the load's position in the group (snapshots, events) or by case number (the rest).
+        var snapshots = new StoredSnapshot?[loads.Count];
+        var events = new List<StoredEvent>?[loads.Count];
+        var refused = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var cursors = new Dictionary<string, long>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, List<ConsequenceFailure>>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, SubjectKeyRow>(StringComparer.Ordinal);
         await using (var rows = await batch.ExecuteReaderAsync())
         {
-            for (var i = 0; i < loads.Count; i++)
+            while (await rows.ReadAsync())
             {
-                var snapshot = await rows.ReadAsync() ? new StoredSnapshot(rows.GetInt64(0), loads[i].Format ?? "", rows.GetString(1), rows.GetString(2)) : null;
-                await rows.NextResultAsync();
-                var events = new List<StoredEvent>();
-                while (await rows.ReadAsync())
-                {
-                    events.Add(ReadEvent(rows));
-                }
+                var i = (int)rows.GetInt64(0) - 1;
+                snapshots[i] = new StoredSnapshot(rows.GetInt64(1), formats[i], rows.GetString(2), rows.GetString(3));
+            }
 
-                await rows.NextResultAsync();
-                var refused = new List<string>();
-                while (await rows.ReadAsync())
-                {
-                    refused.Add(rows.GetString(0));
-                }
+            await rows.NextResultAsync();
+            while (await rows.ReadAsync())
+            {
+                var i = (int)rows.GetInt64(0) - 1;
+                (events[i] ??= []).Add(ReadEvent(rows, 1));
+            }
 
-                await rows.NextResultAsync();
-                // No row: caught up to the last event (or the snapshot's, with none after it).
-                var done = await rows.ReadAsync() ? rows.GetInt64(0) : events.Count > 0 ? events[^1].Seq : snapshot?.Seq ?? 0;
-                await rows.NextResultAsync();
-                var failures = await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None);
-                await rows.NextResultAsync();
-                var key = await rows.ReadAsync() ? ReadSubjectKey(rows) : null;
-                await rows.NextResultAsync();
-                results[i] = new CaseLoad(events, refused, done, failures, snapshot, key);
+            await rows.NextResultAsync();
+            while (await rows.ReadAsync())
+            {
+                Bucket(refused, rows.GetString(0)).Add(rows.GetString(1));
+            }
+
+            await rows.NextResultAsync();
+            while (await rows.ReadAsync())
+            {
+                cursors[rows.GetString(0)] = rows.GetInt64(1);
+            }
+
+            await rows.NextResultAsync();
+            foreach (var failure in await ProjectionRows.ReadAsync(rows, ReadFailure, CancellationToken.None))
+            {
+                Bucket(failures, failure.CaseNumber).Add(failure);
+            }
+
+            await rows.NextResultAsync();
+            while (await rows.ReadAsync())
+            {
+                keys[rows.GetString(0)] = new(rows.IsDBNull(1) ? null : rows.GetFieldValue<byte[]>(1), rows.GetFieldValue<DateTimeOffset>(2),
+                    rows.IsDBNull(3) ? null : rows.GetFieldValue<DateTimeOffset>(3));
             }
         }
 
         await tx.CommitAsync();
+        var results = new CaseLoad[loads.Count];
+        for (var i = 0; i < loads.Count; i++)
+        {
+            var caseNumber = loads[i].Case;
+            var caseEvents = events[i] ?? [];
+            // No cursor row: caught up to the last event (or the snapshot's, with none after it).
+            var done = cursors.TryGetValue(caseNumber, out var cursor) ? cursor : caseEvents.Count > 0 ? caseEvents[^1].Seq : snapshots[i]?.Seq ?? 0;
+            results[i] = new CaseLoad(caseEvents, refused.GetValueOrDefault(caseNumber) ?? [], done,
+                failures.GetValueOrDefault(caseNumber) ?? [], snapshots[i], keys.GetValueOrDefault(caseNumber));
+        }
+
         return results;
+    }
+
+    /// <summary>
+    /// A group's load: <c>@cases</c> and <c>@formats</c> are its cases and their snapshot formats, in the group's order;
+    /// snapshots and events name the load by its position (1-based), so a case twice in a group gets each load its own.
+    /// </summary>
+    private static readonly string[] GroupLoadStatements =
+    [
+        """
+        SELECT l.i, s.seq, s.state, s.head FROM unnest(@cases, @formats) WITH ORDINALITY AS l(c, f, i)
+        JOIN case_snapshots s ON s.case_number = l.c AND s.format = l.f
+        """,
+        $"""
+        SELECT l.i, e.* FROM unnest(@cases, @formats) WITH ORDINALITY AS l(c, f, i)
+        CROSS JOIN LATERAL (
+            SELECT {ReadColumns} FROM case_events
+            WHERE case_number = l.c AND seq > coalesce((SELECT seq FROM case_snapshots WHERE case_number = l.c AND format = l.f), 0)
+        ) e
+        ORDER BY l.i, e.seq
+        """,
+        "SELECT case_number, command_id FROM case_refusals WHERE case_number = ANY(@cases)",
+        "SELECT case_number, done FROM case_consequences_behind WHERE case_number = ANY(@cases)",
+        $"SELECT {ConsequenceRows.Columns} FROM case_consequence_failures WHERE case_number = ANY(@cases)",
+        "SELECT case_number, wrapped_key, created_at, erased_at FROM subject_keys WHERE case_number = ANY(@cases)",
+    ];
+
+    private static List<T> Bucket<T>(Dictionary<string, List<T>> buckets, string key)
+    {
+        if (!buckets.TryGetValue(key, out var bucket))
+        {
+            buckets[key] = bucket = [];
+        }
+
+        return bucket;
     }
 
     /// <summary>The upsert commits without waiting for the disk (a snapshot is a cache: one lost in a crash is a longer replay).</summary>
@@ -723,7 +773,8 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         return list;
     }
 
-    private static StoredEvent ReadEvent(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), EventChain.ParseTime(r.GetString(5)),
-        r.GetString(6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10), r.GetBoolean(11));
+    /// <summary>An event row of <see cref="ReadColumns"/>, starting at column <paramref name="at"/>.</summary>
+    private static StoredEvent ReadEvent(NpgsqlDataReader r, int at = 0) => new(
+        r.GetString(at), r.GetInt64(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4), EventChain.ParseTime(r.GetString(at + 5)),
+        r.GetString(at + 6), r.GetString(at + 7), r.GetString(at + 8), r.GetString(at + 9), r.GetString(at + 10), r.GetBoolean(at + 11));
 }
