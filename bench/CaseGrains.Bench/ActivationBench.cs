@@ -49,20 +49,21 @@ internal static class ActivationBench
 
             var heapBefore = Heap();
             var rssBefore = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
-            log.WriteLine($"activating {cases} cases, {concurrency} calls in flight (random order)");
+            log.WriteLine($"activating {cases} cases, {concurrency} calls in flight (random order), in two halves");
             var order = numbers.OrderBy(_ => Random.Shared.Next()).ToArray();
             var activating = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (n, _) =>
-            {
-                if (await grains.GetGrain<ICaseGrain>(n).GetScope() is null)
-                {
-                    throw new InvalidOperationException($"case {n} activated without its timeline");
-                }
-            });
+            await ActivateAsync(grains, order[..(cases / 2)], concurrency);
+            activating.Stop();
+            var heapHalf = Heap();
+            activating.Start();
+            await ActivateAsync(grains, order[(cases / 2)..], concurrency);
             var rate = cases / activating.Elapsed.TotalSeconds;
             var heapAfter = Heap();
             var rssAfter = ProcessStats.Read(Environment.ProcessId)!.Value.PeakRss;
             var perCase = (heapAfter - heapBefore) / (double)cases;
+            // What one more active case costs: the second half against the first (without what the first activations
+            // of the process allocate once, and without the heap's start, which varies by tens of MiB between runs).
+            var marginal = (heapAfter - heapHalf) / (double)(cases - cases / 2);
             if (hold > TimeSpan.Zero)
             {
                 log.WriteLine($"holding the {cases} active cases for {hold.TotalSeconds:F0} s: dotnet-gcdump collect -p {Environment.ProcessId}");
@@ -73,15 +74,23 @@ internal static class ActivationBench
             // activation costs Orleans itself.
             log.WriteLine($"activating {cases} minimal grains for the Orleans floor");
             var probing = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(numbers, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+            await Parallel.ForEachAsync(numbers[..(cases / 2)], new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+                async (n, _) => await grains.GetGrain<IProbeGrain>(n).Ping());
+            probing.Stop();
+            var probeHalf = Heap();
+            probing.Start();
+            await Parallel.ForEachAsync(numbers[(cases / 2)..], new ParallelOptions { MaxDegreeOfParallelism = concurrency },
                 async (n, _) => await grains.GetGrain<IProbeGrain>(n).Ping());
             var probeRate = cases / probing.Elapsed.TotalSeconds;
-            var perMinimal = (Heap() - heapAfter) / (double)cases;
+            var probeAfter = Heap();
+            var perMinimal = (probeAfter - heapAfter) / (double)cases;
+            var marginalMinimal = (probeAfter - probeHalf) / (double)(cases - cases / 2);
             return $"""
                 cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")})
                 cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
                 managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
-                Orleans floor         {perMinimal:F0} bytes per activation of a grain with no state (so the case itself holds {perCase - perMinimal:F0}); {probeRate:F0} such activations/s (no database)
+                one more active case  {marginal:F0} bytes (the second half of the cases against the first, after a full GC each)
+                Orleans floor         {perMinimal:F0} bytes per activation of a grain with no state, {marginalMinimal:F0} one more (so the case itself holds {perCase - perMinimal:F0}, {marginal - marginalMinimal:F0} one more); {probeRate:F0} such activations/s (no database)
                 peak RSS              {rssBefore / 1048576.0:F0} MiB → {rssAfter / 1048576.0:F0} MiB
                 """;
         }
@@ -95,6 +104,15 @@ internal static class ActivationBench
     /// A silo in this process with the hosts' configuration (SQLite in a temporary folder in Embedded mode; the
     /// PostgreSQL database given, its schema applied, in Cluster mode), started.
     /// </summary>
+    private static Task ActivateAsync(IGrainFactory grains, string[] numbers, int concurrency) =>
+        Parallel.ForEachAsync(numbers, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (n, _) =>
+        {
+            if (await grains.GetGrain<ICaseGrain>(n).GetScope() is null)
+            {
+                throw new InvalidOperationException($"case {n} activated without its timeline");
+            }
+        });
+
     internal static async Task<(IHost Host, string DataDirectory)> StartSiloAsync(string? postgres, IReadOnlyDictionary<string, string?>? more = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "casegrains-bench-" + Guid.NewGuid().ToString("N")[..8]);

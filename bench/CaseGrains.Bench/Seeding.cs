@@ -9,7 +9,10 @@ internal static class Seeding
 {
     public static (StoredEvent Event, CaseIndexRow Index) Opened(string caseNumber, DateTimeOffset at)
     {
-        var opened = new CaseOpened(caseNumber, "bench-" + caseNumber, "3579**********01", "Penerima Beban", Gender.Female, "35.79.01", Segment.Umkm, null, true);
+        // As intake writes them: the NIK's keyed hash is 64 hex characters, the masked NIK ends in the person's digits.
+        var nikHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("bench-nik-" + caseNumber)));
+        var masked = $"3579**********{caseNumber.GetHashCode(StringComparison.Ordinal) & 63:D2}";
+        var opened = new CaseOpened(caseNumber, nikHash, masked, "Penerima Beban", Gender.Female, "35.79.01", Segment.Umkm, null, true);
         return Event(caseNumber, 1, opened, EventChain.Genesis, at);
     }
 

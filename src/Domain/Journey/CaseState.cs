@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
 using CaseGrains.Domain.Business;
+using CaseGrains.Domain.Identity;
 using CaseGrains.Domain.Privacy;
+using CaseGrains.Domain.Regions;
 using CaseGrains.Domain.Services;
+using CaseGrains.Domain.Timeline;
 
 namespace CaseGrains.Domain.Journey;
 
@@ -58,12 +61,19 @@ public sealed record Outcomes(long AnnualTurnoverAfterIdr, long BusinessCapitalA
 /// </summary>
 public sealed record CaseState
 {
+    private readonly HashText _nikHash;
+    private readonly MaskedNik _nikMasked;
+
     public required string CaseNumber { get; init; }
-    public required string NikHash { get; init; }
-    public required string NikMasked { get; init; }
+
+    /// <summary>The NIK's keyed hash (64 hex characters; held as its 32 bytes: a case in memory is mostly its strings).</summary>
+    public required string NikHash { get => _nikHash.ToString(); init => _nikHash = HashText.From(value); }
+    /// <summary>The NIK as shown (<c>3579**********01</c>; held as its six visible digits).</summary>
+    public required string NikMasked { get => _nikMasked.ToString(); init => _nikMasked = MaskedNik.From(value); }
     public required string FullName { get; init; }
     public required Gender Gender { get; init; }
-    public required string RegionCode { get; init; }
+    /// <summary>The kecamatan (the region table's own string, shared by its cases).</summary>
+    public required string RegionCode { get; init => field = RegionTable.Kemendagri.Shared(value); }
     public required Segment Segment { get; init; }
     public string? Nib { get; init; }
     public bool HasConsent { get; init; }

@@ -3,9 +3,10 @@ namespace CaseGrains.Domain.Journey;
 /// <summary>
 /// The progress of every stage, indexed by stage. Immutable; one reference per stage (a case holds one of these in
 /// memory for as long as it is active, so it is kept small: an immutable dictionary of seven entries costs several
-/// times more). Stages that have not started share one <see cref="StageProgress.NotStarted"/>.
+/// times more). Stages that have not started share one <see cref="StageProgress.NotStarted"/>. A struct: the state
+/// holds the array itself, not an object around it.
 /// </summary>
-public sealed class StageTable
+public readonly struct StageTable
 {
     private static readonly Stage[] AllStages = Enum.GetValues<Stage>();
     private readonly StageProgress[] _items;
@@ -24,7 +25,14 @@ public sealed class StageTable
     public StageProgress this[Stage stage] => _items[(int)stage];
 
     /// <summary>Every stage with its progress, in journey order.</summary>
-    public IEnumerable<KeyValuePair<Stage, StageProgress>> Entries => AllStages.Select(s => KeyValuePair.Create(s, _items[(int)s]));
+    public IEnumerable<KeyValuePair<Stage, StageProgress>> Entries
+    {
+        get
+        {
+            var items = _items;
+            return AllStages.Select(s => KeyValuePair.Create(s, items[(int)s]));
+        }
+    }
 
     public StageTable SetItem(Stage stage, StageProgress progress)
     {

@@ -37,6 +37,12 @@ public sealed class RegionTable
 
     public Region? Find(string code) => _byCode.GetValueOrDefault(code);
 
+    /// <summary>
+    /// The table's own string for a known province, kab/kota or kecamatan code, else <paramref name="code"/> itself: the
+    /// many cases of one kecamatan then hold one string between them.
+    /// </summary>
+    public string Shared(string code) => code is not null && _byCode.TryGetValue(code, out var region) ? region.Code : code!;
+
     public IEnumerable<Region> Children(string parentCode) =>
         _byCode.Values.Where(r => ParentCode(r.Code) == parentCode).OrderBy(r => r.Code, StringComparer.Ordinal);
 

@@ -29,7 +29,7 @@ public sealed partial class CaseGrain(
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private CaseState? _state;
-    private HeadHash _head = HeadHash.Genesis;
+    private HashText _head = HashText.Genesis;
     private CaseAnswers _answers = null!;
     // Made on first use (most activations of a national caseload only answer a few reads or nothing before they idle out).
     private CaseReads? _reads;
@@ -244,7 +244,7 @@ public sealed partial class CaseGrain(
         }
 
         var previous = _state;
-        (_state, _head) = (next, HeadHash.From(hash));
+        (_state, _head) = (next, HashText.From(hash));
         _answers.Add(commandId);
         LogAccepted(CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
@@ -620,7 +620,7 @@ public sealed partial class CaseGrain(
             state = state with { CaseNumber = CaseNumber };
         }
 
-        (_state, _head) = (state, HeadHash.From(head));
+        (_state, _head) = (state, HashText.From(head));
         if (state is { Erased: true })
         {
             // Erased, whether or not the key row is destroyed yet: no read decrypts anything from here on.

@@ -1,24 +1,23 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using CaseGrains.Domain.Timeline;
 
-namespace CaseGrains.Grains;
+namespace CaseGrains.Domain.Timeline;
 
 /// <summary>
-/// A case's head hash as its activation holds it: the 32 bytes of the SHA-256 that <see cref="EventChain.Hash"/> writes
-/// as 64 lowercase hex characters, not the characters (a stored hash in any other form is held as it was read, for
-/// verification to report).
+/// A SHA-256 written as 64 lowercase hex characters (a case's head hash as <see cref="EventChain.Hash"/> writes it, a
+/// NIK's keyed hash), held in memory as its 32 bytes inline instead of as the characters (a 150-byte string). Text in any
+/// other form is held as it was read (for verification to report, and for test data). Equal when the text is equal.
 /// </summary>
-internal readonly struct HeadHash
+public readonly record struct HashText
 {
     private readonly ulong _a, _b, _c, _d;
     private readonly string? _text;
 
-    private HeadHash(ulong a, ulong b, ulong c, ulong d, string? text) => (_a, _b, _c, _d, _text) = (a, b, c, d, text);
+    private HashText(ulong a, ulong b, ulong c, ulong d, string? text) => (_a, _b, _c, _d, _text) = (a, b, c, d, text);
 
-    public static HeadHash Genesis { get; } = From(EventChain.Genesis);
+    public static HashText Genesis { get; } = From(EventChain.Genesis);
 
-    public static HeadHash From(string hash)
+    public static HashText From(string hash)
     {
         ArgumentNullException.ThrowIfNull(hash);
         Span<byte> bytes = stackalloc byte[32];
