@@ -50,7 +50,10 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         var cases = loads.Select(l => l.Case).ToArray();
         // No format: no snapshot (a format no row has).
         var formats = loads.Select(l => l.Format ?? "").ToArray();
-        await using var batch = new NpgsqlBatch(conn, tx);
+        // One plan per connection for these statements, its partitions pruned as it runs: a plan made for each call
+        // (PostgreSQL's choice for the first calls, and whenever it guesses that one is cheaper) costs milliseconds over
+        // the events table's 16 partitions, as much as the load itself.
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO force_generic_plan") } };
         foreach (var sql in GroupLoadStatements)
         {
             var command = new NpgsqlBatchCommand(sql);
