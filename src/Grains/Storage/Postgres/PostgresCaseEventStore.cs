@@ -135,11 +135,14 @@ public sealed partial class PostgresCaseEventStore(NpgsqlDataSource db) : ICaseT
         SELECT l.i, s.seq, s.state, s.head FROM unnest(@cases, @formats) WITH ORDINALITY AS l(c, f, i)
         JOIN case_snapshots s ON s.case_number = l.c AND s.format = l.f
         """,
+        // OFFSET 0 keeps the events' subquery a subquery, planned for one case at a time, and its ORDER BY makes that plan
+        // the index range from the snapshot on: flattened into the join (or without the order), PostgreSQL read every
+        // event of the case and filtered on seq (27 ms for a case of 10,000 events from its snapshot, in bench national).
         $"""
         SELECT l.i, e.* FROM unnest(@cases, @formats) WITH ORDINALITY AS l(c, f, i)
+        LEFT JOIN case_snapshots s ON s.case_number = l.c AND s.format = l.f
         CROSS JOIN LATERAL (
-            SELECT {ReadColumns} FROM case_events
-            WHERE case_number = l.c AND seq > coalesce((SELECT seq FROM case_snapshots WHERE case_number = l.c AND format = l.f), 0)
+            SELECT {ReadColumns} FROM case_events WHERE case_number = l.c AND seq > coalesce(s.seq, 0) ORDER BY seq OFFSET 0
         ) e
         ORDER BY l.i, e.seq
         """,
