@@ -260,8 +260,9 @@ public static class CaseGrainsSilo
     /// <summary>
     /// The store's connections prepare the statements they run often (unless the connection string says otherwise): each
     /// append, load and cursor statement is then parsed and planned once per connection, not on every call (Npgsql's
-    /// automatic preparation; a statement is prepared at its second use, up to 64 per connection). An activation's load
-    /// over the events table's partitions costs milliseconds to plan, more than to run, so it is prepared early.
+    /// automatic preparation; a statement is prepared at its fifth use, up to 64 per connection). Preparing at the second
+    /// use was tried and reverted: in that bench national run PostgreSQL used 0.46 cores at 125 mixed requests/s, against
+    /// 0.30–0.32 in the runs without it (BENCHMARKS.md).
     /// </summary>
     internal static string WithAutoPrepare(string connectionString)
     {
@@ -269,7 +270,6 @@ public static class CaseGrainsSilo
         if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 64;
-            builder.AutoPrepareMinUsages = 2;
         }
 
         return builder.ConnectionString;
