@@ -88,7 +88,13 @@ public sealed class FaultToleranceTests(PostgresServer server, ITestOutputHelper
         // The read is not marked to be resent: it fails at the call timeout, as the command's first attempt does.
         await Assert.ThrowsAsync<TimeoutException>(() => read);
         Assert.False(execute.IsCompleted, "the command failed with its first attempt instead of being sent once more");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Resumed once the client has sent the command again (while the silo still stalls).
+        var deadline = Stopwatch.StartNew();
+        while (cluster.ResentCalls == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
         await cluster.Nodes[0].ResumeAsync();
 
         var outcome = await execute;

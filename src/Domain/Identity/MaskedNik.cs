@@ -17,8 +17,19 @@ public readonly record struct MaskedNik
         ArgumentNullException.ThrowIfNull(masked);
         return masked.Length == 16 && masked.AsSpan(4, 10).SequenceEqual(Stars)
             && masked.AsSpan(0, 4).IndexOfAnyExceptInRange('0', '9') < 0 && masked.AsSpan(14, 2).IndexOfAnyExceptInRange('0', '9') < 0
-            ? new(int.Parse(string.Concat(masked.AsSpan(0, 4), masked.AsSpan(14, 2)), System.Globalization.CultureInfo.InvariantCulture), null)
+            ? new(Digits(masked.AsSpan(0, 4)) * 100 + Digits(masked.AsSpan(14, 2)), null)
             : new(0, masked);
+    }
+
+    private static int Digits(ReadOnlySpan<char> digits)
+    {
+        var value = 0;
+        foreach (var c in digits)
+        {
+            value = value * 10 + (c - '0');
+        }
+
+        return value;
     }
 
     /// <summary>The masked NIK exactly as it was given.</summary>
