@@ -75,6 +75,43 @@ public sealed class MentorPageTests
     }
 
     [Fact]
+    public async Task ACaseOpenedWhileTheLiveFeedStillConnects_KeepsWhatTheMentorTypes_WhenTheStartEnds()
+    {
+        await using var app = AppHost.Start();
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var number = await OpenAssignedCaseAsync(app, "3579026107900047", "Ibu Ani");
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
+            var page = await context.NewPageAsync();
+            // The live feed's socket waits (as on a slow link) until the mentor has opened the case and typed.
+            var feed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await page.RouteWebSocketAsync("**/hubs/cases", async socket =>
+            {
+                await feed.Task;
+                socket.ConnectToServer();
+            });
+            await Chromium.SignInOnAsync(page, AppHost.Mentor);
+
+            await page.ClickAsync($"li[data-case='{number}'] a");
+            await page.FillAsync("#topic", "Perizinan usaha");
+            Assert.Null(await page.EvaluateAsync<string?>("() => document.body.dataset.started ?? null"));
+            feed.SetResult();
+
+            await page.WaitForFunctionAsync("() => document.body.dataset.started === 'mentor'");
+            await Assertions.Expect(page.Locator("#topic")).ToHaveValueAsync("Perizinan usaha");
+            await page.ClickAsync("#session button[type=submit]");
+            await Assertions.Expect(page.Locator("#session-message")).ToHaveTextAsync("Sesi tersimpan.", new() { Timeout = 30_000 });
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            AppHost.DeleteData(app.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task WhenTheConnectionDropsAndItsServerIsReplaced_ThePageSaysReconnecting_ThenResumesWithWhatItMissed()
     {
         await using var silo = await Node.StartEmbeddedSiloAsync();

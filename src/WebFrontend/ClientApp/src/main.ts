@@ -416,6 +416,7 @@ const changedAt = new Map<string, number>();
 const highlightMs = 4000;
 
 function renderCaseload(): void {
+  pagesDrawn++;
   openCase = null;
   const list = el("ul", { className: "cases", id: "cases" });
   const now = Date.now();
@@ -698,6 +699,8 @@ async function showWorkbenchCase(caseNumber: string): Promise<void> {
 // Renders run one after another: a render started by an earlier navigation (or a language switch) could otherwise
 // finish after a later one and put the earlier page back (found by ReachTests: the case list replaced the import page).
 let routing: Promise<void> = Promise.resolve();
+/** Pages drawn so far: start() draws none of its own over a page the user reached meanwhile (a form being typed in). */
+let pagesDrawn = 0;
 
 function route(): Promise<void> {
   routing = routing.then(render, render);
@@ -706,6 +709,7 @@ function route(): Promise<void> {
 
 async function render(): Promise<void> {
   if (!me) return;
+  pagesDrawn++;
   notifyLink.hidden = false;
   // Every role's own notification settings (and, for admins, the deliveries that failed).
   if (location.hash === "#/notifications") {
@@ -794,6 +798,7 @@ async function start(): Promise<void> {
     drawn = false;
   }
   me = who.data;
+  const drawnBefore = pagesDrawn;
   // Another account's cases and unsent actions leave this browser before anything of this one is kept.
   await store.claim(me);
   // Writes need the token; the mentor's first screen does not wait for it (the outbox asks for it when missing).
@@ -835,12 +840,19 @@ async function start(): Promise<void> {
   }
   // Connect, then resume: events between loading the caseload and the subscription are fetched, not lost.
   await resume();
-  if (!drawn) return route();
-  // Drawn from the phone already: the open case page is brought up to date in place (what the mentor may be typing
-  // meanwhile stays); the caseload was redrawn by loadCaseload.
-  const open = openCase;
-  const synced = open ? await syncCase(open) : null;
-  if (synced && openCase === open) drawCaseParts(synced.view, synced.events, null);
+  // Nothing drawn yet: the page for the address. Drawn meanwhile (the caseload by loadCaseload, or a case the mentor
+  // opened while the feed connected): left as it is, with what the mentor is typing in it.
+  if (!drawn && pagesDrawn === drawnBefore) {
+    await route();
+  } else {
+    // Drawn already: the open case page is brought up to date in place (what the mentor may be typing meanwhile
+    // stays); the caseload was redrawn by loadCaseload.
+    const open = openCase;
+    const synced = open ? await syncCase(open) : null;
+    if (synced && openCase === open) drawCaseParts(synced.view, synced.events, null);
+  }
+  // Marked once the mentor's start is over (the browser tests wait for it).
+  document.body.dataset.started = "mentor";
 }
 
 /** No server: a mentor who signed in on this phone before sees their cases as last seen; anyone else needs a connection. */
