@@ -20,11 +20,12 @@ internal static class ActivationBench
     /// <summary>
     /// <paramref name="cases"/> cases activated with <paramref name="concurrency"/> calls in flight, on SQLite or the
     /// <paramref name="postgres"/> database; progress to <paramref name="log"/>. <paramref name="hold"/> keeps the active
-    /// cases that long before the floor is measured (to take a heap dump of this process).
+    /// cases that long before the floor is measured (to take a heap dump of this process); <paramref name="directoryCache"/>
+    /// sets the silo's directory cache size (null: the hosts' default).
     /// </summary>
-    public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log, TimeSpan hold = default)
+    public static async Task<string> RunAsync(int cases, int concurrency, string? postgres, TextWriter log, TimeSpan hold = default, string? directoryCache = null)
     {
-        var (host, dataDirectory) = await StartSiloAsync(postgres);
+        var (host, dataDirectory) = await StartSiloAsync(postgres, directoryCache is null ? null : new Dictionary<string, string?> { ["CaseGrains:DirectoryCacheSize"] = directoryCache });
         try
         {
             var store = host.Services.GetRequiredService<ICaseTimelineStore>();
@@ -86,7 +87,7 @@ internal static class ActivationBench
             var perMinimal = (probeAfter - heapAfter) / (double)cases;
             var marginalMinimal = (probeAfter - probeHalf) / (double)(cases - cases / 2);
             return $"""
-                cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")})
+                cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")}; directory cache {host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.GrainDirectoryOptions>>().Value.CacheSize} addresses)
                 cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
                 managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
                 one more active case  {marginal:F0} bytes (the second half of the cases against the first, after a full GC each)

@@ -10,7 +10,7 @@ using Npgsql;
 //   load        --url U --admin-user A --admin-password P [--cases N] [--mentors M] [--workers K] [--rate R]
 //               [--duration S] [--warmup S] [--postgres CS | --sqlite FILE] [--baseline true|false]
 //   baseline    [--postgres CS] [--concurrency K] [--duration S]
-//   activation  --cases N [--concurrency C] [--postgres CS]
+//   activation  --cases N [--concurrency C] [--postgres CS] [--directory-cache N] (the silo's CaseGrains:DirectoryCacheSize)
 //   connections --url U --admin-user A --admin-password P --frontend-pid PID [--users U] [--connections C]
 //   matching    --url U --admin-user A --admin-password P [--offers N] [--mentors M] [--iterations K]
 //   recovery    [--postgres ADMIN_CS] [--rounds 3] [--cases 40]        (starts its own cluster; kill -9 of a silo)
@@ -65,7 +65,7 @@ switch (command)
 
     case "activation":
         output.WriteLine(await ActivationBench.RunAsync(options.Int("cases", 100_000), options.Int("concurrency", 64), options.Optional("postgres"), output,
-            TimeSpan.FromSeconds(options.Int("hold-seconds", 0))));
+            TimeSpan.FromSeconds(options.Int("hold-seconds", 0)), options.Optional("directory-cache")));
         return 0;
 
     case "connections":

@@ -24,6 +24,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The silo's directory cache, in addresses.</summary>
+    public const int DirectoryCacheSize = 32;
+
     public string ConnectionString => new CaseGrainsOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
 
     public static Actor Caseworker { get; } = new("cw-test", Role.Caseworker, ["35.79"]);
@@ -69,7 +72,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["CaseGrains:DataDirectory"] = DataDirectory })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["CaseGrains:DataDirectory"] = DataDirectory,
+                // A directory cache far smaller than the grains the tests activate: every test also runs with addresses
+                // leaving the cache (DirectoryCacheTests).
+                ["CaseGrains:DirectoryCacheSize"] = DirectoryCacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            })
             .Build();
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>

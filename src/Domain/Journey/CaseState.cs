@@ -63,6 +63,7 @@ public sealed record CaseState
 {
     private readonly HashText _nikHash;
     private readonly MaskedNik _nikMasked;
+    private readonly Uncommon _uncommon = Uncommon.None;
 
     public required string CaseNumber { get; init; }
 
@@ -79,13 +80,13 @@ public sealed record CaseState
     public bool HasConsent { get; init; }
 
     /// <summary>The latest consent recorded after intake (null when consent was only ticked at intake, or is missing).</summary>
-    public ConsentRecord? Consent { get; init; }
+    public ConsentRecord? Consent { get => _uncommon.Consent; init => _uncommon = Uncommon.Of(_uncommon with { Consent = value }); }
 
     /// <summary>The purposes the beneficiary consents to now (the intake's consent covers every one).</summary>
     public ImmutableSortedSet<ConsentPurpose> ConsentedPurposes { get; init; } = [];
 
     /// <summary>The latest withdrawal of consent (null: never withdrawn).</summary>
-    public ConsentWithdrawal? Withdrawal { get; init; }
+    public ConsentWithdrawal? Withdrawal { get => _uncommon.Withdrawal; init => _uncommon = Uncommon.Of(_uncommon with { Withdrawal = value }); }
 
     /// <summary>True when the beneficiary consents to <paramref name="purpose"/> now.</summary>
     public bool Consents(ConsentPurpose purpose) => ConsentedPurposes.Contains(purpose);
@@ -96,10 +97,10 @@ public sealed record CaseState
     /// </summary>
     public bool Withdrew(ConsentPurpose purpose) => !Consents(purpose) && Withdrawal is { } w && ConsentPurposes.Ending(w.Purposes).Contains(purpose);
     public CaseStatus Status { get; init; }
-    public CloseReason? CloseReason { get; init; }
+    public CloseReason? CloseReason { get => _uncommon.CloseReason; init => _uncommon = Uncommon.Of(_uncommon with { CloseReason = value }); }
 
     /// <summary>The closure or reopening request a supervisor has yet to decide (at most one at a time).</summary>
-    public PendingApproval? PendingApproval { get; init; }
+    public PendingApproval? PendingApproval { get => _uncommon.PendingApproval; init => _uncommon = Uncommon.Of(_uncommon with { PendingApproval = value }); }
     public required StageTable Stages { get; init; }
     public BusinessProfile? Profile { get; init; }
     public ImmutableList<TrainingCompletion> Trainings { get; init; } = [];
@@ -116,19 +117,19 @@ public sealed record CaseState
     public DateTimeOffset? MentoringMovedAt { get; init; }
     public ImmutableList<MatchRecord> Matches { get; init; } = [];
     public ImmutableList<FinancingRecord> Financing { get; init; } = [];
-    public Outcomes? Outcomes { get; init; }
+    public Outcomes? Outcomes { get => _uncommon.Outcomes; init => _uncommon = Uncommon.Of(_uncommon with { Outcomes = value }); }
 
     /// <summary>Every enrolment in the services catalog, oldest first (a withdrawn one stays, and a new one may follow).</summary>
     public ImmutableList<Enrolment> Enrolments { get; init; } = [];
     public required DateTimeOffset OpenedAt { get; init; }
 
     /// <summary>When the case was last reopened (the SLA clock of the active stage restarts then).</summary>
-    public DateTimeOffset? ReopenedAt { get; init; }
+    public DateTimeOffset? ReopenedAt { get => _uncommon.ReopenedAt; init => _uncommon = Uncommon.Of(_uncommon with { ReopenedAt = value }); }
     public required DateTimeOffset UpdatedAt { get; init; }
     public int Version { get; init; }
 
     /// <summary>When the person's data was erased (<see cref="SubjectErased"/>); null while it is held.</summary>
-    public DateTimeOffset? ErasedAt { get; init; }
+    public DateTimeOffset? ErasedAt { get => _uncommon.ErasedAt; init => _uncommon = Uncommon.Of(_uncommon with { ErasedAt = value }); }
 
     /// <summary>The person's data is erased: the case takes no more commands and reads as erased.</summary>
     public bool Erased => ErasedAt is not null;
@@ -320,4 +321,24 @@ public sealed record CaseState
         this with { ConsentedPurposes = purposes, HasConsent = purposes.Contains(ConsentPurpose.CaseManagement) };
 
     private CaseState WithStage(Stage stage, StageProgress progress) => this with { Stages = Stages.SetItem(stage, progress) };
+
+    /// <summary>
+    /// What most cases never have (a consent recorded after intake, a withdrawal, a pending approval, a closure, outcomes,
+    /// a reopening, an erasure), held apart: a case in memory pays one reference for them (the shared <see cref="None"/>)
+    /// until it has one. Snapshots are unchanged: the properties above read and write through it.
+    /// </summary>
+    private sealed record Uncommon(
+        ConsentRecord? Consent,
+        ConsentWithdrawal? Withdrawal,
+        PendingApproval? PendingApproval,
+        CloseReason? CloseReason,
+        Outcomes? Outcomes,
+        DateTimeOffset? ReopenedAt,
+        DateTimeOffset? ErasedAt)
+    {
+        public static Uncommon None { get; } = new(null, null, null, null, null, null, null);
+
+        /// <summary><paramref name="value"/>, or the shared <see cref="None"/> when it holds nothing.</summary>
+        public static Uncommon Of(Uncommon value) => value == None ? None : value;
+    }
 }

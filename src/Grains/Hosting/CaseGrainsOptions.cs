@@ -96,6 +96,15 @@ public sealed class CaseGrainsOptions
     /// </summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// <c>CaseGrains:DirectoryCacheSize</c>: how many grain addresses a silo keeps in its directory cache (default
+    /// 100,000; Orleans' own default is 1,000,000). Every activation's address is cached where it registers, about
+    /// 255 bytes each: at a national caseload the cache, not the cases, would grow with the cluster. A call to a grain
+    /// whose address has left the cache asks the directory first (a dictionary read, or one call to the silo that owns
+    /// the grain's directory entry).
+    /// </summary>
+    public int DirectoryCacheSize { get; set; } = 100_000;
+
     /// <summary><c>CaseGrains:Consequences:*</c>: how held-up consequences are retried and when they are parked.</summary>
     public ConsequenceSettings Consequences { get; set; } = new();
 

@@ -197,6 +197,8 @@ public static class CaseGrainsSilo
             });
         var dataProtection = silo.Services.AddDataProtection().SetApplicationName(DataProtectionApplication);
         silo.Services.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+        // Bounded: the cache would otherwise hold an address for every grain this silo has registered or routed to.
+        silo.Services.Configure<GrainDirectoryOptions>(o => o.CacheSize = settings.DirectoryCacheSize);
         silo.AddReminders();
         // Reminders may fire as often as the SLA check period asks (tests use seconds; production an hour).
         silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.Sla.CheckPeriod < o.MinimumReminderPeriod

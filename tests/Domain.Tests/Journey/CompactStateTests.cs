@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using CaseGrains.Domain.Business;
 using CaseGrains.Domain.Identity;
 using CaseGrains.Domain.Journey;
+using CaseGrains.Domain.Privacy;
 using CaseGrains.Domain.Tests.Support;
 
 namespace CaseGrains.Domain.Tests.Journey;
@@ -56,6 +58,40 @@ public sealed class CompactStateTests
     {
         var code = new string("99.99.99".AsSpan());
         Assert.Same(code, Opened("h", "m", code).RegionCode);
+    }
+
+    [Fact]
+    public void TheRarelySetFields_ReadBackAsWritten_EachOnItsOwn_AndClearedTheyLeaveACaseEqualToOneThatNeverHadThem()
+    {
+        var opened = Opened("h", "3579**********01", "35.79.01");
+        var at = CaseScenario.OpenedAt.AddDays(3);
+        var consent = new ConsentRecord("paper", "v2", new DateOnly(2026, 1, 5), "Pak RT", at);
+        var withdrawal = new ConsentWithdrawal([ConsentPurpose.PartnerSharing], "phone", null, null, "tidak mau", at);
+        var approval = new PendingApproval(ApprovalRequestKind.Closure, "pindah kota", CloseReason.DroppedOut, "petugas", at);
+        var outcomes = new Outcomes(120_000_000, 30_000_000, 4, UmkmClass.Small);
+        var full = opened with
+        {
+            Consent = consent, Withdrawal = withdrawal, PendingApproval = approval, CloseReason = CloseReason.DroppedOut,
+            Outcomes = outcomes, ReopenedAt = at.AddDays(1), ErasedAt = at.AddDays(2),
+        };
+
+        Assert.Equal(
+            (consent, withdrawal, approval, (CloseReason?)CloseReason.DroppedOut, outcomes, (DateTimeOffset?)at.AddDays(1), (DateTimeOffset?)at.AddDays(2)),
+            (full.Consent, full.Withdrawal, full.PendingApproval, full.CloseReason, full.Outcomes, full.ReopenedAt, full.ErasedAt));
+        // One cleared: only that one, and the state it was copied from keeps it.
+        var decided = full with { PendingApproval = null };
+        Assert.Null(decided.PendingApproval);
+        Assert.Equal((consent, outcomes, (DateTimeOffset?)at.AddDays(2)), (decided.Consent, decided.Outcomes, decided.ErasedAt));
+        Assert.Equal(approval, full.PendingApproval);
+        Assert.NotEqual(full, decided);
+        // All cleared: equal to the case that never had any.
+        var cleared = full with
+        {
+            Consent = null, Withdrawal = null, PendingApproval = null, CloseReason = null, Outcomes = null, ReopenedAt = null, ErasedAt = null,
+        };
+        Assert.Equal(opened, cleared);
+        Assert.Null(opened.Consent);
+        Assert.Null(opened.ErasedAt);
     }
 
     private static CaseState Opened(string nikHash, string nikMasked, string regionCode) =>
