@@ -25,7 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IGrainFactory Grains => Cluster.Client;
 
     /// <summary>The silo's directory cache, in addresses.</summary>
-    public const int DirectoryCacheSize = 32;
+    public const int DirectoryCacheSize = 8;
 
     public string ConnectionString => new CaseGrainsOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
 

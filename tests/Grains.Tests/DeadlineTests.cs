@@ -29,15 +29,17 @@ public sealed class DeadlineTests(ClusterFixture fx) : IClassFixture<ClusterFixt
         await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         Assert.DoesNotContain("SlaWarned", await TypesAsync(c));
 
+        // The sweeper's own timer (every 5 s at most) may sweep what came due before this call does: the count a call
+        // returns is not asserted, what the case holds after it is.
         fx.Clock.Advance(intake * 0.8);
-        Assert.True(await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep() >= 1);
+        await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         Assert.Single(await TypesAsync(c), t => t == "SlaWarned");
         Assert.DoesNotContain("SlaBreached", await TypesAsync(c));
         Assert.Equal(opened + intake, await WaitForDeadlineAsync(number, d => d == opened + intake));
 
         fx.Clock.Advance(intake * 0.2 + TimeSpan.FromHours(1));
-        Assert.True(await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep() >= 1);
+        await fx.Grains.GetGrain<IDeadlineSweeperGrain>(0).Sweep();
         Assert.Single(await TypesAsync(c), t => t == "SlaBreached");
         var escalateAt = opened + intake + SlaPolicy.Default.EscalationGrace;
         Assert.Equal(escalateAt, await WaitForDeadlineAsync(number, d => d == escalateAt));

@@ -22,11 +22,7 @@ namespace CaseGrains.Grains;
 /// an accepted event causes (caseloads, places, the live push, notices, dashboards, timers) is run by
 /// <see cref="CaseConsequences"/> from the durable timeline, and never fails the command.
 /// </summary>
-public sealed partial class CaseGrain(
-    ICaseTimelineStore store,
-    [FromKeyedServices(ProviderNames.Clock)] TimeProvider clock,
-    CaseGrainDependencies shared,
-    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
+public sealed partial class CaseGrain(CaseGrainDependencies shared) : Grain, ICaseGrain, IRemindable
 {
     private CaseState? _state;
     private HashText _head = HashText.Genesis;
@@ -55,21 +51,27 @@ public sealed partial class CaseGrain(
     /// <summary>The case's cipher; while it has no key, one without (made for the call).</summary>
     private SubjectCipher Cipher => _cipher ?? new SubjectCipher(CaseNumber, null);
 
+    private ICaseTimelineStore Store => shared.Store;
+
+    private TimeProvider Clock => shared.Clock;
+
+    private ILogger Logger => shared.Logger;
+
     private JourneyPolicy Policy => shared.Policies.Journey;
 
-    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, store, GrainFactory, shared.NikProtector, shared.AnchorKey, clock, (type, payload) => Cipher.Open(type, payload));
+    private CaseReads Reads => _reads ??= new CaseReads(CaseNumber, Store, GrainFactory, shared.NikProtector, shared.AnchorKey, Clock, (type, payload) => Cipher.Open(type, payload));
 
     private CaseServices Services => _services ??= new CaseServices(CaseNumber, GrainFactory);
 
     private CaseFeed Feed => _feed ??= new CaseFeed(CaseNumber, GrainFactory, shared.LocalFeed);
 
-    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, shared.Deadlines, shared.Policies.Sla, shared.Policies.Sessions, clock);
+    private CaseTimers Timers => _timers ??= new CaseTimers(CaseNumber, shared.Deadlines, shared.Policies.Sla, shared.Policies.Sessions, Clock);
 
     private CaseConsequences Consequences => _consequences ??= NewConsequences();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _answers = new CaseAnswers(CaseNumber, store, clock);
+        _answers = new CaseAnswers(CaseNumber, Store, Clock);
         await LoadAsync(cancellationToken);
         if (_state is { Erased: true } && !_keyErased)
         {
@@ -109,7 +111,7 @@ public sealed partial class CaseGrain(
         }
 
         var fingerprint = CommandMapper.Fingerprint(command);
-        using var fields = logger.BeginFields(new("CaseNumber", CaseNumber), new("CommandId", command.CommandId), new("UserId", actor.Id));
+        using var fields = Logger.BeginFields(new("CaseNumber", CaseNumber), new("CommandId", command.CommandId), new("UserId", actor.Id));
 
         // Another activation (during a silo failure) may have appended first: reload and decide again.
         for (var attempt = 1; ; attempt++)
@@ -124,7 +126,7 @@ public sealed partial class CaseGrain(
                 throw new InvalidOperationException($"Case {CaseNumber}: append kept conflicting after reloads.");
             }
 
-            LogAppendConflict(CaseNumber, attempt);
+            LogAppendConflict(Logger, CaseNumber, attempt);
             await LoadAsync(CancellationToken.None);
         }
     }
@@ -143,7 +145,7 @@ public sealed partial class CaseGrain(
             return await RefuseAsync(commandId, fingerprint, actor, early);
         }
 
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var mapped = command is EnrolRequest enrol ? await Services.PrepareEnrolmentAsync(_state, enrol, now) : CommandMapper.ToDomain(command, actor.Id);
         if (mapped.IsRefused || (mapped.Value is AssignMentor assign && !await Services.IsMentorAsync(assign.MentorId)))
         {
@@ -227,7 +229,7 @@ public sealed partial class CaseGrain(
             try
             {
                 shared.Faults.BeforeAppend();
-                if (!await store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
+                if (!await Store.TryAppendAsync(stored, ViewMapper.ToIndexRow(next), projections, CancellationToken.None))
                 {
                     span?.SetStatus(ActivityStatusCode.Error, "append conflict");
                     return null;
@@ -246,7 +248,7 @@ public sealed partial class CaseGrain(
         var previous = _state;
         (_state, _head) = (next, HashText.From(hash));
         _answers.Add(commandId);
-        LogAccepted(CaseNumber, seq, @event.Type, actorId);
+        LogAccepted(Logger, CaseNumber, seq, @event.Type, actorId);
         CaseGrainsTelemetry.CommandsAccepted.Add(1, new KeyValuePair<string, object?>("event", @event.Type));
         shared.Faults.AfterCommit();
         Consequences.Add(new ConsequenceItem(stored.ToEntry() with { PayloadJson = clear }, @event, previous, next));
@@ -261,8 +263,8 @@ public sealed partial class CaseGrain(
     /// <summary>The consequences, from the cursor the last load found (nothing else is owed when they are made on first use).</summary>
     private CaseConsequences NewConsequences()
     {
-        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, store, Feed, Timers, shared.DashboardSignals, shared.Outbox, TimeProvider.System);
-        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, store, shared.Cursor, shared.Faults, shared.Options.Consequences, TimeProvider.System, logger);
+        var handlers = new ConsequenceHandlers(CaseNumber, GrainFactory, Store, Feed, Timers, shared.DashboardSignals, shared.Outbox, TimeProvider.System);
+        var consequences = new CaseConsequences(this, () => _state, CaseNumber, handlers, Store, shared.Cursor, shared.Faults, shared.Options.Consequences, TimeProvider.System, Logger);
         consequences.Load(_consequencesDone, [], []);
         return consequences;
     }
@@ -278,7 +280,7 @@ public sealed partial class CaseGrain(
         Timers.Fired(kind);
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var (due, commandId, actor) = Timers.DueOn(kind, _state, now);
             if (due is null || await _answers.AnsweredAsync(commandId))
             {
@@ -287,7 +289,7 @@ public sealed partial class CaseGrain(
 
             if (await AppendAsync(due, commandId, commandId, actor, SystemActors.Role, now) is null)
             {
-                LogAppendConflict(CaseNumber, attempt + 1);
+                LogAppendConflict(Logger, CaseNumber, attempt + 1);
                 await LoadAsync(CancellationToken.None);
             }
         }
@@ -315,9 +317,9 @@ public sealed partial class CaseGrain(
         if (current is { Status: EnrolmentStatus.Waitlisted })
         {
             var commandId = $"waitlist-promoted:{current.Seq}";
-            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(clock.GetUtcNow(), Policy));
+            var decision = CaseDecider.Decide(_state, new PromoteFromWaitlist(offerId), new DecisionContext(Clock.GetUtcNow(), Policy));
             if (!decision.IsRefused && !await _answers.AnsweredAsync(commandId)
-                && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, clock.GetUtcNow()) is null)
+                && await AppendAsync(decision.Value, commandId, commandId, SystemActors.Roster, SystemActors.Role, Clock.GetUtcNow()) is null)
             {
                 // Another activation appended meanwhile; the roster repeats its notice and the reloaded case answers it.
                 await LoadAsync(CancellationToken.None);
@@ -398,7 +400,7 @@ public sealed partial class CaseGrain(
     {
         ArgumentNullException.ThrowIfNull(caller);
         return await CanReadAsync(caller)
-            ? await Services.MatchAsync(_state!, caller, kind, amountIdr, limit, clock.GetUtcNow())
+            ? await Services.MatchAsync(_state!, caller, kind, amountIdr, limit, Clock.GetUtcNow())
             : new MatchResult(null, RefusalInfo.From(Refusals.CaseNotFound()));
     }
 
@@ -440,7 +442,7 @@ public sealed partial class CaseGrain(
             {
                 Redacted = [.. (await RedactionsAsync()).Select(r => new RedactedEvent(r.Key, RedactionCheck.Sha256(r.Value)))],
             };
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             if (await AppendAsync(recorded, ErasureCommandId, ErasureCommandId, caller.Id, caller.Role.ToString(), now) is null)
             {
                 // Another activation appended meanwhile: reload, and the caller's repeat answers from what it finds.
@@ -474,7 +476,7 @@ public sealed partial class CaseGrain(
         var redactions = await RedactionsAsync();
         await shared.SubjectKeys.EraseSubjectAsync(new SubjectErasure(CaseNumber, state.ErasedAt!.Value, redactions, PersonalFields.Erased), CancellationToken.None);
         await Reads.AuditAsync(caller, "erasure", "subject-erasure");
-        LogErased(CaseNumber, redactions.Count, caller.Id);
+        LogErased(Logger, CaseNumber, redactions.Count, caller.Id);
         await LoadAsync(CancellationToken.None);
     }
 
@@ -487,7 +489,7 @@ public sealed partial class CaseGrain(
         var redactions = new List<KeyValuePair<long, string>>();
         for (long after = 0; ;)
         {
-            var page = await store.ReadAsync(CaseNumber, after, CaseReads.MaxPage, CancellationToken.None);
+            var page = await Store.ReadAsync(CaseNumber, after, CaseReads.MaxPage, CancellationToken.None);
             foreach (var e in page.Where(e => !e.Redacted))
             {
                 if (SubjectCipher.Redact(e.Type, e.PayloadJson) is { } redacted)
@@ -522,7 +524,7 @@ public sealed partial class CaseGrain(
     private async Task<CommandOutcome> RefuseAsync(string commandId, string fingerprint, Actor actor, Refusal refusal)
     {
         var outcome = await _answers.RefuseAsync(commandId, fingerprint, actor, refusal, _state?.Version);
-        LogRefused(CaseNumber, refusal.Code);
+        LogRefused(Logger, CaseNumber, refusal.Code);
         CountRefused(refusal.Code);
         return outcome;
     }
@@ -541,7 +543,7 @@ public sealed partial class CaseGrain(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The reservation's lease ends it: the roster or mentor asks the case after a while.
-            LogGiveBackFailed(ex, CaseNumber);
+            LogGiveBackFailed(Logger, ex, CaseNumber);
         }
     }
 
@@ -583,7 +585,7 @@ public sealed partial class CaseGrain(
     /// </summary>
     private async Task LoadAsync(CancellationToken ct)
     {
-        var load = await store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
+        var load = await Store.LoadAsync(CaseNumber, CaseSnapshots.Format, ct);
         _keyErased = load.SubjectKey?.ErasedAt is not null;
         _cipher = load.SubjectKey?.WrappedKey is { } wrapped ? new SubjectCipher(CaseNumber, shared.KeyRing.Unwrap(CaseNumber, wrapped)) : null;
         var keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
@@ -591,7 +593,7 @@ public sealed partial class CaseGrain(
         if (state is null && load.Snapshot is not null)
         {
             // Consequences are owed at or before the snapshot (they need the states there), or it does not fit: replay all.
-            load = await store.LoadAsync(CaseNumber, null, ct);
+            load = await Store.LoadAsync(CaseNumber, null, ct);
             keepFrom = CaseConsequences.KeepFrom(load.ConsequencesDone, load.Failures);
         }
 
@@ -649,11 +651,11 @@ public sealed partial class CaseGrain(
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or InvalidOperationException or NotSupportedException)
         {
-            LogSnapshotUnreadable(ex, CaseNumber, snapshot.Seq);
+            LogSnapshotUnreadable(Logger, ex, CaseNumber, snapshot.Seq);
             return (null, EventChain.Genesis);
         }
 
-        LogSnapshotUnreadable(null, CaseNumber, snapshot.Seq);
+        LogSnapshotUnreadable(Logger, null, CaseNumber, snapshot.Seq);
         return (null, EventChain.Genesis);
     }
 
@@ -676,33 +678,33 @@ public sealed partial class CaseGrain(
         {
             try
             {
-                await store.WriteSnapshotAsync(caseNumber, snapshot, CancellationToken.None);
+                await Store.WriteSnapshotAsync(caseNumber, snapshot, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogSnapshotNotWritten(ex, caseNumber, snapshot.Seq);
+                LogSnapshotNotWritten(Logger, ex, caseNumber, snapshot.Seq);
             }
         });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the snapshot at #{Seq} does not fit its timeline; replaying every event")]
-    private partial void LogSnapshotUnreadable(Exception? exception, string caseNumber, long seq);
+    private static partial void LogSnapshotUnreadable(ILogger logger, Exception? exception, string caseNumber, long seq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: the snapshot at #{Seq} was not written (the next activation replays further)")]
-    private partial void LogSnapshotNotWritten(Exception exception, string caseNumber, long seq);
+    private static partial void LogSnapshotNotWritten(ILogger logger, Exception exception, string caseNumber, long seq);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} appended #{Seq} {EventType} by {ActorId}")]
-    private partial void LogAccepted(string caseNumber, long seq, string eventType, string actorId);
+    private static partial void LogAccepted(ILogger logger, string caseNumber, long seq, string eventType, string actorId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNumber}: the person's data erased by {ActorId} ({Redacted} earlier events redacted)")]
-    private partial void LogErased(string caseNumber, int redacted, string actorId);
+    private static partial void LogErased(ILogger logger, string caseNumber, int redacted, string actorId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseNumber} refused a command: {Code}")]
-    private partial void LogRefused(string caseNumber, string code);
+    private static partial void LogRefused(ILogger logger, string caseNumber, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: append conflict (attempt {Attempt}); reloading from the store")]
-    private partial void LogAppendConflict(string caseNumber, int attempt);
+    private static partial void LogAppendConflict(ILogger logger, string caseNumber, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNumber}: a reservation for an event that was not appended could not be given back; its lease will")]
-    private partial void LogGiveBackFailed(Exception exception, string caseNumber);
+    private static partial void LogGiveBackFailed(ILogger logger, Exception exception, string caseNumber);
 }
