@@ -1,5 +1,6 @@
 using CaseGrains.Domain.Timeline;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Storage;
 using CaseGrains.Grains.Storage.Postgres;
 using Npgsql;
@@ -29,6 +30,35 @@ public sealed class PostgresStoreTests(PostgresServer server)
     {
         await using var cmd = source.CreateCommand(sql);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task TheStoresConnections_RunWithoutJit_AndPrepareWhatTheyRunOften_UnlessTheConnectionStringSaysOtherwise()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await using (var source = NpgsqlDataSource.Create(CaseGrainsSilo.StoreConnectionString(connectionString)))
+        {
+            Assert.Equal("off", await ShowAsync(source, "jit"));
+            Assert.Equal(64, new NpgsqlConnectionStringBuilder(source.ConnectionString).MaxAutoPrepare);
+        }
+
+        // An operator's own choice is kept.
+        await using (var chosen = NpgsqlDataSource.Create(CaseGrainsSilo.StoreConnectionString(connectionString + ";Options=-c jit=on;Max Auto Prepare=8")))
+        {
+            Assert.Equal("on", await ShowAsync(chosen, "jit"));
+            Assert.Equal(8, new NpgsqlConnectionStringBuilder(chosen.ConnectionString).MaxAutoPrepare);
+        }
+
+        // Other options stay, jit joins them.
+        await using var other = NpgsqlDataSource.Create(CaseGrainsSilo.StoreConnectionString(connectionString + ";Options=-c statement_timeout=5000"));
+        Assert.Equal("off", await ShowAsync(other, "jit"));
+        Assert.Equal("5s", await ShowAsync(other, "statement_timeout"));
+    }
+
+    private static async Task<string?> ShowAsync(NpgsqlDataSource source, string setting)
+    {
+        await using var cmd = source.CreateCommand($"SHOW {setting}");
+        return (string?)await cmd.ExecuteScalarAsync();
     }
 
     [Fact]

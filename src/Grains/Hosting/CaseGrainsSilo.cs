@@ -209,7 +209,7 @@ public static class CaseGrainsSilo
             var connectionString = configuration[ConnectionStringKey]!;
             UseSharedKeyRing(silo.Services, connectionString);
             silo.Services.AddSingleton(new ChainAnchorKey(ChainAnchorKey.Load(settings)));
-            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithAutoPrepare(connectionString)));
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(StoreConnectionString(connectionString)));
             AddStores<PostgresCaseEventStore>(silo.Services);
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaCheck(connectionString));
             silo.AddAdoNetGrainStorage(ProviderNames.GrainState, o =>
@@ -265,13 +265,23 @@ public static class CaseGrainsSilo
     /// automatic preparation; a statement is prepared at its fifth use, up to 64 per connection). Preparing at the second
     /// use was tried and reverted: in that bench national run PostgreSQL used 0.46 cores at 125 mixed requests/s, against
     /// 0.30–0.32 in the runs without it (BENCHMARKS.md).
+    /// They run without PostgreSQL's JIT compilation (unless the connection string sets <c>jit</c>): a prepared
+    /// statement's generic plan over the 16 event partitions is estimated from the rows per case the statistics suggest,
+    /// and on a database of few long cases that estimate passed <c>jit_above_cost</c>, so every activation compiled its
+    /// load (about 70 ms for a 0.1 ms query; `bench snapshots` on an empty database). Every statement of the store is a
+    /// short one, where compiling never pays.
     /// </summary>
-    internal static string WithAutoPrepare(string connectionString)
+    public static string StoreConnectionString(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 64;
+        }
+
+        if (builder.Options?.Contains("jit", StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : $"{builder.Options} -c jit=off";
         }
 
         return builder.ConnectionString;

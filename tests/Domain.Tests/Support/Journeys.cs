@@ -327,7 +327,7 @@ internal static partial class Journeys
             Move.AssignMentor => new AssignMentor(Text(a, b, Mentors)),
             Move.LogSession => new LogMentoringSession(opened.AddDays(a - 10), Text(a, b, Topics), OptionalText(b, a, Notes), OptionalText(a, b, Notes)),
             Move.CorrectSession => new CorrectMentoringSession(
-                s is { MentoringSessionSeqs.Count: > 0 } && b >= 30 ? Pick(s.MentoringSessionSeqs, a) : a % 30,
+                s is { MentoringSessionSeqs.Length: > 0 } && b >= 30 ? Pick(s.MentoringSessionSeqs, a) : a % 30,
                 opened.AddDays(a % 20), Text(b, a, Topics), OptionalText(a, b, Notes), null, Text(a, b, Reasons)),
             Move.Outcomes => new RecordOutcomes(Pick(Turnovers, a), Pick(Capitals, b), Pick(Workers, a)),
             Move.Enrol => Enrol(Pick(Offers, a), b),
