@@ -100,6 +100,9 @@ public sealed class MentorPageTests
 
             await page.WaitForFunctionAsync("() => document.body.dataset.started === 'mentor'");
             await Assertions.Expect(page.Locator("#topic")).ToHaveValueAsync("Perizinan usaha");
+            // The header is the signed-in one, though no route drew the page at the start's end.
+            await Assertions.Expect(page.Locator("#notify-link")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#logout")).ToBeVisibleAsync();
             await page.ClickAsync("#session button[type=submit]");
             await Assertions.Expect(page.Locator("#session-message")).ToHaveTextAsync("Sesi tersimpan.", new() { Timeout = 30_000 });
         }

@@ -805,7 +805,10 @@ async function start(): Promise<void> {
   const token = antiforgery ? null : api<{ token: string }>("GET", "/api/auth/antiforgery").then((t) => {
     if (t.ok) antiforgery = t.data.token;
   });
+  // The header's links for a signed-in account, whichever page is drawn first (the caseload may be drawn by
+  // loadCaseload, never by render).
   logoutButton.hidden = false;
+  notifyLink.hidden = false;
   if (seesDashboard() || seesWorkbench() || seesPartnerQueue()) await token;
   // The data protection officer: no live feed (no cases), one page.
   if (seesDashboard() || me.role === "DataProtectionOfficer") return route();
