@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace CaseGrains.Bench;
 
@@ -87,7 +89,7 @@ internal static class ActivationBench
             var perMinimal = (probeAfter - heapAfter) / (double)cases;
             var marginalMinimal = (probeAfter - probeHalf) / (double)(cases - cases / 2);
             return $"""
-                cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")}; directory cache {host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.GrainDirectoryOptions>>().Value.CacheSize} addresses)
+                cases                 {cases} ({(postgres is null ? "Embedded, SQLite" : "Cluster, PostgreSQL")}; directory cache {host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize} addresses)
                 cold activations      {rate:F0}/s ({concurrency} in flight; each loads its timeline and refusals from the database)
                 managed heap          {heapBefore / 1048576.0:F1} MiB → {heapAfter / 1048576.0:F1} MiB after a full GC = {perCase:F0} bytes per active case
                 one more active case  {marginal:F0} bytes (the second half of the cases against the first, after a full GC each)

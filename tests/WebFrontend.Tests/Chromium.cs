@@ -45,10 +45,14 @@ internal static class Chromium
         await page.ClickAsync("#login button[type=submit]");
     }
 
+    /// <summary>A new browser context on a 360 px phone viewport, its relative addresses on <paramref name="baseAddress"/>.</summary>
+    public static Task<IBrowserContext> PhoneContextAsync(IBrowser browser, Uri baseAddress) =>
+        browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = baseAddress.ToString() });
+
     /// <summary>A new 360 px context with the login form submitted for <paramref name="userId"/>.</summary>
     public static async Task<IPage> SignInAsync(IBrowser browser, Uri baseAddress, string userId)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = baseAddress.ToString() });
+        var context = await PhoneContextAsync(browser, baseAddress);
         var page = await context.NewPageAsync();
         await SignInOnAsync(page, userId);
         return page;

@@ -82,7 +82,7 @@ public sealed class MentorPageTests
         try
         {
             var number = await OpenAssignedCaseAsync(app, "3579026107900047", "Ibu Ani");
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
+            var context = await Chromium.PhoneContextAsync(browser, app.BaseAddress);
             var page = await context.NewPageAsync();
             // The live feed's socket waits (as on a slow link) until the mentor has opened the case and typed.
             var feed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

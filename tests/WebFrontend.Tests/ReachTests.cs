@@ -77,7 +77,7 @@ public sealed class ReachTests
         Assert.Null((await flow.Enrol(matching, "kur-bri-mikro", amountIdr: 20_000_000)).Code);
         await flow.Command(matching, "/closure-request", new { reason = "Moved" });
 
-        var login = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() })).NewPageAsync();
+        var login = await (await Chromium.PhoneContextAsync(browser, app.BaseAddress)).NewPageAsync();
         await login.GotoAsync("/");
         // The audit finds what it looks for: an unlabelled field, a nameless button, a repeated id, a too-wide element.
         await login.EvaluateAsync("""

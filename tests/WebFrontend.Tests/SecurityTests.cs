@@ -107,7 +107,7 @@ public sealed partial class SecurityTests(AppFixture fixture) : IClassFixture<Ap
 
         async Task<IPage> OpenAsync(string userId)
         {
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 }, BaseURL = app.BaseAddress.ToString() });
+            var context = await Chromium.PhoneContextAsync(browser, app.BaseAddress);
             await context.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
             var page = await context.NewPageAsync();
             page.Console += (_, message) =>
