@@ -234,9 +234,17 @@ async function onEvents(events: TimelineEvent[]): Promise<void> {
   for (const [caseNumber, seq] of last) await shown(caseNumber, seq);
 }
 
-/** The case is now at <seq>: its view (and, for the mentor, the cached timeline) and the open page are brought up to date. */
-async function shown(caseNumber: string, seq: number): Promise<void> {
-  lastSeq.set(caseNumber, seq);
+/** How often a mentor's case that could not be brought up to date is tried again, and how long the first wait is (ms). */
+const syncAttempts = 5;
+const syncRetryMs = 1000;
+
+/**
+ * The case is now at <seq>: its view (and, for the mentor, the cached timeline) and the open page are brought up to
+ * date. A mentor's case whose read failed, or answered from before <seq> (a read racing the command), is read again a
+ * little later, a few times: nothing else would bring that case's row up to date until the next change.
+ */
+async function shown(caseNumber: string, seq: number, attempt = 1): Promise<void> {
+  lastSeq.set(caseNumber, Math.max(seq, lastSeq.get(caseNumber) ?? 0));
   if (seesPartnerQueue()) return partner?.refreshPartner();
   if (seesWorkbench()) {
     const view = await api<CaseView>("GET", `/api/cases/${encodeURIComponent(caseNumber)}`);
@@ -247,6 +255,9 @@ async function shown(caseNumber: string, seq: number): Promise<void> {
   }
   changedAt.set(caseNumber, Date.now());
   const synced = await syncCase(caseNumber);
+  if ((!synced || synced.view.version < seq) && me && cases.has(caseNumber) && attempt < syncAttempts) {
+    setTimeout(() => void shown(caseNumber, seq, attempt + 1), syncRetryMs * attempt);
+  }
   if (!synced) return;
   if (openCase === caseNumber) drawCaseParts(synced.view, synced.events, null);
   else if (location.hash === "" || location.hash === "#/") renderCaseload();
@@ -315,6 +326,9 @@ async function syncView(caseNumber: string): Promise<CaseView | null> {
     return null;
   }
   if (!me) return null; // the session ended meanwhile: nothing more is kept
+  // Two reads in flight (a push and an acknowledgement) may answer out of order: the newer view stays.
+  const held = cases.get(caseNumber);
+  if (held && held.version > view.data.version) return held;
   cases.set(caseNumber, view.data);
   await store.saveCase(view.data);
   return view.data;
