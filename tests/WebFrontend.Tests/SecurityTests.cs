@@ -94,6 +94,44 @@ public sealed partial class SecurityTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     /// <summary>
+    /// The API's answers (a case, its timeline, the list, a person's caseload, a refusal, a problem, an anonymous 401) are
+    /// never stored by the browser's HTTP cache or a proxy: sign-out could not clear them from a shared phone. The page's
+    /// files stay cacheable.
+    /// </summary>
+    [Fact]
+    public async Task NoApiAnswer_IsStoredByTheBrowserOrAProxy_WhileThePagesFilesAre()
+    {
+        var app = fixture.App;
+        var number = (await app.PostOk("/api/cases", new { commandId = Guid.NewGuid().ToString(), nik = "3579016107900071", fullName = "Ani Cache",
+            regionCode = "35.79.01", segment = "Umkm", consentGiven = true }, HttpStatusCode.Created)).GetProperty("caseNumber").GetString()!;
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("GET case", await app.Client.GetAsync($"/api/cases/{number}")),
+            ("GET timeline", await app.Client.GetAsync($"/api/cases/{number}/timeline")),
+            ("GET list", await app.Client.GetAsync("/api/cases?q=Ani")),
+            ("GET me", await app.Client.GetAsync("/api/me")),
+            ("GET unknown case", await app.Client.GetAsync("/api/cases/3579-999999")),
+            ("GET bad filter", await app.Client.GetAsync("/api/cases?stage=Nope")),
+            ("GET case (anonymous)", await app.Anonymous.GetAsync($"/api/cases/{number}")),
+            ("POST note", await app.Client.PostAsJsonAsync($"/api/cases/{number}/notes", new { commandId = Guid.NewGuid().ToString(), text = "Catatan" })),
+        };
+        var failures = answers.Where(a => a.Response.Headers.CacheControl?.NoStore != true)
+            .Select(a => $"{a.What} → {(int)a.Response.StatusCode}: Cache-Control: {a.Response.Headers.CacheControl}").ToList();
+        Assert.Contains(answers, a => a.Response.StatusCode == HttpStatusCode.OK);
+        Assert.Contains(answers, a => a.Response.StatusCode == HttpStatusCode.NotFound);
+        Assert.Contains(answers, a => a.Response.StatusCode == HttpStatusCode.BadRequest);
+        Assert.Contains(answers, a => a.Response.StatusCode == HttpStatusCode.Unauthorized);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        using var page = await app.Anonymous.GetAsync("/");
+        Assert.NotEqual(true, page.Headers.CacheControl?.NoStore);
+        foreach (var (_, response) in answers)
+        {
+            response.Dispose();
+        }
+    }
+
+    /// <summary>
     /// The page under its own policy in real Chromium: the workbench, a case, the dashboard's charts and the mentor's page
     /// with its service worker installed, and not one violation reported.
     /// </summary>

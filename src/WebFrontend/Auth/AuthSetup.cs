@@ -271,6 +271,14 @@ public static class AuthSetup
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // The API's answers hold personal data: never kept by the browser's HTTP cache (which sign-out cannot
+                // clear, and which outlives the session on a shared phone) or by a proxy. The mentor's page keeps what
+                // it needs offline in IndexedDB, cleared at sign-out (docs/offline.md).
+                if (ctx.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(headers.CacheControl))
+                {
+                    headers.CacheControl = "no-store";
+                }
+
                 if (ctx.Request.IsHttps)
                 {
                     headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
