@@ -111,7 +111,7 @@ public sealed class SnapshotTests(ClusterFixture fx)
     [Fact]
     public void TheFormat_NamesTheFoldVersionAndTheStateShape_AndAStateReadsBackToTheSameJson()
     {
-        Assert.Matches(@"^1\.[0-9a-f]{16}$", CaseSnapshots.Format);
+        Assert.Matches(@"^2\.[0-9a-f]{16}$", CaseSnapshots.Format);
         var state = CaseState.Apply(null, new CaseOpened("3579-000001", "hash", "3579**********01", "Nama", Gender.Female, "35.79.01", Segment.Umkm, null, true), 1, DateTimeOffset.UnixEpoch);
         var json = CaseSnapshots.Write(state);
         var read = CaseSnapshots.Read(json);
@@ -120,6 +120,35 @@ public sealed class SnapshotTests(ClusterFixture fx)
         // Every purpose consented to: the one shared set, as in a state folded from its events (not a set per case).
         Assert.Same(ConsentPurposes.All, read.ConsentedPurposes);
         Assert.DoesNotContain("activeStage", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSessionPositions_AreAByteEachInTheSnapshot_AnyListReadsBack_AndBytesThatDoNotDecodeAreRefused()
+    {
+        var opened = CaseState.Apply(null, new CaseOpened("3579-000001", "hash", "3579**********01", "Nama", Gender.Female, "35.79.01", Segment.Umkm, null, true), 1, DateTimeOffset.UnixEpoch);
+
+        // A long case: 5,000 sessions, every other event.
+        var sessions = opened with { MentoringSessionSeqs = [.. Enumerable.Range(0, 5000).Select(i => 3 + 2 * i)] };
+        var json = CaseSnapshots.Write(sessions);
+        Assert.Equal(sessions.MentoringSessionSeqs.ToArray(), CaseSnapshots.Read(json).MentoringSessionSeqs.ToArray());
+        var withNone = CaseSnapshots.Write(opened);
+        Assert.True(json.Length - withNone.Length < 7000, $"5,000 positions take {json.Length - withNone.Length} characters");
+
+        // Any list of ints, in any order, and none.
+        foreach (var positions in new int[][] { [], [1], [int.MaxValue, int.MinValue, 0, -5, 7, 7, 1_000_000], [int.MinValue, int.MaxValue] })
+        {
+            var state = opened with { MentoringSessionSeqs = [.. positions] };
+            Assert.Equal(positions, CaseSnapshots.Read(CaseSnapshots.Write(state)).MentoringSessionSeqs.ToArray());
+        }
+
+        // A number cut short, one too long, not base64, or the older JSON array: a JsonException (the activation then
+        // passes the snapshot over and replays the timeline).
+        var empty = "\"mentoringSessionSeqs\":\"\"";
+        Assert.Contains(empty, withNone, StringComparison.Ordinal);
+        foreach (var bad in new[] { "\"gA==\"", "\"gICAgIAB\"", "\"not base64!\"", "[3,5,7]" })
+        {
+            Assert.ThrowsAny<JsonException>(() => CaseSnapshots.Read(withNone.Replace(empty, "\"mentoringSessionSeqs\":" + bad, StringComparison.Ordinal)));
+        }
     }
 
     private async Task<CaseView> Reactivate(string number)

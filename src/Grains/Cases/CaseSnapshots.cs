@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,13 +28,14 @@ internal static class CaseSnapshots
 
     /// <summary>
     /// Bumped by hand when <see cref="CaseState.Apply"/> folds an event differently with the same state shape (a new
-    /// rule over old events); a change of shape changes <see cref="Format"/> by itself.
+    /// rule over old events), or when a field is written to JSON differently (2: the session positions as
+    /// <see cref="PositionsConverter"/>); a change of shape changes <see cref="Format"/> by itself.
     /// </summary>
-    private const int FoldVersion = 1;
+    private const int FoldVersion = 2;
 
     private static readonly JsonSerializerOptions Options = new(EventJson.Options)
     {
-        Converters = { new StageTableConverter() },
+        Converters = { new StageTableConverter(), new PositionsConverter() },
         IgnoreReadOnlyProperties = true,
     };
 
@@ -102,6 +105,83 @@ internal static class CaseSnapshots
         }
 
         shape.Append(')');
+    }
+
+    /// <summary>
+    /// The mentoring sessions' positions in the timeline (<see cref="CaseState.MentoringSessionSeqs"/>, the state's only
+    /// list of numbers): thousands on a long case, each a little above the last. Written as one base64 string of the
+    /// differences, each zigzag-encoded in as few 7-bit groups as it needs: about a byte per session, not the five of a
+    /// JSON number, so the snapshot of a case with 5,000 sessions is 8 KB, not 26 KB, and reads back faster
+    /// (bench snapshots). Any list of ints round-trips; bytes that do not decode are a <see cref="JsonException"/>,
+    /// and the activation passes the snapshot over for a replay.
+    /// </summary>
+    internal sealed class PositionsConverter : JsonConverter<ImmutableArray<int>>
+    {
+        // A difference of two ints needs 33 bits, zigzag-encoded 34: five groups of 7.
+        private const int MaxGroups = 5;
+
+        public override ImmutableArray<int> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String || !reader.TryGetBytesFromBase64(out var bytes))
+            {
+                throw new JsonException("The session positions are a base64 string.");
+            }
+
+            // Each position takes one byte at least.
+            var values = new int[bytes.Length];
+            var count = 0;
+            long previous = 0;
+            for (var i = 0; i < bytes.Length;)
+            {
+                ulong raw = 0;
+                for (var group = 0; ; group++)
+                {
+                    if (i == bytes.Length || group == MaxGroups)
+                    {
+                        throw new JsonException("The session positions end inside a number, or hold one that is too long.");
+                    }
+
+                    var b = bytes[i++];
+                    raw |= (ulong)(b & 0x7F) << (7 * group);
+                    if ((b & 0x80) == 0)
+                    {
+                        break;
+                    }
+                }
+
+                var value = previous + ((long)(raw >> 1) ^ -(long)(raw & 1));
+                if (value is < int.MinValue or > int.MaxValue)
+                {
+                    throw new JsonException("A session position is out of range.");
+                }
+
+                values[count++] = (int)value;
+                previous = value;
+            }
+
+            return ImmutableCollectionsMarshal.AsImmutableArray(values.AsSpan(0, count).ToArray());
+        }
+
+        public override void Write(Utf8JsonWriter writer, ImmutableArray<int> value, JsonSerializerOptions options)
+        {
+            var bytes = new byte[value.IsDefault ? 0 : value.Length * MaxGroups];
+            var length = 0;
+            long previous = 0;
+            foreach (var position in value.IsDefault ? [] : value)
+            {
+                var delta = position - previous;
+                var raw = (ulong)((delta << 1) ^ (delta >> 63));
+                for (; raw >= 0x80; raw >>= 7)
+                {
+                    bytes[length++] = (byte)(raw | 0x80);
+                }
+
+                bytes[length++] = (byte)raw;
+                previous = position;
+            }
+
+            writer.WriteBase64StringValue(bytes.AsSpan(0, length));
+        }
     }
 
     /// <summary>The stages' progress in journey order; stages not started share the one <see cref="StageProgress.NotStarted"/>.</summary>
