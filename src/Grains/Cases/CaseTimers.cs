@@ -40,22 +40,27 @@ internal sealed class CaseTimers(string caseNumber, IDeadlineStore deadlines, Sl
     {
         try
         {
+            // The timers' writes go to the index together (they can share one group commit), not one after another: each
+            // touches only its own fields here.
+            var aims = new List<Task>(3);
             if (cause is null or CaseOpened or StageStarted or StageCompleted or StageSkipped or CaseClosed or CaseReopened || _slaRegistered is null)
             {
-                await AimSlaAsync(state);
+                aims.Add(AimSlaAsync(state));
             }
 
             if (cause is null or ReferralOffered or ReferralAccepted or ReferralDeclined or ReferralResponseOverdue or EnrolmentWithdrawn or CaseClosed or CaseReopened
                 || _referralRegistered is null)
             {
-                await AimReferralAsync(state);
+                aims.Add(AimReferralAsync(state));
             }
 
             if (cause is null or StageStarted or StageCompleted or StageSkipped or CaseClosed or CaseReopened or MentorAssigned or MentoringSessionLogged
                 or MentoringSessionDue or ConsentWithdrawn || _sessionRegistered is null)
             {
-                await AimSessionAsync(state);
+                aims.Add(AimSessionAsync(state));
             }
+
+            await Task.WhenAll(aims);
         }
         catch
         {
