@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using CaseGrains.Domain.Access;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
 using CaseGrains.Grains.Storage.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -128,6 +130,9 @@ public sealed class ClusterModeTests(PostgresServer server, ITestOutputHelper ou
         using var read = await bearer1.GetAsync(new Uri($"/api/cases/{number}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         output.WriteLine($"case {number} read through frontend 1 with a token from frontend 2");
+
+        // A cluster client, built as a frontend builds its own, works out each grain interface's type once (GrainInterfaceTypeCache).
+        Assert.IsType<GrainInterfaceTypeCache>(cluster.ClientServices.GetServices<Orleans.Runtime.IGrainInterfaceTypeProvider>().First());
 
         // The services catalog in cluster mode: offers (Orleans storage in PostgreSQL, crossing processes), a place taken
         // through one frontend and seen through the other, the enrolment on the timeline.

@@ -30,6 +30,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _client!.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>The services of this test's cluster client, built as a frontend builds its own.</summary>
+    public IServiceProvider ClientServices => _client!.Services;
+
     /// <summary>Calls this test's client sent once more after an interrupted attempt (the product's client filter).</summary>
     public long ResentCalls => _client!.Services.GetServices<IOutgoingGrainCallFilter>().OfType<ResendInterruptedCallFilter>().Sum(f => f.Resent);
 

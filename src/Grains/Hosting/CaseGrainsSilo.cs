@@ -110,6 +110,7 @@ public static class CaseGrainsSilo
         ArgumentNullException.ThrowIfNull(configuration);
         client.AddActivityPropagation();
         client.AddOutgoingGrainCallFilter<ResendInterruptedCallFilter>();
+        GrainInterfaceTypeCache.AddTo(client.Services);
         if (settings.OrleansDashboard)
         {
             client.AddDashboard(OrleansDashboardPage.Configure);
@@ -178,6 +179,7 @@ public static class CaseGrainsSilo
         // A user's live feed per silo, placed on that silo (see LocalFeed).
         silo.Services.AddSingleton<LocalFeed>();
         silo.Services.AddSingleton<CaseGrainDependencies>();
+        GrainInterfaceTypeCache.AddTo(silo.Services);
         silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         // A command's trace follows it from the HTTP request through every grain call (Hosting/Telemetry.cs).
         silo.AddActivityPropagation();
