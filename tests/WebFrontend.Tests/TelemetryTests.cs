@@ -27,7 +27,8 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         _app = AppHost.Start(
             overrides: new Dictionary<string, string> { ["CaseGrains:Metrics:ScrapeToken"] = Token },
-            services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans)));
+            // An exporter in the process, so spans are sampled as with OTLP (without one the platform records none).
+            services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans).SetSampler(new AlwaysOnSampler())));
         return Task.CompletedTask;
     }
 

@@ -105,14 +105,23 @@ public static class CaseGrainsTelemetry
                     m.AddPrometheusExporter();
                 }
             })
-            .WithTracing(t => t
-                .AddSource(Name, Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName,
-                    Orleans.Diagnostics.ActivitySources.LifecycleActivitySourceName)
-                // Probes and scrapes are not traced: they would drown the requests people make.
-                .AddAspNetCoreInstrumentation(o => o.Filter = http =>
-                    !http.Request.Path.StartsWithSegments(HealthPaths.Root) && !http.Request.Path.StartsWithSegments(ScrapePath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+            .WithTracing(t =>
+            {
+                t.AddSource(Name, Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName,
+                        Orleans.Diagnostics.ActivitySources.LifecycleActivitySourceName)
+                    // Probes and scrapes are not traced: they would drown the requests people make.
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http =>
+                        !http.Request.Path.StartsWithSegments(HealthPaths.Root) && !http.Request.Path.StartsWithSegments(ScrapePath))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+                if (!otlp)
+                {
+                    // With nowhere to send spans, none is recorded: each still exists (PropagationData), so trace ids
+                    // flow through the grain calls into every log line, but no span gathers tags for nothing. With OTLP
+                    // the standard OTEL_TRACES_SAMPLER applies.
+                    t.SetSampler(new AlwaysOffSampler());
+                }
+            });
         if (otlp)
         {
             telemetry.UseOtlpExporter();
