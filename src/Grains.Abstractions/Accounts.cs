@@ -67,7 +67,7 @@ public sealed record UserOutcome([property: Id(0)] UserView? User, [property: Id
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Creates the account, or updates the fields given. Only admins reach this.</summary>
-    [Alias("Upsert")]
+    [Alias("Upsert"), ResponseTimeout(AccountChanges.Timeout)]
     Task<UserOutcome> Upsert(UpsertUserRequest request, Actor admin);
 
     /// <summary>Writes the account's rows of the people index as it is now.</summary>
@@ -100,11 +100,11 @@ public interface IUserGrain : IGrainWithStringKey
     Task<SignInResult> SignInExternal();
 
     /// <summary>Ends every session of this account (sign-out everywhere).</summary>
-    [Alias("EndSessions")]
+    [Alias("EndSessions"), ResponseTimeout(AccountChanges.Timeout)]
     Task EndSessions();
 
     /// <summary>Ends every session of this account for <paramref name="reason"/> (a <see cref="SessionEnd"/> code).</summary>
-    [Alias("EndSessionsFor")]
+    [Alias("EndSessionsFor"), ResponseTimeout(AccountChanges.Timeout)]
     Task EndSessionsFor(string reason);
 
     /// <summary>How this account is told of notices outside the app (null: no account).</summary>
@@ -175,4 +175,47 @@ public interface IPeopleGrain : IGrainWithIntegerKey
     /// <summary>A page of accounts by id after <paramref name="after"/>, optionally of one role and working within one region.</summary>
     [Alias("List")]
     Task<IReadOnlyList<Person>> List(Role? role, string? regionCode, string after, int limit);
+}
+
+/// <summary>
+/// A frontend's cache of the accounts behind its requests (the role, regions and organisation that decide access).
+/// Told to drop an account when it changes; the change is answered only once the frontend has.
+/// </summary>
+[Alias("cg.IAccountCacheObserver")]
+public interface IAccountCacheObserver : IGrainObserver
+{
+    /// <summary>Drops <paramref name="userId"/>'s cached actor (null: every account's).</summary>
+    [Alias("Drop")]
+    Task Drop(string? userId);
+}
+
+/// <summary>A lease on caching accounts: how long it holds, and whether the cache must first be emptied.</summary>
+/// <para><see cref="Clear"/>: the lease grain did not know this frontend as holding a lease (a new activation, a lapsed
+/// lease, or a drop it could not deliver), so changes may have passed it by.</para>
+[GenerateSerializer, Immutable, Alias("cg.AccountLease")]
+public sealed record AccountLease([property: Id(0)] TimeSpan Length, [property: Id(1)] bool Clear);
+
+/// <summary>
+/// The frontends that cache accounts, each with a lease it renews (key 0). An account change calls <see cref="Dropped"/>,
+/// which returns once every frontend holding a lease dropped the account, or the lease of one that could not be told ran
+/// out (docs/decisions.md, "Access is decided by the grains").
+/// </summary>
+[Alias("cg.IAccountLeaseGrain")]
+public interface IAccountLeaseGrain : IGrainWithIntegerKey
+{
+    [Alias("Renew")]
+    Task<AccountLease> Renew(IAccountCacheObserver frontend);
+
+    /// <summary>Returns when no frontend can answer from a cached copy of <paramref name="userId"/> (null: of any account).</summary>
+    [Alias("Dropped"), ResponseTimeout(AccountChanges.Timeout)]
+    Task Dropped(string? userId);
+}
+
+/// <summary>
+/// An account change waits until no frontend can answer from a copy of the account as it was: a frontend that cannot be
+/// told makes it wait for that frontend's lease (5 s), longer than the usual call timeout.
+/// </summary>
+public static class AccountChanges
+{
+    public const string Timeout = "00:00:30";
 }

@@ -41,7 +41,7 @@ public sealed record PartnerOrgOutcome([property: Id(0)] PartnerOrgView? Organis
 [Alias("cg.IPartnerOrgGrain")]
 public interface IPartnerOrgGrain : IGrainWithStringKey
 {
-    [Alias("Upsert")]
+    [Alias("Upsert"), ResponseTimeout(AccountChanges.Timeout)]
     Task<PartnerOrgOutcome> Upsert(PartnerOrgRequest request, Actor admin);
 
     /// <summary>The organisation (null: none). Interleaved: an account's grain asks it on each request of a partner's user.</summary>

@@ -72,6 +72,8 @@ public sealed partial class PartnerOrgGrain(
             $"{before} -> {Describe()}", clock.GetUtcNow()) { Origin = admin.Origin }, CancellationToken.None);
         if (S.Disabled && !wasDisabled)
         {
+            // Its users' accounts answer "no access" from now on: no frontend may answer from a copy made before.
+            await GrainFactory.GetGrain<IAccountLeaseGrain>(0).Dropped(null);
             // What its users' sessions were allowed was decided on the organisation as it was: they end, live ones too.
             // Not awaited in this turn: a user's grain may be waiting on this one (a change of its organisation). Their
             // requests are refused from now on anyway (the account asks the organisation each time).

@@ -237,6 +237,12 @@ public sealed partial class UserGrain(
 
         S.Indexed = false;
         await account.WriteStateAsync();
+        if (!creating)
+        {
+            // Answered only once no frontend can answer from a copy of the account as it was (AccountCache).
+            await GrainFactory.GetGrain<IAccountLeaseGrain>(0).Dropped(UserId);
+        }
+
         if (ended is not null)
         {
             await EndLiveSessionsAsync(ended);
@@ -354,6 +360,7 @@ public sealed partial class UserGrain(
         {
             S.SessionVersion++;
             await account.WriteStateAsync();
+            await GrainFactory.GetGrain<IAccountLeaseGrain>(0).Dropped(UserId);
             await EndLiveSessionsAsync(reason);
         }
     }

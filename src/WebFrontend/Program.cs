@@ -42,6 +42,9 @@ if (settings.EffectiveFrontend == FrontendHosting.Client)
 {
     builder.UseOrleansClient(client => client.UseCaseGrainsCluster(settings, builder.Configuration)
         .AddClusterConnectionStatusObserver(clusterChanges));
+    // Each request's account from a copy kept under a lease, not a grain call each time (AccountCache, docs/decisions.md).
+    builder.Services.AddSingleton<AccountCache>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountCache>());
     if (settings.IsCluster)
     {
         // Cookies issued by one frontend must open on every other: one key ring, in the cluster database.

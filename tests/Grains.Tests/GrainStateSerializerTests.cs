@@ -168,6 +168,7 @@ public sealed class GrainStateSerializerTests
                 Members = new SortedSet<string>(["mitra.b", "mitra.a"], StringComparer.Ordinal),
                 Offers = new SortedSet<string>(["kur-1"], StringComparer.Ordinal),
             },
+            [typeof(AccountLeaseState)] = new AccountLeaseState { EverLeased = true },
             [typeof(PartnerDirectoryState)] = new PartnerDirectoryState
             {
                 OrgIds = new SortedSet<string>(["mitra-b", "mitra-a"], StringComparer.Ordinal),

@@ -304,9 +304,11 @@ public static class AuthSetup
     public static void UseCaseGrainsAuth(this WebApplication app)
     {
         app.UseAuthentication();
+        // Only a frontend that is a client of separate silos has one (Program.cs).
+        var accounts = app.Services.GetService<AccountCache>();
         app.Use(async (ctx, next) =>
         {
-            if (!await CurrentActor.ResolveAsync(ctx, ctx.RequestServices.GetRequiredService<IGrainFactory>()))
+            if (!await CurrentActor.ResolveAsync(ctx, ctx.RequestServices.GetRequiredService<IGrainFactory>(), accounts))
             {
                 var fromCookie = ctx.User.Identity?.AuthenticationType is CookieAuthenticationDefaults.AuthenticationScheme or OpenIdConnectDefaults.AuthenticationScheme;
                 if (fromCookie)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CaseGrains.Grains.Abstractions;
+using CaseGrains.Grains.Hosting;
 
 namespace CaseGrains.WebFrontend.Auth;
 
@@ -26,15 +27,18 @@ public sealed class CurrentActor
     public Actor For(HttpContext context) =>
         context.Items[ItemKey] as Actor ?? throw new InvalidOperationException("No authenticated actor on this request.");
 
-    /// <summary>Resolves the actor after authentication; false when the account is gone or disabled.</summary>
-    public static async Task<bool> ResolveAsync(HttpContext context, IGrainFactory grains)
+    /// <summary>
+    /// Resolves the actor after authentication; false when the account is gone or disabled. With a
+    /// <paramref name="cache"/> (a frontend that is a client of separate silos), from its leased copy when it has one.
+    /// </summary>
+    public static async Task<bool> ResolveAsync(HttpContext context, IGrainFactory grains, AccountCache? cache = null)
     {
         if (context.User.Identity?.IsAuthenticated != true)
         {
             return true;
         }
 
-        var actor = await LookupAsync(context.User, grains);
+        var actor = await LookupAsync(context.User, grains, cache);
         if (actor is null)
         {
             return false;
@@ -58,7 +62,7 @@ public sealed class CurrentActor
     /// was ended (sign-out, new password, disable) or it is older than <see cref="AbsoluteSessionLifetime"/>.
     /// Used for every HTTP request and every hub call.
     /// </summary>
-    public static async Task<Actor?> LookupAsync(ClaimsPrincipal? user, IGrainFactory grains)
+    public static async Task<Actor?> LookupAsync(ClaimsPrincipal? user, IGrainFactory grains, AccountCache? cache = null)
     {
         var userId = user?.FindFirstValue(UserIdClaim);
         if (userId is null || !int.TryParse(user!.FindFirstValue(SessionClaim), out var session) || IsPastLifetime(user))
@@ -66,7 +70,7 @@ public sealed class CurrentActor
             return null;
         }
 
-        return await grains.GetGrain<IUserGrain>(userId).GetActor(session);
+        return cache is null ? await grains.GetGrain<IUserGrain>(userId).GetActor(session) : await cache.GetActorAsync(userId, session);
     }
 
     /// <summary>True when the principal's session began more than <see cref="AbsoluteSessionLifetime"/> ago.</summary>
