@@ -7,8 +7,8 @@ namespace CaseGrains.Grains.Hosting;
 /// <summary>
 /// Remembers each grain interface's <see cref="GrainInterfaceType"/>. Orleans 10's <see cref="GrainInterfaceTypeResolver"/>
 /// works it out again on every <c>GetGrain</c> (each provider reads the interface's custom attributes, then the type
-/// name is formatted by convention): about 7 % of a frontend's CPU on a warm case read (BENCHMARKS.md, "Where the CPU
-/// goes"). Placed first among the providers, this one answers from its dictionary and, for an interface it has not seen,
+/// name is formatted by convention): 7–8 % of a frontend's CPU samples on warm reads and steps (BENCHMARKS.md, "Where
+/// the CPU goes"). Placed first among the providers, this one answers from its dictionary and, for an interface it has not seen,
 /// asks the resolver once (the resolver's own providers and convention, while this one steps aside on that thread), so
 /// the answer is the one Orleans gives.
 /// </summary>
